@@ -1,0 +1,49 @@
+# fitbalance: every command a developer or CI needs. A fresh machine needs only python3, make and git.
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= fitbalance.duckdb
+
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+export DO_NOT_TRACK := 1
+
+.PHONY: setup demo test check lint typecheck fmt bench sample-data clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(BIN)/fitbalance: $(UV) uv.lock pyproject.toml
+	$(UV) sync --frozen --extra dev --quiet
+	@touch $@
+
+setup: $(BIN)/fitbalance ## create .venv from the lock file
+
+demo: setup ## ingest sample_data/ with the Prefect flow into $(DB) and print the weekly summary
+	$(BIN)/fitbalance ingest sample_data --db $(DB)
+	$(BIN)/fitbalance summary --db $(DB)
+
+test: setup ## run the whole test suite
+	$(BIN)/pytest
+
+check: setup ## linters and type checks
+	$(BIN)/ruff check src pipelines tests dashboards bench sample_data
+	$(BIN)/ruff format --check src pipelines tests dashboards bench sample_data
+	$(BIN)/mypy
+
+fmt: setup
+	$(BIN)/ruff format src pipelines tests dashboards bench sample_data
+	$(BIN)/ruff check --fix src pipelines tests dashboards bench sample_data
+
+sample-data: setup ## regenerate sample_data/ with the project's own generator
+	$(BIN)/python sample_data/generate.py
+
+bench: setup ## benchmarks; figures go to bench/RESULTS.md
+	$(BIN)/python bench/bench_ingest.py
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .prefect .pytest_cache .mypy_cache .ruff_cache

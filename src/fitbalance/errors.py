@@ -1,0 +1,67 @@
+"""The fitbalance error tree.
+
+Every error the library raises on purpose derives from :class:`FitbalanceError`. Errors carry the file, the
+stage and the reason, because a quarantine row is built from them, and say whether a retry could help.
+
+    FitbalanceError
+    ├── ConfigError            settings file missing a value, of the wrong type, or naming an unknown zone
+    ├── InputError             terminal: the input itself is bad; never retried, quarantined with its reason
+    │   ├── DecodeError        a FIT or CSV file that cannot be decoded (bad CRC, truncated, not FIT, empty)
+    │   ├── UnknownFormatError a file whose content matches no reader (names the readers tried)
+    │   ├── ArchiveError       a zip or gzip that is refused (bomb, traversal, too deep, corrupt)
+    │   └── LimitExceeded      a file over the documented size or time caps
+    └── StoreError             DuckDB could not be opened or written
+        └── StoreLockedError   transient: another process holds the database lock; a retry may help
+
+Foreign errors (fitdecode's FitCRCError, polars' ComputeError, duckdb's IOException, zipfile's BadZipFile) are
+mapped at the boundary with ``raise OurError(...) from exc``.
+"""
+
+from __future__ import annotations
+
+
+class FitbalanceError(Exception):
+    """Root of every error fitbalance raises on purpose."""
+
+    transient: bool = False
+
+    def __init__(self, reason: str, *, path: str | None = None, stage: str | None = None) -> None:
+        self.reason = reason
+        self.path = path
+        self.stage = stage
+        where = f"{path}: " if path else ""
+        super().__init__(f"{where}{reason}")
+
+
+class ConfigError(FitbalanceError):
+    """The settings file or an option is invalid."""
+
+
+class InputError(FitbalanceError):
+    """The input file is bad. Terminal: quarantine it, never retry."""
+
+
+class DecodeError(InputError):
+    """A file could not be decoded."""
+
+
+class UnknownFormatError(InputError):
+    """No reader recognises the file's content."""
+
+
+class ArchiveError(InputError):
+    """An archive was refused or could not be read."""
+
+
+class LimitExceeded(InputError):
+    """A file exceeds a documented size, count or time cap."""
+
+
+class StoreError(FitbalanceError):
+    """The DuckDB database could not be opened or written."""
+
+
+class StoreLockedError(StoreError):
+    """Another process holds the database file lock. Transient: a retry may help."""
+
+    transient = True
