@@ -20,9 +20,7 @@ T0 = datetime(2025, 3, 30, 0, 30, tzinfo=UTC)
 
 def activity_file(start: datetime = T0) -> bytes:
     fit = FitWriter()
-    fit.message(
-        "file_id", type="activity", manufacturer="garmin", product=4315, serial_number=42, time_created=start
-    )
+    fit.message("file_id", type="activity", manufacturer="garmin", product=4315, serial_number=42, time_created=start)
     fit.message("record", timestamp=start, heart_rate=101, enhanced_speed=2.5, distance=0.0)
     fit.message("activity", timestamp=start, local_timestamp=start + timedelta(hours=2), num_sessions=1)
     return fit.to_bytes()
@@ -77,9 +75,7 @@ def test_set_message_arrays_round_trip() -> None:
         category_subtype=[1, None, None],
         message_index=0,
     )
-    fit.message(
-        "set", timestamp=T0, duration=90.0, set_type="rest", category=[None, None, None], message_index=1
-    )
+    fit.message("set", timestamp=T0, duration=90.0, set_type="rest", category=[None, None, None], message_index=1)
     active, rest = fields(fit.to_bytes(), "set")
     assert active["category"] == (0, 24, 22)  # fitdecode leaves array enums as raw numbers
     assert active["category_subtype"] == (1, None, None)
@@ -153,9 +149,7 @@ def test_more_layouts_than_local_message_numbers() -> None:
         fit.message("record", timestamp=T0 + timedelta(seconds=index), **values)
         expected.append({"timestamp": T0 + timedelta(seconds=index), **values})
     decoded = fields(fit.to_bytes(), "record")
-    assert [
-        {k: v for k, v in d.items() if k in e} for d, e in zip(decoded, expected, strict=True)
-    ] == expected
+    assert [{k: v for k, v in d.items() if k in e} for d, e in zip(decoded, expected, strict=True)] == expected
 
 
 def test_same_messages_same_bytes() -> None:

@@ -126,16 +126,12 @@ def test_expected_counts_agree_with_the_files(
     assert counts["chained_files"] == sum(len(of(found, "file_id")) > 1 for found in activities.values()) == 1
     assert counts["multisport_files"] == 1
     assert counts["other_files"] == len(decoded) - len(activities) == len(expected["other_files"])
-    assert (
-        counts["invalid_files"] == sum(p.startswith("invalid/") for p in sample) == len(expected["invalid"])
-    )
+    assert counts["invalid_files"] == sum(p.startswith("invalid/") for p in sample) == len(expected["invalid"])
     assert counts["resistance_activities"] + counts["other_activities"] == counts["activities"]
     assert counts["strength_activities_without_sets"] == 1
 
 
-def test_expected_activities_agree_with_the_files(
-    expected: dict[str, Any], decoded: dict[Key, list[Message]]
-) -> None:
+def test_expected_activities_agree_with_the_files(expected: dict[str, Any], decoded: dict[Key, list[Message]]) -> None:
     """Each activity in EXPECTED.json is a session in the named file, with the same values."""
     for row in expected["activities"]:
         found = decoded[(row["file"], tuple(row["members"]))]
@@ -177,9 +173,7 @@ def test_expected_weekly_numbers_cover_every_activity(expected: dict[str, Any]) 
 
 
 @pytest.mark.parametrize("index", range(6))
-def test_invalid_files_fail_fitdecode_as_stated(
-    sample: dict[str, bytes], expected: dict[str, Any], index: int
-) -> None:
+def test_invalid_files_fail_fitdecode_as_stated(sample: dict[str, bytes], expected: dict[str, Any], index: int) -> None:
     """Each broken file fails fitdecode (CRC checked) with the error EXPECTED.json names, or decodes if so."""
     entry = expected["invalid"][index]
     data = sample[entry["file"]]
@@ -196,14 +190,16 @@ def test_invalid_files_fail_fitdecode_as_stated(
 
 
 def test_impossible_values_are_in_the_file(sample: dict[str, bytes], expected: dict[str, Any]) -> None:
-    """The impossible-values file holds a 250 bpm session maximum and a record timed before 1990."""
+    """The impossible-values file holds a 254 bpm session maximum, a record timed before 1990 and one in 2100."""
     (entry,) = [e for e in expected["invalid"] if e["file"] == "invalid/impossible-values.fit"]
     data = sample[entry["file"]]
-    assert fields(data, "session")[0]["max_heart_rate"] == 250
+    hr, early, future = entry["bad_values"]
+    assert fields(data, "session")[0]["max_heart_rate"] == hr["value"] > 250
     records = fields(data, "record")
-    bad = entry["bad_values"][1]
-    assert records[bad["index"]]["timestamp"] == bad["raw"]
+    assert records[early["index"]]["timestamp"] == early["raw"]  # device-relative: fitdecode gives the int
     assert sum(not isinstance(r["timestamp"], datetime) for r in records) == 1
+    assert records[future["index"]]["timestamp"] == datetime.fromisoformat(future["utc"]).replace(tzinfo=UTC)
+    assert sum(r["timestamp"].year > 2030 for r in records if isinstance(r["timestamp"], datetime)) == 1
 
 
 # ---- the training history ----------------------------------------------------------------------------------
@@ -269,9 +265,7 @@ def test_loads_progress_with_holds_and_regressions(decoded: dict[Key, list[Messa
 def test_history_has_every_kind_of_session(decoded: dict[Key, list[Message]]) -> None:
     """Runs, rides, yoga, HIIT, a strength session without sets, a multisport file and a chained file."""
     activities = activity_files(decoded)
-    kinds = Counter(
-        (s["sport"], s["sub_sport"]) for found in activities.values() for s in of(found, "session")
-    )
+    kinds = Counter((s["sport"], s["sub_sport"]) for found in activities.values() for s in of(found, "session"))
     assert kinds[("training", "yoga")] == 1
     assert kinds[("hiit", "hiit")] == 1
     assert sum(n for (sport, _), n in kinds.items() if sport == "running") >= 24
@@ -333,12 +327,11 @@ def test_history_needs_twelve_weeks() -> None:
 
 
 def test_history_depends_on_its_seed_only() -> None:
-    """The same start and seed give the same files; another seed gives other files."""
+    """Another seed gives other files on the same schedule (same-seed repeatability: the committed sample test)."""
     first = training_history(date(2024, 9, 2), weeks=12, seed=1)
-    again = training_history(date(2024, 9, 2), weeks=12, seed=1)
     other = training_history(date(2024, 9, 2), weeks=12, seed=2)
-    assert [(f.name, f.data) for f in first] == [(f.name, f.data) for f in again]
-    assert [f.data for f in first] != [f.data for f in other]
+    assert [f.name for f in first] == [f.name for f in other]
+    assert all(a.data != b.data for a, b in zip(first, other, strict=True))
     assert first[0].name == "2024-09/2024-09-02-0700-strength.fit"
 
 
@@ -359,7 +352,7 @@ def test_corpus_files_are_distinct_decodable_and_repeatable(tmp_path: Path) -> N
 
 def test_corpus_mix_averages_about_1500_records() -> None:
     """The corpus mixes runs, rides and strength of some hundred to some thousand records, ~1,500 average."""
-    plans = [corpus_activity(index, seed=0, start=date(2022, 1, 3)) for index in range(300)]
+    plans = [corpus_activity(index, seed=0, start=date(2022, 1, 3)) for index in range(200)]
     records = [len(plan.sessions[0].track.seconds) for plan in plans]
     assert 1350 <= mean(records) <= 1650
     assert min(records) >= 300 and max(records) <= 4000

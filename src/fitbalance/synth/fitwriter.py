@@ -283,9 +283,7 @@ class _LocalType:
 class FitWriter:
     """Builds one FIT file in memory. Add messages in file order, then call :meth:`to_bytes`."""
 
-    def __init__(
-        self, *, protocol_version: int = PROTOCOL_VERSION, profile_version: int = PROFILE_VERSION
-    ) -> None:
+    def __init__(self, *, protocol_version: int = PROTOCOL_VERSION, profile_version: int = PROFILE_VERSION) -> None:
         self.protocol_version = protocol_version
         self.profile_version = profile_version
         self._chunks: list[bytes] = []
@@ -334,9 +332,7 @@ class FitWriter:
     def to_bytes(self) -> bytes:
         """The complete FIT file: 14-byte header with its CRC, the messages, and the file CRC."""
         body = b"".join(self._chunks)
-        header = struct.pack(
-            "<BBHI4s", HEADER_SIZE, self.protocol_version, self.profile_version, len(body), b".FIT"
-        )
+        header = struct.pack("<BBHI4s", HEADER_SIZE, self.protocol_version, self.profile_version, len(body), b".FIT")
         header += struct.pack("<H", fit_crc(header))
         crc = fit_crc(body, fit_crc(header))
         return header + body + struct.pack("<H", crc)
@@ -368,9 +364,7 @@ class FitWriter:
             self._chunks.append(local.packer.pack(local.number, *raws))
         except struct.error as exc:
             names = ", ".join(spec.name for spec in specs)
-            raise ValueError(
-                f"message {mesg_num} ({names}): a value does not fit its base type: {exc}"
-            ) from None
+            raise ValueError(f"message {mesg_num} ({names}): a value does not fit its base type: {exc}") from None
         self.message_count += 1
 
     def _local_type(self, layout: _Layout) -> _LocalType:

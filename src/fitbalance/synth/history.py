@@ -73,9 +73,7 @@ class Device:
 DEVICES: dict[str, Device] = {
     device.key: device
     for device in (
-        Device(
-            "garmin_fr965", "garmin", 4315, 3_412_908_771, "Forerunner 965", enhanced=True, local_time=True
-        ),
+        Device("garmin_fr965", "garmin", 4315, 3_412_908_771, "Forerunner 965", enhanced=True, local_time=True),
         Device("garmin_fenix7", "garmin", 3906, 3_390_115_204, "fenix 7", enhanced=True, local_time=True),
         Device("garmin_edge1040", "garmin", 3843, 3_377_602_118, "Edge 1040", enhanced=True, local_time=True),
         Device("garmin_venu3", "garmin", 4260, 3_460_221_905, "Venu 3", enhanced=True, local_time=True),
@@ -204,9 +202,7 @@ class FitFile:
     chained: int = 1  # number of FIT files in the stream
 
 
-def summarize(
-    plan: ActivityPlan, *, chain_index: int = 0, first_index: int = 0
-) -> tuple[ActivitySummary, ...]:
+def summarize(plan: ActivityPlan, *, chain_index: int = 0, first_index: int = 0) -> tuple[ActivitySummary, ...]:
     """The expectations for each session of ``plan`` (the values :func:`encode_activity` writes)."""
     offset = plan.utc_offset_s if plan.device.local_time else None
     return tuple(
@@ -318,9 +314,7 @@ def strength_session(
         seconds.append(offset)
         heart_rate.append(round(hr))
     track = Track(start=start, seconds=tuple(seconds), heart_rate=tuple(heart_rate))
-    return _finish(
-        "training", "strength_training", track, elapsed, 6.0, sets=tuple(sets) if with_sets else ()
-    )
+    return _finish("training", "strength_training", track, elapsed, 6.0, sets=tuple(sets) if with_sets else ())
 
 
 def endurance_session(
@@ -478,11 +472,7 @@ def _laps(fit: FitWriter, device: Device, session: SessionPlan, first_index: int
     bounds = _lap_bounds(session)
     for number, (first, last) in enumerate(bounds):
         lap_start = track.start + timedelta(seconds=track.seconds[first])
-        lap_end = (
-            session.end
-            if last == len(track.seconds)
-            else track.start + timedelta(seconds=track.seconds[last])
-        )
+        lap_end = session.end if last == len(track.seconds) else track.start + timedelta(seconds=track.seconds[last])
         hr = track.heart_rate[first:last]
         begin = track.distance[first - 1] if track.distance and first else 0.0
         fit.message(
@@ -624,9 +614,7 @@ def other_files(start: date, *, zone: str = DEFAULT_ZONE) -> list[FitFile]:
 
     monitoring = FitWriter()
     _file_id(monitoring, device, "monitoring_b", created)
-    monitoring.message(
-        "monitoring_info", timestamp=created, local_timestamp=created + timedelta(seconds=offset)
-    )
+    monitoring.message("monitoring_info", timestamp=created, local_timestamp=created + timedelta(seconds=offset))
     rng = random.Random(f"monitoring:{start.isoformat()}")
     monitoring.messages(
         "monitoring",
@@ -667,9 +655,7 @@ def progression(rng: random.Random, weeks: int) -> list[int]:
     return levels
 
 
-def _prescription(
-    lift: Lift, level: int, rng: random.Random, *, light: bool = False
-) -> tuple[Lift, float, int]:
+def _prescription(lift: Lift, level: int, rng: random.Random, *, light: bool = False) -> tuple[Lift, float, int]:
     low, high = lift.reps
     if lift.step_kg == 0:  # bodyweight: reps progress
         return lift, 0.0, max(3, low + level // 2)
@@ -688,9 +674,7 @@ _WORKOUTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def training_history(
-    start: date, weeks: int = 14, seed: int = 0, *, zone: str = DEFAULT_ZONE
-) -> list[FitFile]:
+def training_history(start: date, weeks: int = 14, seed: int = 0, *, zone: str = DEFAULT_ZONE) -> list[FitFile]:
     """An athlete's activity files over ``weeks`` weeks from ``start`` (treated as the first day of week 0).
 
     A week: strength A (day 0), an easy run (day 1), a ride (day 2), strength B (day 3), a long run (day 5),
@@ -719,12 +703,9 @@ def training_history(
     def plan(device: str, *sessions: SessionPlan) -> ActivityPlan:
         return ActivityPlan(DEVICES[device], tuple(sessions), _offset_s(sessions[-1].end, zone))
 
-    def strength(
-        week: int, workout: str, moment: datetime, rng: random.Random, **kwargs: bool
-    ) -> SessionPlan:
+    def strength(week: int, workout: str, moment: datetime, rng: random.Random, **kwargs: bool) -> SessionPlan:
         exercises = [
-            _prescription(LIFTS[name], levels[name][week], rng, light=workout == "C")
-            for name in _WORKOUTS[workout]
+            _prescription(LIFTS[name], levels[name][week], rng, light=workout == "C") for name in _WORKOUTS[workout]
         ]
         return strength_session(rng, moment, exercises, **kwargs)
 
@@ -770,9 +751,7 @@ def training_history(
         rng = rng_for(f"w{week}:long")
         if week == 9:
             lifting = strength(week, "M", at(5, 9), rng)
-            run = endurance_session(
-                rng, lifting.end + timedelta(minutes=3), "running", 30 * 60, sub_sport="street"
-            )
+            run = endurance_session(rng, lifting.end + timedelta(minutes=3), "running", 30 * 60, sub_sport="street")
             add("multisport", at(5, 9), [plan("garmin_fenix7", lifting, run)])
         else:
             device = "suunto_race" if week % 3 == 2 else "garmin_fr965"
@@ -805,9 +784,7 @@ def training_history(
 def corpus_activity(index: int, seed: int, start: date, *, zone: str = DEFAULT_ZONE) -> ActivityPlan:
     """Activity ``index`` of a benchmark corpus: 40% runs, 25% rides, 35% strength; ~1,500 records average."""
     rng = random.Random(f"corpus:{seed}:{index}")
-    moment = _utc(
-        start + timedelta(days=index // 2), time(7 if index % 2 == 0 else 18, rng.randint(0, 59)), zone
-    )
+    moment = _utc(start + timedelta(days=index // 2), time(7 if index % 2 == 0 else 18, rng.randint(0, 59)), zone)
     kind = rng.random()
     if kind < 0.40:
         session = endurance_session(rng, moment, "running", rng.randint(900, 2400), sub_sport="street")
@@ -823,9 +800,7 @@ def corpus_activity(index: int, seed: int, start: date, *, zone: str = DEFAULT_Z
     return ActivityPlan(DEVICES[device], (session,), _offset_s(session.end, zone))
 
 
-def generate_corpus(
-    out_dir: Path | str, n_files: int, seed: int = 0, *, start: date = date(2022, 1, 3)
-) -> list[Path]:
+def generate_corpus(out_dir: Path | str, n_files: int, seed: int = 0, *, start: date = date(2022, 1, 3)) -> list[Path]:
     """Write ``n_files`` distinct activity files (``NNNNN-<sport>.fit``) to ``out_dir``; return their paths.
 
     Two activities a day from ``start``; the same ``(n_files, seed, start)`` always gives the same bytes.

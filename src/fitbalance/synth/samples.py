@@ -22,7 +22,7 @@ import json
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -49,8 +49,11 @@ ZIP_TIME = (2025, 5, 12, 6, 0, 0)
 EXPORT_ZIP = "archives/garmin-export.zip"
 EXPORT_INNER = "DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip"
 GZIPPED_WEEK_DAY = (3, 1)  # the easy run of week 3 is stored as .fit.gz
-BAD_RECORD_INDEX = 300
-BAD_RECORD_RAW_TIMESTAMP = 1000  # FIT seconds: 1989-12-31T00:16:40 UTC, before any plausible activity
+IMPOSSIBLE_MAX_HR = 254  # the largest heart rate FIT can hold (255 means "no value")
+EARLY_RECORD_INDEX = 300
+EARLY_RECORD_RAW_TIMESTAMP = 1000  # FIT seconds: 1989-12-31T00:16:40 UTC, before any plausible activity
+FUTURE_RECORD_INDEX = 600
+FUTURE_RECORD_TIME = datetime(2100, 1, 1, tzinfo=UTC)
 MANAGED = ("fit", "archives", "invalid")
 
 
@@ -153,15 +156,15 @@ def _broken_source(index: int) -> ActivityPlan:
 
 
 def _impossible_values() -> tuple[bytes, ActivitySummary]:
-    """A valid FIT (CRC fine) whose session max heart rate is 250 and one record's time is in 1989."""
+    """A valid FIT (CRC fine): session max heart rate 254 bpm, one record timed in 1989 and one in 2100."""
     run = next(plan for plan in map(_broken_source, range(10, 100)) if plan.sessions[0].sport == "running")
     session = run.sessions[0]
     track = session.track
     seconds = list(track.seconds)
-    seconds[BAD_RECORD_INDEX] = BAD_RECORD_RAW_TIMESTAMP - fit_seconds(track.start)
-    session = dataclasses.replace(
-        session, max_hr=250, lap_m=None, track=dataclasses.replace(track, seconds=tuple(seconds))
-    )
+    seconds[EARLY_RECORD_INDEX] = EARLY_RECORD_RAW_TIMESTAMP - fit_seconds(track.start)
+    seconds[FUTURE_RECORD_INDEX] = fit_seconds(FUTURE_RECORD_TIME) - fit_seconds(track.start)
+    track = dataclasses.replace(track, seconds=tuple(seconds))
+    session = dataclasses.replace(session, max_hr=IMPOSSIBLE_MAX_HR, lap_m=None, track=track)
     plan = dataclasses.replace(run, sessions=(session,))
     return encode_activity(plan), summarize(plan)[0]
 
@@ -170,7 +173,7 @@ def _invalid_files() -> list[dict[str, Any]]:
     first, second, third = (encode_activity(_broken_source(index)) for index in range(3))
     bad_crc = first[:-2] + bytes(b ^ 0xFF for b in first[-2:])
     impossible, summary = _impossible_values()
-    bad_time = FIT_EPOCH + timedelta(seconds=BAD_RECORD_RAW_TIMESTAMP)
+    early = FIT_EPOCH + timedelta(seconds=EARLY_RECORD_RAW_TIMESTAMP)
     return [
         {
             "file": "invalid/bad-crc.fit",
@@ -210,22 +213,35 @@ def _invalid_files() -> list[dict[str, Any]]:
         {
             "file": "invalid/impossible-values.fit",
             "data": impossible,
-            "problem": "decodes with a valid CRC, but the session's max heart rate is 250 bpm and one "
-            "record's timestamp is before 1990",
+            "problem": "decodes with a valid CRC, but the session's max heart rate is 254 bpm, one record is "
+            "timed before 1990 and one in 2100",
             "fitdecode_error": None,
             "message_contains": None,
             "activity": _summary_json(summary),
             "bad_values": [
-                {"message": "session", "field": "max_heart_rate", "value": 250},
+                {
+                    "message": "session",
+                    "field": "max_heart_rate",
+                    "value": IMPOSSIBLE_MAX_HR,
+                    "note": "above any human heart rate; 254 is the largest value FIT's uint8 can hold",
+                },
                 {
                     "message": "record",
-                    "index": BAD_RECORD_INDEX,
+                    "index": EARLY_RECORD_INDEX,
                     "field": "timestamp",
-                    "raw": BAD_RECORD_RAW_TIMESTAMP,
-                    "utc": bad_time.replace(tzinfo=None).isoformat(),
+                    "raw": EARLY_RECORD_RAW_TIMESTAMP,
+                    "utc": early.replace(tzinfo=None).isoformat(),
                     "note": "FIT times are seconds since 1989-12-31; fitdecode returns a raw value below "
                     "0x10000000 as a plain int (device-relative time), not a datetime; a 1985 time "
                     "cannot be written at all",
+                },
+                {
+                    "message": "record",
+                    "index": FUTURE_RECORD_INDEX,
+                    "field": "timestamp",
+                    "raw": fit_seconds(FUTURE_RECORD_TIME),
+                    "utc": FUTURE_RECORD_TIME.replace(tzinfo=None).isoformat(),
+                    "note": "a time in the future: decodes as a datetime, so validation sees it",
                 },
             ],
         },
@@ -285,9 +301,7 @@ def _expected(
             "records": sum(a["records"] for a in activities),
         },
         "weekly_sessions": dict(sorted(weekly.items())),
-        "weekly_top_sets": {
-            category: dict(sorted(weeks.items())) for category, weeks in sorted(top_sets.items())
-        },
+        "weekly_top_sets": {category: dict(sorted(weeks.items())) for category, weeks in sorted(top_sets.items())},
         "activities": activities,
         "other_files": [{"file": f"fit/other/{fit.name}", "fit_file_type": fit.file_type} for fit in others],
         "invalid": invalid,
