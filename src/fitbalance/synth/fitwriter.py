@@ -17,7 +17,7 @@ Values are given in the profile's units and converted to raw values here:
 - ``local_date_time`` fields: a datetime whose wall-clock time is written, whatever its zone;
 - enum-typed fields: the profile's value name (``sport="running"``) or the raw int;
 - arrays: a list or tuple of values, written as one array field (``category=["bench_press", None, None]``);
-- strings: ``str``, written null-terminated; ``bytes`` for ``byte`` fields;
+- strings: ``str``, written null-terminated;
 - ``None``, alone or inside an array: the base type's invalid marker, which fitdecode decodes as ``None``.
 
 A value that would collide with its base type's invalid marker, or does not fit the base type, raises
@@ -58,7 +58,7 @@ PROTOCOL_VERSION = 0x20  # 2.0
 PROFILE_VERSION = 21171  # FIT SDK 21.171, the profile fitdecode 0.11 ships
 MAX_LOCAL_MESSAGES = 16
 
-Scalar = int | float | str | bytes | datetime | None
+Scalar = int | float | str | datetime | None
 FieldValue = Scalar | Sequence[int | float | str | datetime | None]
 
 
