@@ -163,7 +163,7 @@ class Options:
     distance_unit: str | None = None
 
 
-# ---- bytes -> text -> records ------------------------------------------------------------------------------
+# ---- bytes -> text -> records --------------------------------------------------------------------
 
 
 def decode_text(data: bytes, path: str) -> str:
@@ -242,7 +242,7 @@ def parse_records(text: str, path: str) -> tuple[Record, ...]:
     return tuple(records)
 
 
-# ---- cells -> values ---------------------------------------------------------------------------------------
+# ---- cells -> values -----------------------------------------------------------------------------
 
 _PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _COMMA_DECIMAL = re.compile(r"-?(\d+,\d{1,2}|\d+,\d{4,}|\d{1,3}(\.\d{3})+,\d+)")
@@ -355,7 +355,7 @@ def fold_table(table: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, str
     return {fold_key(k): v for k, v in table.items()}
 
 
-# ---- values -> frames --------------------------------------------------------------------------------------
+# ---- values -> frames ----------------------------------------------------------------------------
 
 
 def frame(rows: Sequence[Mapping[str, Any]], schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
@@ -363,7 +363,7 @@ def frame(rows: Sequence[Mapping[str, Any]], schema: Mapping[str, pl.DataType]) 
     return pl.from_dicts(list(rows), schema=dict(schema)) if rows else pl.DataFrame(schema=dict(schema))
 
 
-# ---- lifting apps: sets grouped into workouts --------------------------------------------------------------
+# ---- lifting apps: sets grouped into workouts ----------------------------------------------------
 
 
 @dataclass
