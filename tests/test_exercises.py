@@ -17,9 +17,7 @@ from fitbalance.exercises import (
     parse_catalog,
 )
 
-FIT_CATEGORIES = [
-    c for c in fitdecode.profile.FIELD_TYPES["exercise_category"].enum.values() if c != "unknown"
-]
+FIT_CATEGORIES = [c for c in fitdecode.profile.FIELD_TYPES["exercise_category"].enum.values() if c != "unknown"]
 
 
 @pytest.mark.parametrize(
@@ -74,10 +72,7 @@ def test_every_fit_category_named_in_the_catalogue_is_real() -> None:
 def test_name_wins_over_the_category() -> None:
     """A known name decides; the category is only the fallback."""
     catalog = load_catalog()
-    assert (
-        catalog.canonical("Incline Bench Press (Dumbbell)", "bench_press", {})
-        == "Incline Dumbbell Bench Press"
-    )
+    assert catalog.canonical("Incline Bench Press (Dumbbell)", "bench_press", {}) == "Incline Dumbbell Bench Press"
     assert catalog.canonical("some watch name we do not know", "bench_press", {}) == "Bench Press"
 
 

@@ -356,16 +356,13 @@ def parse_catalog(text: str) -> Catalog:
                 claimed = index.setdefault(key, exercise.name)
                 if claimed != exercise.name:
                     raise ConfigError(
-                        f"exercise catalogue: {written!r} ({key!r}) names both {claimed!r} "
-                        f"and {exercise.name!r}"
+                        f"exercise catalogue: {written!r} ({key!r}) names both {claimed!r} and {exercise.name!r}"
                     )
     defaults = raw.get("fit_category_defaults", {})
     if not isinstance(defaults, dict) or not all(v in exercises for v in defaults.values()):
         missing = sorted(v for v in dict(defaults).values() if v not in exercises)
         raise ConfigError(f"exercise catalogue: fit_category_defaults name unknown exercises {missing}")
-    return Catalog(
-        exercises=exercises, index=index, fit_defaults={str(k): str(v) for k, v in defaults.items()}
-    )
+    return Catalog(exercises=exercises, index=index, fit_defaults={str(k): str(v) for k, v in defaults.items()})
 
 
 @lru_cache(maxsize=1)

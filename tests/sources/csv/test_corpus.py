@@ -28,9 +28,7 @@ def test_strava_bulk_export(corpus: Path) -> None:
     decoded = read_csv((corpus / "AakashB-1996__Strava_Analysis/activities.csv").read_bytes(), "a", ZONE)
     acts = decoded.activities
     assert acts.height == 610
-    counts = dict(
-        acts.group_by("sport", "sub_sport").len().select(pl.concat_str("sport", "sub_sport"), "len").rows()
-    )
+    counts = dict(acts.group_by("sport", "sub_sport").len().select(pl.concat_str("sport", "sub_sport"), "len").rows())
     assert counts == {
         "runninggeneric": 439,
         "walkinggeneric": 64,
@@ -44,9 +42,7 @@ def test_strava_bulk_export(corpus: Path) -> None:
 
 def test_strava_older_export(corpus: Path) -> None:
     """128 rows: 83 Ride, 45 Run; the first ride 43057.4 m."""
-    acts = read_csv(
-        (corpus / "AhmedAldahshoury__StravaData/activities.csv").read_bytes(), "a", ZONE
-    ).activities
+    acts = read_csv((corpus / "AhmedAldahshoury__StravaData/activities.csv").read_bytes(), "a", ZONE).activities
     assert acts.height == 128
     assert dict(acts.group_by("sport").len().iter_rows()) == {"cycling": 83, "running": 45}
     assert acts["distance_m"][0] == pytest.approx(43057.4)

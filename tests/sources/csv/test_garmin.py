@@ -75,10 +75,7 @@ def test_activity_type_names_map_to_fit_sports(name: str, expected: tuple[str, s
 
 def test_unknown_type_is_generic_with_the_type_kept_in_the_name() -> None:
     """An unmapped type is kept: generic sport, the type in the name, and a warning."""
-    text = (
-        "Activity Type,Date,Title,Distance,Time\n"
-        "Underwater Hockey,2024-03-05 18:04:00,Club night,--,01:00:00\n"
-    )
+    text = "Activity Type,Date,Title,Distance,Time\nUnderwater Hockey,2024-03-05 18:04:00,Club night,--,01:00:00\n"
     decoded = read_csv(text.encode(), "a.csv", ZONE)
     row = decoded.activities.row(0, named=True)
     assert (row["sport"], row["name"]) == ("generic", "Club night (Underwater Hockey)")
@@ -139,18 +136,13 @@ def test_imperial_is_inferred_from_stride_and_cadence() -> None:
 
 def test_swims_are_in_metres_not_km() -> None:
     """Garmin writes swim distances in metres (yards when imperial)."""
-    text = (
-        "Activity Type,Date,Title,Distance,Time\n"
-        'Open Water Swimming,2024-07-05 19:00:00,Lake,"1,500",00:30:00\n'
-    )
+    text = 'Activity Type,Date,Title,Distance,Time\nOpen Water Swimming,2024-07-05 19:00:00,Lake,"1,500",00:30:00\n'
     metric = read_csv(text.encode(), "a.csv", ZONE, units="metric").activities["distance_m"][0]
     assert metric == pytest.approx(1500)
 
 
 def test_a_bad_number_names_the_column_and_line() -> None:
     """A cell that is not a number is an error naming the line and the column."""
-    text = (
-        "Activity Type,Date,Title,Distance,Calories,Time\nRunning,2024-03-05 07:00:00,Run,--,lots,00:25:00\n"
-    )
+    text = "Activity Type,Date,Title,Distance,Calories,Time\nRunning,2024-03-05 07:00:00,Run,--,lots,00:25:00\n"
     with pytest.raises(DecodeError, match="line 2: Calories: 'lots' is not a number"):
         read_csv(text.encode(), "a.csv", ZONE)

@@ -70,14 +70,10 @@ def test_weight_training_is_fit_strength_training(type_name: str) -> None:
 
 def test_display_distance_alone_needs_the_unit_setting() -> None:
     """When only the display-unit Distance is filled, the unit must be set, never guessed."""
-    data = _bulk(
-        _row(Activity_ID="1", Activity_Date="Jan 2, 2024, 6:00:00 PM", Activity_Type="Run", Distance="5.0")
-    )
+    data = _bulk(_row(Activity_ID="1", Activity_Date="Jan 2, 2024, 6:00:00 PM", Activity_Type="Run", Distance="5.0"))
     with pytest.raises(DecodeError, match=r"line 2: .*distance unit"):
         read_csv(data, "a.csv", ZONE)
-    assert read_csv(data, "a.csv", ZONE, distance_unit="mi").activities["distance_m"][0] == pytest.approx(
-        8046.72
-    )
+    assert read_csv(data, "a.csv", ZONE, distance_unit="mi").activities["distance_m"][0] == pytest.approx(8046.72)
 
 
 def test_bulk_sample_matches_the_garmin_runs(sample_files: dict[str, bytes]) -> None:

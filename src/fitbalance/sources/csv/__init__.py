@@ -103,21 +103,15 @@ def read_csv(
     )
 
 
-def _options(
-    zone: ZoneInfo, units: str | None, weight: str | None, distance: str | None, path: str
-) -> Options:
+def _options(zone: ZoneInfo, units: str | None, weight: str | None, distance: str | None, path: str) -> Options:
     try:
         system = Units(units) if units is not None else None
     except ValueError as exc:
-        raise ConfigError(
-            f"units must be 'metric' or 'imperial', got {units!r}", path=path, stage=STAGE
-        ) from exc
+        raise ConfigError(f"units must be 'metric' or 'imperial', got {units!r}", path=path, stage=STAGE) from exc
     weight = weight or (system.weight_unit if system else None)
     distance = distance or (system.distance_unit if system else None)
     if weight is not None and weight not in OPTION_WEIGHT_UNITS:
-        raise ConfigError(
-            f"weight unit must be one of {OPTION_WEIGHT_UNITS}, got {weight!r}", path=path, stage=STAGE
-        )
+        raise ConfigError(f"weight unit must be one of {OPTION_WEIGHT_UNITS}, got {weight!r}", path=path, stage=STAGE)
     if distance is not None and distance not in OPTION_DISTANCE_UNITS:
         raise ConfigError(
             f"distance unit must be one of {OPTION_DISTANCE_UNITS}, got {distance!r}", path=path, stage=STAGE

@@ -78,9 +78,7 @@ TYPES = fold_table(
 
 def detect(header: list[str], text: str) -> bool:
     columns = Columns(header)
-    health_export = columns.has_all("Date", "Activity") and any(
-        norm_header(h).startswith("duration") for h in header
-    )
+    health_export = columns.has_all("Date", "Activity") and any(norm_header(h).startswith("duration") for h in header)
     auto_export = columns.has_all("Workout Type", "Start", "End")
     return health_export or auto_export
 
@@ -181,9 +179,7 @@ def _to_utc(start: datetime, options: Options) -> tuple[datetime, int]:
     return (start - offset).replace(tzinfo=None), int(offset.total_seconds())
 
 
-def _times(
-    sheet: Sheet, record: Record, columns: Columns, range_col: int | None
-) -> tuple[datetime, datetime | None]:
+def _times(sheet: Sheet, record: Record, columns: Columns, range_col: int | None) -> tuple[datetime, datetime | None]:
     if range_col is not None:
         parts = _RANGE.split(record.get(range_col))
         if len(parts) != 2:

@@ -435,9 +435,7 @@ def read(sheet: Sheet, options: Options) -> Decoded:
                 "name": _name(title, row.type_name, mapped=row.sport is not None),
                 "start_time_utc": start_utc,
                 "utc_offset_s": offset,
-                "elapsed_s": row.values["elapsed"]
-                if row.values["elapsed"] is not None
-                else row.values["time"],
+                "elapsed_s": row.values["elapsed"] if row.values["elapsed"] is not None else row.values["time"],
                 "moving_s": moving if moving else None,
                 "distance_m": distance,
                 "calories_kcal": row.values["calories"],
@@ -448,9 +446,7 @@ def read(sheet: Sheet, options: Options) -> Decoded:
         )
     if unmapped:
         listed = ", ".join(f"{k!r} ({v})" for k, v in sorted(unmapped.items()))
-        warnings.append(
-            f"activity types with no FIT sport, kept as generic with the type in the name: {listed}"
-        )
+        warnings.append(f"activity types with no FIT sport, kept as generic with the type in the name: {listed}")
     return Decoded(FORMAT, activities=frame(activities, RAW_ACTIVITY_SCHEMA), warnings=tuple(warnings))
 
 
@@ -490,9 +486,7 @@ def _parse(sheet: Sheet, record: Record, cols: dict[str, int | None], comma: boo
     return _Row(record, type_name, sport_of(type_name), start, values)
 
 
-def _distance_unit(
-    sheet: Sheet, rows: list[_Row], unit: str | None, warnings: list[str]
-) -> tuple[float, float]:
+def _distance_unit(sheet: Sheet, rows: list[_Row], unit: str | None, warnings: list[str]) -> tuple[float, float]:
     """Metres per distance unit for (land, swim) rows: from the option, else inferred, else refused."""
     inferred = _infer_unit(rows)
     if unit is not None:

@@ -109,9 +109,7 @@ class Sheet:
                     f"{n} fields where the header has {expected} (truncated or malformed row)", record.line
                 )
             if n > expected and any(c.strip() for c in record.cells[expected:]):
-                raise self.error(
-                    f"{n} fields where the header has {expected} (unquoted delimiter?)", record.line
-                )
+                raise self.error(f"{n} fields where the header has {expected} (unquoted delimiter?)", record.line)
             yield record
 
 
@@ -289,9 +287,7 @@ def number(text: str, *, comma_decimal: bool = False) -> float | None:
 
 
 _HMS = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)")
-_UNITS_DURATION = re.compile(
-    r"(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*(?:(\d+(?:[.,]\d+)?)\s*s)?", re.IGNORECASE
-)
+_UNITS_DURATION = re.compile(r"(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*(?:(\d+(?:[.,]\d+)?)\s*s)?", re.IGNORECASE)
 
 
 def duration(text: str) -> float | None:
@@ -393,9 +389,7 @@ def workout_frames(workouts: Sequence[Workout], zone: ZoneInfo) -> tuple[pl.Data
     for index, workout in enumerate(workouts):
         start_utc, offset = local_to_utc(workout.start, zone)
         rows = workout.sets or []
-        cardio_only = not any(r.get("reps") is not None for r in rows) and any(
-            r.get("distance_m") for r in rows
-        )
+        cardio_only = not any(r.get("reps") is not None for r in rows) and any(r.get("distance_m") for r in rows)
         activities.append(
             {
                 "session_index": index,

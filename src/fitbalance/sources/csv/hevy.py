@@ -50,9 +50,7 @@ def detect(header: list[str], text: str) -> bool:
 
 def read(sheet: Sheet, options: Options) -> Decoded:
     columns = sheet.columns()
-    weight_col, per_weight = _unit_column(
-        columns, {"weight_kg": 1.0, "weight_lbs": KG_PER_LB, "weight_lb": KG_PER_LB}
-    )
+    weight_col, per_weight = _unit_column(columns, {"weight_kg": 1.0, "weight_lbs": KG_PER_LB, "weight_lb": KG_PER_LB})
     distance_col, per_metre = _unit_column(
         columns,
         {

@@ -159,9 +159,7 @@ def _samples(sheet: Sheet, records: tuple[Record, ...], start_utc: datetime) -> 
         except ValueError as exc:
             raise sheet.error(f"sample Time: {exc}", record.line) from exc
         if offset is None or offset > MAX_SESSION_S:
-            raise sheet.error(
-                f"sample Time {record.get(time_col)!r} is missing or beyond a week", record.line
-            )
+            raise sheet.error(f"sample Time {record.get(time_col)!r} is missing or beyond a week", record.line)
         v = _numbers(sheet, record, cols, _SAMPLE_COLUMNS)
         hr = v["heart_rate"]
         samples.append(

@@ -178,9 +178,7 @@ def _set(sheet: Sheet, record: Record, col: dict[str, int | None], units: _Units
     if reps is not None and (reps < 0 or reps != int(reps) or reps > 10_000):
         raise sheet.error(f"reps {reps:g} is not a whole number of repetitions", record.line)
     weight_kg = _in_si(sheet, record, weight, units.weight_unit, units.weight_factor, WEIGHT_UNITS, "weight")
-    distance_m = _in_si(
-        sheet, record, distance, units.distance_unit, units.distance_factor, DISTANCE_UNITS, "distance"
-    )
+    distance_m = _in_si(sheet, record, distance, units.distance_unit, units.distance_factor, DISTANCE_UNITS, "distance")
     timed = bool(distance_m) or bool(seconds)
     if not reps and timed:
         # cardio or a timed hold: no repetitions, so it adds no resistance volume
