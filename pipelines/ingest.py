@@ -27,6 +27,7 @@ from prefect.futures import PrefectFuture
 
 from fitbalance.config import load_settings
 from fitbalance.errors import FitbalanceError
+from fitbalance.exercises import exercises_table
 from fitbalance.models import FileStatus
 from fitbalance.process import BatchResult, WorkItem, process_batch
 from fitbalance.sources.archive import cleanup, discover, file_digest
@@ -143,6 +144,7 @@ def start_run_task(
     with store.open_store(Path(db)) as con:
         store.begin_run(con, run_id=run_id, flow_run_id=flow_run_id, started_at=now)
         store.refresh_athletes(con, settings, [athlete])
+        store.refresh_exercises(con, exercises_table(user_names=[a.exercise_names for a in settings.athletes.values()]))
         store.record_problems(con, problems, athlete=athlete, run_id=run_id, now=now)
 
 

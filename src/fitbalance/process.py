@@ -16,8 +16,9 @@ import polars as pl
 
 from fitbalance.config import Athlete
 from fitbalance.errors import InputError
+from fitbalance.exercises import Catalog, load_catalog
 from fitbalance.models import FileStatus
-from fitbalance.normalize import ExerciseResolver, Tables, normalize
+from fitbalance.normalize import ExerciseMatch, ExerciseResolver, Tables, normalize
 from fitbalance.sources import decode_bytes, sniff_format
 from fitbalance.sources.archive import SourceRef, read_source
 from fitbalance.validate import quarantine_frame, quarantine_row, validate_tables
@@ -52,13 +53,19 @@ class BatchResult:
         return self.tables.activities["activity_id"].to_list()
 
 
-def _exercise_resolver(athlete: Athlete) -> ExerciseResolver:
-    try:
-        from fitbalance.exercises import load_catalog
-    except ImportError:  # the catalogue is optional until it lands
-        return lambda name, category: None
-    catalog = load_catalog()
-    return lambda name, category: catalog.canonical(name, category, athlete.exercise_names)
+def exercise_resolver(athlete: Athlete, catalog: Catalog | None = None) -> ExerciseResolver:
+    """The packaged catalogue (or ``catalog``) with the athlete's own ``exercise_names`` mappings on top."""
+    source = catalog or load_catalog()
+    user_names = athlete.exercise_names
+
+    def resolve(name: str | None, category: str | None) -> ExerciseMatch | None:
+        canonical = source.canonical(name, category, user_names)
+        if canonical is None:
+            return None
+        entry = source.get(canonical)
+        return ExerciseMatch(canonical, entry.fit_category if entry else None)
+
+    return resolve
 
 
 def process_file(
@@ -70,7 +77,13 @@ def process_file(
     try:
         data = read_source(ref)
         fmt = sniff_format(data)
-        decoded = decode_bytes(data, ref.path, time_zone=athlete.time_zone)
+        decoded = decode_bytes(
+            data,
+            ref.path,
+            time_zone=athlete.time_zone,
+            weight_unit=athlete.weight_unit,
+            distance_unit=athlete.distance_unit,
+        )
         fmt = decoded.source_format
         if not decoded.is_activity:
             outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.SKIPPED, decoded.detail)
@@ -113,7 +126,7 @@ def _headline(quarantine: pl.DataFrame) -> str:
 
 def process_batch(items: list[WorkItem], *, athlete: Athlete, as_of: datetime) -> BatchResult:
     """Process a batch of files (see the module docstring)."""
-    resolve = _exercise_resolver(athlete)
+    resolve = exercise_resolver(athlete)
     outcomes: list[FileOutcome] = []
     parts: list[Tables] = []
     quarantine: list[pl.DataFrame] = []

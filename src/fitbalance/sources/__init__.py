@@ -18,8 +18,18 @@ def sniff_format(data: bytes) -> str:
     return "csv" if looks_like_csv(data) else "unknown"
 
 
-def decode_bytes(data: bytes, path: str, *, time_zone: str) -> Decoded:
+def decode_bytes(
+    data: bytes,
+    path: str,
+    *,
+    time_zone: str,
+    weight_unit: str | None = None,
+    distance_unit: str | None = None,
+) -> Decoded:
     """Decode one file's bytes with the reader its content calls for.
+
+    ``time_zone`` is the athlete's zone (CSV local times are read in it); ``weight_unit`` and ``distance_unit``
+    are the units the athlete's apps export in, used only by CSV files that do not say theirs.
 
     Raises an :class:`~fitbalance.errors.InputError` subclass when the content is empty, unknown or broken.
     """
@@ -30,7 +40,7 @@ def decode_bytes(data: bytes, path: str, *, time_zone: str) -> Decoded:
         from fitbalance.sources.csv import read_csv  # type: ignore[attr-defined,unused-ignore]
 
         try:
-            decoded: Decoded = read_csv(data, path, time_zone)
+            decoded: Decoded = read_csv(data, path, time_zone, weight_unit=weight_unit, distance_unit=distance_unit)
         except UnknownFormatError as exc:
             if path.lower().endswith((".fit", ".fit.gz")):  # named FIT, holds unknown CSV: say both
                 raise UnknownFormatError(f"not a FIT file: {exc.reason}", path=path, stage="decode") from exc

@@ -22,6 +22,7 @@ import duckdb
 import polars as pl
 
 from fitbalance.config import Settings
+from fitbalance.dedupe import CANDIDATE_SCHEMA, duplicate_links
 from fitbalance.errors import StoreError, StoreLockedError
 from fitbalance.models import ACTIVITY_SCHEMA, LAP_SCHEMA, SAMPLE_SCHEMA, SET_SCHEMA, FileStatus
 from fitbalance.process import BatchResult, FileOutcome
@@ -175,13 +176,49 @@ def refresh_exercises(con: duckdb.DuckDBPyConnection, catalog: pl.DataFrame) -> 
         raise
 
 
-def _delete_activities(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> None:
+def _delete_activities(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> int:
+    """Delete the activities matching ``where`` with their child rows; returns how many activities went."""
     for table in CHILD_TABLES:
         con.execute(
             f"DELETE FROM {table} WHERE activity_id IN (SELECT activity_id FROM activities WHERE {where})",
             params,
         )
-    con.execute(f"DELETE FROM activities WHERE {where}", params)
+    deleted = rows(con, f"DELETE FROM activities WHERE {where} RETURNING activity_id", params)
+    return len(deleted)
+
+
+_CANDIDATES_SQL = """
+SELECT a.activity_id, a.athlete, a.source_format, a.start_time_utc, a.elapsed_s, a.moving_s, a.distance_m,
+       a.calories_kcal, a.avg_hr, a.max_hr, a.category, a.sport,
+       a.activity_id IN (SELECT activity_id FROM samples) AS has_samples,
+       f.first_ingested_at AS loaded_at
+FROM activities AS a
+LEFT JOIN source_files AS f ON f.file_id = a.file_id
+WHERE list_contains(?, a.athlete)
+"""
+
+
+def link_duplicates(con: duckdb.DuckDBPyConnection, athletes: Sequence[str]) -> int:
+    """Recompute ``activities.duplicate_of`` for these athletes (see :mod:`fitbalance.dedupe`).
+
+    Runs inside the caller's transaction (``load_batch`` calls it before its commit, so a batch's activities are
+    never visible unlinked). Returns how many rows changed; recomputing unchanged data changes none.
+    """
+    if not athletes:
+        return 0
+    found = rows(con, _CANDIDATES_SQL, [list(athletes)])  # columns in CANDIDATE_SCHEMA order
+    if not found:
+        return 0
+    links = duplicate_links(pl.DataFrame(found, schema=CANDIDATE_SCHEMA, orient="row"))
+    with registered(con, "_links", links):
+        changed = rows(
+            con,
+            """UPDATE activities SET duplicate_of = l.duplicate_of FROM _links AS l
+               WHERE activities.activity_id = l.activity_id
+                 AND activities.duplicate_of IS DISTINCT FROM l.duplicate_of
+               RETURNING activities.activity_id""",
+        )
+    return len(changed)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> None:
@@ -231,14 +268,20 @@ def load_batch(
       sets/samples/laps, quarantine rows and the old ``source_files`` row).
     - An activity already present (the same session from another file, or an export that repeats its whole
       history) is not loaded again: the first copy stays, and the count of repeats is returned.
+    - ``activities``, ``sets`` and ``samples`` count what is new: an updated export at the same path (the app's
+      whole history again plus new workouts) replaces its rows but adds only its new workouts to the counts.
+    - Before the commit, the athlete's duplicate links are recomputed (:func:`link_duplicates`): the same session
+      from two sources is counted once from the moment it is visible.
     """
     tables = batch.tables
     con.execute("BEGIN TRANSACTION")
     try:
+        known_before = _existing_ids(con, tables.activities)
+        removed = 0
         for o in batch.outcomes:
             old = rows(con, "SELECT file_id FROM source_files WHERE path = ? AND file_id <> ?", [o.path, o.file_id])
             for (old_id,) in old:
-                _delete_activities(con, "file_id = ?", [old_id])
+                removed += _delete_activities(con, "file_id = ?", [old_id])
                 con.execute("DELETE FROM quarantine WHERE file_id = ?", [old_id])
                 con.execute("DELETE FROM source_files WHERE file_id = ?", [old_id])
         existing = _existing_ids(con, tables.activities)
@@ -247,6 +290,8 @@ def load_batch(
         _insert(con, "strength_sets", tables.sets, SET_SCHEMA)
         _insert(con, "samples", tables.samples, SAMPLE_SCHEMA)
         _insert(con, "laps", tables.laps, LAP_SCHEMA)
+        if tables.activities.height or removed:
+            link_duplicates(con, [athlete])
         if batch.quarantine.height:
             q = batch.quarantine.with_columns(
                 pl.lit(run_id).alias("run_id"), pl.lit(now, dtype=pl.Datetime("us")).alias("created_at")
@@ -258,11 +303,13 @@ def load_batch(
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    working = tables.sets.filter(pl.col("set_type") != "rest").height if tables.sets.height else 0
+    # an updated export at the same path replaces its rows: only the sessions not known before count as added
+    new = tables.without(known_before)[0] if known_before else tables
+    working = new.sets.filter(pl.col("set_type") != "rest").height if new.sets.height else 0
     return {
-        "activities": tables.activities.height,
+        "activities": new.activities.height,
         "sets": working,
-        "samples": tables.samples.height,
+        "samples": new.samples.height,
         "quarantine_rows": batch.quarantine.height,
         "repeated": repeated,
         **{s.value: sum(o.status is s for o in batch.outcomes) for s in FileStatus},

@@ -131,3 +131,5 @@ CREATE TABLE IF NOT EXISTS exercises (
     kind               VARCHAR NOT NULL DEFAULT 'resistance'  -- resistance | cardio | mobility: only resistance
                                                                -- sets count as resistance volume
 );
+-- A database made before `kind` existed gets the column here; the next run's refresh fills it.
+ALTER TABLE exercises ADD COLUMN IF NOT EXISTS kind VARCHAR DEFAULT 'resistance';
