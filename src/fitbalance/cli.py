@@ -198,5 +198,48 @@ def summary(
     console.print(table)
 
 
+UNMAPPED_VIEW_SQL = """
+SELECT exercise_name, sets, activities, first_seen, last_seen, athletes FROM unmapped_exercises
+WHERE exercise_name IS NOT NULL ORDER BY sets DESC, exercise_name
+"""
+UNMAPPED_SQL = """
+SELECT s.exercise_name, count(*) AS sets, count(DISTINCT s.activity_id) AS activities,
+       min(a.start_time_local)::DATE AS first_seen, max(a.start_time_local)::DATE AS last_seen,
+       list(DISTINCT a.athlete ORDER BY a.athlete) AS athletes
+FROM strength_sets AS s JOIN activities AS a ON a.activity_id = s.activity_id
+WHERE s.exercise IS NULL AND s.set_type <> 'rest' AND s.exercise_name IS NOT NULL
+GROUP BY s.exercise_name ORDER BY sets DESC, s.exercise_name
+"""
+
+
+@app.command()
+def unmapped(db: DbOption = None) -> None:
+    """List exercise names the catalogue does not know, most used first, and how to map them."""
+    try:
+        _, has_view = _query(
+            _db(db), "SELECT count(*) FROM duckdb_views() WHERE view_name = 'unmapped_exercises' AND NOT internal"
+        )
+        columns, rows = _query(_db(db), UNMAPPED_VIEW_SQL if has_view[0][0] else UNMAPPED_SQL)
+    except FitbalanceError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    if not rows:
+        console.print("Every exercise name maps to the catalogue.")
+        return
+    table = Table(*columns, title=f"{len(rows)} unmapped exercise names")
+    for r in rows:
+        table.add_row(*("" if v is None else ", ".join(v) if isinstance(v, list) else str(v) for v in r))
+    console.print(table)
+    first = str(rows[0][0]).replace('"', '\\"')
+    console.print(
+        "Map a name to a catalogue exercise (or a name of your own) in the settings file (fitbalance.toml),\n"
+        "under the athlete it belongs to; the next `fitbalance ingest` applies it to the sets already loaded:\n"
+        f'  [athletes.NAME.exercise_names]\n  "{first}" = "Catalogue Exercise"\n'
+        'Catalogue names: fitbalance sql "SELECT exercise, fit_category, kind FROM exercises ORDER BY 1"',
+        markup=False,
+        highlight=False,
+    )
+
+
 def main() -> None:  # pragma: no cover - entry point
     app()

@@ -23,8 +23,9 @@ import polars as pl
 
 from fitbalance.config import Settings
 from fitbalance.dedupe import CANDIDATE_SCHEMA, duplicate_links
-from fitbalance.errors import StoreError, StoreLockedError
+from fitbalance.errors import SETTING_STAGE, StoreError, StoreLockedError
 from fitbalance.models import ACTIVITY_SCHEMA, LAP_SCHEMA, SAMPLE_SCHEMA, SET_SCHEMA, FileStatus
+from fitbalance.normalize import ExerciseResolver
 from fitbalance.process import BatchResult, FileOutcome
 
 CHILD_TABLES = ("strength_sets", "samples", "laps")
@@ -105,8 +106,21 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -
 
 
 def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """file_id -> status of every file already recorded."""
-    return {fid: status for fid, status in rows(con, "SELECT file_id, status FROM source_files")}
+    """file_id -> status of every file already recorded, less those waiting for a setting.
+
+    A file quarantined because it needs a setting the athlete had not made (stage ``decode:settings``: the unit an
+    app exported in) is left out, so the next run reads it again with the settings as they are then.
+    """
+    return {
+        fid: status
+        for fid, status in rows(
+            con,
+            """SELECT f.file_id, f.status FROM source_files AS f
+               WHERE NOT (f.status = 'quarantined' AND EXISTS
+                   (SELECT 1 FROM quarantine AS q WHERE q.file_id = f.file_id AND q.stage = ?))""",
+            [SETTING_STAGE],
+        )
+    }
 
 
 def begin_run(con: duckdb.DuckDBPyConnection, *, run_id: str, flow_run_id: str | None, started_at: datetime) -> None:
@@ -176,6 +190,55 @@ def refresh_exercises(con: duckdb.DuckDBPyConnection, catalog: pl.DataFrame) -> 
         raise
 
 
+def remap_exercises(con: duckdb.DuckDBPyConnection, athlete: str, resolve: ExerciseResolver) -> int:
+    """Re-resolve the canonical ``exercise`` of an athlete's loaded sets with the current catalogue and settings.
+
+    A mapping added to the settings file (or a catalogue that learned a name) reaches the sets already loaded: each
+    distinct (name, category) is resolved again and the sets whose ``exercise`` changes are updated, in one
+    transaction; ``exercise_category`` is filled from the catalogue only where it is still null. Returns how many
+    sets changed.
+    """
+    pairs = rows(
+        con,
+        """SELECT DISTINCT s.exercise_name, s.exercise_category, s.exercise FROM strength_sets AS s
+           JOIN activities AS a ON a.activity_id = s.activity_id WHERE a.athlete = ? AND s.set_type <> 'rest'""",
+        [athlete],
+    )
+    changes = []
+    for name, category, current in pairs:
+        match = resolve(name, category)
+        wanted = match.exercise if match else None
+        if wanted != current:
+            changes.append((name, category, wanted, match.fit_category if match else None))
+    if not changes:
+        return 0
+    frame = pl.DataFrame(
+        changes,
+        schema={"name": pl.String(), "category": pl.String(), "exercise": pl.String(), "fit_category": pl.String()},
+        orient="row",
+    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        with registered(con, "_remap", frame):
+            changed = rows(
+                con,
+                """UPDATE strength_sets AS s
+                   SET exercise = m.exercise, exercise_category = coalesce(s.exercise_category, m.fit_category)
+                   FROM _remap AS m
+                   WHERE s.exercise_name IS NOT DISTINCT FROM m.name
+                     AND s.exercise_category IS NOT DISTINCT FROM m.category
+                     AND s.set_type <> 'rest'
+                     AND s.activity_id IN (SELECT activity_id FROM activities WHERE athlete = ?)
+                   RETURNING s.activity_id""",
+                [athlete],
+            )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return len(changed)
+
+
 def _delete_activities(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> int:
     """Delete the activities matching ``where`` with their child rows; returns how many activities went."""
     for table in CHILD_TABLES:
@@ -242,8 +305,8 @@ def _record_files(
                    (file_id, path, format, size_bytes, status, detail, athlete, first_ingested_at, last_seen_at, run_id)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (file_id) DO UPDATE SET path = excluded.path, format = excluded.format,
-                   status = excluded.status, detail = excluded.detail, last_seen_at = excluded.last_seen_at,
-                   run_id = excluded.run_id""",
+                   status = excluded.status, detail = excluded.detail, athlete = excluded.athlete,
+                   last_seen_at = excluded.last_seen_at, run_id = excluded.run_id""",
             [o.file_id, o.path, o.format, o.size_bytes, o.status.value, o.detail, athlete, now, now, run_id],
         )
 
@@ -279,6 +342,7 @@ def load_batch(
         known_before = _existing_ids(con, tables.activities)
         removed = 0
         for o in batch.outcomes:
+            con.execute("DELETE FROM quarantine WHERE file_id = ?", [o.file_id])  # a file read again: its new rows
             old = rows(con, "SELECT file_id FROM source_files WHERE path = ? AND file_id <> ?", [o.path, o.file_id])
             for (old_id,) in old:
                 removed += _delete_activities(con, "file_id = ?", [old_id])

@@ -500,7 +500,7 @@ def _distance_unit(sheet: Sheet, rows: list[_Row], unit: str | None, warnings: l
         )
         chosen = inferred
     elif any(r.values["distance"] for r in rows):
-        raise sheet.error(
+        raise sheet.needs_setting(
             "Garmin writes distances in km or miles as the account was set and this file does not "
             "say which; set the athlete's distance unit (distance_unit = 'km' or 'mi' in the settings file)"
         )

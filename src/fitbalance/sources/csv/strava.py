@@ -147,7 +147,7 @@ def _current(sheet: Sheet, record: Record, columns: Columns, options: Options) -
         display = _value(sheet, record, distances[0])
         if display is not None:
             if options.distance_unit is None:
-                raise sheet.error(
+                raise sheet.needs_setting(
                     "only the display-unit Distance is filled and the file does not say whether it "
                     "is km or miles; set the athlete's distance unit "
                     "(distance_unit = 'km' or 'mi' in the settings file)",

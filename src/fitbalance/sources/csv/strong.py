@@ -142,7 +142,7 @@ def _in_si(
         return value * table[unit]
     if factor is None:
         choices = "kg or lbs" if what == "weight" else "km or mi"
-        raise sheet.error(
+        raise sheet.needs_setting(
             f"Strong's export does not say whether {what}s are in {choices}; set the athlete's {what} unit "
             f"({what}_unit = {' or '.join(repr(c) for c in choices.split(' or '))} in the settings file) to read it",
             record.line,
