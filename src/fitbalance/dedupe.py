@@ -28,6 +28,10 @@ Which of them counts (the primary), best first:
 Activities are taken best first; each one not yet linked becomes a primary and claims every unlinked activity that
 is the same session as it. So every duplicate overlaps its own primary (no chains of links), and the result depends
 only on the activities, not on the order they arrive in: recomputing gives the same links.
+
+Links of activities that do not overlap anything new cannot change, so after a load only the days around what was
+added or removed are recomputed (:func:`touched_windows`): exact as long as a chain of overlapping activities
+spans less than :data:`SESSION_SPAN` (a day).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
+SESSION_SPAN = timedelta(days=1)  # longer than any chain of overlapping activities
 MIN_OVERLAP = 0.5  # of the shorter activity's duration
 START_TOLERANCE_S = 300.0  # starts this close are the same session when a duration is missing
 LIFTING_APPS = frozenset({"csv:hevy", "csv:strong"})
@@ -67,6 +72,7 @@ CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
     "loaded_at": pl.Datetime("us"),  # when the activity's file was first loaded
 }
 LINK_SCHEMA: dict[str, pl.DataType] = {"activity_id": pl.String(), "duplicate_of": pl.String()}
+WINDOW_SCHEMA: dict[str, pl.DataType] = {"athlete": pl.String(), "lo": pl.Datetime("us"), "hi": pl.Datetime("us")}
 
 
 @dataclass(frozen=True)
@@ -184,3 +190,28 @@ def duplicate_links(candidates: pl.DataFrame) -> pl.DataFrame:
             primary_of.setdefault(other, a.activity_id)
     ids = sorted(primary_of)
     return pl.DataFrame({"activity_id": ids, "duplicate_of": [primary_of[i] for i in ids]}, schema=LINK_SCHEMA)
+
+
+def touched_windows(changed: pl.DataFrame) -> pl.DataFrame:
+    """The time windows whose links may change when these activities were added or removed, merged per athlete.
+
+    ``changed`` has ``athlete``, ``start_time_utc`` and ``elapsed_s``; each activity's window runs from
+    :data:`SESSION_SPAN` before its start to :data:`SESSION_SPAN` after its end. Every activity starting in a
+    window must be recomputed, reading the activities that start within a further :data:`SESSION_SPAN` around it.
+    """
+    spans: dict[str, list[tuple[datetime, datetime]]] = {}
+    for athlete, start, elapsed in changed.select("athlete", "start_time_utc", "elapsed_s").iter_rows():
+        end = start + timedelta(seconds=elapsed if elapsed and elapsed > 0 else 0.0)
+        spans.setdefault(athlete, []).append((start - SESSION_SPAN, end + SESSION_SPAN))
+    rows: list[tuple[str, datetime, datetime]] = []
+    for athlete, windows in sorted(spans.items()):
+        windows.sort()
+        lo, hi = windows[0]
+        for next_lo, next_hi in windows[1:]:
+            if next_lo <= hi:
+                hi = max(hi, next_hi)
+            else:
+                rows.append((athlete, lo, hi))
+                lo, hi = next_lo, next_hi
+        rows.append((athlete, lo, hi))
+    return pl.DataFrame(rows, schema=WINDOW_SCHEMA, orient="row")

@@ -6,7 +6,13 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import duckdb
+import polars as pl
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
 from fitbalance.config import Athlete
+from fitbalance.dedupe import touched_windows
 from fitbalance.models import FileStatus
 from fitbalance.normalize import normalize
 from fitbalance.process import BatchResult, FileOutcome
@@ -54,3 +60,91 @@ def test_replacing_the_watch_file_unlinks_what_no_longer_overlaps(tmp_path: Path
 
 def _run() -> dict[str, object]:
     return {"athlete": "me", "run_id": "r", "now": NOW}
+
+
+# ---- recomputing only the days around a batch gives the links of a full recompute ----------------------------
+
+SOURCES = ("fit", "csv:garmin", "csv:strava", "csv:hevy")
+
+
+@st.composite
+def loads(draw: st.DrawFn) -> list[list[dict[str, object]]]:
+    """Activities around the same hour of a few days, split into batches in the order they arrive."""
+    count = draw(st.integers(1, 16))
+    rows = []
+    for i in range(count):
+        category = draw(st.sampled_from(("resistance", "other")))
+        rows.append(
+            {
+                "activity_id": f"a{i:02d}",
+                "file_id": f"f{i:02d}",
+                "athlete": "me",
+                "source_format": draw(st.sampled_from(SOURCES)),
+                "session_index": 0,
+                "sport": "training" if category == "resistance" else "running",
+                # whole days apart, give or take: sessions straddle the edges of the recomputed windows
+                "start_time_utc": START + timedelta(days=draw(st.integers(0, 3)), minutes=draw(st.integers(-60, 60))),
+                "utc_offset_s": 0,
+                "elapsed_s": float(draw(st.integers(0, 90))) * 60,
+                "category": category,
+            }
+        )
+    cuts = sorted(draw(st.sets(st.integers(1, max(1, count - 1)), max_size=4)))
+    return [rows[a:b] for a, b in zip([0, *cuts], [*cuts, count], strict=True) if rows[a:b]]
+
+
+def _row(activity_id: str, source: str, start: datetime, minutes: float) -> dict[str, object]:
+    return {
+        "activity_id": activity_id,
+        "file_id": activity_id,
+        "athlete": "me",
+        "source_format": source,
+        "session_index": 0,
+        "sport": "running",
+        "start_time_utc": start,
+        "utc_offset_s": 0,
+        "elapsed_s": minutes * 60,
+        "category": "other",
+    }
+
+
+EDGE = [  # a run in two exports just before the edge of the window a later batch recomputes
+    [_row("c", "fit", START - timedelta(minutes=10), 60), _row("b", "csv:strava", START + timedelta(minutes=5), 60)],
+    [_row("a", "csv:hevy", START + timedelta(days=1), 60)],
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(batches=loads())
+@example(batches=EDGE)
+def test_links_made_batch_by_batch_equal_one_full_recompute(batches: list[list[dict[str, object]]]) -> None:
+    con = duckdb.connect(":memory:")
+    store.ensure_schema(con)
+    for batch_rows in batches:
+        frame = pl.DataFrame(batch_rows)
+        with store.registered(con, "_b", frame):
+            con.execute(
+                "INSERT INTO activities BY NAME SELECT *, start_time_utc AS start_time_local, "
+                "'other' AS subcategory, 'test' AS classification_reason, 1.0 AS classification_confidence FROM _b"
+            )
+        store.link_duplicates(con, ["me"], changed=frame.select("athlete", "start_time_utc", "elapsed_s"))
+    incremental = store.rows(con, "SELECT activity_id, duplicate_of FROM activities ORDER BY 1")
+    store.link_duplicates(con, ["me"])
+    assert store.rows(con, "SELECT activity_id, duplicate_of FROM activities ORDER BY 1") == incremental
+
+
+def test_touched_windows_reach_a_day_either_side_and_merge() -> None:
+    changed = pl.DataFrame(
+        {
+            "athlete": ["me", "me", "me", "you"],
+            "start_time_utc": [START, START + timedelta(hours=30), START + timedelta(days=5), START],
+            "elapsed_s": [3600.0, None, 600.0, 60.0],
+        }
+    )
+    got = touched_windows(changed).rows()
+    day = timedelta(days=1)
+    assert got == [
+        ("me", START - day, START + timedelta(hours=30) + day),
+        ("me", START + timedelta(days=5) - day, START + timedelta(days=5, seconds=600) + day),
+        ("you", START - day, START + timedelta(seconds=60) + day),
+    ]

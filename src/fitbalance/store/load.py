@@ -22,7 +22,7 @@ import duckdb
 import polars as pl
 
 from fitbalance.config import Settings
-from fitbalance.dedupe import CANDIDATE_SCHEMA, duplicate_links
+from fitbalance.dedupe import CANDIDATE_SCHEMA, SESSION_SPAN, WINDOW_SCHEMA, duplicate_links, touched_windows
 from fitbalance.errors import SETTING_STAGE, StoreError, StoreLockedError
 from fitbalance.models import ACTIVITY_SCHEMA, LAP_SCHEMA, SAMPLE_SCHEMA, SET_SCHEMA, FileStatus
 from fitbalance.normalize import ExerciseResolver
@@ -239,49 +239,86 @@ def remap_exercises(con: duckdb.DuckDBPyConnection, athlete: str, resolve: Exerc
     return len(changed)
 
 
-def _delete_activities(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> int:
-    """Delete the activities matching ``where`` with their child rows; returns how many activities went."""
+_CHANGED_SCHEMA: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "start_time_utc": pl.Datetime("us"),
+    "elapsed_s": pl.Float64(),
+}
+
+
+def _delete_activities(
+    con: duckdb.DuckDBPyConnection, where: str, params: list[Any]
+) -> list[tuple[str, datetime, float | None]]:
+    """Delete the activities matching ``where`` with their child rows; returns (athlete, start, elapsed) of each."""
     for table in CHILD_TABLES:
         con.execute(
             f"DELETE FROM {table} WHERE activity_id IN (SELECT activity_id FROM activities WHERE {where})",
             params,
         )
-    deleted = rows(con, f"DELETE FROM activities WHERE {where} RETURNING activity_id", params)
-    return len(deleted)
+    deleted = rows(con, f"DELETE FROM activities WHERE {where} RETURNING athlete, start_time_utc, elapsed_s", params)
+    return [(a, start, elapsed) for a, start, elapsed in deleted]
 
 
 _CANDIDATES_SQL = """
-SELECT a.activity_id, a.athlete, a.source_format, a.start_time_utc, a.elapsed_s, a.moving_s, a.distance_m,
-       a.calories_kcal, a.avg_hr, a.max_hr, a.category, a.sport,
-       a.activity_id IN (SELECT activity_id FROM samples) AS has_samples,
-       f.first_ingested_at AS loaded_at
-FROM activities AS a
-LEFT JOIN source_files AS f ON f.file_id = a.file_id
-WHERE list_contains(?, a.athlete)
+WITH candidates AS (
+    SELECT a.*, bool_or(a.start_time_utc BETWEEN w.lo AND w.hi) AS recompute
+    FROM activities AS a
+    JOIN _windows AS w
+      ON w.athlete = a.athlete AND a.start_time_utc BETWEEN w.lo - ?::INTERVAL AND w.hi + ?::INTERVAL
+    GROUP BY ALL
+),
+sampled AS (
+    SELECT DISTINCT activity_id FROM samples WHERE activity_id IN (SELECT activity_id FROM candidates)
+)
+SELECT c.activity_id, c.athlete, c.source_format, c.start_time_utc, c.elapsed_s, c.moving_s, c.distance_m,
+       c.calories_kcal, c.avg_hr, c.max_hr, c.category, c.sport, s.activity_id IS NOT NULL AS has_samples,
+       f.first_ingested_at AS loaded_at, c.recompute
+FROM candidates AS c
+LEFT JOIN sampled AS s ON s.activity_id = c.activity_id
+LEFT JOIN source_files AS f ON f.file_id = c.file_id
+"""
+_ALL_WINDOWS_SQL = """
+SELECT athlete, min(start_time_utc) - ?::INTERVAL, max(start_time_utc) + ?::INTERVAL
+FROM activities WHERE list_contains(?, athlete) GROUP BY athlete
 """
 
 
-def link_duplicates(con: duckdb.DuckDBPyConnection, athletes: Sequence[str]) -> int:
-    """Recompute ``activities.duplicate_of`` for these athletes (see :mod:`fitbalance.dedupe`).
+def link_duplicates(
+    con: duckdb.DuckDBPyConnection, athletes: Sequence[str], *, changed: pl.DataFrame | None = None
+) -> int:
+    """Recompute ``activities.duplicate_of`` (see :mod:`fitbalance.dedupe`) for these athletes' activities.
 
-    Runs inside the caller's transaction (``load_batch`` calls it before its commit, so a batch's activities are
-    never visible unlinked). Returns how many rows changed; recomputing unchanged data changes none.
+    With ``changed`` (``athlete``, ``start_time_utc``, ``elapsed_s`` of activities just added or removed), only the
+    days around them are recomputed; without, every activity of the athletes. Runs inside the caller's transaction
+    (``load_batch`` calls it before its commit, so a batch's activities are never visible unlinked). Returns how
+    many rows changed: recomputing unchanged data changes none.
     """
-    if not athletes:
+    if changed is not None:
+        windows = touched_windows(changed.filter(pl.col("athlete").is_in(list(athletes))))
+    elif athletes:
+        found = rows(con, _ALL_WINDOWS_SQL, [SESSION_SPAN, SESSION_SPAN, list(athletes)])
+        windows = pl.DataFrame(found, schema=WINDOW_SCHEMA, orient="row")
+    else:
         return 0
-    found = rows(con, _CANDIDATES_SQL, [list(athletes)])  # columns in CANDIDATE_SCHEMA order
+    if windows.height == 0:
+        return 0
+    with registered(con, "_windows", windows):
+        found = rows(con, _CANDIDATES_SQL, [SESSION_SPAN, SESSION_SPAN])
     if not found:
         return 0
-    links = duplicate_links(pl.DataFrame(found, schema=CANDIDATE_SCHEMA, orient="row"))
+    candidates = pl.DataFrame(found, schema={**CANDIDATE_SCHEMA, "recompute": pl.Boolean()}, orient="row")
+    links = duplicate_links(candidates).join(
+        candidates.filter("recompute").select("activity_id"), on="activity_id", how="semi"
+    )
     with registered(con, "_links", links):
-        changed = rows(
+        updated = rows(
             con,
             """UPDATE activities SET duplicate_of = l.duplicate_of FROM _links AS l
                WHERE activities.activity_id = l.activity_id
                  AND activities.duplicate_of IS DISTINCT FROM l.duplicate_of
                RETURNING activities.activity_id""",
         )
-    return len(changed)
+    return len(updated)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> None:
@@ -340,12 +377,12 @@ def load_batch(
     con.execute("BEGIN TRANSACTION")
     try:
         known_before = _existing_ids(con, tables.activities)
-        removed = 0
+        removed: list[tuple[str, datetime, float | None]] = []
         for o in batch.outcomes:
             con.execute("DELETE FROM quarantine WHERE file_id = ?", [o.file_id])  # a file read again: its new rows
             old = rows(con, "SELECT file_id FROM source_files WHERE path = ? AND file_id <> ?", [o.path, o.file_id])
             for (old_id,) in old:
-                removed += _delete_activities(con, "file_id = ?", [old_id])
+                removed.extend(_delete_activities(con, "file_id = ?", [old_id]))
                 con.execute("DELETE FROM quarantine WHERE file_id = ?", [old_id])
                 con.execute("DELETE FROM source_files WHERE file_id = ?", [old_id])
         existing = _existing_ids(con, tables.activities)
@@ -355,7 +392,9 @@ def load_batch(
         _insert(con, "samples", tables.samples, SAMPLE_SCHEMA)
         _insert(con, "laps", tables.laps, LAP_SCHEMA)
         if tables.activities.height or removed:
-            link_duplicates(con, [athlete])
+            gone = pl.DataFrame(removed, schema=_CHANGED_SCHEMA, orient="row")
+            changed = pl.concat([tables.activities.select(list(_CHANGED_SCHEMA)), gone])
+            link_duplicates(con, changed["athlete"].unique().to_list(), changed=changed)
         if batch.quarantine.height:
             q = batch.quarantine.with_columns(
                 pl.lit(run_id).alias("run_id"), pl.lit(now, dtype=pl.Datetime("us")).alias("created_at")
