@@ -1,4 +1,4 @@
-"""A small builder of training histories for the view tests: rows go straight into the tables, by SQL parameters."""
+"""A small builder of training histories for the view tests: rows go into the tables by SQL parameters."""
 
 from __future__ import annotations
 
@@ -72,15 +72,27 @@ class History:
         self.con.execute(
             """
             INSERT INTO activities (
-                activity_id, file_id, athlete, source_format, session_index, sport, start_time_utc, utc_offset_s,
-                start_time_local, elapsed_s, moving_s, distance_m, avg_hr, rpe, category, subcategory,
-                classification_reason, classification_confidence, duplicate_of
+                activity_id, file_id, athlete, source_format, session_index, sport, start_time_utc,
+                utc_offset_s, start_time_local, elapsed_s, moving_s, distance_m, avg_hr, rpe, category,
+                subcategory, classification_reason, classification_confidence, duplicate_of
             ) VALUES (?, ?, ?, 'fit', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'test', 1.0, ?)
             """,
             [
-                ident, f"file-{ident}", athlete, sport, local - timedelta(seconds=utc_offset_s), utc_offset_s, local,
-                None if minutes is None else minutes * 60, None if moving_minutes is None else moving_minutes * 60,
-                distance_m, avg_hr, rpe, category, subcategory, duplicate_of,
+                ident,
+                f"file-{ident}",
+                athlete,
+                sport,
+                local - timedelta(seconds=utc_offset_s),
+                utc_offset_s,
+                local,
+                None if minutes is None else minutes * 60,
+                None if moving_minutes is None else moving_minutes * 60,
+                distance_m,
+                avg_hr,
+                rpe,
+                category,
+                subcategory,
+                duplicate_of,
             ],
         )
         return ident
@@ -105,15 +117,26 @@ class History:
             self.con.execute(
                 """
                 INSERT INTO strength_sets (
-                    activity_id, set_index, set_type, exercise_category, exercise_name, exercise, reps, weight_kg,
-                    duration_s
+                    activity_id, set_index, set_type, exercise_category, exercise_name, exercise, reps,
+                    weight_kg, duration_s
                 ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-                [activity_id, index, set_type, exercise_category, exercise_name or exercise, exercise, reps,
-                 weight_kg, duration_s],
+                [
+                    activity_id,
+                    index,
+                    set_type,
+                    exercise_category,
+                    exercise_name or exercise,
+                    exercise,
+                    reps,
+                    weight_kg,
+                    duration_s,
+                ],
             )
 
-    def heart_rate(self, activity_id: str, start_utc: str, rates: Sequence[int | None], step_s: float = 10) -> None:
+    def heart_rate(
+        self, activity_id: str, start_utc: str, rates: Sequence[int | None], step_s: float = 10
+    ) -> None:
         """Add one heart-rate sample every ``step_s`` seconds from ``start_utc``."""
         self.samples(activity_id, start_utc, [(i * step_s, hr) for i, hr in enumerate(rates)])
 
@@ -144,39 +167,63 @@ class History:
 def example_history(history: History) -> None:
     """Ten weeks of two athletes, enough for every example query in docs/views.md to find rows.
 
-    ana (born 1955): lifts Monday and Thursday (bench press progresses for six weeks, then stalls), walks Tuesday and
-    Saturday with heart-rate samples, balance class Wednesday. ben: runs Monday, Wednesday and Friday (average heart
-    rate only), lifts Tuesday with pull-ups, deadlifts and an exercise the catalogue does not know.
+    ana (born 1955): lifts Monday and Thursday (bench press progresses for six weeks, then stalls), walks
+    Tuesday and Saturday with heart-rate samples, balance class Wednesday. ben: runs Monday, Wednesday and
+    Friday (average heart rate only), lifts Tuesday with pull-ups, deadlifts and an exercise the catalogue
+    does not know.
     """
     history.athlete("ana", birth_year=1955, resting_hr=62, sex="female")
     history.athlete("ben", birth_year=1988, max_hr=192, resting_hr=50, sex="male")
-    history.exercise("Bench Press", fit_category="bench_press", primary=["chest"], secondary=["triceps", "front_delts"])
-    history.exercise("Squat", fit_category="squat", primary=["quadriceps", "glutes"], secondary=["hamstrings"])
-    history.exercise("Deadlift", fit_category="deadlift", primary=["hamstrings", "glutes"], secondary=["lower_back"])
-    history.exercise("Pull Up", fit_category="pull_up", primary=["lats"], secondary=["biceps"], bodyweight=True)
+    history.exercise(
+        "Bench Press", fit_category="bench_press", primary=["chest"], secondary=["triceps", "front_delts"]
+    )
+    history.exercise(
+        "Squat", fit_category="squat", primary=["quadriceps", "glutes"], secondary=["hamstrings"]
+    )
+    history.exercise(
+        "Deadlift", fit_category="deadlift", primary=["hamstrings", "glutes"], secondary=["lower_back"]
+    )
+    history.exercise(
+        "Pull Up", fit_category="pull_up", primary=["lats"], secondary=["biceps"], bodyweight=True
+    )
     monday = date(2024, 3, 4)
     for w in range(10):
+
         def day(offset: int, at: str, w: int = w) -> str:
             return f"{monday + timedelta(days=7 * w + offset)} {at}"
 
         bench = 50 + 2.5 * min(w, 5)
         for offset in (0, 3):
-            lift = history.activity(day(offset, "18:00"), athlete="ana", category="resistance",
-                                    subcategory="strength", minutes=50, rpe=6.0)
+            lift = history.activity(
+                day(offset, "18:00"),
+                athlete="ana",
+                category="resistance",
+                subcategory="strength",
+                minutes=50,
+                rpe=6.0,
+            )
             history.lift(lift, "Bench Press", 10, 25.0, set_type="warmup")
             history.lift(lift, "Bench Press", 5, bench, times=3)
             history.lift(lift, "Squat", 8, 60.0 + w, times=3)
         for offset in (1, 5):
-            walk = history.activity(day(offset, "09:00"), athlete="ana", minutes=45, sport="walking",
-                                    distance_m=4500.0)
+            walk = history.activity(
+                day(offset, "09:00"), athlete="ana", minutes=45, sport="walking", distance_m=4500.0
+            )
             history.heart_rate(walk, day(offset, "09:00"), [95 + (i % 20) + 2 * w for i in range(270)])
         history.activity(day(2, "10:00"), athlete="ana", subcategory="balance", minutes=30)
 
         for offset in (0, 2, 4):
-            history.activity(day(offset, "07:00"), athlete="ben", minutes=35 + 2 * w, sport="running",
-                             distance_m=8000.0, avg_hr=150.0 + w)
-        lift = history.activity(day(1, "19:00"), athlete="ben", category="resistance", subcategory="strength",
-                                minutes=60)
+            history.activity(
+                day(offset, "07:00"),
+                athlete="ben",
+                minutes=35 + 2 * w,
+                sport="running",
+                distance_m=8000.0,
+                avg_hr=150.0 + w,
+            )
+        lift = history.activity(
+            day(1, "19:00"), athlete="ben", category="resistance", subcategory="strength", minutes=60
+        )
         history.lift(lift, "Pull Up", 8 + w // 3, 0.0, times=3)
         history.lift(lift, "Deadlift", 5, 120.0 + 5 * (w % 4), times=3)
         history.lift(lift, None, 10, 30.0, times=2, exercise_name="Landmine Press")

@@ -13,29 +13,95 @@ from tests.store.history import History
 
 # The column contract the dashboards are built on: views may gain columns, never lose or rename these.
 CONTRACT = {
-    "activities_effective": ["activity_id", "athlete", "category", "subcategory", "start_time_local",
-                             "duplicate_of"],
+    "activities_effective": [
+        "activity_id",
+        "athlete",
+        "category",
+        "subcategory",
+        "start_time_local",
+        "duplicate_of",
+    ],
     "weekly_balance": [
-        "athlete", "week_start", "iso_week", "resistance_sessions", "resistance_minutes", "resistance_days",
-        "other_sessions", "other_minutes", "endurance_minutes", "flexibility_minutes", "balance_minutes",
-        "mixed_minutes", "sport_minutes", "unspecified_minutes", "total_minutes", "moderate_minutes",
-        "vigorous_minutes", "who_aerobic_minutes", "meets_aerobic", "meets_strength", "age", "is_65_plus",
-        "multicomponent_days", "meets_multicomponent", "meets_guideline", "resistance_share", "well_rounded",
+        "athlete",
+        "week_start",
+        "iso_week",
+        "resistance_sessions",
+        "resistance_minutes",
+        "resistance_days",
+        "other_sessions",
+        "other_minutes",
+        "endurance_minutes",
+        "flexibility_minutes",
+        "balance_minutes",
+        "mixed_minutes",
+        "sport_minutes",
+        "unspecified_minutes",
+        "total_minutes",
+        "moderate_minutes",
+        "vigorous_minutes",
+        "who_aerobic_minutes",
+        "meets_aerobic",
+        "meets_strength",
+        "age",
+        "is_65_plus",
+        "multicomponent_days",
+        "meets_multicomponent",
+        "meets_guideline",
+        "resistance_share",
+        "well_rounded",
     ],
     "exercise_progress": [
-        "athlete", "exercise", "week_start", "working_sets", "total_reps", "volume_load_kg", "is_bodyweight",
-        "top_set_kg", "best_e1rm_kg", "best_e1rm_brzycki_kg", "prev_week_start", "e1rm_change_kg",
-        "e1rm_change_pct", "e1rm_vs_4wk_avg_pct", "volume_change_pct", "volume_vs_4wk_avg_pct", "reps_change",
+        "athlete",
+        "exercise",
+        "week_start",
+        "working_sets",
+        "total_reps",
+        "volume_load_kg",
+        "is_bodyweight",
+        "top_set_kg",
+        "best_e1rm_kg",
+        "best_e1rm_brzycki_kg",
+        "prev_week_start",
+        "e1rm_change_kg",
+        "e1rm_change_pct",
+        "e1rm_vs_4wk_avg_pct",
+        "volume_change_pct",
+        "volume_vs_4wk_avg_pct",
+        "reps_change",
         "status",
     ],
     "personal_records": [
-        "athlete", "exercise", "best_e1rm_kg", "best_e1rm_date", "best_weight_kg", "best_weight_date",
-        "best_weight_reps", "max_reps", "max_reps_date",
+        "athlete",
+        "exercise",
+        "best_e1rm_kg",
+        "best_e1rm_date",
+        "best_weight_kg",
+        "best_weight_date",
+        "best_weight_reps",
+        "max_reps",
+        "max_reps_date",
     ],
-    "muscle_group_weekly": ["athlete", "week_start", "muscle_group", "sets", "primary_sets", "secondary_sets"],
+    "muscle_group_weekly": [
+        "athlete",
+        "week_start",
+        "muscle_group",
+        "sets",
+        "primary_sets",
+        "secondary_sets",
+    ],
     "training_load_daily": [
-        "athlete", "day", "endurance_load", "strength_load", "total_load", "acute_load", "chronic_load",
-        "acwr_rolling", "acute_ewma", "chronic_ewma", "acwr_ewma", "acwr_band",
+        "athlete",
+        "day",
+        "endurance_load",
+        "strength_load",
+        "total_load",
+        "acute_load",
+        "chronic_load",
+        "acwr_rolling",
+        "acute_ewma",
+        "chronic_ewma",
+        "acwr_ewma",
+        "acwr_band",
     ],
     "unmapped_exercises": ["exercise_name", "sets", "first_seen", "last_seen"],
 }
@@ -55,7 +121,7 @@ def week(history: History, athlete: str, week_start: str) -> dict[str, object]:
     )
 
 
-# ---- applying -------------------------------------------------------------------------------------------------
+# ---- applying ----------------------------------------------------------------------------------------------
 
 
 def test_views_keep_their_column_contract(con: duckdb.DuckDBPyConnection) -> None:
@@ -75,15 +141,16 @@ def test_applying_twice_changes_nothing_and_keeps_data(con: duckdb.DuckDBPyConne
     assert history.one("SELECT count(*) AS n FROM activities_effective")["n"] == 1
 
 
-# ---- activities_effective -------------------------------------------------------------------------------------
+# ---- activities_effective ----------------------------------------------------------------------------------
 
 
 def test_duplicates_are_counted_once_everywhere(history: History) -> None:
-    """A session imported twice (duplicate_of set) counts once: minutes, sets, samples and loads of the copy vanish."""
+    """A session imported twice counts once: the copy's minutes, sets, samples and loads vanish."""
     history.athlete("me", max_hr=200, resting_hr=60, sex="male")
     first = history.activity("2024-01-01 10:00", category="resistance", subcategory="strength", rpe=6)
-    copy = history.activity("2024-01-01 10:00", category="resistance", subcategory="strength", rpe=6,
-                            duplicate_of=first)
+    copy = history.activity(
+        "2024-01-01 10:00", category="resistance", subcategory="strength", rpe=6, duplicate_of=first
+    )
     history.lift(first, "Squat", 5, 100.0, times=3)
     history.lift(copy, "Squat", 5, 100.0, times=3)
     history.heart_rate(copy, "2024-01-01 10:00", [130] * 61)
@@ -101,8 +168,9 @@ def test_duplicates_are_counted_once_everywhere(history: History) -> None:
 def test_minutes_are_moving_time_for_endurance_and_elapsed_time_otherwise(history: History) -> None:
     """A run counts its moving time (50 of 60 min); a lifting session its elapsed time, rests included."""
     history.activity("2024-01-01 07:00", minutes=60, moving_minutes=50, sport="running")
-    history.activity("2024-01-02 18:00", category="resistance", subcategory="strength", minutes=60,
-                     moving_minutes=10)
+    history.activity(
+        "2024-01-02 18:00", category="resistance", subcategory="strength", minutes=60, moving_minutes=10
+    )
     balance = week(history, "me", "2024-01-01")
     assert balance["endurance_minutes"] == pytest.approx(50.0)
     assert balance["resistance_minutes"] == pytest.approx(60.0)
@@ -110,14 +178,16 @@ def test_minutes_are_moving_time_for_endurance_and_elapsed_time_otherwise(histor
     assert balance["resistance_share"] == pytest.approx(60 / 110)
 
 
-# ---- weekly_balance: calendar ---------------------------------------------------------------------------------
+# ---- weekly_balance: calendar ------------------------------------------------------------------------------
 
 
 def test_weeks_follow_local_dates_and_iso_numbering(history: History) -> None:
-    """Sunday 23:30 local (Monday 01:30 UTC) belongs to the week before; Monday 30 Dec 2024 starts 2025-W01."""
+    """Sunday 23:30 local (Monday 01:30 UTC) is in the week before; Monday 30 Dec 2024 starts 2025-W01."""
     history.activity("2024-12-29 23:30", utc_offset_s=-7200)
     history.activity("2024-12-30 09:00")
-    weeks = history.rows("SELECT week_start, iso_week, other_sessions FROM weekly_balance ORDER BY week_start")
+    weeks = history.rows(
+        "SELECT week_start, iso_week, other_sessions FROM weekly_balance ORDER BY week_start"
+    )
     assert weeks == [
         {"week_start": date(2024, 12, 23), "iso_week": "2024-W52", "other_sessions": 1},
         {"week_start": date(2024, 12, 30), "iso_week": "2025-W01", "other_sessions": 1},
@@ -129,8 +199,12 @@ def test_weeks_without_exercise_appear_with_zeros(history: History) -> None:
     history.activity("2024-01-02 10:00", category="resistance", subcategory="strength")
     history.activity("2024-01-24 10:00")
     weeks = history.rows("SELECT * FROM weekly_balance ORDER BY week_start")
-    assert [w["week_start"] for w in weeks] == [date(2024, 1, 1), date(2024, 1, 8), date(2024, 1, 15),
-                                              date(2024, 1, 22)]
+    assert [w["week_start"] for w in weeks] == [
+        date(2024, 1, 1),
+        date(2024, 1, 8),
+        date(2024, 1, 15),
+        date(2024, 1, 22),
+    ]
     for empty in weeks[1:3]:
         assert empty["resistance_sessions"] == empty["other_sessions"] == empty["resistance_days"] == 0
         assert empty["total_minutes"] == empty["moderate_minutes"] == empty["who_aerobic_minutes"] == 0.0
@@ -140,13 +214,28 @@ def test_weeks_without_exercise_appear_with_zeros(history: History) -> None:
 
 def test_minutes_per_subcategory_add_up_to_other_minutes(history: History) -> None:
     """Each kind of other exercise has its column; subcategory 'other' is unspecified_minutes."""
-    for minutes, sub in [(30, "endurance"), (20, "flexibility"), (15, "balance"), (25, "mixed"), (40, "sport"),
-                         (10, "other")]:
+    for minutes, sub in [
+        (30, "endurance"),
+        (20, "flexibility"),
+        (15, "balance"),
+        (25, "mixed"),
+        (40, "sport"),
+        (10, "other"),
+    ]:
         history.activity("2024-01-03 10:00", subcategory=sub, minutes=minutes)
     history.activity("2024-01-04 10:00", category="resistance", subcategory="strength", minutes=45)
     balance = week(history, "me", "2024-01-01")
-    assert [balance[c] for c in ("endurance_minutes", "flexibility_minutes", "balance_minutes", "mixed_minutes",
-                                 "sport_minutes", "unspecified_minutes")] == [30, 20, 15, 25, 40, 10]
+    assert [
+        balance[c]
+        for c in (
+            "endurance_minutes",
+            "flexibility_minutes",
+            "balance_minutes",
+            "mixed_minutes",
+            "sport_minutes",
+            "unspecified_minutes",
+        )
+    ] == [30, 20, 15, 25, 40, 10]
     assert balance["other_minutes"] == 30 + 20 + 15 + 25 + 40 + 10 == 140
     assert balance["other_sessions"] == 6
     assert balance["total_minutes"] == 140 + 45
@@ -154,7 +243,7 @@ def test_minutes_per_subcategory_add_up_to_other_minutes(history: History) -> No
     assert balance["well_rounded"] is True
 
 
-# ---- intensity ------------------------------------------------------------------------------------------------
+# ---- intensity ---------------------------------------------------------------------------------------------
 
 
 def test_heart_rate_samples_split_minutes_into_zones(history: History) -> None:
@@ -181,10 +270,23 @@ def test_heart_rate_samples_split_minutes_into_zones(history: History) -> None:
 
 
 def test_hr_histogram_caps_gaps_and_drops_noise(history: History) -> None:
-    """A heart rate holds until the next sample, 30 s at most; readings outside 25-250 bpm and nulls are dropped."""
+    """Heart rate holds until the next sample (30 s at most); nulls and values outside 25-250 bpm drop out."""
     act = history.activity("2024-01-01 10:00")
-    history.samples(act, "2024-01-01 10:00", [(0, 130), (10, 130), (20, 130), (620, 130), (630, 0), (640, 300),
-                                              (650, None), (660, 130), (670, 140)])
+    history.samples(
+        act,
+        "2024-01-01 10:00",
+        [
+            (0, 130),
+            (10, 130),
+            (20, 130),
+            (620, 130),
+            (630, 0),
+            (640, 300),
+            (650, None),
+            (660, 130),
+            (670, 140),
+        ],
+    )
     history.refresh()
     rows = history.rows("SELECT heart_rate, seconds, samples FROM activity_hr_seconds ORDER BY heart_rate")
     # 130 bpm: 10 + 10 + 30 (600 s gap, capped) + 10 + 10; 140 is the last sample and has no interval
@@ -197,14 +299,16 @@ def test_heart_rate_settings_fall_back_to_tanaka_then_190_and_rest_60(history: H
     history.athlete("unknown")
     history.activity("2024-03-01 10:00", athlete="born")
     history.activity("2024-03-01 10:00", athlete="unknown")
-    rows = history.rows("SELECT athlete, age, hr_max_used, hr_rest_used FROM activity_intensity ORDER BY athlete")
+    rows = history.rows(
+        "SELECT athlete, age, hr_max_used, hr_rest_used FROM activity_intensity ORDER BY athlete"
+    )
     assert rows[0]["age"] == 44 and rows[0]["hr_max_used"] == pytest.approx(208 - 0.7 * 44)
     assert rows[1]["age"] is None and rows[1]["hr_max_used"] == 190.0
     assert rows[0]["hr_rest_used"] == rows[1]["hr_rest_used"] == 60.0
 
 
 def test_changing_heart_rate_settings_needs_no_refresh(history: History) -> None:
-    """The histogram is settings-free: raising max HR moves the same samples from vigorous to moderate at once."""
+    """The histogram is settings-free: a higher max HR moves the same samples from vigorous to moderate."""
     history.athlete("me", max_hr=200, resting_hr=60)
     run = history.activity("2024-01-01 10:00", minutes=30)
     history.heart_rate(run, "2024-01-01 10:00", [150] * 31)
@@ -237,7 +341,7 @@ def test_changing_heart_rate_settings_needs_no_refresh(history: History) -> None
 def test_without_samples_intensity_falls_back(
     history: History, kwargs: dict[str, object], source: str, moderate: float, vigorous: float
 ) -> None:
-    """No samples: average heart rate, then session RPE, then the kind of activity decide the zone (max 200, rest 60)."""
+    """No samples: average heart rate, then session RPE, then the kind of activity set the zone."""
     history.athlete("me", max_hr=200, resting_hr=60)
     history.activity("2024-01-01 10:00", minutes=30, **kwargs)  # type: ignore[arg-type]
     activity = history.one("SELECT * FROM activity_intensity")
@@ -255,7 +359,7 @@ def test_lifting_is_not_aerobic_time(history: History) -> None:
     assert balance["moderate_minutes"] == balance["vigorous_minutes"] == 0.0
 
 
-# ---- WHO 2020 -------------------------------------------------------------------------------------------------
+# ---- WHO 2020 ----------------------------------------------------------------------------------------------
 
 
 def test_aerobic_guideline_is_150_moderate_equivalent_minutes(history: History) -> None:
@@ -282,20 +386,30 @@ def test_strength_guideline_counts_days_not_sessions(history: History) -> None:
     history.lift(circuit, "Burpee", 10, 0.0, set_type="warmup")
 
     one_day, two_days = week(history, "one_day", "2024-01-01"), week(history, "two_days", "2024-01-01")
-    assert (one_day["resistance_sessions"], one_day["resistance_days"], one_day["meets_strength"]) == (2, 1, False)
-    assert (two_days["resistance_sessions"], two_days["resistance_days"], two_days["meets_strength"]) == (1, 2, True)
+    assert (one_day["resistance_sessions"], one_day["resistance_days"], one_day["meets_strength"]) == (
+        2,
+        1,
+        False,
+    )
+    assert (two_days["resistance_sessions"], two_days["resistance_days"], two_days["meets_strength"]) == (
+        1,
+        2,
+        True,
+    )
 
 
 def test_older_adults_need_three_multicomponent_days(history: History) -> None:
-    """Born 1958, in 2024 (age 66) the guideline adds balance-and-strength work on 3 days; under 65 it does not apply.
+    """From 65 (born 1958: 66 in 2024; born 1959: 65) the guideline adds balance-and-strength work on 3 days;
+    under 65 it does not apply.
 
     Each athlete: resistance Monday and Friday, 160 min of walking; 'full' adds balance work on Wednesday.
     """
     history.athlete("senior_full", birth_year=1958)
     history.athlete("senior_two", birth_year=1958)
+    history.athlete("just_65", birth_year=1959)
     history.athlete("adult", birth_year=1990)
     history.athlete("unknown")
-    for athlete in ("senior_full", "senior_two", "adult", "unknown"):
+    for athlete in ("senior_full", "senior_two", "just_65", "adult", "unknown"):
         history.activity("2024-01-01 08:00", athlete=athlete, category="resistance", subcategory="strength")
         history.activity("2024-01-05 08:00", athlete=athlete, category="resistance", subcategory="strength")
         history.activity("2024-01-06 08:00", athlete=athlete, minutes=160, sport="walking")
@@ -305,15 +419,21 @@ def test_older_adults_need_three_multicomponent_days(history: History) -> None:
     adult, unknown = week(history, "adult", "2024-01-01"), week(history, "unknown", "2024-01-01")
     assert (full["age"], full["is_65_plus"], full["multicomponent_days"]) == (66, True, 3)
     assert full["meets_multicomponent"] is True and full["meets_guideline"] is True
-    assert (two["multicomponent_days"], two["meets_multicomponent"], two["meets_guideline"]) == (2, False, False)
+    assert (two["multicomponent_days"], two["meets_multicomponent"], two["meets_guideline"]) == (
+        2,
+        False,
+        False,
+    )
     assert two["meets_aerobic"] is True and two["meets_strength"] is True
+    just_65 = week(history, "just_65", "2024-01-01")
+    assert (just_65["age"], just_65["is_65_plus"], just_65["meets_multicomponent"]) == (65, True, False)
     assert (adult["age"], adult["is_65_plus"], adult["meets_multicomponent"]) == (34, False, None)
     assert adult["meets_guideline"] is True
     assert (unknown["age"], unknown["is_65_plus"], unknown["meets_multicomponent"]) == (None, None, None)
     assert unknown["meets_guideline"] is True
 
 
-# ---- exercise_progress ----------------------------------------------------------------------------------------
+# ---- exercise_progress -------------------------------------------------------------------------------------
 
 
 def test_working_sets_leave_out_warmups_rest_and_cardio_rows(history: History) -> None:
@@ -345,18 +465,33 @@ def test_working_sets_leave_out_warmups_rest_and_cardio_rows(history: History) -
 def test_status_moves_through_new_progressing_holding_stalled_regressing(history: History) -> None:
     """Weekly 3 x 5 squats; e1RM = w x 7/6 and volume = 15 w, so both move together.
 
-    100 (new), 102.5 (+2.5 %: progressing), 102.5, 102.5 (holding: 1 and 2 weeks without gain), 102.5 (stalled:
-    the third), 95 (-7.3 %: regressing), a week off, then 105 (progressing against the 95 two weeks before).
+    100 (new), 102.5 (+2.5 %: progressing), 102.5, 102.5 (holding: 1 and 2 weeks without gain), 102.5
+    (stalled: the third), 95 (-7.3 %: regressing), a week off, then 105 (progressing against the 95 two weeks
+    before).
     """
-    plan = [("2024-01-01", 100.0), ("2024-01-08", 102.5), ("2024-01-15", 102.5), ("2024-01-22", 102.5),
-            ("2024-01-29", 102.5), ("2024-02-05", 95.0), ("2024-02-19", 105.0)]
+    plan = [
+        ("2024-01-01", 100.0),
+        ("2024-01-08", 102.5),
+        ("2024-01-15", 102.5),
+        ("2024-01-22", 102.5),
+        ("2024-01-29", 102.5),
+        ("2024-02-05", 95.0),
+        ("2024-02-19", 105.0),
+    ]
     for day, kg in plan:
         session = history.activity(f"{day} 18:00", category="resistance", subcategory="strength")
         history.lift(session, "Squat", 5, kg, times=3)
 
     rows = history.rows("SELECT * FROM exercise_progress ORDER BY week_start")
-    assert [r["status"] for r in rows] == ["new", "progressing", "holding", "holding", "stalled", "regressing",
-                                           "progressing"]
+    assert [r["status"] for r in rows] == [
+        "new",
+        "progressing",
+        "holding",
+        "holding",
+        "stalled",
+        "regressing",
+        "progressing",
+    ]
     assert [r["weeks_without_gain"] for r in rows] == [0, 0, 1, 2, 3, 4, 0]
     assert rows[1]["e1rm_change_kg"] == pytest.approx(2.5 * 7 / 6)
     assert rows[1]["e1rm_change_pct"] == pytest.approx(2.5)
@@ -375,22 +510,34 @@ def test_slow_steady_gains_count_against_the_4_week_average(history: History) ->
     """+1 kg a week on 60 kg is only +1.7 % a week, but from the fourth week it is >= 2.5 % above the 4-week
     average: 62 / mean(60, 61) = +2.48 % (holding), 63 / mean(60, 61, 62) = +3.3 %, 64 / 61.5 = +4.1 %."""
     for week_no in range(6):
-        session = history.activity(f"{date(2024, 1, 1) + timedelta(weeks=week_no)} 18:00", category="resistance",
-                                   subcategory="strength")
+        session = history.activity(
+            f"{date(2024, 1, 1) + timedelta(weeks=week_no)} 18:00",
+            category="resistance",
+            subcategory="strength",
+        )
         history.lift(session, "Squat", 8, 60.0 + week_no, times=3)
     rows = history.rows("SELECT * FROM exercise_progress ORDER BY week_start")
-    assert [r["status"] for r in rows] == ["new", "holding", "holding", "progressing", "progressing",
-                                           "progressing"]
+    assert [r["status"] for r in rows] == [
+        "new",
+        "holding",
+        "holding",
+        "progressing",
+        "progressing",
+        "progressing",
+    ]
     assert rows[2]["e1rm_vs_4wk_avg_pct"] == pytest.approx((62 / 60.5 - 1) * 100)
     assert rows[3]["e1rm_vs_4wk_avg_pct"] == pytest.approx((63 / 61 - 1) * 100)
 
 
 def test_a_slow_decline_becomes_regressing_against_the_4_week_average(history: History) -> None:
-    """-2 kg a week from 100: each week is only -2 % on the last, but 92 is 5.2 % below mean(100, 98, 96, 94) = 97;
-    94 (-4.1 % on 98) is not yet."""
+    """-2 kg a week from 100: each week is only -2 % on the last, but 92 is 5.2 % below mean(100, 98, 96, 94)
+    = 97; 94 (-4.1 % on 98) is not yet."""
     for week_no, kg in enumerate([100.0, 98.0, 96.0, 94.0, 92.0]):
-        session = history.activity(f"{date(2024, 1, 1) + timedelta(weeks=week_no)} 18:00", category="resistance",
-                                   subcategory="strength")
+        session = history.activity(
+            f"{date(2024, 1, 1) + timedelta(weeks=week_no)} 18:00",
+            category="resistance",
+            subcategory="strength",
+        )
         history.lift(session, "Bench Press", 5, kg, times=3)
     rows = history.rows("SELECT * FROM exercise_progress ORDER BY week_start")
     assert [r["status"] for r in rows] == ["new", "holding", "holding", "stalled", "regressing"]
@@ -428,15 +575,17 @@ def test_bodyweight_exercises_report_reps(history: History) -> None:
     assert fourth["reps_change"] == -6 and third["reps_change"] == 0
 
 
-# ---- personal_records -----------------------------------------------------------------------------------------
+# ---- personal_records --------------------------------------------------------------------------------------
 
 
 def test_personal_records_keep_the_first_date_a_record_was_reached(history: History) -> None:
-    """e1RM: 110 x 3 = 121.0 (15 Jan) beats 110 x 2 = 117.3 and 100 x 5 = 116.7; the same set on 22 Jan is no new
-    record. Heaviest: 110 kg, most reps at it 3 (15 Jan). Most reps: 12 at 80 kg. A 120 kg warm-up single counts
-    for nothing."""
-    sessions = {day: history.activity(f"{day} 18:00", category="resistance", subcategory="strength")
-                for day in ("2024-01-01", "2024-01-08", "2024-01-15", "2024-01-22")}
+    """e1RM: 110 x 3 = 121.0 (15 Jan) beats 110 x 2 = 117.3 and 100 x 5 = 116.7; the same set on 22 Jan is no
+    new record. Heaviest: 110 kg, most reps at it 3 (15 Jan). Most reps: 12 at 80 kg. A 120 kg warm-up single
+    counts for nothing."""
+    sessions = {
+        day: history.activity(f"{day} 18:00", category="resistance", subcategory="strength")
+        for day in ("2024-01-01", "2024-01-08", "2024-01-15", "2024-01-22")
+    }
     history.lift(sessions["2024-01-01"], "Bench Press", 5, 100.0)
     history.lift(sessions["2024-01-08"], "Bench Press", 2, 110.0)
     history.lift(sessions["2024-01-15"], "Bench Press", 3, 110.0)
@@ -449,8 +598,11 @@ def test_personal_records_keep_the_first_date_a_record_was_reached(history: Hist
     assert record["best_e1rm_date"] == date(2024, 1, 15)
     assert (record["best_weight_kg"], record["best_weight_reps"]) == (110.0, 3)
     assert record["best_weight_date"] == date(2024, 1, 15)
-    assert (record["max_reps"], record["max_reps_date"], record["max_reps_weight_kg"]) == (12, date(2024, 1, 15),
-                                                                                          80.0)
+    assert (record["max_reps"], record["max_reps_date"], record["max_reps_weight_kg"]) == (
+        12,
+        date(2024, 1, 15),
+        80.0,
+    )
 
 
 def test_bodyweight_records_have_reps_only(history: History) -> None:
@@ -464,17 +616,21 @@ def test_bodyweight_records_have_reps_only(history: History) -> None:
     assert (record["max_reps"], record["max_reps_date"]) == (25, date(2024, 1, 3))
 
 
-# ---- muscle_group_weekly --------------------------------------------------------------------------------------
+# ---- muscle_group_weekly -----------------------------------------------------------------------------------
 
 
 def test_muscle_groups_count_primary_as_one_and_secondary_as_half(history: History) -> None:
-    """3 bench sets by name and 2 unmapped sets found by FIT category ('Bench Press' is the category's namesake):
-    chest 5, triceps and front delts 2.5 each. Squat muscles show 0: neglected."""
-    history.exercise("Bench Press", fit_category="bench_press", primary=["chest"],
-                     secondary=["triceps", "front_delts"])
-    history.exercise("Close Grip Bench Press", fit_category="bench_press", primary=["triceps"],
-                     secondary=["chest"])
-    history.exercise("Squat", fit_category="squat", primary=["quadriceps", "glutes"], secondary=["hamstrings"])
+    """3 bench sets by name and 2 unmapped sets found by FIT category ('Bench Press' is the category's
+    namesake): chest 5, triceps and front delts 2.5 each. Squat muscles show 0: neglected."""
+    history.exercise(
+        "Bench Press", fit_category="bench_press", primary=["chest"], secondary=["triceps", "front_delts"]
+    )
+    history.exercise(
+        "Close Grip Bench Press", fit_category="bench_press", primary=["triceps"], secondary=["chest"]
+    )
+    history.exercise(
+        "Squat", fit_category="squat", primary=["quadriceps", "glutes"], secondary=["hamstrings"]
+    )
     lift = history.activity("2024-01-01 18:00", category="resistance", subcategory="strength")
     history.lift(lift, "Bench Press", 5, 80.0, times=3)
     history.lift(lift, "Bench Press", 10, 40.0, set_type="warmup")
@@ -483,9 +639,16 @@ def test_muscle_groups_count_primary_as_one_and_secondary_as_half(history: Histo
 
     rows = {r["muscle_group"]: r for r in history.rows("SELECT * FROM muscle_group_weekly")}
     assert set(rows) == {"chest", "triceps", "front_delts", "quadriceps", "glutes", "hamstrings"}
-    assert (rows["chest"]["sets"], rows["chest"]["primary_sets"], rows["chest"]["secondary_sets"]) == (5.0, 5, 0)
+    assert (rows["chest"]["sets"], rows["chest"]["primary_sets"], rows["chest"]["secondary_sets"]) == (
+        5.0,
+        5,
+        0,
+    )
     assert (rows["triceps"]["sets"], rows["triceps"]["primary_sets"], rows["triceps"]["secondary_sets"]) == (
-        2.5, 0, 5)
+        2.5,
+        0,
+        5,
+    )
     assert rows["front_delts"]["sets"] == 2.5
     assert rows["quadriceps"]["sets"] == rows["hamstrings"]["sets"] == 0.0
 
@@ -499,7 +662,7 @@ def test_a_muscle_listed_twice_counts_once_as_primary(history: History) -> None:
     assert (chest["sets"], chest["primary_sets"], chest["secondary_sets"]) == (2.0, 2, 0)
 
 
-# ---- training_load_daily --------------------------------------------------------------------------------------
+# ---- training_load_daily -----------------------------------------------------------------------------------
 
 
 def test_training_load_by_hand(history: History) -> None:
@@ -555,8 +718,7 @@ def test_steady_training_lands_in_the_sweet_spot(history: History) -> None:
     """The same load every day: after 28 days acute = chronic (ratio 1.0); EWMA ratio at day 60 is
     (1 - 0.75^60) / (1 - (27/29)^60) = 1.014."""
     for day in range(60):
-        history.activity(f"{date(2024, 1, 1) + timedelta(days=day)} 10:00", minutes=30,
-                         avg_hr=130.0)
+        history.activity(f"{date(2024, 1, 1) + timedelta(days=day)} 10:00", minutes=30, avg_hr=130.0)
     last = history.rows("SELECT * FROM training_load_daily ORDER BY day")[-1]
     assert last["acwr_rolling"] == pytest.approx(1.0) and last["acwr_rolling_band"] == "sweet_spot"
     assert last["acwr_ewma"] == pytest.approx((1 - 0.75**60) / (1 - (27 / 29) ** 60))
@@ -564,36 +726,53 @@ def test_steady_training_lands_in_the_sweet_spot(history: History) -> None:
 
 
 def test_after_a_year_off_the_ratio_is_undefined_then_high_risk(history: History) -> None:
-    """Days continue through a 400-day break with zero load; once chronic load is 0 (28 days for the rolling mean,
-    366 for the EWMA) there is no ratio and no band; the first day back is a spike."""
+    """Days continue through a 400-day break with zero load; once chronic load is 0 (28 days for the rolling
+    mean, 366 for the EWMA) there is no ratio and no band; the first day back is a spike."""
     history.activity("2023-01-01 10:00", minutes=30, avg_hr=130.0)
     history.activity("2024-02-05 10:00", minutes=30, avg_hr=130.0)  # 400 days later
     days = history.rows("SELECT * FROM training_load_daily ORDER BY day")
     assert len(days) == 401 and sum(d["total_load"] > 0 for d in days) == 2
     assert days[28]["chronic_load"] == 0.0 and days[28]["acwr_rolling"] is None
     assert days[28]["acwr_rolling_band"] is None and days[28]["acwr_band"] is not None  # EWMA still remembers
-    assert days[399]["chronic_ewma"] == 0.0 and days[399]["acwr_ewma"] is None and days[399]["acwr_band"] is None
+    load = days[0]["total_load"]
+    assert days[365]["chronic_ewma"] == pytest.approx(
+        2 / 29 * (27 / 29) ** 365 * load
+    )  # the last day it counts
+    assert days[366]["chronic_ewma"] == 0.0
+    assert (
+        days[399]["chronic_ewma"] == 0.0 and days[399]["acwr_ewma"] is None and days[399]["acwr_band"] is None
+    )
     assert days[400]["acwr_ewma"] == pytest.approx(3.625) and days[400]["acwr_band"] == "high_risk"
 
 
 @pytest.mark.parametrize(
     ("ratio", "band"),
-    [(0.0, "low"), (0.79, "low"), (0.8, "sweet_spot"), (1.3, "sweet_spot"), (1.31, "caution"), (1.5, "caution"),
-     (1.51, "high_risk"), (None, None)],
+    [
+        (0.0, "low"),
+        (0.79, "low"),
+        (0.8, "sweet_spot"),
+        (1.3, "sweet_spot"),
+        (1.31, "caution"),
+        (1.5, "caution"),
+        (1.51, "high_risk"),
+        (None, None),
+    ],
 )
 def test_acwr_bands(history: History, ratio: float | None, band: str | None) -> None:
     """Bands: low < 0.8 <= sweet spot <= 1.3 < caution <= 1.5 < high risk."""
     assert history.one("SELECT acwr_band(CAST(? AS DOUBLE)) AS band", [ratio])["band"] == band
 
 
-# ---- unmapped_exercises ---------------------------------------------------------------------------------------
+# ---- unmapped_exercises ------------------------------------------------------------------------------------
 
 
 def test_unmapped_exercises_list_names_without_a_catalogue_match(history: History) -> None:
     """Sets with no canonical exercise, warm-ups included, rest rows and duplicate sessions left out."""
     first = history.activity("2024-01-02 18:00", category="resistance", subcategory="strength")
     second = history.activity("2024-01-09 18:00", category="resistance", subcategory="strength")
-    copy = history.activity("2024-01-09 18:00", category="resistance", subcategory="strength", duplicate_of=second)
+    copy = history.activity(
+        "2024-01-09 18:00", category="resistance", subcategory="strength", duplicate_of=second
+    )
     history.lift(first, None, 10, 20.0, set_type="warmup", exercise_name="Landmine Press")
     history.lift(first, None, 8, 40.0, exercise_name="Landmine Press", exercise_category="shoulder_press")
     history.lift(second, None, 8, 42.5, exercise_name="Landmine Press", exercise_category="shoulder_press")
@@ -608,7 +787,7 @@ def test_unmapped_exercises_list_names_without_a_catalogue_match(history: Histor
     assert row["exercise_category"] == "shoulder_press"
 
 
-# ---- refresh_derived ------------------------------------------------------------------------------------------
+# ---- refresh_derived ---------------------------------------------------------------------------------------
 
 
 def test_refresh_of_some_activities_leaves_the_others_alone(history: History) -> None:
@@ -622,9 +801,13 @@ def test_refresh_of_some_activities_leaves_the_others_alone(history: History) ->
     history.heart_rate(a, "2024-01-01 10:00", [125] * 7)
 
     refresh_derived(history.con, [a])
-    rows = history.rows("SELECT activity_id, heart_rate, seconds FROM activity_hr_seconds ORDER BY activity_id")
-    assert rows == [{"activity_id": a, "heart_rate": 125, "seconds": 60.0},
-                    {"activity_id": b, "heart_rate": 140, "seconds": 30.0}]  # b was not named: unchanged
+    rows = history.rows(
+        "SELECT activity_id, heart_rate, seconds FROM activity_hr_seconds ORDER BY activity_id"
+    )
+    assert rows == [
+        {"activity_id": a, "heart_rate": 125, "seconds": 60.0},
+        {"activity_id": b, "heart_rate": 140, "seconds": 30.0},
+    ]  # b was not named: unchanged
 
     refresh_derived(history.con, [b])
     assert history.rows("SELECT DISTINCT activity_id FROM activity_hr_seconds") == [{"activity_id": a}]

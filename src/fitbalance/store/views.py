@@ -1,13 +1,14 @@
 """The tables and SQL views users query, and the derived table the views read.
 
-The SQL lives in the package, in ``fitbalance/store/sql``, one statement group per file, applied in name order:
+The SQL lives in the package, in ``fitbalance/store/sql``, one statement group per file, applied in name
+order:
 
 - ``0NN_<name>.sql``: tables (``CREATE TABLE IF NOT EXISTS``), applied by :func:`apply_schema`;
 - ``1NN_<name>.sql``: macros and views (``CREATE OR REPLACE``), applied by :func:`apply_views`.
 
-Both are idempotent. Views read the ``activity_hr_seconds`` table, a per-activity heart-rate histogram built from
-``samples`` by :func:`refresh_derived`: the loader calls it with the ids of the activities it wrote (or removed)
-after each batch. docs/views.md documents every view, column by column.
+Both are idempotent. Views read the ``activity_hr_seconds`` table, a per-activity heart-rate histogram built
+from ``samples`` by :func:`refresh_derived`: the loader calls it with the ids of the activities it wrote (or
+removed) after each batch. docs/views.md documents every view, column by column.
 
 This module holds a DuckDB connection only as an argument; it never opens one.
 """
@@ -25,7 +26,8 @@ SQL_FOLDER = "sql"
 SCHEMA_FILE = re.compile(r"^0\d\d_[a-z0-9_]+\.sql$")
 VIEW_FILE = re.compile(r"^1\d\d_[a-z0-9_]+\.sql$")
 
-# A sample's heart rate holds until the next sample, for at most this long: a pause or a lost signal is not effort.
+# A sample's heart rate holds until the next sample, for at most this long: a pause or a lost signal is not
+# effort.
 MAX_SAMPLE_GAP_S = 30.0
 # Heart rates outside this range are sensor noise.
 MIN_VALID_HR = 25
@@ -79,10 +81,10 @@ def apply_views(con: duckdb.DuckDBPyConnection) -> None:
 def refresh_derived(con: duckdb.DuckDBPyConnection, activity_ids: Iterable[str] | None = None) -> None:
     """Rebuild the derived table ``activity_hr_seconds`` from ``samples``.
 
-    With ``activity_ids``, only those activities are rebuilt: their rows are deleted, then recomputed from their
-    current samples (an id whose samples or activity are gone just loses its rows). Without, the whole table is
-    rebuilt. The table does not depend on the settings file, so a change of an athlete's heart-rate settings needs
-    no refresh. Runs in its own transaction, or inside the caller's when one is open.
+    With ``activity_ids``, only those activities are rebuilt: their rows are deleted, then recomputed from
+    their current samples (an id whose samples or activity are gone just loses its rows). Without, the whole
+    table is rebuilt. The table does not depend on the settings file, so a change of an athlete's heart-rate
+    settings needs no refresh. Runs in its own transaction, or inside the caller's when one is open.
     """
     ids = None if activity_ids is None else sorted(set(activity_ids))
     if ids is not None and not ids:
@@ -97,7 +99,9 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, activity_ids: Iterable[str] 
             con.execute(_REFRESH_HR_SECONDS.format(where=""), params)
         else:
             con.execute("CREATE OR REPLACE TEMP TABLE _fitbalance_refresh_ids (activity_id VARCHAR)")
-            con.execute("INSERT INTO _fitbalance_refresh_ids SELECT unnest(CAST($ids AS VARCHAR[]))", {"ids": ids})
+            con.execute(
+                "INSERT INTO _fitbalance_refresh_ids SELECT unnest(CAST($ids AS VARCHAR[]))", {"ids": ids}
+            )
             con.execute(
                 "DELETE FROM activity_hr_seconds "
                 "WHERE activity_id IN (SELECT activity_id FROM _fitbalance_refresh_ids)"
