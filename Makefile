@@ -6,12 +6,13 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 DB ?= fitbalance.duckdb
+CODE := $(wildcard src pipelines tests dashboards bench sample_data)
 
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export DO_NOT_TRACK := 1
 
-.PHONY: setup demo test check lint typecheck fmt bench sample-data clean
+.PHONY: setup demo test check lint typecheck fmt bench bench-views sample-data clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -31,19 +32,22 @@ test: setup ## run the whole test suite
 	$(BIN)/pytest
 
 check: setup ## linters and type checks
-	$(BIN)/ruff check src pipelines tests dashboards bench sample_data
-	$(BIN)/ruff format --check src pipelines tests dashboards bench sample_data
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
 	$(BIN)/mypy
 
 fmt: setup
-	$(BIN)/ruff format src pipelines tests dashboards bench sample_data
-	$(BIN)/ruff check --fix src pipelines tests dashboards bench sample_data
+	$(BIN)/ruff format $(CODE)
+	$(BIN)/ruff check --fix $(CODE)
 
 sample-data: setup ## regenerate sample_data/ with the project's own generator
 	$(BIN)/python sample_data/generate.py
 
 bench: setup ## benchmarks; figures go to bench/RESULTS.md
 	$(BIN)/python bench/bench_ingest.py
+
+bench-views: setup ## view benchmark on a generated 10-year history; figures go to bench/RESULTS-views.md
+	$(BIN)/python bench/bench_views.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .prefect .pytest_cache .mypy_cache .ruff_cache

@@ -58,6 +58,11 @@ def sql_files(pattern: re.Pattern[str]) -> list[tuple[str, str]]:
     return [(entry.name, entry.read_text(encoding="utf-8")) for entry in sorted(found, key=lambda e: e.name)]
 
 
+def view_files() -> list[str]:
+    """Names of the packaged view files (``1NN_*.sql``), in the order :func:`apply_views` applies them."""
+    return [name for name, _text in sql_files(VIEW_FILE)]
+
+
 def in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether ``con`` has an explicit transaction open (in autocommit mode every statement gets a new id)."""
     first = con.execute("SELECT txid_current()").fetchall()
