@@ -134,9 +134,7 @@ class History:
                 ],
             )
 
-    def heart_rate(
-        self, activity_id: str, start_utc: str, rates: Sequence[int | None], step_s: float = 10
-    ) -> None:
+    def heart_rate(self, activity_id: str, start_utc: str, rates: Sequence[int | None], step_s: float = 10) -> None:
         """Add one heart-rate sample every ``step_s`` seconds from ``start_utc``."""
         self.samples(activity_id, start_utc, [(i * step_s, hr) for i, hr in enumerate(rates)])
 
@@ -174,18 +172,10 @@ def example_history(history: History) -> None:
     """
     history.athlete("ana", birth_year=1955, resting_hr=62, sex="female")
     history.athlete("ben", birth_year=1988, max_hr=192, resting_hr=50, sex="male")
-    history.exercise(
-        "Bench Press", fit_category="bench_press", primary=["chest"], secondary=["triceps", "front_delts"]
-    )
-    history.exercise(
-        "Squat", fit_category="squat", primary=["quadriceps", "glutes"], secondary=["hamstrings"]
-    )
-    history.exercise(
-        "Deadlift", fit_category="deadlift", primary=["hamstrings", "glutes"], secondary=["lower_back"]
-    )
-    history.exercise(
-        "Pull Up", fit_category="pull_up", primary=["lats"], secondary=["biceps"], bodyweight=True
-    )
+    history.exercise("Bench Press", fit_category="bench_press", primary=["chest"], secondary=["triceps", "front_delts"])
+    history.exercise("Squat", fit_category="squat", primary=["quadriceps", "glutes"], secondary=["hamstrings"])
+    history.exercise("Deadlift", fit_category="deadlift", primary=["hamstrings", "glutes"], secondary=["lower_back"])
+    history.exercise("Pull Up", fit_category="pull_up", primary=["lats"], secondary=["biceps"], bodyweight=True)
     monday = date(2024, 3, 4)
     for w in range(10):
 
@@ -206,9 +196,7 @@ def example_history(history: History) -> None:
             history.lift(lift, "Bench Press", 5, bench, times=3)
             history.lift(lift, "Squat", 8, 60.0 + w, times=3)
         for offset in (1, 5):
-            walk = history.activity(
-                day(offset, "09:00"), athlete="ana", minutes=45, sport="walking", distance_m=4500.0
-            )
+            walk = history.activity(day(offset, "09:00"), athlete="ana", minutes=45, sport="walking", distance_m=4500.0)
             history.heart_rate(walk, day(offset, "09:00"), [95 + (i % 20) + 2 * w for i in range(270)])
         history.activity(day(2, "10:00"), athlete="ana", subcategory="balance", minutes=30)
 

@@ -40,9 +40,7 @@ def test_the_doc_has_ten_examples() -> None:
 
 
 @pytest.mark.parametrize(("title", "sql"), example_queries(), ids=[t for t, _ in example_queries()])
-def test_example_query_runs_and_finds_rows(
-    example_db: duckdb.DuckDBPyConnection, title: str, sql: str
-) -> None:
+def test_example_query_runs_and_finds_rows(example_db: duckdb.DuckDBPyConnection, title: str, sql: str) -> None:
     """Each example runs unchanged and returns at least one row on the example history."""
     rows = example_db.execute(sql).fetchall()
     assert rows, f"{title}: no rows"

@@ -116,9 +116,7 @@ def female_trimp_per_min(x: float) -> float:
 
 
 def week(history: History, athlete: str, week_start: str) -> dict[str, object]:
-    return history.one(
-        "SELECT * FROM weekly_balance WHERE athlete = ? AND week_start = ?", [athlete, week_start]
-    )
+    return history.one("SELECT * FROM weekly_balance WHERE athlete = ? AND week_start = ?", [athlete, week_start])
 
 
 # ---- applying ----------------------------------------------------------------------------------------------
@@ -168,9 +166,7 @@ def test_duplicates_are_counted_once_everywhere(history: History) -> None:
 def test_minutes_are_moving_time_for_endurance_and_elapsed_time_otherwise(history: History) -> None:
     """A run counts its moving time (50 of 60 min); a lifting session its elapsed time, rests included."""
     history.activity("2024-01-01 07:00", minutes=60, moving_minutes=50, sport="running")
-    history.activity(
-        "2024-01-02 18:00", category="resistance", subcategory="strength", minutes=60, moving_minutes=10
-    )
+    history.activity("2024-01-02 18:00", category="resistance", subcategory="strength", minutes=60, moving_minutes=10)
     balance = week(history, "me", "2024-01-01")
     assert balance["endurance_minutes"] == pytest.approx(50.0)
     assert balance["resistance_minutes"] == pytest.approx(60.0)
@@ -185,9 +181,7 @@ def test_weeks_follow_local_dates_and_iso_numbering(history: History) -> None:
     """Sunday 23:30 local (Monday 01:30 UTC) is in the week before; Monday 30 Dec 2024 starts 2025-W01."""
     history.activity("2024-12-29 23:30", utc_offset_s=-7200)
     history.activity("2024-12-30 09:00")
-    weeks = history.rows(
-        "SELECT week_start, iso_week, other_sessions FROM weekly_balance ORDER BY week_start"
-    )
+    weeks = history.rows("SELECT week_start, iso_week, other_sessions FROM weekly_balance ORDER BY week_start")
     assert weeks == [
         {"week_start": date(2024, 12, 23), "iso_week": "2024-W52", "other_sessions": 1},
         {"week_start": date(2024, 12, 30), "iso_week": "2025-W01", "other_sessions": 1},
@@ -299,9 +293,7 @@ def test_heart_rate_settings_fall_back_to_tanaka_then_190_and_rest_60(history: H
     history.athlete("unknown")
     history.activity("2024-03-01 10:00", athlete="born")
     history.activity("2024-03-01 10:00", athlete="unknown")
-    rows = history.rows(
-        "SELECT athlete, age, hr_max_used, hr_rest_used FROM activity_intensity ORDER BY athlete"
-    )
+    rows = history.rows("SELECT athlete, age, hr_max_used, hr_rest_used FROM activity_intensity ORDER BY athlete")
     assert rows[0]["age"] == 44 and rows[0]["hr_max_used"] == pytest.approx(208 - 0.7 * 44)
     assert rows[1]["age"] is None and rows[1]["hr_max_used"] == 190.0
     assert rows[0]["hr_rest_used"] == rows[1]["hr_rest_used"] == 60.0
@@ -622,15 +614,9 @@ def test_bodyweight_records_have_reps_only(history: History) -> None:
 def test_muscle_groups_count_primary_as_one_and_secondary_as_half(history: History) -> None:
     """3 bench sets by name and 2 unmapped sets found by FIT category ('Bench Press' is the category's
     namesake): chest 5, triceps and front delts 2.5 each. Squat muscles show 0: neglected."""
-    history.exercise(
-        "Bench Press", fit_category="bench_press", primary=["chest"], secondary=["triceps", "front_delts"]
-    )
-    history.exercise(
-        "Close Grip Bench Press", fit_category="bench_press", primary=["triceps"], secondary=["chest"]
-    )
-    history.exercise(
-        "Squat", fit_category="squat", primary=["quadriceps", "glutes"], secondary=["hamstrings"]
-    )
+    history.exercise("Bench Press", fit_category="bench_press", primary=["chest"], secondary=["triceps", "front_delts"])
+    history.exercise("Close Grip Bench Press", fit_category="bench_press", primary=["triceps"], secondary=["chest"])
+    history.exercise("Squat", fit_category="squat", primary=["quadriceps", "glutes"], secondary=["hamstrings"])
     lift = history.activity("2024-01-01 18:00", category="resistance", subcategory="strength")
     history.lift(lift, "Bench Press", 5, 80.0, times=3)
     history.lift(lift, "Bench Press", 10, 40.0, set_type="warmup")
@@ -735,13 +721,9 @@ def test_after_a_year_off_the_ratio_is_undefined_then_high_risk(history: History
     assert days[28]["chronic_load"] == 0.0 and days[28]["acwr_rolling"] is None
     assert days[28]["acwr_rolling_band"] is None and days[28]["acwr_band"] is not None  # EWMA still remembers
     load = days[0]["total_load"]
-    assert days[365]["chronic_ewma"] == pytest.approx(
-        2 / 29 * (27 / 29) ** 365 * load
-    )  # the last day it counts
+    assert days[365]["chronic_ewma"] == pytest.approx(2 / 29 * (27 / 29) ** 365 * load)  # the last day it counts
     assert days[366]["chronic_ewma"] == 0.0
-    assert (
-        days[399]["chronic_ewma"] == 0.0 and days[399]["acwr_ewma"] is None and days[399]["acwr_band"] is None
-    )
+    assert days[399]["chronic_ewma"] == 0.0 and days[399]["acwr_ewma"] is None and days[399]["acwr_band"] is None
     assert days[400]["acwr_ewma"] == pytest.approx(3.625) and days[400]["acwr_band"] == "high_risk"
 
 
@@ -770,9 +752,7 @@ def test_unmapped_exercises_list_names_without_a_catalogue_match(history: Histor
     """Sets with no canonical exercise, warm-ups included, rest rows and duplicate sessions left out."""
     first = history.activity("2024-01-02 18:00", category="resistance", subcategory="strength")
     second = history.activity("2024-01-09 18:00", category="resistance", subcategory="strength")
-    copy = history.activity(
-        "2024-01-09 18:00", category="resistance", subcategory="strength", duplicate_of=second
-    )
+    copy = history.activity("2024-01-09 18:00", category="resistance", subcategory="strength", duplicate_of=second)
     history.lift(first, None, 10, 20.0, set_type="warmup", exercise_name="Landmine Press")
     history.lift(first, None, 8, 40.0, exercise_name="Landmine Press", exercise_category="shoulder_press")
     history.lift(second, None, 8, 42.5, exercise_name="Landmine Press", exercise_category="shoulder_press")
@@ -801,9 +781,7 @@ def test_refresh_of_some_activities_leaves_the_others_alone(history: History) ->
     history.heart_rate(a, "2024-01-01 10:00", [125] * 7)
 
     refresh_derived(history.con, [a])
-    rows = history.rows(
-        "SELECT activity_id, heart_rate, seconds FROM activity_hr_seconds ORDER BY activity_id"
-    )
+    rows = history.rows("SELECT activity_id, heart_rate, seconds FROM activity_hr_seconds ORDER BY activity_id")
     assert rows == [
         {"activity_id": a, "heart_rate": 125, "seconds": 60.0},
         {"activity_id": b, "heart_rate": 140, "seconds": 30.0},

@@ -104,12 +104,9 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, activity_ids: Iterable[str] 
             con.execute(_REFRESH_HR_SECONDS.format(where=""), params)
         else:
             con.execute("CREATE OR REPLACE TEMP TABLE _fitbalance_refresh_ids (activity_id VARCHAR)")
+            con.execute("INSERT INTO _fitbalance_refresh_ids SELECT unnest(CAST($ids AS VARCHAR[]))", {"ids": ids})
             con.execute(
-                "INSERT INTO _fitbalance_refresh_ids SELECT unnest(CAST($ids AS VARCHAR[]))", {"ids": ids}
-            )
-            con.execute(
-                "DELETE FROM activity_hr_seconds "
-                "WHERE activity_id IN (SELECT activity_id FROM _fitbalance_refresh_ids)"
+                "DELETE FROM activity_hr_seconds WHERE activity_id IN (SELECT activity_id FROM _fitbalance_refresh_ids)"
             )
             con.execute(_REFRESH_HR_SECONDS.format(where=_ONLY_SELECTED), params)
             con.execute("DROP TABLE _fitbalance_refresh_ids")
