@@ -40,10 +40,10 @@ FROM (
     SELECT
         s.activity_id,
         s.heart_rate,
-        (epoch_ms(lead(s.timestamp_utc) OVER (PARTITION BY s.activity_id ORDER BY s.timestamp_utc))
-            - epoch_ms(s.timestamp_utc)) / 1000.0 AS to_next_s
+        (epoch_ms(lead(s.timestamp_utc) OVER next_sample) - epoch_ms(s.timestamp_utc)) / 1000.0 AS to_next_s
     FROM samples AS s
     {where}
+    WINDOW next_sample AS (PARTITION BY s.activity_id ORDER BY s.timestamp_utc, s.heart_rate NULLS LAST)
 ) AS timed
 WHERE heart_rate BETWEEN $min_hr AND $max_hr AND to_next_s > 0  -- the last sample has no interval
 GROUP BY activity_id, heart_rate
