@@ -40,7 +40,7 @@ INSERT INTO athletes VALUES
 """
 
 EXERCISES = """
-INSERT INTO exercises VALUES
+INSERT INTO exercises (exercise, fit_category, primary_muscles, secondary_muscles, equipment, bodyweight) VALUES
     ('Bench Press', 'bench_press', ['chest'], ['triceps', 'front_delts'], 'barbell', false),
     ('Incline Dumbbell Press', 'bench_press', ['chest'], ['front_delts', 'triceps'], 'dumbbell', false),
     ('Back Squat', 'squat', ['quadriceps', 'glutes'], ['hamstrings', 'lower_back'], 'barbell', false),

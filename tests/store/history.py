@@ -42,10 +42,12 @@ class History:
         primary: Sequence[str] = (),
         secondary: Sequence[str] = (),
         bodyweight: bool = False,
+        kind: str = "resistance",
     ) -> None:
         self.con.execute(
-            "INSERT INTO exercises VALUES (?, ?, ?, ?, NULL, ?)",
-            [exercise, fit_category, list(primary), list(secondary), bodyweight],
+            "INSERT INTO exercises (exercise, fit_category, primary_muscles, secondary_muscles, bodyweight, kind) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [exercise, fit_category, list(primary), list(secondary), bodyweight, kind],
         )
 
     def activity(

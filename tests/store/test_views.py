@@ -639,6 +639,33 @@ def test_muscle_groups_count_primary_as_one_and_secondary_as_half(history: Histo
     assert rows["quadriceps"]["sets"] == rows["hamstrings"]["sets"] == 0.0
 
 
+def test_cardio_and_mobility_sets_are_not_resistance_work(history: History) -> None:
+    """A treadmill row and a warm-up logged in a lifting app (catalogue kinds cardio and mobility) make no
+    resistance day, no progress row, no record and no muscle-group sets; an unmapped set is taken for lifting."""
+    history.exercise("Treadmill", fit_category="run", primary=["quadriceps"], kind="cardio")
+    history.exercise("Warm Up", fit_category="warm_up", primary=["full_body"], kind="mobility")
+    history.exercise("Squat", fit_category="squat", primary=["quadriceps"])
+    gym = history.activity("2024-01-01 18:00", athlete="cardio_only", subcategory="mixed")
+    history.lift(gym, "Treadmill", 10, 0.0, duration_s=600)
+    history.lift(gym, None, 12, 0.0, exercise_name="Arm Circles (app)", exercise_category="warm_up")
+    circuit = history.activity("2024-01-01 18:00", athlete="unmapped", subcategory="mixed")
+    history.lift(circuit, None, 10, 20.0, exercise_name="Landmine Press")
+
+    cardio_only, unmapped = week(history, "cardio_only", "2024-01-01"), week(history, "unmapped", "2024-01-01")
+    assert (cardio_only["resistance_days"], cardio_only["working_sets"]) == (0, 0)
+    assert (unmapped["resistance_days"], unmapped["working_sets"]) == (1, 1)
+    assert [r["exercise"] for r in history.rows("SELECT * FROM exercise_progress")] == ["Landmine Press"]
+    assert [r["exercise"] for r in history.rows("SELECT * FROM personal_records")] == ["Landmine Press"]
+    muscles = history.rows("SELECT DISTINCT muscle_group, sets FROM muscle_group_weekly WHERE athlete = 'cardio_only'")
+    assert muscles == [{"muscle_group": "quadriceps", "sets": 0.0}]  # full_body (mobility only) is not a group
+    kinds = history.rows("SELECT exercise, catalogue_match, kind, is_resistance FROM working_sets ORDER BY exercise")
+    assert kinds == [
+        {"exercise": "Landmine Press", "catalogue_match": None, "kind": None, "is_resistance": True},
+        {"exercise": "Treadmill", "catalogue_match": "Treadmill", "kind": "cardio", "is_resistance": False},
+        {"exercise": "warm_up", "catalogue_match": "Warm Up", "kind": "mobility", "is_resistance": False},
+    ]
+
+
 def test_a_muscle_listed_twice_counts_once_as_primary(history: History) -> None:
     """A catalogue entry naming a muscle as primary and secondary counts it 1 per set, not 1.5."""
     history.exercise("Dip", primary=["triceps", "chest"], secondary=["chest"])

@@ -26,13 +26,15 @@ WITH acts AS (
     GROUP BY athlete, week_start
 ),
 active_days AS (
-    -- strength days: a resistance activity, or any working set (a circuit logged as 'mixed' with sets counts)
+    -- strength days: a resistance activity, or a resistance working set (a circuit logged as 'mixed' with sets
+    -- counts; a treadmill row in a lifting app does not)
     SELECT athlete, week_start, local_date, true AS strength
     FROM activities_effective
     WHERE category = 'resistance'
     UNION ALL
     SELECT athlete, week_start, local_date, true AS strength
     FROM working_sets
+    WHERE is_resistance
     UNION ALL
     -- balance days, for the older adults' multicomponent rule (balance work and mixed classes)
     SELECT athlete, week_start, local_date, false AS strength
@@ -51,6 +53,7 @@ days AS (
 sets AS (
     SELECT athlete, week_start, count(*) AS working_sets
     FROM working_sets
+    WHERE is_resistance
     GROUP BY athlete, week_start
 ),
 filled AS (

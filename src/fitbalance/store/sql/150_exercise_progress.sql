@@ -1,5 +1,6 @@
 -- Progressive overload: one row per athlete, exercise and ISO week the exercise was trained.
--- Sets: working, drop and failure sets with reps (warm-ups, rest rows and cardio rows without reps left out).
+-- Sets: resistance working, drop and failure sets with reps (warm-ups, rest rows, cardio and mobility sets and
+-- rows without reps left out; see working_sets).
 -- A week is "bodyweight" when none of its sets carried load (weight_kg = 0): it is judged on reps, not kilograms.
 --
 -- Changes compare with the previous week the exercise was trained (prev_week_start), and with the mean of the
@@ -30,7 +31,7 @@ WITH weekly AS (
         max(reps) AS best_set_reps,
         count(DISTINCT local_date) AS training_days
     FROM working_sets
-    WHERE has_reps
+    WHERE has_reps AND is_resistance
     GROUP BY athlete, exercise, week_start
 ),
 measured AS (

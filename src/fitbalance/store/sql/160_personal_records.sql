@@ -1,4 +1,4 @@
--- Personal records: one row per athlete and exercise, over working, drop and failure sets with reps.
+-- Personal records: one row per athlete and exercise, over resistance working, drop and failure sets with reps.
 -- Each date is the first local date the record was reached; ties go to the earliest set.
 CREATE OR REPLACE VIEW personal_records AS
 SELECT
@@ -20,5 +20,5 @@ SELECT
     min(local_date) AS first_trained,
     max(local_date) AS last_trained
 FROM working_sets
-WHERE has_reps
+WHERE has_reps AND is_resistance
 GROUP BY athlete, exercise;
