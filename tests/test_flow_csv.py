@@ -205,6 +205,29 @@ def test_the_watch_session_counts_and_keeps_its_heart_rate(csv_run: dict[str, An
     assert rows == [("fit", True, "csv:hevy", "Full Body A")]
 
 
+def test_set_views_read_the_apps_named_sets_and_weights(csv_run: dict[str, Any]) -> None:
+    """The FIT session counts, but its working sets are Hevy's: 4 bench presses at 62.5 kg and 4 squats at 82.5 kg
+    (the watch guessed 60 and 80 kg), the warm-up left out."""
+    rows = q(
+        csv_run["db"],
+        "SELECT a.source_format, src.source_format, w.exercise, w.weight_kg, count(*) FROM working_sets w "
+        "JOIN activities a ON a.activity_id = w.activity_id JOIN activities src ON src.activity_id = "
+        "w.source_activity_id WHERE a.source_format = 'fit' GROUP BY ALL ORDER BY ALL",
+    )
+    assert rows == [("fit", "csv:hevy", "Bench Press", 62.5, 4), ("fit", "csv:hevy", "Squat", 82.5, 4)]
+    week = q(
+        csv_run["db"],
+        "SELECT resistance_sessions, working_sets FROM weekly_balance WHERE week_start = DATE '2025-09-01'",
+    )
+    hevy_sets = q(
+        csv_run["db"],
+        "SELECT count(*) FROM strength_sets s JOIN activities a USING (activity_id) JOIN exercises e USING (exercise) "
+        "WHERE a.source_format = 'csv:hevy' AND s.set_type IN ('working', 'drop', 'failure') AND e.kind = 'resistance' "
+        "AND a.start_time_local >= '2025-09-01' AND a.start_time_local < '2025-09-08'",
+    )[0][0]
+    assert week == [(3, hevy_sets)] and hevy_sets > 0
+
+
 def test_a_second_run_adds_nothing_and_keeps_the_links(csv_run: dict[str, Any]) -> None:
     second = csv_run["second"]
     assert second["loaded"] == second["activities_added"] == second["quarantined"] == 0

@@ -198,30 +198,24 @@ def summary(
     console.print(table)
 
 
-UNMAPPED_VIEW_SQL = """
+UNMAPPED_SQL = """
 SELECT exercise_name, sets, activities, first_seen, last_seen, athletes FROM unmapped_exercises
 WHERE exercise_name IS NOT NULL ORDER BY sets DESC, exercise_name
-"""
-UNMAPPED_SQL = """
-SELECT s.exercise_name, count(*) AS sets, count(DISTINCT s.activity_id) AS activities,
-       min(a.start_time_local)::DATE AS first_seen, max(a.start_time_local)::DATE AS last_seen,
-       list(DISTINCT a.athlete ORDER BY a.athlete) AS athletes
-FROM strength_sets AS s JOIN activities AS a ON a.activity_id = s.activity_id
-WHERE s.exercise IS NULL AND s.set_type <> 'rest' AND s.exercise_name IS NOT NULL
-GROUP BY s.exercise_name ORDER BY sets DESC, s.exercise_name
 """
 
 
 @app.command()
 def unmapped(db: DbOption = None) -> None:
     """List exercise names the catalogue does not know, most used first, and how to map them."""
+    import duckdb
+
     try:
-        _, has_view = _query(
-            _db(db), "SELECT count(*) FROM duckdb_views() WHERE view_name = 'unmapped_exercises' AND NOT internal"
-        )
-        columns, rows = _query(_db(db), UNMAPPED_VIEW_SQL if has_view[0][0] else UNMAPPED_SQL)
+        columns, rows = _query(_db(db), UNMAPPED_SQL)
     except FitbalanceError as exc:
         err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    except duckdb.CatalogException as exc:
+        err.print(f"[red]error:[/] the database has no views yet: run `fitbalance ingest` first ({exc})")
         raise typer.Exit(1) from exc
     if not rows:
         console.print("Every exercise name maps to the catalogue.")
