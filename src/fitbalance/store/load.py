@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from fitbalance.errors import SETTING_STAGE, StoreError, StoreLockedError
 from fitbalance.models import ACTIVITY_SCHEMA, LAP_SCHEMA, SAMPLE_SCHEMA, SET_SCHEMA, FileStatus
 from fitbalance.normalize import ExerciseResolver
 from fitbalance.process import BatchResult, FileOutcome
+from fitbalance.store.views import apply_schema, refresh_derived
 
 CHILD_TABLES = ("strength_sets", "samples", "laps")
 LOCK_MARKERS = ("could not set lock", "conflicting lock", "lock on file")
@@ -95,9 +95,8 @@ def open_store(db_path: Path, *, wait_s: float = 60.0) -> Iterator[duckdb.DuckDB
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the tables when missing (idempotent)."""
-    sql = resources.files("fitbalance.store").joinpath("sql/000_tables.sql").read_text(encoding="utf-8")
-    con.execute(sql)
+    """Create the tables (and derived tables) when missing (idempotent)."""
+    apply_schema(con)
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -248,15 +247,17 @@ _CHANGED_SCHEMA: dict[str, pl.DataType] = {
 
 def _delete_activities(
     con: duckdb.DuckDBPyConnection, where: str, params: list[Any]
-) -> list[tuple[str, datetime, float | None]]:
-    """Delete the activities matching ``where`` with their child rows; returns (athlete, start, elapsed) of each."""
+) -> list[tuple[str, str, datetime, float | None]]:
+    """Delete the activities matching ``where`` with their child rows; returns (id, athlete, start, elapsed) of each."""
     for table in CHILD_TABLES:
         con.execute(
             f"DELETE FROM {table} WHERE activity_id IN (SELECT activity_id FROM activities WHERE {where})",
             params,
         )
-    deleted = rows(con, f"DELETE FROM activities WHERE {where} RETURNING athlete, start_time_utc, elapsed_s", params)
-    return [(a, start, elapsed) for a, start, elapsed in deleted]
+    deleted = rows(
+        con, f"DELETE FROM activities WHERE {where} RETURNING activity_id, athlete, start_time_utc, elapsed_s", params
+    )
+    return [(activity_id, a, start, elapsed) for activity_id, a, start, elapsed in deleted]
 
 
 _CANDIDATES_SQL = """
@@ -374,6 +375,7 @@ def load_batch(
       from two sources is counted once from the moment it is visible.
     """
     tables = batch.tables
+    touched: list[str] = []  # activities whose derived rows must be rebuilt
     con.execute("BEGIN TRANSACTION")
     try:
         known_before = _existing_ids(con, tables.activities)
@@ -382,7 +384,9 @@ def load_batch(
             con.execute("DELETE FROM quarantine WHERE file_id = ?", [o.file_id])  # a file read again: its new rows
             old = rows(con, "SELECT file_id FROM source_files WHERE path = ? AND file_id <> ?", [o.path, o.file_id])
             for (old_id,) in old:
-                removed.extend(_delete_activities(con, "file_id = ?", [old_id]))
+                gone = _delete_activities(con, "file_id = ?", [old_id])
+                touched += [activity_id for activity_id, *_ in gone]
+                removed += [(athlete_, start, elapsed) for _, athlete_, start, elapsed in gone]
                 con.execute("DELETE FROM quarantine WHERE file_id = ?", [old_id])
                 con.execute("DELETE FROM source_files WHERE file_id = ?", [old_id])
         existing = _existing_ids(con, tables.activities)
@@ -392,8 +396,8 @@ def load_batch(
         _insert(con, "samples", tables.samples, SAMPLE_SCHEMA)
         _insert(con, "laps", tables.laps, LAP_SCHEMA)
         if tables.activities.height or removed:
-            gone = pl.DataFrame(removed, schema=_CHANGED_SCHEMA, orient="row")
-            changed = pl.concat([tables.activities.select(list(_CHANGED_SCHEMA)), gone])
+            removed_frame = pl.DataFrame(removed, schema=_CHANGED_SCHEMA, orient="row")
+            changed = pl.concat([tables.activities.select(list(_CHANGED_SCHEMA)), removed_frame])
             link_duplicates(con, changed["athlete"].unique().to_list(), changed=changed)
         if batch.quarantine.height:
             q = batch.quarantine.with_columns(
@@ -402,6 +406,7 @@ def load_batch(
             with registered(con, "_q", q):
                 con.execute("INSERT INTO quarantine BY NAME SELECT * FROM _q")
         _record_files(con, batch.outcomes, athlete=athlete, run_id=run_id, now=now)
+        refresh_derived(con, [*touched, *tables.activities["activity_id"].to_list()])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
