@@ -56,7 +56,9 @@ class Override:
     name: str | None = None
     activity_id: str | None = None
 
-    def matches(self, *, sport: str | None, sub_sport: str | None, name: str | None, activity_id: str) -> bool:
+    def matches(
+        self, *, sport: str | None, sub_sport: str | None, name: str | None, activity_id: str
+    ) -> bool:
         if self.activity_id is not None and self.activity_id != activity_id:
             return False
         if self.sport is not None and self.sport != sport:
@@ -91,7 +93,14 @@ class Settings:
 
 
 _ATHLETE_KEYS = {
-    "time_zone", "birth_year", "max_hr", "resting_hr", "sex", "units", "overrides", "exercise_names",
+    "time_zone",
+    "birth_year",
+    "max_hr",
+    "resting_hr",
+    "sex",
+    "units",
+    "overrides",
+    "exercise_names",
 }
 _OVERRIDE_KEYS = {"category", "subcategory", "sport", "sub_sport", "name", "activity_id"}
 
@@ -107,8 +116,10 @@ def _override(raw: Any, where: str) -> Override:
         default_sub = Subcategory.STRENGTH if category is Category.RESISTANCE else Subcategory.OTHER
         subcategory = Subcategory(raw.get("subcategory", default_sub))
     except (KeyError, ValueError) as exc:
-        raise ConfigError(f"{where}: category must be one of {[c.value for c in Category]} and subcategory "
-                          f"one of {[s.value for s in Subcategory]} ({exc})") from exc
+        raise ConfigError(
+            f"{where}: category must be one of {[c.value for c in Category]} and subcategory "
+            f"one of {[s.value for s in Subcategory]} ({exc})"
+        ) from exc
     if not any(k in raw for k in ("sport", "sub_sport", "name", "activity_id")):
         raise ConfigError(f"{where}: give at least one of sport, sub_sport, name, activity_id")
     if "name" in raw:
@@ -116,8 +127,14 @@ def _override(raw: Any, where: str) -> Override:
             re.compile(raw["name"])
         except re.error as exc:
             raise ConfigError(f"{where}: name is not a valid regular expression: {exc}") from exc
-    return Override(category=category, subcategory=subcategory, sport=raw.get("sport"),
-                    sub_sport=raw.get("sub_sport"), name=raw.get("name"), activity_id=raw.get("activity_id"))
+    return Override(
+        category=category,
+        subcategory=subcategory,
+        sport=raw.get("sport"),
+        sub_sport=raw.get("sub_sport"),
+        name=raw.get("name"),
+        activity_id=raw.get("activity_id"),
+    )
 
 
 def _number(raw: dict[str, Any], key: str, where: str, lo: float, hi: float) -> float | None:
@@ -149,7 +166,7 @@ def _athlete(name: str, raw: Any, where: str) -> Athlete:
     birth = _number(raw, "birth_year", where, 1900, 2100)
     names = raw.get("exercise_names", {})
     if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
-        raise ConfigError(f"{where}.exercise_names: expected a table of name = \"Canonical Name\"")
+        raise ConfigError(f'{where}.exercise_names: expected a table of name = "Canonical Name"')
     overrides = raw.get("overrides", [])
     if not isinstance(overrides, list):
         raise ConfigError(f"{where}.overrides: expected an array of tables ([[athletes.{name}.overrides]])")
@@ -184,7 +201,9 @@ def parse_settings(text: str, *, source: str = "settings") -> Settings:
 
 def load_settings(path: Path | None = None) -> Settings:
     """Read the settings file (``path``, ``$FITBALANCE_SETTINGS`` or ``./fitbalance.toml``); defaults when absent."""
-    explicit = path or (Path(os.environ["FITBALANCE_SETTINGS"]) if "FITBALANCE_SETTINGS" in os.environ else None)
+    explicit = path or (
+        Path(os.environ["FITBALANCE_SETTINGS"]) if "FITBALANCE_SETTINGS" in os.environ else None
+    )
     target = explicit or DEFAULT_SETTINGS
     if not target.exists():
         if explicit is not None:
