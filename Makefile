@@ -6,6 +6,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 DB ?= fitbalance.duckdb
+CODE := $(wildcard src pipelines tests dashboards bench sample_data)
 
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_HOME ?= $(CURDIR)/.prefect
@@ -31,13 +32,13 @@ test: setup ## run the whole test suite
 	$(BIN)/pytest
 
 check: setup ## linters and type checks
-	$(BIN)/ruff check src pipelines tests dashboards bench sample_data
-	$(BIN)/ruff format --check src pipelines tests dashboards bench sample_data
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
 	$(BIN)/mypy
 
 fmt: setup
-	$(BIN)/ruff format src pipelines tests dashboards bench sample_data
-	$(BIN)/ruff check --fix src pipelines tests dashboards bench sample_data
+	$(BIN)/ruff format $(CODE)
+	$(BIN)/ruff check --fix $(CODE)
 
 sample-data: setup ## regenerate sample_data/ with the project's own generator
 	$(BIN)/python sample_data/generate.py

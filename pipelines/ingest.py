@@ -1,0 +1,263 @@
+"""The Prefect ingest flow: discover -> plan -> process batches in parallel -> load each batch -> refresh views.
+
+Thin on purpose: every step is a library call from :mod:`fitbalance`. Tasks are batches of files (a task run costs
+about 10 ms and loads the API server with events, so never one task per file). Decoding is CPU-bound pure Python
+(fitdecode), so batches run in worker processes; the flow process alone writes the database, one short transaction
+per batch. Only the I/O tasks retry, and only on transient errors (a locked database).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.context import get_run_context
+from prefect.futures import PrefectFuture
+
+from fitbalance.config import load_settings
+from fitbalance.errors import FitbalanceError
+from fitbalance.models import FileStatus
+from fitbalance.process import BatchResult, WorkItem, process_batch
+from fitbalance.sources.archive import cleanup, discover, file_digest
+from fitbalance.store import load as store
+from fitbalance.store.views import apply_views
+
+DEFAULT_BATCH_SIZE = 16
+
+ProgressListener = Callable[[str, int, int], None]
+"""(phase, done, total): called in the flow's process as files are processed."""
+progress_listeners: list[ProgressListener] = []
+
+
+def _progress(phase: str, done: int, total: int) -> None:
+    for listener in progress_listeners:
+        listener(phase, done, total)
+
+
+@dataclass
+class Plan:
+    todo: list[WorkItem]
+    known: int
+    seen: int
+    ignored: int
+    problems: list[tuple[str, str]]
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    db: str
+    files_seen: int = 0
+    loaded: int = 0
+    skipped: int = 0
+    already_loaded: int = 0
+    quarantined: int = 0
+    ignored: int = 0
+    activities_added: int = 0
+    sets_added: int = 0
+    samples_added: int = 0
+    quarantine_reasons: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _transient(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry only errors that say a retry may help (a locked database), never a bad input."""
+    try:
+        state.result()
+    except FitbalanceError as exc:
+        return exc.transient
+    except Exception:
+        return False
+    return False
+
+
+@task(name="plan", retries=3, retry_delay_seconds=2, retry_condition_fn=_transient, cache_policy=NO_CACHE)
+def plan_files(paths: Sequence[str], db: str, workdir: str) -> Plan:
+    """Find the files, hash them, and keep those whose content is not in the database yet."""
+    found = discover([Path(p) for p in paths], Path(workdir))
+    db_path = Path(db)
+    known: dict[str, str] = {}
+    if db_path.exists():
+        with store.open_store(db_path) as con:
+            known = store.known_files(con)
+    todo: list[WorkItem] = []
+    already = 0
+    queued: set[str] = set()
+    for ref in found.files:
+        digest = file_digest(ref.local_path)
+        if digest in known or digest in queued:
+            already += 1
+            continue
+        queued.add(digest)
+        todo.append(WorkItem(ref=ref, file_id=digest))
+    problems = [(p.path, p.reason) for p in found.problems]
+    return Plan(
+        todo=todo,
+        known=already,
+        seen=len(found.files) + len(problems),
+        ignored=found.ignored,
+        problems=problems,
+    )
+
+
+@task(name="process-batch", cache_policy=NO_CACHE)
+def process_task(items: list[WorkItem], athlete: Any, as_of: datetime, pool: Executor | None) -> BatchResult:
+    """Decode, normalize and validate a batch, in a worker process when a pool is given."""
+    if pool is None:
+        return process_batch(items, athlete=athlete, as_of=as_of)
+    return pool.submit(process_batch, items, athlete=athlete, as_of=as_of).result()
+
+
+@task(name="load-batch", retries=3, retry_delay_seconds=2, retry_condition_fn=_transient, cache_policy=NO_CACHE)
+def load_task(batch: BatchResult, db: str, athlete: str, run_id: str) -> dict[str, int]:
+    """Load one batch in one short write transaction."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with store.open_store(Path(db)) as con:
+        return store.load_batch(con, batch, athlete=athlete, run_id=run_id, now=now)
+
+
+@task(name="bookkeeping", retries=3, retry_delay_seconds=2, retry_condition_fn=_transient, cache_policy=NO_CACHE)
+def start_run_task(
+    db: str,
+    run_id: str,
+    flow_run_id: str | None,
+    settings_path: str | None,
+    athlete: str,
+    problems: list[tuple[str, str]],
+) -> None:
+    now = datetime.now(UTC).replace(tzinfo=None)
+    settings = load_settings(Path(settings_path) if settings_path else None)
+    with store.open_store(Path(db)) as con:
+        store.begin_run(con, run_id=run_id, flow_run_id=flow_run_id, started_at=now)
+        store.refresh_athletes(con, settings, [athlete])
+        store.record_problems(con, problems, athlete=athlete, run_id=run_id, now=now)
+
+
+@task(
+    name="refresh-views",
+    retries=3,
+    retry_delay_seconds=2,
+    retry_condition_fn=_transient,
+    cache_policy=NO_CACHE,
+)
+def finish_run_task(db: str, run_id: str, summary: RunSummary, outcome: str) -> None:
+    now = datetime.now(UTC).replace(tzinfo=None)
+    counts = {
+        "seen": summary.files_seen,
+        "loaded": summary.loaded,
+        "skipped": summary.skipped,
+        "known": summary.already_loaded,
+        "quarantined": summary.quarantined,
+        "activities": summary.activities_added,
+        "sets": summary.sets_added,
+    }
+    with store.open_store(Path(db)) as con:
+        apply_views(con)
+        store.finish_run(con, run_id=run_id, ended_at=now, outcome=outcome, counts=counts)
+
+
+def _chunks(items: list[WorkItem], size: int) -> Iterator[list[WorkItem]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _workers(requested: int | None, batches: int) -> int:
+    available = requested if requested is not None else (os.cpu_count() or 1)
+    return max(1, min(available, batches))
+
+
+@flow(name="fitbalance-ingest", log_prints=False)
+def ingest_flow(
+    paths: list[str],
+    db: str,
+    athlete: str | None = None,
+    workers: int | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    settings_path: str | None = None,
+) -> dict[str, Any]:
+    """Ingest FIT and CSV exports under ``paths`` into the DuckDB file ``db``; returns the run summary."""
+    logger = get_run_logger()
+    settings = load_settings(Path(settings_path) if settings_path else None)
+    who = settings.athlete(athlete)
+    run_id = uuid.uuid4().hex
+    flow_run = get_run_context().flow_run  # type: ignore[union-attr]
+    workdir = tempfile.mkdtemp(prefix="fitbalance-")
+    summary = RunSummary(run_id=run_id, db=db)
+    outcome = "failed"
+    try:
+        plan = plan_files(paths, db, workdir)
+        summary.files_seen, summary.already_loaded, summary.ignored = plan.seen, plan.known, plan.ignored
+        summary.quarantined = len(plan.problems)
+        summary.quarantine_reasons = [f"{p}: {r}" for p, r in plan.problems[:5]]
+        start_run_task(db, run_id, str(flow_run.id) if flow_run else None, settings_path, who.name, plan.problems)
+
+        batches = list(_chunks(plan.todo, batch_size))
+        n_workers = _workers(workers, len(batches))
+        as_of = datetime.now(UTC).replace(tzinfo=None)
+        total = len(plan.todo)
+        _progress("process", 0, total)
+        pool = (
+            ProcessPoolExecutor(max_workers=n_workers, mp_context=get_context("forkserver")) if n_workers > 1 else None
+        )
+        try:
+            in_flight: deque[PrefectFuture[BatchResult]] = deque()
+            pending = iter(batches)
+            done = 0
+            window = max(2, 2 * n_workers)  # bounded: memory stays flat however many files there are
+            while True:
+                while len(in_flight) < window and (batch := next(pending, None)) is not None:
+                    in_flight.append(process_task.submit(batch, who, as_of, pool))
+                if not in_flight:
+                    break
+                result = in_flight.popleft().result()
+                counts = load_task(result, db, who.name, run_id)
+                _account(summary, result, counts)
+                done += len(result.outcomes)
+                _progress("process", done, total)
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+        outcome = "completed"
+    finally:
+        cleanup(Path(workdir))
+        try:
+            finish_run_task(db, run_id, summary, outcome)
+        except FitbalanceError as exc:
+            logger.error("could not record the end of run %s: %s", run_id, exc)
+    logger.info(
+        "ingest %s: %d seen, %d loaded, %d skipped, %d already loaded, %d quarantined; %d activities, %d sets",
+        run_id,
+        summary.files_seen,
+        summary.loaded,
+        summary.skipped,
+        summary.already_loaded,
+        summary.quarantined,
+        summary.activities_added,
+        summary.sets_added,
+    )
+    return summary.as_dict()
+
+
+def _account(summary: RunSummary, result: BatchResult, counts: dict[str, int]) -> None:
+    summary.loaded += counts[FileStatus.LOADED.value]
+    summary.skipped += counts[FileStatus.SKIPPED.value]
+    summary.quarantined += counts[FileStatus.QUARANTINED.value]
+    summary.activities_added += counts["activities"]
+    summary.sets_added += counts["sets"]
+    summary.samples_added += counts["samples"]
+    for o in result.outcomes:
+        if o.status is FileStatus.QUARANTINED and len(summary.quarantine_reasons) < 5:
+            summary.quarantine_reasons.append(f"{o.path}: {o.detail}")

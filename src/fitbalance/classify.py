@@ -1,0 +1,268 @@
+"""Resistance training or other exercise: a pure, table-driven classifier.
+
+Strength (resistance) training builds muscle through resistance, in a structured program of sets, repetitions and
+rest, and progresses by overload. Other exercise targets cardiovascular fitness, endurance, flexibility, balance or
+skills. The rules are tried in this order, and the first that decides wins:
+
+1. a user override from the settings file (``override``, confidence 1.0);
+2. a FIT sport/sub_sport that names a non-strength kind firmly (yoga, HIIT, ...) even when the watch logged sets;
+3. working sets with repetitions or load (``sets``): the structure of strength training itself;
+4. the FIT sport/sub_sport table (``sport:<sport>/<sub_sport>`` or ``sport:<sport>``);
+5. the activity name, in several languages (``name:<pattern>``);
+6. signals: distance and speed say endurance (``signal:distance``);
+7. nothing decided: ``other``/``other`` with low confidence (``fallback``).
+
+The reason code says which rule decided; the confidence is the rule's, 0..1.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from fitbalance.config import Override
+from fitbalance.models import Category, Subcategory
+
+R, O = Category.RESISTANCE, Category.OTHER  # noqa: E741 - short names keep the rule tables readable
+STRENGTH, ENDURANCE, FLEX, BALANCE, MIXED, SPORT, OTHER = (
+    Subcategory.STRENGTH,
+    Subcategory.ENDURANCE,
+    Subcategory.FLEXIBILITY,
+    Subcategory.BALANCE,
+    Subcategory.MIXED,
+    Subcategory.SPORT,
+    Subcategory.OTHER,
+)
+
+
+@dataclass(frozen=True)
+class Classification:
+    category: Category
+    subcategory: Subcategory
+    reason: str
+    confidence: float
+
+
+# sub_sport values that decide on their own, whatever the sport (FIT profile names)
+SUB_SPORT_RULES: dict[str, tuple[Category, Subcategory, float]] = {
+    "strength_training": (R, STRENGTH, 0.95),
+    "yoga": (O, FLEX, 0.95),
+    "pilates": (O, FLEX, 0.9),
+    "flexibility_training": (O, FLEX, 0.95),
+    "stretching": (O, FLEX, 0.9),
+    "breathing": (O, OTHER, 0.6),
+    "hiit": (O, MIXED, 0.9),
+    "amrap": (O, MIXED, 0.9),
+    "emom": (O, MIXED, 0.9),
+    "tabata": (O, MIXED, 0.9),
+    "cardio_training": (O, MIXED, 0.85),
+    "indoor_rowing": (O, ENDURANCE, 0.9),
+    "elliptical": (O, ENDURANCE, 0.9),
+    "stair_climbing": (O, ENDURANCE, 0.9),
+    "treadmill": (O, ENDURANCE, 0.95),
+    "indoor_cycling": (O, ENDURANCE, 0.95),
+    "spin": (O, ENDURANCE, 0.9),
+    "virtual_activity": (O, ENDURANCE, 0.9),
+    "indoor_running": (O, ENDURANCE, 0.95),
+    "track": (O, ENDURANCE, 0.95),
+    "trail": (O, ENDURANCE, 0.95),
+    "lap_swimming": (O, ENDURANCE, 0.95),
+    "open_water": (O, ENDURANCE, 0.95),
+    "indoor_climbing": (O, SPORT, 0.8),
+    "bouldering": (O, SPORT, 0.8),
+}
+
+# sub_sports firm enough to beat the presence of set messages (a HIIT or yoga session may log "sets")
+FIRM_NON_STRENGTH = frozenset(
+    {"yoga", "pilates", "flexibility_training", "stretching", "hiit", "amrap", "emom", "tabata", "breathing"}
+)
+
+SPORT_RULES: dict[str, tuple[Category, Subcategory, float]] = {
+    **{
+        s: (O, ENDURANCE, 0.9)
+        for s in (
+            "running",
+            "cycling",
+            "swimming",
+            "walking",
+            "hiking",
+            "rowing",
+            "e_biking",
+            "cross_country_skiing",
+            "snowshoeing",
+            "inline_skating",
+            "paddling",
+            "kayaking",
+            "stand_up_paddleboarding",
+            "mountaineering",
+            "transition",
+            "floor_climbing",
+            "ice_skating",
+            "wheelchair_push_walk",
+            "wheelchair_push_run",
+            "multisport",
+            "rafting",
+            "triathlon",
+            "duathlon",
+            "canoeing",
+            "jumprope",
+            "skating",
+        )
+    },
+    **{
+        s: (O, SPORT, 0.85)
+        for s in (
+            "soccer",
+            "tennis",
+            "basketball",
+            "american_football",
+            "golf",
+            "baseball",
+            "softball",
+            "volleyball",
+            "boxing",
+            "martial_arts",
+            "rock_climbing",
+            "alpine_skiing",
+            "snowboarding",
+            "surfing",
+            "kitesurfing",
+            "windsurfing",
+            "sailing",
+            "water_skiing",
+            "wakeboarding",
+            "ice_hockey",
+            "hockey",
+            "lacrosse",
+            "rugby",
+            "cricket",
+            "racket",
+            "padel",
+            "pickleball",
+            "table_tennis",
+            "badminton",
+            "squash",
+            "disc_golf",
+            "horseback_riding",
+            "hunting",
+            "fishing",
+            "motorcycling",
+            "diving",
+            "mixed_martial_arts",
+            "fencing",
+            "dance",
+            "climbing",
+            "water_tubing",
+            "tactical",
+            "kickboxing",
+            "wrestling",
+            "team_sport",
+            "archery",
+            "handball",
+            "field_hockey",
+            "ultimate",
+            "sky_diving",
+            "hang_gliding",
+            "snowmobiling",
+            "ice_climbing",
+        )
+    },
+    "hiit": (O, MIXED, 0.9),
+    "fitness_equipment": (O, MIXED, 0.5),
+    "training": (O, MIXED, 0.4),
+    "yoga": (O, FLEX, 0.95),
+    "pilates": (O, FLEX, 0.9),
+    "meditation": (O, OTHER, 0.6),
+    "generic": (O, OTHER, 0.3),
+}
+
+# activity names (several languages); each pattern is a case-insensitive regular expression
+NAME_RULES: tuple[tuple[str, Category, Subcategory, float], ...] = (
+    (r"yoga|stretch|mobility|dehn|étirement|estiramiento|stretching|venyttely|rekk", O, FLEX, 0.8),
+    (r"pilates", O, FLEX, 0.8),
+    (r"tai ?chi|qi ?gong|balance|gleichgewicht|équilibre|equilibrio|balans|tasapaino", O, BALANCE, 0.75),
+    (r"hiit|crossfit|circuit|bootcamp|tabata|emom|amrap|intervall?training|zirkel", O, MIXED, 0.75),
+    (
+        r"strength|weight ?training|weights|lifting|powerlifting|bodybuilding|gym|kraft|styrke|styrketr|"
+        r"musculation|renforcement|fuerza|pesas|forza|pesi|kracht|voima|kuntosali|push day|pull day|leg day|"
+        r"upper body|lower body|bench|squat|deadlift|hypertrophy",
+        R,
+        STRENGTH,
+        0.75,
+    ),
+    (
+        r"run|jog|lauf|course|carrera|corsa|hardloop|löp|løb|juoks|ride|cycl|bike|rad|vélo|bici|fiets|cykel|"
+        r"sykkel|pyöräil|swim|schwimm|natation|nata|zwem|sim|uinti|walk|hike|wander|marche|camin|rando|wandel|"
+        r"promenad|gå|kävely|row|ruder|aviron|remo|roei|rodd|soutu|ski|elliptical|cardio|treadmill|spinning",
+        O,
+        ENDURANCE,
+        0.65,
+    ),
+    (
+        r"football|soccer|fußball|fútbol|calcio|voetbal|fotboll|fodbold|fotball|jalkapallo|tennis|padel|"
+        r"basketball|volleyball|golf|hockey|climb|kletter|escalade|bouldering|badminton|squash|boxing|boxen|"
+        r"martial|karate|judo|jiu|dance|tanz|danse",
+        O,
+        SPORT,
+        0.7,
+    ),
+)
+_COMPILED_NAMES = tuple((re.compile(p, re.IGNORECASE), p, c, s, conf) for p, c, s, conf in NAME_RULES)
+
+ENDURANCE_MIN_DISTANCE_M = 500.0
+ENDURANCE_MIN_SPEED_MPS = 0.8  # a slow walk
+
+
+def classify_activity(
+    *,
+    activity_id: str,
+    sport: str | None,
+    sub_sport: str | None,
+    name: str | None,
+    working_sets: int,
+    distance_m: float | None,
+    elapsed_s: float | None,
+    overrides: Sequence[Override] = (),
+) -> Classification:
+    """Classify one activity; see the module docstring for the rule order."""
+    for override in overrides:
+        if override.matches(sport=sport, sub_sport=sub_sport, name=name, activity_id=activity_id):
+            return Classification(override.category, override.subcategory, "override", 1.0)
+
+    sport_key = (sport or "").lower() or None
+    sub_key = (sub_sport or "").lower() or None
+    if sub_key in FIRM_NON_STRENGTH or sport_key in FIRM_NON_STRENGTH:
+        key = sub_key if sub_key in FIRM_NON_STRENGTH else sport_key
+        assert key is not None
+        cat, sub, conf = SUB_SPORT_RULES.get(key) or SPORT_RULES[key]
+        return Classification(cat, sub, f"sport:{sport_key}/{sub_key}", conf)
+
+    if working_sets > 0:
+        return Classification(R, STRENGTH, "sets", 0.95)
+
+    if sub_key in SUB_SPORT_RULES:
+        cat, sub, conf = SUB_SPORT_RULES[sub_key]
+        return Classification(cat, sub, f"sport:{sport_key}/{sub_key}", conf)
+
+    decided_by_sport = sport_key in SPORT_RULES and SPORT_RULES[sport_key][2] >= 0.8
+    if decided_by_sport:
+        assert sport_key is not None
+        cat, sub, conf = SPORT_RULES[sport_key]
+        return Classification(cat, sub, f"sport:{sport_key}", conf)
+
+    if name:
+        for pattern, source, cat, sub, conf in _COMPILED_NAMES:
+            if pattern.search(name):
+                return Classification(cat, sub, f"name:{source.split('|')[0]}", conf)
+
+    if sport_key in SPORT_RULES:
+        cat, sub, conf = SPORT_RULES[sport_key]
+        if sub is not OTHER or distance_m is None:
+            return Classification(cat, sub, f"sport:{sport_key}", conf)
+
+    moving = distance_m is not None and distance_m >= ENDURANCE_MIN_DISTANCE_M and bool(elapsed_s)
+    if moving and distance_m / elapsed_s >= ENDURANCE_MIN_SPEED_MPS:  # type: ignore[operator]
+        return Classification(O, ENDURANCE, "signal:distance", 0.6)
+
+    return Classification(O, OTHER, "fallback", 0.2)

@@ -1,0 +1,188 @@
+"""Raw frames of one file -> table frames: ids, local time, classification, canonical exercise names.
+
+Pure: everything it needs comes in as arguments (the athlete's settings, the exercise resolver); no I/O, no clock.
+
+- ``activity_id`` is stable across re-runs and re-exports: a hash of athlete, source format, start time and sport
+  (plus the source's own id where it has one), so the same session in an updated CSV export keeps its id.
+- ``utc_offset_s`` comes from the source when it has one, else from the athlete's time zone at the start time;
+  ``start_time_local`` = ``start_time_utc`` + offset.
+- A heart rate of 0 is "no reading" and becomes null; everything else is left for validation to judge.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from fitbalance.classify import classify_activity
+from fitbalance.config import Athlete
+from fitbalance.models import (
+    ACTIVITY_SCHEMA,
+    LAP_SCHEMA,
+    SAMPLE_SCHEMA,
+    SET_SCHEMA,
+    Decoded,
+    SetType,
+    conform,
+)
+
+ExerciseResolver = Callable[[str | None, str | None], str | None]
+"""(exercise_name, fit_category) -> canonical exercise name, or None when unmapped."""
+
+COUNTED_SET_TYPES = frozenset({SetType.WORKING.value, SetType.DROP.value, SetType.FAILURE.value})
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The table frames made from one file (or a batch of files)."""
+
+    activities: pl.DataFrame
+    sets: pl.DataFrame
+    samples: pl.DataFrame
+    laps: pl.DataFrame
+
+    def without(self, activity_ids: set[str]) -> tuple[Tables, int]:
+        """These tables less the given activities and their rows; also how many activities were dropped."""
+        if not activity_ids or self.activities.height == 0:
+            return self, 0
+        drop = list(activity_ids)
+        kept = self.activities.filter(~pl.col("activity_id").is_in(drop))
+        dropped = self.activities.height - kept.height
+        if dropped == 0:
+            return self, 0
+        return Tables(
+            activities=kept,
+            sets=self.sets.filter(~pl.col("activity_id").is_in(drop)),
+            samples=self.samples.filter(~pl.col("activity_id").is_in(drop)),
+            laps=self.laps.filter(~pl.col("activity_id").is_in(drop)),
+        ), dropped
+
+    @staticmethod
+    def concat(parts: list[Tables]) -> Tables:
+        def cat(frames: list[pl.DataFrame], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+            frames = [f for f in frames if f.height]
+            return pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=schema)
+
+        return Tables(
+            activities=cat([p.activities for p in parts], ACTIVITY_SCHEMA),
+            sets=cat([p.sets for p in parts], SET_SCHEMA),
+            samples=cat([p.samples for p in parts], SAMPLE_SCHEMA),
+            laps=cat([p.laps for p in parts], LAP_SCHEMA),
+        )
+
+
+def activity_key(athlete: str, source_format: str, start: datetime, sport: str | None, source_ref: str | None) -> str:
+    """The stable activity id: 20 hex digits of a SHA-256 over what identifies a session."""
+    text = f"{athlete}|{source_format}|{start.isoformat()}|{sport or ''}|{source_ref or ''}"
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def zone_offset_s(zone: str, start_utc: datetime) -> int:
+    """The UTC offset in seconds of IANA ``zone`` at the naive-UTC instant ``start_utc``."""
+    offset = start_utc.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).utcoffset()
+    return int(offset.total_seconds()) if offset is not None else 0
+
+
+def _no_resolver(name: str | None, category: str | None) -> str | None:
+    return None
+
+
+def normalize(
+    decoded: Decoded,
+    *,
+    file_id: str,
+    athlete: Athlete,
+    resolve_exercise: ExerciseResolver = _no_resolver,
+) -> Tables:
+    """Turn one file's raw frames into table frames (ids, offsets, classification, canonical exercises)."""
+    raw = decoded.activities
+    if raw.height == 0:
+        return Tables.concat([])
+
+    starts: list[datetime] = raw["start_time_utc"].to_list()
+    ids: list[str] = []
+    seen: dict[str, int] = {}
+    for start, sport, ref in zip(starts, raw["sport"].to_list(), raw["source_ref"].to_list(), strict=True):
+        key = activity_key(athlete.name, decoded.source_format, start, sport, ref)
+        if key in seen:  # the same session twice in one file: keep both, distinguishable
+            seen[key] += 1
+            key = activity_key(athlete.name, decoded.source_format, start, sport, f"{ref or ''}#{seen[key]}")
+        else:
+            seen[key] = 0
+        ids.append(key)
+
+    offsets = [
+        off if off is not None else (zone_offset_s(athlete.time_zone, start) if start is not None else 0)
+        for off, start in zip(raw["utc_offset_s"].to_list(), starts, strict=True)
+    ]
+    id_map = pl.DataFrame(
+        {"session_index": raw["session_index"], "activity_id": ids},
+        schema={"session_index": pl.Int32(), "activity_id": pl.String()},
+    )
+
+    sets = decoded.sets.join(id_map, on="session_index", how="inner")
+    counted = (
+        sets.filter(
+            pl.col("set_type").is_in(list(COUNTED_SET_TYPES))
+            & ((pl.col("reps").fill_null(0) > 0) | (pl.col("weight_kg").fill_null(0) > 0))
+        )
+        .group_by("activity_id")
+        .len(name="working_sets")
+    )
+
+    activities = (
+        raw.with_columns(
+            pl.Series("activity_id", ids, dtype=pl.String()),
+            pl.Series("utc_offset_s", offsets, dtype=pl.Int32()),
+            pl.lit(file_id).alias("file_id"),
+            pl.lit(athlete.name).alias("athlete"),
+            pl.lit(decoded.source_format).alias("source_format"),
+        )
+        .with_columns(
+            (pl.col("start_time_utc") + pl.duration(seconds=pl.col("utc_offset_s"))).alias("start_time_local"),
+        )
+        .join(counted, on="activity_id", how="left")
+    )
+
+    classes = [
+        classify_activity(
+            activity_id=row["activity_id"],
+            sport=row["sport"],
+            sub_sport=row["sub_sport"],
+            name=row["name"],
+            working_sets=row["working_sets"] or 0,
+            distance_m=row["distance_m"],
+            elapsed_s=row["elapsed_s"],
+            overrides=athlete.overrides,
+        )
+        for row in activities.iter_rows(named=True)
+    ]
+    activities = activities.with_columns(
+        pl.Series("category", [c.category.value for c in classes], dtype=pl.String()),
+        pl.Series("subcategory", [c.subcategory.value for c in classes], dtype=pl.String()),
+        pl.Series("classification_reason", [c.reason for c in classes], dtype=pl.String()),
+        pl.Series("classification_confidence", [c.confidence for c in classes], dtype=pl.Float64()),
+    )
+
+    if sets.height:
+        canonical = [
+            resolve_exercise(name, category)
+            for name, category in zip(sets["exercise_name"].to_list(), sets["exercise_category"].to_list(), strict=True)
+        ]
+        sets = sets.with_columns(pl.Series("exercise", canonical, dtype=pl.String()))
+
+    samples = decoded.samples.join(id_map, on="session_index", how="inner").with_columns(
+        pl.when(pl.col("heart_rate") == 0).then(None).otherwise(pl.col("heart_rate")).alias("heart_rate")
+    )
+    laps = decoded.laps.join(id_map, on="session_index", how="inner")
+    return Tables(
+        activities=conform(activities, ACTIVITY_SCHEMA),
+        sets=conform(sets, SET_SCHEMA),
+        samples=conform(samples, SAMPLE_SCHEMA),
+        laps=conform(laps, LAP_SCHEMA),
+    )

@@ -1,0 +1,260 @@
+"""Find export files under the given paths and unpack archives safely into a temporary folder.
+
+- A folder is walked recursively; files with an export extension (``.fit``, ``.csv``, ``.zip``, ``.gz``) are
+  candidates, anything else is counted as ignored. A path named directly is always a candidate.
+- Zip archives (a Garmin account export holds zips inside a zip) are unpacked into ``workdir`` only, under names made
+  by us: member paths are never trusted. A member is refused, with a reason, when its name is absolute or climbs out
+  (``..``), when it is a symlink, when its name repeats an earlier member, when it (or the archive in total) is
+  larger than the caps below, when its compression ratio says zip bomb, or when archives nest deeper than
+  ``MAX_DEPTH``. Refusals are :class:`Problem` rows that become quarantine rows; the rest of the archive is used.
+- ``.gz`` files are kept compressed here and decompressed when read, with the same size cap.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import shutil
+import stat
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+
+from fitbalance.errors import ArchiveError, LimitExceeded
+
+EXPORT_SUFFIXES = (".fit", ".csv", ".zip", ".gz")
+MAX_FILE_BYTES = 256 * 1024**2  # one decompressed file or archive member
+MAX_ARCHIVE_BYTES = 4 * 1024**3  # everything unpacked from one archive given by the user
+MAX_RATIO = 200  # uncompressed / compressed size of one member above which it is treated as a zip bomb
+MAX_DEPTH = 3  # archives inside archives inside archives
+MAX_MEMBERS = 100_000
+ZIP_MAGIC = b"PK\x03\x04"
+GZIP_MAGIC = b"\x1f\x8b"
+_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """One file to ingest: ``path`` is what users see (``a.zip!/b.zip!/c.fit``), ``local_path`` what we read."""
+
+    path: str
+    local_path: str
+    size_bytes: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something found that cannot be ingested, with the reason (becomes a quarantine row)."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class Discovery:
+    files: list[SourceRef]
+    problems: list[Problem]
+    ignored: int
+
+
+def is_export_name(name: str) -> bool:
+    return name.lower().endswith(EXPORT_SUFFIXES)
+
+
+def file_digest(path: str) -> str:
+    """SHA-256 of a file's bytes, read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_source(ref: SourceRef) -> bytes:
+    """The file's bytes, gunzipped when they are gzip, refusing more than ``MAX_FILE_BYTES``."""
+    with open(ref.local_path, "rb") as fh:
+        head = fh.read(2)
+        fh.seek(0)
+        if head == GZIP_MAGIC:
+            return _gunzip(fh, ref.path)
+        data = fh.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise LimitExceeded(f"file larger than the {MAX_FILE_BYTES // 1024**2} MiB cap", path=ref.path, stage="read")
+    return data
+
+
+def _gunzip(fh: BinaryIO, path: str) -> bytes:
+    out = bytearray()
+    try:
+        with gzip.GzipFile(fileobj=fh, mode="rb") as gz:
+            while chunk := gz.read(_CHUNK):
+                out += chunk
+                if len(out) > MAX_FILE_BYTES:
+                    raise LimitExceeded(
+                        f"gzip expands beyond the {MAX_FILE_BYTES // 1024**2} MiB cap",
+                        path=path,
+                        stage="read",
+                    )
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ArchiveError(f"corrupt gzip: {exc}", path=path, stage="read") from exc
+    return bytes(out)
+
+
+def _is_os_litter(path: PurePosixPath) -> bool:
+    """macOS resource forks (``__MACOSX/``, ``._name``) that zips made on a Mac carry beside every file."""
+    return "__MACOSX" in path.parts or path.name.startswith("._")
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames.sort()
+        for name in sorted(filenames):
+            yield Path(dirpath) / name
+
+
+def _is_zip(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == ZIP_MAGIC
+    except OSError:
+        return False
+
+
+class _Unpacker:
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.counter = 0
+        self.files: list[SourceRef] = []
+        self.problems: list[Problem] = []
+        self.ignored = 0
+
+    def _target(self, name: str) -> Path:
+        self.counter += 1
+        safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in PurePosixPath(name).name)[-80:]
+        target = self.workdir / f"{self.counter:06d}_{safe or 'member'}"
+        # the name is ours; the check is a second line of defence
+        if self.workdir.resolve() not in target.resolve().parents:
+            raise ArchiveError(f"refusing to write outside the temporary folder: {name!r}")
+        return target
+
+    def add_file(self, path: Path, shown: str, depth: int) -> None:
+        if _is_zip(path):
+            self.unzip(path, shown, depth + 1)
+        else:
+            self.files.append(SourceRef(path=shown, local_path=str(path), size_bytes=path.stat().st_size))
+
+    def unzip(self, path: Path, shown: str, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            self.problems.append(Problem(shown, f"archive nested deeper than {MAX_DEPTH} levels; not opened"))
+            return
+        try:
+            with zipfile.ZipFile(path) as zf:
+                self._unzip_members(zf, shown, depth)
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            OSError,
+            EOFError,
+            zlib.error,
+            NotImplementedError,
+        ) as exc:
+            self.problems.append(Problem(shown, f"corrupt or unsupported zip archive: {exc}"))
+
+    def _unzip_members(self, zf: zipfile.ZipFile, shown: str, depth: int) -> None:
+        members = zf.infolist()
+        if len(members) > MAX_MEMBERS:
+            self.problems.append(Problem(shown, f"zip has {len(members)} members, more than the cap {MAX_MEMBERS}"))
+            return
+        seen: set[str] = set()
+        total = 0
+        for info in members:
+            name = info.filename
+            member_shown = f"{shown}!/{name}"
+            if info.is_dir():
+                continue
+            pure = PurePosixPath(name.replace("\\", "/"))
+            mode = info.external_attr >> 16
+            if pure.is_absolute() or ".." in pure.parts or (len(name) > 1 and name[1] == ":"):
+                self.problems.append(Problem(member_shown, "member path is absolute or climbs out with '..'"))
+                continue
+            if stat.S_ISLNK(mode):
+                self.problems.append(Problem(member_shown, "member is a symbolic link; not extracted"))
+                continue
+            if name in seen:
+                self.problems.append(Problem(member_shown, "duplicate member name in archive; later copy refused"))
+                continue
+            seen.add(name)
+            if not is_export_name(name) or _is_os_litter(pure):
+                self.ignored += 1
+                continue
+            if info.file_size > MAX_FILE_BYTES:
+                self.problems.append(Problem(member_shown, f"member declares {info.file_size} bytes, over the cap"))
+                continue
+            if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > _CHUNK:
+                self.problems.append(
+                    Problem(
+                        member_shown,
+                        f"compression ratio {info.file_size // info.compress_size}:1 looks like a "
+                        f"zip bomb (cap {MAX_RATIO}:1); not extracted",
+                    )
+                )
+                continue
+            if total + info.file_size > MAX_ARCHIVE_BYTES:
+                self.problems.append(Problem(member_shown, "archive expands beyond the total cap; rest not extracted"))
+                break
+            target = self._target(name)
+            try:
+                written = self._extract(zf, info, target)
+            except LimitExceeded as exc:
+                target.unlink(missing_ok=True)
+                self.problems.append(Problem(member_shown, exc.reason))
+                continue
+            except (zipfile.BadZipFile, OSError, EOFError, zlib.error, RuntimeError) as exc:
+                target.unlink(missing_ok=True)
+                self.problems.append(Problem(member_shown, f"member could not be read: {exc}"))
+                continue
+            total += written
+            self.add_file(target, member_shown, depth)
+
+    @staticmethod
+    def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> int:
+        written = 0
+        with zf.open(info) as src, open(target, "wb") as dst:
+            while chunk := src.read(_CHUNK):
+                written += len(chunk)
+                if written > MAX_FILE_BYTES:  # the declared size lied
+                    raise LimitExceeded(f"member expands beyond the {MAX_FILE_BYTES // 1024**2} MiB cap")
+                dst.write(chunk)
+        return written
+
+
+def discover(paths: Iterable[Path], workdir: Path) -> Discovery:
+    """Every export file under ``paths``, archives unpacked into ``workdir`` (see the module docstring).
+
+    Raises :class:`FileNotFoundError` for a path that does not exist: the run cannot go on without its input.
+    """
+    unpacker = _Unpacker(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    for given in paths:
+        root = Path(given)
+        if not root.exists():
+            raise FileNotFoundError(f"no such file or folder: {root}")
+        if root.is_file():
+            unpacker.add_file(root, str(root), 0)
+            continue
+        for path in _walk(root):
+            if not path.is_file():
+                continue
+            if is_export_name(path.name) and not _is_os_litter(PurePosixPath(path.name)):
+                unpacker.add_file(path, str(path), 0)
+            else:
+                unpacker.ignored += 1
+    return Discovery(files=unpacker.files, problems=unpacker.problems, ignored=unpacker.ignored)
+
+
+def cleanup(workdir: Path) -> None:
+    shutil.rmtree(workdir, ignore_errors=True)

@@ -1,0 +1,400 @@
+"""FIT bytes -> :class:`~fitbalance.models.Decoded` (raw frames keyed by session).
+
+Any manufacturer's FIT file: file_id, device_info, session, lap, record, set, activity and sport messages are read;
+everything else is ignored. Chained FIT files (several FIT files back to back) are read as one file. The CRC is
+checked: a file that fails it, is truncated, or is not FIT raises :class:`~fitbalance.errors.DecodeError` with the
+decoder's reason; fitdecode's own exceptions never escape.
+
+One activity per session: in a multisport file each session is its own activity, and records, laps and sets are
+assigned to the session whose time span holds them. A file with no session message gets one session synthesised
+from its laps or records.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import fitdecode
+import polars as pl
+from fitdecode import profile
+
+from fitbalance.errors import DecodeError
+from fitbalance.models import (
+    RAW_ACTIVITY_SCHEMA,
+    RAW_LAP_SCHEMA,
+    RAW_SAMPLE_SCHEMA,
+    RAW_SET_SCHEMA,
+    Decoded,
+    SetType,
+)
+
+FIT_MAGIC = b".FIT"
+SEMICIRCLE_TO_DEG = 180.0 / 2**31
+_UNKNOWN_CATEGORY = 65534  # FIT "unknown" exercise category
+_EXERCISE_CATEGORIES: dict[int, str] = dict(profile.FIELD_TYPES["exercise_category"].enum or {})
+_SET_TYPES = {"active": SetType.WORKING.value, "rest": SetType.REST.value, 1: "working", 0: "rest"}
+
+
+def looks_like_fit(data: bytes) -> bool:
+    """True when ``data`` starts with a FIT file header (``.FIT`` at byte 8)."""
+    return len(data) >= 12 and data[8:12] == FIT_MAGIC
+
+
+def _naive_utc(value: Any) -> datetime | None:
+    if not isinstance(value, datetime):
+        return None
+    moment: datetime = value
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    return None
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return int(value)
+
+
+def _degrees(value: Any, units: str | None) -> float | None:
+    number = _num(value)
+    if number is None:
+        return None
+    return number * SEMICIRCLE_TO_DEG if units == "semicircles" else number
+
+
+def _category_name(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and value != _UNKNOWN_CATEGORY:
+        return _EXERCISE_CATEGORIES.get(value, f"category_{value}")
+    return None
+
+
+def _exercise_name(category: str | None, subtype: Any) -> str | None:
+    if category is None or not isinstance(subtype, int):
+        return None
+    names = profile.FIELD_TYPES.get(f"{category}_exercise_name")
+    enum = getattr(names, "enum", None) or {}
+    return enum.get(subtype)
+
+
+def _as_tuple(value: Any) -> tuple[Any, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, tuple | list):
+        return tuple(value)
+    return (value,)
+
+
+_RECORD_COLUMNS = (
+    "timestamp_utc",
+    "heart_rate",
+    "speed_mps",
+    "cadence",
+    "power_w",
+    "distance_m",
+    "altitude_m",
+    "lat",
+    "lon",
+)
+
+
+@dataclass
+class _Collected:
+    """Mutable accumulator for one decode pass; turned into frames at the end."""
+
+    file_type: str | None = None
+    manufacturer: str | None = None
+    product: str | None = None
+    sport_name: str | None = None
+    sport: str | None = None
+    sub_sport: str | None = None
+    utc_offset_s: int | None = None
+    sessions: list[dict[str, Any]] = field(default_factory=list)
+    laps: list[dict[str, Any]] = field(default_factory=list)
+    sets: list[dict[str, Any]] = field(default_factory=list)
+    records: dict[str, list[Any]] = field(default_factory=lambda: {k: [] for k in _RECORD_COLUMNS})
+
+
+def _frames(data: bytes, path: str) -> Iterator[fitdecode.FitDataMessage]:
+    reader = fitdecode.FitReader(
+        io.BytesIO(data), check_crc=fitdecode.CrcCheck.RAISE, error_handling=fitdecode.ErrorHandling.WARN
+    )
+    try:
+        with reader:
+            for frame in reader:
+                if isinstance(frame, fitdecode.FitDataMessage):
+                    yield frame
+    except fitdecode.FitCRCError as exc:
+        raise DecodeError(f"bad CRC: {exc}", path=path, stage="decode") from exc
+    except fitdecode.FitEOFError as exc:
+        raise DecodeError(f"truncated FIT file: {exc}", path=path, stage="decode") from exc
+    except fitdecode.FitHeaderError as exc:
+        raise DecodeError(f"bad FIT header: {exc}", path=path, stage="decode") from exc
+    except fitdecode.FitError as exc:
+        raise DecodeError(f"corrupt FIT data: {exc}", path=path, stage="decode") from exc
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        OverflowError,
+        UnicodeDecodeError,
+        struct.error,
+    ) as exc:
+        raise DecodeError(f"corrupt FIT data ({type(exc).__name__}: {exc})", path=path, stage="decode") from exc
+
+
+def _collect(data: bytes, path: str) -> tuple[_Collected, tuple[str, ...]]:
+    """Read every data message once; fitdecode's recoverable complaints come back as warnings."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        collected = _collect_messages(data, path)
+    return collected, tuple(dict.fromkeys(str(w.message) for w in caught))
+
+
+def _collect_messages(data: bytes, path: str) -> _Collected:
+    out = _Collected()
+    rec = out.records
+    for msg in _frames(data, path):
+        name = msg.name
+        if name == "record":
+            values: dict[str, Any] = {}
+            units: dict[str, str | None] = {}
+            for f in msg.fields:
+                values[f.name] = f.value
+                units[f.name] = f.units
+            ts = _naive_utc(values.get("timestamp"))
+            if ts is None:
+                continue
+            rec["timestamp_utc"].append(ts)
+            rec["heart_rate"].append(_int(values.get("heart_rate")))
+            speed = values.get("enhanced_speed")
+            rec["speed_mps"].append(_num(speed if speed is not None else values.get("speed")))
+            rec["cadence"].append(_num(values.get("cadence")))
+            rec["power_w"].append(_num(values.get("power")))
+            rec["distance_m"].append(_num(values.get("distance")))
+            alt = values.get("enhanced_altitude")
+            rec["altitude_m"].append(_num(alt if alt is not None else values.get("altitude")))
+            rec["lat"].append(_degrees(values.get("position_lat"), units.get("position_lat")))
+            rec["lon"].append(_degrees(values.get("position_long"), units.get("position_long")))
+        elif name == "set":
+            out.sets.append({f.name: f.value for f in msg.fields})
+        elif name == "lap":
+            out.laps.append({f.name: f.value for f in msg.fields})
+        elif name == "session":
+            out.sessions.append({f.name: f.value for f in msg.fields})
+        elif name == "file_id" and out.file_type is None:
+            out.file_type = _str(msg.get_value("type", fallback=None))
+            out.manufacturer = _str(msg.get_value("manufacturer", fallback=None))
+            product = msg.get_value("garmin_product", fallback=None)
+            if product is None:
+                product = msg.get_value("product", fallback=None)
+            out.product = _str(product)
+        elif name == "sport":
+            out.sport = _str(msg.get_value("sport", fallback=None)) or out.sport
+            out.sub_sport = _str(msg.get_value("sub_sport", fallback=None)) or out.sub_sport
+            out.sport_name = _str(msg.get_value("name", fallback=None)) or out.sport_name
+        elif name == "activity" and out.utc_offset_s is None:
+            ts = _naive_utc(msg.get_value("timestamp", fallback=None))
+            local = _naive_utc(msg.get_value("local_timestamp", fallback=None))
+            if ts is not None and local is not None:
+                offset = (local - ts).total_seconds()
+                # local offsets are whole quarter hours within +-14 h; anything else is noise
+                quarter = round(offset / 900) * 900
+                if abs(quarter) <= 14 * 3600:
+                    out.utc_offset_s = int(quarter)
+    return out
+
+
+def _rpe(value: Any) -> float | None:
+    """FIT workout_rpe is 0-100 (10 per RPE point)."""
+    number = _num(value)
+    return number / 10 if number is not None else None
+
+
+def _str(value: Any) -> str | None:
+    if value is None:
+        return None
+    return str(value)
+
+
+def _device(c: _Collected) -> str | None:
+    parts = [p for p in (c.manufacturer, c.product) if p]
+    return " ".join(parts) if parts else None
+
+
+def _session_rows(c: _Collected, records: pl.DataFrame) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    if c.sessions:
+        ordered = sorted(
+            c.sessions,
+            key=lambda s: _naive_utc(s.get("start_time")) or _naive_utc(s.get("timestamp")) or datetime.max,
+        )
+        for s in ordered:
+            start = _naive_utc(s.get("start_time")) or _naive_utc(s.get("timestamp"))
+            if start is None:
+                continue
+            rows.append(
+                {
+                    "sport": _str(s.get("sport")) or c.sport,
+                    "sub_sport": _str(s.get("sub_sport")) or c.sub_sport,
+                    "name": _str(s.get("sport_profile_name")) or c.sport_name,
+                    "start_time_utc": start,
+                    "elapsed_s": _num(s.get("total_elapsed_time")),
+                    "moving_s": _num(s.get("total_timer_time")),
+                    "distance_m": _num(s.get("total_distance")),
+                    "calories_kcal": _num(s.get("total_calories")),
+                    "avg_hr": _num(s.get("avg_heart_rate")),
+                    "max_hr": _num(s.get("max_heart_rate")),
+                    "rpe": _rpe(s.get("workout_rpe")),
+                }
+            )
+        if rows:
+            return rows
+    # no session message: synthesise one session from the laps, else from the records
+    starts = [t for t in (_naive_utc(lap.get("start_time")) for lap in c.laps) if t is not None]
+    if starts:
+        elapsed = sum(_num(lap.get("total_elapsed_time")) or 0.0 for lap in c.laps)
+        distance = sum(_num(lap.get("total_distance")) or 0.0 for lap in c.laps)
+        rows.append({"start_time_utc": min(starts), "elapsed_s": elapsed or None, "distance_m": distance or None})
+    elif records.height:
+        first, last = records["timestamp_utc"].min(), records["timestamp_utc"].max()
+        assert isinstance(first, datetime) and isinstance(last, datetime)
+        hr = records["heart_rate"].drop_nulls()
+        rows.append(
+            {
+                "start_time_utc": first,
+                "elapsed_s": (last - first).total_seconds(),
+                "distance_m": records["distance_m"].max(),
+                "avg_hr": float(hr.mean()) if hr.len() else None,  # type: ignore[arg-type]
+                "max_hr": float(hr.max()) if hr.len() else None,  # type: ignore[arg-type]
+            }
+        )
+    for row in rows:
+        row.update(sport=c.sport or "generic", sub_sport=c.sub_sport, name=c.sport_name)
+    return rows
+
+
+def _assign_session(frame: pl.DataFrame, column: str, starts: pl.DataFrame) -> pl.DataFrame:
+    """Give each row the index of the last session that started at or before ``column`` (first session if none)."""
+    if frame.height == 0:
+        return frame.with_columns(pl.lit(0, dtype=pl.Int32).alias("session_index"))
+    if starts.height <= 1:
+        return frame.with_columns(pl.lit(0, dtype=pl.Int32).alias("session_index"))
+    indexed = frame.with_row_index("_row")
+    keyed = indexed.filter(pl.col(column).is_not_null()).sort(column)
+    joined = keyed.join_asof(starts.sort("_start"), left_on=column, right_on="_start", strategy="backward")
+    joined = joined.with_columns(pl.col("session_index").fill_null(0)).select("_row", "session_index")
+    return (
+        indexed.join(joined, on="_row", how="left")
+        .with_columns(pl.col("session_index").fill_null(0).cast(pl.Int32))
+        .drop("_row")
+    )
+
+
+def _set_rows(c: _Collected) -> list[dict[str, Any]]:
+    def order(s: dict[str, Any]) -> tuple[datetime, int]:
+        start = _naive_utc(s.get("start_time")) or _naive_utc(s.get("timestamp")) or datetime.max
+        return (start, _int(s.get("message_index")) or 0)
+
+    rows = []
+    for i, s in enumerate(sorted(c.sets, key=order)):
+        guesses = [g for g in (_category_name(v) for v in _as_tuple(s.get("category"))) if g is not None]
+        subtypes = _as_tuple(s.get("category_subtype"))
+        top = guesses[0] if guesses else None
+        raw_type = s.get("set_type")
+        reps = _int(s.get("repetitions"))
+        rows.append(
+            {
+                "set_index": i,
+                "start_time_utc": _naive_utc(s.get("start_time")) or _naive_utc(s.get("timestamp")),
+                "duration_s": _num(s.get("duration")),
+                "set_type": _SET_TYPES.get(raw_type, str(raw_type) if raw_type is not None else "working"),
+                "exercise_category": top,
+                "exercise_guesses": guesses,
+                "exercise_name": _exercise_name(top, subtypes[0] if subtypes else None),
+                "reps": reps,
+                "weight_kg": _num(s.get("weight")),
+            }
+        )
+    return rows
+
+
+def _lap_rows(c: _Collected) -> list[dict[str, Any]]:
+    return [
+        {
+            "lap_index": i,
+            "start_time_utc": _naive_utc(lap.get("start_time")),
+            "elapsed_s": _num(lap.get("total_elapsed_time")),
+            "distance_m": _num(lap.get("total_distance")),
+            "avg_hr": _num(lap.get("avg_heart_rate")),
+            "max_hr": _num(lap.get("max_heart_rate")),
+        }
+        for i, lap in enumerate(c.laps)
+    ]
+
+
+def _frame(rows: list[dict[str, Any]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=schema, strict=False) if rows else pl.DataFrame(schema=schema)
+
+
+def decode_fit(data: bytes, path: str) -> Decoded:
+    """Decode one FIT file (possibly chained) into raw frames.
+
+    Raises :class:`DecodeError` for an empty, non-FIT, truncated or corrupt file, or one with a bad CRC.
+    A FIT file that is not an activity (settings, workout, monitoring, ...) is returned with that ``file_type``.
+    """
+    if not data:
+        raise DecodeError("empty file", path=path, stage="decode")
+    if not looks_like_fit(data):
+        raise DecodeError("not a FIT file (no '.FIT' signature in the header)", path=path, stage="decode")
+    c, complaints = _collect(data, path)
+    has_activity_data = bool(c.sessions or c.records["timestamp_utc"] or c.sets or c.laps)
+    file_type = c.file_type or ("activity" if has_activity_data else "unknown")
+    if file_type != "activity":
+        return Decoded(
+            source_format="fit",
+            file_type=file_type,
+            detail=f"FIT file type '{file_type}'",
+            warnings=complaints,
+        )
+
+    records = pl.DataFrame(c.records, schema={k: RAW_SAMPLE_SCHEMA[k] for k in _RECORD_COLUMNS}, strict=False)
+    sessions = _session_rows(c, records)
+    if not sessions:
+        relative = any(isinstance(s.get("start_time"), int) for s in c.sessions)
+        reason = (
+            "activity file has only device-relative timestamps (no absolute date)"
+            if relative
+            else "activity file holds no timestamped session, lap or record"
+        )
+        raise DecodeError(reason, path=path, stage="decode")
+    device = _device(c)
+    for i, row in enumerate(sessions):
+        row.update(session_index=i, utc_offset_s=c.utc_offset_s, device=device)
+    activities = _frame(sessions, RAW_ACTIVITY_SCHEMA)
+    starts = activities.select(pl.col("start_time_utc").alias("_start"), pl.col("session_index").cast(pl.Int32))
+    samples = _assign_session(records, "timestamp_utc", starts).select(list(RAW_SAMPLE_SCHEMA))
+    sets = _assign_session(_frame(_set_rows(c), RAW_SET_SCHEMA).drop("session_index"), "start_time_utc", starts)
+    laps = _assign_session(_frame(_lap_rows(c), RAW_LAP_SCHEMA).drop("session_index"), "start_time_utc", starts)
+    return Decoded(
+        source_format="fit",
+        activities=activities,
+        sets=sets.select(list(RAW_SET_SCHEMA)),
+        samples=samples,
+        laps=laps.select(list(RAW_LAP_SCHEMA)),
+        warnings=complaints,
+    )

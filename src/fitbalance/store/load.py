@@ -1,0 +1,295 @@
+"""The write side of the DuckDB store: schema, run bookkeeping and transactional batch loads.
+
+Only this module and :mod:`fitbalance.store.views` hold a DuckDB connection, and they get it as an argument (the
+:func:`open_store` context manager makes one). DuckDB locks the whole file against every other process while a
+connection is open for writing, so the ingest opens the store for each short load transaction and closes it again:
+a dashboard reading in between keeps answering.
+
+A batch is loaded in one transaction: either every row of every file in it is there afterwards, or none is.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from fitbalance.config import Settings
+from fitbalance.errors import StoreError, StoreLockedError
+from fitbalance.models import ACTIVITY_SCHEMA, LAP_SCHEMA, SAMPLE_SCHEMA, SET_SCHEMA, FileStatus
+from fitbalance.process import BatchResult, FileOutcome
+
+CHILD_TABLES = ("strength_sets", "samples", "laps")
+LOCK_MARKERS = ("could not set lock", "conflicting lock", "lock on file")
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> Iterator[str]:
+    """Expose a polars frame to SQL as ``name`` for the duration of the block."""
+    con.register(name, frame.to_arrow())
+    try:
+        yield name
+    finally:
+        with suppress(duckdb.Error):  # an aborted transaction refuses even this; the rollback cleans up
+            con.unregister(name)
+
+
+def _is_lock_error(exc: BaseException) -> bool:
+    return any(marker in str(exc).lower() for marker in LOCK_MARKERS)
+
+
+def connect(
+    db_path: Path,
+    *,
+    read_only: bool = False,
+    wait_s: float = 60.0,
+    on_wait: Callable[[str], None] | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Open the database, waiting up to ``wait_s`` while another process holds its lock.
+
+    Raises :class:`StoreLockedError` when the lock is still held after ``wait_s``, and :class:`StoreError` when the
+    file cannot be opened at all (no such folder, not a DuckDB file, no permission).
+    """
+    deadline = time.monotonic() + wait_s
+    delay = 0.05
+    told = False
+    while True:
+        try:
+            return duckdb.connect(str(db_path), read_only=read_only)
+        except (duckdb.IOException, duckdb.Error) as exc:
+            if not _is_lock_error(exc):
+                raise StoreError(f"cannot open database: {exc}", path=str(db_path), stage="load") from exc
+            if time.monotonic() >= deadline:
+                raise StoreLockedError(
+                    f"database is locked by another process (waited {wait_s:.0f} s): {exc}",
+                    path=str(db_path),
+                    stage="load",
+                ) from exc
+            if on_wait is not None and not told:
+                on_wait(f"database {db_path} is locked by another process; waiting up to {wait_s:.0f} s")
+                told = True
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+@contextmanager
+def open_store(db_path: Path, *, wait_s: float = 60.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A write connection with the schema in place, closed on exit."""
+    if not db_path.parent.exists():
+        raise StoreError(f"folder {db_path.parent} does not exist", path=str(db_path), stage="load")
+    con = connect(db_path, wait_s=wait_s)
+    try:
+        ensure_schema(con)
+        yield con
+    finally:
+        con.close()
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the tables when missing (idempotent)."""
+    sql = resources.files("fitbalance.store").joinpath("sql/000_tables.sql").read_text(encoding="utf-8")
+    con.execute(sql)
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """Run a query and fetch every row (DuckDB 2.0 keeps a half-read result open; never leave one)."""
+    return con.execute(sql, list(params)).fetchall()
+
+
+def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """file_id -> status of every file already recorded."""
+    return {fid: status for fid, status in rows(con, "SELECT file_id, status FROM source_files")}
+
+
+def begin_run(con: duckdb.DuckDBPyConnection, *, run_id: str, flow_run_id: str | None, started_at: datetime) -> None:
+    con.execute(
+        "INSERT INTO ingest_runs (run_id, flow_run_id, started_at, outcome) VALUES (?, ?, ?, 'running')",
+        [run_id, flow_run_id, started_at],
+    )
+
+
+def finish_run(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    run_id: str,
+    ended_at: datetime,
+    outcome: str,
+    counts: dict[str, int],
+    detail: str = "",
+) -> None:
+    con.execute(
+        """UPDATE ingest_runs SET ended_at = ?, outcome = ?, files_seen = ?, files_loaded = ?, files_skipped = ?,
+               files_known = ?, files_quarantined = ?, activities_added = ?, sets_added = ?, detail = ?
+           WHERE run_id = ?""",
+        [
+            ended_at,
+            outcome,
+            counts.get("seen", 0),
+            counts.get("loaded", 0),
+            counts.get("skipped", 0),
+            counts.get("known", 0),
+            counts.get("quarantined", 0),
+            counts.get("activities", 0),
+            counts.get("sets", 0),
+            detail,
+            run_id,
+        ],
+    )
+
+
+def refresh_athletes(con: duckdb.DuckDBPyConnection, settings: Settings, names: Sequence[str]) -> None:
+    """Write the settings of every athlete in the file (and any athlete named by this run) to ``athletes``."""
+    wanted = dict.fromkeys([*settings.athletes, *names])
+    con.execute("BEGIN")
+    try:
+        for name in wanted:
+            a = settings.athlete(name)
+            con.execute(
+                "INSERT OR REPLACE INTO athletes VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [a.name, a.time_zone, a.birth_year, a.max_hr, a.resting_hr, a.sex, a.units],
+            )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def refresh_exercises(con: duckdb.DuckDBPyConnection, catalog: pl.DataFrame) -> None:
+    """Replace the ``exercises`` table with the catalogue rows (columns as in the table)."""
+    con.execute("BEGIN")
+    try:
+        con.execute("DELETE FROM exercises")
+        if catalog.height:
+            with registered(con, "_catalog", catalog):
+                con.execute("INSERT INTO exercises BY NAME SELECT * FROM _catalog")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _delete_activities(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> None:
+    for table in CHILD_TABLES:
+        con.execute(
+            f"DELETE FROM {table} WHERE activity_id IN (SELECT activity_id FROM activities WHERE {where})",
+            params,
+        )
+    con.execute(f"DELETE FROM activities WHERE {where}", params)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> None:
+    if frame.height == 0:
+        return
+    with registered(con, f"_new_{table}", frame.select(list(schema))) as name:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {name}")
+
+
+def _record_files(
+    con: duckdb.DuckDBPyConnection,
+    outcomes: Sequence[FileOutcome],
+    *,
+    athlete: str,
+    run_id: str,
+    now: datetime,
+) -> None:
+    for o in outcomes:
+        con.execute(
+            """INSERT INTO source_files
+                   (file_id, path, format, size_bytes, status, detail, athlete, first_ingested_at, last_seen_at, run_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (file_id) DO UPDATE SET path = excluded.path, format = excluded.format,
+                   status = excluded.status, detail = excluded.detail, last_seen_at = excluded.last_seen_at,
+                   run_id = excluded.run_id""",
+            [o.file_id, o.path, o.format, o.size_bytes, o.status.value, o.detail, athlete, now, now, run_id],
+        )
+
+
+def _existing_ids(con: duckdb.DuckDBPyConnection, activities: pl.DataFrame) -> set[str]:
+    if activities.height == 0:
+        return set()
+    with registered(con, "_batch_ids", activities.select("activity_id")):
+        found = rows(
+            con,
+            "SELECT activity_id FROM activities WHERE activity_id IN (SELECT activity_id FROM _batch_ids)",
+        )
+    return {r[0] for r in found}
+
+
+def load_batch(
+    con: duckdb.DuckDBPyConnection, batch: BatchResult, *, athlete: str, run_id: str, now: datetime
+) -> dict[str, int]:
+    """Load one processed batch in a single transaction; returns the rows added per table.
+
+    - A file whose path was loaded before with other content replaces that content's rows (activities, their
+      sets/samples/laps, quarantine rows and the old ``source_files`` row).
+    - An activity already present (the same session from another file, or an export that repeats its whole
+      history) is not loaded again: the first copy stays, and the count of repeats is returned.
+    """
+    tables = batch.tables
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for o in batch.outcomes:
+            old = rows(con, "SELECT file_id FROM source_files WHERE path = ? AND file_id <> ?", [o.path, o.file_id])
+            for (old_id,) in old:
+                _delete_activities(con, "file_id = ?", [old_id])
+                con.execute("DELETE FROM quarantine WHERE file_id = ?", [old_id])
+                con.execute("DELETE FROM source_files WHERE file_id = ?", [old_id])
+        existing = _existing_ids(con, tables.activities)
+        tables, repeated = tables.without(existing)  # a session loaded before from another file: keep the first
+        _insert(con, "activities", tables.activities, ACTIVITY_SCHEMA)
+        _insert(con, "strength_sets", tables.sets, SET_SCHEMA)
+        _insert(con, "samples", tables.samples, SAMPLE_SCHEMA)
+        _insert(con, "laps", tables.laps, LAP_SCHEMA)
+        if batch.quarantine.height:
+            q = batch.quarantine.with_columns(
+                pl.lit(run_id).alias("run_id"), pl.lit(now, dtype=pl.Datetime("us")).alias("created_at")
+            )
+            with registered(con, "_q", q):
+                con.execute("INSERT INTO quarantine BY NAME SELECT * FROM _q")
+        _record_files(con, batch.outcomes, athlete=athlete, run_id=run_id, now=now)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    working = tables.sets.filter(pl.col("set_type") != "rest").height if tables.sets.height else 0
+    return {
+        "activities": tables.activities.height,
+        "sets": working,
+        "samples": tables.samples.height,
+        "quarantine_rows": batch.quarantine.height,
+        "repeated": repeated,
+        **{s.value: sum(o.status is s for o in batch.outcomes) for s in FileStatus},
+    }
+
+
+def record_problems(
+    con: duckdb.DuckDBPyConnection,
+    problems: Sequence[tuple[str, str]],
+    *,
+    athlete: str,
+    run_id: str,
+    now: datetime,
+) -> None:
+    """Quarantine what discovery refused (archive members, unreadable paths): one row each, no file content."""
+    if not problems:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for path, reason in problems:
+            con.execute(  # a refusal already on record (an earlier run saw the same archive) is not repeated
+                "INSERT INTO quarantine (file_id, path, stage, reason, payload, run_id, created_at) "
+                "SELECT NULL, ?, 'discover', ?, NULL, ?, ? WHERE NOT EXISTS "
+                "(SELECT 1 FROM quarantine WHERE stage = 'discover' AND path = ? AND reason = ?)",
+                [path, reason, run_id, now, path, reason],
+            )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise

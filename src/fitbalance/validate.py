@@ -1,0 +1,137 @@
+"""Validate table frames with Pandera and split them into rows to load and rows to quarantine.
+
+Every failure is collected (``lazy=True``). A failing row is not loaded: it becomes a quarantine row naming the
+file, the stage (``validate:<table>``), every rule it broke and its values as JSON. The good rows of the same file
+are loaded. When an activity row fails, its sets, samples and laps are not loaded either, and one quarantine row per
+child table says how many rows went with it, so nothing disappears without a trace.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pandera.errors as pa_errors
+import pandera.polars as pa
+import polars as pl
+
+from fitbalance.normalize import Tables
+from fitbalance.schemas import activity_schema, lap_schema, sample_schema, set_schema
+
+QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
+    "file_id": pl.String(),
+    "path": pl.String(),
+    "stage": pl.String(),
+    "reason": pl.String(),
+    "payload": pl.String(),
+}
+MAX_ROWS_PER_CHECK = 200  # per file and table: further failing rows are summarised in one row with their count
+
+
+@dataclass(frozen=True)
+class Validated:
+    tables: Tables
+    quarantine: pl.DataFrame
+
+
+def quarantine_row(
+    file_id: str | None, path: str, stage: str, reason: str, payload: str | None = None
+) -> dict[str, Any]:
+    return {"file_id": file_id, "path": path, "stage": stage, "reason": reason, "payload": payload}
+
+
+def quarantine_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=QUARANTINE_SCHEMA) if rows else pl.DataFrame(schema=QUARANTINE_SCHEMA)
+
+
+def _payload(row: dict[str, Any]) -> str:
+    return json.dumps(row, default=str, ensure_ascii=False)
+
+
+def _split(
+    frame: pl.DataFrame, schema: pa.DataFrameSchema, *, file_id: str, path: str
+) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+    """Rows that pass ``schema``, and quarantine rows for the rest."""
+    if frame.height == 0:
+        return frame, []
+    try:
+        schema.validate(frame, lazy=True)
+        return frame, []
+    except pa_errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    stage = f"validate:{schema.name}"
+    whole = cases.filter(pl.col("index").is_null())
+    if whole.height:  # a schema-level failure (a missing column, a wrong type): the table as a whole is bad
+        reasons = "; ".join(f"{c} {k}: {v}" for c, k, v in whole.select("column", "check", "failure_case").iter_rows())
+        return frame.clear(), [quarantine_row(file_id, path, stage, f"table failed its schema: {reasons}")]
+    per_row = (
+        cases.with_columns(
+            (pl.col("column") + " " + pl.col("check") + " failed (got " + pl.col("failure_case") + ")").alias("why")
+        )
+        .group_by("index")
+        .agg(pl.col("why").sort().str.join("; "))
+        .sort("index")
+    )
+    bad_index = per_row["index"].cast(pl.UInt32)
+    bad_rows = frame.with_row_index("_i").filter(pl.col("_i").is_in(bad_index.implode())).drop("_i")
+    rows: list[dict[str, Any]] = []
+    for count, (why, row) in enumerate(zip(per_row["why"].to_list(), bad_rows.iter_rows(named=True), strict=True)):
+        if count == MAX_ROWS_PER_CHECK:
+            rest = per_row.height - MAX_ROWS_PER_CHECK
+            rows.append(quarantine_row(file_id, path, stage, f"{rest} more {schema.name} rows failed: {why}"))
+            break
+        rows.append(quarantine_row(file_id, path, stage, why, _payload(row)))
+    good = frame.with_row_index("_i").filter(~pl.col("_i").is_in(bad_index.implode())).drop("_i")
+    return good, rows
+
+
+def _drop_orphans(
+    frame: pl.DataFrame, table: str, bad_ids: list[str], *, file_id: str, path: str
+) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+    if not bad_ids or frame.height == 0:
+        return frame, []
+    orphans = frame.filter(pl.col("activity_id").is_in(bad_ids))
+    if orphans.height == 0:
+        return frame, []
+    counts = orphans.group_by("activity_id").len().sort("activity_id")
+    rows = [
+        quarantine_row(
+            file_id,
+            path,
+            f"validate:{table}",
+            f"{n} {table} rows not loaded: their activity {aid} failed validation",
+            json.dumps({"activity_id": aid, "rows": n}),
+        )
+        for aid, n in counts.iter_rows()
+    ]
+    return frame.filter(~pl.col("activity_id").is_in(bad_ids)), rows
+
+
+def validate_tables(tables: Tables, *, file_id: str, path: str, as_of: datetime) -> Validated:
+    """Split one file's tables into valid rows and quarantine rows (see the module docstring)."""
+    activities, quarantined = _split(tables.activities, activity_schema(as_of), file_id=file_id, path=path)
+    bad_ids = sorted(set(tables.activities["activity_id"].to_list()) - set(activities["activity_id"].to_list()))
+
+    children: dict[str, pl.DataFrame] = {}
+    checks: dict[str, tuple[pl.DataFrame, Callable[[datetime], pa.DataFrameSchema]]] = {
+        "strength_sets": (tables.sets, set_schema),
+        "samples": (tables.samples, sample_schema),
+        "laps": (tables.laps, lap_schema),
+    }
+    for table, (frame, make_schema) in checks.items():
+        kept, orphan_rows = _drop_orphans(frame, table, bad_ids, file_id=file_id, path=path)
+        good, failed = _split(kept, make_schema(as_of), file_id=file_id, path=path)
+        children[table] = good
+        quarantined += orphan_rows + failed
+    return Validated(
+        tables=Tables(
+            activities=activities,
+            sets=children["strength_sets"],
+            samples=children["samples"],
+            laps=children["laps"],
+        ),
+        quarantine=quarantine_frame(quarantined),
+    )

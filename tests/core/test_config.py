@@ -1,0 +1,70 @@
+"""Settings: one entry per athlete, validated with errors that name the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fitbalance.config import load_settings, parse_settings
+from fitbalance.errors import ConfigError
+from fitbalance.models import Category, Subcategory
+
+GOOD = """
+default_athlete = "ann"
+[athletes.ann]
+time_zone = "Europe/Berlin"
+birth_year = 1955
+max_hr = 170
+units = "imperial"
+[[athletes.ann.overrides]]
+name = "mobility"
+category = "other"
+subcategory = "flexibility"
+[athletes.ann.exercise_names]
+"Landmine Press" = "Overhead Press"
+"""
+
+
+def test_it_reads_athletes_overrides_and_names() -> None:
+    s = parse_settings(GOOD)
+    ann = s.athlete(None)
+    assert ann.name == "ann" and ann.time_zone == "Europe/Berlin" and ann.birth_year == 1955
+    assert ann.units == "imperial" and ann.max_hr == 170.0
+    assert ann.overrides[0].category is Category.OTHER and ann.overrides[0].subcategory is Subcategory.FLEXIBILITY
+    assert ann.exercise_names == {"Landmine Press": "Overhead Press"}
+
+
+def test_unknown_athlete_gets_defaults_under_its_name() -> None:
+    assert parse_settings(GOOD).athlete("bob").name == "bob"
+    assert parse_settings(GOOD).athlete("bob").time_zone == "UTC"
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ('[athletes.a]\ntime_zone = "Mars/Base"', "athletes.a.time_zone"),
+        ("[athletes.a]\nmax_hr = 400", "athletes.a.max_hr"),
+        ('[athletes.a]\nunits = "furlongs"', "athletes.a.units"),
+        ("[athletes.a]\ncolour = 1", "unknown keys ['colour']"),
+        ('[[athletes.a.overrides]]\ncategory = "cardio"\nname = "x"', "overrides[0]"),
+        ('[[athletes.a.overrides]]\ncategory = "other"', "at least one of"),
+        ('[[athletes.a.overrides]]\ncategory = "other"\nname = "("', "regular expression"),
+        ("not = [toml", "not valid TOML"),
+    ],
+)
+def test_bad_settings_name_the_key(text: str, fragment: str) -> None:
+    """A wrong settings file fails with an error that says which key is wrong."""
+    with pytest.raises(ConfigError, match=None) as info:
+        parse_settings(text, source="fitbalance.toml")
+    assert fragment in str(info.value)
+
+
+def test_missing_default_file_means_defaults_but_missing_explicit_file_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FITBALANCE_SETTINGS", raising=False)
+    assert load_settings().athlete(None).name == "default"
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_settings(tmp_path / "nope.toml")

@@ -1,0 +1,79 @@
+"""The FIT decoder on real files from many devices: sessions, sets, records; broken files named for what is wrong."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from fitbalance.errors import DecodeError
+from fitbalance.sources.fit import decode_fit
+
+STRENGTH = "fit/jarkko__fit-analyzer/20474406937_ACTIVITY.fit"
+
+
+def test_strength_file_yields_38_active_sets_with_reps_and_weights(corpus: Path) -> None:
+    """The Garmin strength file with 76 set messages has 38 active sets (the rest are rest sets)."""
+    d = decode_fit((corpus / STRENGTH).read_bytes(), STRENGTH)
+    assert d.is_activity and d.activities.height == 1
+    assert d.activities["sport"][0] == "training" and d.activities["sub_sport"][0] == "strength_training"
+    assert d.sets.height == 76
+    active = d.sets.filter(d.sets["set_type"] == "working")
+    assert active.height == 38
+    assert active["reps"].null_count() == 0 and active["weight_kg"].null_count() == 0
+    rest = d.sets.filter(d.sets["set_type"] == "rest")
+    assert rest["exercise_guesses"].list.len().max() == 0
+    # ordered by start time, and the top guess is the first of the watch's ranked guesses
+    starts = d.sets["start_time_utc"].to_list()
+    assert starts == sorted(starts)
+    guessed = active.filter(active["exercise_guesses"].list.len() > 0)
+    assert (guessed["exercise_category"] == guessed["exercise_guesses"].list.first()).all()
+    assert d.activities["utc_offset_s"][0] == 3 * 3600  # local_timestamp in the activity message
+
+
+def test_multisport_file_gives_one_activity_per_session(corpus: Path) -> None:
+    path = corpus / "fit/muktihari__fit/triathlon_summary_last.fit"
+    d = decode_fit(path.read_bytes(), str(path))
+    assert d.activities["sport"].to_list() == ["swimming", "transition", "cycling", "transition", "running"]
+    per_session = d.samples.group_by("session_index").len().sort("session_index")
+    assert per_session.height >= 3
+    assert d.samples["session_index"].is_sorted()
+
+
+def test_gzipped_and_chained_files_decode(corpus: Path) -> None:
+    gz = corpus / "fit/GoldenCheetah__GoldenCheetah/14582164182.fit.gz"
+    d = decode_fit(gzip.decompress(gz.read_bytes()), str(gz))
+    assert d.activities["sub_sport"][0] == "virtual_activity" and d.samples.height > 2000
+    chained = corpus / "fit/muktihari__fit/chained_Activity_activity_poolswim.fit"
+    d = decode_fit(chained.read_bytes(), str(chained))
+    assert sorted(d.activities["sport"].to_list()) == ["stand_up_paddleboarding", "swimming"]
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("activity-filecrc.fit", "bad CRC"),
+        ("activity-unexpected-eof.fit", "truncated"),
+        ("activity-settings-corruptheader.fit", "header"),
+        ("nick.fit", "truncated"),
+    ],
+)
+def test_broken_files_raise_decode_error_naming_the_problem(corpus: Path, name: str, reason: str) -> None:
+    path = next(corpus.glob(f"fit/*/{name}"))
+    with pytest.raises(DecodeError) as info:
+        decode_fit(path.read_bytes(), str(path))
+    assert reason in info.value.reason and info.value.path == str(path)
+
+
+def test_non_activity_files_are_reported_by_type(corpus: Path) -> None:
+    d = decode_fit((corpus / "fit/muktihari__fit/Settings.fit").read_bytes(), "Settings.fit")
+    assert not d.is_activity and d.file_type == "settings"
+    d = decode_fit((corpus / "fit/muktihari__fit/MonitoringFile.fit").read_bytes(), "MonitoringFile.fit")
+    assert d.file_type.startswith("monitoring")
+
+
+@pytest.mark.parametrize("data", [b"", b"hello world, not fit at all", b"\x0e\x10" + b"\0" * 12])
+def test_empty_and_foreign_bytes_are_decode_errors(data: bytes) -> None:
+    with pytest.raises(DecodeError):
+        decode_fit(data, "x.fit")

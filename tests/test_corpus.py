@@ -1,0 +1,94 @@
+"""Real-world check: every FIT file and archive in ../shared/corpus/fit through the real Prefect flow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+pytestmark = [pytest.mark.corpus, pytest.mark.slow]
+
+BROKEN = {  # file -> what the quarantine reason must name
+    "activity-filecrc.fit": "CRC",
+    "activity-activity-filecrc.fit": "CRC",
+    "activity-unexpected-eof.fit": "truncated",
+    "activity-settings-nodata.fit": "truncated",
+    "activity-settings-corruptheader.fit": "header",
+    "nick.fit": "truncated",
+    "strava-android-app-201.10-b1218918.fit": "local message 11 not defined",
+}
+
+
+@pytest.fixture(scope="module")
+def corpus_run(corpus: Path, prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    from pipelines.ingest import ingest_flow
+
+    db = tmp_path_factory.mktemp("corpus") / "corpus.duckdb"
+    first = ingest_flow(paths=[str(corpus / "fit")], db=str(db))
+    second = ingest_flow(paths=[str(corpus / "fit")], db=str(db))
+    return {"db": db, "first": first, "second": second}
+
+
+def q(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_every_file_is_accounted_for(corpus_run: dict[str, Any]) -> None:
+    """files seen = loaded + skipped + already loaded + quarantined, and each has a row that says which."""
+    s = corpus_run["first"]
+    assert s["files_seen"] > 140
+    assert s["files_seen"] == s["loaded"] + s["skipped"] + s["already_loaded"] + s["quarantined"]
+    statuses = dict(q(corpus_run["db"], "SELECT status, count(*) FROM source_files GROUP BY ALL"))
+    discover_rows = q(corpus_run["db"], "SELECT count(*) FROM quarantine WHERE stage = 'discover'")[0][0]
+    assert statuses.get("loaded", 0) == s["loaded"] and statuses.get("skipped", 0) == s["skipped"]
+    assert statuses.get("quarantined", 0) + discover_rows == s["quarantined"]
+
+
+def test_a_second_run_adds_nothing(corpus_run: dict[str, Any]) -> None:
+    s = corpus_run["second"]
+    assert s["loaded"] == s["skipped"] == s["activities_added"] == s["sets_added"] == 0
+    assert s["already_loaded"] + s["quarantined"] == s["files_seen"] == corpus_run["first"]["files_seen"]
+    discover_rows = q(corpus_run["db"], "SELECT count(*) FROM quarantine WHERE stage = 'discover'")[0][0]
+    assert s["quarantined"] == discover_rows  # refusals are counted again, but not recorded twice
+
+
+def test_strength_file_has_38_active_sets(corpus_run: dict[str, Any]) -> None:
+    rows = q(
+        corpus_run["db"],
+        """
+        SELECT count(*) FILTER (WHERE s.set_type = 'working'), count(*) FILTER (WHERE s.set_type = 'working'
+               AND s.reps IS NOT NULL AND s.weight_kg IS NOT NULL), any_value(a.category)
+        FROM strength_sets s JOIN activities a USING (activity_id) JOIN source_files f ON f.file_id = a.file_id
+        WHERE f.path LIKE '%20474406937_ACTIVITY.fit'""",
+    )
+    assert rows == [(38, 38, "resistance")]
+
+
+@pytest.mark.parametrize(("name", "fragment"), sorted(BROKEN.items()))
+def test_broken_files_are_quarantined_with_a_reason(corpus_run: dict[str, Any], name: str, fragment: str) -> None:
+    rows = q(corpus_run["db"], f"SELECT status, detail FROM source_files WHERE path LIKE '%/{name}'")
+    assert rows and rows[0][0] == "quarantined" and fragment in rows[0][1]
+    reasons = q(corpus_run["db"], f"SELECT reason FROM quarantine WHERE path LIKE '%/{name}'")
+    assert reasons and fragment in reasons[0][0]
+
+
+def test_non_activity_files_are_skipped_with_their_type(corpus_run: dict[str, Any]) -> None:
+    rows = dict(
+        q(corpus_run["db"], "SELECT regexp_extract(path, '[^/]+$'), detail FROM source_files WHERE status = 'skipped'")
+    )
+    assert "settings" in rows["Settings.fit"] and "workout" in rows["WorkoutRepeatSteps.fit"]
+
+
+def test_every_activity_is_classified(corpus_run: dict[str, Any]) -> None:
+    rows = q(
+        corpus_run["db"],
+        "SELECT count(*), count(*) FILTER (WHERE category IN ('resistance', 'other') "
+        "AND classification_reason IS NOT NULL) FROM activities",
+    )
+    assert rows[0][0] > 100 and rows[0][0] == rows[0][1]
