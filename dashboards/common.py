@@ -59,7 +59,7 @@ def query(fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T | None:
             result = fn(con)
     except StoreLockedError as exc:
         notice.warning(f"{read.BUSY_MESSAGE} Still busy: {exc.reason}.", icon="⏳")
-        st.button("Retry now", key=f"retry-{id(fn)}")
+        st.button("Retry now", key="retry-busy")
         return None
     except StoreError as exc:
         if not db.exists():

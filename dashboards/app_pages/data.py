@@ -38,9 +38,7 @@ else:
     columns = st.columns(5)
     columns[0].metric("Files seen", last["files_seen"] or 0, border=True)
     columns[1].metric("Files loaded", last["files_loaded"] or 0, border=True)
-    columns[2].metric(
-        "Already known", last["files_known"] or 0, border=True, help="Unchanged since an earlier run."
-    )
+    columns[2].metric("Already known", last["files_known"] or 0, border=True, help="Unchanged since an earlier run.")
     columns[3].metric("Activities added", last["activities_added"] or 0, border=True)
     columns[4].metric("Quarantined", last["files_quarantined"] or 0, border=True)
 
@@ -51,9 +49,7 @@ else:
     totals = summaries.status_totals(files)
     columns = st.columns(3)
     columns[0].metric("Loaded", totals["loaded"], border=True)
-    columns[1].metric(
-        "Skipped", totals["skipped"], border=True, help="Not activities (e.g. monitoring files)."
-    )
+    columns[1].metric("Skipped", totals["skipped"], border=True, help="Not activities (e.g. monitoring files).")
     columns[2].metric("Quarantined", totals["quarantined"], border=True)
     common.chart(charts.source_status_chart(files))
 
@@ -76,12 +72,8 @@ with tabs[1]:
     if quarantine.is_empty():
         st.success("Nothing in quarantine: every file and row passed.", icon="✅")
     else:
-        st.caption(
-            "Files and rows set aside, with the stage that refused them and why. Fix or remove, then re-run."
-        )
-        st.dataframe(
-            quarantine, hide_index=True, column_config={"reason": st.column_config.TextColumn(width="large")}
-        )
+        st.caption("Files and rows set aside, with the stage that refused them and why. Fix or remove, then re-run.")
+        st.dataframe(quarantine, hide_index=True, column_config={"reason": st.column_config.TextColumn(width="large")})
 with tabs[2]:
     if unmapped.is_empty():
         st.success("Every exercise name maps to the catalogue.", icon="✅")

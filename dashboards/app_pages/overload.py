@@ -50,11 +50,7 @@ counts = summaries.status_counts(summary)
 columns = st.columns(5)
 for column, status in zip(columns, ("progressing", "holding", "stalled", "regressing"), strict=False):
     column.metric(f"{STATUS_ICONS[status]} {status.capitalize()}", counts[status], border=True)
-prs = (
-    int(summary.get_column("is_e1rm_pr").sum() + summary.get_column("is_reps_pr").sum())
-    if len(summary)
-    else 0
-)
+prs = int(summary.get_column("is_e1rm_pr").sum() + summary.get_column("is_reps_pr").sum()) if len(summary) else 0
 columns[4].metric("⭐ Records this week", prs, border=True)
 
 if summary.is_empty():
@@ -100,9 +96,7 @@ for i in range(0, len(chosen), 2):
     for column, name in zip(pair, chosen[i : i + 2], strict=False):
         with column:
             common.chart(charts.exercise_chart(progress, records, name, unit))
-st.caption(
-    "Points are coloured by the week's status; ⭐ marks the week of the all-time best (e1RM, or reps)."
-)
+st.caption("Points are coloured by the week's status; ⭐ marks the week of the all-time best (e1RM, or reps).")
 
 common.chart(charts.volume_chart(progress, unit))
 

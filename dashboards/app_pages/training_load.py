@@ -25,9 +25,7 @@ selection = common.sidebar()
 if selection is None:
     st.stop()
 
-load = common.query(
-    lambda con: read.training_load_daily(con, selection.athlete, selection.start, selection.end)
-)
+load = common.query(lambda con: read.training_load_daily(con, selection.athlete, selection.start, selection.end))
 if load is None:
     st.stop()
 if load.is_empty():

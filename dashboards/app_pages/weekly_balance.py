@@ -58,9 +58,7 @@ else:
     columns[2].metric(
         "Resistance min",
         f"{this_week.resistance_minutes:.0f}",
-        delta=None
-        if this_week.resistance_minutes_delta is None
-        else f"{this_week.resistance_minutes_delta:+.0f}",
+        delta=None if this_week.resistance_minutes_delta is None else f"{this_week.resistance_minutes_delta:+.0f}",
         delta_description=LAST_WEEK,
         border=True,
     )

@@ -14,7 +14,7 @@ import polars as pl
 
 from fitbalance import summaries as s
 
-Chart: TypeAlias = alt.Chart | alt.LayerChart | alt.VConcatChart | alt.HConcatChart
+Chart: TypeAlias = alt.Chart | alt.LayerChart | alt.FacetChart
 
 KIND_COLORS: dict[str, str] = {
     "Resistance": "#c2410c",
@@ -51,27 +51,41 @@ _DAY_AXIS = alt.Axis(title=None, format="%d %b", labelAngle=0)
 FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
+def _sized(chart: Chart, height: int, title: str | None = None) -> Chart:
+    """``chart`` at ``height`` px, as wide as its container (fit-x: axes and legends inside the width)."""
+    sized: Chart = chart.properties(height=height, width="container", autosize=FIT_WIDTH)
+    if title is not None:
+        sized = sized.properties(title=title)
+    return sized
+
+
+def _number(value: object) -> float:
+    """A polars scalar (``max()`` of a column) as a float; 0 for null or non-numbers."""
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
 def _scale(colors: dict[str, str]) -> alt.Scale:
     return alt.Scale(domain=list(colors), range=list(colors.values()))
 
 
-def _rule(value: float, label: str) -> alt.LayerChart:
+def _rule(value: float, label: str) -> Chart:
     """A dashed horizontal guideline at ``value`` with ``label`` written above its left end, on a white halo."""
     frame = pl.DataFrame({"y": [value], "label": [label]})
     base = alt.Chart(frame)
     line = base.mark_rule(color=GUIDE_COLOR, strokeDash=[6, 4], strokeWidth=1.5).encode(y="y:Q")
-    text = {"align": "left", "baseline": "bottom", "dx": 4, "dy": -3, "fontSize": 11, "fontWeight": "bold"}
-    halo = base.mark_text(**text, stroke="white", strokeWidth=4, strokeJoin="round").encode(
-        y="y:Q", x=alt.value(0), text="label:N"
-    )
-    label_mark = base.mark_text(**text, color=GUIDE_COLOR).encode(y="y:Q", x=alt.value(0), text="label:N")
+    halo = base.mark_text(
+        align="left", baseline="bottom", dx=4, dy=-3, fontSize=11, fontWeight="bold", stroke="white", strokeWidth=4
+    ).encode(y="y:Q", x=alt.value(0), text="label:N")
+    label_mark = base.mark_text(
+        align="left", baseline="bottom", dx=4, dy=-3, fontSize=11, fontWeight="bold", color=GUIDE_COLOR
+    ).encode(y="y:Q", x=alt.value(0), text="label:N")
     return alt.layer(line, halo, label_mark)
 
 
 # ---- weekly balance -----------------------------------------------------------------------------------------------
 
 
-def balance_chart(balance: pl.DataFrame) -> alt.LayerChart:
+def balance_chart(balance: pl.DataFrame) -> Chart:
     """Stacked weekly minutes, resistance vs each other kind, with WHO aerobic-equivalent minutes and the 150 line."""
     long = s.balance_long(balance)
     present = [k for k in KIND_COLORS if k in set(long.get_column("kind").to_list())] or list(KIND_COLORS)
@@ -112,28 +126,25 @@ def balance_chart(balance: pl.DataFrame) -> alt.LayerChart:
             y=alt.Y("who_aerobic_minutes:Q"),
             tooltip=[
                 alt.Tooltip("iso_week:O", title="week"),
-                alt.Tooltip(
-                    "who_aerobic_minutes:Q", title="WHO aerobic min (moderate + 2 × vigorous)", format=".0f"
-                ),
+                alt.Tooltip("who_aerobic_minutes:Q", title="WHO aerobic min (moderate + 2 × vigorous)", format=".0f"),
             ],
         )
     )
-    return alt.layer(bars, line, _rule(s.WHO_AEROBIC_MINUTES, "WHO: 150 aerobic min")).properties(
-        height=HEIGHT,
-        width="container",
-        autosize=FIT_WIDTH,
-        title="Weekly minutes by kind (line: WHO aerobic-equivalent minutes)",
+    return _sized(
+        alt.layer(bars, line, _rule(s.WHO_AEROBIC_MINUTES, "WHO: 150 aerobic min")),
+        HEIGHT,
+        "Weekly minutes by kind (line: WHO aerobic-equivalent minutes)",
     )
 
 
-def strength_days_chart(balance: pl.DataFrame) -> alt.LayerChart:
+def strength_days_chart(balance: pl.DataFrame) -> Chart:
     """Strength days per week, green when the week meets the 2-day guideline, with the WHO line."""
     frame = balance.select(
         "iso_week",
         pl.col("resistance_days").fill_null(0),
         pl.when(pl.col("meets_strength")).then(pl.lit("met")).otherwise(pl.lit("not met")).alias("strength"),
     )
-    top = max(4, int(frame.get_column("resistance_days").max() or 0))
+    top = max(4, int(_number(frame.get_column("resistance_days").max())))
     bars = (
         alt.Chart(frame)
         .mark_bar(cornerRadiusTopLeft=2, cornerRadiusTopRight=2)
@@ -148,12 +159,14 @@ def strength_days_chart(balance: pl.DataFrame) -> alt.LayerChart:
             tooltip=[alt.Tooltip("iso_week:O", title="week"), alt.Tooltip("resistance_days:Q", title="days")],
         )
     )
-    return alt.layer(bars, _rule(float(s.WHO_STRENGTH_DAYS), "WHO: 2 strength days")).properties(
-        height=200, width="container", autosize=FIT_WIDTH, title="Muscle-strengthening days per week"
+    return _sized(
+        alt.layer(bars, _rule(float(s.WHO_STRENGTH_DAYS), "WHO: 2 strength days")),
+        200,
+        "Muscle-strengthening days per week",
     )
 
 
-def streak_chart(streak: s.Streak) -> alt.LayerChart:
+def streak_chart(streak: s.Streak) -> Chart:
     """One square per week of the streak window: green when the week met the whole guideline."""
     frame = s.streak_frame(streak)
     base = alt.Chart(frame).encode(x=alt.X("iso_week:O", axis=alt.Axis(title=None, labelAngle=-45)))
@@ -168,15 +181,13 @@ def streak_chart(streak: s.Streak) -> alt.LayerChart:
     marks = base.mark_text(fontSize=14, color="white").encode(
         text=alt.condition(alt.datum.met, alt.value("✓"), alt.value(""))
     )
-    return alt.layer(squares, marks).properties(height=48, width="container", autosize=FIT_WIDTH)
+    return _sized(alt.layer(squares, marks), 48)
 
 
 # ---- progressive overload -----------------------------------------------------------------------------------------
 
 
-def exercise_chart(
-    progress: pl.DataFrame, records: pl.DataFrame, exercise: str, unit: s.MassUnit
-) -> alt.LayerChart:
+def exercise_chart(progress: pl.DataFrame, records: pl.DataFrame, exercise: str, unit: s.MassUnit) -> Chart:
     """One exercise over time: best e1RM and top set per week, points coloured by status, PR weeks starred.
 
     Bodyweight exercises (no loaded week) are drawn as total reps per week instead.
@@ -251,12 +262,10 @@ def exercise_chart(
             tooltip=[alt.Tooltip("value:Q", title=f"personal record ({y_title})", format=".1f")],
         )
     )
-    return alt.layer(lines, points, prs).properties(
-        height=240, width="container", autosize=FIT_WIDTH, title=exercise
-    )
+    return _sized(alt.layer(lines, points, prs), 240, exercise)
 
 
-def volume_chart(progress: pl.DataFrame, unit: s.MassUnit) -> alt.Chart:
+def volume_chart(progress: pl.DataFrame, unit: s.MassUnit) -> Chart:
     """Weekly volume load (sets x reps x load) per loaded exercise, stacked."""
     frame = progress.filter(~pl.col("is_bodyweight").fill_null(False)).select(
         "exercise",
@@ -264,7 +273,7 @@ def volume_chart(progress: pl.DataFrame, unit: s.MassUnit) -> alt.Chart:
         pl.col("week_start").dt.strftime("%G-W%V").alias("iso_week"),
         (pl.col("volume_load_kg").fill_null(0.0) * unit.per_kg).alias("volume"),
     )
-    return (
+    chart = (
         alt.Chart(frame)
         .mark_bar()
         .encode(
@@ -281,13 +290,11 @@ def volume_chart(progress: pl.DataFrame, unit: s.MassUnit) -> alt.Chart:
                 alt.Tooltip("sum(volume):Q", title=f"volume ({unit.label})", format=",.0f"),
             ],
         )
-        .properties(
-            height=HEIGHT, width="container", autosize=FIT_WIDTH, title="Weekly volume load per exercise"
-        )
     )
+    return _sized(chart, HEIGHT, "Weekly volume load per exercise")
 
 
-def muscle_heatmap(muscles: pl.DataFrame) -> alt.LayerChart:
+def muscle_heatmap(muscles: pl.DataFrame) -> Chart:
     """Sets per muscle group per week; a week without a set for a group is shaded red so it stands out.
 
     ``muscles`` is a frame from :func:`fitbalance.summaries.muscle_heatmap_frame` (every pair present).
@@ -300,9 +307,7 @@ def muscle_heatmap(muscles: pl.DataFrame) -> alt.LayerChart:
         color=alt.condition(
             alt.datum.neglected,
             alt.value("#fecaca"),
-            alt.Color(
-                "sets:Q", scale=alt.Scale(scheme="blues", domainMin=0), legend=alt.Legend(title="sets")
-            ),
+            alt.Color("sets:Q", scale=alt.Scale(scheme="blues", domainMin=0), legend=alt.Legend(title="sets")),
         ),
         tooltip=[
             alt.Tooltip("muscle_group:N", title="muscle group"),
@@ -310,24 +315,19 @@ def muscle_heatmap(muscles: pl.DataFrame) -> alt.LayerChart:
             alt.Tooltip("sets:Q", format=".1f"),
         ],
     )
-    darkest = float(muscles.get_column("sets").max() or 0.0) if not muscles.is_empty() else 0.0
+    darkest = _number(muscles.get_column("sets").max())
     labels = base.mark_text(fontSize=10).encode(
         text=alt.Text("sets:Q", format=".0f"),
         color=alt.condition(alt.datum.sets > 0.6 * darkest, alt.value("white"), alt.value("#1f2937")),
     )
     groups = muscles.get_column("muscle_group").n_unique() if not muscles.is_empty() else 1
-    return alt.layer(cells, labels).properties(
-        height=max(120, 22 * groups),
-        width="container",
-        autosize=FIT_WIDTH,
-        title="Sets per muscle group per week (red: none)",
-    )
+    return _sized(alt.layer(cells, labels), max(120, 22 * groups), "Sets per muscle group per week (red: none)")
 
 
 # ---- training load ------------------------------------------------------------------------------------------------
 
 
-def load_chart(load: pl.DataFrame, method: str = "ewma") -> alt.LayerChart:
+def load_chart(load: pl.DataFrame, method: str = "ewma") -> Chart:
     """Daily load (endurance and strength stacked) with the acute and chronic load lines."""
     daily = pl.concat(
         [
@@ -336,9 +336,7 @@ def load_chart(load: pl.DataFrame, method: str = "ewma") -> alt.LayerChart:
                 pl.lit("Endurance").alias("kind"),
                 pl.col("endurance_load").fill_null(0.0).alias("load"),
             ),
-            load.select(
-                "day", pl.lit("Strength").alias("kind"), pl.col("strength_load").fill_null(0.0).alias("load")
-            ),
+            load.select("day", pl.lit("Strength").alias("kind"), pl.col("strength_load").fill_null(0.0).alias("load")),
         ]
     )
     bars = (
@@ -376,16 +374,14 @@ def load_chart(load: pl.DataFrame, method: str = "ewma") -> alt.LayerChart:
             ],
         )
     )
-    return alt.layer(bars, lines).properties(
-        height=HEIGHT, width="container", autosize=FIT_WIDTH, title="Daily load, acute and chronic"
-    )
+    return _sized(alt.layer(bars, lines), HEIGHT, "Daily load, acute and chronic")
 
 
-def acwr_chart(load: pl.DataFrame, method: str = "ewma") -> alt.LayerChart:
+def acwr_chart(load: pl.DataFrame, method: str = "ewma") -> Chart:
     """The acute:chronic workload ratio per day over shaded bands (low, sweet spot, caution, high risk)."""
     column = "acwr_rolling" if method == "rolling" else "acwr_ewma"
     frame = load.select("day", pl.col(column).alias("acwr")).drop_nulls("acwr")
-    highest = float(frame.get_column("acwr").max() or 0.0) if not frame.is_empty() else 0.0
+    highest = _number(frame.get_column("acwr").max())
     top = min(ACWR_AXIS_MAX, max(2.0, highest + 0.1))
     bands = pl.DataFrame(
         {
@@ -403,9 +399,7 @@ def acwr_chart(load: pl.DataFrame, method: str = "ewma") -> alt.LayerChart:
             y2="hi:Q",
             color=alt.Color(
                 "label:N",
-                scale=alt.Scale(
-                    domain=[label for _, label, _, _ in s.ACWR_BANDS], range=list(BAND_COLORS.values())
-                ),
+                scale=alt.Scale(domain=[label for _, label, _, _ in s.ACWR_BANDS], range=list(BAND_COLORS.values())),
                 legend=alt.Legend(title=None, orient="top"),
                 sort=None,
             ),
@@ -414,9 +408,7 @@ def acwr_chart(load: pl.DataFrame, method: str = "ewma") -> alt.LayerChart:
     )
     line = (
         alt.Chart(frame)
-        .mark_line(
-            color=GUIDE_COLOR, strokeWidth=2, clip=True, point=alt.OverlayMarkDef(size=12, color=GUIDE_COLOR)
-        )
+        .mark_line(color=GUIDE_COLOR, strokeWidth=2, clip=True, point=alt.OverlayMarkDef(size=12, color=GUIDE_COLOR))
         .encode(
             x=alt.X("yearmonthdate(day):T", axis=_DAY_AXIS),
             y=alt.Y("acwr:Q"),
@@ -426,18 +418,16 @@ def acwr_chart(load: pl.DataFrame, method: str = "ewma") -> alt.LayerChart:
             ],
         )
     )
-    return alt.layer(shading, line).properties(
-        height=HEIGHT, width="container", autosize=FIT_WIDTH, title="Acute:chronic workload ratio"
-    )
+    return _sized(alt.layer(shading, line), HEIGHT, "Acute:chronic workload ratio")
 
 
 # ---- data page ----------------------------------------------------------------------------------------------------
 
 
-def source_status_chart(files: pl.DataFrame) -> alt.Chart:
+def source_status_chart(files: pl.DataFrame) -> Chart:
     """Source files per format, split by status."""
     frame = files.group_by("format", "status").len("files")
-    return (
+    chart = (
         alt.Chart(frame)
         .mark_bar()
         .encode(
@@ -445,17 +435,12 @@ def source_status_chart(files: pl.DataFrame) -> alt.Chart:
             x=alt.X("sum(files):Q", title="files", axis=alt.Axis(tickMinStep=1, format="d")),
             color=alt.Color(
                 "status:N",
-                scale=alt.Scale(
-                    domain=["loaded", "skipped", "quarantined"], range=[MET_COLOR, "#94a3b8", "#dc2626"]
-                ),
+                scale=alt.Scale(domain=["loaded", "skipped", "quarantined"], range=[MET_COLOR, "#94a3b8", "#dc2626"]),
                 legend=alt.Legend(title=None, orient="top"),
             ),
             tooltip=["format:N", "status:N", alt.Tooltip("sum(files):Q", title="files")],
         )
-        .properties(
-            height=max(80, 28 * max(1, frame.get_column("format").n_unique())),
-            width="container",
-            autosize=FIT_WIDTH,
-            title="Source files by format and status",
-        )
+    )
+    return _sized(
+        chart, max(80, 28 * max(1, frame.get_column("format").n_unique())), "Source files by format and status"
     )

@@ -56,9 +56,7 @@ class Override:
     name: str | None = None
     activity_id: str | None = None
 
-    def matches(
-        self, *, sport: str | None, sub_sport: str | None, name: str | None, activity_id: str
-    ) -> bool:
+    def matches(self, *, sport: str | None, sub_sport: str | None, name: str | None, activity_id: str) -> bool:
         if self.activity_id is not None and self.activity_id != activity_id:
             return False
         if self.sport is not None and self.sport != sport:
@@ -201,9 +199,7 @@ def parse_settings(text: str, *, source: str = "settings") -> Settings:
 
 def load_settings(path: Path | None = None) -> Settings:
     """Read the settings file (``path``, ``$FITBALANCE_SETTINGS`` or ``./fitbalance.toml``); defaults when absent."""
-    explicit = path or (
-        Path(os.environ["FITBALANCE_SETTINGS"]) if "FITBALANCE_SETTINGS" in os.environ else None
-    )
+    explicit = path or (Path(os.environ["FITBALANCE_SETTINGS"]) if "FITBALANCE_SETTINGS" in os.environ else None)
     target = explicit or DEFAULT_SETTINGS
     if not target.exists():
         if explicit is not None:

@@ -72,9 +72,7 @@ def run_dashboard(
         raise ConfigError(f"the dashboard app is not at {APP}: run fitbalance from a checkout of the project")
     if not 0 < port < 65536:
         raise ConfigError(f"port {port}: expected 1-65535")
-    echo(
-        f"fitbalance dashboard on {dashboard_url(port, host)} (database {db_path}, read-only); Ctrl+C stops it"
-    )
+    echo(f"fitbalance dashboard on {dashboard_url(port, host)} (database {db_path}, read-only); Ctrl+C stops it")
     env = {**os.environ, "FITBALANCE_DB": str(db_path)}
     try:
         return subprocess.call(streamlit_command(db_path, port, host), env=env)

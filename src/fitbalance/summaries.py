@@ -313,9 +313,7 @@ def mark_records(progress: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
             .unique()
             .with_columns(pl.lit(True).alias(flag))
         )
-        out = out.join(weeks, on=["exercise", "week_start"], how="left").with_columns(
-            pl.col(flag).fill_null(False)
-        )
+        out = out.join(weeks, on=["exercise", "week_start"], how="left").with_columns(pl.col(flag).fill_null(False))
     return out
 
 
@@ -368,9 +366,7 @@ def latest_status(progress: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def muscle_heatmap_frame(
-    muscles: pl.DataFrame, weeks: list[date], groups: list[str] | None = None
-) -> pl.DataFrame:
+def muscle_heatmap_frame(muscles: pl.DataFrame, weeks: list[date], groups: list[str] | None = None) -> pl.DataFrame:
     """Sets per muscle group per week with every (group, week) pair present: a group untrained in a week has 0.
 
     ``weeks`` are the Mondays to show; ``groups`` the muscle groups (default: those in ``muscles``; pass the
@@ -392,9 +388,7 @@ def muscle_heatmap_frame(
         pl.DataFrame({"week_start": weeks}, schema={"week_start": pl.Date()}), how="cross"
     )
     sums = muscles.group_by("muscle_group", "week_start").agg(pl.col("sets").cast(pl.Float64()).sum())
-    filled = grid.join(sums, on=["muscle_group", "week_start"], how="left").with_columns(
-        pl.col("sets").fill_null(0.0)
-    )
+    filled = grid.join(sums, on=["muscle_group", "week_start"], how="left").with_columns(pl.col("sets").fill_null(0.0))
     return (
         filled.with_columns(
             pl.col("week_start").dt.strftime("%G-W%V").alias("iso_week"),

@@ -74,11 +74,7 @@ def _weekly_balance(rng: random.Random) -> pl.DataFrame:
             vigorous = round(kinds["endurance_minutes"] * rng.choice([0.0, 0.2, 0.4]), 1)
             moderate = round(other - kinds["flexibility_minutes"] - kinds["balance_minutes"] - vigorous, 1)
             who = moderate + 2 * vigorous
-            multi = (
-                0
-                if off
-                else min(7, res_days + (1 if kinds["balance_minutes"] or kinds["mixed_minutes"] else 0))
-            )
+            multi = 0 if off else min(7, res_days + (1 if kinds["balance_minutes"] or kinds["mixed_minutes"] else 0))
             meets_aerobic = who >= 150
             meets_strength = res_days >= 2
             is_65 = age >= 65
@@ -150,13 +146,9 @@ def _exercise_progress(rng: random.Random) -> tuple[pl.DataFrame, pl.DataFrame, 
                     top = round(e1rm / (1 + reps / 30) / 2.5) * 2.5
                     volume = round(sets * reps * top, 1)
                     total_reps = sets * reps
-                change_kg = (
-                    None if prev is None or bodyweight else round(e1rm - float(prev["best_e1rm_kg"]), 1)
-                )
+                change_kg = None if prev is None or bodyweight else round(e1rm - float(prev["best_e1rm_kg"]), 1)
                 change_pct = (
-                    None
-                    if change_kg is None or not prev
-                    else round(change_kg / float(prev["best_e1rm_kg"]) * 100, 1)
+                    None if change_kg is None or not prev else round(change_kg / float(prev["best_e1rm_kg"]) * 100, 1)
                 )
                 flat = 0 if change_pct is not None and change_pct >= 2.5 else flat + 1
                 recent = [v for d, v in history if week - d <= timedelta(days=28)]
@@ -407,9 +399,7 @@ def build(path: Path, *, empty: bool = False, seed: int = 7) -> Path:
     return path
 
 
-if (
-    __name__ == "__main__"
-):  # pragma: no cover - a developer's helper: python tests/dashboards/fixture_db.py OUT
+if __name__ == "__main__":  # pragma: no cover - a developer's helper: python tests/dashboards/fixture_db.py OUT
     import sys
 
     print(build(Path(sys.argv[1])))

@@ -257,7 +257,7 @@ def _query(
         sql += f" ORDER BY {order}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    frame = con.sql(sql, params=params).pl() if params else con.sql(sql).pl()
+    frame: pl.DataFrame = con.sql(sql, params=params).pl() if params else con.sql(sql).pl()
     return frame.cast({name: dtype for name, dtype in columns.items()}, strict=False)
 
 
@@ -286,9 +286,7 @@ def exercise_progress(
 ) -> pl.DataFrame:
     """Rows of ``exercise_progress`` for ``athlete`` whose week starts within ``start..end``."""
     where, params = _span(athlete, start, end, "week_start")
-    return _query(
-        con, "exercise_progress", EXERCISE_PROGRESS_COLUMNS, where, params, order="exercise, week_start"
-    )
+    return _query(con, "exercise_progress", EXERCISE_PROGRESS_COLUMNS, where, params, order="exercise, week_start")
 
 
 def personal_records(con: duckdb.DuckDBPyConnection, athlete: str) -> pl.DataFrame:
