@@ -219,9 +219,7 @@ def dashboard(
 def report(
     out: Annotated[Path, typer.Option("--out", help="HTML file to write (self-contained: opens offline)")],
     db: DbOption = None,
-    week: Annotated[
-        str | None, typer.Option(help="ISO week YYYY-Www (default: the newest week in the data)")
-    ] = None,
+    week: Annotated[str | None, typer.Option(help="ISO week YYYY-Www (default: the newest week in the data)")] = None,
     athlete: Annotated[str | None, typer.Option(help="Only this athlete (default: every athlete)")] = None,
 ) -> None:
     """Write the week's balance and overload summary as one self-contained HTML file."""

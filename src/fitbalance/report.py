@@ -12,7 +12,7 @@ import html
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -45,11 +45,14 @@ def vega_javascript() -> str:
 
     About 0.9 MB; built once per process (vl-convert bundles it on the first call, which takes a second or two).
     """
+    import altair
     import vl_convert
-    from altair.utils._importers import vl_version_for_vl_convert
 
-    bundle: str = vl_convert.javascript_bundle(vl_version=vl_version_for_vl_convert())
-    return bundle
+    vl_version = "_".join(altair.SCHEMA_VERSION.split(".")[:2])  # v6.4.1 -> v6_4, the Vega-Lite Altair writes
+
+    # The type stub makes ``snippet`` required; at run time its default assigns vegaEmbed, vega and vegaLite to window.
+    javascript_bundle: Callable[..., str] = vl_convert.javascript_bundle
+    return javascript_bundle(vl_version=vl_version)
 
 
 def _script_json(value: Any) -> str:
@@ -63,7 +66,10 @@ def _e(text: object) -> str:
 
 def _card(label: str, value: str, note: str = "", tone: str = "") -> str:
     note_html = f'<div class="note">{_e(note)}</div>' if note else ""
-    return f'<div class="card {tone}"><div class="label">{_e(label)}</div><div class="value">{_e(value)}</div>{note_html}</div>'
+    return (
+        f'<div class="card {tone}"><div class="label">{_e(label)}</div>'
+        f'<div class="value">{_e(value)}</div>{note_html}</div>'
+    )
 
 
 def _signed(value: float | int | None, unit: str = "") -> str:
@@ -76,6 +82,10 @@ def _fmt(value: object, digits: int = 1) -> str:
     if isinstance(value, int | float):
         return f"{value:,.{digits}f}"
     return "–"
+
+
+def _percent(value: object) -> str:
+    return f"{value:+.1f} %" if isinstance(value, int | float) else "–"
 
 
 class _Charts:
@@ -178,7 +188,7 @@ def _overload_section(frames: AthleteFrames, week: date, out: _Charts) -> str:
                 f'<td class="num">{row["total_reps"]}</td>'
                 f'<td class="num">{_fmt(unit.show(row["top_set_kg"]))}</td>'
                 f'<td class="num">{_fmt(unit.show(row["best_e1rm_kg"]))}</td>'
-                f'<td class="num">{_fmt(row["e1rm_change_pct"])}{" %" if row["e1rm_change_pct"] is not None else ""}</td>'
+                f'<td class="num">{_percent(row["e1rm_change_pct"])}</td>'
                 f'<td class="num">{_fmt(unit.show(row["volume_load_kg"]), 0)}</td>'
                 "</tr>"
             )

@@ -75,7 +75,9 @@ def test_an_older_athlete_also_sees_the_multicomponent_days(sample_db: Path, mon
     assert any("Units: lb" in c.value for c in at.sidebar.caption)
 
 
-def test_the_overload_page_shows_status_charts_and_the_heat_map(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_overload_page_shows_status_charts_and_the_heat_map(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Status counts for the week, an e1RM chart per chosen exercise (4 by default), the volume chart and the heat
     map; a muscle group without sets in the range is named."""
     at = run_page(sample_db, "overload", monkeypatch)
@@ -89,7 +91,9 @@ def test_the_overload_page_shows_status_charts_and_the_heat_map(sample_db: Path,
     assert "exercise" in table.columns
 
 
-def test_the_overload_page_uses_pounds_for_an_imperial_athlete(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_overload_page_uses_pounds_for_an_imperial_athlete(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """An imperial athlete's table shows pounds: the top set is the stored kilograms times 2.2046."""
     at = run_page(sample_db, "overload", monkeypatch, athlete="ben")
     table = at.dataframe[0].value

@@ -106,9 +106,7 @@ def test_a_bodyweight_exercise_is_charted_as_reps(frames: dict[str, pl.DataFrame
     as_dict = spec.to_dict()
     line = next(layer for layer in layers(as_dict) if mark(layer) == "line")
     assert line["encoding"]["y"]["title"] == "reps"
-    assert {row["series"] for rows in as_dict["datasets"].values() for row in rows if "series" in row} == {
-        "Total reps"
-    }
+    assert {row["series"] for rows in as_dict["datasets"].values() for row in rows if "series" in row} == {"Total reps"}
 
 
 def test_the_volume_chart_leaves_out_bodyweight_exercises(frames: dict[str, pl.DataFrame]) -> None:
@@ -161,7 +159,9 @@ def test_every_chart_serialises_for_an_empty_frame() -> None:
         charts.strength_days_chart(balance),
         charts.exercise_chart(progress, records, "Bench Press", unit),
         charts.volume_chart(progress, unit),
-        charts.muscle_heatmap(summaries.muscle_heatmap_frame(pl.DataFrame(schema=read.MUSCLE_GROUP_WEEKLY_COLUMNS), [])),
+        charts.muscle_heatmap(
+            summaries.muscle_heatmap_frame(pl.DataFrame(schema=read.MUSCLE_GROUP_WEEKLY_COLUMNS), [])
+        ),
         charts.load_chart(load),
         charts.acwr_chart(load),
         charts.source_status_chart(pl.DataFrame(schema=read.SOURCE_FILES_COLUMNS)),

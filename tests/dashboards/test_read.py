@@ -48,7 +48,9 @@ def test_a_file_that_is_not_duckdb_is_a_store_error(tmp_path: Path) -> None:
     assert not isinstance(caught.value, StoreLockedError)
 
 
-def test_it_waits_for_a_writer_then_gives_up_with_store_locked_error(sample_db: Path, tmp_path: Path, lock_held) -> None:
+def test_it_waits_for_a_writer_then_gives_up_with_store_locked_error(
+    sample_db: Path, tmp_path: Path, lock_held
+) -> None:
     """While another process holds the write lock it retries, says so each time, then raises StoreLockedError."""
     db = tmp_path / "locked.duckdb"
     db.write_bytes(sample_db.read_bytes())

@@ -99,17 +99,38 @@ def test_names_are_escaped() -> None:
     evil = "<script>alert(1)</script>"
     balance = pl.DataFrame(
         {"athlete": [evil], "week_start": [date(2025, 3, 3)], "iso_week": ["2025-W10"], "meets_guideline": [True]}
-    ).with_columns(**{c: pl.lit(None, dtype=t) for c, t in read.WEEKLY_BALANCE_COLUMNS.items()
-                      if c not in ("athlete", "week_start", "iso_week", "meets_guideline")})
+    ).with_columns(
+        **{
+            c: pl.lit(None, dtype=t)
+            for c, t in read.WEEKLY_BALANCE_COLUMNS.items()
+            if c not in ("athlete", "week_start", "iso_week", "meets_guideline")
+        }
+    )
     progress = pl.DataFrame(
-        [{c: None for c in read.EXERCISE_PROGRESS_COLUMNS}
-         | {"athlete": evil, "exercise": evil, "week_start": date(2025, 3, 3), "working_sets": 3, "total_reps": 9,
-            "top_set_kg": 50.0, "best_e1rm_kg": 55.0, "is_bodyweight": False, "status": "new"}],
+        [
+            {c: None for c in read.EXERCISE_PROGRESS_COLUMNS}
+            | {
+                "athlete": evil,
+                "exercise": evil,
+                "week_start": date(2025, 3, 3),
+                "working_sets": 3,
+                "total_reps": 9,
+                "top_set_kg": 50.0,
+                "best_e1rm_kg": 55.0,
+                "is_bodyweight": False,
+                "status": "new",
+            }
+        ],
         schema=read.EXERCISE_PROGRESS_COLUMNS,
     )
-    frames = AthleteFrames(evil, "metric", balance.select(list(read.WEEKLY_BALANCE_COLUMNS)), progress,
-                           pl.DataFrame(schema=read.PERSONAL_RECORDS_COLUMNS),
-                           pl.DataFrame(schema=read.MUSCLE_GROUP_WEEKLY_COLUMNS))
+    frames = AthleteFrames(
+        evil,
+        "metric",
+        balance.select(list(read.WEEKLY_BALANCE_COLUMNS)),
+        progress,
+        pl.DataFrame(schema=read.PERSONAL_RECORDS_COLUMNS),
+        pl.DataFrame(schema=read.MUSCLE_GROUP_WEEKLY_COLUMNS),
+    )
     document = render_report([frames], None, javascript=STUB_JS)
     assert evil not in document
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in document

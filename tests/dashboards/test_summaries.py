@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, timedelta
 
 import polars as pl
@@ -23,9 +24,7 @@ def balance(weeks: list[dict[str, object]], first: date = MONDAY) -> pl.DataFram
         week = first + timedelta(weeks=i)
         row: dict[str, object] = {column: None for column in read.WEEKLY_BALANCE_COLUMNS}
         row.update(athlete="ana", week_start=week, iso_week=s.iso_week_label(week))
-        row.update(
-            {c: 0.0 for c, dtype in read.WEEKLY_BALANCE_COLUMNS.items() if dtype == pl.Float64() and c != "age"}
-        )
+        row.update({c: 0.0 for c, dtype in read.WEEKLY_BALANCE_COLUMNS.items() if dtype == pl.Float64() and c != "age"})
         row.update(resistance_days=0, meets_aerobic=False, meets_strength=False, meets_guideline=False)
         row.update(values)
         rows.append(row)
@@ -81,7 +80,7 @@ def test_weeks_between_lists_consecutive_mondays(start: date, span: int) -> None
     end = start + timedelta(days=span)
     weeks = s.weeks_between(start, end)
     assert weeks[0] == s.week_monday(start) and weeks[-1] == s.week_monday(end)
-    assert all(b - a == timedelta(weeks=1) for a, b in zip(weeks, weeks[1:], strict=False))
+    assert all(b - a == timedelta(weeks=1) for a, b in itertools.pairwise(weeks))
 
 
 # ---- weekly balance ----
@@ -119,8 +118,13 @@ def test_the_shortfall_names_what_is_missing() -> None:
     frame = balance(
         [
             {"who_aerobic_minutes": 48.0, "resistance_days": 1},
-            {"who_aerobic_minutes": 200.0, "resistance_days": 0, "is_65_plus": True, "multicomponent_days": 2,
-             "meets_multicomponent": False},
+            {
+                "who_aerobic_minutes": 200.0,
+                "resistance_days": 0,
+                "is_65_plus": True,
+                "multicomponent_days": 2,
+                "meets_multicomponent": False,
+            },
             {"who_aerobic_minutes": 200.0, "resistance_days": 3, "meets_guideline": True},
         ]
     )
@@ -203,15 +207,20 @@ def test_records_mark_the_week_that_holds_the_record_date() -> None:
     )
     records = records_frame(
         [
-            {"exercise": "Bench Press", "best_e1rm_date": MONDAY + timedelta(days=6),
-             "best_weight_date": MONDAY + timedelta(days=7)},
+            {
+                "exercise": "Bench Press",
+                "best_e1rm_date": MONDAY + timedelta(days=6),
+                "best_weight_date": MONDAY + timedelta(days=7),
+            },
             {"exercise": "Pull Up", "max_reps_date": MONDAY + timedelta(days=7)},
         ]
     )
     marked = s.mark_records(progress, records).sort("exercise", "week_start")
     assert marked.height == progress.height
-    flags = {(r["exercise"], r["week_start"]): (r["is_e1rm_pr"], r["is_weight_pr"], r["is_reps_pr"])
-             for r in marked.iter_rows(named=True)}
+    flags = {
+        (r["exercise"], r["week_start"]): (r["is_e1rm_pr"], r["is_weight_pr"], r["is_reps_pr"])
+        for r in marked.iter_rows(named=True)
+    }
     assert flags[("Bench Press", MONDAY)] == (True, False, False)
     assert flags[("Bench Press", MONDAY + timedelta(weeks=1))] == (False, True, False)
     assert flags[("Back Squat", MONDAY)] == (False, False, False)
