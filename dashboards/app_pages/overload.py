@@ -50,8 +50,10 @@ counts = summaries.status_counts(summary)
 columns = st.columns(5)
 for column, status in zip(columns, ("progressing", "holding", "stalled", "regressing"), strict=False):
     column.metric(f"{STATUS_ICONS[status]} {status.capitalize()}", counts[status], border=True)
-prs = int(summary.get_column("is_e1rm_pr").sum() + summary.get_column("is_reps_pr").sum()) if len(summary) else 0
-columns[4].metric("⭐ Records this week", prs, border=True)
+prs = summary.filter(pl.col("is_e1rm_pr") | pl.col("is_weight_pr") | pl.col("is_reps_pr")).height
+columns[4].metric(
+    "⭐ Records this week", prs, border=True, help="Exercises with an all-time best e1RM, weight or reps this week."
+)
 
 if summary.is_empty():
     st.info("No strength sets this week. The charts below show the other weeks in the range.")

@@ -70,7 +70,7 @@ else:
         border=True,
     )
     if this_week.meets_guideline:
-        verdict, detail = "Met", "Both parts of the guideline"
+        verdict, detail = "Met", "aerobic + strength" + (" + balance" if this_week.is_65_plus else "")
     else:
         verdict, detail = "Not yet", "needs " + summaries.guideline_shortfall(this_week)
     columns[4].metric(
