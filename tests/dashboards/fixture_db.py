@@ -1,9 +1,12 @@
-"""TEMPORARY development fixture: a DuckDB file whose views are plain tables of plausible rows.
+"""The sample database the dashboard tests read: two athletes, 16 weeks, files, a quarantine and ingest runs.
 
-The SQL views (issue 4) are built on another branch. Until they land on main, the dashboards are developed and
-tested against tables that have the views' names and columns, filled by this deterministic generator. When the
-views land, the fixture becomes the real thing: the tables of 000_tables.sql filled with rows, and the views applied
-with ``fitbalance.store.views.apply_views``.
+With the real SQL views in the package (issue 4), it is the tables of 000_tables.sql filled with a generated training
+history (``history.py``) and the views applied with ``fitbalance.store.views.apply_views``: the dashboards are tested
+on what the views really compute.
+
+TEMPORARY, until the views land on main: without them, the views' names and columns are created as plain tables
+filled with plausible rows by the generator below (``_shape_tables``), so the dashboards can be developed against the
+contract. Delete that part once the views are on main.
 
 Two athletes: ``ana`` (metric, born 1985) and ``ben`` (imperial, born 1955: 65+), 16 weeks from 2024-11-18 to the
 week of 2025-03-03. Nothing depends on the clock: every date is fixed.
@@ -19,6 +22,7 @@ import duckdb
 import polars as pl
 
 from fitbalance.store import read
+from tests.dashboards import history
 
 FIRST_WEEK = date(2024, 11, 18)
 WEEKS = 16
@@ -305,12 +309,8 @@ def _training_load(rng: random.Random) -> pl.DataFrame:
 
 
 def _bookkeeping(con: duckdb.DuckDBPyConnection) -> None:
+    """Source files, quarantine rows and two ingest runs, as an ingest records them."""
     at = datetime(2025, 3, 6, 21, 30)
-    for athlete, (units, birth, sex) in ATHLETES.items():
-        con.execute(
-            "INSERT INTO athletes VALUES ($a, 'Europe/Berlin', $b, NULL, NULL, $s, $u)",
-            {"a": athlete, "b": birth, "s": sex, "u": units},
-        )
     files = [
         ("garmin/2025-03-03-strength.fit", "fit", "loaded", None, "ana"),
         ("garmin/2025-03-04-run.fit", "fit", "loaded", None, "ana"),
@@ -354,18 +354,19 @@ def _bookkeeping(con: duckdb.DuckDBPyConnection) -> None:
         "INSERT INTO ingest_runs VALUES ('run-2', NULL, $a, $b, 'completed', 9, 2, 0, 5, 2, 3, 24, NULL)",
         {"a": at, "b": at + timedelta(seconds=8)},
     )
+
+
+def _unmapped() -> pl.DataFrame:
     unmapped = pl.DataFrame(
         {
             "exercise_name": ["Landmine Rotation", "Cable Woodchop (High)"],
             "sets": [9, 4],
-            "first_seen": [datetime(2024, 12, 2, 7, 0), datetime(2025, 2, 10, 18, 30)],
-            "last_seen": [datetime(2025, 3, 3, 7, 10), datetime(2025, 2, 24, 18, 40)],
+            "first_seen": [date(2024, 12, 2), date(2025, 2, 10)],
+            "last_seen": [date(2025, 3, 3), date(2025, 2, 24)],
         },
         schema=read.UNMAPPED_EXERCISES_COLUMNS,
     )
-    con.register("unmapped_frame", unmapped)
-    con.execute("CREATE TABLE unmapped_exercises AS SELECT * FROM unmapped_frame")
-    con.unregister("unmapped_frame")
+    return unmapped
 
 
 def _create(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
@@ -374,29 +375,77 @@ def _create(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> N
     con.unregister("_frame")
 
 
-def build(path: Path, *, empty: bool = False, seed: int = 7) -> Path:
-    """Write the fixture database to ``path``; ``empty`` makes every relation with no rows."""
+def views_available() -> bool:
+    """Whether the package has the real SQL views (issue 4) yet."""
+    try:
+        from fitbalance.store import views
+    except ImportError:
+        return False
+    sql = Path(views.__file__).parent / "sql"
+    return any("VIEW weekly_balance" in f.read_text(encoding="utf-8") for f in sql.glob("*.sql"))
+
+
+def _build_real(con: duckdb.DuckDBPyConnection, *, empty: bool, seed: int) -> None:
+    from fitbalance.store import views
+
+    con.execute(TABLES_SQL.read_text(encoding="utf-8"))
+    views.apply_views(con)
+    if not empty:
+        history.insert(con, seed)
+        _bookkeeping(con)
+    refresh = getattr(views, "refresh_derived", None)
+    if refresh is not None:
+        refresh(con)
+
+
+def _build_shapes(con: duckdb.DuckDBPyConnection, *, empty: bool, seed: int) -> None:
+    """TEMPORARY: the views' shapes as plain tables of plausible rows."""
     rng = random.Random(seed)
+    con.execute(TABLES_SQL.read_text(encoding="utf-8"))
+    progress, records, muscles = _exercise_progress(rng)
+    frames = {
+        "weekly_balance": _weekly_balance(rng),
+        "exercise_progress": progress,
+        "personal_records": records,
+        "muscle_group_weekly": muscles,
+        "training_load_daily": _training_load(rng),
+        "unmapped_exercises": _unmapped(),
+    }
+    for name, frame in frames.items():
+        _create(con, name, frame.clear() if empty else frame)
+    if not empty:
+        for athlete, (units, birth, sex) in ATHLETES.items():
+            con.execute(
+                "INSERT INTO athletes VALUES ($a, 'Europe/Berlin', $b, NULL, NULL, $s, $u)",
+                {"a": athlete, "b": birth, "s": sex, "u": units},
+            )
+        _bookkeeping(con)
+
+
+def build(path: Path, *, empty: bool = False, seed: int = 7) -> Path:
+    """Write the sample database to ``path``; ``empty`` makes it a fresh install's (tables and views, no rows)."""
     con = duckdb.connect(str(path))
     try:
-        con.execute(TABLES_SQL.read_text(encoding="utf-8"))
-        progress, records, muscles = _exercise_progress(rng)
-        frames = {
-            "weekly_balance": _weekly_balance(rng),
-            "exercise_progress": progress,
-            "personal_records": records,
-            "muscle_group_weekly": muscles,
-            "training_load_daily": _training_load(rng),
-        }
-        for name, frame in frames.items():
-            _create(con, name, frame.clear() if empty else frame)
-        if empty:
-            _create(con, "unmapped_exercises", pl.DataFrame(schema=read.UNMAPPED_EXERCISES_COLUMNS))
+        if views_available():
+            _build_real(con, empty=empty, seed=seed)
         else:
-            _bookkeeping(con)
+            _build_shapes(con, empty=empty, seed=seed)
     finally:
         con.close()
     return path
+
+
+def drop_strength_sets(path: Path) -> None:
+    """Remove every strength set (the resistance activities stay): an athlete who logs no sets."""
+    con = duckdb.connect(str(path))
+    try:
+        if views_available():
+            con.execute("DELETE FROM strength_sets")
+        else:
+            for table in ("exercise_progress", "personal_records", "muscle_group_weekly"):
+                con.execute(f"DELETE FROM {table}")
+    finally:
+        con.close()
 
 
 if __name__ == "__main__":  # pragma: no cover - a developer's helper: python tests/dashboards/fixture_db.py OUT

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -164,10 +163,7 @@ def test_every_page_says_what_to_do_without_a_database(
 def no_strength_db(tmp_path: Path) -> Path:
     """An athlete with endurance weeks but not a single strength set."""
     db = fixture_db.build(tmp_path / "runner.duckdb")
-    con = duckdb.connect(str(db))
-    for table in ("exercise_progress", "personal_records", "muscle_group_weekly"):
-        con.execute(f"DELETE FROM {table}")
-    con.close()
+    fixture_db.drop_strength_sets(db)
     return db
 
 

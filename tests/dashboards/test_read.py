@@ -18,9 +18,9 @@ from fitbalance.store import read
 def test_it_opens_read_only(sample_db: Path) -> None:
     """It opens the database read-only: a write fails, the data is untouched."""
     with read.reading(sample_db) as con, pytest.raises(duckdb.Error, match="read-only"):
-        con.execute("DELETE FROM weekly_balance")
+        con.execute("DELETE FROM source_files")
     with read.reading(sample_db) as con:
-        assert not read.weekly_balance(con, "ana").is_empty()
+        assert not read.source_files(con).is_empty()
 
 
 def test_it_closes_the_connection_when_the_block_ends(sample_db: Path) -> None:

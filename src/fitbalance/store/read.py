@@ -120,8 +120,8 @@ TRAINING_LOAD_DAILY_COLUMNS: dict[str, pl.DataType] = {
 UNMAPPED_EXERCISES_COLUMNS: dict[str, pl.DataType] = {
     "exercise_name": pl.String(),
     "sets": pl.Int64(),
-    "first_seen": pl.Datetime("us"),
-    "last_seen": pl.Datetime("us"),
+    "first_seen": pl.Date(),  # local dates
+    "last_seen": pl.Date(),
 }
 
 SOURCE_FILES_COLUMNS: dict[str, pl.DataType] = {
