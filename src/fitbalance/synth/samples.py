@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from fitbalance.synth import csv_samples
 from fitbalance.synth.fitwriter import FIT_EPOCH, fit_seconds
 from fitbalance.synth.history import (
     DEFAULT_ZONE,
@@ -54,7 +55,7 @@ EARLY_RECORD_INDEX = 300
 EARLY_RECORD_RAW_TIMESTAMP = 1000  # FIT seconds: 1989-12-31T00:16:40 UTC, before any plausible activity
 FUTURE_RECORD_INDEX = 600
 FUTURE_RECORD_TIME = datetime(2100, 1, 1, tzinfo=UTC)
-MANAGED = ("fit", "archives", "invalid")
+MANAGED = ("fit", "archives", "invalid", "csv")
 
 
 def sample_set() -> dict[str, bytes]:
@@ -92,6 +93,9 @@ def sample_set() -> dict[str, bytes]:
 
     expected = _expected(history, activities, others, invalid, files)
     files["EXPECTED.json"] = (json.dumps(expected, indent=1, ensure_ascii=False) + "\n").encode()
+    # CSV exports, one per dialect (fitbalance.synth.csv_samples); EXPECTED.json describes the FIT files only
+    for name, data in csv_samples.samples().items():
+        files[f"csv/{name}"] = data
     return dict(sorted(files.items()))
 
 
