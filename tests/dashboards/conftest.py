@@ -55,20 +55,19 @@ _HOLDER = textwrap.dedent(
 
 @contextmanager
 def _lock_held(db: Path) -> Iterator[subprocess.Popen[str]]:
-    proc = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-c", _HOLDER, str(db)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "locked"
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=10)
+    ) as proc:  # the context closes the pipes and waits for the process
+        try:
+            assert proc.stdout is not None
+            assert proc.stdout.readline().strip() == "locked"
+            yield proc
+        finally:
+            if proc.poll() is None:
+                proc.kill()
 
 
 @pytest.fixture
