@@ -1,8 +1,5 @@
-"""Fixtures for the dashboard, report and read-side tests.
-
-TEMPORARY: ``fixture_db`` is a database whose views are plain tables (see ``fixture_db.py``) until the SQL views
-(issue 4) land on main; then it becomes the tables of 000_tables.sql filled with rows and the real views applied.
-"""
+"""Fixtures for the dashboard, report and read-side tests: sample databases (real tables and views) and a writer
+that holds the database lock."""
 
 from __future__ import annotations
 

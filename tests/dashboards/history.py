@@ -280,12 +280,14 @@ def insert(con: duckdb.DuckDBPyConnection, seed: int = 7) -> None:
     """Fill athletes, exercises, activities and strength_sets (the tables must exist)."""
     for athlete, values in ATHLETES.items():
         con.execute(
-            "INSERT INTO athletes VALUES ($athlete, 'Europe/Berlin', $birth_year, $max_hr, $resting_hr, $sex, $units)",
+            "INSERT INTO athletes (athlete, time_zone, birth_year, max_hr, resting_hr, sex, units) "
+            "VALUES ($athlete, 'Europe/Berlin', $birth_year, $max_hr, $resting_hr, $sex, $units)",
             {"athlete": athlete, **values},
         )
     for name, (category, primary, secondary, bodyweight) in CATALOGUE.items():
         con.execute(
-            "INSERT INTO exercises VALUES ($name, $category, $primary, $secondary, NULL, $bodyweight)",
+            "INSERT INTO exercises (exercise, fit_category, primary_muscles, secondary_muscles, bodyweight) "
+            "VALUES ($name, $category, $primary, $secondary, $bodyweight)",
             {"name": name, "category": category, "primary": primary, "secondary": secondary, "bodyweight": bodyweight},
         )
     rows = history(seed)
