@@ -11,7 +11,6 @@ import functools
 import html
 import json
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -339,12 +338,12 @@ def write_report(db_path: Path, week: str | None, out: Path, *, athlete: str | N
     frames = read_report_frames(db_path, athlete)
     document = render_report(frames, monday, source=db_path.name)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=out.parent)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")  # beside the target, so the rename is atomic
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with tmp.open("w", encoding="utf-8") as handle:  # created with the user's umask, like any other file
             handle.write(document)
         os.replace(tmp, out)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return out
