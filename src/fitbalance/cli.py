@@ -241,5 +241,42 @@ def unmapped(db: DbOption = None) -> None:
     )
 
 
+@app.command()
+def dashboard(
+    db: DbOption = None,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 to serve on")] = 8501,
+) -> None:
+    """Start the dashboard on localhost (read-only; it keeps working while an ingest writes)."""
+    from fitbalance.dashboard import run_dashboard
+
+    target = _db(db)
+    if not target.exists():
+        err.print(f"[yellow]note:[/] no database at {target} yet; the dashboard will say how to ingest")
+    try:
+        code = run_dashboard(target, port, echo=console.print)
+    except FitbalanceError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    raise typer.Exit(code)
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option("--out", help="HTML file to write (self-contained: opens offline)")],
+    db: DbOption = None,
+    week: Annotated[str | None, typer.Option(help="ISO week YYYY-Www (default: the newest week in the data)")] = None,
+    athlete: Annotated[str | None, typer.Option(help="Only this athlete (default: every athlete)")] = None,
+) -> None:
+    """Write the week's balance and overload summary as one self-contained HTML file."""
+    from fitbalance.report import write_report
+
+    try:
+        written = write_report(_db(db), week, out, athlete=athlete)
+    except FitbalanceError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    console.print(f"report written to {written}")
+
+
 def main() -> None:  # pragma: no cover - entry point
     app()
