@@ -26,7 +26,7 @@ $(BIN)/fitbalance: $(UV) uv.lock pyproject.toml
 setup: $(BIN)/fitbalance ## create .venv from the lock file
 
 demo: setup ## ingest sample_data/ with the Prefect flow into $(DB) and print the weekly summary
-	$(BIN)/fitbalance ingest sample_data --db $(DB)
+	$(BIN)/fitbalance ingest sample_data --db $(DB) --settings sample_data/fitbalance.toml
 	$(BIN)/fitbalance summary --db $(DB)
 
 test: setup ## run the whole test suite
