@@ -22,6 +22,9 @@ from fitbalance.sources import decode_bytes, sniff_format
 from fitbalance.sources.archive import SourceRef, read_source
 from fitbalance.validate import quarantine_frame, quarantine_row, validate_tables
 
+REPEATED_NOTE = "already in an earlier file"
+"""How a file's ``detail`` says that some of its activities were loaded from another file first."""
+
 
 @dataclass(frozen=True)
 class WorkItem:
@@ -113,7 +116,7 @@ def process_batch(items: list[WorkItem], *, athlete: Athlete, as_of: datetime) -
         outcome, tables, rejected = process_file(item, athlete=athlete, as_of=as_of, resolve_exercise=resolve)
         tables, repeated = tables.without(seen)  # the same session in two files of one batch: the first wins
         if repeated:
-            outcome = replace(outcome, detail=f"{outcome.detail}; {repeated} already in an earlier file")
+            outcome = replace(outcome, detail=f"{outcome.detail}; {repeated} {REPEATED_NOTE}")
         seen.update(tables.activities["activity_id"].to_list())
         outcomes.append(outcome)
         parts.append(tables)
