@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -201,16 +201,23 @@ def ingest_flow(
     batch_size: int = DEFAULT_BATCH_SIZE,
     settings_path: str | None = None,
     lock_wait_s: float = 600.0,
+    as_of: datetime | None = None,
 ) -> dict[str, Any]:
     """Ingest FIT and CSV exports under ``paths`` into the DuckDB file ``db``; returns the run summary.
 
-    Waits up to ``lock_wait_s`` seconds while another ingest runs on the same database.
+    Waits up to ``lock_wait_s`` seconds while another ingest runs on the same database. Timestamps after ``as_of``
+    (naive UTC; default: the end of today, UTC) are quarantined as being in the future.
     """
     logger = get_run_logger()
     settings = load_settings(Path(settings_path) if settings_path else None)
     who = settings.athlete(athlete)
     with store.run_lock(Path(db), wait_s=lock_wait_s, on_wait=logger.warning), scratch_dir() as scratch:
-        return _ingest(paths, db, who, workers, batch_size, settings_path, str(scratch))
+        return _ingest(paths, db, who, workers, batch_size, settings_path, str(scratch), as_of or _end_of_today())
+
+
+def _end_of_today() -> datetime:
+    """Midnight UTC at the end of today: a whole-day clock, so a quarantine reason reads the same all day."""
+    return datetime.combine(datetime.now(UTC).date() + timedelta(days=1), datetime.min.time())
 
 
 def _ingest(
@@ -221,6 +228,7 @@ def _ingest(
     batch_size: int,
     settings_path: str | None,
     workdir: str,
+    as_of: datetime,
 ) -> dict[str, Any]:
     logger = get_run_logger()
     run_id = uuid.uuid4().hex
@@ -236,7 +244,6 @@ def _ingest(
 
         batches = list(_chunks(plan.todo, batch_size))
         n_workers = _workers(workers, len(batches))
-        as_of = datetime.now(UTC).replace(tzinfo=None)
         total = len(plan.todo)
         _progress("process", 0, total)
         pool = (

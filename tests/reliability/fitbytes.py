@@ -168,7 +168,5 @@ def run_activity(start: datetime = datetime(2025, 3, 4, 18, 30, tzinfo=UTC), *, 
         msgs.append(
             (RECORD, [(253, UINT32, t0 + i), (3, UINT8, 120 + i % 40), (5, UINT32, i * 300), (6, UINT16, 3000)])
         )
-    msgs.append(
-        (SESSION, [(253, UINT32, t0 + records), (2, UINT32, t0), (5, ENUM, 1), (7, UINT32, records * 1000)])
-    )
+    msgs.append((SESSION, [(253, UINT32, t0 + records), (2, UINT32, t0), (5, ENUM, 1), (7, UINT32, records * 1000)]))
     return encode(msgs)

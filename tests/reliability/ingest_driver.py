@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import datetime
 
 
 def main() -> None:
@@ -20,6 +21,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=2)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--lock-wait", type=float, default=600.0)
+    parser.add_argument("--as-of", default="2026-01-01T00:00:00", help="naive UTC; fixed, so reasons are too")
     args = parser.parse_args()
 
     def say(**event: object) -> None:
@@ -36,6 +38,7 @@ def main() -> None:
         workers=args.workers,
         batch_size=args.batch_size,
         lock_wait_s=args.lock_wait,
+        as_of=datetime.fromisoformat(args.as_of),
     )
     say(event="summary", **summary)
 

@@ -7,7 +7,9 @@ input from decoding for long or piling up messages.
 The seeds are small FIT files written by ``tests/reliability/fitbytes.py`` (plus ``fitbalance.synth`` files when
 that generator is installed) and small hand-written CSVs, never the real-world corpus: a falsifying example is
 printed in full and must not carry anybody's data. CI runs a few hundred examples per property; for a longer hunt
-set ``FITBALANCE_FUZZ_EXAMPLES`` (e.g. ``FITBALANCE_FUZZ_EXAMPLES=20000 .venv/bin/pytest tests/reliability/test_fuzz.py``).
+set ``FITBALANCE_FUZZ_EXAMPLES``::
+
+    FITBALANCE_FUZZ_EXAMPLES=20000 .venv/bin/pytest tests/reliability/test_fuzz.py
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ FIT_SEEDS = [
 
 CSV_SEEDS = [
     # Strong
-    b'Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,Workout Notes,RPE\n'
+    b"Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,Workout Notes,RPE\n"
     b'2025-03-03 07:00:00,"Push",45m,"Bench Press (Barbell)",1,60.0,8,0,0,,,\n'
     b'2025-03-03 07:00:00,"Push",45m,"Bench Press (Barbell)",2,62.5,6,0,0,,,8\n',
     # Hevy
@@ -321,7 +323,7 @@ def test_the_slowest_messages_still_reach_the_time_check() -> None:
     for _ in range(3):
         body += b"\x00" + b"\x07" * (255 * 255)
     budget = Budget("wide.fit", max_seconds=2.5, clock=_ticking(1.0))
-    with pytest.raises(LimitExceeded, match="2.5 s cap"):
+    with pytest.raises(LimitExceeded, match=r"2\.5 s cap"):
         decode_fit(fb.finish(bytes(body)), "wide.fit", budget=budget)
     assert budget.messages == 3  # header, definition, first data message: it stopped before the other two
 
