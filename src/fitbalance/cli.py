@@ -52,6 +52,9 @@ def ingest(
     athlete: Annotated[str | None, typer.Option(help="Athlete the files belong to (settings file entry)")] = None,
     workers: Annotated[int | None, typer.Option(help="Decoder processes (default: CPU count)")] = None,
     settings: Annotated[Path | None, typer.Option(help="Settings TOML (default: ./fitbalance.toml)")] = None,
+    wait: Annotated[
+        float, typer.Option(help="Seconds to wait while another ingest runs on the same database", min=0)
+    ] = 600.0,
 ) -> None:
     """Ingest FIT and CSV exports with the Prefect flow and print what happened to every file."""
     missing = [p for p in paths if not p.exists()]
@@ -86,6 +89,7 @@ def ingest(
                 athlete=athlete,
                 workers=workers,
                 settings_path=str(settings) if settings else None,
+                lock_wait_s=wait,
             )
         except FitbalanceError as exc:
             err.print(f"[red]error:[/] {exc}")
@@ -150,7 +154,13 @@ def sql(
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc
     except duckdb.Error as exc:
-        err.print(f"[red]SQL error:[/] {exc}")
+        if "read-only mode" in str(exc):
+            err.print(
+                "[red]error:[/] `fitbalance sql` opens the database read-only, so statements that change it are "
+                f"refused ({exc}). Change data with `fitbalance ingest`, or with the duckdb CLI at your own risk."
+            )
+        else:
+            err.print(f"[red]SQL error:[/] {exc}")
         raise typer.Exit(1) from exc
     if format is OutputFormat.json:
         sys.stdout.write(json.dumps([dict(zip(columns, map(_jsonable, r), strict=True)) for r in rows], indent=1))
@@ -194,6 +204,68 @@ def summary(
     for r in rows:
         table.add_row(*("" if v is None else str(v) for v in r))
     console.print(table)
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _duration(start: datetime, end: datetime | None) -> str:
+    if end is None:
+        return ""
+    seconds = round((end - start).total_seconds())
+    return f"{seconds // 60}m {seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
+
+
+@app.command()
+def status(
+    db: DbOption = None,
+    runs: Annotated[int, typer.Option(help="How many recent ingest runs to show", min=1)] = 10,
+) -> None:
+    """Show the last ingest runs, and any file a run saw that is in no table (exit status 1 when there is one)."""
+    from fitbalance.store import load as store
+
+    target = _db(db)
+    if not target.exists():
+        err.print(f"[red]error:[/] no database at {target}: run `fitbalance ingest` first")
+        raise typer.Exit(1)
+    try:
+        con = store.connect(target, read_only=True, wait_s=30.0, on_wait=lambda m: err.print(f"[yellow]{m}[/]"))
+    except FitbalanceError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    try:
+        recent = store.last_runs(con, runs)
+        missing = store.unaccounted_files(con)
+    finally:
+        con.close()
+    table = Table(
+        "run", "started (UTC)", "took", "outcome", "seen", "loaded", "skipped", "known", "quar.", "activities", "sets",
+        title=f"last {len(recent)} ingest runs in {target}",
+    )  # fmt: skip
+    for r in recent:
+        style = {"completed": "green", "running": "cyan"}.get(r["outcome"], "red")
+        took = _duration(r["started_at"], r["ended_at"])
+        table.add_row(
+            r["run_id"][:8],
+            r["started_at"].strftime("%Y-%m-%d %H:%M"),
+            took,
+            f"[{style}]{r['outcome']}[/]",
+            *(_cell(r[k]) for k in ("files_seen", "files_loaded", "files_skipped", "files_known")),
+            *(_cell(r[k]) for k in ("files_quarantined", "activities_added", "sets_added")),
+        )
+    console.print(table)
+    if not missing:
+        console.print("Every file a run has seen is in source_files or, refused, in quarantine.")
+        return
+    console.print(f"[red]{len(missing)} files were seen but are in no table:[/]")
+    for m in missing[:50]:
+        console.print(f"  {m['path']} (run {m['run_id'][:12]}, {m['run_outcome']}, file {m['outcome']})")
+    if len(missing) > 50:
+        console.print(f"  ... and {len(missing) - 50} more")
+    if all(m["outcome"] == "pending" for m in missing):
+        console.print("They were not reached before their run ended: run `fitbalance ingest` again to load them.")
+    raise typer.Exit(1)
 
 
 def main() -> None:  # pragma: no cover - entry point
