@@ -134,12 +134,12 @@ def run_lock(
             holder = fh.read(200).decode("utf-8", errors="replace").strip() or "unknown process"
             if time.monotonic() >= deadline:
                 raise StoreLockedError(
-                    f"another ingest is running on this database ({holder}); gave up after {wait_s:.0f} s",
+                    f"another ingest is running on this database ({holder}); gave up after {wait_s:g} s",
                     path=str(db_path),
                     stage="load",
                 )
             if on_wait is not None and not told:
-                on_wait(f"another ingest is running on {db_path} ({holder}); waiting up to {wait_s:.0f} s")
+                on_wait(f"another ingest is running on {db_path} ({holder}); waiting up to {wait_s:g} s")
                 told = True
             time.sleep(poll_s)
         fh.seek(0)
