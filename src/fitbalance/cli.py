@@ -206,13 +206,9 @@ def summary(
     console.print(table)
 
 
-def _cell(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
 def _duration(start: datetime, end: datetime | None) -> str:
     if end is None:
-        return ""
+        return "-"
     seconds = round((end - start).total_seconds())
     return f"{seconds // 60}m {seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
@@ -239,22 +235,22 @@ def status(
         missing = store.unaccounted_files(con)
     finally:
         con.close()
-    table = Table(
-        "run", "started (UTC)", "took", "outcome", "seen", "loaded", "skipped", "known", "quar.", "activities", "sets",
-        title=f"last {len(recent)} ingest runs in {target}",
-    )  # fmt: skip
+    console.print(f"[bold]last {len(recent)} ingest runs in {target}[/] (newest first)")
     for r in recent:
         style = {"completed": "green", "running": "cyan"}.get(r["outcome"], "red")
         took = _duration(r["started_at"], r["ended_at"])
-        table.add_row(
-            r["run_id"][:8],
-            r["started_at"].strftime("%Y-%m-%d %H:%M"),
-            took,
-            f"[{style}]{r['outcome']}[/]",
-            *(_cell(r[k]) for k in ("files_seen", "files_loaded", "files_skipped", "files_known")),
-            *(_cell(r[k]) for k in ("files_quarantined", "activities_added", "sets_added")),
+        console.print(
+            f"  {r['run_id'][:8]}  {r['started_at']:%Y-%m-%d %H:%M} UTC  {took}  [{style}]{r['outcome']}[/]"
+            + (f"  flow run {r['flow_run_id']}" if r["flow_run_id"] else "")
         )
-    console.print(table)
+        if r["files_seen"] is not None:
+            console.print(
+                f"      {r['files_seen']} seen: {r['files_loaded']} loaded, {r['files_skipped']} skipped, "
+                f"{r['files_known']} known, {r['files_quarantined']} quarantined; "
+                f"{r['activities_added']} activities and {r['sets_added']} sets added"
+            )
+        if r["detail"]:
+            console.print(f"      {r['detail']}")
     if not missing:
         console.print("Every file a run has seen is in source_files or, refused, in quarantine.")
         return
