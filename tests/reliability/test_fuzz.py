@@ -5,7 +5,8 @@ every one into a quarantine row (never an ``internal`` one); and the caps of ``f
 input from decoding for long or piling up messages.
 
 The seeds are small FIT files written by ``tests/reliability/fitbytes.py`` (plus ``fitbalance.synth`` files when
-that generator is installed) and small hand-written CSVs, never the real-world corpus: a falsifying example is
+that generator is installed), the first lines of the generated ``sample_data/csv`` files, and small hand-written
+CSVs; never the real-world corpus: a falsifying example is
 printed in full and must not carry anybody's data. CI runs a few hundred examples per property; for a longer hunt
 set ``FITBALANCE_FUZZ_EXAMPLES``::
 
@@ -72,7 +73,14 @@ FIT_SEEDS = [
     *_synth_seeds(),
 ]
 
+def _sample_csv_heads() -> list[bytes]:
+    """The first lines of each CSV in sample_data/csv (made by the project's generator), when they are there."""
+    folder = Path(__file__).resolve().parents[2] / "sample_data" / "csv"
+    return [b"".join(p.read_bytes().splitlines(keepends=True)[:5]) for p in sorted(folder.glob("*.csv"))]
+
+
 CSV_SEEDS = [
+    *_sample_csv_heads(),
     # Strong
     b"Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,Workout Notes,RPE\n"
     b'2025-03-03 07:00:00,"Push",45m,"Bench Press (Barbell)",1,60.0,8,0,0,,,\n'
@@ -274,7 +282,7 @@ def _process(data: bytes, name: str) -> None:
     outcome, tables, quarantine = process_file(item, athlete=ME, as_of=AS_OF, resolve_exercise=lambda n, c: None)
     assert "internal" not in quarantine["stage"].to_list(), quarantine.to_dicts()
     if outcome.status is FileStatus.QUARANTINED:
-        assert quarantine.height >= 1 and outcome.detail in quarantine["reason"].to_list()
+        assert quarantine.height >= 1 and any(r in outcome.detail for r in quarantine["reason"])
         assert tables.activities.height == 0
     elif outcome.status is FileStatus.LOADED:
         assert tables.activities.height >= 1

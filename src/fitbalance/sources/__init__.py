@@ -1,25 +1,15 @@
 """Readers: bytes of one file -> :class:`~fitbalance.models.Decoded`, the format told by content, not by name.
 
-Every reader works under the caps of :mod:`fitbalance.sources.limits` and raises only
-:class:`~fitbalance.errors.InputError` subclasses for a bad file. Text is made UTF-8 without a BOM
-(:mod:`fitbalance.sources.text`) before a CSV reader sees it.
+Every reader works under the caps of :mod:`fitbalance.sources.limits` (size, FIT messages, decode time, rows) and
+raises only :class:`~fitbalance.errors.InputError` subclasses for a bad file.
 """
 
 from __future__ import annotations
 
-from fitbalance.errors import DecodeError, UnknownFormatError
+from fitbalance.errors import UnknownFormatError
 from fitbalance.models import Decoded
 from fitbalance.sources.fit import decode_fit, looks_like_fit
 from fitbalance.sources.limits import Budget, check_rows, check_size
-from fitbalance.sources.text import as_utf8
-
-
-def _looks_like_csv(text: bytes) -> bool:
-    try:
-        from fitbalance.sources.csv import looks_like_csv  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:  # the CSV readers are optional until they land
-        return False
-    return bool(looks_like_csv(text))
 
 
 def sniff_format(data: bytes) -> str:
@@ -27,21 +17,36 @@ def sniff_format(data: bytes) -> str:
     if looks_like_fit(data):
         return "fit"
     try:
-        text = as_utf8(data, "")
-    except DecodeError:
+        from fitbalance.sources.csv import looks_like_csv  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:  # the CSV readers are optional until they land
         return "unknown"
-    return "csv" if _looks_like_csv(text) else "unknown"
+    return "csv" if looks_like_csv(data) else "unknown"
 
 
 def _decode(data: bytes, path: str, time_zone: str, budget: Budget | None) -> Decoded:
-    if looks_like_fit(data) or data[8:12] == b".FIT" or path.lower().endswith((".fit", ".fit.gz")):
-        return decode_fit(data, path, budget=budget)  # a broken FIT file: let the FIT decoder name what is wrong
-    text = as_utf8(data, path)
-    if _looks_like_csv(text):
+    kind = sniff_format(data)
+    if kind == "fit":
+        return decode_fit(data, path, budget=budget)
+    if kind == "csv":
         from fitbalance.sources.csv import read_csv  # type: ignore[attr-defined,unused-ignore]
 
-        decoded: Decoded = read_csv(text, path, time_zone)
+        try:
+            decoded: Decoded = read_csv(data, path, time_zone)
+        except UnknownFormatError as exc:
+            if path.lower().endswith((".fit", ".fit.gz")):  # named FIT, holds unknown CSV: say both
+                raise UnknownFormatError(f"not a FIT file: {exc.reason}", path=path, stage="decode") from exc
+            raise
         return decoded
+    if data[8:12] == b".FIT" or path.lower().endswith((".fit", ".fit.gz")):
+        return decode_fit(data, path, budget=budget)  # let the FIT decoder name what is wrong with it
+    if path.lower().endswith((".csv", ".csv.gz")):
+        try:
+            from fitbalance.sources.csv import read_csv  # type: ignore[attr-defined,unused-ignore]
+        except ImportError:
+            pass
+        else:  # let the CSV reader name what is wrong with it (binary, bad encoding, no records)
+            named: Decoded = read_csv(data, path, time_zone)
+            return named
     raise UnknownFormatError("content is neither FIT nor a recognised CSV export", path=path, stage="decode")
 
 
@@ -49,7 +54,8 @@ def decode_bytes(data: bytes, path: str, *, time_zone: str, budget: Budget | Non
     """Decode one file's bytes with the reader its content calls for.
 
     Raises an :class:`~fitbalance.errors.InputError` subclass when the content is empty, unknown, broken or over
-    a cap (:class:`~fitbalance.errors.LimitExceeded`).
+    a cap (:class:`~fitbalance.errors.LimitExceeded`; ``budget`` defaults to the caps of
+    :mod:`fitbalance.sources.limits`).
     """
     if not data:
         raise UnknownFormatError("empty file", path=path, stage="decode")
