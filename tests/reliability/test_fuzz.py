@@ -73,6 +73,7 @@ FIT_SEEDS = [
     *_synth_seeds(),
 ]
 
+
 def _sample_csv_heads() -> list[bytes]:
     """The first lines of each CSV in sample_data/csv (made by the project's generator), when they are there."""
     folder = Path(__file__).resolve().parents[2] / "sample_data" / "csv"
