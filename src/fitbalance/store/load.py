@@ -342,9 +342,14 @@ def _note_repeats(outcomes: Sequence[FileOutcome], activities: pl.DataFrame, exi
         activities.filter(pl.col("activity_id").is_in(list(existing))).group_by("file_id").len().iter_rows()
     )
     return [
-        replace(o, detail=f"{o.detail}; {per_file[o.file_id]} {REPEATED_NOTE}") if o.file_id in per_file else o
-        for o in outcomes
+        replace(o, detail=_with_note(o.detail, per_file[o.file_id])) if o.file_id in per_file else o for o in outcomes
     ]
+
+
+def _with_note(detail: str, repeated: int) -> str:
+    """``detail`` with the repeat note where :func:`fitbalance.process.process_batch` puts it: before the warnings."""
+    head, sep, warnings = detail.partition("; decoder warnings: ")
+    return f"{head}; {repeated} {REPEATED_NOTE}{sep}{warnings}"
 
 
 def load_batch(
