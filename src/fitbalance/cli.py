@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -181,13 +182,13 @@ def sql(
 
 
 SUMMARY_SQL = """
-SELECT athlete, date_trunc('week', start_time_local)::DATE AS week_start,
-       count(*) FILTER (WHERE category = 'resistance') AS resistance_sessions,
-       round(sum(coalesce(elapsed_s, 0)) FILTER (WHERE category = 'resistance') / 60) AS resistance_min,
-       count(*) FILTER (WHERE category = 'other') AS other_sessions,
-       round(sum(coalesce(elapsed_s, 0)) FILTER (WHERE category = 'other') / 60) AS other_min
-FROM activities WHERE duplicate_of IS NULL
-GROUP BY ALL ORDER BY athlete, week_start DESC LIMIT ?
+SELECT athlete, iso_week AS week, resistance_sessions AS "strength sessions", resistance_days AS "strength days",
+       round(resistance_minutes)::INT AS "strength min", round(other_minutes)::INT AS "other min",
+       round(who_aerobic_minutes)::INT AS "aerobic min", CASE WHEN meets_guideline THEN 'yes' ELSE 'no' END
+       AS "WHO met"
+FROM weekly_balance
+WHERE week_start > (SELECT max(week_start) FROM weekly_balance) - INTERVAL (?) WEEK
+ORDER BY athlete, week_start DESC
 """
 
 
@@ -202,7 +203,12 @@ def summary(
     except FitbalanceError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc
-    table = Table(*columns, title="weekly balance (most recent first)")
+    table = Table(title="weekly balance, most recent first", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    for i, name in enumerate(columns):
+        widest = max([len(str(r[i])) for r in rows] + [4])
+        left = name in ("athlete", "week")
+        header = name if left else name.replace(" ", "\n", 1)  # two short lines fit an 80-column terminal
+        table.add_column(header, min_width=widest if left else None, justify="left" if left else "right")
     for r in rows:
         table.add_row(*("" if v is None else str(v) for v in r))
     console.print(table)

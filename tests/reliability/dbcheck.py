@@ -9,26 +9,28 @@ import duckdb
 
 from fitbalance.store import load as store
 
-# table -> the columns that say what was loaded (run ids and ingest timestamps left out)
-CONTENT = {
-    "source_files": "file_id, path, format, size_bytes, status, detail, athlete",
-    "activities": "*",
-    "strength_sets": "*",
-    "samples": "*",
-    "laps": "*",
-    "quarantine": "file_id, path, stage, reason, payload",
-    "athletes": "*",
-}
+RUN_TABLES = {"ingest_runs", "run_files"}  # one row per run or per run and file: differ by design
+RUN_COLUMNS = {"run_id", "first_ingested_at", "last_seen_at", "created_at"}  # which run wrote a row, and when
 
 
 def snapshot(db: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every content table, sorted, duplicates kept (a duplicate row shows up as a difference)."""
+    """Every table but the run bookkeeping, sorted, duplicates kept (a duplicate row shows up as a difference),
+    without the columns that say which run wrote a row and when."""
     con = duckdb.connect(str(db), read_only=True)
     try:
+        tables = con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1"
+        ).fetchall()
         out = {}
-        for table, columns in CONTENT.items():
-            found = con.execute(f"SELECT {columns} FROM {table}").fetchall()
-            out[table] = sorted(found, key=repr)
+        for (table,) in tables:
+            if table in RUN_TABLES:
+                continue
+            columns = con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+                [table],
+            ).fetchall()
+            kept = ", ".join(f'"{c}"' for (c,) in columns if c not in RUN_COLUMNS)
+            out[table] = sorted(con.execute(f'SELECT {kept} FROM "{table}"').fetchall(), key=repr)
         return out
     finally:
         con.close()

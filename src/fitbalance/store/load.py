@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import replace
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +34,7 @@ from fitbalance.errors import StoreError, StoreLockedError
 from fitbalance.locks import open_lock_file, try_lock
 from fitbalance.models import ACTIVITY_SCHEMA, LAP_SCHEMA, SAMPLE_SCHEMA, SET_SCHEMA, FileStatus
 from fitbalance.process import REPEATED_NOTE, BatchResult, FileOutcome
+from fitbalance.store.views import apply_schema, refresh_derived
 
 CHILD_TABLES = ("strength_sets", "samples", "laps")
 RUN_LOCK_SUFFIX = ".ingest.lock"
@@ -150,9 +150,8 @@ def run_lock(
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the tables when missing (idempotent)."""
-    sql = resources.files("fitbalance.store").joinpath("sql/000_tables.sql").read_text(encoding="utf-8")
-    con.execute(sql)
+    """Create the tables (and derived tables) when missing (idempotent)."""
+    apply_schema(con)
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -363,11 +362,13 @@ def load_batch(
       history) is not loaded again: the first copy stays, and the count of repeats is returned.
     """
     tables = batch.tables
+    touched: list[str] = []  # activities whose derived rows must be rebuilt
     con.execute("BEGIN TRANSACTION")
     try:
         for o in batch.outcomes:
             old = rows(con, "SELECT file_id FROM source_files WHERE path = ? AND file_id <> ?", [o.path, o.file_id])
             for (old_id,) in old:
+                touched += [r[0] for r in rows(con, "SELECT activity_id FROM activities WHERE file_id = ?", [old_id])]
                 _delete_activities(con, "file_id = ?", [old_id])
                 con.execute("DELETE FROM quarantine WHERE file_id = ?", [old_id])
                 con.execute("DELETE FROM source_files WHERE file_id = ?", [old_id])
@@ -385,6 +386,7 @@ def load_batch(
             with registered(con, "_q", q):
                 con.execute("INSERT INTO quarantine BY NAME SELECT * FROM _q")
         _record_files(con, outcomes, athlete=athlete, run_id=run_id, now=now)
+        refresh_derived(con, [*touched, *tables.activities["activity_id"].to_list()])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
