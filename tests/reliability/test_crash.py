@@ -22,8 +22,10 @@ from .inputs import build_inputs
 
 pytestmark = pytest.mark.slow
 
-KILLS = 6
-SEED = 20260307  # the kill moments are drawn from this seed; whatever they hit, the outcome must be the same
+# The kill moments are drawn from SEED; whatever they hit, the outcome must be the same. For a longer hunt:
+#   FITBALANCE_CRASH_SEED=7 FITBALANCE_CRASH_KILLS=20 .venv/bin/pytest tests/reliability/test_crash.py
+KILLS = int(os.environ.get("FITBALANCE_CRASH_KILLS", "6"))
+SEED = int(os.environ.get("FITBALANCE_CRASH_SEED", "20260307"))
 
 
 def _run_to_end(start_driver: Driver, db: Path, inputs: Path) -> dict[str, object]:
