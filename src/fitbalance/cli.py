@@ -259,6 +259,15 @@ def status(
             )
         if r["detail"]:
             console.print(f"      {r['detail']}")
+    live = store.ingest_running(target)
+    for r in recent:
+        if r["outcome"] == "running" and not live:
+            killed = f"run {r['run_id'][:8]} is marked running but no ingest is: it was killed"
+            console.print(f"[yellow]{killed}; the next ingest marks it interrupted.[/]")
+    in_progress = [m for m in missing if live and m["run_outcome"] == "running"]
+    missing = [m for m in missing if m not in in_progress]
+    if in_progress:
+        console.print(f"{len(in_progress)} files are still to be ingested by the run in progress.")
     if not missing:
         console.print("Every file a run has seen is in source_files or, refused, in quarantine.")
         return

@@ -117,7 +117,26 @@ def test_status_explains_files_an_interrupted_run_did_not_reach(
     result = runner.invoke(app, ["status", "--db", str(killed)])
     assert result.exit_code == 1
     assert "later.fit" in result.output and "run `fitbalance ingest` again" in " ".join(result.output.split())
-    assert "deadbeef" in result.output and "running" in result.output
+    assert "deadbeef" in result.output and "it was killed" in " ".join(result.output.split())
+
+
+def test_status_tells_files_of_a_run_in_progress_from_lost_ones(
+    ingested: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    """While an ingest holds the run lock, its pending files are work in progress, not a broken invariant."""
+    db, _ = ingested
+    live = tmp_path / "live.duckdb"
+    live.write_bytes(db.read_bytes())
+    _write(
+        live,
+        "INSERT INTO ingest_runs (run_id, started_at, outcome) VALUES ('cafe000000', '2026-01-02', 'running'); "
+        "INSERT INTO run_files VALUES ('cafe000000', 'new/now.fit', 'abc', 'pending')",
+    )
+    with store.run_lock(live, wait_s=0):
+        result = runner.invoke(app, ["status", "--db", str(live)])
+    assert result.exit_code == 0, result.output
+    assert "1 files are still to be ingested by the run in progress" in result.output
+    assert "now.fit" not in result.output and "killed" not in result.output
 
 
 def test_the_next_run_marks_a_run_left_running_as_interrupted(tmp_path: Path) -> None:

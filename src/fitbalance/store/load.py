@@ -149,6 +149,18 @@ def run_lock(
         yield
 
 
+def ingest_running(db_path: Path) -> bool:
+    """Whether an ingest holds the database's run lock right now (a run marked ``running`` may have been killed)."""
+    lock_path = run_lock_path(db_path)
+    if not lock_path.exists():
+        return False
+    try:
+        with open_lock_file(lock_path) as fh:
+            return not try_lock(fh)  # taken only for this instant; closing the file releases it
+    except OSError:
+        return False
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the tables (and derived tables) when missing (idempotent)."""
     apply_schema(con)
