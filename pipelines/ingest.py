@@ -31,8 +31,9 @@ from prefect.futures import PrefectFuture
 
 from fitbalance.config import Athlete, load_settings
 from fitbalance.errors import FitbalanceError
+from fitbalance.exercises import exercises_table
 from fitbalance.models import FileStatus
-from fitbalance.process import BatchResult, WorkItem, process_batch
+from fitbalance.process import BatchResult, WorkItem, exercise_resolver, process_batch
 from fitbalance.sources.archive import discover, file_digest, scratch_dir
 from fitbalance.store import load as store
 from fitbalance.store.views import apply_views
@@ -149,6 +150,9 @@ def start_run_task(
     with store.open_store(Path(db)) as con:
         store.begin_run(con, run_id=run_id, flow_run_id=flow_run_id, started_at=now)
         store.refresh_athletes(con, settings, [athlete])
+        store.refresh_exercises(con, exercises_table(user_names=[a.exercise_names for a in settings.athletes.values()]))
+        for name in dict.fromkeys([*settings.athletes, athlete]):  # settings' mappings reach sets loaded before
+            store.remap_exercises(con, name, exercise_resolver(settings.athlete(name)))
         store.record_problems(con, plan.problems, athlete=athlete, run_id=run_id, now=now)
         store.record_seen(
             con,

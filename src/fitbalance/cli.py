@@ -281,5 +281,79 @@ def status(
     raise typer.Exit(1)
 
 
+UNMAPPED_SQL = """
+SELECT exercise_name, sets, activities, first_seen, last_seen, athletes FROM unmapped_exercises
+WHERE exercise_name IS NOT NULL ORDER BY sets DESC, exercise_name
+"""
+
+
+@app.command()
+def unmapped(db: DbOption = None) -> None:
+    """List exercise names the catalogue does not know, most used first, and how to map them."""
+    import duckdb
+
+    try:
+        columns, rows = _query(_db(db), UNMAPPED_SQL)
+    except FitbalanceError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    except duckdb.CatalogException as exc:
+        err.print(f"[red]error:[/] the database has no views yet: run `fitbalance ingest` first ({exc})")
+        raise typer.Exit(1) from exc
+    if not rows:
+        console.print("Every exercise name maps to the catalogue.")
+        return
+    table = Table(*columns, title=f"{len(rows)} unmapped exercise names")
+    for r in rows:
+        table.add_row(*("" if v is None else ", ".join(v) if isinstance(v, list) else str(v) for v in r))
+    console.print(table)
+    first = str(rows[0][0]).replace('"', '\\"')
+    console.print(
+        "Map a name to a catalogue exercise (or a name of your own) in the settings file (fitbalance.toml),\n"
+        "under the athlete it belongs to; the next `fitbalance ingest` applies it to the sets already loaded:\n"
+        f'  [athletes.NAME.exercise_names]\n  "{first}" = "Catalogue Exercise"\n'
+        'Catalogue names: fitbalance sql "SELECT exercise, fit_category, kind FROM exercises ORDER BY 1"',
+        markup=False,
+        highlight=False,
+    )
+
+
+@app.command()
+def dashboard(
+    db: DbOption = None,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 to serve on")] = 8501,
+) -> None:
+    """Start the dashboard on localhost (read-only; it keeps working while an ingest writes)."""
+    from fitbalance.dashboard import run_dashboard
+
+    target = _db(db)
+    if not target.exists():
+        err.print(f"[yellow]note:[/] no database at {target} yet; the dashboard will say how to ingest")
+    try:
+        code = run_dashboard(target, port, echo=console.print)
+    except FitbalanceError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    raise typer.Exit(code)
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option("--out", help="HTML file to write (self-contained: opens offline)")],
+    db: DbOption = None,
+    week: Annotated[str | None, typer.Option(help="ISO week YYYY-Www (default: the newest week in the data)")] = None,
+    athlete: Annotated[str | None, typer.Option(help="Only this athlete (default: every athlete)")] = None,
+) -> None:
+    """Write the week's balance and overload summary as one self-contained HTML file."""
+    from fitbalance.report import write_report
+
+    try:
+        written = write_report(_db(db), week, out, athlete=athlete)
+    except FitbalanceError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    console.print(f"report written to {written}")
+
+
 def main() -> None:  # pragma: no cover - entry point
     app()

@@ -17,8 +17,9 @@ import polars as pl
 
 from fitbalance.config import Athlete
 from fitbalance.errors import InputError
+from fitbalance.exercises import Catalog, load_catalog
 from fitbalance.models import FileStatus
-from fitbalance.normalize import ExerciseResolver, Tables, normalize
+from fitbalance.normalize import ExerciseMatch, ExerciseResolver, Tables, normalize
 from fitbalance.sources import decode_bytes, sniff_format
 from fitbalance.sources.archive import SourceRef, read_source
 from fitbalance.validate import quarantine_frame, quarantine_row, validate_tables
@@ -56,13 +57,19 @@ class BatchResult:
         return self.tables.activities["activity_id"].to_list()
 
 
-def _exercise_resolver(athlete: Athlete) -> ExerciseResolver:
-    try:
-        from fitbalance.exercises import load_catalog
-    except ImportError:  # the catalogue is optional until it lands
-        return lambda name, category: None
-    catalog = load_catalog()
-    return lambda name, category: catalog.canonical(name, category, athlete.exercise_names)
+def exercise_resolver(athlete: Athlete, catalog: Catalog | None = None) -> ExerciseResolver:
+    """The packaged catalogue (or ``catalog``) with the athlete's own ``exercise_names`` mappings on top."""
+    source = catalog or load_catalog()
+    user_names = athlete.exercise_names
+
+    def resolve(name: str | None, category: str | None) -> ExerciseMatch | None:
+        canonical = source.canonical(name, category, user_names)
+        if canonical is None:
+            return None
+        entry = source.get(canonical)
+        return ExerciseMatch(canonical, entry.fit_category if entry else None)
+
+    return resolve
 
 
 @dataclass
@@ -86,7 +93,13 @@ def _prepare(item: WorkItem, *, athlete: Athlete, resolve_exercise: ExerciseReso
     try:
         data = read_source(ref)
         fmt = sniff_format(data)
-        decoded = decode_bytes(data, ref.path, time_zone=athlete.time_zone)
+        decoded = decode_bytes(
+            data,
+            ref.path,
+            time_zone=athlete.time_zone,
+            weight_unit=athlete.weight_unit,
+            distance_unit=athlete.distance_unit,
+        )
         fmt = decoded.source_format
         if not decoded.is_activity:
             outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.SKIPPED, decoded.detail)
@@ -138,7 +151,7 @@ def process_batch(
     resolve_exercise: ExerciseResolver | None = None,
 ) -> BatchResult:
     """Process a batch of files (see the module docstring). Validation runs once for the whole batch."""
-    resolve = resolve_exercise or _exercise_resolver(athlete)
+    resolve = resolve_exercise or exercise_resolver(athlete)
     prepared: list[_Prepared] = []
     seen: set[str] = set()
     for item in items:

@@ -66,6 +66,7 @@ class History:
         utc_offset_s: int = 0,
         duplicate_of: str | None = None,
         activity_id: str | None = None,
+        source_format: str = "fit",
     ) -> str:
         """Add an activity starting at ``start_local`` (local time, 'YYYY-MM-DD HH:MM'); returns its id."""
         self._activities += 1
@@ -77,12 +78,13 @@ class History:
                 activity_id, file_id, athlete, source_format, session_index, sport, start_time_utc,
                 utc_offset_s, start_time_local, elapsed_s, moving_s, distance_m, avg_hr, rpe, category,
                 subcategory, classification_reason, classification_confidence, duplicate_of
-            ) VALUES (?, ?, ?, 'fit', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'test', 1.0, ?)
+            ) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'test', 1.0, ?)
             """,
             [
                 ident,
                 f"file-{ident}",
                 athlete,
+                source_format,
                 sport,
                 local - timedelta(seconds=utc_offset_s),
                 utc_offset_s,

@@ -6,6 +6,8 @@ raises only :class:`~fitbalance.errors.InputError` subclasses for a bad file.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from fitbalance.errors import UnknownFormatError
 from fitbalance.models import Decoded
 from fitbalance.sources.fit import decode_fit, looks_like_fit
@@ -23,35 +25,57 @@ def sniff_format(data: bytes) -> str:
     return "csv" if looks_like_csv(data) else "unknown"
 
 
-def _decode(data: bytes, path: str, time_zone: str, budget: Budget | None) -> Decoded:
+@dataclass(frozen=True)
+class _CsvOptions:
+    time_zone: str
+    weight_unit: str | None
+    distance_unit: str | None
+
+
+def _read_csv(data: bytes, path: str, options: _CsvOptions) -> Decoded:
+    from fitbalance.sources.csv import read_csv  # type: ignore[attr-defined,unused-ignore]
+
+    decoded: Decoded = read_csv(
+        data, path, options.time_zone, weight_unit=options.weight_unit, distance_unit=options.distance_unit
+    )
+    return decoded
+
+
+def _decode(data: bytes, path: str, options: _CsvOptions, budget: Budget | None) -> Decoded:
     kind = sniff_format(data)
     if kind == "fit":
         return decode_fit(data, path, budget=budget)
+    fit_named = path.lower().endswith((".fit", ".fit.gz"))
     if kind == "csv":
-        from fitbalance.sources.csv import read_csv  # type: ignore[attr-defined,unused-ignore]
-
         try:
-            decoded: Decoded = read_csv(data, path, time_zone)
+            return _read_csv(data, path, options)
         except UnknownFormatError as exc:
-            if path.lower().endswith((".fit", ".fit.gz")):  # named FIT, holds unknown CSV: say both
+            if fit_named:  # named FIT, holds unknown CSV: say both
                 raise UnknownFormatError(f"not a FIT file: {exc.reason}", path=path, stage="decode") from exc
             raise
-        return decoded
-    if data[8:12] == b".FIT" or path.lower().endswith((".fit", ".fit.gz")):
+    if data[8:12] == b".FIT" or fit_named:
         return decode_fit(data, path, budget=budget)  # let the FIT decoder name what is wrong with it
     if path.lower().endswith((".csv", ".csv.gz")):
-        try:
-            from fitbalance.sources.csv import read_csv  # type: ignore[attr-defined,unused-ignore]
+        try:  # let the CSV reader name what is wrong with it (binary, bad encoding, no records)
+            return _read_csv(data, path, options)
         except ImportError:
             pass
-        else:  # let the CSV reader name what is wrong with it (binary, bad encoding, no records)
-            named: Decoded = read_csv(data, path, time_zone)
-            return named
     raise UnknownFormatError("content is neither FIT nor a recognised CSV export", path=path, stage="decode")
 
 
-def decode_bytes(data: bytes, path: str, *, time_zone: str, budget: Budget | None = None) -> Decoded:
+def decode_bytes(
+    data: bytes,
+    path: str,
+    *,
+    time_zone: str,
+    weight_unit: str | None = None,
+    distance_unit: str | None = None,
+    budget: Budget | None = None,
+) -> Decoded:
     """Decode one file's bytes with the reader its content calls for.
+
+    ``time_zone`` is the athlete's zone (CSV local times are read in it); ``weight_unit`` and ``distance_unit``
+    are the units the athlete's apps export in, used only by CSV files that do not say theirs.
 
     Raises an :class:`~fitbalance.errors.InputError` subclass when the content is empty, unknown, broken or over
     a cap (:class:`~fitbalance.errors.LimitExceeded`; ``budget`` defaults to the caps of
@@ -60,7 +84,7 @@ def decode_bytes(data: bytes, path: str, *, time_zone: str, budget: Budget | Non
     if not data:
         raise UnknownFormatError("empty file", path=path, stage="decode")
     check_size(data, path)
-    decoded = _decode(data, path, time_zone, budget)
+    decoded = _decode(data, path, _CsvOptions(time_zone, weight_unit, distance_unit), budget)
     check_rows(
         {
             "activities": decoded.activities.height,

@@ -30,9 +30,11 @@ import duckdb
 import polars as pl
 
 from fitbalance.config import Settings
-from fitbalance.errors import StoreError, StoreLockedError
+from fitbalance.dedupe import CANDIDATE_SCHEMA, SESSION_SPAN, WINDOW_SCHEMA, duplicate_links, touched_windows
+from fitbalance.errors import SETTING_STAGE, StoreError, StoreLockedError
 from fitbalance.locks import open_lock_file, try_lock
 from fitbalance.models import ACTIVITY_SCHEMA, LAP_SCHEMA, SAMPLE_SCHEMA, SET_SCHEMA, FileStatus
+from fitbalance.normalize import ExerciseResolver
 from fitbalance.process import REPEATED_NOTE, BatchResult, FileOutcome
 from fitbalance.store.views import apply_schema, refresh_derived
 
@@ -172,8 +174,21 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -
 
 
 def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """file_id -> status of every file already recorded."""
-    return {fid: status for fid, status in rows(con, "SELECT file_id, status FROM source_files")}
+    """file_id -> status of every file already recorded, less those waiting for a setting.
+
+    A file quarantined because it needs a setting the athlete had not made (stage ``decode:settings``: the unit an
+    app exported in) is left out, so the next run reads it again with the settings as they are then.
+    """
+    return {
+        fid: status
+        for fid, status in rows(
+            con,
+            """SELECT f.file_id, f.status FROM source_files AS f
+               WHERE NOT (f.status = 'quarantined' AND EXISTS
+                   (SELECT 1 FROM quarantine AS q WHERE q.file_id = f.file_id AND q.stage = ?))""",
+            [SETTING_STAGE],
+        )
+    }
 
 
 def begin_run(con: duckdb.DuckDBPyConnection, *, run_id: str, flow_run_id: str | None, started_at: datetime) -> None:
@@ -289,13 +304,137 @@ def refresh_exercises(con: duckdb.DuckDBPyConnection, catalog: pl.DataFrame) -> 
         raise
 
 
-def _delete_activities(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> None:
+def remap_exercises(con: duckdb.DuckDBPyConnection, athlete: str, resolve: ExerciseResolver) -> int:
+    """Re-resolve the canonical ``exercise`` of an athlete's loaded sets with the current catalogue and settings.
+
+    A mapping added to the settings file (or a catalogue that learned a name) reaches the sets already loaded: each
+    distinct (name, category) is resolved again and the sets whose ``exercise`` changes are updated, in one
+    transaction; ``exercise_category`` is filled from the catalogue only where it is still null. Returns how many
+    sets changed.
+    """
+    pairs = rows(
+        con,
+        """SELECT DISTINCT s.exercise_name, s.exercise_category, s.exercise FROM strength_sets AS s
+           JOIN activities AS a ON a.activity_id = s.activity_id WHERE a.athlete = ? AND s.set_type <> 'rest'""",
+        [athlete],
+    )
+    changes = []
+    for name, category, current in pairs:
+        match = resolve(name, category)
+        wanted = match.exercise if match else None
+        if wanted != current:
+            changes.append((name, category, wanted, match.fit_category if match else None))
+    if not changes:
+        return 0
+    frame = pl.DataFrame(
+        changes,
+        schema={"name": pl.String(), "category": pl.String(), "exercise": pl.String(), "fit_category": pl.String()},
+        orient="row",
+    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        with registered(con, "_remap", frame):
+            changed = rows(
+                con,
+                """UPDATE strength_sets AS s
+                   SET exercise = m.exercise, exercise_category = coalesce(s.exercise_category, m.fit_category)
+                   FROM _remap AS m
+                   WHERE s.exercise_name IS NOT DISTINCT FROM m.name
+                     AND s.exercise_category IS NOT DISTINCT FROM m.category
+                     AND s.set_type <> 'rest'
+                     AND s.activity_id IN (SELECT activity_id FROM activities WHERE athlete = ?)
+                   RETURNING s.activity_id""",
+                [athlete],
+            )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return len(changed)
+
+
+_CHANGED_SCHEMA: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "start_time_utc": pl.Datetime("us"),
+    "elapsed_s": pl.Float64(),
+}
+
+
+def _delete_activities(
+    con: duckdb.DuckDBPyConnection, where: str, params: list[Any]
+) -> list[tuple[str, str, datetime, float | None]]:
+    """Delete the activities matching ``where`` with their child rows; returns (id, athlete, start, elapsed) of each."""
     for table in CHILD_TABLES:
         con.execute(
             f"DELETE FROM {table} WHERE activity_id IN (SELECT activity_id FROM activities WHERE {where})",
             params,
         )
-    con.execute(f"DELETE FROM activities WHERE {where}", params)
+    deleted = rows(
+        con, f"DELETE FROM activities WHERE {where} RETURNING activity_id, athlete, start_time_utc, elapsed_s", params
+    )
+    return [(activity_id, a, start, elapsed) for activity_id, a, start, elapsed in deleted]
+
+
+_CANDIDATES_SQL = """
+WITH candidates AS (
+    SELECT a.*, bool_or(a.start_time_utc BETWEEN w.lo AND w.hi) AS recompute
+    FROM activities AS a
+    JOIN _windows AS w
+      ON w.athlete = a.athlete AND a.start_time_utc BETWEEN w.lo - ?::INTERVAL AND w.hi + ?::INTERVAL
+    GROUP BY ALL
+),
+sampled AS (
+    SELECT DISTINCT activity_id FROM samples WHERE activity_id IN (SELECT activity_id FROM candidates)
+)
+SELECT c.activity_id, c.athlete, c.source_format, c.start_time_utc, c.elapsed_s, c.moving_s, c.distance_m,
+       c.calories_kcal, c.avg_hr, c.max_hr, c.category, c.sport, s.activity_id IS NOT NULL AS has_samples,
+       f.first_ingested_at AS loaded_at, c.recompute
+FROM candidates AS c
+LEFT JOIN sampled AS s ON s.activity_id = c.activity_id
+LEFT JOIN source_files AS f ON f.file_id = c.file_id
+"""
+_ALL_WINDOWS_SQL = """
+SELECT athlete, min(start_time_utc) - ?::INTERVAL, max(start_time_utc) + ?::INTERVAL
+FROM activities WHERE list_contains(?, athlete) GROUP BY athlete
+"""
+
+
+def link_duplicates(
+    con: duckdb.DuckDBPyConnection, athletes: Sequence[str], *, changed: pl.DataFrame | None = None
+) -> int:
+    """Recompute ``activities.duplicate_of`` (see :mod:`fitbalance.dedupe`) for these athletes' activities.
+
+    With ``changed`` (``athlete``, ``start_time_utc``, ``elapsed_s`` of activities just added or removed), only the
+    days around them are recomputed; without, every activity of the athletes. Runs inside the caller's transaction
+    (``load_batch`` calls it before its commit, so a batch's activities are never visible unlinked). Returns how
+    many rows changed: recomputing unchanged data changes none.
+    """
+    if changed is not None:
+        windows = touched_windows(changed.filter(pl.col("athlete").is_in(list(athletes))))
+    elif athletes:
+        found = rows(con, _ALL_WINDOWS_SQL, [SESSION_SPAN, SESSION_SPAN, list(athletes)])
+        windows = pl.DataFrame(found, schema=WINDOW_SCHEMA, orient="row")
+    else:
+        return 0
+    if windows.height == 0:
+        return 0
+    with registered(con, "_windows", windows):
+        found = rows(con, _CANDIDATES_SQL, [SESSION_SPAN, SESSION_SPAN])
+    if not found:
+        return 0
+    candidates = pl.DataFrame(found, schema={**CANDIDATE_SCHEMA, "recompute": pl.Boolean()}, orient="row")
+    links = duplicate_links(candidates).join(
+        candidates.filter("recompute").select("activity_id"), on="activity_id", how="semi"
+    )
+    with registered(con, "_links", links):
+        updated = rows(
+            con,
+            """UPDATE activities SET duplicate_of = l.duplicate_of FROM _links AS l
+               WHERE activities.activity_id = l.activity_id
+                 AND activities.duplicate_of IS DISTINCT FROM l.duplicate_of
+               RETURNING activities.activity_id""",
+        )
+    return len(updated)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> None:
@@ -319,8 +458,8 @@ def _record_files(
                    (file_id, path, format, size_bytes, status, detail, athlete, first_ingested_at, last_seen_at, run_id)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (file_id) DO UPDATE SET path = excluded.path, format = excluded.format,
-                   status = excluded.status, detail = excluded.detail, last_seen_at = excluded.last_seen_at,
-                   run_id = excluded.run_id""",
+                   status = excluded.status, detail = excluded.detail, athlete = excluded.athlete,
+                   last_seen_at = excluded.last_seen_at, run_id = excluded.run_id""",
             [o.file_id, o.path, o.format, o.size_bytes, o.status.value, o.detail, athlete, now, now, run_id],
         )
         con.execute("DELETE FROM run_files WHERE run_id = ? AND path = ? AND outcome = 'pending'", [run_id, o.path])
@@ -372,16 +511,24 @@ def load_batch(
       sets/samples/laps, quarantine rows and the old ``source_files`` row).
     - An activity already present (the same session from another file, or an export that repeats its whole
       history) is not loaded again: the first copy stays, and the count of repeats is returned.
+    - ``activities``, ``sets`` and ``samples`` count what is new: an updated export at the same path (the app's
+      whole history again plus new workouts) replaces its rows but adds only its new workouts to the counts.
+    - Before the commit, the athlete's duplicate links are recomputed (:func:`link_duplicates`): the same session
+      from two sources is counted once from the moment it is visible.
     """
     tables = batch.tables
     touched: list[str] = []  # activities whose derived rows must be rebuilt
     con.execute("BEGIN TRANSACTION")
     try:
+        known_before = _existing_ids(con, tables.activities)
+        removed: list[tuple[str, datetime, float | None]] = []
         for o in batch.outcomes:
+            con.execute("DELETE FROM quarantine WHERE file_id = ?", [o.file_id])  # a file read again: its new rows
             old = rows(con, "SELECT file_id FROM source_files WHERE path = ? AND file_id <> ?", [o.path, o.file_id])
             for (old_id,) in old:
-                touched += [r[0] for r in rows(con, "SELECT activity_id FROM activities WHERE file_id = ?", [old_id])]
-                _delete_activities(con, "file_id = ?", [old_id])
+                gone = _delete_activities(con, "file_id = ?", [old_id])
+                touched += [activity_id for activity_id, *_ in gone]
+                removed += [(athlete_, start, elapsed) for _, athlete_, start, elapsed in gone]
                 con.execute("DELETE FROM quarantine WHERE file_id = ?", [old_id])
                 con.execute("DELETE FROM source_files WHERE file_id = ?", [old_id])
         existing = _existing_ids(con, tables.activities)
@@ -391,6 +538,10 @@ def load_batch(
         _insert(con, "strength_sets", tables.sets, SET_SCHEMA)
         _insert(con, "samples", tables.samples, SAMPLE_SCHEMA)
         _insert(con, "laps", tables.laps, LAP_SCHEMA)
+        if tables.activities.height or removed:
+            removed_frame = pl.DataFrame(removed, schema=_CHANGED_SCHEMA, orient="row")
+            changed = pl.concat([tables.activities.select(list(_CHANGED_SCHEMA)), removed_frame])
+            link_duplicates(con, changed["athlete"].unique().to_list(), changed=changed)
         if batch.quarantine.height:
             q = batch.quarantine.with_columns(
                 pl.lit(run_id).alias("run_id"), pl.lit(now, dtype=pl.Datetime("us")).alias("created_at")
@@ -403,11 +554,13 @@ def load_batch(
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    working = tables.sets.filter(pl.col("set_type") != "rest").height if tables.sets.height else 0
+    # an updated export at the same path replaces its rows: only the sessions not known before count as added
+    new = tables.without(known_before)[0] if known_before else tables
+    working = new.sets.filter(pl.col("set_type") != "rest").height if new.sets.height else 0
     return {
-        "activities": tables.activities.height,
+        "activities": new.activities.height,
         "sets": working,
-        "samples": tables.samples.height,
+        "samples": new.samples.height,
         "quarantine_rows": batch.quarantine.height,
         "repeated": repeated,
         **{s.value: sum(o.status is s for o in batch.outcomes) for s in FileStatus},

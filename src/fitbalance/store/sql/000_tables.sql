@@ -86,7 +86,7 @@ CREATE TABLE IF NOT EXISTS laps (
 CREATE TABLE IF NOT EXISTS quarantine (
     file_id     VARCHAR,            -- null when the file could not even be read
     path        VARCHAR NOT NULL,
-    stage       VARCHAR NOT NULL,   -- discover | decode | validate:<table> | load
+    stage       VARCHAR NOT NULL,   -- discover | decode | decode:settings (retried next run) | validate:<table> | load
     reason      VARCHAR NOT NULL,   -- the rule that failed and why
     payload     VARCHAR,            -- the row's values as JSON, when a row failed
     run_id      VARCHAR,
@@ -141,3 +141,5 @@ CREATE TABLE IF NOT EXISTS exercises (
     kind               VARCHAR NOT NULL DEFAULT 'resistance'  -- resistance | cardio | mobility: only resistance
                                                                -- sets count as resistance volume
 );
+-- A database made before `kind` existed gets the column here; the next run's refresh fills it.
+ALTER TABLE exercises ADD COLUMN IF NOT EXISTS kind VARCHAR DEFAULT 'resistance';

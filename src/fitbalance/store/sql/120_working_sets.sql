@@ -1,6 +1,40 @@
 -- Helper views the product views share; users may query them too.
 
--- Sets that count as work: working, drop and failure sets of effective activities (warm-ups and rest rows left out),
+-- Whose sets count for each session that counts. When the same session arrived twice (activities.duplicate_of, see
+-- fitbalance/dedupe.py), the watch's row counts for timing and heart rate but a lifting app's named sets and weights
+-- win: a session's sets come from itself when it is a lifting-app workout with sets, else from its lifting-app
+-- duplicates that have sets (Hevy, Strong: dedupe.LIFTING_APPS), else from itself.
+-- activity_id: the session (a row of activities_effective); source_activity_id: the activity whose strength_sets
+-- rows count for it (the same id, or one of its duplicates).
+CREATE OR REPLACE VIEW set_sources AS
+WITH with_sets AS (
+    SELECT DISTINCT activity_id FROM strength_sets WHERE set_type <> 'rest'
+),
+members AS (
+    SELECT
+        coalesce(a.duplicate_of, a.activity_id) AS session_id,
+        a.activity_id,
+        a.duplicate_of IS NULL AS is_primary,
+        a.source_format IN ('csv:hevy', 'csv:strong') AND w.activity_id IS NOT NULL AS app_with_sets
+    FROM activities AS a
+    LEFT JOIN with_sets AS w ON w.activity_id = a.activity_id
+),
+sessions AS (
+    SELECT
+        *,
+        bool_or(is_primary AND app_with_sets) OVER (PARTITION BY session_id) AS primary_is_app,
+        bool_or(app_with_sets) OVER (PARTITION BY session_id) AS any_app
+    FROM members
+)
+SELECT session_id AS activity_id, activity_id AS source_activity_id
+FROM sessions
+WHERE CASE
+    WHEN primary_is_app OR NOT any_app THEN is_primary
+    ELSE app_with_sets
+END;
+
+-- Sets that count as work: working, drop and failure sets of effective activities (warm-ups and rest rows left out;
+-- when a session arrived twice, the sets set_sources picks: a lifting app's over the watch's),
 -- with the exercise they were matched to in the `exercises` catalogue: by strength_sets.exercise, else (unmapped
 -- sets) by the catalogue entry whose fit_category is the set's exercise_category (the entry named like the category
 -- first, e.g. 'Bench Press' for bench_press, else the first by name).
@@ -29,7 +63,8 @@ matched AS (
 )
 SELECT
     a.athlete,
-    s.activity_id,
+    a.activity_id,
+    s.activity_id AS source_activity_id,
     s.set_index,
     a.local_date,
     a.week_start,
@@ -56,7 +91,8 @@ SELECT
         list_distinct(c.secondary_muscles), lambda m: NOT list_contains(coalesce(c.primary_muscles, []), m)
     ) AS secondary_muscles
 FROM matched AS s
-JOIN activities_effective AS a ON a.activity_id = s.activity_id
+JOIN set_sources AS src ON src.source_activity_id = s.activity_id
+JOIN activities_effective AS a ON a.activity_id = src.activity_id
 LEFT JOIN exercises AS c ON c.exercise = s.catalogue_match;
 
 -- Every ISO week (Monday) from an athlete's first to last activity week, trained or not.
