@@ -55,6 +55,9 @@ def ingest(
     athlete: Annotated[str | None, typer.Option(help="Athlete the files belong to (settings file entry)")] = None,
     workers: Annotated[int | None, typer.Option(help="Decoder processes (default: CPU count)")] = None,
     settings: Annotated[Path | None, typer.Option(help="Settings TOML (default: ./fitbalance.toml)")] = None,
+    wait: Annotated[
+        float, typer.Option(help="Seconds to wait while another ingest runs on the same database", min=0)
+    ] = 600.0,
 ) -> None:
     """Ingest FIT and CSV exports with the Prefect flow and print what happened to every file."""
     missing = [p for p in paths if not p.exists()]
@@ -89,6 +92,7 @@ def ingest(
                 athlete=athlete,
                 workers=workers,
                 settings_path=str(settings) if settings else None,
+                lock_wait_s=wait,
             )
         except FitbalanceError as exc:
             err.print(f"[red]error:[/] {exc}")
@@ -153,7 +157,13 @@ def sql(
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc
     except duckdb.Error as exc:
-        err.print(f"[red]SQL error:[/] {exc}")
+        if "read-only mode" in str(exc):
+            err.print(
+                "[red]error:[/] `fitbalance sql` opens the database read-only, so statements that change it are "
+                f"refused ({exc}). Change data with `fitbalance ingest`, or with the duckdb CLI at your own risk."
+            )
+        else:
+            err.print(f"[red]SQL error:[/] {exc}")
         raise typer.Exit(1) from exc
     if format is OutputFormat.json:
         sys.stdout.write(json.dumps([dict(zip(columns, map(_jsonable, r), strict=True)) for r in rows], indent=1))
@@ -202,6 +212,73 @@ def summary(
     for r in rows:
         table.add_row(*("" if v is None else str(v) for v in r))
     console.print(table)
+
+
+def _duration(start: datetime, end: datetime | None) -> str:
+    if end is None:
+        return "-"
+    seconds = round((end - start).total_seconds())
+    return f"{seconds // 60}m {seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
+
+
+@app.command()
+def status(
+    db: DbOption = None,
+    runs: Annotated[int, typer.Option(help="How many recent ingest runs to show", min=1)] = 10,
+) -> None:
+    """Show the last ingest runs, and any file a run saw that is in no table (exit status 1 when there is one)."""
+    from fitbalance.store import load as store
+
+    target = _db(db)
+    if not target.exists():
+        err.print(f"[red]error:[/] no database at {target}: run `fitbalance ingest` first")
+        raise typer.Exit(1)
+    try:
+        con = store.connect(target, read_only=True, wait_s=30.0, on_wait=lambda m: err.print(f"[yellow]{m}[/]"))
+    except FitbalanceError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    try:
+        recent = store.last_runs(con, runs)
+        missing = store.unaccounted_files(con)
+    finally:
+        con.close()
+    console.print(f"[bold]last {len(recent)} ingest runs in {target}[/] (newest first)")
+    for r in recent:
+        style = {"completed": "green", "running": "cyan"}.get(r["outcome"], "red")
+        took = _duration(r["started_at"], r["ended_at"])
+        console.print(
+            f"  {r['run_id'][:8]}  {r['started_at']:%Y-%m-%d %H:%M} UTC  {took}  [{style}]{r['outcome']}[/]"
+            + (f"  flow run {r['flow_run_id']}" if r["flow_run_id"] else "")
+        )
+        if r["files_seen"] is not None:
+            console.print(
+                f"      {r['files_seen']} seen: {r['files_loaded']} loaded, {r['files_skipped']} skipped, "
+                f"{r['files_known']} known, {r['files_quarantined']} quarantined; "
+                f"{r['activities_added']} activities and {r['sets_added']} sets added"
+            )
+        if r["detail"]:
+            console.print(f"      {r['detail']}")
+    live = store.ingest_running(target)
+    for r in recent:
+        if r["outcome"] == "running" and not live:
+            killed = f"run {r['run_id'][:8]} is marked running but no ingest is: it was killed"
+            console.print(f"[yellow]{killed}; the next ingest marks it interrupted.[/]")
+    in_progress = [m for m in missing if live and m["run_outcome"] == "running"]
+    missing = [m for m in missing if m not in in_progress]
+    if in_progress:
+        console.print(f"{len(in_progress)} files are still to be ingested by the run in progress.")
+    if not missing:
+        console.print("Every file a run has seen is in source_files or, refused, in quarantine.")
+        return
+    console.print(f"[red]{len(missing)} files were seen but are in no table:[/]")
+    for m in missing[:50]:
+        console.print(f"  {m['path']} (run {m['run_id'][:12]}, {m['run_outcome']}, file {m['outcome']})")
+    if len(missing) > 50:
+        console.print(f"  ... and {len(missing) - 50} more")
+    if all(m["outcome"] == "pending" for m in missing):
+        console.print("They were not reached before their run ended: run `fitbalance ingest` again to load them.")
+    raise typer.Exit(1)
 
 
 UNMAPPED_SQL = """

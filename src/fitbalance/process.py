@@ -24,6 +24,9 @@ from fitbalance.sources import decode_bytes, sniff_format
 from fitbalance.sources.archive import SourceRef, read_source
 from fitbalance.validate import quarantine_frame, quarantine_row, validate_tables
 
+REPEATED_NOTE = "already in an earlier file"
+"""How a file's ``detail`` says that some of its activities were loaded from another file first."""
+
 
 @dataclass(frozen=True)
 class WorkItem:
@@ -125,9 +128,10 @@ def _outcome(p: _Prepared, loaded: int, quarantine: pl.DataFrame) -> FileOutcome
     if loaded == 0 and p.tables.activities.height > 0:
         first = _headline(quarantine) if failed else "no activity passed validation"
         return FileOutcome(file_id, ref.path, p.fmt, ref.size_bytes, FileStatus.QUARANTINED, first)
-    detail = f"{loaded} activities" + (f", {failed} rows quarantined" if failed else "")
+    # activities counted before dropping repeats, as the loader counts them: the same words whichever batch it was in
+    detail = f"{loaded + p.repeated} activities" + (f", {failed} rows quarantined" if failed else "")
     if p.repeated:
-        detail += f"; {p.repeated} already in an earlier file"
+        detail += f"; {p.repeated} {REPEATED_NOTE}"
     if p.warning:
         detail += f"; decoder warnings: {p.warning}"
     return FileOutcome(file_id, ref.path, p.fmt, ref.size_bytes, FileStatus.LOADED, detail)

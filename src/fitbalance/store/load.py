@@ -6,14 +6,23 @@ connection is open for writing, so the ingest opens the store for each short loa
 a dashboard reading in between keeps answering.
 
 A batch is loaded in one transaction: either every row of every file in it is there afterwards, or none is.
+
+One ingest at a time: :func:`run_lock` holds ``<db>.ingest.lock`` for a whole run, so a second ingest on the same
+database waits for the first (or gives up with a clear message) instead of interleaving its batches. Under that lock
+:func:`begin_run` may mark a run still ``running`` as ``interrupted``: its process is gone.
+
+Accounting: ``run_files`` gets one row per path a run discovered (:func:`record_seen`), updated with the file's
+outcome in the transaction that loads it; :func:`unaccounted_files` lists any file that was seen but is in no table.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +32,14 @@ import polars as pl
 from fitbalance.config import Settings
 from fitbalance.dedupe import CANDIDATE_SCHEMA, SESSION_SPAN, WINDOW_SCHEMA, duplicate_links, touched_windows
 from fitbalance.errors import SETTING_STAGE, StoreError, StoreLockedError
+from fitbalance.locks import open_lock_file, try_lock
 from fitbalance.models import ACTIVITY_SCHEMA, LAP_SCHEMA, SAMPLE_SCHEMA, SET_SCHEMA, FileStatus
 from fitbalance.normalize import ExerciseResolver
-from fitbalance.process import BatchResult, FileOutcome
+from fitbalance.process import REPEATED_NOTE, BatchResult, FileOutcome
 from fitbalance.store.views import apply_schema, refresh_derived
 
 CHILD_TABLES = ("strength_sets", "samples", "laps")
+RUN_LOCK_SUFFIX = ".ingest.lock"
 LOCK_MARKERS = ("could not set lock", "conflicting lock", "lock on file")
 
 
@@ -94,6 +105,64 @@ def open_store(db_path: Path, *, wait_s: float = 60.0) -> Iterator[duckdb.DuckDB
         con.close()
 
 
+def run_lock_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + RUN_LOCK_SUFFIX)
+
+
+@contextmanager
+def run_lock(
+    db_path: Path,
+    *,
+    wait_s: float = 600.0,
+    on_wait: Callable[[str], None] | None = None,
+    poll_s: float = 0.2,
+) -> Iterator[None]:
+    """Hold ``<db>.ingest.lock`` for the block: one ingest per database at a time.
+
+    Waits up to ``wait_s`` while another ingest holds it (telling ``on_wait`` once, with the holder's pid and start
+    time), then raises :class:`StoreLockedError`. The operating system releases the lock when the holder's process
+    ends, however it ends, so a killed run never blocks the next one.
+    """
+    lock_path = run_lock_path(db_path)
+    try:
+        fh = open_lock_file(lock_path)
+    except OSError as exc:
+        raise StoreError(f"cannot open the ingest lock file {lock_path}: {exc}", path=str(db_path)) from exc
+    with fh:
+        deadline = time.monotonic() + wait_s
+        told = False
+        while not try_lock(fh):
+            fh.seek(0)
+            holder = fh.read(200).decode("utf-8", errors="replace").strip() or "unknown process"
+            if time.monotonic() >= deadline:
+                raise StoreLockedError(
+                    f"another ingest is running on this database ({holder}); gave up after {wait_s:g} s",
+                    path=str(db_path),
+                    stage="load",
+                )
+            if on_wait is not None and not told:
+                on_wait(f"another ingest is running on {db_path} ({holder}); waiting up to {wait_s:g} s")
+                told = True
+            time.sleep(poll_s)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}, since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC\n".encode())
+        fh.flush()
+        yield
+
+
+def ingest_running(db_path: Path) -> bool:
+    """Whether an ingest holds the database's run lock right now (a run marked ``running`` may have been killed)."""
+    lock_path = run_lock_path(db_path)
+    if not lock_path.exists():
+        return False
+    try:
+        with open_lock_file(lock_path) as fh:
+            return not try_lock(fh)  # taken only for this instant; closing the file releases it
+    except OSError:
+        return False
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the tables (and derived tables) when missing (idempotent)."""
     apply_schema(con)
@@ -123,10 +192,56 @@ def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 
 def begin_run(con: duckdb.DuckDBPyConnection, *, run_id: str, flow_run_id: str | None, started_at: datetime) -> None:
-    con.execute(
-        "INSERT INTO ingest_runs (run_id, flow_run_id, started_at, outcome) VALUES (?, ?, ?, 'running')",
-        [run_id, flow_run_id, started_at],
+    """Record the start of a run, and mark runs still ``running`` as ``interrupted``.
+
+    Call it while holding :func:`run_lock`: then no other run is alive, and a ``running`` row is a run that was
+    killed before it could record its end.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "UPDATE ingest_runs SET outcome = 'interrupted', detail = concat_ws('; ', nullif(detail, ''), ?) "
+            "WHERE outcome = 'running'",
+            [f"ended without recording its end (killed?); marked by run {run_id}"],
+        )
+        con.execute(
+            "INSERT INTO ingest_runs (run_id, flow_run_id, started_at, outcome) VALUES (?, ?, ?, 'running')",
+            [run_id, flow_run_id, started_at],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def record_seen(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    run_id: str,
+    pending: Sequence[tuple[str, str]],
+    known: Sequence[tuple[str, str]],
+    refused: Sequence[str],
+) -> None:
+    """Record every path the run discovered: ``pending`` and ``known`` as (path, file_id), ``refused`` paths."""
+    seen = pl.DataFrame(
+        {
+            "run_id": run_id,
+            "path": [p for p, _ in pending] + [p for p, _ in known] + list(refused),
+            "file_id": [f for _, f in pending] + [f for _, f in known] + [None] * len(refused),
+            "outcome": ["pending"] * len(pending) + ["known"] * len(known) + ["refused"] * len(refused),
+        },
+        schema={"run_id": pl.String(), "path": pl.String(), "file_id": pl.String(), "outcome": pl.String()},
     )
+    if seen.height == 0:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        with registered(con, "_seen", seen):
+            con.execute("INSERT INTO run_files BY NAME SELECT * FROM _seen")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def finish_run(
@@ -347,6 +462,11 @@ def _record_files(
                    last_seen_at = excluded.last_seen_at, run_id = excluded.run_id""",
             [o.file_id, o.path, o.format, o.size_bytes, o.status.value, o.detail, athlete, now, now, run_id],
         )
+        con.execute("DELETE FROM run_files WHERE run_id = ? AND path = ? AND outcome = 'pending'", [run_id, o.path])
+        con.execute(
+            "INSERT INTO run_files (run_id, path, file_id, outcome) VALUES (?, ?, ?, ?)",
+            [run_id, o.path, o.file_id, o.status.value],
+        )
 
 
 def _existing_ids(con: duckdb.DuckDBPyConnection, activities: pl.DataFrame) -> set[str]:
@@ -358,6 +478,28 @@ def _existing_ids(con: duckdb.DuckDBPyConnection, activities: pl.DataFrame) -> s
             "SELECT activity_id FROM activities WHERE activity_id IN (SELECT activity_id FROM _batch_ids)",
         )
     return {r[0] for r in found}
+
+
+def _note_repeats(outcomes: Sequence[FileOutcome], activities: pl.DataFrame, existing: set[str]) -> list[FileOutcome]:
+    """The outcomes, each saying how many of its activities were already loaded from an earlier file.
+
+    The same words as :func:`fitbalance.process.process_batch` uses for a repeat within one batch, so a file's
+    ``detail`` does not depend on how the files were cut into batches (or on where an earlier run was killed).
+    """
+    if not existing:
+        return list(outcomes)
+    per_file = dict(
+        activities.filter(pl.col("activity_id").is_in(list(existing))).group_by("file_id").len().iter_rows()
+    )
+    return [
+        replace(o, detail=_with_note(o.detail, per_file[o.file_id])) if o.file_id in per_file else o for o in outcomes
+    ]
+
+
+def _with_note(detail: str, repeated: int) -> str:
+    """``detail`` with the repeat note where :func:`fitbalance.process.process_batch` puts it: before the warnings."""
+    head, sep, warnings = detail.partition("; decoder warnings: ")
+    return f"{head}; {repeated} {REPEATED_NOTE}{sep}{warnings}"
 
 
 def load_batch(
@@ -390,6 +532,7 @@ def load_batch(
                 con.execute("DELETE FROM quarantine WHERE file_id = ?", [old_id])
                 con.execute("DELETE FROM source_files WHERE file_id = ?", [old_id])
         existing = _existing_ids(con, tables.activities)
+        outcomes = _note_repeats(batch.outcomes, tables.activities, existing)
         tables, repeated = tables.without(existing)  # a session loaded before from another file: keep the first
         _insert(con, "activities", tables.activities, ACTIVITY_SCHEMA)
         _insert(con, "strength_sets", tables.sets, SET_SCHEMA)
@@ -405,7 +548,7 @@ def load_batch(
             )
             with registered(con, "_q", q):
                 con.execute("INSERT INTO quarantine BY NAME SELECT * FROM _q")
-        _record_files(con, batch.outcomes, athlete=athlete, run_id=run_id, now=now)
+        _record_files(con, outcomes, athlete=athlete, run_id=run_id, now=now)
         refresh_derived(con, [*touched, *tables.activities["activity_id"].to_list()])
         con.execute("COMMIT")
     except BaseException:
@@ -448,3 +591,49 @@ def record_problems(
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+RUN_COLUMNS = (
+    "run_id",
+    "flow_run_id",
+    "started_at",
+    "ended_at",
+    "outcome",
+    "files_seen",
+    "files_loaded",
+    "files_skipped",
+    "files_known",
+    "files_quarantined",
+    "activities_added",
+    "sets_added",
+    "detail",
+)
+
+
+def last_runs(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[dict[str, Any]]:
+    """The most recent ``ingest_runs`` rows, newest first."""
+    found = rows(con, f"SELECT {', '.join(RUN_COLUMNS)} FROM ingest_runs ORDER BY started_at DESC LIMIT ?", [limit])
+    return [dict(zip(RUN_COLUMNS, r, strict=True)) for r in found]
+
+
+UNACCOUNTED_SQL = """
+SELECT rf.run_id, r.started_at, r.outcome AS run_outcome, rf.path, rf.file_id, rf.outcome
+FROM run_files rf JOIN ingest_runs r USING (run_id)
+WHERE NOT EXISTS (SELECT 1 FROM source_files s WHERE s.file_id = rf.file_id)
+  AND NOT (rf.file_id IS NULL
+           AND EXISTS (SELECT 1 FROM quarantine q WHERE q.stage = 'discover' AND q.path = rf.path))
+  AND NOT EXISTS (  -- a later run loaded other content from the same path, which replaced this content's rows
+      SELECT 1 FROM source_files s JOIN ingest_runs later ON later.run_id = s.run_id
+      WHERE s.path = rf.path AND s.file_id <> rf.file_id AND later.started_at >= r.started_at)
+ORDER BY r.started_at, rf.path
+"""
+
+
+def unaccounted_files(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Files a run discovered that are in no table: neither in ``source_files`` nor refused with a quarantine row.
+
+    Only a run that ended before reaching them (``pending`` rows of an interrupted or failed run, until the next
+    run loads them) should ever show up here.
+    """
+    columns = ("run_id", "started_at", "run_outcome", "path", "file_id", "outcome")
+    return [dict(zip(columns, r, strict=True)) for r in rows(con, UNACCOUNTED_SQL)]
