@@ -257,9 +257,7 @@ def _ingest(
         n_workers = _workers(workers, len(batches))
         total = len(plan.todo)
         _progress("process", 0, total)
-        pool = (
-            ProcessPoolExecutor(max_workers=n_workers, mp_context=get_context("forkserver")) if n_workers > 1 else None
-        )
+        pool = _process_pool(n_workers) if n_workers > 1 else None
         try:
             in_flight: deque[PrefectFuture[BatchResult]] = deque()
             pending = iter(batches)
