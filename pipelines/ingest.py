@@ -14,6 +14,7 @@ folder, and loads what it had not reached.
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -222,7 +223,12 @@ def ingest_flow(
     logger = get_run_logger()
     settings = load_settings(Path(settings_path) if settings_path else None)
     who = settings.athlete(athlete)
-    with store.run_lock(Path(db), wait_s=lock_wait_s, on_wait=logger.warning), scratch_dir() as scratch:
+
+    def tell(message: str) -> None:  # on the run's log and on stderr, whatever Prefect's log level
+        logger.warning(message)
+        print(message, file=sys.stderr, flush=True)
+
+    with store.run_lock(Path(db), wait_s=lock_wait_s, on_wait=tell), scratch_dir() as scratch:
         return _ingest(paths, db, who, workers, batch_size, settings_path, str(scratch), as_of or _end_of_today())
 
 
