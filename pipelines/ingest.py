@@ -4,6 +4,14 @@ Thin on purpose: every step is a library call from :mod:`fitbalance`. Tasks are 
 about 10 ms and loads the API server with events, so never one task per file). Decoding is CPU-bound pure Python
 (fitdecode), so batches run in worker processes; the flow process alone writes the database, one short transaction
 per batch. Only the I/O tasks retry, and only on transient errors (a locked database).
+
+Two ways to process a batch, the rest of the flow being the same:
+
+- local (default): ``process-batch`` tasks hand batches to a process pool of this machine and get the frames back;
+- staged (``staging`` set; :mod:`pipelines.scale` runs the flow so on a Dask cluster): ``stage-batch`` tasks run on
+  the flow's task runner (a ``DaskTaskRunner``), each writing its validated batch as Parquet files under
+  ``staging`` (:mod:`pipelines.staging`); the flow process reads them back and loads them. Only it writes the
+  database either way.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from fitbalance.process import BatchResult, WorkItem, process_batch
 from fitbalance.sources.archive import cleanup, discover, file_digest
 from fitbalance.store import load as store
 from fitbalance.store.views import apply_views
+from pipelines.staging import StagedBatch, discard, read_batch, write_batch
 
 DEFAULT_BATCH_SIZE = 16
 
@@ -121,6 +130,12 @@ def process_task(items: list[WorkItem], athlete: Any, as_of: datetime, pool: Exe
     return pool.submit(process_batch, items, athlete=athlete, as_of=as_of).result()
 
 
+@task(name="stage-batch", cache_policy=NO_CACHE)
+def stage_task(items: list[WorkItem], athlete: Any, as_of: datetime, folder: str) -> StagedBatch:
+    """Decode, normalize and validate a batch where the task runner puts it, and stage the result as Parquet."""
+    return write_batch(process_batch(items, athlete=athlete, as_of=as_of), Path(folder))
+
+
 @task(name="load-batch", retries=3, retry_delay_seconds=2, retry_condition_fn=_transient, cache_policy=NO_CACHE)
 def load_task(batch: BatchResult, db: str, athlete: str, run_id: str) -> dict[str, int]:
     """Load one batch in one short write transaction."""
@@ -187,14 +202,23 @@ def ingest_flow(
     workers: int | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     settings_path: str | None = None,
+    staging: str | None = None,
 ) -> dict[str, Any]:
-    """Ingest FIT and CSV exports under ``paths`` into the DuckDB file ``db``; returns the run summary."""
+    """Ingest FIT and CSV exports under ``paths`` into the DuckDB file ``db``; returns the run summary.
+
+    With ``staging`` (a folder every worker of the flow's task runner can reach), batches are processed by the task
+    runner and handed back as Parquet files in ``<staging>/<run_id>/`` instead of through a local process pool;
+    ``workers`` is then the cluster's worker count (twice as many batches are kept in flight).
+    """
     logger = get_run_logger()
     settings = load_settings(Path(settings_path) if settings_path else None)
     who = settings.athlete(athlete)
     run_id = uuid.uuid4().hex
     flow_run = get_run_context().flow_run  # type: ignore[union-attr]
-    workdir = tempfile.mkdtemp(prefix="fitbalance-")
+    staged_in = Path(staging) / run_id if staging else None
+    if staged_in is not None:  # archives are unpacked where the workers can read the members too
+        staged_in.mkdir(parents=True)
+    workdir = tempfile.mkdtemp(prefix="fitbalance-", dir=staged_in)
     summary = RunSummary(run_id=run_id, db=db)
     outcome = "failed"
     try:
@@ -210,20 +234,31 @@ def ingest_flow(
         total = len(plan.todo)
         _progress("process", 0, total)
         pool = (
-            ProcessPoolExecutor(max_workers=n_workers, mp_context=get_context("forkserver")) if n_workers > 1 else None
+            ProcessPoolExecutor(max_workers=n_workers, mp_context=get_context("forkserver"))
+            if n_workers > 1 and staged_in is None
+            else None
         )
+
+        def submit(number: int, batch: list[WorkItem]) -> PrefectFuture[BatchResult] | PrefectFuture[StagedBatch]:
+            if staged_in is None:
+                return process_task.submit(batch, who, as_of, pool)
+            return stage_task.submit(batch, who, as_of, str(staged_in / f"batch-{number:06d}"))
+
         try:
-            in_flight: deque[PrefectFuture[BatchResult]] = deque()
-            pending = iter(batches)
+            in_flight: deque[PrefectFuture[BatchResult] | PrefectFuture[StagedBatch]] = deque()
+            pending = enumerate(batches)
             done = 0
             window = max(2, 2 * n_workers)  # bounded: memory stays flat however many files there are
             while True:
-                while len(in_flight) < window and (batch := next(pending, None)) is not None:
-                    in_flight.append(process_task.submit(batch, who, as_of, pool))
+                while len(in_flight) < window and (numbered := next(pending, None)) is not None:
+                    in_flight.append(submit(*numbered))
                 if not in_flight:
                     break
-                result = in_flight.popleft().result()
+                made = in_flight.popleft().result()
+                result = read_batch(made) if isinstance(made, StagedBatch) else made
                 counts = load_task(result, db, who.name, run_id)
+                if isinstance(made, StagedBatch):
+                    discard(made)
                 _account(summary, result, counts)
                 done += len(result.outcomes)
                 _progress("process", done, total)
@@ -233,6 +268,8 @@ def ingest_flow(
         outcome = "completed"
     finally:
         cleanup(Path(workdir))
+        if staged_in is not None:
+            cleanup(staged_in)
         try:
             finish_run_task(db, run_id, summary, outcome)
         except FitbalanceError as exc:
