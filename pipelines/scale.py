@@ -37,7 +37,7 @@ def local_runner(workers: int) -> DaskTaskRunner:
             "n_workers": workers,
             "threads_per_worker": 1,
             "processes": True,
-            "dashboard_address": None,  # no web dashboard (and no port) for a run that lasts minutes
+            "dashboard_address": ":0",  # the scheduler serves HTTP anyway: any free port, never a clash on 8787
         }
     )
 
