@@ -11,6 +11,7 @@ CODE := $(wildcard src pipelines tests dashboards bench sample_data)
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export DO_NOT_TRACK := 1
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 
 .PHONY: setup demo test check lint typecheck fmt bench sample-data clean
 

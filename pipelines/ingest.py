@@ -184,6 +184,13 @@ def finish_run_task(db: str, run_id: str, summary: RunSummary, outcome: str) -> 
         store.finish_run(con, run_id=run_id, ended_at=now, outcome=outcome, counts=counts)
 
 
+def _process_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes forked from a server that has imported the library once (polars, pandera: seconds)."""
+    context = get_context("forkserver")
+    context.set_forkserver_preload(["fitbalance.process"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
 def _chunks(items: list[WorkItem], size: int) -> Iterator[list[WorkItem]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]

@@ -197,6 +197,7 @@ class Decoded:
     samples: pl.DataFrame = field(default_factory=lambda: empty(RAW_SAMPLE_SCHEMA))
     laps: pl.DataFrame = field(default_factory=lambda: empty(RAW_LAP_SCHEMA))
     warnings: tuple[str, ...] = ()
+    rejected: tuple[str, ...] = ()  # parts of the file left out, each with its reason: they become quarantine rows
 
     @property
     def is_activity(self) -> bool:

@@ -77,6 +77,9 @@ def process_file(
             return outcome, Tables.concat([]), quarantine_frame([])
         tables = normalize(decoded, file_id=file_id, athlete=athlete, resolve_exercise=resolve_exercise)
         checked = validate_tables(tables, file_id=file_id, path=ref.path, as_of=as_of)
+        if decoded.rejected:
+            left_out = quarantine_frame([quarantine_row(file_id, ref.path, "decode", r) for r in decoded.rejected])
+            checked = replace(checked, quarantine=pl.concat([left_out, checked.quarantine]))
     except InputError as exc:
         stage = exc.stage or "decode"
         row = quarantine_row(file_id, ref.path, stage, exc.reason)
@@ -92,7 +95,7 @@ def process_file(
     loaded = checked.tables.activities.height
     failed = checked.quarantine.height
     if loaded == 0:
-        first = checked.quarantine["reason"][0] if failed else "no activity passed validation"
+        first = _headline(checked.quarantine) if failed else "no activity passed validation"
         outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.QUARANTINED, first)
         return outcome, Tables.concat([]), checked.quarantine
     detail = f"{loaded} activities" + (f", {failed} rows quarantined" if failed else "")
@@ -100,6 +103,12 @@ def process_file(
         detail += f"; decoder warnings: {decoded.warnings[0]}"
     outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.LOADED, detail)
     return outcome, checked.tables, checked.quarantine
+
+
+def _headline(quarantine: pl.DataFrame) -> str:
+    """The reasons that explain a file's quarantine best: the activity rows' own failures first."""
+    ranked = quarantine.with_columns((pl.col("stage") != "validate:activities").alias("_later")).sort("_later")
+    return "; ".join(dict.fromkeys(ranked["reason"].to_list()[:3]))
 
 
 def process_batch(items: list[WorkItem], *, athlete: Athlete, as_of: datetime) -> BatchResult:

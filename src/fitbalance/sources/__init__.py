@@ -29,7 +29,12 @@ def decode_bytes(data: bytes, path: str, *, time_zone: str) -> Decoded:
     if kind == "csv":
         from fitbalance.sources.csv import read_csv  # type: ignore[attr-defined,unused-ignore]
 
-        decoded: Decoded = read_csv(data, path, time_zone)
+        try:
+            decoded: Decoded = read_csv(data, path, time_zone)
+        except UnknownFormatError as exc:
+            if path.lower().endswith((".fit", ".fit.gz")):  # named FIT, holds unknown CSV: say both
+                raise UnknownFormatError(f"not a FIT file: {exc.reason}", path=path, stage="decode") from exc
+            raise
         return decoded
     if data[8:12] == b".FIT" or path.lower().endswith((".fit", ".fit.gz")):
         return decode_fit(data, path)  # let the FIT decoder name what is wrong with it

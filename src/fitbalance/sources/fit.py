@@ -125,6 +125,7 @@ class _Collected:
     sessions: list[dict[str, Any]] = field(default_factory=list)
     laps: list[dict[str, Any]] = field(default_factory=list)
     sets: list[dict[str, Any]] = field(default_factory=list)
+    undated_records: int = 0
     records: dict[str, list[Any]] = field(default_factory=lambda: {k: [] for k in _RECORD_COLUMNS})
 
 
@@ -178,6 +179,7 @@ def _collect_messages(data: bytes, path: str) -> _Collected:
                 units[f.name] = f.units
             ts = _naive_utc(values.get("timestamp"))
             if ts is None:
+                out.undated_records += 1
                 continue
             rec["timestamp_utc"].append(ts)
             rec["heart_rate"].append(_int(values.get("heart_rate")))
@@ -397,4 +399,9 @@ def decode_fit(data: bytes, path: str) -> Decoded:
         samples=samples,
         laps=laps.select(list(RAW_LAP_SCHEMA)),
         warnings=complaints,
+        rejected=(
+            (f"{c.undated_records} record messages without an absolute timestamp (device-relative time) not loaded",)
+            if c.undated_records
+            else ()
+        ),
     )

@@ -127,5 +127,7 @@ CREATE TABLE IF NOT EXISTS exercises (
     primary_muscles    VARCHAR[],
     secondary_muscles  VARCHAR[],
     equipment          VARCHAR,
-    bodyweight         BOOLEAN NOT NULL      -- true: load is the body (reps count, weight_kg is added load)
+    bodyweight         BOOLEAN NOT NULL,     -- true: load is the body (reps count, weight_kg is added load)
+    kind               VARCHAR NOT NULL DEFAULT 'resistance'  -- resistance | cardio | mobility: only resistance
+                                                               -- sets count as resistance volume
 );

@@ -1,0 +1,139 @@
+"""CSV exports of watches and lifting apps: one seam, one small module per dialect.
+
+:func:`read_csv` decodes the bytes (UTF-8 with or without BOM, UTF-16 with BOM, else cp1252/latin-1; any
+newline; ``,`` ``;`` or tab), finds the header (older exports put a title line before it), asks each dialect's
+``detect(header, text)`` in :data:`DIALECTS` order and lets the first that says yes ``read(sheet, options)``
+it.
+
+A dialect module has ``NAME``, ``detect(header: list[str], text: str) -> bool`` and ``read(sheet:
+helpers.Sheet, options: helpers.Options) -> Decoded``. Adding a dialect is one module here, one line in
+:data:`DIALECTS` and its test.
+
+What comes back: a :class:`~fitbalance.models.Decoded` with ``source_format`` ``"csv:<dialect>"``; activities
+and sets in the raw contracts, SI units, times in UTC with ``utc_offset_s`` filled from the athlete's
+``time_zone`` (CSV exports carry no zone; Strava's are UTC and only the offset comes from the zone). A
+recognised export that holds no activities (Fitbit daily totals, a header-only file) gives
+``file_type="no_activities"`` and a ``detail``. Errors: :class:`~fitbalance.errors.UnknownFormatError` naming
+the dialects tried, or :class:`~fitbalance.errors.DecodeError` naming the line and what was wrong. Nothing
+else escapes.
+"""
+
+from __future__ import annotations
+
+import csv as _stdlib_csv
+from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import polars as pl
+
+from fitbalance.errors import ConfigError, DecodeError, UnknownFormatError
+from fitbalance.models import Decoded
+from fitbalance.sources.csv import apple_health, fitbit, garmin, hevy, polar, strava, strong
+from fitbalance.sources.csv.helpers import (
+    DELIMITERS,
+    OPTION_DISTANCE_UNITS,
+    OPTION_WEIGHT_UNITS,
+    STAGE,
+    Options,
+    Sheet,
+    Units,
+    decode_text,
+    parse_records,
+)
+
+__all__ = ["DIALECTS", "Units", "looks_like_csv", "read_csv"]
+
+HEADER_SEARCH = 6  # records looked at for a header: older Garmin exports put a title line first
+
+
+class Dialect(Protocol):
+    NAME: str
+
+    def detect(self, header: list[str], text: str) -> bool: ...
+
+    def read(self, sheet: Sheet, options: Options) -> Decoded: ...
+
+
+DIALECTS: tuple[Dialect, ...] = (hevy, strong, strava, garmin, apple_health, polar, fitbit)
+
+
+def read_csv(
+    data: bytes,
+    path: str,
+    time_zone: str,
+    *,
+    units: str | None = None,
+    weight_unit: str | None = None,
+    distance_unit: str | None = None,
+) -> Decoded:
+    """Decode one CSV export.
+
+    ``time_zone`` (IANA) is the athlete's zone for the local times CSV files carry. The units the exporting
+    app was set to are needed only for files that do not say them (Strong's current layout; Garmin when the
+    file gives no way to infer them; Strava rows lacking the metric distance): ``weight_unit`` ``"kg"`` or
+    ``"lbs"``, ``distance_unit`` ``"km"`` or ``"mi"``, or ``units`` ``"metric"``/``"imperial"`` as shorthand
+    for both (the specific ones win). Without them such a file is refused with a reason naming the setting,
+    never guessed.
+    """
+    try:
+        zone = ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"unknown IANA time zone {time_zone!r}", path=path, stage=STAGE) from exc
+    options = _options(zone, units, weight_unit, distance_unit, path)
+    text = decode_text(data, path)
+    records = parse_records(text, path)
+    if not records:
+        raise DecodeError("empty CSV: no records", path=path, stage=STAGE)
+    for dialect in DIALECTS:
+        for at, record in enumerate(records[:HEADER_SEARCH]):
+            header = [c.strip() for c in record.cells]
+            if dialect.detect(header, text):
+                sheet = Sheet(path=path, records=records, header_at=at)
+                try:
+                    return dialect.read(sheet, options)
+                except (ValueError, OverflowError, pl.exceptions.PolarsError) as exc:
+                    raise DecodeError(
+                        f"{dialect.NAME} export could not be read: {exc}", path=path, stage=STAGE
+                    ) from exc
+    tried = ", ".join(d.NAME for d in DIALECTS)
+    first = ",".join(c.strip() for c in records[0].cells)
+    excerpt = first if len(first) <= 80 else first[:77] + "..."
+    raise UnknownFormatError(
+        f"CSV matches no known export (tried: {tried}); header starts {excerpt!r}", path=path, stage=STAGE
+    )
+
+
+def _options(zone: ZoneInfo, units: str | None, weight: str | None, distance: str | None, path: str) -> Options:
+    try:
+        system = Units(units) if units is not None else None
+    except ValueError as exc:
+        raise ConfigError(f"units must be 'metric' or 'imperial', got {units!r}", path=path, stage=STAGE) from exc
+    weight = weight or (system.weight_unit if system else None)
+    distance = distance or (system.distance_unit if system else None)
+    if weight is not None and weight not in OPTION_WEIGHT_UNITS:
+        raise ConfigError(f"weight unit must be one of {OPTION_WEIGHT_UNITS}, got {weight!r}", path=path, stage=STAGE)
+    if distance is not None and distance not in OPTION_DISTANCE_UNITS:
+        raise ConfigError(
+            f"distance unit must be one of {OPTION_DISTANCE_UNITS}, got {distance!r}", path=path, stage=STAGE
+        )
+    return Options(zone=zone, weight_unit=weight, distance_unit=distance)
+
+
+def looks_like_csv(data: bytes) -> bool:
+    """Whether bytes look like delimited text: no binary content, and a line that splits into fields."""
+    head = data[:65536]
+    try:
+        text = decode_text(head, "<sniff>")
+    except DecodeError:
+        return False
+    if not text.strip() or sum(not (c.isprintable() or c in "\r\n\t") for c in text) > len(text) // 100:
+        return False
+    lines = [line for line in text.splitlines()[: HEADER_SEARCH + 4] if line.strip()]
+    for delimiter in DELIMITERS:
+        for line in lines:
+            try:
+                if len(next(_stdlib_csv.reader([line], delimiter=delimiter), [])) > 1:
+                    return True
+            except _stdlib_csv.Error:
+                continue
+    return False

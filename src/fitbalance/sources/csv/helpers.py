@@ -1,0 +1,411 @@
+"""Mechanics shared by the CSV dialects: bytes to text to records, cells to SI values, local time to UTC.
+
+Nothing here knows a dialect. Every failure is a :class:`~fitbalance.errors.DecodeError` naming the file, the
+line and what was wrong, built with :meth:`Sheet.error`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from fitbalance.errors import DecodeError
+from fitbalance.models import RAW_ACTIVITY_SCHEMA, RAW_SET_SCHEMA
+
+DELIMITERS = (",", ";", "\t")
+MISSING = frozenset({"", "-", "--", "---", "--:--", "--:--:--", "n/a", "na", "nan", "null", "none", "—"})
+EARLIEST = datetime(1980, 1, 1)
+LATEST = datetime(2100, 1, 1)
+STAGE = "decode"
+
+
+class Units(StrEnum):
+    """A unit system, shorthand for a weight unit and a distance unit (metric: kg, km; imperial: lbs, mi)."""
+
+    METRIC = "metric"
+    IMPERIAL = "imperial"
+
+    @property
+    def weight_unit(self) -> str:
+        return "kg" if self is Units.METRIC else "lbs"
+
+    @property
+    def distance_unit(self) -> str:
+        return "km" if self is Units.METRIC else "mi"
+
+
+KG_PER_LB = 0.45359237
+M_PER_MILE = 1609.344
+M_PER_YARD = 0.9144
+M_PER_FOOT = 0.3048
+
+WEIGHT_UNITS: dict[str, float] = {"kg": 1.0, "kgs": 1.0, "lb": KG_PER_LB, "lbs": KG_PER_LB}
+DISTANCE_UNITS: dict[str, float] = {
+    "m": 1.0,
+    "km": 1000.0,
+    "mi": M_PER_MILE,
+    "mile": M_PER_MILE,
+    "miles": M_PER_MILE,
+    "yd": M_PER_YARD,
+    "yds": M_PER_YARD,
+    "ft": M_PER_FOOT,
+}
+
+
+class Record(NamedTuple):
+    """One CSV record: the line it starts on (1-based) and its cells."""
+
+    line: int
+    cells: tuple[str, ...]
+
+    def get(self, index: int | None) -> str:
+        """The stripped cell at ``index``; ``""`` when the column is absent or the record is short."""
+        if index is None or index >= len(self.cells):
+            return ""
+        return self.cells[index].strip()
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A decoded CSV: its non-blank records, and which of them is the header the dialect recognised."""
+
+    path: str
+    records: tuple[Record, ...]
+    header_at: int = 0
+
+    @property
+    def header(self) -> tuple[str, ...]:
+        return tuple(c.strip() for c in self.records[self.header_at].cells)
+
+    @property
+    def body(self) -> tuple[Record, ...]:
+        return self.records[self.header_at + 1 :]
+
+    def error(self, reason: str, line: int | None = None) -> DecodeError:
+        where = f"line {line}: " if line is not None else ""
+        return DecodeError(f"{where}{reason}", path=self.path, stage=STAGE)
+
+    def columns(self) -> Columns:
+        return Columns(self.header)
+
+    def rows(self, width: int | None = None) -> Iterable[Record]:
+        """Body records, each checked to have the header's width (extra empty cells are tolerated)."""
+        expected = len(self.header) if width is None else width
+        for record in self.body:
+            n = len(record.cells)
+            if n < expected:
+                raise self.error(
+                    f"{n} fields where the header has {expected} (truncated or malformed row)", record.line
+                )
+            if n > expected and any(c.strip() for c in record.cells[expected:]):
+                raise self.error(f"{n} fields where the header has {expected} (unquoted delimiter?)", record.line)
+            yield record
+
+
+def norm_header(name: str) -> str:
+    """A header name compared case-, width- and spacing-insensitively (``"Avg  HR"`` == ``"avg hr"``)."""
+    text = unicodedata.normalize("NFKC", name).replace("®", "").replace("\ufeff", "")
+    return " ".join(text.casefold().split())
+
+
+class Columns:
+    """Header names to column indices, keeping every index of a name that occurs more than once."""
+
+    def __init__(self, header: Sequence[str]) -> None:
+        self._index: dict[str, list[int]] = {}
+        for i, name in enumerate(header):
+            self._index.setdefault(norm_header(name), []).append(i)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and norm_header(name) in self._index
+
+    def find(self, *names: str) -> int | None:
+        """The first column named by any of ``names`` (tried in order), or None."""
+        for name in names:
+            hits = self._index.get(norm_header(name))
+            if hits:
+                return hits[0]
+        return None
+
+    def every(self, name: str) -> list[int]:
+        """Every column with this name, in file order (Strava repeats several)."""
+        return list(self._index.get(norm_header(name), []))
+
+    def has_all(self, *names: str) -> bool:
+        return all(norm_header(n) in self._index for n in names)
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a dialect needs beyond the file: the athlete's zone and, for files that do not say, the app's
+    units.
+
+    ``weight_unit`` is ``"kg"`` or ``"lbs"``, ``distance_unit`` ``"km"`` or ``"mi"``; None means not known,
+    and a dialect that needs one then refuses the file with a reason naming the setting (never a silent
+    guess).
+    """
+
+    zone: ZoneInfo
+    weight_unit: str | None = None
+    distance_unit: str | None = None
+
+
+# ---- bytes -> text -> records --------------------------------------------------------------------
+
+
+def decode_text(data: bytes, path: str) -> str:
+    """Bytes to text: UTF-8 (BOM or not), UTF-16 with a BOM (or plainly UTF-16 without one), else
+    cp1252/latin-1.
+
+    Newlines are left to the csv module (CRLF, LF and CR all work). Raises DecodeError for binary content.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        text = _decode(data[len(codecs.BOM_UTF8) :], "utf-8", path)
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = _decode(data, "utf-16", path)
+    elif _looks_utf16(data):
+        text = _decode(data, "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be", path)
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                text = data.decode("latin-1")
+    if "\x00" in text:
+        raise DecodeError("binary content (NUL bytes): not a CSV file", path=path, stage=STAGE)
+    return text
+
+
+def _decode(data: bytes, encoding: str, path: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise DecodeError(f"invalid {encoding} text at byte {exc.start}", path=path, stage=STAGE) from exc
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """UTF-16 text without a BOM: ASCII-range text with every other byte NUL."""
+    head = data[:400]
+    if len(head) < 8 or len(head) % 2:
+        return False
+    even, odd = head[0::2], head[1::2]
+    return (odd.count(0) > 0.9 * len(odd) and even.count(0) == 0) or (
+        even.count(0) > 0.9 * len(even) and odd.count(0) == 0
+    )
+
+
+def sniff_delimiter(text: str) -> str:
+    """``,`` ``;`` or tab: whichever splits the first multi-field line of the file into the most fields."""
+    lines = [line for line in text.splitlines()[:12] if line.strip()]
+    best, best_fields = ",", 1
+    for delimiter in DELIMITERS:
+        for line in lines:
+            try:
+                fields = next(csv.reader([line], delimiter=delimiter), [])
+            except csv.Error:
+                continue
+            if len(fields) > 1:
+                if len(fields) > best_fields:
+                    best, best_fields = delimiter, len(fields)
+                break
+    return best
+
+
+def parse_records(text: str, path: str) -> tuple[Record, ...]:
+    """The file's non-blank records with the line each starts on."""
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[Record] = []
+    line = 1
+    try:
+        for cells in reader:
+            if any(c.strip() for c in cells):
+                records.append(Record(line, tuple(cells)))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise DecodeError(f"line {line}: not valid CSV ({exc})", path=path, stage=STAGE) from exc
+    return tuple(records)
+
+
+# ---- cells -> values -----------------------------------------------------------------------------
+
+_PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_COMMA_DECIMAL = re.compile(r"-?(\d+,\d{1,2}|\d+,\d{4,}|\d{1,3}(\.\d{3})+,\d+)")
+_POINT_DECIMAL = re.compile(r"-?(\d+\.\d{1,2}|\d+\.\d{4,}|\d{1,3}(,\d{3})+\.\d+)")
+
+
+def is_missing(text: str) -> bool:
+    return text.strip().casefold() in MISSING
+
+
+def decimal_comma(cells: Iterable[str]) -> bool:
+    """Whether numbers in these cells use a decimal comma (``"5,25"``) rather than a point (``"5.25"``).
+
+    Decided by the cells that can only be read one way; ``"6,234"`` alone is read as six thousand.
+    """
+    comma = point = 0
+    for cell in cells:
+        text = cell.strip().replace("\u00a0", "").replace(" ", "")
+        if ":" in text:
+            continue
+        if _COMMA_DECIMAL.fullmatch(text):
+            comma += 1
+        elif _POINT_DECIMAL.fullmatch(text):
+            point += 1
+    return comma > point
+
+
+def number(text: str, *, comma_decimal: bool = False) -> float | None:
+    """A number as apps write it: ``--`` missing, ``"6,234"`` thousands, ``"5,25"`` when ``comma_decimal``.
+
+    Raises ValueError (with the text) when the cell is not a number; dialects turn that into a line error.
+    """
+    raw = text.strip()
+    if is_missing(raw):
+        return None
+    compact = raw.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("'", "")
+    compact = compact.replace(".", "").replace(",", ".") if comma_decimal else compact.replace(",", "")
+    if not _PLAIN.fullmatch(compact):
+        raise ValueError(f"{raw!r} is not a number")
+    value = float(compact)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"{raw!r} is not a finite number")
+    return value
+
+
+_HMS = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)")
+_UNITS_DURATION = re.compile(r"(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*(?:(\d+(?:[.,]\d+)?)\s*s)?", re.IGNORECASE)
+
+
+def duration(text: str) -> float | None:
+    """Seconds from ``01:02:03``, ``1:02:03.5``, ``02:03`` (m:s), ``30:00,75``, ``1h 5m``, ``41m``, ``95``."""
+    raw = text.strip()
+    if is_missing(raw):
+        return None
+    match = _HMS.fullmatch(raw)
+    if match:
+        hours, minutes, seconds = match.groups()
+        return int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds.replace(",", "."))
+    match = _UNITS_DURATION.fullmatch(raw)
+    if match and any(match.groups()):
+        hours, minutes, seconds = match.groups()
+        return int(hours or 0) * 3600 + int(minutes or 0) * 60 + float((seconds or "0").replace(",", "."))
+    if _PLAIN.fullmatch(raw):
+        return float(raw)
+    raise ValueError(f"{raw!r} is not a duration")
+
+
+def local_datetime(text: str, formats: Sequence[str]) -> datetime:
+    """The first of ``formats`` that reads ``text`` (narrow and no-break spaces count as spaces)."""
+    raw = " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
+    for fmt in formats:
+        try:
+            value = datetime.strptime(raw, fmt)
+        except ValueError:
+            continue
+        if not EARLIEST <= value.replace(tzinfo=None) < LATEST:
+            raise ValueError(f"{text.strip()!r} is outside {EARLIEST.year}-{LATEST.year - 1}")
+        return value
+    raise ValueError(
+        f"{text.strip()!r} is not a date and time like {datetime(2024, 3, 5, 18, 4).strftime(formats[0])!r}"
+    )
+
+
+def local_to_utc(local: datetime, zone: ZoneInfo) -> tuple[datetime, int]:
+    """A naive local wall time in ``zone`` as naive UTC and the offset in seconds (ambiguous: the first)."""
+    offset = local.replace(tzinfo=zone).utcoffset() or timedelta(0)
+    return local - offset, int(offset.total_seconds())
+
+
+def utc_offset(utc: datetime, zone: ZoneInfo) -> int:
+    """The offset of ``zone`` at the naive UTC instant ``utc``, in seconds."""
+    offset = utc.replace(tzinfo=UTC).astimezone(zone).utcoffset() or timedelta(0)
+    return int(offset.total_seconds())
+
+
+def fold_key(text: str) -> str:
+    """A name without case, accents, spaces or punctuation: ``"Weight Training"`` == ``"WeightTraining"``."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if c.isalnum())
+
+
+def lookup_sport(type_name: str, table: Mapping[str, tuple[str, str]]) -> tuple[str, str] | None:
+    """FIT (sport, sub_sport) for an app's activity type name, via ``table`` keyed by :func:`fold_key`."""
+    return table.get(fold_key(type_name))
+
+
+def fold_table(table: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    return {fold_key(k): v for k, v in table.items()}
+
+
+# ---- values -> frames ----------------------------------------------------------------------------
+
+
+def frame(rows: Sequence[Mapping[str, Any]], schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """A frame with exactly ``schema``'s columns from row dicts (absent keys are null)."""
+    return pl.from_dicts(list(rows), schema=dict(schema)) if rows else pl.DataFrame(schema=dict(schema))
+
+
+# ---- lifting apps: sets grouped into workouts ----------------------------------------------------
+
+
+@dataclass
+class Workout:
+    """One workout of a lifting app while its rows are read: local start, the app's sets in file order."""
+
+    name: str | None
+    start: datetime
+    elapsed_s: float | None = None
+    sets: list[dict[str, Any]] | None = None
+    source_ref: str | None = None
+
+    def add(self, row: dict[str, Any]) -> None:
+        if self.sets is None:
+            self.sets = []
+        self.sets.append(row)
+
+
+def workout_frames(workouts: Sequence[Workout], zone: ZoneInfo) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Activities and sets frames (raw contracts) for workouts, one session per workout in the given order.
+
+    A workout is strength training unless none of its sets has reps and some has a distance (a run logged in a
+    lifting app), which makes it cardio training. Sets are numbered 0.. within the workout.
+    """
+    activities: list[dict[str, Any]] = []
+    sets: list[dict[str, Any]] = []
+    for index, workout in enumerate(workouts):
+        start_utc, offset = local_to_utc(workout.start, zone)
+        rows = workout.sets or []
+        cardio_only = not any(r.get("reps") is not None for r in rows) and any(r.get("distance_m") for r in rows)
+        activities.append(
+            {
+                "session_index": index,
+                "sport": "training",
+                "sub_sport": "cardio_training" if cardio_only else "strength_training",
+                "name": workout.name,
+                "start_time_utc": start_utc,
+                "utc_offset_s": offset,
+                "elapsed_s": workout.elapsed_s,
+                "source_ref": workout.source_ref or workout.start.isoformat(),
+            }
+        )
+        for set_index, row in enumerate(rows):
+            sets.append({**row, "session_index": index, "set_index": set_index})
+    return frame(activities, RAW_ACTIVITY_SCHEMA), frame(sets, RAW_SET_SCHEMA)
+
+
+OPTION_WEIGHT_UNITS = ("kg", "lbs")
+OPTION_DISTANCE_UNITS = ("km", "mi")

@@ -1,0 +1,199 @@
+"""Strong workout export: one row per set, grouped into one activity per workout (date + workout name).
+
+Three layouts are known:
+
+- current, comma-separated: ``Date, Workout Name, Duration, Exercise Name, Set Order, Weight, Reps, Distance,
+  Seconds, Notes, Workout Notes, RPE`` with durations like ``41m`` or ``1h 5m``. Weight and distance are in
+  the app's units (kg or lbs, and separately km or miles), which the file does not say: the ``weight_unit``
+  and ``distance_unit`` options must say them whenever a weight or distance is present, and the file is
+  refused with a reason naming the setting otherwise.
+- older, comma-separated: the unit is the column name (``kg``/``lbs``, ``km``/``mi``).
+- semicolon-separated: ``Weight Unit`` and ``Distance Unit`` columns beside each value.
+
+``Set Order`` is the set number, or ``W``/``D``/``F`` for warm-up, drop and failure sets, or ``Rest Timer``
+for rest-timer rows, which are kept as ``rest`` rows (never counted as sets). Cardio rows (a treadmill run:
+distance or seconds, no reps) keep reps null.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fitbalance.models import Decoded, SetType
+from fitbalance.sources.csv.helpers import (
+    DISTANCE_UNITS,
+    WEIGHT_UNITS,
+    Columns,
+    Options,
+    Record,
+    Sheet,
+    Workout,
+    duration,
+    local_datetime,
+    number,
+    workout_frames,
+)
+
+NAME = "strong"
+FORMAT = "csv:strong"
+
+DATE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %I:%M:%S %p",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %I:%M %p",
+    "%d/%m/%Y %H:%M:%S",
+    "%Y/%m/%d %H:%M:%S",
+)
+MARKED_SETS = {"w": SetType.WARMUP, "d": SetType.DROP, "f": SetType.FAILURE}
+REST_ROWS = frozenset({"rest timer", "rest", "resttimer"})
+
+
+def detect(header: list[str], text: str) -> bool:
+    return Columns(header).has_all("Date", "Workout Name", "Exercise Name", "Set Order")
+
+
+@dataclass(frozen=True)
+class _Units:
+    """How one layout says (or does not say) the unit of weights and distances."""
+
+    weight: int | None  # value column
+    weight_unit: int | None  # per-row unit column (semicolon layout)
+    weight_factor: float | None  # fixed factor from the column name or the units option; None: unknown
+    distance: int | None
+    distance_unit: int | None
+    distance_factor: float | None
+
+
+def read(sheet: Sheet, options: Options) -> Decoded:
+    columns = sheet.columns()
+    units = _layout_units(columns, options)
+    col = {
+        name: columns.find(*names)
+        for name, names in {
+            "date": ("Date",),
+            "workout": ("Workout Name",),
+            "exercise": ("Exercise Name",),
+            "order": ("Set Order",),
+            "reps": ("Reps",),
+            "seconds": ("Seconds",),
+            "notes": ("Notes",),
+            "rpe": ("RPE",),
+            "duration": ("Duration", "Workout Duration"),
+        }.items()
+    }
+    workouts: dict[tuple[str, str], Workout] = {}
+    for record in sheet.rows():
+        key = (record.get(col["date"]), record.get(col["workout"]))
+        workout = workouts.get(key)
+        if workout is None:
+            workout = workouts[key] = _workout(sheet, record, col)
+        workout.add(_set(sheet, record, col, units))
+    if not workouts:
+        return Decoded(FORMAT, file_type="no_activities", detail="Strong workout export with no sets")
+    activities, sets = workout_frames(list(workouts.values()), options.zone)
+    return Decoded(FORMAT, activities=activities, sets=sets)
+
+
+def _layout_units(columns: Columns, options: Options) -> _Units:
+    weight_named = next(((columns.find(u), f) for u, f in WEIGHT_UNITS.items() if u in columns), None)
+    distance_named = next(((columns.find(u), f) for u, f in DISTANCE_UNITS.items() if u in columns), None)
+    option_weight = WEIGHT_UNITS[options.weight_unit] if options.weight_unit else None
+    option_distance = DISTANCE_UNITS[options.distance_unit] if options.distance_unit else None
+    weight = weight_named[0] if weight_named else columns.find("Weight")
+    distance = distance_named[0] if distance_named else columns.find("Distance")
+    return _Units(
+        weight=weight,
+        weight_unit=columns.find("Weight Unit"),
+        weight_factor=weight_named[1] if weight_named else option_weight,
+        distance=distance,
+        distance_unit=columns.find("Distance Unit"),
+        distance_factor=distance_named[1] if distance_named else option_distance,
+    )
+
+
+def _workout(sheet: Sheet, record: Record, col: dict[str, int | None]) -> Workout:
+    try:
+        start = local_datetime(record.get(col["date"]), DATE_FORMATS)
+    except ValueError as exc:
+        raise sheet.error(f"Date: {exc}", record.line) from exc
+    try:
+        elapsed = duration(record.get(col["duration"]))
+    except ValueError as exc:
+        raise sheet.error(f"workout duration: {exc}", record.line) from exc
+    return Workout(name=record.get(col["workout"]) or None, start=start, elapsed_s=elapsed)
+
+
+def _in_si(
+    sheet: Sheet,
+    record: Record,
+    value: float | None,
+    unit_col: int | None,
+    factor: float | None,
+    table: dict[str, float],
+    what: str,
+) -> float | None:
+    if not value:
+        return value
+    if unit_col is not None:
+        unit = record.get(unit_col).casefold()
+        if unit not in table:
+            raise sheet.error(f"{what} unit {unit!r} is not one of {', '.join(table)}", record.line)
+        return value * table[unit]
+    if factor is None:
+        choices = "kg or lbs" if what == "weight" else "km or mi"
+        raise sheet.error(
+            f"Strong's export does not say whether {what}s are in {choices}; set the athlete's CSV "
+            f"{what} unit ({choices}, or units 'metric' or 'imperial') to read it",
+            record.line,
+        )
+    return value * factor
+
+
+def _set(sheet: Sheet, record: Record, col: dict[str, int | None], units: _Units) -> dict[str, object]:
+    order = record.get(col["order"]).casefold()
+    try:
+        reps = number(record.get(col["reps"]))
+        weight = number(record.get(units.weight))
+        distance = number(record.get(units.distance))
+        seconds = number(record.get(col["seconds"]))
+        rpe = number(record.get(col["rpe"]))
+    except ValueError as exc:
+        raise sheet.error(str(exc), record.line) from exc
+    name = record.get(col["exercise"]) or None
+    notes = record.get(col["notes"]) or None
+    if order in REST_ROWS:
+        return {
+            "set_type": SetType.REST.value,
+            "exercise_name": name,
+            "duration_s": seconds or None,
+            "notes": notes,
+        }
+    if order.isdigit():
+        set_type = SetType.WORKING
+    elif order in MARKED_SETS:
+        set_type = MARKED_SETS[order]
+    else:
+        raise sheet.error(f"Set Order {order!r} is neither a set number, W/D/F nor a rest timer", record.line)
+    if reps is not None and (reps < 0 or reps != int(reps) or reps > 10_000):
+        raise sheet.error(f"reps {reps:g} is not a whole number of repetitions", record.line)
+    weight_kg = _in_si(sheet, record, weight, units.weight_unit, units.weight_factor, WEIGHT_UNITS, "weight")
+    distance_m = _in_si(sheet, record, distance, units.distance_unit, units.distance_factor, DISTANCE_UNITS, "distance")
+    timed = bool(distance_m) or bool(seconds)
+    if not reps and timed:
+        # cardio or a timed hold: no repetitions, so it adds no resistance volume
+        reps_out: int | None = None
+        weight_kg = weight_kg or None
+    else:
+        reps_out = int(reps) if reps is not None else None
+        weight_kg = weight_kg if weight_kg is not None else (0.0 if reps_out is not None else None)
+    return {
+        "set_type": set_type.value,
+        "exercise_name": name,
+        "reps": reps_out,
+        "weight_kg": weight_kg,
+        "distance_m": distance_m or None,
+        "duration_s": seconds or None,
+        "rpe": rpe,
+        "notes": notes,
+    }
