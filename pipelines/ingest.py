@@ -240,11 +240,7 @@ def ingest_flow(
         as_of = datetime.now(UTC).replace(tzinfo=None)
         total = len(plan.todo)
         _progress("process", 0, total)
-        pool = (
-            ProcessPoolExecutor(max_workers=n_workers, mp_context=get_context("forkserver"))
-            if n_workers > 1 and staged_in is None
-            else None
-        )
+        pool = _process_pool(n_workers) if n_workers > 1 and staged_in is None else None
 
         def submit(number: int, batch: list[WorkItem]) -> PrefectFuture[BatchResult] | PrefectFuture[StagedBatch]:
             if staged_in is None:
