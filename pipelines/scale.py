@@ -15,16 +15,20 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from distributed import Client
+from prefect import flow
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect_dask.task_runners import DaskTaskRunner
 
+from fitbalance.errors import ConfigError
 from pipelines.ingest import DEFAULT_BATCH_SIZE, ingest_flow
 
 LOCAL = "local"
@@ -46,6 +50,14 @@ def cluster_size(address: str) -> int:
     """How many worker threads the cluster at ``address`` has right now."""
     with Client(address, timeout="30s", set_as_default=False) as client:  # type: ignore[no-untyped-call]
         return max(1, int(sum(client.nthreads().values())))
+
+
+def is_local_address(address: str) -> bool:
+    """Whether a scheduler address names this machine (``local``, ``tcp://127.0.0.1:8786``, ``localhost``...)."""
+    if address == LOCAL:
+        return True
+    host = urlsplit(address if "://" in address else f"tcp://{address}").hostname or ""
+    return host in {"localhost", "127.0.0.1", "::1", socket.gethostname()}
 
 
 @contextmanager
@@ -88,6 +100,11 @@ def ingest_on_dask(
         n = workers or os.cpu_count() or 1
         runner = local_runner(n)
     else:
+        if not PREFECT_API_URL.value() and not is_local_address(address):
+            raise ConfigError(
+                f"the workers of {address} report to the Prefect API: set PREFECT_API_URL to a server they can "
+                "reach (the embedded one listens on 127.0.0.1 only)"
+            )
         n = workers or cluster_size(address)
         runner = DaskTaskRunner(address=address)
     own_staging = staging is None
@@ -109,3 +126,25 @@ def ingest_on_dask(
         if own_staging:
             shutil.rmtree(folder, ignore_errors=True)
     return summary
+
+
+@flow(name="fitbalance-ingest-dask", log_prints=False)
+def dask_ingest_flow(
+    paths: list[str],
+    db: str,
+    address: str = LOCAL,
+    workers: int | None = None,
+    staging: str | None = None,
+    athlete: str | None = None,
+    settings_path: str | None = None,
+) -> dict[str, Any]:
+    """:func:`ingest_on_dask` as a flow of its own, for a deployment (``prefect.yaml``): the ingest is its subflow."""
+    return ingest_on_dask(
+        paths,
+        db,
+        address=address,
+        workers=workers,
+        staging=staging,
+        athlete=athlete,
+        settings_path=settings_path,
+    )

@@ -21,6 +21,7 @@ with its whole process group.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import signal
 from collections.abc import Callable
 from datetime import timedelta
@@ -29,10 +30,12 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.schedules import construct_schedule
 from prefect.runner import Runner
 from prefect.settings import PREFECT_API_URL, temporary_settings
+from pydantic import ValidationError
 
-from fitbalance.errors import FitbalanceError
+from fitbalance.errors import ConfigError, FitbalanceError
 from pipelines.ingest import ingest_flow
 from pipelines.server import RUN_STOP_GRACE_S, local_api, serving_env, stop_children
 
@@ -44,13 +47,16 @@ def default_report_path(db: Path) -> Path:
     return db.with_name(f"{db.stem}-report.html")
 
 
+def can_report() -> bool:
+    """Whether the report module (the dashboards issue) is installed."""
+    return importlib.util.find_spec("fitbalance.report") is not None
+
+
 @task(name="write-report", cache_policy=NO_CACHE)
-def report_task(db: str, out: str) -> str | None:
-    """Write the HTML report of the newest week when the report module is installed; None when it is not."""
-    try:
-        from fitbalance.report import write_report  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        return None
+def report_task(db: str, out: str) -> str:
+    """Write the HTML report of the newest week in the database to ``out``."""
+    from fitbalance.report import write_report  # type: ignore[import-not-found, unused-ignore]
+
     return str(write_report(Path(db), None, Path(out)))
 
 
@@ -72,14 +78,18 @@ def inbox_flow(
     settings_path: str | None = None,
     workers: int | None = None,
 ) -> dict[str, Any]:
-    """One scheduled pass over ``inbox``: ingest what is new, refresh the report, log one line."""
+    """One scheduled pass over ``inbox``: ingest what is new, refresh the report, log one line.
+
+    ``report`` is the HTML file to write (default: ``<db stem>-report.html`` beside the database).
+    """
     logger = get_run_logger()
+    report = report or str(default_report_path(Path(db)))
     summary: dict[str, Any] = ingest_flow(
         paths=[inbox], db=db, athlete=athlete, workers=workers, settings_path=settings_path
     )
     written = None
     changed = summary["loaded"] or summary["quarantined"] or summary["skipped"]
-    if report and (changed or not Path(report).exists()):
+    if can_report() and (changed or not Path(report).exists()):
         try:
             written = report_task(db, report)
         except FitbalanceError as exc:  # a report that cannot be written never fails the ingest
@@ -133,7 +143,11 @@ def serve_inbox(
 ) -> None:
     """Serve :func:`inbox_flow` for ``inbox`` on a schedule until Ctrl-C or SIGTERM (see the module docstring)."""
     if (interval is None) == (cron is None):
-        raise ValueError("give exactly one of interval and cron")
+        raise ConfigError("give exactly one of an interval and a cron expression")
+    try:  # a bad schedule is refused before a server is started for it
+        construct_schedule(interval=interval, cron=cron)
+    except ValidationError as exc:
+        raise ConfigError(f"not a valid schedule: {exc.errors()[0]['msg']}") from exc
     serving_env()  # for the flow-run processes (this one has imported Prefect already)
     with local_api(prefect_home) as api, temporary_settings(updates={PREFECT_API_URL: api.url}):
         where = f"started here (pid {api.pid}, state in {api.home}, log {api.log})" if api.pid else "configured"

@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from fitbalance.config import default_db_path
-from fitbalance.errors import FitbalanceError, StoreError
+from fitbalance.errors import ConfigError, FitbalanceError, StoreError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Your training history from watch and app exports.")
 console = Console()
@@ -191,6 +191,9 @@ def serve(
             workers=workers,
             announce=lambda line: err.print(line, highlight=False, soft_wrap=True),
         )
+    except ConfigError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
     except (FitbalanceError, ServerStartError) as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc

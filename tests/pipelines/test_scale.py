@@ -113,3 +113,14 @@ def test_a_staged_batch_reads_back_frame_for_frame(inbox: Path, tmp_path: Path) 
         assert getattr(back.tables, name).equals(getattr(made.tables, name)), name
         assert getattr(back.tables, name).schema == getattr(made.tables, name).schema, name
     assert back.quarantine.equals(made.quarantine) and back.quarantine.height >= 2
+
+
+def test_a_remote_cluster_needs_a_prefect_api_it_can_reach(tmp_path: Path) -> None:
+    """Workers on other machines cannot reach the embedded API on 127.0.0.1: the run refuses to start."""
+    from pipelines.scale import ingest_on_dask
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from fitbalance.errors import ConfigError
+
+    with temporary_settings(restore_defaults={PREFECT_API_URL}), pytest.raises(ConfigError, match="PREFECT_API_URL"):
+        ingest_on_dask([str(tmp_path)], str(tmp_path / "x.duckdb"), address="tcp://dask.invalid:8786", workers=2)
