@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+import duckdb
 import psutil
 import pytest
 
@@ -53,8 +54,16 @@ class Served:
             for child in psutil.Process(self.process.pid).children(recursive=True):
                 self._remember(child.pid)
 
+    def finish_reading(self) -> None:
+        self._reader.join(timeout=10)
+
     def survivors(self) -> list[psutil.Process]:
-        return [p for p in self.seen.values() if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+        alive = []
+        for p in self.seen.values():
+            with suppress(psutil.Error):
+                if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(p)
+        return alive
 
     def output(self) -> str:
         return "\n".join(self.lines)
@@ -109,7 +118,7 @@ def status_of(db: Path, name: str) -> str | None:
         return None
     try:
         found = rows(db, "SELECT status FROM source_files WHERE path LIKE ?", [f"%/{name}"])
-    except Exception:  # the serving process holds the write lock for the moment: ask again
+    except duckdb.Error:  # the serving process holds the write lock for the moment: ask again
         return None
     return found[0][0] if found else None
 
@@ -147,7 +156,7 @@ def test_scheduled_runs_load_new_files_and_survive_a_corrupt_one(tmp_path: Path,
 
         served.process.send_signal(signal.SIGTERM)
         assert served.process.wait(timeout=90) == 0, served.output()
-        served._reader.join(timeout=10)
+        served.finish_reading()
         deadline = time.monotonic() + 20
         while served.survivors() and time.monotonic() < deadline:
             time.sleep(0.5)
