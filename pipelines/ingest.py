@@ -9,12 +9,21 @@ One run per database at a time: the flow holds ``<db>.ingest.lock`` (:func:`fitb
 discovery to the end, so a second run waits for the first (up to ``lock_wait_s``, then fails with a clear message).
 A run killed midway leaves only whole batches behind; the next run marks it ``interrupted``, deletes its scratch
 folder, and loads what it had not reached.
+
+Two ways to process a batch, the rest of the flow being the same:
+
+- local (default): ``process-batch`` tasks hand batches to a process pool of this machine and get the frames back;
+- staged (``staging`` set; :mod:`pipelines.scale` runs the flow so on a Dask cluster): ``stage-batch`` tasks run on
+  the flow's task runner (a ``DaskTaskRunner``), each writing its validated batch as Parquet files under
+  ``staging`` (:mod:`pipelines.staging`); the flow process reads them back and loads them. Only it writes the
+  database either way.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -35,9 +44,10 @@ from fitbalance.errors import FitbalanceError
 from fitbalance.exercises import exercises_table
 from fitbalance.models import FileStatus
 from fitbalance.process import BatchResult, WorkItem, exercise_resolver, process_batch
-from fitbalance.sources.archive import discover, file_digest, scratch_dir
+from fitbalance.sources.archive import cleanup, discover, file_digest, scratch_dir
 from fitbalance.store import load as store
 from fitbalance.store.views import apply_views
+from pipelines.staging import StagedBatch, discard, read_batch, write_batch
 
 DEFAULT_BATCH_SIZE = 16
 
@@ -129,6 +139,12 @@ def process_task(items: list[WorkItem], athlete: Any, as_of: datetime, pool: Exe
     return pool.submit(process_batch, items, athlete=athlete, as_of=as_of).result()
 
 
+@task(name="stage-batch", cache_policy=NO_CACHE)
+def stage_task(items: list[WorkItem], athlete: Any, as_of: datetime, folder: str) -> StagedBatch:
+    """Decode, normalize and validate a batch where the task runner puts it, and stage the result as Parquet."""
+    return write_batch(process_batch(items, athlete=athlete, as_of=as_of), Path(folder))
+
+
 @task(name="load-batch", retries=3, retry_delay_seconds=2, retry_condition_fn=_transient, cache_policy=NO_CACHE)
 def load_task(batch: BatchResult, db: str, athlete: str, run_id: str) -> dict[str, int]:
     """Load one batch in one short write transaction."""
@@ -214,11 +230,16 @@ def ingest_flow(
     settings_path: str | None = None,
     lock_wait_s: float = 600.0,
     as_of: datetime | None = None,
+    staging: str | None = None,
 ) -> dict[str, Any]:
     """Ingest FIT and CSV exports under ``paths`` into the DuckDB file ``db``; returns the run summary.
 
     Waits up to ``lock_wait_s`` seconds while another ingest runs on the same database. Timestamps after ``as_of``
     (naive UTC; default: the end of today, UTC) are quarantined as being in the future.
+
+    With ``staging`` (a folder every worker of the flow's task runner can reach), batches are processed by the task
+    runner and handed back as Parquet files in ``<staging>/<run_id>/`` instead of through a local process pool;
+    ``workers`` is then the cluster's worker count (twice as many batches are kept in flight).
     """
     logger = get_run_logger()
     settings = load_settings(Path(settings_path) if settings_path else None)
@@ -229,7 +250,9 @@ def ingest_flow(
         print(message, file=sys.stderr, flush=True)
 
     with store.run_lock(Path(db), wait_s=lock_wait_s, on_wait=tell), scratch_dir() as scratch:
-        return _ingest(paths, db, who, workers, batch_size, settings_path, str(scratch), as_of or _end_of_today())
+        return _ingest(
+            paths, db, who, workers, batch_size, settings_path, str(scratch), as_of or _end_of_today(), staging
+        )
 
 
 def _end_of_today() -> datetime:
@@ -246,10 +269,15 @@ def _ingest(
     settings_path: str | None,
     workdir: str,
     as_of: datetime,
+    staging: str | None = None,
 ) -> dict[str, Any]:
     logger = get_run_logger()
     run_id = uuid.uuid4().hex
     flow_run = get_run_context().flow_run  # type: ignore[union-attr]
+    staged_in = Path(staging) / run_id if staging else None
+    if staged_in is not None:  # archives are unpacked where the workers can read the members too
+        staged_in.mkdir(parents=True)
+        workdir = tempfile.mkdtemp(prefix="fitbalance-", dir=staged_in)
     summary = RunSummary(run_id=run_id, db=db)
     outcome = "failed"
     try:
@@ -263,19 +291,28 @@ def _ingest(
         n_workers = _workers(workers, len(batches))
         total = len(plan.todo)
         _progress("process", 0, total)
-        pool = _process_pool(n_workers) if n_workers > 1 else None
+        pool = _process_pool(n_workers) if n_workers > 1 and staged_in is None else None
+
+        def submit(number: int, batch: list[WorkItem]) -> PrefectFuture[BatchResult] | PrefectFuture[StagedBatch]:
+            if staged_in is None:
+                return process_task.submit(batch, who, as_of, pool)
+            return stage_task.submit(batch, who, as_of, str(staged_in / f"batch-{number:06d}"))
+
         try:
-            in_flight: deque[PrefectFuture[BatchResult]] = deque()
-            pending = iter(batches)
+            in_flight: deque[PrefectFuture[BatchResult] | PrefectFuture[StagedBatch]] = deque()
+            pending = enumerate(batches)
             done = 0
             window = max(2, 2 * n_workers)  # bounded: memory stays flat however many files there are
             while True:
-                while len(in_flight) < window and (batch := next(pending, None)) is not None:
-                    in_flight.append(process_task.submit(batch, who, as_of, pool))
+                while len(in_flight) < window and (numbered := next(pending, None)) is not None:
+                    in_flight.append(submit(*numbered))
                 if not in_flight:
                     break
-                result = in_flight.popleft().result()
+                made = in_flight.popleft().result()
+                result = read_batch(made) if isinstance(made, StagedBatch) else made
                 counts = load_task(result, db, who.name, run_id)
+                if isinstance(made, StagedBatch):
+                    discard(made)
                 _account(summary, result, counts)
                 done += len(result.outcomes)
                 _progress("process", done, total)
@@ -284,6 +321,8 @@ def _ingest(
                 pool.shutdown(cancel_futures=True)
         outcome = "completed"
     finally:
+        if staged_in is not None:
+            cleanup(staged_in)
         try:
             finish_run_task(db, run_id, summary, outcome)
         except FitbalanceError as exc:

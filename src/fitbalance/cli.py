@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from fitbalance.config import default_db_path
-from fitbalance.errors import FitbalanceError, StoreError
+from fitbalance.errors import ConfigError, FitbalanceError, StoreError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Your training history from watch and app exports.")
 console = Console()
@@ -58,6 +58,19 @@ def ingest(
     wait: Annotated[
         float, typer.Option(help="Seconds to wait while another ingest runs on the same database", min=0)
     ] = 600.0,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            metavar="ADDRESS",
+            help="Decode and validate on a Dask cluster: a scheduler address (tcp://host:8786), "
+            "or 'local' for a local cluster of --workers processes",
+        ),
+    ] = None,
+    staging: Annotated[
+        Path | None,
+        typer.Option(help="With --dask: folder for the Parquet batches, shared by the workers (default: temporary)"),
+    ] = None,
 ) -> None:
     """Ingest FIT and CSV exports with the Prefect flow and print what happened to every file."""
     missing = [p for p in paths if not p.exists()]
@@ -67,6 +80,9 @@ def ingest(
     target = _db(db)
     if not target.parent.exists():
         err.print(f"[red]error:[/] cannot write the database: folder {target.parent} does not exist")
+        raise typer.Exit(2)
+    if staging is not None and dask is None:
+        err.print("[red]error:[/] --staging goes with --dask")
         raise typer.Exit(2)
     _quiet_prefect()
     from pipelines.ingest import ingest_flow, progress_listeners
@@ -86,20 +102,106 @@ def ingest(
 
         progress_listeners.append(show)
         try:
-            summary = ingest_flow(
-                paths=[str(p) for p in paths],
-                db=str(target),
-                athlete=athlete,
-                workers=workers,
-                settings_path=str(settings) if settings else None,
-                lock_wait_s=wait,
-            )
+            if dask is None:
+                summary = ingest_flow(
+                    paths=[str(p) for p in paths],
+                    db=str(target),
+                    athlete=athlete,
+                    workers=workers,
+                    settings_path=str(settings) if settings else None,
+                    lock_wait_s=wait,
+                )
+            else:
+                from pipelines.scale import ingest_on_dask
+
+                summary = ingest_on_dask(
+                    [str(p) for p in paths],
+                    str(target),
+                    address=dask,
+                    workers=workers,
+                    staging=str(staging) if staging else None,
+                    athlete=athlete,
+                    settings_path=str(settings) if settings else None,
+                )
         except FitbalanceError as exc:
             err.print(f"[red]error:[/] {exc}")
             raise typer.Exit(1) from exc
         finally:
             progress_listeners.remove(show)
     _print_summary(summary)
+
+
+@app.command()
+def serve(
+    inbox: Annotated[Path, typer.Option(help="Folder to watch: new and changed files are ingested on schedule")],
+    db: DbOption = None,
+    every: Annotated[
+        float | None, typer.Option(help="Run every MINUTES (fractions allowed)", metavar="MINUTES")
+    ] = None,
+    cron: Annotated[str | None, typer.Option(help='Run on a cron schedule, e.g. "0 * * * *"', metavar="EXPR")] = None,
+    every_seconds: Annotated[float | None, typer.Option(hidden=True)] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="HTML report written after each run (default: <db>-report.html)")
+    ] = None,
+    athlete: Annotated[str | None, typer.Option(help="Athlete the files belong to (settings file entry)")] = None,
+    workers: Annotated[int | None, typer.Option(help="Decoder processes per run (default: CPU count)")] = None,
+    settings: Annotated[Path | None, typer.Option(help="Settings TOML (default: ./fitbalance.toml)")] = None,
+    prefect_home: Annotated[
+        Path | None,
+        typer.Option(
+            help="State of the Prefect server started when PREFECT_API_URL is unset "
+            "(default: .fitbalance/prefect next to the database)"
+        ),
+    ] = None,
+) -> None:
+    """Serve the ingest flow on a schedule (default: every 60 minutes) until Ctrl-C or SIGTERM.
+
+    Uses the Prefect server at PREFECT_API_URL, or starts one on 127.0.0.1 for as long as this command runs.
+    """
+    from datetime import timedelta
+
+    if not inbox.is_dir():
+        err.print(f"[red]error:[/] no such folder: {inbox}")
+        raise typer.Exit(2)
+    target = _db(db)
+    if not target.parent.exists():
+        err.print(f"[red]error:[/] cannot write the database: folder {target.parent} does not exist")
+        raise typer.Exit(2)
+    given = [o for o in (every, cron, every_seconds) if o is not None]
+    if len(given) > 1:
+        err.print("[red]error:[/] give one of --every and --cron")
+        raise typer.Exit(2)
+    if (every is not None and every <= 0) or (every_seconds is not None and every_seconds <= 0):
+        err.print("[red]error:[/] the interval must be positive")
+        raise typer.Exit(2)
+    interval = None
+    if cron is None:
+        seconds = every_seconds if every_seconds is not None else 60 * (every if every is not None else 60)
+        interval = timedelta(seconds=seconds)
+    from pipelines.server import ServerStartError, default_home, serving_env
+
+    serving_env()  # before Prefect is imported: its console logging is set up on import
+    from pipelines.serve import default_report_path, serve_inbox
+
+    try:
+        serve_inbox(
+            inbox,
+            target,
+            prefect_home=prefect_home or default_home(target),
+            interval=interval,
+            cron=cron,
+            report=report or default_report_path(target),
+            athlete=athlete,
+            settings_path=settings,
+            workers=workers,
+            announce=lambda line: err.print(line, highlight=False, soft_wrap=True),
+        )
+    except ConfigError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    except (FitbalanceError, ServerStartError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
 
 
 def _print_summary(s: dict[str, Any]) -> None:

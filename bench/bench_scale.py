@@ -1,0 +1,386 @@
+"""Scale-out benchmark: the ingest flow on 1 and 2 Dask workers, scheduled-style runs, peak memory by corpus size.
+
+    python bench/bench_scale.py [--corpus DIR] [--files 2000] [--big 5000] [--work DIR] [--out bench/RESULTS-scale.md]
+
+``--corpus`` is a folder of at least ``--big`` + 10 activity FIT files (sorted by path, the first ones are used);
+without it the project's generator (:mod:`fitbalance.synth`) writes one under ``--work``. Every measurement runs in
+a fresh Python process (so that peak memory is that run's own), against one Prefect server started for the whole
+benchmark (so no measurement pays for an embedded server's start-up). Steps:
+
+1. ``fitdecode``: the plain single-process loop (``FitReader`` over every frame of ``--files`` files), nothing else.
+2. ``dask-1`` / ``dask-2``: ``ingest_on_dask`` on a LocalCluster of 1 / 2 single-threaded worker processes, started
+   and warmed up (modules imported) before the clock starts, into a fresh database. Scaling efficiency is the
+   ratio of their throughputs (target >= 1.7).
+3. ``local-1`` / ``local-2``: the default flow (process pool on this machine) with 1 / 2 workers, for reference.
+4. ``full-<big>``: the default flow with 2 workers over ``--big`` files into a fresh database: time and peak memory.
+   ``full-500``: the same over 500 files (peak memory must stay flat as the corpus grows).
+5. ``scheduled``: the scheduled run (:func:`pipelines.serve.inbox_flow`) over an inbox of the ``--big`` files
+   already loaded by step 4 plus 10 new ones; then ``scheduled-idle``: the next run, with nothing new.
+
+Peak memory is sampled every 0.2 s with psutil: the flow process, and each of its descendant processes (pool or
+Dask workers; the Prefect server is not a descendant). CPU seconds per process group say where the time went.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # pipelines/ when run from a checkout
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+MB = 1024 * 1024
+NEW_FILES = 10
+
+
+# ---------------------------------------------------------------- measuring one step (in its own process)
+
+
+class Sampler:
+    """Peak RSS of this process and of each descendant, and the last CPU times seen of each, every ``every_s``."""
+
+    def __init__(self, every_s: float = 0.2) -> None:
+        self.every_s = every_s
+        self.me = psutil.Process()
+        self.peak_flow = 0
+        self.peak_child: dict[int, int] = {}
+        self.cpu_child: dict[int, float] = {}
+        self.cpu_child_start: dict[int, float] = {}  # workers started before the clock: only what they do after
+        self.peak_total = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        total = self.me.memory_info().rss
+        self.peak_flow = max(self.peak_flow, total)
+        for child in self.me.children(recursive=True):
+            try:
+                rss = child.memory_info().rss
+                times = child.cpu_times()
+            except psutil.Error:
+                continue
+            total += rss
+            self.peak_child[child.pid] = max(self.peak_child.get(child.pid, 0), rss)
+            self.cpu_child[child.pid] = times.user + times.system
+        self.peak_total = max(self.peak_total, total)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every_s):
+            self._sample()
+
+    def __enter__(self) -> Sampler:
+        self.cpu_flow_start = sum(self.me.cpu_times()[:2])
+        for child in self.me.children(recursive=True):
+            try:
+                times = child.cpu_times()
+            except psutil.Error:
+                continue
+            self.cpu_child_start[child.pid] = times.user + times.system
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._sample()
+        self._stop.set()
+        self._thread.join()
+        self.cpu_flow = sum(self.me.cpu_times()[:2]) - self.cpu_flow_start
+
+    def figures(self) -> dict[str, float]:
+        return {
+            "rss_flow_mb": self.peak_flow / MB,
+            "rss_worker_max_mb": max(self.peak_child.values(), default=0) / MB,
+            "rss_total_mb": self.peak_total / MB,
+            "cpu_flow_s": self.cpu_flow,
+            "cpu_children_s": sum(t - self.cpu_child_start.get(pid, 0.0) for pid, t in self.cpu_child.items()),
+        }
+
+
+def _fitdecode_loop(folder: Path) -> dict[str, Any]:
+    import fitdecode
+
+    messages = 0
+    for path in sorted(folder.glob("*.fit")):
+        with fitdecode.FitReader(str(path)) as reader:
+            for frame in reader:
+                if isinstance(frame, fitdecode.FitDataMessage):
+                    messages += 1
+    return {"messages": messages}
+
+
+def _warm_worker() -> int:
+    import pipelines.ingest  # noqa: F401  (what a task needs: prefect, polars, pandera, fitdecode)
+
+    return os.getpid()
+
+
+@contextmanager
+def _warm_cluster(workers: int) -> Iterator[str]:
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
+        Client(cluster, set_as_default=False) as client,
+    ):
+        client.run(_warm_worker)
+        yield cluster.scheduler_address
+
+
+def _step(step: str, folder: Path, db: Path, workers: int, staging: Path, stack: ExitStack) -> Callable[[], Any]:
+    """What the step runs, with anything it needs started (not timed) on ``stack``."""
+    if step == "fitdecode":
+        return lambda: _fitdecode_loop(folder)
+    if step.startswith("dask"):
+        from pipelines.scale import ingest_on_dask
+
+        address = stack.enter_context(_warm_cluster(workers))
+        return lambda: ingest_on_dask([str(folder)], str(db), address=address, workers=workers, staging=str(staging))
+    if step.startswith("scheduled"):
+        from pipelines.serve import inbox_flow
+
+        return lambda: inbox_flow(inbox=str(folder), db=str(db), workers=workers)
+    from pipelines.ingest import ingest_flow
+
+    return lambda: ingest_flow(paths=[str(folder)], db=str(db), workers=workers)
+
+
+def measure(step: str, folder: Path, db: Path, workers: int, staging: Path) -> dict[str, Any]:
+    """Run one step in this process and return its figures."""
+    with ExitStack() as stack:
+        started = time.perf_counter()
+        run = _step(step, folder, db, workers, staging, stack)
+        setup_s = time.perf_counter() - started
+        load = os.getloadavg()[0]
+        with Sampler() as sampler:
+            started = time.perf_counter()
+            result = run()
+            wall = time.perf_counter() - started
+    files = len(list(folder.glob("*.fit")))
+    summary = {k: result[k] for k in ("loaded", "already_loaded", "quarantined", "activities_added") if k in result}
+    return {
+        "step": step,
+        "files": files,
+        "workers": workers,
+        "setup_s": setup_s,
+        "wall_s": wall,
+        "files_per_s": files / wall,
+        "load_before": load,
+        "load_after": os.getloadavg()[0],
+        **sampler.figures(),
+        "summary": summary,
+    }
+
+
+# ---------------------------------------------------------------- the whole benchmark
+
+
+def _link_first(source: list[Path], n: int, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in source[:n]:
+        target = folder / path.name
+        if not target.exists():
+            try:
+                os.link(path, target)
+            except OSError:
+                target.write_bytes(path.read_bytes())
+    return folder
+
+
+def corpus_files(corpus: Path | None, work: Path, needed: int) -> list[Path]:
+    if corpus is None:
+        from fitbalance.synth import generate_corpus
+
+        corpus = work / "corpus"
+        if len(list(corpus.glob("*.fit"))) < needed:
+            print(f"generating {needed} activity files into {corpus} ...", flush=True)
+            generate_corpus(corpus, needed, seed=7)
+    files = sorted(corpus.rglob("*.fit"))
+    if len(files) < needed:
+        raise SystemExit(f"{corpus} holds {len(files)} FIT files; the benchmark needs {needed}")
+    return files
+
+
+def run_step(step: str, folder: Path, db: Path, workers: int, work: Path, env: dict[str, str]) -> dict[str, Any]:
+    print(f"{datetime.now():%H:%M:%S} {step}: {folder.name}, {workers} worker(s) ...", flush=True)
+    args = {"step": step, "folder": str(folder), "db": str(db), "workers": workers, "staging": str(work / "staging")}
+    done = subprocess.run(
+        [sys.executable, __file__, "--measure", json.dumps(args)],
+        env=env,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"    {figures['wall_s']:.1f} s, {figures['files_per_s']:.1f} files/s, {figures['summary']}", flush=True)
+    (work / "results.jsonl").open("a").write(json.dumps(figures) + "\n")
+    return figures
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    with open("/proc/cpuinfo") as fh:
+        names = {line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")}
+    if names:
+        cpu = ", ".join(sorted(names))
+    ram = psutil.virtual_memory().total / 1024**3
+    return f"{os.cpu_count()} cores ({cpu}), {ram:.0f} GB RAM, {platform.system()} {platform.release()}"
+
+
+def versions() -> str:
+    from importlib.metadata import version
+
+    names = ["prefect", "prefect-dask", "distributed", "fitdecode", "polars", "duckdb", "pandera"]
+    return ", ".join(f"{n} {version(n)}" for n in names) + f", Python {platform.python_version()}"
+
+
+def report(r: dict[str, dict[str, Any]], big: int, machine_line: str, when: str) -> str:
+    def cpu(f: dict[str, Any]) -> float:
+        return float(f["cpu_flow_s"] + f["cpu_children_s"])
+
+    def row(step: str, label: str) -> str:
+        f = r[step]
+        share = cpu(f) / f["wall_s"]
+        return (
+            f"| {label} | {f['files']} | {f['wall_s']:.0f} | {f['files_per_s']:.1f} | {f['cpu_flow_s']:.0f} | "
+            f"{f['cpu_children_s']:.0f} | {f['files'] / cpu(f):.1f} | {share:.2f} | {f['load_before']:.1f} |"
+        )
+
+    base = r["fitdecode"]
+    d1, d2, l1, l2 = r["dask-1"], r["dask-2"], r["local-1"], r["local-2"]
+    full, sched, idle = r[f"full-{big}"], r["scheduled"], r["scheduled-idle"]
+    lines = [
+        "# Scale-out benchmark (`bench/bench_scale.py`)",
+        "",
+        f"- Date: {when}",
+        f"- Machine: {machine_line}",
+        f"- Versions: {versions()}",
+        "- Corpus: activity FIT files from `fitbalance.synth.generate_corpus` (seed 7), sorted by name, first N used.",
+        "- Each step runs in a fresh process against one `prefect server start` on localhost; Dask clusters are",
+        "  started and warmed (modules imported on every worker) before the clock starts.",
+        "- `load` is the 1-minute load average when the step started, `cores used` the CPU seconds of the step's",
+        "  processes per wall second. The machine was shared with other jobs: where `cores used` is far below the",
+        "  workers' count, the step was queued behind other work and its wall time says little about the code.",
+        "",
+        "## Throughput",
+        "",
+        "| step | files | wall s | files/s | CPU s flow | CPU s workers | files per CPU s | cores used | load |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        row("fitdecode", "plain fitdecode loop, 1 process"),
+        row("dask-1", "flow on Dask, 1 worker"),
+        row("dask-2", "flow on Dask, 2 workers"),
+        row("local-1", "flow, no pool (1 worker)"),
+        row("local-2", "flow, local process pool, 2 workers"),
+        "",
+        f"- Scaling efficiency on Dask, 1 -> 2 workers (wall-clock throughput): "
+        f"**{d2['files_per_s'] / d1['files_per_s']:.2f}x** (target >= 1.7x).",
+        f"- Local process pool, 1 -> 2 workers: {l2['files_per_s'] / l1['files_per_s']:.2f}x.",
+        f"- Flow on 2 Dask workers against the plain fitdecode loop: {d2['files_per_s'] / base['files_per_s']:.2f}x"
+        f" (wall clock); the flow costs {(cpu(d2) / d2['files']) / (cpu(base) / base['files']):.1f}x the loop's CPU"
+        " per file (decode + normalize + classify + validate + Parquet + load, Prefect task runs).",
+        "",
+        "## Scheduled-style runs",
+        "",
+        f"- Full run, {full['files']} files, local pool with 2 workers: {full['wall_s']:.0f} s"
+        f" (load {full['load_before']:.1f}).",
+        f"- Scheduled run (`inbox_flow`) over {sched['files']} files of which {NEW_FILES} are new:"
+        f" {sched['wall_s']:.1f} s = **{100 * sched['wall_s'] / full['wall_s']:.1f} %** of the full run"
+        f" ({sched['summary']}).",
+        f"- The next scheduled run, nothing new: {idle['wall_s']:.1f} s"
+        f" ({100 * idle['wall_s'] / full['wall_s']:.1f} % of the full run).",
+        "",
+        "## Peak memory (RSS)",
+        "",
+        "| run | files | flow process MB | largest worker MB | flow + workers MB |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for step in ("full-500", f"full-{big}", "dask-2"):
+        if step in r:
+            f = r[step]
+            lines.append(
+                f"| {step} ({f['workers']} workers) | {f['files']} | {f['rss_flow_mb']:.0f} | "
+                f"{f['rss_worker_max_mb']:.0f} | {f['rss_total_mb']:.0f} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, help="folder of activity FIT files (default: generate one)")
+    parser.add_argument("--files", type=int, default=2000, help="files for the throughput steps")
+    parser.add_argument("--big", type=int, default=5000, help="files for the full and scheduled runs")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/fitbalance-bench-scale"))
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS-scale.md")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--from-results", type=Path, help="only write the report from a results.jsonl of a run")
+    args = parser.parse_args()
+
+    if args.from_results:
+        results = {f["step"]: f for f in map(json.loads, args.from_results.read_text().splitlines())}
+        when = datetime.fromtimestamp(args.from_results.stat().st_mtime, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        args.out.write_text(report(results, args.big, machine(), when))
+        return
+
+    if args.measure:
+        a = json.loads(args.measure)
+        figures = measure(a["step"], Path(a["folder"]), Path(a["db"]), a["workers"], Path(a["staging"]))
+        print(json.dumps(figures))
+        return
+
+    from pipelines.server import start_server
+
+    work: Path = args.work
+    work.mkdir(parents=True, exist_ok=True)
+    files = corpus_files(args.corpus, work, args.big + NEW_FILES)
+    sets = work / "sets"
+    throughput = _link_first(files, args.files, sets / f"first-{args.files}")
+    small = _link_first(files, 500, sets / "first-500")
+    big = _link_first(files, args.big, sets / f"first-{args.big}")
+    inbox = _link_first(files, args.big + NEW_FILES, sets / f"inbox-{args.big + NEW_FILES}")
+    dbs = work / "db"
+    if dbs.exists():
+        for old in dbs.iterdir():
+            old.unlink()
+    dbs.mkdir(exist_ok=True)
+    (work / "results.jsonl").unlink(missing_ok=True)
+
+    results: dict[str, dict[str, Any]] = {}
+    with start_server(work / "prefect") as api:
+        env = {**os.environ, "PREFECT_API_URL": api.url}
+        plan = [
+            ("fitdecode", throughput, 1),
+            ("dask-1", throughput, 1),
+            ("dask-2", throughput, 2),
+            ("local-1", throughput, 1),
+            ("local-2", throughput, 2),
+            ("full-500", small, 2),
+            (f"full-{args.big}", big, 2),
+        ]
+        for step, folder, workers in plan:
+            results[step] = run_step(step, folder, dbs / f"{step}.duckdb", workers, work, env)
+        scheduled_db = dbs / f"full-{args.big}.duckdb"  # holds the --big files: the inbox adds 10 new ones
+        results["scheduled"] = run_step("scheduled", inbox, scheduled_db, 2, work, env)
+        results["scheduled-idle"] = run_step("scheduled-idle", inbox, scheduled_db, 2, work, env)
+
+    text = report(results, args.big, machine(), f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    args.out.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,181 @@
+"""Scheduled ingestion: the ingest flow served as a Prefect deployment that watches an inbox folder.
+
+``fitbalance serve --inbox DIR`` calls :func:`serve_inbox`. It makes sure there is a real Prefect API (the one named by
+``PREFECT_API_URL``, or a ``prefect server start`` of its own: :mod:`pipelines.server`), registers the deployment
+``fitbalance-inbox/<inbox folder name>`` with an interval or cron schedule, and serves it from this process: each
+scheduled run is a subprocess running :func:`inbox_flow`, which
+
+1. ingests the inbox with :func:`pipelines.ingest.ingest_flow` (a subflow): a file whose content hash is already in
+   the database is not read again, so a run costs a scan and a hash per known file, plus the work on new ones;
+2. writes the HTML report (when :mod:`fitbalance.report` is installed) if anything changed or it is missing;
+3. logs one line: what the run loaded, quarantined and skipped.
+
+Runs never overlap: the runner starts one at a time, and a run that came due meanwhile starts when the previous one
+ends (it finds little to do). Ctrl-C or SIGTERM stops the runner, which cancels a run in progress (its open batch
+transaction is rolled back: no half-written activity) and pauses the schedule; then the server we started is stopped
+with its whole process group.
+
+``prefect.yaml`` deploys the same flow to a Prefect server or Prefect Cloud with a work pool instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import signal
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.schedules import construct_schedule
+from prefect.runner import Runner
+from prefect.settings import PREFECT_API_URL, temporary_settings
+from pydantic import ValidationError
+
+from fitbalance.errors import ConfigError, FitbalanceError
+from pipelines.ingest import ingest_flow
+from pipelines.server import RUN_STOP_GRACE_S, local_api, serving_env, stop_children
+
+FLOW_NAME = "fitbalance-inbox"
+
+
+def default_report_path(db: Path) -> Path:
+    """``training.duckdb`` -> ``training-report.html`` beside it."""
+    return db.with_name(f"{db.stem}-report.html")
+
+
+def can_report() -> bool:
+    """Whether the report module (the dashboards issue) is installed."""
+    return importlib.util.find_spec("fitbalance.report") is not None
+
+
+@task(name="write-report", cache_policy=NO_CACHE)
+def report_task(db: str, out: str) -> str:
+    """Write the HTML report of the newest week in the database to ``out``."""
+    from fitbalance.report import write_report  # type: ignore[import-not-found, unused-ignore]
+
+    return str(write_report(Path(db), None, Path(out)))
+
+
+def summary_line(inbox: str, summary: dict[str, Any], report: str | None) -> str:
+    line = (
+        f"inbox {inbox}: {summary['loaded']} new files loaded ({summary['activities_added']} activities, "
+        f"{summary['sets_added']} sets), {summary['quarantined']} quarantined, {summary['skipped']} skipped, "
+        f"{summary['already_loaded']} already loaded"
+    )
+    return f"{line}; report {report}" if report else line
+
+
+@flow(name=FLOW_NAME, log_prints=False)
+def inbox_flow(
+    inbox: str,
+    db: str,
+    report: str | None = None,
+    athlete: str | None = None,
+    settings_path: str | None = None,
+    workers: int | None = None,
+) -> dict[str, Any]:
+    """One scheduled pass over ``inbox``: ingest what is new, refresh the report, log one line.
+
+    ``report`` is the HTML file to write (default: ``<db stem>-report.html`` beside the database).
+    """
+    logger = get_run_logger()
+    report = report or str(default_report_path(Path(db)))
+    summary: dict[str, Any] = ingest_flow(
+        paths=[inbox], db=db, athlete=athlete, workers=workers, settings_path=settings_path
+    )
+    written = None
+    changed = summary["loaded"] or summary["quarantined"] or summary["skipped"]
+    if can_report() and (changed or not Path(report).exists()):
+        try:
+            written = report_task(db, report)
+        except FitbalanceError as exc:  # a report that cannot be written never fails the ingest
+            logger.warning("report not written: %s", exc)
+    line = summary_line(inbox, summary, written)
+    logger.info(line)
+    print(line, flush=True)  # the runner streams a run's stdout to the terminal that serves it
+    return summary
+
+
+def deployment_name(inbox: Path) -> str:
+    return inbox.resolve().name or "inbox"
+
+
+async def _serve_until_stopped(
+    runner: Runner, announce: Callable[[str], None], stop_timeout_s: float = RUN_STOP_GRACE_S
+) -> None:
+    """Run ``runner`` until SIGINT or SIGTERM, then stop it: in-flight runs are cancelled, the schedule paused."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    serving = asyncio.create_task(runner.start())
+    await asyncio.sleep(0)  # start() has installed its own SIGTERM handler (which exits without stopping runs) ...
+    for sig in (signal.SIGINT, signal.SIGTERM):  # ... and both signals now mean: stop in order
+        loop.add_signal_handler(sig, stop.set)
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not serving.done():
+            announce("stopping: cancelling a run in progress, pausing the schedule")
+            await runner.astop()
+            await asyncio.wait_for(serving, timeout=stop_timeout_s)
+    finally:
+        stopping.cancel()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+    serving.result()  # a runner that failed on its own says why
+
+
+def serve_inbox(
+    inbox: Path,
+    db: Path,
+    *,
+    prefect_home: Path,
+    interval: timedelta | None = None,
+    cron: str | None = None,
+    report: Path | None = None,
+    athlete: str | None = None,
+    settings_path: Path | None = None,
+    workers: int | None = None,
+    announce: Callable[[str], None] = print,
+) -> None:
+    """Serve :func:`inbox_flow` for ``inbox`` on a schedule until Ctrl-C or SIGTERM (see the module docstring)."""
+    if (interval is None) == (cron is None):
+        raise ConfigError("give exactly one of an interval and a cron expression")
+    try:  # a bad schedule is refused before a server is started for it
+        construct_schedule(interval=interval, cron=cron)
+    except ValidationError as exc:
+        raise ConfigError(f"not a valid schedule: {exc.errors()[0]['msg']}") from exc
+    serving_env()  # for the flow-run processes (this one has imported Prefect already)
+    with local_api(prefect_home) as api, temporary_settings(updates={PREFECT_API_URL: api.url}):
+        where = f"started here (pid {api.pid}, state in {api.home}, log {api.log})" if api.pid else "configured"
+        announce(f"Prefect API {api.url}: {where}")
+        name = deployment_name(inbox)
+        runner = Runner(name=f"fitbalance-{name}", limit=1, pause_on_shutdown=True)  # one run at a time
+        try:
+            runner.add_flow(
+                inbox_flow,
+                name=name,
+                interval=interval,
+                cron=cron,
+                paused=False,
+                parameters={
+                    "inbox": str(inbox.resolve()),
+                    "db": str(db.resolve()),
+                    "report": str(report.resolve()) if report else None,
+                    "athlete": athlete,
+                    "settings_path": str(settings_path.resolve()) if settings_path else None,
+                    "workers": workers,
+                },
+                description=f"Ingest new files from {inbox.resolve()} into {db.resolve()}",
+                tags=["fitbalance"],
+            )
+            when = f"every {interval.total_seconds():g} s" if interval is not None else f"on cron {cron!r}"
+            announce(f"serving {FLOW_NAME}/{name} {when}: inbox {inbox.resolve()} -> {db.resolve()}; Ctrl-C stops")
+            asyncio.run(_serve_until_stopped(runner, announce))
+        finally:  # whatever a stopped runner left behind goes before the API it reports to
+            if stopped := stop_children(spare_group=api.pid):
+                announce(f"stopped {stopped} leftover process(es)")
+            announce("stopped" + (f"; stopping the Prefect server (pid {api.pid})" if api.pid else ""))

@@ -1,0 +1,171 @@
+"""A real Prefect API server on localhost, started and stopped by ``fitbalance serve`` when none is configured.
+
+Schedules need a real API: the ephemeral one Prefect starts inside a flow's process refuses to schedule. When
+``PREFECT_API_URL`` is set, that server is used as it is. Otherwise :func:`local_api` starts
+``prefect server start --host 127.0.0.1 --port <free port>`` as a subprocess in its own process group, with its
+state (a SQLite database of flow runs and logs) in ``PREFECT_HOME`` (default ``.fitbalance/prefect`` next to the
+database), waits for ``/api/health``, and on exit stops the whole process group: SIGTERM, then SIGKILL after a grace
+period. :func:`stop_children` ends the flow-run processes a runner leaves behind when it is stopped. No Prefect import
+here: this module is used before Prefect is imported, so that its logging settings (:data:`SERVE_ENV`) apply.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+API_URL_VAR = "PREFECT_API_URL"
+STARTUP_TIMEOUT_S = 180.0  # a first start migrates a fresh SQLite database; 15-50 s on a busy 2-core machine
+STOP_GRACE_S = 15.0
+RUN_STOP_GRACE_S = 30.0  # a stopped flow run rolls back its open batch and records the end of the run
+SERVE_ENV = {  # every log still reaches the API (the UI shows it); the terminal gets one line per run and warnings
+    "PREFECT_LOGGING_LEVEL": "INFO",
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+}
+
+
+class ServerStartError(RuntimeError):
+    """The local Prefect server did not become healthy in time (its log says why)."""
+
+
+@dataclass(frozen=True)
+class Api:
+    """The API a served flow talks to: its URL, and the server we started (None when it was configured)."""
+
+    url: str
+    pid: int | None = None
+    home: Path | None = None
+    log: Path | None = None
+
+
+def default_home(db: Path) -> Path:
+    """Where a server started for ``db`` keeps its state: ``.fitbalance/prefect`` next to the database."""
+    return db.resolve().parent / ".fitbalance" / "prefect"
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def is_healthy(api_url: str, timeout_s: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=timeout_s) as response:
+            return bool(response.status == 200 and response.read().strip() == b"true")
+    except (OSError, urllib.error.URLError, ValueError):
+        return False
+
+
+def server_env(home: Path, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of the server process: our home, no analytics, no inherited API URL."""
+    env = dict(os.environ if base is None else base)
+    env.pop(API_URL_VAR, None)
+    env["PREFECT_HOME"] = str(home)
+    env["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    env["DO_NOT_TRACK"] = "1"
+    return env
+
+
+def stop_process_group(process: subprocess.Popen[bytes], grace_s: float = STOP_GRACE_S) -> None:
+    """SIGTERM the process group ``process`` leads, then SIGKILL whatever is left after ``grace_s``."""
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    with suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=grace_s)
+    with suppress(ProcessLookupError):  # children that outlived the leader, or a leader that ignored SIGTERM
+        os.killpg(process.pid, signal.SIGKILL)
+    with suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=grace_s)
+
+
+def serving_env() -> None:
+    """Apply :data:`SERVE_ENV` where the user has not set those variables (call it before importing Prefect)."""
+    for key, value in SERVE_ENV.items():
+        os.environ.setdefault(key, value)
+
+
+def stop_children(*, spare_group: int | None = None, grace_s: float = RUN_STOP_GRACE_S) -> int:
+    """SIGTERM every descendant of this process except the process group ``spare_group``; SIGKILL what is left.
+
+    A Prefect runner stopped by a signal does not always stop the flow runs it started; they would go on without an
+    API. Returns how many processes were stopped.
+    """
+    doomed = []
+    for child in psutil.Process().children(recursive=True):
+        with suppress(psutil.Error):
+            if spare_group is None or os.getpgid(child.pid) != spare_group:
+                doomed.append(child)
+    for process in doomed:
+        with suppress(psutil.Error):
+            process.terminate()
+    _, alive = psutil.wait_procs(doomed, timeout=grace_s)
+    for process in alive:
+        with suppress(psutil.Error):
+            process.kill()
+    psutil.wait_procs(alive, timeout=5)
+    return len(doomed)
+
+
+@contextmanager
+def start_server(home: Path, *, timeout_s: float = STARTUP_TIMEOUT_S) -> Iterator[Api]:
+    """Run ``prefect server start`` on a free localhost port until the block exits."""
+    home.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/api"
+    log_path = home / "server.log"
+    command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            command,
+            env=server_env(home),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: a terminal's Ctrl-C reaches us, and we stop it in order
+        )
+    try:
+        deadline = time.monotonic() + timeout_s
+        while not is_healthy(url):
+            if process.poll() is not None:
+                raise ServerStartError(f"prefect server exited with status {process.returncode}; see {log_path}")
+            if time.monotonic() > deadline:
+                raise ServerStartError(f"prefect server not healthy after {timeout_s:.0f} s; see {log_path}")
+            time.sleep(0.25)
+        yield Api(url=url, pid=process.pid, home=home, log=log_path)
+    finally:
+        stop_process_group(process)
+
+
+@contextmanager
+def local_api(home: Path) -> Iterator[Api]:
+    """The configured API (``PREFECT_API_URL``) or, when none is, a server of our own for the block's duration.
+
+    While the block runs, ``PREFECT_API_URL`` is set in this process's environment, so flow-run subprocesses and
+    Dask workers started from here use the same server.
+    """
+    configured = os.environ.get(API_URL_VAR)
+    if configured:
+        yield Api(url=configured)
+        return
+    with start_server(home) as api:
+        os.environ[API_URL_VAR] = api.url
+        try:
+            yield api
+        finally:
+            os.environ.pop(API_URL_VAR, None)

@@ -1,0 +1,107 @@
+"""The local Prefect server's process handling, without Prefect: process groups and leftover children stop."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from pipelines.server import API_URL_VAR, is_healthy, local_api, server_env, stop_process_group
+from typer.testing import CliRunner
+
+from fitbalance.cli import app
+
+SLEEP = "import time; time.sleep(600)"
+TREE = f"import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', {SLEEP!r}]); time.sleep(600)"
+STUBBORN = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)"
+
+
+def _tree(code: str) -> tuple[subprocess.Popen[bytes], list[psutil.Process]]:
+    leader = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        members = [psutil.Process(leader.pid), *psutil.Process(leader.pid).children(recursive=True)]
+        if len(members) >= (2 if "Popen" in code else 1):
+            return leader, members
+        time.sleep(0.05)
+    raise AssertionError("the process tree did not start")
+
+
+def test_stopping_a_process_group_ends_the_leader_and_its_children() -> None:
+    """A server's whole process group goes, not only the process we started."""
+    leader, members = _tree(TREE)
+    stop_process_group(leader, grace_s=10)
+    _, alive = psutil.wait_procs(members, timeout=10)
+    assert not alive and leader.returncode is not None
+
+
+def test_a_group_that_ignores_sigterm_is_killed_after_the_grace_period() -> None:
+    leader, members = _tree(STUBBORN)
+    time.sleep(0.5)  # the handler is installed
+    started = time.monotonic()
+    stop_process_group(leader, grace_s=1)
+    assert not psutil.wait_procs(members, timeout=10)[1]
+    assert time.monotonic() - started < 10
+
+
+STOP_CHILDREN = f"""
+import json, subprocess, sys
+from pipelines.server import stop_children, stop_process_group
+doomed = subprocess.Popen([sys.executable, "-c", {SLEEP!r}])
+spared = subprocess.Popen([sys.executable, "-c", {SLEEP!r}], start_new_session=True)
+stopped = stop_children(spare_group=spared.pid, grace_s=10)
+print(json.dumps({{"stopped": stopped, "doomed": doomed.poll(), "spared": spared.poll()}}))
+stop_process_group(spared, grace_s=5)
+"""
+
+
+def test_stop_children_spares_the_given_process_group() -> None:
+    """Leftover flow-run processes stop; the server (its own process group) is left for its own stop."""
+    done = subprocess.run([sys.executable, "-c", STOP_CHILDREN], capture_output=True, text=True, timeout=120)
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got["stopped"] == 1 and got["doomed"] is not None and got["spared"] is None, done.stderr
+
+
+def test_a_configured_api_is_used_as_it_is(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(API_URL_VAR, "http://prefect.example:4200/api")
+    with local_api(tmp_path) as api:
+        assert api.url == "http://prefect.example:4200/api" and api.pid is None
+
+
+def test_the_server_gets_its_own_home_and_no_inherited_api_url() -> None:
+    env = server_env(Path("/x/prefect"), {API_URL_VAR: "http://a/api", "PATH": "/bin"})
+    assert API_URL_VAR not in env and env["PREFECT_HOME"] == "/x/prefect" and env["PATH"] == "/bin"
+    assert env["PREFECT_SERVER_ANALYTICS_ENABLED"] == "false"
+
+
+def test_nothing_listening_is_not_healthy() -> None:
+    assert not is_healthy("http://127.0.0.1:9/api", timeout_s=0.5)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--every", "5", "--cron", "0 * * * *"], "give one of --every and --cron"),
+        (["--every", "0"], "the interval must be positive"),
+        (["--cron", "61 * * * *"], "not a valid schedule"),
+    ],
+)
+def test_serve_refuses_a_bad_schedule_before_starting_anything(
+    tmp_path: Path, args: list[str], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(API_URL_VAR, raising=False)
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    result = CliRunner().invoke(app, ["serve", "--inbox", str(tmp_path), "--db", str(tmp_path / "t.duckdb"), *args])
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert {p.pid for p in psutil.Process().children(recursive=True)} <= before
+    assert API_URL_VAR not in os.environ
+
+
+def test_serve_needs_an_existing_inbox(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["serve", "--inbox", str(tmp_path / "nope")])
+    assert result.exit_code == 2 and "no such folder" in result.output
