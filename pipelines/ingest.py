@@ -229,13 +229,14 @@ def ingest_flow(
     batch_size: int = DEFAULT_BATCH_SIZE,
     settings_path: str | None = None,
     lock_wait_s: float = 600.0,
-    as_of: datetime | None = None,
+    as_of: str | None = None,
     staging: str | None = None,
 ) -> dict[str, Any]:
     """Ingest FIT and CSV exports under ``paths`` into the DuckDB file ``db``; returns the run summary.
 
     Waits up to ``lock_wait_s`` seconds while another ingest runs on the same database. Timestamps after ``as_of``
-    (naive UTC; default: the end of today, UTC) are quarantined as being in the future.
+    (ISO text, naive UTC; default: the end of today, UTC) are quarantined as being in the future. (Parameters are
+    plain JSON types: a served deployment validates them without this module's imports.)
 
     With ``staging`` (a folder every worker of the flow's task runner can reach), batches are processed by the task
     runner and handed back as Parquet files in ``<staging>/<run_id>/`` instead of through a local process pool;
@@ -249,9 +250,18 @@ def ingest_flow(
         logger.warning(message)
         print(message, file=sys.stderr, flush=True)
 
+    clock = datetime.fromisoformat(as_of) if as_of else _end_of_today()
     with store.run_lock(Path(db), wait_s=lock_wait_s, on_wait=tell), scratch_dir() as scratch:
         return _ingest(
-            paths, db, who, workers, batch_size, settings_path, str(scratch), as_of or _end_of_today(), staging
+            paths,
+            db,
+            who,
+            workers,
+            batch_size,
+            settings_path,
+            str(scratch),
+            datetime.fromisoformat(as_of) if as_of else _end_of_today(),
+            staging,
         )
 
 

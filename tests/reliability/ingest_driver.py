@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime
 
 
 def main() -> None:
@@ -38,7 +37,7 @@ def main() -> None:
         workers=args.workers,
         batch_size=args.batch_size,
         lock_wait_s=args.lock_wait,
-        as_of=datetime.fromisoformat(args.as_of),
+        as_of=args.as_of,
     )
     say(event="summary", **summary)
 
