@@ -260,7 +260,7 @@ def ingest_flow(
             batch_size,
             settings_path,
             str(scratch),
-            datetime.fromisoformat(as_of) if as_of else _end_of_today(),
+            clock,
             staging,
         )
 
