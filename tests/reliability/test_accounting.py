@@ -46,7 +46,7 @@ def ingested(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) ->
     root = tmp_path_factory.mktemp("accounting")
     inputs = build_inputs(root / "exports", good=8)
     db = root / "t.duckdb"
-    summary = ingest_flow(paths=[str(inputs)], db=str(db), batch_size=4, workers=1, as_of=AS_OF)
+    summary = ingest_flow(paths=[str(inputs)], db=str(db), batch_size=4, workers=1, as_of=AS_OF.isoformat())
     return db, summary
 
 
@@ -180,7 +180,7 @@ def test_every_file_of_the_real_world_corpus_is_accounted_for(
     from pipelines.ingest import ingest_flow
 
     db = tmp_path / "corpus.duckdb"
-    s = ingest_flow(paths=[str(corpus / "fit"), str(corpus / "csv")], db=str(db), as_of=AS_OF)
+    s = ingest_flow(paths=[str(corpus / "fit"), str(corpus / "csv")], db=str(db), as_of=AS_OF.isoformat())
     con = duckdb.connect(str(db), read_only=True)
     try:
         assert store.unaccounted_files(con) == []
