@@ -13,7 +13,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 
-.PHONY: setup demo test check lint typecheck fmt bench sample-data clean
+.PHONY: setup demo test check lint typecheck fmt bench bench-views sample-data clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -26,7 +26,7 @@ $(BIN)/fitbalance: $(UV) uv.lock pyproject.toml
 setup: $(BIN)/fitbalance ## create .venv from the lock file
 
 demo: setup ## ingest sample_data/ with the Prefect flow into $(DB) and print the weekly summary
-	$(BIN)/fitbalance ingest sample_data --db $(DB)
+	$(BIN)/fitbalance ingest sample_data --db $(DB) --settings sample_data/fitbalance.toml
 	$(BIN)/fitbalance summary --db $(DB)
 
 test: setup ## run the whole test suite
@@ -46,6 +46,9 @@ sample-data: setup ## regenerate sample_data/ with the project's own generator
 
 bench: setup ## benchmarks; figures go to bench/RESULTS.md
 	$(BIN)/python bench/bench_ingest.py
+
+bench-views: setup ## view benchmark on a generated 10-year history; figures go to bench/RESULTS-views.md
+	$(BIN)/python bench/bench_views.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .prefect .pytest_cache .mypy_cache .ruff_cache

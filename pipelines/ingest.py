@@ -5,6 +5,11 @@ about 10 ms and loads the API server with events, so never one task per file). D
 (fitdecode), so batches run in worker processes; the flow process alone writes the database, one short transaction
 per batch. Only the I/O tasks retry, and only on transient errors (a locked database).
 
+One run per database at a time: the flow holds ``<db>.ingest.lock`` (:func:`fitbalance.store.load.run_lock`) from
+discovery to the end, so a second run waits for the first (up to ``lock_wait_s``, then fails with a clear message).
+A run killed midway leaves only whole batches behind; the next run marks it ``interrupted``, deletes its scratch
+folder, and loads what it had not reached.
+
 Two ways to process a batch, the rest of the flow being the same:
 
 - local (default): ``process-batch`` tasks hand batches to a process pool of this machine and get the frames back;
@@ -17,13 +22,14 @@ Two ways to process a batch, the rest of the flow being the same:
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -33,11 +39,12 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 from prefect.futures import PrefectFuture
 
-from fitbalance.config import load_settings
+from fitbalance.config import Athlete, load_settings
 from fitbalance.errors import FitbalanceError
+from fitbalance.exercises import exercises_table
 from fitbalance.models import FileStatus
-from fitbalance.process import BatchResult, WorkItem, process_batch
-from fitbalance.sources.archive import cleanup, discover, file_digest
+from fitbalance.process import BatchResult, WorkItem, exercise_resolver, process_batch
+from fitbalance.sources.archive import cleanup, discover, file_digest, scratch_dir
 from fitbalance.store import load as store
 from fitbalance.store.views import apply_views
 from pipelines.staging import StagedBatch, discard, read_batch, write_batch
@@ -61,6 +68,7 @@ class Plan:
     seen: int
     ignored: int
     problems: list[tuple[str, str]]
+    known_files: list[tuple[str, str]] = field(default_factory=list)  # (path, file_id) already in the database
 
 
 @dataclass
@@ -103,22 +111,23 @@ def plan_files(paths: Sequence[str], db: str, workdir: str) -> Plan:
         with store.open_store(db_path) as con:
             known = store.known_files(con)
     todo: list[WorkItem] = []
-    already = 0
+    known_files: list[tuple[str, str]] = []
     queued: set[str] = set()
     for ref in found.files:
         digest = file_digest(ref.local_path)
         if digest in known or digest in queued:
-            already += 1
+            known_files.append((ref.path, digest))
             continue
         queued.add(digest)
         todo.append(WorkItem(ref=ref, file_id=digest))
     problems = [(p.path, p.reason) for p in found.problems]
     return Plan(
         todo=todo,
-        known=already,
+        known=len(known_files),
         seen=len(found.files) + len(problems),
         ignored=found.ignored,
         problems=problems,
+        known_files=known_files,
     )
 
 
@@ -151,14 +160,24 @@ def start_run_task(
     flow_run_id: str | None,
     settings_path: str | None,
     athlete: str,
-    problems: list[tuple[str, str]],
+    plan: Plan,
 ) -> None:
     now = datetime.now(UTC).replace(tzinfo=None)
     settings = load_settings(Path(settings_path) if settings_path else None)
     with store.open_store(Path(db)) as con:
         store.begin_run(con, run_id=run_id, flow_run_id=flow_run_id, started_at=now)
         store.refresh_athletes(con, settings, [athlete])
-        store.record_problems(con, problems, athlete=athlete, run_id=run_id, now=now)
+        store.refresh_exercises(con, exercises_table(user_names=[a.exercise_names for a in settings.athletes.values()]))
+        for name in dict.fromkeys([*settings.athletes, athlete]):  # settings' mappings reach sets loaded before
+            store.remap_exercises(con, name, exercise_resolver(settings.athlete(name)))
+        store.record_problems(con, plan.problems, athlete=athlete, run_id=run_id, now=now)
+        store.record_seen(
+            con,
+            run_id=run_id,
+            pending=[(item.ref.path, item.file_id) for item in plan.todo],
+            known=plan.known_files,
+            refused=[path for path, _ in plan.problems],
+        )
 
 
 @task(
@@ -209,9 +228,15 @@ def ingest_flow(
     workers: int | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     settings_path: str | None = None,
+    lock_wait_s: float = 600.0,
+    as_of: str | None = None,
     staging: str | None = None,
 ) -> dict[str, Any]:
     """Ingest FIT and CSV exports under ``paths`` into the DuckDB file ``db``; returns the run summary.
+
+    Waits up to ``lock_wait_s`` seconds while another ingest runs on the same database. Timestamps after ``as_of``
+    (ISO text, naive UTC; default: the end of today, UTC) are quarantined as being in the future. (Parameters are
+    plain JSON types: a served deployment validates them without this module's imports.)
 
     With ``staging`` (a folder every worker of the flow's task runner can reach), batches are processed by the task
     runner and handed back as Parquet files in ``<staging>/<run_id>/`` instead of through a local process pool;
@@ -220,12 +245,49 @@ def ingest_flow(
     logger = get_run_logger()
     settings = load_settings(Path(settings_path) if settings_path else None)
     who = settings.athlete(athlete)
+
+    def tell(message: str) -> None:  # on the run's log and on stderr, whatever Prefect's log level
+        logger.warning(message)
+        print(message, file=sys.stderr, flush=True)
+
+    clock = datetime.fromisoformat(as_of) if as_of else _end_of_today()
+    with store.run_lock(Path(db), wait_s=lock_wait_s, on_wait=tell), scratch_dir() as scratch:
+        return _ingest(
+            paths,
+            db,
+            who,
+            workers,
+            batch_size,
+            settings_path,
+            str(scratch),
+            clock,
+            staging,
+        )
+
+
+def _end_of_today() -> datetime:
+    """Midnight UTC at the end of today: a whole-day clock, so a quarantine reason reads the same all day."""
+    return datetime.combine(datetime.now(UTC).date() + timedelta(days=1), datetime.min.time())
+
+
+def _ingest(
+    paths: list[str],
+    db: str,
+    who: Athlete,
+    workers: int | None,
+    batch_size: int,
+    settings_path: str | None,
+    workdir: str,
+    as_of: datetime,
+    staging: str | None = None,
+) -> dict[str, Any]:
+    logger = get_run_logger()
     run_id = uuid.uuid4().hex
     flow_run = get_run_context().flow_run  # type: ignore[union-attr]
     staged_in = Path(staging) / run_id if staging else None
     if staged_in is not None:  # archives are unpacked where the workers can read the members too
         staged_in.mkdir(parents=True)
-    workdir = tempfile.mkdtemp(prefix="fitbalance-", dir=staged_in)
+        workdir = tempfile.mkdtemp(prefix="fitbalance-", dir=staged_in)
     summary = RunSummary(run_id=run_id, db=db)
     outcome = "failed"
     try:
@@ -233,11 +295,10 @@ def ingest_flow(
         summary.files_seen, summary.already_loaded, summary.ignored = plan.seen, plan.known, plan.ignored
         summary.quarantined = len(plan.problems)
         summary.quarantine_reasons = [f"{p}: {r}" for p, r in plan.problems[:5]]
-        start_run_task(db, run_id, str(flow_run.id) if flow_run else None, settings_path, who.name, plan.problems)
+        start_run_task(db, run_id, str(flow_run.id) if flow_run else None, settings_path, who.name, plan)
 
         batches = list(_chunks(plan.todo, batch_size))
         n_workers = _workers(workers, len(batches))
-        as_of = datetime.now(UTC).replace(tzinfo=None)
         total = len(plan.todo)
         _progress("process", 0, total)
         pool = _process_pool(n_workers) if n_workers > 1 and staged_in is None else None
@@ -270,7 +331,6 @@ def ingest_flow(
                 pool.shutdown(cancel_futures=True)
         outcome = "completed"
     finally:
-        cleanup(Path(workdir))
         if staged_in is not None:
             cleanup(staged_in)
         try:

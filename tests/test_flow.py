@@ -28,7 +28,7 @@ def table_snapshot(db: Path) -> dict[str, list[tuple[Any, ...]]]:
     return {
         "activities": q(db, "SELECT * EXCLUDE (file_id) FROM activities ORDER BY activity_id"),
         "strength_sets": q(db, "SELECT * FROM strength_sets ORDER BY activity_id, set_index"),
-        "samples": q(db, "SELECT count(*), sum(heart_rate), sum(distance_m) FROM samples"),
+        "samples": q(db, "SELECT count(*), sum(heart_rate), round(sum(distance_m), 3) FROM samples"),
         "quarantine": q(db, "SELECT path, stage, reason FROM quarantine ORDER BY ALL"),
     }
 

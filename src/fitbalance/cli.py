@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -54,6 +55,9 @@ def ingest(
     athlete: Annotated[str | None, typer.Option(help="Athlete the files belong to (settings file entry)")] = None,
     workers: Annotated[int | None, typer.Option(help="Decoder processes (default: CPU count)")] = None,
     settings: Annotated[Path | None, typer.Option(help="Settings TOML (default: ./fitbalance.toml)")] = None,
+    wait: Annotated[
+        float, typer.Option(help="Seconds to wait while another ingest runs on the same database", min=0)
+    ] = 600.0,
     dask: Annotated[
         str | None,
         typer.Option(
@@ -105,6 +109,7 @@ def ingest(
                     athlete=athlete,
                     workers=workers,
                     settings_path=str(settings) if settings else None,
+                    lock_wait_s=wait,
                 )
             else:
                 from pipelines.scale import ingest_on_dask
@@ -254,7 +259,13 @@ def sql(
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc
     except duckdb.Error as exc:
-        err.print(f"[red]SQL error:[/] {exc}")
+        if "read-only mode" in str(exc):
+            err.print(
+                "[red]error:[/] `fitbalance sql` opens the database read-only, so statements that change it are "
+                f"refused ({exc}). Change data with `fitbalance ingest`, or with the duckdb CLI at your own risk."
+            )
+        else:
+            err.print(f"[red]SQL error:[/] {exc}")
         raise typer.Exit(1) from exc
     if format is OutputFormat.json:
         sys.stdout.write(json.dumps([dict(zip(columns, map(_jsonable, r), strict=True)) for r in rows], indent=1))
@@ -273,13 +284,13 @@ def sql(
 
 
 SUMMARY_SQL = """
-SELECT athlete, date_trunc('week', start_time_local)::DATE AS week_start,
-       count(*) FILTER (WHERE category = 'resistance') AS resistance_sessions,
-       round(sum(coalesce(elapsed_s, 0)) FILTER (WHERE category = 'resistance') / 60) AS resistance_min,
-       count(*) FILTER (WHERE category = 'other') AS other_sessions,
-       round(sum(coalesce(elapsed_s, 0)) FILTER (WHERE category = 'other') / 60) AS other_min
-FROM activities WHERE duplicate_of IS NULL
-GROUP BY ALL ORDER BY athlete, week_start DESC LIMIT ?
+SELECT athlete, iso_week AS week, resistance_sessions AS "strength sessions", resistance_days AS "strength days",
+       round(resistance_minutes)::INT AS "strength min", round(other_minutes)::INT AS "other min",
+       round(who_aerobic_minutes)::INT AS "aerobic min", CASE WHEN meets_guideline THEN 'yes' ELSE 'no' END
+       AS "WHO met"
+FROM weekly_balance
+WHERE week_start > (SELECT max(week_start) FROM weekly_balance) - INTERVAL (?) WEEK
+ORDER BY athlete, week_start DESC
 """
 
 
@@ -294,10 +305,156 @@ def summary(
     except FitbalanceError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc
-    table = Table(*columns, title="weekly balance (most recent first)")
+    table = Table(title="weekly balance, most recent first", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    for i, name in enumerate(columns):
+        widest = max([len(str(r[i])) for r in rows] + [4])
+        left = name in ("athlete", "week")
+        header = name if left else name.replace(" ", "\n", 1)  # two short lines fit an 80-column terminal
+        table.add_column(header, min_width=widest if left else None, justify="left" if left else "right")
     for r in rows:
         table.add_row(*("" if v is None else str(v) for v in r))
     console.print(table)
+
+
+def _duration(start: datetime, end: datetime | None) -> str:
+    if end is None:
+        return "-"
+    seconds = round((end - start).total_seconds())
+    return f"{seconds // 60}m {seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
+
+
+@app.command()
+def status(
+    db: DbOption = None,
+    runs: Annotated[int, typer.Option(help="How many recent ingest runs to show", min=1)] = 10,
+) -> None:
+    """Show the last ingest runs, and any file a run saw that is in no table (exit status 1 when there is one)."""
+    from fitbalance.store import load as store
+
+    target = _db(db)
+    if not target.exists():
+        err.print(f"[red]error:[/] no database at {target}: run `fitbalance ingest` first")
+        raise typer.Exit(1)
+    try:
+        con = store.connect(target, read_only=True, wait_s=30.0, on_wait=lambda m: err.print(f"[yellow]{m}[/]"))
+    except FitbalanceError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    try:
+        recent = store.last_runs(con, runs)
+        missing = store.unaccounted_files(con)
+    finally:
+        con.close()
+    console.print(f"[bold]last {len(recent)} ingest runs in {target}[/] (newest first)")
+    for r in recent:
+        style = {"completed": "green", "running": "cyan"}.get(r["outcome"], "red")
+        took = _duration(r["started_at"], r["ended_at"])
+        console.print(
+            f"  {r['run_id'][:8]}  {r['started_at']:%Y-%m-%d %H:%M} UTC  {took}  [{style}]{r['outcome']}[/]"
+            + (f"  flow run {r['flow_run_id']}" if r["flow_run_id"] else "")
+        )
+        if r["files_seen"] is not None:
+            console.print(
+                f"      {r['files_seen']} seen: {r['files_loaded']} loaded, {r['files_skipped']} skipped, "
+                f"{r['files_known']} known, {r['files_quarantined']} quarantined; "
+                f"{r['activities_added']} activities and {r['sets_added']} sets added"
+            )
+        if r["detail"]:
+            console.print(f"      {r['detail']}")
+    live = store.ingest_running(target)
+    for r in recent:
+        if r["outcome"] == "running" and not live:
+            killed = f"run {r['run_id'][:8]} is marked running but no ingest is: it was killed"
+            console.print(f"[yellow]{killed}; the next ingest marks it interrupted.[/]")
+    in_progress = [m for m in missing if live and m["run_outcome"] == "running"]
+    missing = [m for m in missing if m not in in_progress]
+    if in_progress:
+        console.print(f"{len(in_progress)} files are still to be ingested by the run in progress.")
+    if not missing:
+        console.print("Every file a run has seen is in source_files or, refused, in quarantine.")
+        return
+    console.print(f"[red]{len(missing)} files were seen but are in no table:[/]")
+    for m in missing[:50]:
+        console.print(f"  {m['path']} (run {m['run_id'][:12]}, {m['run_outcome']}, file {m['outcome']})")
+    if len(missing) > 50:
+        console.print(f"  ... and {len(missing) - 50} more")
+    if all(m["outcome"] == "pending" for m in missing):
+        console.print("They were not reached before their run ended: run `fitbalance ingest` again to load them.")
+    raise typer.Exit(1)
+
+
+UNMAPPED_SQL = """
+SELECT exercise_name, sets, activities, first_seen, last_seen, athletes FROM unmapped_exercises
+WHERE exercise_name IS NOT NULL ORDER BY sets DESC, exercise_name
+"""
+
+
+@app.command()
+def unmapped(db: DbOption = None) -> None:
+    """List exercise names the catalogue does not know, most used first, and how to map them."""
+    import duckdb
+
+    try:
+        columns, rows = _query(_db(db), UNMAPPED_SQL)
+    except FitbalanceError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    except duckdb.CatalogException as exc:
+        err.print(f"[red]error:[/] the database has no views yet: run `fitbalance ingest` first ({exc})")
+        raise typer.Exit(1) from exc
+    if not rows:
+        console.print("Every exercise name maps to the catalogue.")
+        return
+    table = Table(*columns, title=f"{len(rows)} unmapped exercise names")
+    for r in rows:
+        table.add_row(*("" if v is None else ", ".join(v) if isinstance(v, list) else str(v) for v in r))
+    console.print(table)
+    first = str(rows[0][0]).replace('"', '\\"')
+    console.print(
+        "Map a name to a catalogue exercise (or a name of your own) in the settings file (fitbalance.toml),\n"
+        "under the athlete it belongs to; the next `fitbalance ingest` applies it to the sets already loaded:\n"
+        f'  [athletes.NAME.exercise_names]\n  "{first}" = "Catalogue Exercise"\n'
+        'Catalogue names: fitbalance sql "SELECT exercise, fit_category, kind FROM exercises ORDER BY 1"',
+        markup=False,
+        highlight=False,
+    )
+
+
+@app.command()
+def dashboard(
+    db: DbOption = None,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 to serve on")] = 8501,
+) -> None:
+    """Start the dashboard on localhost (read-only; it keeps working while an ingest writes)."""
+    from fitbalance.dashboard import run_dashboard
+
+    target = _db(db)
+    if not target.exists():
+        err.print(f"[yellow]note:[/] no database at {target} yet; the dashboard will say how to ingest")
+    try:
+        code = run_dashboard(target, port, echo=console.print)
+    except FitbalanceError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    raise typer.Exit(code)
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option("--out", help="HTML file to write (self-contained: opens offline)")],
+    db: DbOption = None,
+    week: Annotated[str | None, typer.Option(help="ISO week YYYY-Www (default: the newest week in the data)")] = None,
+    athlete: Annotated[str | None, typer.Option(help="Only this athlete (default: every athlete)")] = None,
+) -> None:
+    """Write the week's balance and overload summary as one self-contained HTML file."""
+    from fitbalance.report import write_report
+
+    try:
+        written = write_report(_db(db), week, out, athlete=athlete)
+    except FitbalanceError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    console.print(f"report written to {written}")
 
 
 def main() -> None:  # pragma: no cover - entry point

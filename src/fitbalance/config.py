@@ -11,6 +11,8 @@ The settings file is TOML (``fitbalance.toml`` in the working folder, or the pat
     resting_hr = 52                 # optional
     sex = "female"                  # optional: TRIMP coefficient
     units = "metric"                # metric | imperial, display only
+    weight_unit = "kg"              # optional: kg | lbs, the unit a lifting app exported weights in
+    distance_unit = "km"            # optional: km | mi, the unit an app exported distances in
 
     [[athletes.me.overrides]]       # classification overrides, applied in order, first match wins
     sport = "training"              # any of: sport, sub_sport, name (regex, case-insensitive), activity_id
@@ -20,6 +22,11 @@ The settings file is TOML (``fitbalance.toml`` in the working folder, or the pat
 
     [athletes.me.exercise_names]    # app exercise name -> canonical catalogue name
     "Landmine Press (Barbell)" = "Overhead Press"
+
+CSV exports carry no time zone: their local times are read in ``time_zone``. Units are never guessed: a CSV that
+does not say its units (Strong's current layout, some Garmin and Strava rows) is read with ``weight_unit`` /
+``distance_unit`` and is quarantined, naming the missing setting, when they are not set. ``units`` does not stand
+in for them: how you want numbers shown says nothing about how an app wrote them.
 """
 
 from __future__ import annotations
@@ -75,6 +82,8 @@ class Athlete:
     resting_hr: float | None = None
     sex: str | None = None
     units: str = "metric"
+    weight_unit: str | None = None
+    distance_unit: str | None = None
     overrides: tuple[Override, ...] = ()
     exercise_names: dict[str, str] = field(default_factory=dict)
 
@@ -97,9 +106,13 @@ _ATHLETE_KEYS = {
     "resting_hr",
     "sex",
     "units",
+    "weight_unit",
+    "distance_unit",
     "overrides",
     "exercise_names",
 }
+WEIGHT_UNITS = ("kg", "lbs")
+DISTANCE_UNITS = ("km", "mi")
 _OVERRIDE_KEYS = {"category", "subcategory", "sport", "sub_sport", "name", "activity_id"}
 
 
@@ -144,6 +157,13 @@ def _number(raw: dict[str, Any], key: str, where: str, lo: float, hi: float) -> 
     return float(value)
 
 
+def _choice(raw: dict[str, Any], key: str, where: str, allowed: tuple[str, ...]) -> str | None:
+    value = raw.get(key)
+    if value is not None and value not in allowed:
+        raise ConfigError(f"{where}.{key}: expected one of {', '.join(map(repr, allowed))}, got {value!r}")
+    return value if value is None else str(value)
+
+
 def _athlete(name: str, raw: Any, where: str) -> Athlete:
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: must be a table")
@@ -161,6 +181,8 @@ def _athlete(name: str, raw: Any, where: str) -> Athlete:
     units = raw.get("units", "metric")
     if units not in ("metric", "imperial"):
         raise ConfigError(f"{where}.units: expected 'metric' or 'imperial', got {units!r}")
+    weight_unit = _choice(raw, "weight_unit", where, WEIGHT_UNITS)
+    distance_unit = _choice(raw, "distance_unit", where, DISTANCE_UNITS)
     birth = _number(raw, "birth_year", where, 1900, 2100)
     names = raw.get("exercise_names", {})
     if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
@@ -176,6 +198,8 @@ def _athlete(name: str, raw: Any, where: str) -> Athlete:
         resting_hr=_number(raw, "resting_hr", where, 25, 120),
         sex=sex,
         units=units,
+        weight_unit=weight_unit,
+        distance_unit=distance_unit,
         overrides=tuple(_override(o, f"{where}.overrides[{i}]") for i, o in enumerate(overrides)),
         exercise_names=dict(names),
     )

@@ -7,6 +7,8 @@ stage and the reason, because a quarantine row is built from them, and say wheth
     ├── ConfigError            settings file missing a value, of the wrong type, or naming an unknown zone
     ├── InputError             terminal: the input itself is bad; never retried, quarantined with its reason
     │   ├── DecodeError        a FIT or CSV file that cannot be decoded (bad CRC, truncated, not FIT, empty)
+    │   │   └── SettingRequired a CSV that can be read only with a setting the athlete has not made (the unit an
+    │   │                      app exported in); quarantined with stage ``decode:settings`` and retried next run
     │   ├── UnknownFormatError a file whose content matches no reader (names the readers tried)
     │   ├── ArchiveError       a zip or gzip that is refused (bomb, traversal, too deep, corrupt)
     │   └── LimitExceeded      a file over the documented size or time caps
@@ -43,6 +45,20 @@ class InputError(FitbalanceError):
 
 class DecodeError(InputError):
     """A file could not be decoded."""
+
+
+class SettingRequired(DecodeError):
+    """A file that can be read only once the athlete sets something (``weight_unit``, ``distance_unit``).
+
+    Terminal for this run; its quarantine row has stage :data:`SETTING_STAGE`, and the next run tries the file
+    again, so adding the setting is all it takes.
+    """
+
+    def __init__(self, reason: str, *, path: str | None = None, stage: str | None = None) -> None:
+        super().__init__(reason, path=path, stage=stage or SETTING_STAGE)
+
+
+SETTING_STAGE = "decode:settings"
 
 
 class UnknownFormatError(InputError):

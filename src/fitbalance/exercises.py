@@ -389,3 +389,37 @@ def catalog_frame(catalog: Catalog | None = None, names: Iterable[str] | None = 
         for e in (source.exercises[n] for n in wanted)
     ]
     return pl.DataFrame(rows, schema=EXERCISE_SCHEMA) if rows else pl.DataFrame(schema=EXERCISE_SCHEMA)
+
+
+def exercises_table(catalog: Catalog | None = None, user_names: Iterable[Mapping[str, str]] = ()) -> pl.DataFrame:
+    """Rows for the ``exercises`` table: the catalogue, plus the settings' own exercises.
+
+    ``user_names`` are the athletes' ``exercise_names`` mappings. A mapping whose target the catalogue does not
+    know names an exercise of the user's own: it gets a row with no FIT category, no muscle groups, equipment
+    ``none``, not bodyweight, kind ``resistance``, so every ``strength_sets.exercise`` value has its row.
+    """
+    source = catalog or load_catalog()
+    rows = catalog_frame(source)
+    own = sorted(
+        {
+            target
+            for mapping in user_names
+            for target in mapping.values()
+            if target not in source.exercises and source.lookup(target) is None
+        }
+    )
+    if not own:
+        return rows
+    extra = pl.DataFrame(
+        {
+            "exercise": own,
+            "fit_category": [None] * len(own),
+            "primary_muscles": [[] for _ in own],
+            "secondary_muscles": [[] for _ in own],
+            "equipment": ["none"] * len(own),
+            "bodyweight": [False] * len(own),
+            "kind": ["resistance"] * len(own),
+        },
+        schema=EXERCISE_SCHEMA,
+    )
+    return pl.concat([rows, extra], how="vertical")

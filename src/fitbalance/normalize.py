@@ -6,6 +6,9 @@ Pure: everything it needs comes in as arguments (the athlete's settings, the exe
   (plus the source's own id where it has one), so the same session in an updated CSV export keeps its id.
 - ``utc_offset_s`` comes from the source when it has one, else from the athlete's time zone at the start time;
   ``start_time_local`` = ``start_time_utc`` + offset.
+- Every set gets ``exercise``, the canonical catalogue name the resolver finds for its name (the athlete's own
+  mapping first) or FIT category, null when unmapped; ``exercise_category`` is the source's, else the catalogue's
+  FIT category of that exercise.
 - A heart rate of 0 is "no reading" and becomes null; everything else is left for validation to judge.
 """
 
@@ -15,6 +18,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -31,8 +35,16 @@ from fitbalance.models import (
     conform,
 )
 
-ExerciseResolver = Callable[[str | None, str | None], str | None]
-"""(exercise_name, fit_category) -> canonical exercise name, or None when unmapped."""
+
+class ExerciseMatch(NamedTuple):
+    """What the exercise catalogue says a set's exercise is."""
+
+    exercise: str  # canonical catalogue name (or the user's own target name from the settings file)
+    fit_category: str | None  # the catalogue's FIT exercise category for it, if it has one
+
+
+ExerciseResolver = Callable[[str | None, str | None], ExerciseMatch | None]
+"""(exercise_name, exercise_category) -> the catalogue's match, or None when unmapped."""
 
 COUNTED_SET_TYPES = frozenset({SetType.WORKING.value, SetType.DROP.value, SetType.FAILURE.value})
 
@@ -88,8 +100,24 @@ def zone_offset_s(zone: str, start_utc: datetime) -> int:
     return int(offset.total_seconds()) if offset is not None else 0
 
 
-def _no_resolver(name: str | None, category: str | None) -> str | None:
+def _no_resolver(name: str | None, category: str | None) -> ExerciseMatch | None:
     return None
+
+
+def _with_exercises(sets: pl.DataFrame, resolve_exercise: ExerciseResolver) -> pl.DataFrame:
+    """Sets with ``exercise`` (canonical, or null) and ``exercise_category`` kept, else the catalogue's."""
+    pairs = sets.select("exercise_name", "exercise_category").unique()
+    matches = [resolve_exercise(name, category) for name, category in pairs.iter_rows()]
+    resolved = pairs.with_columns(
+        pl.Series("exercise", [m.exercise if m else None for m in matches], dtype=pl.String()),
+        pl.Series("_catalog_category", [m.fit_category if m else None for m in matches], dtype=pl.String()),
+    )
+    return (
+        sets.drop("exercise", strict=False)
+        .join(resolved, on=["exercise_name", "exercise_category"], how="left", nulls_equal=True, maintain_order="left")
+        .with_columns(pl.coalesce("exercise_category", "_catalog_category").alias("exercise_category"))
+        .drop("_catalog_category")
+    )
 
 
 def normalize(
@@ -170,11 +198,7 @@ def normalize(
     )
 
     if sets.height:
-        canonical = [
-            resolve_exercise(name, category)
-            for name, category in zip(sets["exercise_name"].to_list(), sets["exercise_category"].to_list(), strict=True)
-        ]
-        sets = sets.with_columns(pl.Series("exercise", canonical, dtype=pl.String()))
+        sets = _with_exercises(sets, resolve_exercise)
 
     samples = decoded.samples.join(id_map, on="session_index", how="inner").with_columns(
         pl.when(pl.col("heart_rate") == 0).then(None).otherwise(pl.col("heart_rate")).alias("heart_rate")

@@ -9,18 +9,23 @@ becomes that file's quarantine row.
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import polars as pl
 
 from fitbalance.config import Athlete
 from fitbalance.errors import InputError
+from fitbalance.exercises import Catalog, load_catalog
 from fitbalance.models import FileStatus
-from fitbalance.normalize import ExerciseResolver, Tables, normalize
+from fitbalance.normalize import ExerciseMatch, ExerciseResolver, Tables, normalize
 from fitbalance.sources import decode_bytes, sniff_format
 from fitbalance.sources.archive import SourceRef, read_source
 from fitbalance.validate import quarantine_frame, quarantine_row, validate_tables
+
+REPEATED_NOTE = "already in an earlier file"
+"""How a file's ``detail`` says that some of its activities were loaded from another file first."""
 
 
 @dataclass(frozen=True)
@@ -52,57 +57,84 @@ class BatchResult:
         return self.tables.activities["activity_id"].to_list()
 
 
-def _exercise_resolver(athlete: Athlete) -> ExerciseResolver:
-    try:
-        from fitbalance.exercises import load_catalog
-    except ImportError:  # the catalogue is optional until it lands
-        return lambda name, category: None
-    catalog = load_catalog()
-    return lambda name, category: catalog.canonical(name, category, athlete.exercise_names)
+def exercise_resolver(athlete: Athlete, catalog: Catalog | None = None) -> ExerciseResolver:
+    """The packaged catalogue (or ``catalog``) with the athlete's own ``exercise_names`` mappings on top."""
+    source = catalog or load_catalog()
+    user_names = athlete.exercise_names
+
+    def resolve(name: str | None, category: str | None) -> ExerciseMatch | None:
+        canonical = source.canonical(name, category, user_names)
+        if canonical is None:
+            return None
+        entry = source.get(canonical)
+        return ExerciseMatch(canonical, entry.fit_category if entry else None)
+
+    return resolve
 
 
-def process_file(
-    item: WorkItem, *, athlete: Athlete, as_of: datetime, resolve_exercise: ExerciseResolver
-) -> tuple[FileOutcome, Tables, pl.DataFrame]:
-    """Decode, normalize and validate one file; every failure becomes the file's quarantine row."""
+@dataclass
+class _Prepared:
+    """One file after decode and normalize, before validation."""
+
+    item: WorkItem
+    fmt: str
+    tables: Tables
+    rows: list[dict[str, Any]]  # decode-stage quarantine rows (parts of the file left out)
+    final: FileOutcome | None = None  # set when the file is done already: skipped or failed
+    warning: str | None = None
+    repeated: int = 0
+
+
+def _prepare(item: WorkItem, *, athlete: Athlete, resolve_exercise: ExerciseResolver) -> _Prepared:
+    """Decode and normalize one file; every failure becomes the file's quarantine row."""
     ref, file_id = item.ref, item.file_id
     fmt = "unknown"
+    empty = Tables.concat([])
     try:
         data = read_source(ref)
         fmt = sniff_format(data)
-        decoded = decode_bytes(data, ref.path, time_zone=athlete.time_zone)
+        decoded = decode_bytes(
+            data,
+            ref.path,
+            time_zone=athlete.time_zone,
+            weight_unit=athlete.weight_unit,
+            distance_unit=athlete.distance_unit,
+        )
         fmt = decoded.source_format
         if not decoded.is_activity:
             outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.SKIPPED, decoded.detail)
-            return outcome, Tables.concat([]), quarantine_frame([])
+            return _Prepared(item, fmt, empty, [], final=outcome)
         tables = normalize(decoded, file_id=file_id, athlete=athlete, resolve_exercise=resolve_exercise)
-        checked = validate_tables(tables, file_id=file_id, path=ref.path, as_of=as_of)
-        if decoded.rejected:
-            left_out = quarantine_frame([quarantine_row(file_id, ref.path, "decode", r) for r in decoded.rejected])
-            checked = replace(checked, quarantine=pl.concat([left_out, checked.quarantine]))
     except InputError as exc:
-        stage = exc.stage or "decode"
-        row = quarantine_row(file_id, ref.path, stage, exc.reason)
+        row = quarantine_row(file_id, ref.path, exc.stage or "decode", exc.reason)
         outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.QUARANTINED, exc.reason)
-        return outcome, Tables.concat([]), quarantine_frame([row])
+        return _Prepared(item, fmt, empty, [row], final=outcome)
     except Exception as exc:  # a bug of ours must not stop the run: the file is quarantined with the traceback
         reason = f"internal error ({type(exc).__name__}: {exc}); please report it"
-        last = traceback.format_exc(limit=-3)
-        row = quarantine_row(file_id, ref.path, "internal", reason, last)
+        row = quarantine_row(file_id, ref.path, "internal", reason, traceback.format_exc(limit=-3))
         outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.QUARANTINED, reason)
-        return outcome, Tables.concat([]), quarantine_frame([row])
+        return _Prepared(item, fmt, empty, [row], final=outcome)
+    rows = [quarantine_row(file_id, ref.path, "decode", reason) for reason in decoded.rejected]
+    warning = decoded.warnings[0] if decoded.warnings else None
+    return _Prepared(item, fmt, tables, rows, warning=warning)
 
-    loaded = checked.tables.activities.height
-    failed = checked.quarantine.height
-    if loaded == 0:
-        first = _headline(checked.quarantine) if failed else "no activity passed validation"
-        outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.QUARANTINED, first)
-        return outcome, Tables.concat([]), checked.quarantine
-    detail = f"{loaded} activities" + (f", {failed} rows quarantined" if failed else "")
-    if decoded.warnings:
-        detail += f"; decoder warnings: {decoded.warnings[0]}"
-    outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.LOADED, detail)
-    return outcome, checked.tables, checked.quarantine
+
+def _outcome(p: _Prepared, loaded: int, quarantine: pl.DataFrame) -> FileOutcome:
+    """The file's status after validation: quarantined when it had activities and none passed."""
+    ref, file_id = p.item.ref, p.item.file_id
+    if p.final is not None:
+        return p.final
+    failed = quarantine.height
+    if loaded == 0 and p.tables.activities.height > 0:
+        first = _headline(quarantine) if failed else "no activity passed validation"
+        return FileOutcome(file_id, ref.path, p.fmt, ref.size_bytes, FileStatus.QUARANTINED, first)
+    # activities counted before dropping repeats, as the loader counts them: the same words whichever batch it was in
+    detail = f"{loaded + p.repeated} activities" + (f", {failed} rows quarantined" if failed else "")
+    if p.repeated:
+        detail += f"; {p.repeated} {REPEATED_NOTE}"
+    if p.warning:
+        detail += f"; decoder warnings: {p.warning}"
+    return FileOutcome(file_id, ref.path, p.fmt, ref.size_bytes, FileStatus.LOADED, detail)
 
 
 def _headline(quarantine: pl.DataFrame) -> str:
@@ -111,25 +143,41 @@ def _headline(quarantine: pl.DataFrame) -> str:
     return "; ".join(dict.fromkeys(ranked["reason"].to_list()[:3]))
 
 
-def process_batch(items: list[WorkItem], *, athlete: Athlete, as_of: datetime) -> BatchResult:
-    """Process a batch of files (see the module docstring)."""
-    resolve = _exercise_resolver(athlete)
-    outcomes: list[FileOutcome] = []
-    parts: list[Tables] = []
-    quarantine: list[pl.DataFrame] = []
+def process_batch(
+    items: list[WorkItem],
+    *,
+    athlete: Athlete,
+    as_of: datetime,
+    resolve_exercise: ExerciseResolver | None = None,
+) -> BatchResult:
+    """Process a batch of files (see the module docstring). Validation runs once for the whole batch."""
+    resolve = resolve_exercise or exercise_resolver(athlete)
+    prepared: list[_Prepared] = []
     seen: set[str] = set()
     for item in items:
-        outcome, tables, rejected = process_file(item, athlete=athlete, as_of=as_of, resolve_exercise=resolve)
-        tables, repeated = tables.without(seen)  # the same session in two files of one batch: the first wins
-        if repeated:
-            outcome = replace(outcome, detail=f"{outcome.detail}; {repeated} already in an earlier file")
-        seen.update(tables.activities["activity_id"].to_list())
-        outcomes.append(outcome)
-        parts.append(tables)
-        if rejected.height:
-            quarantine.append(rejected)
-    return BatchResult(
-        outcomes=outcomes,
-        tables=Tables.concat(parts),
-        quarantine=pl.concat(quarantine) if quarantine else quarantine_frame([]),
+        p = _prepare(item, athlete=athlete, resolve_exercise=resolve)
+        p.tables, p.repeated = p.tables.without(seen)  # the same session in two files of one batch: first wins
+        seen.update(p.tables.activities["activity_id"].to_list())
+        prepared.append(p)
+
+    checked = validate_tables(
+        Tables.concat([p.tables for p in prepared]),
+        as_of=as_of,
+        paths={p.item.file_id: p.item.ref.path for p in prepared},
     )
+    decode_rows = quarantine_frame([row for p in prepared for row in p.rows])
+    quarantine = pl.concat([decode_rows, checked.quarantine]) if decode_rows.height else checked.quarantine
+    loaded = dict(checked.tables.activities.group_by("file_id").len().iter_rows())
+    outcomes = [
+        _outcome(p, loaded.get(p.item.file_id, 0), quarantine.filter(pl.col("file_id") == p.item.file_id))
+        for p in prepared
+    ]
+    return BatchResult(outcomes=outcomes, tables=checked.tables, quarantine=quarantine)
+
+
+def process_file(
+    item: WorkItem, *, athlete: Athlete, as_of: datetime, resolve_exercise: ExerciseResolver | None = None
+) -> tuple[FileOutcome, Tables, pl.DataFrame]:
+    """Decode, normalize and validate one file: its outcome, its loadable tables, its quarantine rows."""
+    result = process_batch([item], athlete=athlete, as_of=as_of, resolve_exercise=resolve_exercise)
+    return result.outcomes[0], result.tables, result.quarantine

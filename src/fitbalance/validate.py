@@ -9,7 +9,7 @@ child table says how many rows went with it, so nothing disappears without a tra
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -52,7 +52,7 @@ def _payload(row: dict[str, Any]) -> str:
 
 
 def _split(
-    frame: pl.DataFrame, schema: pa.DataFrameSchema, *, file_id: str, path: str
+    frame: pl.DataFrame, schema: pa.DataFrameSchema, *, owners: pl.DataFrame, paths: Mapping[str, str]
 ) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
     """Rows that pass ``schema``, and quarantine rows for the rest."""
     if frame.height == 0:
@@ -66,7 +66,9 @@ def _split(
     whole = cases.filter(pl.col("index").is_null())
     if whole.height:  # a schema-level failure (a missing column, a wrong type): the table as a whole is bad
         reasons = "; ".join(f"{c} {k}: {v}" for c, k, v in whole.select("column", "check", "failure_case").iter_rows())
-        return frame.clear(), [quarantine_row(file_id, path, stage, f"table failed its schema: {reasons}")]
+        return frame.clear(), [
+            quarantine_row(fid, path, stage, f"table failed its schema: {reasons}") for fid, path in paths.items()
+        ]
     per_row = (
         cases.with_columns(
             (pl.col("column") + " " + pl.col("check") + " failed (got " + pl.col("failure_case") + ")").alias("why")
@@ -77,43 +79,68 @@ def _split(
     )
     bad_index = per_row["index"].cast(pl.UInt32)
     bad_rows = frame.with_row_index("_i").filter(pl.col("_i").is_in(bad_index.implode())).drop("_i")
+    owner_ids = _owner_ids(bad_rows, owners)
     rows: list[dict[str, Any]] = []
-    for count, (why, row) in enumerate(zip(per_row["why"].to_list(), bad_rows.iter_rows(named=True), strict=True)):
-        if count == MAX_ROWS_PER_CHECK:
-            rest = per_row.height - MAX_ROWS_PER_CHECK
-            rows.append(quarantine_row(file_id, path, stage, f"{rest} more {schema.name} rows failed: {why}"))
-            break
-        rows.append(quarantine_row(file_id, path, stage, why, _payload(row)))
+    per_file: dict[str, int] = {}
+    for why, row, fid in zip(per_row["why"].to_list(), bad_rows.iter_rows(named=True), owner_ids, strict=True):
+        per_file[fid] = per_file.get(fid, 0) + 1
+        if per_file[fid] == MAX_ROWS_PER_CHECK + 1:
+            rest = sum(1 for f in owner_ids if f == fid) - MAX_ROWS_PER_CHECK
+            rows.append(quarantine_row(fid, paths[fid], stage, f"{rest} more {schema.name} rows failed: {why}"))
+        elif per_file[fid] <= MAX_ROWS_PER_CHECK:
+            rows.append(quarantine_row(fid, paths[fid], stage, why, _payload(row)))
     good = frame.with_row_index("_i").filter(~pl.col("_i").is_in(bad_index.implode())).drop("_i")
     return good, rows
 
 
+def _owner_ids(frame: pl.DataFrame, owners: pl.DataFrame) -> list[str]:
+    """The file each row came from, through its activity."""
+    if "file_id" in frame.columns:
+        return [str(f) for f in frame["file_id"].to_list()]
+    joined = frame.select("activity_id").join(owners, on="activity_id", how="left", maintain_order="left")
+    return [str(f) for f in joined["file_id"].to_list()]
+
+
 def _drop_orphans(
-    frame: pl.DataFrame, table: str, bad_ids: list[str], *, file_id: str, path: str
+    frame: pl.DataFrame, table: str, bad: pl.DataFrame, *, paths: Mapping[str, str]
 ) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
-    if not bad_ids or frame.height == 0:
+    if bad.height == 0 or frame.height == 0:
         return frame, []
+    bad_ids = bad["activity_id"].implode()
     orphans = frame.filter(pl.col("activity_id").is_in(bad_ids))
     if orphans.height == 0:
         return frame, []
-    counts = orphans.group_by("activity_id").len().sort("activity_id")
+    counts = orphans.group_by("activity_id").len().join(bad, on="activity_id").sort("activity_id")
     rows = [
         quarantine_row(
-            file_id,
-            path,
+            fid,
+            paths[fid],
             f"validate:{table}",
             f"{n} {table} rows not loaded: their activity {aid} failed validation",
             json.dumps({"activity_id": aid, "rows": n}),
         )
-        for aid, n in counts.iter_rows()
+        for aid, n, fid in counts.select("activity_id", "len", "file_id").iter_rows()
     ]
     return frame.filter(~pl.col("activity_id").is_in(bad_ids)), rows
 
 
-def validate_tables(tables: Tables, *, file_id: str, path: str, as_of: datetime) -> Validated:
-    """Split one file's tables into valid rows and quarantine rows (see the module docstring)."""
-    activities, quarantined = _split(tables.activities, activity_schema(as_of), file_id=file_id, path=path)
-    bad_ids = sorted(set(tables.activities["activity_id"].to_list()) - set(activities["activity_id"].to_list()))
+def validate_tables(
+    tables: Tables,
+    *,
+    as_of: datetime,
+    file_id: str | None = None,
+    path: str | None = None,
+    paths: Mapping[str, str] | None = None,
+) -> Validated:
+    """Split tables into valid rows and quarantine rows (see the module docstring).
+
+    The tables may hold one file (give ``file_id`` and ``path``) or a batch of files (give ``paths``: file_id ->
+    path); validating a batch at once is much cheaper than file by file (Pandera's cost is mostly per call).
+    """
+    where: Mapping[str, str] = paths if paths is not None else {str(file_id): str(path)}
+    owners = tables.activities.select("activity_id", "file_id")
+    activities, quarantined = _split(tables.activities, activity_schema(as_of), owners=owners, paths=where)
+    bad = owners.join(activities.select("activity_id"), on="activity_id", how="anti")
 
     children: dict[str, pl.DataFrame] = {}
     checks: dict[str, tuple[pl.DataFrame, Callable[[datetime], pa.DataFrameSchema]]] = {
@@ -122,8 +149,8 @@ def validate_tables(tables: Tables, *, file_id: str, path: str, as_of: datetime)
         "laps": (tables.laps, lap_schema),
     }
     for table, (frame, make_schema) in checks.items():
-        kept, orphan_rows = _drop_orphans(frame, table, bad_ids, file_id=file_id, path=path)
-        good, failed = _split(kept, make_schema(as_of), file_id=file_id, path=path)
+        kept, orphan_rows = _drop_orphans(frame, table, bad, paths=where)
+        good, failed = _split(kept, make_schema(as_of), owners=owners, paths=where)
         children[table] = good
         quarantined += orphan_rows + failed
     return Validated(

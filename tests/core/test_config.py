@@ -35,6 +35,14 @@ def test_it_reads_athletes_overrides_and_names() -> None:
     assert ann.exercise_names == {"Landmine Press": "Overhead Press"}
 
 
+def test_csv_units_are_optional_and_never_implied_by_display_units() -> None:
+    """weight_unit and distance_unit are read when given; display ``units`` do not stand in for them."""
+    ann = parse_settings(GOOD).athlete("ann")
+    assert ann.units == "imperial" and ann.weight_unit is None and ann.distance_unit is None
+    lifter = parse_settings('[athletes.b]\nweight_unit = "lbs"\ndistance_unit = "mi"').athlete("b")
+    assert (lifter.weight_unit, lifter.distance_unit) == ("lbs", "mi")
+
+
 def test_unknown_athlete_gets_defaults_under_its_name() -> None:
     assert parse_settings(GOOD).athlete("bob").name == "bob"
     assert parse_settings(GOOD).athlete("bob").time_zone == "UTC"
@@ -46,6 +54,8 @@ def test_unknown_athlete_gets_defaults_under_its_name() -> None:
         ('[athletes.a]\ntime_zone = "Mars/Base"', "athletes.a.time_zone"),
         ("[athletes.a]\nmax_hr = 400", "athletes.a.max_hr"),
         ('[athletes.a]\nunits = "furlongs"', "athletes.a.units"),
+        ('[athletes.a]\nweight_unit = "stone"', "athletes.a.weight_unit: expected one of 'kg', 'lbs'"),
+        ('[athletes.a]\ndistance_unit = "metres"', "athletes.a.distance_unit: expected one of 'km', 'mi'"),
         ("[athletes.a]\ncolour = 1", "unknown keys ['colour']"),
         ('[[athletes.a.overrides]]\ncategory = "cardio"\nname = "x"', "overrides[0]"),
         ('[[athletes.a.overrides]]\ncategory = "other"', "at least one of"),

@@ -7,7 +7,14 @@
   (``..``), when it is a symlink, when its name repeats an earlier member, when it (or the archive in total) is
   larger than the caps below, when its compression ratio says zip bomb, or when archives nest deeper than
   ``MAX_DEPTH``. Refusals are :class:`Problem` rows that become quarantine rows; the rest of the archive is used.
+- The caps: one file or member ``MAX_FILE_BYTES`` (an archive inside an archive may be as large as
+  ``MAX_ARCHIVE_BYTES``: a Garmin export's inner zips run to gigabytes); everything unpacked from one archive given by
+  the user, nested archives included, ``MAX_ARCHIVE_BYTES``; ``MAX_RATIO`` compression ratio; ``MAX_MEMBERS`` members;
+  ``MAX_DEPTH`` levels of nesting. A member whose declared size lies is stopped by the same caps while it is
+  extracted (and by its CRC when it is shorter than declared).
 - ``.gz`` files are kept compressed here and decompressed when read, with the same size cap.
+- The temporary folder of a run (:func:`scratch_dir`) is locked for the life of the run; a folder left behind by a
+  run that was killed is unlocked, and the next run deletes it.
 """
 
 from __future__ import annotations
@@ -17,14 +24,17 @@ import hashlib
 import os
 import shutil
 import stat
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from fitbalance.errors import ArchiveError, LimitExceeded
+from fitbalance.locks import open_lock_file, try_lock
 
 EXPORT_SUFFIXES = (".fit", ".csv", ".zip", ".gz")
 MAX_FILE_BYTES = 256 * 1024**2  # one decompressed file or archive member
@@ -34,6 +44,8 @@ MAX_DEPTH = 3  # archives inside archives inside archives
 MAX_MEMBERS = 100_000
 ZIP_MAGIC = b"PK\x03\x04"
 GZIP_MAGIC = b"\x1f\x8b"
+SCRATCH_PREFIX = "fitbalance-run-"
+_SCRATCH_LOCK = ".lock"
 _CHUNK = 1024 * 1024
 
 
@@ -131,6 +143,7 @@ class _Unpacker:
         self.files: list[SourceRef] = []
         self.problems: list[Problem] = []
         self.ignored = 0
+        self.unpacked = 0  # bytes unpacked from the current archive given by the user, nested archives included
 
     def _target(self, name: str) -> Path:
         self.counter += 1
@@ -142,6 +155,8 @@ class _Unpacker:
         return target
 
     def add_file(self, path: Path, shown: str, depth: int) -> None:
+        if depth == 0:
+            self.unpacked = 0
         if _is_zip(path):
             self.unzip(path, shown, depth + 1)
         else:
@@ -170,7 +185,6 @@ class _Unpacker:
             self.problems.append(Problem(shown, f"zip has {len(members)} members, more than the cap {MAX_MEMBERS}"))
             return
         seen: set[str] = set()
-        total = 0
         for info in members:
             name = info.filename
             member_shown = f"{shown}!/{name}"
@@ -191,7 +205,8 @@ class _Unpacker:
             if not is_export_name(name) or _is_os_litter(pure):
                 self.ignored += 1
                 continue
-            if info.file_size > MAX_FILE_BYTES:
+            cap = MAX_ARCHIVE_BYTES if name.lower().endswith(".zip") else MAX_FILE_BYTES
+            if info.file_size > cap:
                 self.problems.append(Problem(member_shown, f"member declares {info.file_size} bytes, over the cap"))
                 continue
             if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > _CHUNK:
@@ -203,12 +218,18 @@ class _Unpacker:
                     )
                 )
                 continue
-            if total + info.file_size > MAX_ARCHIVE_BYTES:
-                self.problems.append(Problem(member_shown, "archive expands beyond the total cap; rest not extracted"))
+            if self.unpacked + info.file_size > MAX_ARCHIVE_BYTES:
+                self.problems.append(
+                    Problem(
+                        member_shown,
+                        f"archive expands beyond the total cap of {MAX_ARCHIVE_BYTES // 1024**2} MiB; "
+                        "rest not extracted",
+                    )
+                )
                 break
             target = self._target(name)
             try:
-                written = self._extract(zf, info, target)
+                written = self._extract(zf, info, target, min(cap, MAX_ARCHIVE_BYTES - self.unpacked))
             except LimitExceeded as exc:
                 target.unlink(missing_ok=True)
                 self.problems.append(Problem(member_shown, exc.reason))
@@ -217,17 +238,17 @@ class _Unpacker:
                 target.unlink(missing_ok=True)
                 self.problems.append(Problem(member_shown, f"member could not be read: {exc}"))
                 continue
-            total += written
+            self.unpacked += written
             self.add_file(target, member_shown, depth)
 
     @staticmethod
-    def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> int:
+    def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, cap: int) -> int:
         written = 0
         with zf.open(info) as src, open(target, "wb") as dst:
             while chunk := src.read(_CHUNK):
                 written += len(chunk)
-                if written > MAX_FILE_BYTES:  # the declared size lied
-                    raise LimitExceeded(f"member expands beyond the {MAX_FILE_BYTES // 1024**2} MiB cap")
+                if written > cap:  # the declared size lied
+                    raise LimitExceeded(f"member expands beyond its declared size and the {cap // 1024**2} MiB cap")
                 dst.write(chunk)
         return written
 
@@ -258,3 +279,42 @@ def discover(paths: Iterable[Path], workdir: Path) -> Discovery:
 
 def cleanup(workdir: Path) -> None:
     shutil.rmtree(workdir, ignore_errors=True)
+
+
+def remove_stale_scratch_dirs(parent: Path | None = None) -> list[Path]:
+    """Delete the scratch folders under ``parent`` (default: the system temp folder) that no live run holds.
+
+    A run holds its folder's lock until it ends; the folder of a run that was killed is unlocked. Folders of other
+    users, and of runs still going (in any process namespace sharing the folder), are left alone.
+    """
+    root = parent if parent is not None else Path(tempfile.gettempdir())
+    removed: list[Path] = []
+    for folder in sorted(root.glob(f"{SCRATCH_PREFIX}*")):
+        lock = folder / _SCRATCH_LOCK
+        if folder.is_symlink() or not folder.is_dir() or not lock.is_file():
+            continue
+        try:
+            with open_lock_file(lock) as fh:
+                if not try_lock(fh):
+                    continue  # a live run
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:  # another user's folder, or it vanished meanwhile
+            continue
+        removed.append(folder)
+    return removed
+
+
+@contextmanager
+def scratch_dir(parent: Path | None = None) -> Iterator[Path]:
+    """A locked temporary folder for one run, deleted at the end; stale folders of killed runs are deleted first."""
+    remove_stale_scratch_dirs(parent)
+    staging = Path(tempfile.mkdtemp(prefix="fitbalance-new-", dir=parent))
+    with open_lock_file(staging / _SCRATCH_LOCK) as fh:
+        if not try_lock(fh):  # pragma: no cover - a folder mkdtemp just made is ours alone
+            raise ArchiveError(f"cannot lock the new temporary folder {staging}")
+        folder = staging.with_name(SCRATCH_PREFIX + staging.name.removeprefix("fitbalance-new-"))
+        staging.rename(folder)  # visible to the stale-folder sweep only once it is locked
+        try:
+            yield folder
+        finally:
+            cleanup(folder)

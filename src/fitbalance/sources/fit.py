@@ -3,7 +3,9 @@
 Any manufacturer's FIT file: file_id, device_info, session, lap, record, set, activity and sport messages are read;
 everything else is ignored. Chained FIT files (several FIT files back to back) are read as one file. The CRC is
 checked: a file that fails it, is truncated, or is not FIT raises :class:`~fitbalance.errors.DecodeError` with the
-decoder's reason; fitdecode's own exceptions never escape.
+decoder's reason; fitdecode's own exceptions (and its internal assertions) never escape. The decode runs under the
+message and time caps of :mod:`fitbalance.sources.limits` (checked once per message, no thread needed) and keeps at
+most 20 distinct decoder warnings.
 
 One activity per session: in a multisport file each session is its own activity, and records, laps and sets are
 assigned to the session whose time span holds them. A file with no session message gets one session synthesised
@@ -33,6 +35,7 @@ from fitbalance.models import (
     Decoded,
     SetType,
 )
+from fitbalance.sources.limits import Budget, check_size
 
 FIT_MAGIC = b".FIT"
 SEMICIRCLE_TO_DEG = 180.0 / 2**31
@@ -129,13 +132,14 @@ class _Collected:
     records: dict[str, list[Any]] = field(default_factory=lambda: {k: [] for k in _RECORD_COLUMNS})
 
 
-def _frames(data: bytes, path: str) -> Iterator[fitdecode.FitDataMessage]:
+def _frames(data: bytes, path: str, budget: Budget) -> Iterator[fitdecode.FitDataMessage]:
     reader = fitdecode.FitReader(
         io.BytesIO(data), check_crc=fitdecode.CrcCheck.RAISE, error_handling=fitdecode.ErrorHandling.WARN
     )
     try:
         with reader:
             for frame in reader:
+                budget.tick()  # every frame, definitions too: the time and message caps hold whatever the file holds
                 if isinstance(frame, fitdecode.FitDataMessage):
                     yield frame
     except fitdecode.FitCRCError as exc:
@@ -146,6 +150,10 @@ def _frames(data: bytes, path: str) -> Iterator[fitdecode.FitDataMessage]:
         raise DecodeError(f"bad FIT header: {exc}", path=path, stage="decode") from exc
     except fitdecode.FitError as exc:
         raise DecodeError(f"corrupt FIT data: {exc}", path=path, stage="decode") from exc
+    except AssertionError as exc:  # fitdecode asserts, e.g. when a message runs past the size the header gives
+        raise DecodeError(
+            "corrupt FIT data (a message runs past the data size given in the header)", path=path, stage="decode"
+        ) from exc
     except (
         ValueError,
         TypeError,
@@ -158,18 +166,28 @@ def _frames(data: bytes, path: str) -> Iterator[fitdecode.FitDataMessage]:
         raise DecodeError(f"corrupt FIT data ({type(exc).__name__}: {exc})", path=path, stage="decode") from exc
 
 
-def _collect(data: bytes, path: str) -> tuple[_Collected, tuple[str, ...]]:
-    """Read every data message once; fitdecode's recoverable complaints come back as warnings."""
-    with warnings.catch_warnings(record=True) as caught:
+MAX_WARNINGS = 20  # distinct decoder complaints kept per file; a broken file can make one per message
+
+
+def _collect(data: bytes, path: str, budget: Budget) -> tuple[_Collected, tuple[str, ...]]:
+    """Read every data message once; fitdecode's recoverable complaints come back as (at most 20 distinct) warnings."""
+    complaints: dict[str, None] = {}
+
+    def keep(message: Warning | str, *args: Any, **kwargs: Any) -> None:
+        if len(complaints) < MAX_WARNINGS:
+            complaints[str(message)] = None
+
+    with warnings.catch_warnings():
         warnings.simplefilter("always")
-        collected = _collect_messages(data, path)
-    return collected, tuple(dict.fromkeys(str(w.message) for w in caught))
+        warnings.showwarning = keep
+        collected = _collect_messages(data, path, budget)
+    return collected, tuple(complaints)
 
 
-def _collect_messages(data: bytes, path: str) -> _Collected:
+def _collect_messages(data: bytes, path: str, budget: Budget) -> _Collected:
     out = _Collected()
     rec = out.records
-    for msg in _frames(data, path):
+    for msg in _frames(data, path, budget):
         name = msg.name
         if name == "record":
             values: dict[str, Any] = {}
@@ -353,17 +371,20 @@ def _frame(rows: list[dict[str, Any]], schema: dict[str, pl.DataType]) -> pl.Dat
     return pl.DataFrame(rows, schema=schema, strict=False) if rows else pl.DataFrame(schema=schema)
 
 
-def decode_fit(data: bytes, path: str) -> Decoded:
+def decode_fit(data: bytes, path: str, *, budget: Budget | None = None) -> Decoded:
     """Decode one FIT file (possibly chained) into raw frames.
 
-    Raises :class:`DecodeError` for an empty, non-FIT, truncated or corrupt file, or one with a bad CRC.
+    Raises :class:`DecodeError` for an empty, non-FIT, truncated or corrupt file, or one with a bad CRC, and
+    :class:`~fitbalance.errors.LimitExceeded` for one over the size, message or time caps of
+    :mod:`fitbalance.sources.limits` (``budget`` defaults to those caps).
     A FIT file that is not an activity (settings, workout, monitoring, ...) is returned with that ``file_type``.
     """
     if not data:
         raise DecodeError("empty file", path=path, stage="decode")
     if not looks_like_fit(data):
         raise DecodeError("not a FIT file (no '.FIT' signature in the header)", path=path, stage="decode")
-    c, complaints = _collect(data, path)
+    check_size(data, path)
+    c, complaints = _collect(data, path, budget if budget is not None else Budget(path))
     has_activity_data = bool(c.sessions or c.records["timestamp_utc"] or c.sets or c.laps)
     file_type = c.file_type or ("activity" if has_activity_data else "unknown")
     if file_type != "activity":

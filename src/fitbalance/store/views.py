@@ -1,19 +1,118 @@
-"""The SQL views users query: packaged ``sql/1NN_<name>.sql`` files applied in order (CREATE OR REPLACE VIEW)."""
+"""The tables and SQL views users query, and the derived table the views read.
+
+The SQL lives in the package, in ``fitbalance/store/sql``, one statement group per file, applied in name
+order:
+
+- ``0NN_<name>.sql``: tables (``CREATE TABLE IF NOT EXISTS``), applied by :func:`apply_schema`;
+- ``1NN_<name>.sql``: macros and views (``CREATE OR REPLACE``), applied by :func:`apply_views`.
+
+Both are idempotent. Views read the ``activity_hr_seconds`` table, a per-activity heart-rate histogram built
+from ``samples`` by :func:`refresh_derived`: the loader calls it with the ids of the activities it wrote (or
+removed) after each batch. docs/views.md documents every view, column by column.
+
+This module holds a DuckDB connection only as an argument; it never opens one.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from importlib import resources
 
 import duckdb
 
+SQL_PACKAGE = "fitbalance.store"
+SQL_FOLDER = "sql"
+SCHEMA_FILE = re.compile(r"^0\d\d_[a-z0-9_]+\.sql$")
+VIEW_FILE = re.compile(r"^1\d\d_[a-z0-9_]+\.sql$")
+
+# A sample's heart rate holds until the next sample, for at most this long: a pause or a lost signal is not
+# effort.
+MAX_SAMPLE_GAP_S = 30.0
+# Heart rates outside this range are sensor noise.
+MIN_VALID_HR = 25
+MAX_VALID_HR = 250
+
+_REFRESH_HR_SECONDS = """
+INSERT INTO activity_hr_seconds (activity_id, heart_rate, seconds, samples)
+SELECT activity_id, heart_rate, sum(least(to_next_s, $max_gap_s)) AS seconds, count(*) AS samples
+FROM (
+    SELECT
+        s.activity_id,
+        s.heart_rate,
+        (epoch_ms(lead(s.timestamp_utc) OVER next_sample) - epoch_ms(s.timestamp_utc)) / 1000.0 AS to_next_s
+    FROM samples AS s
+    {where}
+    WINDOW next_sample AS (PARTITION BY s.activity_id ORDER BY s.timestamp_utc, s.heart_rate NULLS LAST)
+) AS timed
+WHERE heart_rate BETWEEN $min_hr AND $max_hr AND to_next_s > 0  -- the last sample has no interval
+GROUP BY activity_id, heart_rate
+"""
+_ONLY_SELECTED = "WHERE s.activity_id IN (SELECT activity_id FROM _fitbalance_refresh_ids)"
+
+
+def sql_files(pattern: re.Pattern[str]) -> list[tuple[str, str]]:
+    """The packaged SQL files whose names match ``pattern``, as ``(name, text)`` in name order."""
+    folder = resources.files(SQL_PACKAGE).joinpath(SQL_FOLDER)
+    found = [entry for entry in folder.iterdir() if entry.is_file() and pattern.match(entry.name)]
+    return [(entry.name, entry.read_text(encoding="utf-8")) for entry in sorted(found, key=lambda e: e.name)]
+
 
 def view_files() -> list[str]:
-    folder = resources.files("fitbalance.store").joinpath("sql")
-    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".sql") and p.name[0] in "123456789")
+    """Names of the packaged view files (``1NN_*.sql``), in the order :func:`apply_views` applies them."""
+    return [name for name, _text in sql_files(VIEW_FILE)]
+
+
+def in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether ``con`` has an explicit transaction open (in autocommit mode every statement gets a new id)."""
+    first = con.execute("SELECT txid_current()").fetchall()
+    second = con.execute("SELECT txid_current()").fetchall()
+    return bool(first == second)
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the tables (``0NN_*.sql``) that do not exist yet. Idempotent; never drops or alters data."""
+    for _name, text in sql_files(SCHEMA_FILE):
+        con.execute(text)
 
 
 def apply_views(con: duckdb.DuckDBPyConnection) -> None:
-    """Create or replace every view (idempotent)."""
-    folder = resources.files("fitbalance.store").joinpath("sql")
-    for name in view_files():
-        con.execute(folder.joinpath(name).read_text(encoding="utf-8"))
+    """Apply the schema, then (re)create every macro and view (``1NN_*.sql``) in name order. Idempotent."""
+    apply_schema(con)
+    for _name, text in sql_files(VIEW_FILE):
+        con.execute(text)
+
+
+def refresh_derived(con: duckdb.DuckDBPyConnection, activity_ids: Iterable[str] | None = None) -> None:
+    """Rebuild the derived table ``activity_hr_seconds`` from ``samples``.
+
+    With ``activity_ids``, only those activities are rebuilt: their rows are deleted, then recomputed from
+    their current samples (an id whose samples or activity are gone just loses its rows). Without, the whole
+    table is rebuilt. The table does not depend on the settings file, so a change of an athlete's heart-rate
+    settings needs no refresh. Runs in its own transaction, or inside the caller's when one is open.
+    """
+    ids = None if activity_ids is None else sorted(set(activity_ids))
+    if ids is not None and not ids:
+        return
+    params = {"max_gap_s": MAX_SAMPLE_GAP_S, "min_hr": MIN_VALID_HR, "max_hr": MAX_VALID_HR}
+    own_transaction = not in_transaction(con)
+    if own_transaction:
+        con.begin()
+    try:
+        if ids is None:
+            con.execute("DELETE FROM activity_hr_seconds")
+            con.execute(_REFRESH_HR_SECONDS.format(where=""), params)
+        else:
+            con.execute("CREATE OR REPLACE TEMP TABLE _fitbalance_refresh_ids (activity_id VARCHAR)")
+            con.execute("INSERT INTO _fitbalance_refresh_ids SELECT unnest(CAST($ids AS VARCHAR[]))", {"ids": ids})
+            con.execute(
+                "DELETE FROM activity_hr_seconds WHERE activity_id IN (SELECT activity_id FROM _fitbalance_refresh_ids)"
+            )
+            con.execute(_REFRESH_HR_SECONDS.format(where=_ONLY_SELECTED), params)
+            con.execute("DROP TABLE _fitbalance_refresh_ids")
+    except BaseException:
+        if own_transaction:
+            con.rollback()
+        raise
+    if own_transaction:
+        con.commit()

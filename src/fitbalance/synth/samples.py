@@ -96,7 +96,20 @@ def sample_set() -> dict[str, bytes]:
     # CSV exports, one per dialect (fitbalance.synth.csv_samples); EXPECTED.json describes the FIT files only
     for name, data in csv_samples.samples().items():
         files[f"csv/{name}"] = data
+    files["fitbalance.toml"] = SETTINGS.encode()
     return dict(sorted(files.items()))
+
+
+SETTINGS = """\
+# Settings for the generated sample athlete (used by `make demo`; see README "Settings").
+default_athlete = "sam"
+
+[athletes.sam]
+time_zone = "Europe/Berlin"   # the generator's athlete lives in Berlin; CSV local times are read in this zone
+birth_year = 1988
+resting_hr = 52
+units = "metric"
+"""
 
 
 def write_sample_set(out_dir: Path | str) -> list[Path]:

@@ -496,14 +496,13 @@ def _distance_unit(sheet: Sheet, rows: list[_Row], unit: str | None, warnings: l
     elif inferred is not None:
         warnings.append(
             f"distance unit inferred as {inferred} from stride length and steps or cadence; "
-            "set the athlete's distance unit to be explicit"
+            "set the athlete's distance unit (distance_unit = 'km' or 'mi') to be explicit"
         )
         chosen = inferred
     elif any(r.values["distance"] for r in rows):
-        raise sheet.error(
+        raise sheet.needs_setting(
             "Garmin writes distances in km or miles as the account was set and this file does not "
-            "say which; set the athlete's CSV distance unit ('km' or 'mi', or units 'metric' or "
-            "'imperial')"
+            "say which; set the athlete's distance unit (distance_unit = 'km' or 'mi' in the settings file)"
         )
     else:
         chosen = "km"

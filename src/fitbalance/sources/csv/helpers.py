@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from fitbalance.errors import DecodeError
+from fitbalance.errors import DecodeError, SettingRequired
 from fitbalance.models import RAW_ACTIVITY_SCHEMA, RAW_SET_SCHEMA
 
 DELIMITERS = (",", ";", "\t")
@@ -95,6 +95,11 @@ class Sheet:
     def error(self, reason: str, line: int | None = None) -> DecodeError:
         where = f"line {line}: " if line is not None else ""
         return DecodeError(f"{where}{reason}", path=self.path, stage=STAGE)
+
+    def needs_setting(self, reason: str, line: int | None = None) -> SettingRequired:
+        """The error for a file that cannot be read until the athlete sets a unit (never guessed)."""
+        where = f"line {line}: " if line is not None else ""
+        return SettingRequired(f"{where}{reason}", path=self.path)
 
     def columns(self) -> Columns:
         return Columns(self.header)

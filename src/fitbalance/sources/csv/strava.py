@@ -147,9 +147,10 @@ def _current(sheet: Sheet, record: Record, columns: Columns, options: Options) -
         display = _value(sheet, record, distances[0])
         if display is not None:
             if options.distance_unit is None:
-                raise sheet.error(
+                raise sheet.needs_setting(
                     "only the display-unit Distance is filled and the file does not say whether it "
-                    "is km or miles; set the athlete's CSV distance unit",
+                    "is km or miles; set the athlete's distance unit "
+                    "(distance_unit = 'km' or 'mi' in the settings file)",
                     record.line,
                 )
             metres = display * (1000.0 if options.distance_unit == "km" else M_PER_MILE)

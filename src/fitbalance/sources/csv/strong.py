@@ -142,9 +142,9 @@ def _in_si(
         return value * table[unit]
     if factor is None:
         choices = "kg or lbs" if what == "weight" else "km or mi"
-        raise sheet.error(
-            f"Strong's export does not say whether {what}s are in {choices}; set the athlete's CSV "
-            f"{what} unit ({choices}, or units 'metric' or 'imperial') to read it",
+        raise sheet.needs_setting(
+            f"Strong's export does not say whether {what}s are in {choices}; set the athlete's {what} unit "
+            f"({what}_unit = {' or '.join(repr(c) for c in choices.split(' or '))} in the settings file) to read it",
             record.line,
         )
     return value * factor

@@ -86,7 +86,7 @@ CREATE TABLE IF NOT EXISTS laps (
 CREATE TABLE IF NOT EXISTS quarantine (
     file_id     VARCHAR,            -- null when the file could not even be read
     path        VARCHAR NOT NULL,
-    stage       VARCHAR NOT NULL,   -- discover | decode | validate:<table> | load
+    stage       VARCHAR NOT NULL,   -- discover | decode | decode:settings (retried next run) | validate:<table> | load
     reason      VARCHAR NOT NULL,   -- the rule that failed and why
     payload     VARCHAR,            -- the row's values as JSON, when a row failed
     run_id      VARCHAR,
@@ -98,7 +98,7 @@ CREATE TABLE IF NOT EXISTS ingest_runs (
     flow_run_id     VARCHAR,
     started_at      TIMESTAMP NOT NULL,
     ended_at        TIMESTAMP,
-    outcome         VARCHAR NOT NULL,  -- running | completed | failed
+    outcome         VARCHAR NOT NULL,  -- running | completed | failed | interrupted (killed; marked by the next run)
     files_seen      INTEGER,
     files_loaded    INTEGER,
     files_skipped   INTEGER,
@@ -107,6 +107,16 @@ CREATE TABLE IF NOT EXISTS ingest_runs (
     activities_added INTEGER,
     sets_added      INTEGER,
     detail          VARCHAR
+);
+
+-- Every path each ingest run discovered and what became of it: with source_files and quarantine, the proof that no
+-- file is lost (`fitbalance status` lists any row whose file is in no table).
+CREATE TABLE IF NOT EXISTS run_files (
+    run_id   VARCHAR NOT NULL,
+    path     VARCHAR NOT NULL,
+    file_id  VARCHAR,           -- sha256 of the content; null when discovery refused the file
+    outcome  VARCHAR NOT NULL   -- pending (not reached: the run ended first) | loaded | skipped | quarantined
+                                -- | known (content already in source_files) | refused (a 'discover' quarantine row)
 );
 
 -- Refreshed from the settings file on every run: one row per athlete.
@@ -131,3 +141,5 @@ CREATE TABLE IF NOT EXISTS exercises (
     kind               VARCHAR NOT NULL DEFAULT 'resistance'  -- resistance | cardio | mobility: only resistance
                                                                -- sets count as resistance volume
 );
+-- A database made before `kind` existed gets the column here; the next run's refresh fills it.
+ALTER TABLE exercises ADD COLUMN IF NOT EXISTS kind VARCHAR DEFAULT 'resistance';

@@ -1,0 +1,91 @@
+"""Data: what was ingested, what was quarantined and why, exercise names to map, and the last ingest."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+import common
+from fitbalance import charts, summaries
+from fitbalance.store import read
+
+st.title("Data")
+st.caption("The files behind the numbers: where they came from, what was set aside and why.")
+
+
+def _load(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
+    return {
+        "files": read.source_files(con),
+        "quarantine": read.quarantine(con),
+        "unmapped": read.unmapped_exercises(con),
+        "runs": read.ingest_runs(con),
+    }
+
+
+frames = common.query(_load)
+if frames is None:
+    st.stop()
+files, quarantine, unmapped, runs = frames["files"], frames["quarantine"], frames["unmapped"], frames["runs"]
+hint = common.INGEST_HINT.format(db=common.db_path())
+
+if runs.is_empty():
+    st.info(f"**No ingest has run yet.** Ingest your exports: `{hint}`.", icon="📂")
+else:
+    last = runs.row(0, named=True)
+    st.subheader("Last ingest")
+    st.markdown(summaries.run_sentence(last))
+    columns = st.columns(5)
+    columns[0].metric("Files seen", last["files_seen"] or 0, border=True)
+    columns[1].metric("Files loaded", last["files_loaded"] or 0, border=True)
+    columns[2].metric("Already known", last["files_known"] or 0, border=True, help="Unchanged since an earlier run.")
+    columns[3].metric("Activities added", last["activities_added"] or 0, border=True)
+    columns[4].metric("Quarantined", last["files_quarantined"] or 0, border=True)
+
+st.subheader("Source files")
+if files.is_empty():
+    st.info(f"**No source files yet.** `{hint}` reads FIT files, zips and CSV exports.", icon="📂")
+else:
+    totals = summaries.status_totals(files)
+    columns = st.columns(3)
+    columns[0].metric("Loaded", totals["loaded"], border=True)
+    columns[1].metric("Skipped", totals["skipped"], border=True, help="Not activities (e.g. monitoring files).")
+    columns[2].metric("Quarantined", totals["quarantined"], border=True)
+    common.chart(charts.source_status_chart(files))
+
+tabs = st.tabs(
+    [
+        f"Files ({len(files)})",
+        f"Quarantine ({len(quarantine)})",
+        f"Unmapped exercises ({len(unmapped)})",
+        f"Ingest runs ({len(runs)})",
+    ]
+)
+with tabs[0]:
+    if files.is_empty():
+        st.caption("Nothing ingested yet.")
+    else:
+        statuses = sorted(set(files.get_column("status").to_list()))
+        picked = st.multiselect("Status", statuses, default=statuses, key="file-status")
+        st.dataframe(files.filter(pl.col("status").is_in(picked)), hide_index=True)
+with tabs[1]:
+    if quarantine.is_empty():
+        st.success("Nothing in quarantine: every file and row passed.", icon="✅")
+    else:
+        st.caption("Files and rows set aside, with the stage that refused them and why. Fix or remove, then re-run.")
+        st.dataframe(quarantine, hide_index=True, column_config={"reason": st.column_config.TextColumn(width="large")})
+with tabs[2]:
+    if unmapped.is_empty():
+        st.success("Every exercise name maps to the catalogue.", icon="✅")
+    else:
+        st.caption(
+            "These names matched no catalogue exercise, so their sets count in no muscle group and no progress "
+            "chart. Map them in fitbalance.toml, e.g. `[athletes.NAME.exercise_names]` "
+            '`"Landmine Rotation" = "Russian Twist"`, then re-run the ingest.'
+        )
+        st.dataframe(unmapped, hide_index=True)
+with tabs[3]:
+    if runs.is_empty():
+        st.caption("No runs yet.")
+    else:
+        st.dataframe(runs, hide_index=True)

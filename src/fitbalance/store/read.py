@@ -1,0 +1,381 @@
+"""The read side of the store: what the dashboards and the report query.
+
+It opens the database read-only, one connection per batch of queries, and closes it promptly, so that an ingest
+(which holds the file lock only while it loads) can take the lock between two reads. When the writer holds the lock,
+:func:`open_readonly` waits and retries, saying so through a callback, and raises
+:class:`~fitbalance.errors.StoreLockedError` when the lock is still held after the last try.
+
+The query functions read the views (and, for the Data page, the bookkeeping tables ``source_files``,
+``quarantine``, ``ingest_runs`` and ``athletes``) and return polars frames. A relation that does not exist yet (a
+database made by an older version, or one where no ingest has run) reads as an empty frame of the right shape, so
+the callers have one empty case to handle, not two. Values are SI, as stored: conversion for display is the
+caller's job.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from fitbalance.errors import StoreError, StoreLockedError
+
+BUSY_MESSAGE = "database busy (an ingest is writing), retrying..."
+DEFAULT_RETRIES = 20
+DEFAULT_WAIT_S = 0.5
+
+# The columns each relation is read with: the shape of an empty result. Views may have more columns than these.
+WEEKLY_BALANCE_COLUMNS: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "week_start": pl.Date(),
+    "iso_week": pl.String(),
+    "resistance_sessions": pl.Int64(),
+    "resistance_minutes": pl.Float64(),
+    "resistance_days": pl.Int64(),
+    "other_sessions": pl.Int64(),
+    "other_minutes": pl.Float64(),
+    "endurance_minutes": pl.Float64(),
+    "flexibility_minutes": pl.Float64(),
+    "balance_minutes": pl.Float64(),
+    "mixed_minutes": pl.Float64(),
+    "sport_minutes": pl.Float64(),
+    "unspecified_minutes": pl.Float64(),
+    "total_minutes": pl.Float64(),
+    "moderate_minutes": pl.Float64(),
+    "vigorous_minutes": pl.Float64(),
+    "who_aerobic_minutes": pl.Float64(),
+    "meets_aerobic": pl.Boolean(),
+    "meets_strength": pl.Boolean(),
+    "age": pl.Int64(),
+    "is_65_plus": pl.Boolean(),
+    "multicomponent_days": pl.Int64(),
+    "meets_multicomponent": pl.Boolean(),
+    "meets_guideline": pl.Boolean(),
+    "resistance_share": pl.Float64(),
+    "well_rounded": pl.Boolean(),
+}
+
+EXERCISE_PROGRESS_COLUMNS: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "exercise": pl.String(),
+    "week_start": pl.Date(),
+    "working_sets": pl.Int64(),
+    "total_reps": pl.Int64(),
+    "volume_load_kg": pl.Float64(),
+    "is_bodyweight": pl.Boolean(),
+    "top_set_kg": pl.Float64(),
+    "best_e1rm_kg": pl.Float64(),
+    "best_e1rm_brzycki_kg": pl.Float64(),
+    "prev_week_start": pl.Date(),
+    "e1rm_change_kg": pl.Float64(),
+    "e1rm_change_pct": pl.Float64(),
+    "e1rm_vs_4wk_avg_pct": pl.Float64(),
+    "volume_change_pct": pl.Float64(),
+    "volume_vs_4wk_avg_pct": pl.Float64(),
+    "reps_change": pl.Int64(),
+    "status": pl.String(),
+}
+
+PERSONAL_RECORDS_COLUMNS: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "exercise": pl.String(),
+    "best_e1rm_kg": pl.Float64(),
+    "best_e1rm_date": pl.Date(),
+    "best_weight_kg": pl.Float64(),
+    "best_weight_date": pl.Date(),
+    "best_weight_reps": pl.Int64(),
+    "max_reps": pl.Int64(),
+    "max_reps_date": pl.Date(),
+}
+
+MUSCLE_GROUP_WEEKLY_COLUMNS: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "week_start": pl.Date(),
+    "muscle_group": pl.String(),
+    "sets": pl.Float64(),
+    "primary_sets": pl.Float64(),
+    "secondary_sets": pl.Float64(),
+}
+
+TRAINING_LOAD_DAILY_COLUMNS: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "day": pl.Date(),
+    "endurance_load": pl.Float64(),
+    "strength_load": pl.Float64(),
+    "total_load": pl.Float64(),
+    "acute_load": pl.Float64(),
+    "chronic_load": pl.Float64(),
+    "acwr_rolling": pl.Float64(),
+    "acute_ewma": pl.Float64(),
+    "chronic_ewma": pl.Float64(),
+    "acwr_ewma": pl.Float64(),
+    "acwr_band": pl.String(),
+}
+
+UNMAPPED_EXERCISES_COLUMNS: dict[str, pl.DataType] = {
+    "exercise_name": pl.String(),
+    "sets": pl.Int64(),
+    "first_seen": pl.Date(),  # local dates
+    "last_seen": pl.Date(),
+}
+
+SOURCE_FILES_COLUMNS: dict[str, pl.DataType] = {
+    "path": pl.String(),
+    "format": pl.String(),
+    "status": pl.String(),
+    "detail": pl.String(),
+    "athlete": pl.String(),
+    "size_bytes": pl.Int64(),
+    "first_ingested_at": pl.Datetime("us"),
+    "last_seen_at": pl.Datetime("us"),
+}
+
+QUARANTINE_COLUMNS: dict[str, pl.DataType] = {
+    "path": pl.String(),
+    "stage": pl.String(),
+    "reason": pl.String(),
+    "created_at": pl.Datetime("us"),
+    "run_id": pl.String(),
+}
+
+INGEST_RUNS_COLUMNS: dict[str, pl.DataType] = {
+    "run_id": pl.String(),
+    "started_at": pl.Datetime("us"),
+    "ended_at": pl.Datetime("us"),
+    "outcome": pl.String(),
+    "files_seen": pl.Int64(),
+    "files_loaded": pl.Int64(),
+    "files_skipped": pl.Int64(),
+    "files_known": pl.Int64(),
+    "files_quarantined": pl.Int64(),
+    "activities_added": pl.Int64(),
+    "sets_added": pl.Int64(),
+    "detail": pl.String(),
+}
+
+ATHLETES_COLUMNS: dict[str, pl.DataType] = {"athlete": pl.String(), "units": pl.String()}
+
+
+def _is_lock_error(exc: duckdb.Error) -> bool:
+    text = str(exc)
+    return "Could not set lock" in text or "Conflicting lock" in text
+
+
+def open_readonly(
+    db_path: Path | str,
+    *,
+    retries: int = DEFAULT_RETRIES,
+    wait_s: float = DEFAULT_WAIT_S,
+    on_wait: Callable[[str], None] | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Open ``db_path`` read-only, waiting while another process holds the write lock.
+
+    Makes ``retries + 1`` attempts ``wait_s`` seconds apart. Before each wait it calls ``on_wait`` with a message
+    that starts with :data:`BUSY_MESSAGE`. Raises :class:`StoreLockedError` when the lock is still held after the
+    last attempt, and :class:`StoreError` when the file does not exist or is not a DuckDB database.
+    """
+    path = Path(db_path)
+    if not path.is_file():
+        raise StoreError(
+            "no database here yet: ingest some files first (fitbalance ingest FOLDER --db FILE)",
+            path=str(path),
+            stage="read",
+        )
+    for attempt in range(retries + 1):
+        try:
+            return duckdb.connect(str(path), read_only=True)
+        except duckdb.IOException as exc:
+            if not _is_lock_error(exc):
+                raise StoreError(f"cannot open the database: {exc}", path=str(path), stage="read") from exc
+            if attempt == retries:
+                raise StoreLockedError(
+                    f"the database is still locked by another process (an ingest?) after {retries + 1} attempts "
+                    f"over {retries * wait_s:.1f} s; try again when it has finished",
+                    path=str(path),
+                    stage="read",
+                ) from exc
+            if on_wait is not None:
+                on_wait(f"{BUSY_MESSAGE} (attempt {attempt + 1} of {retries + 1})")
+            time.sleep(wait_s)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open the database: {exc}", path=str(path), stage="read") from exc
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@contextmanager
+def reading(
+    db_path: Path | str,
+    *,
+    retries: int = DEFAULT_RETRIES,
+    wait_s: float = DEFAULT_WAIT_S,
+    on_wait: Callable[[str], None] | None = None,
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection for one batch of queries, closed when the block ends (see :func:`open_readonly`)."""
+    con = open_readonly(db_path, retries=retries, wait_s=wait_s, on_wait=on_wait)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _columns_of(con: duckdb.DuckDBPyConnection, relation: str) -> set[str]:
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = $name",
+        {"name": relation},
+    ).fetchall()
+    return {name for (name,) in rows}
+
+
+def relation_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether a table or view called ``name`` exists in the main schema."""
+    return bool(_columns_of(con, name))
+
+
+def _query(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    columns: dict[str, pl.DataType],
+    where: str = "",
+    params: dict[str, object] | None = None,
+    order: str = "",
+    limit: int | None = None,
+) -> pl.DataFrame:
+    """Read ``columns`` of ``relation`` (one of our own names) with an optional parameterised filter."""
+    present = _columns_of(con, relation)
+    if not present:
+        return pl.DataFrame(schema=columns)
+    select = ", ".join(f'"{c}"' if c in present else f'NULL AS "{c}"' for c in columns)
+    sql = f'SELECT {select} FROM "{relation}"'
+    if where:
+        sql += f" WHERE {where}"
+    if order:
+        sql += f" ORDER BY {order}"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    frame: pl.DataFrame = con.sql(sql, params=params).pl() if params else con.sql(sql).pl()
+    return frame.cast({name: dtype for name, dtype in columns.items()}, strict=False)
+
+
+def _span(athlete: str, start: date | None, end: date | None, column: str) -> tuple[str, dict[str, object]]:
+    clauses = ["athlete = $athlete"]
+    params: dict[str, object] = {"athlete": athlete}
+    if start is not None:
+        clauses.append(f"{column} >= $start")
+        params["start"] = start
+    if end is not None:
+        clauses.append(f"{column} <= $end")
+        params["end"] = end
+    return " AND ".join(clauses), params
+
+
+def weekly_balance(
+    con: duckdb.DuckDBPyConnection, athlete: str, start: date | None = None, end: date | None = None
+) -> pl.DataFrame:
+    """Rows of ``weekly_balance`` for ``athlete`` whose week starts within ``start..end`` (inclusive)."""
+    where, params = _span(athlete, start, end, "week_start")
+    return _query(con, "weekly_balance", WEEKLY_BALANCE_COLUMNS, where, params, order="week_start")
+
+
+def exercise_progress(
+    con: duckdb.DuckDBPyConnection, athlete: str, start: date | None = None, end: date | None = None
+) -> pl.DataFrame:
+    """Rows of ``exercise_progress`` for ``athlete`` whose week starts within ``start..end``."""
+    where, params = _span(athlete, start, end, "week_start")
+    return _query(con, "exercise_progress", EXERCISE_PROGRESS_COLUMNS, where, params, order="exercise, week_start")
+
+
+def personal_records(con: duckdb.DuckDBPyConnection, athlete: str) -> pl.DataFrame:
+    """All of ``athlete``'s personal records, one row per exercise."""
+    return _query(
+        con,
+        "personal_records",
+        PERSONAL_RECORDS_COLUMNS,
+        "athlete = $athlete",
+        {"athlete": athlete},
+        "exercise",
+    )
+
+
+def muscle_group_weekly(
+    con: duckdb.DuckDBPyConnection, athlete: str, start: date | None = None, end: date | None = None
+) -> pl.DataFrame:
+    """Rows of ``muscle_group_weekly`` for ``athlete`` whose week starts within ``start..end``."""
+    where, params = _span(athlete, start, end, "week_start")
+    return _query(
+        con,
+        "muscle_group_weekly",
+        MUSCLE_GROUP_WEEKLY_COLUMNS,
+        where,
+        params,
+        order="week_start, muscle_group",
+    )
+
+
+def training_load_daily(
+    con: duckdb.DuckDBPyConnection, athlete: str, start: date | None = None, end: date | None = None
+) -> pl.DataFrame:
+    """Rows of ``training_load_daily`` for ``athlete`` within ``start..end``."""
+    where, params = _span(athlete, start, end, "day")
+    return _query(con, "training_load_daily", TRAINING_LOAD_DAILY_COLUMNS, where, params, order="day")
+
+
+def unmapped_exercises(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Exercise names no catalogue entry or mapping matched, most sets first."""
+    return _query(con, "unmapped_exercises", UNMAPPED_EXERCISES_COLUMNS, order="sets DESC, exercise_name")
+
+
+def source_files(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every file the ingest has seen, with its status, most recently seen first."""
+    return _query(con, "source_files", SOURCE_FILES_COLUMNS, order="last_seen_at DESC, path")
+
+
+def quarantine(con: duckdb.DuckDBPyConnection, limit: int = 1000) -> pl.DataFrame:
+    """The newest ``limit`` quarantine rows, with the stage and the reason."""
+    return _query(con, "quarantine", QUARANTINE_COLUMNS, order="created_at DESC, path", limit=limit)
+
+
+def ingest_runs(con: duckdb.DuckDBPyConnection, limit: int = 50) -> pl.DataFrame:
+    """The newest ``limit`` ingest runs, newest first."""
+    return _query(con, "ingest_runs", INGEST_RUNS_COLUMNS, order="started_at DESC", limit=limit)
+
+
+def athletes(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Athletes with data or settings, with their display units (``metric`` when not set).
+
+    The union of the ``athletes`` table (settings) and the athletes found in ``weekly_balance`` and
+    ``source_files``, sorted by name.
+    """
+    names: set[str] = set()
+    units: dict[str, str] = {}
+    settings = _query(con, "athletes", ATHLETES_COLUMNS)
+    for row in settings.iter_rows(named=True):
+        names.add(row["athlete"])
+        units[row["athlete"]] = row["units"] or "metric"
+    for relation in ("weekly_balance", "source_files"):
+        if relation_exists(con, relation):
+            found = con.execute(f'SELECT DISTINCT athlete FROM "{relation}"').fetchall()
+            names.update(name for (name,) in found if name is not None)
+    ordered = sorted(names)
+    return pl.DataFrame(
+        {"athlete": ordered, "units": [units.get(name, "metric") for name in ordered]},
+        schema=ATHLETES_COLUMNS,
+    )
+
+
+def date_bounds(con: duckdb.DuckDBPyConnection, athlete: str) -> tuple[date, date] | None:
+    """The first and last ``week_start`` in ``weekly_balance`` for ``athlete``, or None when it has no rows."""
+    if not relation_exists(con, "weekly_balance"):
+        return None
+    rows = con.execute(
+        "SELECT min(week_start), max(week_start) FROM weekly_balance WHERE athlete = $athlete",
+        {"athlete": athlete},
+    ).fetchall()
+    first, last = rows[0]
+    if first is None or last is None:
+        return None
+    return first, last

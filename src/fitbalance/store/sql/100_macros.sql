@@ -1,0 +1,38 @@
+-- Formulas shared by the views; they are catalogue macros, so any DuckDB client can call them too.
+-- docs/views.md gives each formula with its source.
+
+-- Estimated one-repetition maximum, Epley (1985): w x (1 + r / 30).
+CREATE OR REPLACE MACRO e1rm_epley(weight_kg, reps) AS weight_kg * (1 + reps / 30.0);
+
+-- Estimated one-repetition maximum, Brzycki (1993): w x 36 / (37 - r).
+CREATE OR REPLACE MACRO e1rm_brzycki(weight_kg, reps) AS weight_kg * 36.0 / (37 - reps);
+
+-- Fraction of heart-rate reserve (Karvonen 1957), clamped to 0..1: (hr - rest) / (max - rest).
+CREATE OR REPLACE MACRO hr_reserve_fraction(hr, resting_hr, max_hr) AS
+    greatest(0.0, least(1.0, (hr - resting_hr) / nullif(max_hr - resting_hr, 0)));
+
+-- Banister TRIMP per minute at a heart-rate-reserve fraction x: x * 0.64 e^(1.92 x) for men, x * 0.86 e^(1.67 x)
+-- for women, the mean of the two when sex is unknown.
+CREATE OR REPLACE MACRO trimp_weight(hrr, sex) AS
+    hrr * CASE sex
+        WHEN 'male' THEN 0.64 * exp(1.92 * hrr)
+        WHEN 'female' THEN 0.86 * exp(1.67 * hrr)
+        ELSE (0.64 * exp(1.92 * hrr) + 0.86 * exp(1.67 * hrr)) / 2
+    END;
+
+-- Session RPE (0-10) to a heart-rate-reserve fraction: (rpe - 1) / 10, so WHO's 5-6 is 0.4-0.5 (moderate) and
+-- 7-8 is 0.6-0.7 (vigorous).
+CREATE OR REPLACE MACRO rpe_reserve_fraction(rpe) AS greatest(0.0, least(1.0, (rpe - 1) / 10.0));
+
+-- Percent change from b to a; null when b is not positive.
+CREATE OR REPLACE MACRO pct_change(a, b) AS CASE WHEN b > 0 THEN (a - b) / b * 100.0 END;
+
+-- Acute:chronic workload ratio band (Gabbett 2016).
+CREATE OR REPLACE MACRO acwr_band(ratio) AS
+    CASE
+        WHEN ratio IS NULL THEN NULL
+        WHEN ratio < 0.8 THEN 'low'
+        WHEN ratio <= 1.3 THEN 'sweet_spot'
+        WHEN ratio <= 1.5 THEN 'caution'
+        ELSE 'high_risk'
+    END;

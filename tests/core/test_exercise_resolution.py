@@ -1,0 +1,94 @@
+"""Exercise names in the flow: every set gets its canonical exercise, the exercises table follows the settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from fitbalance.config import Athlete
+from fitbalance.exercises import EXERCISE_SCHEMA, catalog_frame, exercises_table, load_catalog
+from fitbalance.normalize import normalize
+from fitbalance.process import exercise_resolver
+from fitbalance.store import load as store
+
+from .builders import decoded
+from .test_load import NOW, batch
+
+ME = Athlete(
+    name="me", exercise_names={"Zercher Thing": "Garage Stone Lift", "Landmine Press (Barbell)": "Overhead Press"}
+)
+
+
+def sets_of(**kw: object) -> pl.DataFrame:
+    tables = normalize(decoded(**kw), file_id="f", athlete=ME, resolve_exercise=exercise_resolver(ME))  # type: ignore[arg-type]
+    return tables.sets.select("exercise_name", "exercise_category", "exercise")
+
+
+def test_app_names_watch_categories_and_user_mappings_resolve_to_canonical_exercises() -> None:
+    """An app name gets its canonical exercise and the catalogue's FIT category; a watch's category keeps its own."""
+    got = sets_of(
+        sets=[
+            {"exercise_name": "Bench Press (Barbell)", "exercise_category": None},
+            {"exercise_name": None, "exercise_category": "squat"},
+            {"exercise_name": "Landmine Press (Barbell)", "exercise_category": None},
+            {"exercise_name": "Zercher Thing", "exercise_category": None},
+            {"exercise_name": "Intensity", "exercise_category": None},
+            {"exercise_name": "Running (Treadmill)", "exercise_category": None, "reps": None, "weight_kg": None},
+        ]
+    )
+    assert got.rows() == [
+        ("Bench Press (Barbell)", "bench_press", "Bench Press"),
+        (None, "squat", "Squat"),
+        ("Landmine Press (Barbell)", "shoulder_press", "Overhead Press"),
+        ("Zercher Thing", None, "Garage Stone Lift"),  # the user's own exercise: no catalogue category
+        ("Intensity", None, None),  # unmapped: kept, flagged by the null
+        ("Running (Treadmill)", "run_indoor", "Treadmill Running"),
+    ]
+    assert load_catalog().kind("Treadmill Running") == "cardio"
+
+
+def test_the_exercises_table_holds_the_catalogue_and_the_users_own_exercises(tmp_path: Path) -> None:
+    """Catalogue rows with kind, plus one row per mapping target the catalogue does not know."""
+    rows = exercises_table(user_names=[ME.exercise_names, {"Other": "Bench Press"}])
+    assert rows.height == catalog_frame().height + 1
+    own = rows.filter(pl.col("exercise") == "Garage Stone Lift").row(0, named=True)
+    assert own["kind"] == "resistance" and own["fit_category"] is None and own["primary_muscles"] == []
+    with store.open_store(tmp_path / "t.duckdb") as con:
+        store.refresh_exercises(con, rows)
+        store.refresh_exercises(con, rows)  # every run replaces it
+        kinds = dict(store.rows(con, "SELECT kind, count(*) FROM exercises GROUP BY ALL"))
+        assert sum(kinds.values()) == rows.height and kinds["cardio"] > 5
+
+
+def test_a_database_made_before_kind_existed_gets_the_column(tmp_path: Path) -> None:
+    db = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(db))
+    old_columns = ", ".join(f"{c} {t}" for c, t in [("exercise", "VARCHAR PRIMARY KEY"), ("fit_category", "VARCHAR")])
+    con.execute(
+        f"CREATE TABLE exercises ({old_columns}, primary_muscles VARCHAR[], secondary_muscles VARCHAR[], "
+        "equipment VARCHAR, bodyweight BOOLEAN NOT NULL)"
+    )
+    con.close()
+    with store.open_store(db) as con:
+        store.refresh_exercises(con, catalog_frame())
+        assert store.rows(con, "SELECT kind FROM exercises WHERE exercise = 'Treadmill Running'") == [("cardio",)]
+    assert list(EXERCISE_SCHEMA)[-1] == "kind"
+
+
+def test_a_mapping_added_later_reaches_the_sets_already_loaded(tmp_path: Path) -> None:
+    """Load with no mappings: 'Zercher Thing' is unmapped. Add the mapping: the next remap maps the loaded sets."""
+    plain = Athlete(name="me")
+    b = batch("f1", "a.fit", sets=[{"exercise_name": "Zercher Thing", "exercise_category": None}, {}])
+    with store.open_store(tmp_path / "t.duckdb") as con:
+        store.load_batch(con, b, athlete="me", run_id="r", now=NOW)
+        assert store.remap_exercises(con, "me", exercise_resolver(plain)) == 1  # the bench press set gets its name
+        before = store.rows(con, "SELECT exercise_name, exercise FROM strength_sets ORDER BY set_index")
+        assert before == [("Zercher Thing", None), (None, "Bench Press")]
+        assert store.remap_exercises(con, "me", exercise_resolver(ME)) == 1
+        assert store.rows(con, "SELECT exercise FROM strength_sets ORDER BY set_index") == [
+            ("Garage Stone Lift",),
+            ("Bench Press",),
+        ]
+        assert store.remap_exercises(con, "me", exercise_resolver(ME)) == 0  # nothing left to change

@@ -1,0 +1,229 @@
+"""One session, counted once: the pure matching rule (fitbalance.dedupe)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fitbalance.dedupe import (
+    CANDIDATE_SCHEMA,
+    compatible_sports,
+    duplicate_links,
+    overlaps,
+    same_kind,
+)
+
+T0 = datetime(2025, 9, 1, 16, 0)
+LOADED = datetime(2025, 10, 1)
+
+
+def act(
+    activity_id: str,
+    *,
+    source: str = "fit",
+    start: datetime = T0,
+    minutes: float | None = 60,
+    category: str = "resistance",
+    sport: str | None = "training",
+    samples: bool = False,
+    hr: bool = True,
+    loaded: datetime = LOADED,
+    athlete: str = "me",
+    **extra: Any,
+) -> dict[str, Any]:
+    row = {
+        "activity_id": activity_id,
+        "athlete": athlete,
+        "source_format": source,
+        "start_time_utc": start,
+        "elapsed_s": minutes * 60 if minutes is not None else None,
+        "moving_s": None,
+        "distance_m": None,
+        "calories_kcal": 400.0 if hr else None,
+        "avg_hr": 120.0 if hr else None,
+        "max_hr": 160.0 if hr else None,
+        "category": category,
+        "sport": sport,
+        "has_samples": samples,
+        "loaded_at": loaded,
+    }
+    row.update(extra)
+    return row
+
+
+def links(*rows: dict[str, Any]) -> dict[str, str | None]:
+    frame = pl.DataFrame(list(rows), schema=CANDIDATE_SCHEMA)
+    return dict(duplicate_links(frame).iter_rows())
+
+
+def test_a_watch_file_and_the_app_workout_of_one_session_are_linked_to_the_watch() -> None:
+    """The Hevy workout starting a minute after the watch's strength session points at the FIT row."""
+    got = links(
+        act("hevy", source="csv:hevy", start=T0 + timedelta(minutes=1), hr=False),
+        act("watch", source="fit", samples=True),
+    )
+    assert got == {"watch": None, "hevy": "watch"}
+
+
+def test_the_watch_counts_even_when_the_app_row_was_loaded_first() -> None:
+    got = links(
+        act("hevy", source="csv:hevy", loaded=LOADED - timedelta(days=30), hr=False),
+        act("watch", source="fit"),
+    )
+    assert got == {"watch": None, "hevy": "watch"}
+
+
+def test_a_lifting_app_row_yields_to_a_watch_export_csv() -> None:
+    """Garmin's CSV row of the strength session (heart rate, calories) counts; Hevy's sets are kept for views."""
+    got = links(
+        act("garmin", source="csv:garmin", start=T0 - timedelta(minutes=1)),
+        act("hevy", source="csv:hevy", hr=False),
+    )
+    assert got == {"garmin": None, "hevy": "garmin"}
+
+
+def test_between_two_exports_the_one_with_samples_then_the_richer_row_counts() -> None:
+    run = {"category": "other", "sport": "running"}
+    assert links(
+        act("garmin", source="csv:garmin", **run),
+        act("polar", source="csv:polar", samples=True, hr=False, **run),
+    ) == {"polar": None, "garmin": "polar"}
+    assert links(
+        act("strava", source="csv:strava", hr=False, **run),
+        act("garmin", source="csv:garmin", loaded=LOADED + timedelta(days=1), **run),
+    ) == {"garmin": None, "strava": "garmin"}
+
+
+def test_equally_rich_rows_tie_to_the_earliest_loaded_then_the_smaller_id() -> None:
+    assert links(
+        act("a", source="csv:strava", loaded=LOADED + timedelta(hours=1), category="other", sport="running"),
+        act("b", source="csv:garmin", loaded=LOADED, category="other", sport="running"),
+    ) == {"b": None, "a": "b"}
+    assert links(act("b", source="csv:strava"), act("a", source="csv:garmin")) == {"a": None, "b": "a"}
+
+
+def test_sessions_that_barely_overlap_stay_apart() -> None:
+    """Half of the shorter one must be shared: 29 of 60 minutes is not enough, 30 is."""
+    assert links(act("a"), act("b", source="csv:hevy", start=T0 + timedelta(minutes=31))) == {"a": None, "b": None}
+    assert links(act("a"), act("b", source="csv:hevy", start=T0 + timedelta(minutes=30))) == {"a": None, "b": "a"}
+
+
+def test_without_a_duration_starts_within_five_minutes_match() -> None:
+    assert links(act("a", minutes=None), act("b", source="csv:hevy", start=T0 + timedelta(minutes=5))) == {
+        "a": None,
+        "b": "a",
+    }
+    assert links(act("a", minutes=None), act("b", source="csv:hevy", start=T0 + timedelta(minutes=6))) == {
+        "a": None,
+        "b": None,
+    }
+
+
+def test_different_kinds_sports_or_athletes_are_never_linked() -> None:
+    assert links(act("lift"), act("run", category="other", sport="running")) == {"lift": None, "run": None}
+    ride = act("ride", category="other", sport="cycling")
+    assert links(act("run", category="other", sport="running", source="csv:strava"), ride) == {
+        "ride": None,
+        "run": None,
+    }
+    assert links(act("mine"), act("yours", athlete="you")) == {"mine": None, "yours": None}
+
+
+def test_a_long_watch_session_takes_both_app_workouts_logged_during_it() -> None:
+    """One 90-minute watch recording, two Hevy workouts (push, then core) inside it: both point at the watch."""
+    got = links(
+        act("watch", minutes=90),
+        act("push", source="csv:hevy", minutes=60, hr=False),
+        act("core", source="csv:hevy", start=T0 + timedelta(minutes=62), minutes=25, hr=False),
+    )
+    assert got == {"watch": None, "push": "watch", "core": "watch"}
+
+
+def test_sports_of_one_family_or_unspecific_sports_are_compatible() -> None:
+    assert compatible_sports("running", "running")
+    assert compatible_sports("running", "walking")
+    assert compatible_sports("cycling", "e_biking")
+    assert compatible_sports("running", "generic") and compatible_sports(None, "swimming")
+    assert compatible_sports("fitness_equipment", "rowing")
+    assert not compatible_sports("running", "cycling")
+    assert not compatible_sports("swimming", "running")
+    assert same_kind("resistance", "training", "resistance", "generic")
+    assert not same_kind("resistance", "training", "other", "training")
+
+
+# ---- properties --------------------------------------------------------------------------------------------
+
+SOURCES = ("fit", "csv:garmin", "csv:strava", "csv:hevy", "csv:strong", "csv:polar")
+KINDS = (("resistance", "training"), ("other", "running"), ("other", "cycling"), ("other", "generic"))
+
+
+@st.composite
+def activity_sets(draw: st.DrawFn) -> list[dict[str, Any]]:
+    count = draw(st.integers(0, 14))
+    rows = []
+    for index in range(count):
+        category, sport = draw(st.sampled_from(KINDS))
+        rows.append(
+            act(
+                f"a{index:02d}",
+                source=draw(st.sampled_from(SOURCES)),
+                start=T0 + timedelta(minutes=draw(st.integers(0, 240))),
+                minutes=draw(st.one_of(st.none(), st.integers(0, 120))),
+                category=category,
+                sport=sport,
+                samples=draw(st.booleans()),
+                hr=draw(st.booleans()),
+                loaded=LOADED + timedelta(days=draw(st.integers(0, 3))),
+                athlete=draw(st.sampled_from(("me", "you"))),
+            )
+        )
+    return rows
+
+
+def _duration(row: dict[str, Any]) -> float | None:
+    return row["elapsed_s"] or None
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=activity_sets(), seed=st.randoms(use_true_random=False))
+def test_links_are_consistent_and_do_not_depend_on_row_order(rows: list[dict[str, Any]], seed: Any) -> None:
+    """Every duplicate points at a row that counts and is the same session as it; no two counted rows are the
+    same session; shuffling the input changes nothing."""
+    got = links(*rows)
+    assert set(got) == {r["activity_id"] for r in rows}
+    by_id = {r["activity_id"]: r for r in rows}
+
+    def same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+        return (
+            a["athlete"] == b["athlete"]
+            and same_kind(a["category"], a["sport"], b["category"], b["sport"])
+            and overlaps(a["start_time_utc"], _duration(a), b["start_time_utc"], _duration(b))
+        )
+
+    for activity_id, primary in got.items():
+        if primary is not None:
+            assert got[primary] is None
+            assert same(by_id[activity_id], by_id[primary])
+    counted = [by_id[i] for i, p in got.items() if p is None]
+    for i, a in enumerate(counted):
+        for b in counted[i + 1 :]:
+            assert not same(a, b)
+    shuffled = list(rows)
+    seed.shuffle(shuffled)
+    assert links(*shuffled) == got
+
+
+@given(
+    a=st.integers(0, 600),
+    b=st.integers(0, 600),
+    da=st.one_of(st.none(), st.integers(1, 300)),
+    db=st.one_of(st.none(), st.integers(1, 300)),
+)
+def test_overlap_is_symmetric(a: int, b: int, da: int | None, db: int | None) -> None:
+    sa, sb = T0 + timedelta(minutes=a), T0 + timedelta(minutes=b)
+    fa, fb = (da * 60.0 if da else None), (db * 60.0 if db else None)
+    assert overlaps(sa, fa, sb, fb) == overlaps(sb, fb, sa, fa)
