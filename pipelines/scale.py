@@ -29,9 +29,10 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect_dask.task_runners import DaskTaskRunner
 
 from fitbalance.errors import ConfigError
-from pipelines.ingest import DEFAULT_BATCH_SIZE, ingest_flow
+from pipelines.ingest import ingest_flow
 
 LOCAL = "local"
+DASK_BATCH_SIZE = 48  # files per task: a task run on a worker costs API round trips, Parquet files and a load
 
 
 def local_runner(workers: int) -> DaskTaskRunner:
@@ -87,7 +88,7 @@ def ingest_on_dask(
     workers: int | None = None,
     staging: str | None = None,
     athlete: str | None = None,
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    batch_size: int = DASK_BATCH_SIZE,
     settings_path: str | None = None,
 ) -> dict[str, Any]:
     """Run the ingest flow with its batches processed on Dask; returns the run summary.

@@ -124,3 +124,15 @@ def test_a_remote_cluster_needs_a_prefect_api_it_can_reach(tmp_path: Path) -> No
 
     with temporary_settings(restore_defaults={PREFECT_API_URL}), pytest.raises(ConfigError, match="PREFECT_API_URL"):
         ingest_on_dask([str(tmp_path)], str(tmp_path / "x.duckdb"), address="tcp://dask.invalid:8786", workers=2)
+
+
+def test_the_deployable_dask_flow_runs_the_ingest_as_its_subflow(
+    inbox: Path, tmp_path: Path, prefect_harness: None
+) -> None:
+    """`fitbalance-ingest-dask` (the `cohort` deployment of prefect.yaml) ingests on a local cluster of its own."""
+    from pipelines.scale import dask_ingest_flow
+
+    db = tmp_path / "cohort.duckdb"
+    summary = dask_ingest_flow(paths=[str(inbox / "fit" / "2025-05")], db=str(db), workers=1)
+    assert summary["loaded"] == len(list((inbox / "fit" / "2025-05").glob("*.fit"))) > 0
+    assert rows(db, "SELECT count(*) FROM activities") == [(summary["activities_added"],)]
