@@ -14,12 +14,11 @@ from its laps or records.
 
 from __future__ import annotations
 
-import io
 import struct
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import fitdecode
@@ -35,9 +34,13 @@ from fitbalance.models import (
     Decoded,
     SetType,
 )
+from fitbalance.sources.fitreader import FastFitReader
 from fitbalance.sources.limits import Budget, check_size
 
 FIT_MAGIC = b".FIT"
+FIT_EPOCH = datetime(1989, 12, 31)  # FIT date-times count seconds from here (UTC)
+FIT_DATETIME_MIN = 0x10000000  # below: seconds since the device powered up, not a date
+_POSITION_FIELDS = frozenset({"position_lat", "position_long"})
 SEMICIRCLE_TO_DEG = 180.0 / 2**31
 _UNKNOWN_CATEGORY = 65534  # FIT "unknown" exercise category
 _EXERCISE_CATEGORIES: dict[int, str] = dict(profile.FIELD_TYPES["exercise_category"].enum or {})
@@ -50,10 +53,20 @@ def looks_like_fit(data: bytes) -> bool:
 
 
 def _naive_utc(value: Any) -> datetime | None:
+    """A FIT date-time (seconds since 1989-12-31 UTC, as decoded without a data processor) as naive UTC.
+
+    Values below 0x10000000 are seconds since the device powered up, not dates: None.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return FIT_EPOCH + timedelta(seconds=value) if value >= FIT_DATETIME_MIN else None
     if not isinstance(value, datetime):
         return None
     moment: datetime = value
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment
+
+
+def _is_relative(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value < FIT_DATETIME_MIN
 
 
 def _num(value: Any) -> float | None:
@@ -133,8 +146,8 @@ class _Collected:
 
 
 def _frames(data: bytes, path: str, budget: Budget) -> Iterator[fitdecode.FitDataMessage]:
-    reader = fitdecode.FitReader(
-        io.BytesIO(data), check_crc=fitdecode.CrcCheck.RAISE, error_handling=fitdecode.ErrorHandling.WARN
+    reader = FastFitReader(  # no data processor: date-times stay FIT seconds, converted by _naive_utc where used
+        data, processor=None, check_crc=fitdecode.CrcCheck.RAISE, error_handling=fitdecode.ErrorHandling.WARN
     )
     try:
         with reader:
@@ -189,12 +202,17 @@ def _collect_messages(data: bytes, path: str, budget: Budget) -> _Collected:
     rec = out.records
     for msg in _frames(data, path, budget):
         name = msg.name
-        if name == "record":
+        if name == "record":  # the hot path: one per second of an activity
             values: dict[str, Any] = {}
             units: dict[str, str | None] = {}
             for f in msg.fields:
-                values[f.name] = f.value
-                units[f.name] = f.units
+                known = f.field
+                if known is None:  # a field the profile does not know: nothing we read
+                    continue
+                key = known.name
+                values[key] = f.value
+                if key in _POSITION_FIELDS:
+                    units[key] = f.units
             ts = _naive_utc(values.get("timestamp"))
             if ts is None:
                 out.undated_records += 1
@@ -398,7 +416,7 @@ def decode_fit(data: bytes, path: str, *, budget: Budget | None = None) -> Decod
     records = pl.DataFrame(c.records, schema={k: RAW_SAMPLE_SCHEMA[k] for k in _RECORD_COLUMNS}, strict=False)
     sessions = _session_rows(c, records)
     if not sessions:
-        relative = any(isinstance(s.get("start_time"), int) for s in c.sessions)
+        relative = any(_is_relative(s.get("start_time")) for s in c.sessions)
         reason = (
             "activity file has only device-relative timestamps (no absolute date)"
             if relative

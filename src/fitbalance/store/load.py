@@ -444,29 +444,54 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, sch
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {name}")
 
 
-def _record_files(
-    con: duckdb.DuckDBPyConnection,
-    outcomes: Sequence[FileOutcome],
-    *,
-    athlete: str,
-    run_id: str,
-    now: datetime,
-) -> None:
-    for o in outcomes:
-        con.execute(
-            """INSERT INTO source_files
-                   (file_id, path, format, size_bytes, status, detail, athlete, first_ingested_at, last_seen_at, run_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (file_id) DO UPDATE SET path = excluded.path, format = excluded.format,
-                   status = excluded.status, detail = excluded.detail, athlete = excluded.athlete,
-                   last_seen_at = excluded.last_seen_at, run_id = excluded.run_id""",
-            [o.file_id, o.path, o.format, o.size_bytes, o.status.value, o.detail, athlete, now, now, run_id],
-        )
-        con.execute("DELETE FROM run_files WHERE run_id = ? AND path = ? AND outcome = 'pending'", [run_id, o.path])
-        con.execute(
-            "INSERT INTO run_files (run_id, path, file_id, outcome) VALUES (?, ?, ?, ?)",
-            [run_id, o.path, o.file_id, o.status.value],
-        )
+_FILES_SCHEMA: dict[str, pl.DataType] = {
+    "file_id": pl.String(),
+    "path": pl.String(),
+    "format": pl.String(),
+    "size_bytes": pl.Int64(),
+    "status": pl.String(),
+    "detail": pl.String(),
+}
+
+
+def _files_frame(outcomes: Sequence[FileOutcome]) -> pl.DataFrame:
+    """One row per file of the batch (the last outcome when a file_id came twice)."""
+    latest = {o.file_id: o for o in outcomes}
+    return pl.DataFrame(
+        [(o.file_id, o.path, o.format, o.size_bytes, o.status.value, o.detail) for o in latest.values()],
+        schema=_FILES_SCHEMA,
+        orient="row",
+    )
+
+
+def _replaced_files(con: duckdb.DuckDBPyConnection, files: str) -> list[str]:
+    """file_ids of earlier content at the paths of the batch's files: the rows those files replace."""
+    found = rows(
+        con,
+        f"SELECT s.file_id FROM source_files AS s JOIN {files} AS f ON s.path = f.path AND s.file_id <> f.file_id",
+    )
+    return [file_id for (file_id,) in found]
+
+
+def _record_files(con: duckdb.DuckDBPyConnection, files: str, *, athlete: str, run_id: str, now: datetime) -> None:
+    """``source_files`` rows for the batch's files, and their final outcome in this run's ``run_files``."""
+    con.execute(
+        f"""INSERT INTO source_files
+               (file_id, path, format, size_bytes, status, detail, athlete, first_ingested_at, last_seen_at, run_id)
+           SELECT file_id, path, format, size_bytes, status, detail, $athlete, $now, $now, $run_id FROM {files}
+           ON CONFLICT (file_id) DO UPDATE SET path = excluded.path, format = excluded.format,
+               status = excluded.status, detail = excluded.detail, athlete = excluded.athlete,
+               last_seen_at = excluded.last_seen_at, run_id = excluded.run_id""",
+        {"athlete": athlete, "now": now, "run_id": run_id},
+    )
+    con.execute(
+        f"DELETE FROM run_files WHERE run_id = ? AND outcome = 'pending' AND path IN (SELECT path FROM {files})",
+        [run_id],
+    )
+    con.execute(
+        f"INSERT INTO run_files (run_id, path, file_id, outcome) SELECT ?, path, file_id, status FROM {files}",
+        [run_id],
+    )
 
 
 def _existing_ids(con: duckdb.DuckDBPyConnection, activities: pl.DataFrame) -> set[str]:
@@ -522,10 +547,10 @@ def load_batch(
     try:
         known_before = _existing_ids(con, tables.activities)
         removed: list[tuple[str, datetime, float | None]] = []
-        for o in batch.outcomes:
-            con.execute("DELETE FROM quarantine WHERE file_id = ?", [o.file_id])  # a file read again: its new rows
-            old = rows(con, "SELECT file_id FROM source_files WHERE path = ? AND file_id <> ?", [o.path, o.file_id])
-            for (old_id,) in old:
+        with registered(con, "_batch_files", _files_frame(batch.outcomes)) as files:
+            # a file read again: its new quarantine rows replace the old ones
+            con.execute(f"DELETE FROM quarantine WHERE file_id IN (SELECT file_id FROM {files})")
+            for old_id in _replaced_files(con, files):  # other content at the same path: its rows go
                 gone = _delete_activities(con, "file_id = ?", [old_id])
                 touched += [activity_id for activity_id, *_ in gone]
                 removed += [(athlete_, start, elapsed) for _, athlete_, start, elapsed in gone]
@@ -548,7 +573,8 @@ def load_batch(
             )
             with registered(con, "_q", q):
                 con.execute("INSERT INTO quarantine BY NAME SELECT * FROM _q")
-        _record_files(con, outcomes, athlete=athlete, run_id=run_id, now=now)
+        with registered(con, "_batch_files", _files_frame(outcomes)) as files:
+            _record_files(con, files, athlete=athlete, run_id=run_id, now=now)
         refresh_derived(con, [*touched, *tables.activities["activity_id"].to_list()])
         con.execute("COMMIT")
     except BaseException:
