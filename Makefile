@@ -13,7 +13,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 
-.PHONY: setup demo test check lint typecheck fmt bench bench-views sample-data clean
+.PHONY: setup demo test check lint typecheck fmt bench bench-scale bench-views sample-data clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -44,8 +44,11 @@ fmt: setup
 sample-data: setup ## regenerate sample_data/ with the project's own generator
 	$(BIN)/python sample_data/generate.py
 
-bench: setup ## benchmarks; figures go to bench/RESULTS.md
+bench: setup ## ingest flow vs a plain fitdecode loop (500 files); figures go to bench/RESULTS.md
 	$(BIN)/python bench/bench_ingest.py
+
+bench-scale: setup ## 1 vs 2 Dask workers (2,000 files), scheduled run over 5,010 files, peak memory; bench/RESULTS-scale.md
+	$(BIN)/python bench/bench_scale.py
 
 bench-views: setup ## view benchmark on a generated 10-year history; figures go to bench/RESULTS-views.md
 	$(BIN)/python bench/bench_views.py

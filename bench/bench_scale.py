@@ -47,6 +47,7 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
 MB = 1024 * 1024
+SERVER_PID_VAR = "FITBALANCE_BENCH_SERVER_PID"  # the Prefect server's pid, for its CPU time during a step
 NEW_FILES = 10
 CORPUS_START = date(2019, 1, 7)  # two activities a day: 5,010 files end in 2025, none in the future (quarantined)
 
@@ -86,8 +87,20 @@ class Sampler:
         while not self._stop.wait(self.every_s):
             self._sample()
 
+    def _server_cpu(self) -> float:
+        """CPU seconds so far of the Prefect API server the bench started (0 when there is none)."""
+        pid = os.environ.get(SERVER_PID_VAR)
+        if not pid:
+            return 0.0
+        try:
+            server = psutil.Process(int(pid))
+            return sum(sum(p.cpu_times()[:2]) for p in [server, *server.children(recursive=True)])
+        except psutil.Error:
+            return 0.0
+
     def __enter__(self) -> Sampler:
         self.cpu_flow_start = sum(self.me.cpu_times()[:2])
+        self.cpu_server_start = self._server_cpu()
         for child in self.me.children(recursive=True):
             try:
                 times = child.cpu_times()
@@ -102,6 +115,7 @@ class Sampler:
         self._stop.set()
         self._thread.join()
         self.cpu_flow = sum(self.me.cpu_times()[:2]) - self.cpu_flow_start
+        self.cpu_server = self._server_cpu() - self.cpu_server_start
 
     def figures(self) -> dict[str, float]:
         return {
@@ -110,6 +124,7 @@ class Sampler:
             "rss_total_mb": self.peak_total / MB,
             "cpu_flow_s": self.cpu_flow,
             "cpu_children_s": sum(t - self.cpu_child_start.get(pid, 0.0) for pid, t in self.cpu_child.items()),
+            "cpu_server_s": self.cpu_server,
         }
 
 
@@ -252,15 +267,19 @@ def versions() -> str:
 
 
 def report(r: dict[str, dict[str, Any]], big: int, machine_line: str, when: str) -> str:
+    def server(f: dict[str, Any]) -> float:
+        return float(f.get("cpu_server_s", 0.0))
+
     def cpu(f: dict[str, Any]) -> float:
-        return float(f["cpu_flow_s"] + f["cpu_children_s"])
+        return float(f["cpu_flow_s"] + f["cpu_children_s"]) + server(f)
 
     def row(step: str, label: str) -> str:
         f = r[step]
         share = cpu(f) / f["wall_s"]
         return (
             f"| {label} | {f['files']} | {f['wall_s']:.0f} | {f['files_per_s']:.1f} | {f['cpu_flow_s']:.0f} | "
-            f"{f['cpu_children_s']:.0f} | {f['files'] / cpu(f):.1f} | {share:.2f} | {f['load_before']:.1f} |"
+            f"{f['cpu_children_s']:.0f} | {server(f):.0f} | {f['files'] / cpu(f):.1f} | {share:.2f} | "
+            f"{f['load_before']:.1f} |"
         )
 
     def cores(f: dict[str, Any]) -> float:
@@ -289,14 +308,15 @@ def report(r: dict[str, dict[str, Any]], big: int, machine_line: str, when: str)
         "  sorted by name, first N used.",
         "- Each step runs in a fresh process against one `prefect server start` on localhost; Dask clusters are",
         "  started and warmed (modules imported on every worker) before the clock starts.",
-        "- `load` is the 1-minute load average when the step started, `cores used` the CPU seconds of the step's",
-        "  processes per wall second. The machine was shared with other jobs: where `cores used` is far below the",
-        "  workers' count, the step was queued behind other work and its wall time says little about the code.",
+        "- `load` is the 1-minute load average when the step started (nothing else ran on the machine when it is",
+        "  near the step's own core count), `cores used` the CPU seconds of the step's processes and of the Prefect",
+        "  server per wall second.",
         "",
         "## Throughput",
         "",
-        "| step | files | wall s | files/s | CPU s flow | CPU s workers | files per CPU s | cores used | load |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| step | files | wall s | files/s | CPU s flow | CPU s workers | CPU s Prefect server | files per CPU s |"
+        " cores used | load |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         row("fitdecode", "plain fitdecode loop, 1 process"),
         row("dask-1", "flow on Dask, 1 worker"),
         row("dask-2", "flow on Dask, 2 workers"),
@@ -305,10 +325,11 @@ def report(r: dict[str, dict[str, Any]], big: int, machine_line: str, when: str)
         "",
         f"- Scaling efficiency on Dask, 1 -> 2 workers (wall-clock throughput): **{efficiency:.2f}x** (target >= 1.7x"
         + (f": missed by {1.7 - efficiency:.2f}x)." if efficiency < 1.7 else ": met)."),
-        f"  - Cores our processes got: {cores(d1):.2f} with 1 worker, {cores(d2):.2f} with 2 (of 2; the Prefect"
-        " server, not counted, needs some too).",
+        f"  - Cores used (flow, workers and the Prefect server): {cores(d1):.2f} with 1 worker, {cores(d2):.2f}"
+        " with 2 (of 2).",
         f"  - CPU per file: {ms(d1):.0f} ms with 1 worker, {ms(d2):.0f} ms with 2; the flow process (loader, Dask"
-        f" scheduler and client, Prefect) takes {ms_flow(d1):.0f} / {ms_flow(d2):.0f} ms of it.",
+        f" scheduler and client, Prefect client) takes {ms_flow(d1):.0f} / {ms_flow(d2):.0f} ms of it, the Prefect"
+        f" server {1000 * server(d1) / d1['files']:.0f} / {1000 * server(d2) / d2['files']:.0f} ms.",
         f"  - With 1 worker the loader runs beside it on the other core; with 2 workers everything shares 2 cores."
         f" On 2 free cores the best 2-worker speed-up is about 2 x {ms_worker(d1):.0f} / {ms(d2):.0f}"
         f" = {2 * ms_worker(d1) / ms(d2):.2f}x.",
@@ -399,7 +420,7 @@ def main() -> None:
             db.unlink(missing_ok=True)
 
     with start_server(work / "prefect") as api:
-        env = {**os.environ, "PREFECT_API_URL": api.url}
+        env = {**os.environ, "PREFECT_API_URL": api.url, SERVER_PID_VAR: str(api.pid or "")}
         for step, folder, workers, db in plan:
             if step in wanted:
                 run_step(step, folder, db, workers, work, env)

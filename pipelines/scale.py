@@ -32,7 +32,7 @@ from fitbalance.errors import ConfigError
 from pipelines.ingest import ingest_flow
 
 LOCAL = "local"
-DASK_BATCH_SIZE = 48  # files per task: a task run on a worker costs API round trips, Parquet files and a load
+DASK_BATCH_SIZE = 96  # files per task: each task costs API round trips, Parquet files and a load transaction
 
 
 def local_runner(workers: int) -> DaskTaskRunner:

@@ -67,6 +67,25 @@ def test_a_changed_file_replaces_its_own_rows(tmp_path: Path) -> None:
         assert counts(con)["strength_sets"] == 1
 
 
+def test_content_a_copy_still_holds_stays_when_its_first_path_changes(tmp_path: Path) -> None:
+    """a.fit and b.fit held the same bytes; now a.fit holds a new session. The run found the old bytes still at
+    b.fit: the old session stays, its file now known at b.fit, and the new one comes."""
+    with store.open_store(tmp_path / "t.duckdb") as con:
+        store.load_batch(con, batch("old", "a.fit", sets=[{}, {}]), athlete="me", run_id="r1", now=NOW)
+        store.record_seen(con, run_id="r2", pending=[("a.fit", "new")], known=[("b.fit", "old")], refused=[])
+        store.load_batch(con, batch("new", "a.fit", start=datetime(2026, 3, 3)), athlete="me", run_id="r2", now=NOW)
+        assert store.rows(con, "SELECT file_id, path FROM source_files ORDER BY file_id") == [
+            ("new", "a.fit"),
+            ("old", "b.fit"),
+        ]
+        assert store.rows(con, "SELECT file_id FROM activities ORDER BY file_id") == [("new",), ("old",)]
+        assert counts(con)["strength_sets"] == 2
+        # without the copy (a later run finds only a.fit, changed again), the old content's rows go as before
+        store.record_seen(con, run_id="r3", pending=[("b.fit", "newer")], known=[], refused=[])
+        store.load_batch(con, batch("newer", "b.fit", start=datetime(2026, 4, 4)), athlete="me", run_id="r3", now=NOW)
+        assert store.rows(con, "SELECT file_id FROM activities ORDER BY file_id") == [("new",), ("newer",)]
+
+
 def test_the_same_session_from_two_files_is_loaded_once(tmp_path: Path) -> None:
     with store.open_store(tmp_path / "t.duckdb") as con:
         store.load_batch(con, batch("f1", "a.fit", sets=[{}]), athlete="me", run_id="r", now=NOW)

@@ -464,13 +464,23 @@ def _files_frame(outcomes: Sequence[FileOutcome]) -> pl.DataFrame:
     )
 
 
-def _replaced_files(con: duckdb.DuckDBPyConnection, files: str) -> list[str]:
-    """file_ids of earlier content at the paths of the batch's files: the rows those files replace."""
+def _replaced_files(con: duckdb.DuckDBPyConnection, files: str, run_id: str) -> list[tuple[str, str | None]]:
+    """Earlier content at the paths of the batch's files: (file_id, another path where this run still found it).
+
+    The batch's files replace that content's rows, unless the same content still lies at another path the run
+    discovered (a copy): then it stays loaded and its ``source_files`` row moves to that path.
+    """
     found = rows(
         con,
-        f"SELECT s.file_id FROM source_files AS s JOIN {files} AS f ON s.path = f.path AND s.file_id <> f.file_id",
+        f"""SELECT s.file_id, min(other.path)
+            FROM source_files AS s
+            JOIN {files} AS f ON s.path = f.path AND s.file_id <> f.file_id
+            LEFT JOIN run_files AS other
+              ON other.run_id = ? AND other.file_id = s.file_id AND other.path <> s.path
+            GROUP BY s.file_id""",
+        [run_id],
     )
-    return [file_id for (file_id,) in found]
+    return [(file_id, still_at) for file_id, still_at in found]
 
 
 def _record_files(con: duckdb.DuckDBPyConnection, files: str, *, athlete: str, run_id: str, now: datetime) -> None:
@@ -550,7 +560,10 @@ def load_batch(
         with registered(con, "_batch_files", _files_frame(batch.outcomes)) as files:
             # a file read again: its new quarantine rows replace the old ones
             con.execute(f"DELETE FROM quarantine WHERE file_id IN (SELECT file_id FROM {files})")
-            for old_id in _replaced_files(con, files):  # other content at the same path: its rows go
+            for old_id, still_at in _replaced_files(con, files, run_id):  # other content at the same path
+                if still_at is not None:  # ... that a copy elsewhere still holds: it stays, found there now
+                    con.execute("UPDATE source_files SET path = ? WHERE file_id = ?", [still_at, old_id])
+                    continue
                 gone = _delete_activities(con, "file_id = ?", [old_id])
                 touched += [activity_id for activity_id, *_ in gone]
                 removed += [(athlete_, start, elapsed) for _, athlete_, start, elapsed in gone]
