@@ -49,7 +49,10 @@ from fitbalance.store import load as store
 from fitbalance.store.views import apply_views
 from pipelines.staging import StagedBatch, discard, read_batch, write_batch
 
-DEFAULT_BATCH_SIZE = 16
+MIN_BATCH_SIZE, MAX_BATCH_SIZE = 16, 96
+"""Files per batch when the caller does not say: about four batches per worker, within these bounds. A batch costs
+two task runs, a worker round trip and a load transaction, so big runs take big batches; small runs still keep every
+worker busy, and the last batches leave no worker waiting long."""
 
 ProgressListener = Callable[[str, int, int], None]
 """(phase, done, total): called in the flow's process as files are processed."""
@@ -218,6 +221,10 @@ def _chunks(items: list[WorkItem], size: int) -> Iterator[list[WorkItem]]:
         yield items[start : start + size]
 
 
+def _batch_size(files: int, workers: int) -> int:
+    return max(MIN_BATCH_SIZE, min(MAX_BATCH_SIZE, -(-files // (4 * workers))))
+
+
 def _workers(requested: int | None, batches: int) -> int:
     available = requested if requested is not None else (os.cpu_count() or 1)
     return max(1, min(available, batches))
@@ -229,7 +236,7 @@ def ingest_flow(
     db: str,
     athlete: str | None = None,
     workers: int | None = None,
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    batch_size: int | None = None,
     settings_path: str | None = None,
     lock_wait_s: float = 600.0,
     as_of: str | None = None,
@@ -237,6 +244,7 @@ def ingest_flow(
 ) -> dict[str, Any]:
     """Ingest FIT and CSV exports under ``paths`` into the DuckDB file ``db``; returns the run summary.
 
+    ``batch_size`` files go to a worker at a time (default: about four batches per worker, 16 to 96 files each).
     Waits up to ``lock_wait_s`` seconds while another ingest runs on the same database. Timestamps after ``as_of``
     (ISO text, naive UTC; default: the end of today, UTC) are quarantined as being in the future. (Parameters are
     plain JSON types: a served deployment validates them without this module's imports.)
@@ -278,7 +286,7 @@ def _ingest(
     db: str,
     who: Athlete,
     workers: int | None,
-    batch_size: int,
+    batch_size: int | None,
     settings_path: str | None,
     workdir: str,
     as_of: datetime,
@@ -300,7 +308,8 @@ def _ingest(
         summary.quarantine_reasons = [f"{p}: {r}" for p, r in plan.problems[:5]]
         start_run_task(db, run_id, str(flow_run.id) if flow_run else None, settings_path, who.name, plan)
 
-        batches = list(_chunks(plan.todo, batch_size))
+        size = batch_size or _batch_size(len(plan.todo), _workers(workers, len(plan.todo)))
+        batches = list(_chunks(plan.todo, size))
         n_workers = _workers(workers, len(batches))
         total = len(plan.todo)
         _progress("process", 0, total)

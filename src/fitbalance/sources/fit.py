@@ -403,7 +403,7 @@ def decode_fit(data: bytes, path: str, *, budget: Budget | None = None) -> Decod
         raise DecodeError("not a FIT file (no '.FIT' signature in the header)", path=path, stage="decode")
     check_size(data, path)
     c, complaints = _collect(data, path, budget if budget is not None else Budget(path))
-    has_activity_data = bool(c.sessions or c.records["timestamp_utc"] or c.sets or c.laps)
+    has_activity_data = bool(c.sessions or c.records["timestamp_utc"] or c.undated_records or c.sets or c.laps)
     file_type = c.file_type or ("activity" if has_activity_data else "unknown")
     if file_type != "activity":
         return Decoded(
@@ -422,6 +422,8 @@ def decode_fit(data: bytes, path: str, *, budget: Budget | None = None) -> Decod
             if relative
             else "activity file holds no timestamped session, lap or record"
         )
+        if c.undated_records:
+            reason += f" ({c.undated_records} record messages without an absolute timestamp)"
         raise DecodeError(reason, path=path, stage="decode")
     device = _device(c)
     for i, row in enumerate(sessions):
