@@ -16,7 +16,7 @@ import argparse
 import csv
 import io
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -725,6 +725,53 @@ def strong_legacy_kg_km(rng: random.Random) -> bytes:
         )
         day += timedelta(days=2, minutes=rng.randrange(-30, 30))
     return _csv([header, *rows], newline="\r\n").encode("utf-8")
+
+
+FITNOTES_EXERCISES: dict[str, tuple[str, str]] = {
+    # the program's (Hevy) exercise: FitNotes' default exercise and its category
+    "Squat (Barbell)": ("Barbell Squat", "Legs"),
+    "Bench Press (Barbell)": ("Flat Barbell Bench Press", "Chest"),
+    "Bent Over Row (Barbell)": ("Barbell Row", "Back"),
+    "Plank": ("Plank", "Abs"),
+    "Deadlift (Barbell)": ("Deadlift", "Back"),
+    "Overhead Press (Barbell)": ("Overhead Press", "Shoulders"),
+    "Pull Up": ("Pull Up", "Back"),
+    "Treadmill": ("Running (Treadmill)", "Cardio"),
+    "Front Squat (Barbell)": ("Barbell Front Squat", "Legs"),
+    "Incline Bench Press (Dumbbell)": ("Incline Dumbbell Bench Press", "Chest"),
+    "Lat Pulldown (Cable)": ("Lat Pulldown", "Back"),
+    "Lateral Raise (Dumbbell)": ("Lateral Dumbbell Raise", "Shoulders"),
+}
+
+
+def fitnotes(
+    workouts: list[Workout], cardio: Sequence[Cardio] = (), *, weight_unit: str = "kgs", comment: bool = True
+) -> bytes:
+    """FitNotes' CSV export: dates only, one row per set (warm-ups too: FitNotes has no set types), cardio
+    sessions as ``Cardio`` rows with a distance and a time (``0:38:43``), oldest date first.
+
+    ``weight_unit`` ``"kgs"`` or ``"lbs"`` (names the weight column; pounds rounded to 5 lbs); ``comment=False``
+    writes the older layout without the ``Comment`` column. Not one of :func:`samples` yet (sample_data/csv
+    holds no FitNotes file): tests build it directly.
+    """
+    header = ["Date", "Exercise", "Category", f"Weight ({weight_unit})", "Reps", "Distance", "Distance Unit", "Time"]
+    header += ["Comment"] if comment else []
+    dated: list[tuple[date, list[str]]] = []
+    for w in workouts:
+        for s in w.sets:
+            name, category = FITNOTES_EXERCISES.get(s.exercise, (s.exercise, "Other"))
+            kg = s.kg if s.kg is not None else (0.0 if s.reps else None)
+            weight = "" if kg is None else f"{round(kg / LB / 5) * 5:.1f}" if weight_unit == "lbs" else f"{kg:.1f}"
+            km = "" if s.metres is None else f"{s.metres / 1000:.1f}"
+            cells = [name, category, weight, "" if s.reps is None else str(s.reps), km, "km" if km else ""]
+            cells += ["" if s.seconds is None else _hms(s.seconds).removeprefix("0")]
+            dated.append((w.start.date(), cells + (["warm-up" if s.set_type == "warmup" else ""] if comment else [])))
+    for c in cardio:
+        name = "Running (Outdoor)" if c.kind == "run" else "Cycling" if c.kind == "ride" else "Walking"
+        cells = [name, "Cardio", "", "", f"{c.metres / 1000:.2f}", "km", _hms(c.seconds).removeprefix("0")]
+        dated.append((c.start.date(), cells + ([""] if comment else [])))
+    dated.sort(key=lambda item: item[0])  # stable: a day's rows keep their order
+    return _csv([header, *[[f"{day:%Y-%m-%d}", *cells] for day, cells in dated]]).encode("utf-8")
 
 
 def apple_health(rng: random.Random) -> bytes:

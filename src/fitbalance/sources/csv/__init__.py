@@ -11,11 +11,11 @@ helpers.Sheet, options: helpers.Options) -> Decoded``. Adding a dialect is one m
 
 What comes back: a :class:`~fitbalance.models.Decoded` with ``source_format`` ``"csv:<dialect>"``; activities
 and sets in the raw contracts, SI units, times in UTC with ``utc_offset_s`` filled from the athlete's
-``time_zone`` (CSV exports carry no zone; Strava's are UTC and only the offset comes from the zone). A
-recognised export that holds no activities (Fitbit daily totals, a header-only file) gives
-``file_type="no_activities"`` and a ``detail``. Errors: :class:`~fitbalance.errors.UnknownFormatError` naming
-the dialects tried, or :class:`~fitbalance.errors.DecodeError` naming the line and what was wrong. Nothing
-else escapes.
+``time_zone`` (CSV exports carry no zone; Strava's are UTC and only the offset comes from the zone; FitNotes
+gives dates only, and its workouts start at local noon). A recognised export that holds no activities (Fitbit
+daily totals, a header-only file) gives ``file_type="no_activities"`` and a ``detail``. Errors:
+:class:`~fitbalance.errors.UnknownFormatError` naming the dialects tried, or :class:`~fitbalance.errors.DecodeError`
+naming the line and what was wrong. Nothing else escapes.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import polars as pl
 
 from fitbalance.errors import ConfigError, DecodeError, UnknownFormatError
 from fitbalance.models import Decoded
-from fitbalance.sources.csv import apple_health, fitbit, garmin, hevy, polar, strava, strong
+from fitbalance.sources.csv import apple_health, fitbit, fitnotes, garmin, hevy, polar, strava, strong
 from fitbalance.sources.csv.helpers import (
     DELIMITERS,
     OPTION_DISTANCE_UNITS,
@@ -54,7 +54,7 @@ class Dialect(Protocol):
     def read(self, sheet: Sheet, options: Options) -> Decoded: ...
 
 
-DIALECTS: tuple[Dialect, ...] = (hevy, strong, strava, garmin, apple_health, polar, fitbit)
+DIALECTS: tuple[Dialect, ...] = (hevy, strong, fitnotes, strava, garmin, apple_health, polar, fitbit)
 
 
 def read_csv(

@@ -369,13 +369,19 @@ def frame(rows: Sequence[Mapping[str, Any]], schema: Mapping[str, pl.DataType]) 
 
 @dataclass
 class Workout:
-    """One workout of a lifting app while its rows are read: local start, the app's sets in file order."""
+    """One workout of a lifting app while its rows are read: local start, the app's sets in file order.
+
+    ``sub_sport`` set by the dialect wins over :func:`workout_frames`' own rule (an app that says which rows are
+    cardio knows better); ``distance_m`` is the workout's total distance where the app gives one.
+    """
 
     name: str | None
     start: datetime
     elapsed_s: float | None = None
     sets: list[dict[str, Any]] | None = None
     source_ref: str | None = None
+    sub_sport: str | None = None
+    distance_m: float | None = None
 
     def add(self, row: dict[str, Any]) -> None:
         if self.sets is None:
@@ -387,7 +393,8 @@ def workout_frames(workouts: Sequence[Workout], zone: ZoneInfo) -> tuple[pl.Data
     """Activities and sets frames (raw contracts) for workouts, one session per workout in the given order.
 
     A workout is strength training unless none of its sets has reps and some has a distance (a run logged in a
-    lifting app), which makes it cardio training. Sets are numbered 0.. within the workout.
+    lifting app), which makes it cardio training, or the workout's own ``sub_sport`` says otherwise. Sets are
+    numbered 0.. within the workout.
     """
     activities: list[dict[str, Any]] = []
     sets: list[dict[str, Any]] = []
@@ -395,15 +402,17 @@ def workout_frames(workouts: Sequence[Workout], zone: ZoneInfo) -> tuple[pl.Data
         start_utc, offset = local_to_utc(workout.start, zone)
         rows = workout.sets or []
         cardio_only = not any(r.get("reps") is not None for r in rows) and any(r.get("distance_m") for r in rows)
+        sub_sport = workout.sub_sport or ("cardio_training" if cardio_only else "strength_training")
         activities.append(
             {
                 "session_index": index,
                 "sport": "training",
-                "sub_sport": "cardio_training" if cardio_only else "strength_training",
+                "sub_sport": sub_sport,
                 "name": workout.name,
                 "start_time_utc": start_utc,
                 "utc_offset_s": offset,
                 "elapsed_s": workout.elapsed_s,
+                "distance_m": workout.distance_m,
                 "source_ref": workout.source_ref or workout.start.isoformat(),
             }
         )

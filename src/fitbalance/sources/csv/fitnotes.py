@@ -1,0 +1,212 @@
+"""FitNotes (Android) workout export: one row per set, grouped into one activity per date.
+
+Columns: ``Date, Exercise, Category, Weight (kgs), Reps, Distance, Distance Unit, Time, Comment``; older exports
+have no ``Comment``. The weight column's name says its unit (``Weight (kgs)``/``(kg)`` or ``Weight (lbs)``/
+``(lb)``), or a ``Weight Unit`` column beside a plain ``Weight`` says it per row; a plain ``Weight`` with neither
+is read with the ``weight_unit`` option and refused with a reason naming the setting without it, never guessed.
+Distances carry their unit per row (``km``, ``mi``, ``m``, ``ft``, ``yds``; a distance without one needs the
+``distance_unit`` option); ``Time`` is a duration (``0:05:30``, ``5:30``). ``Category`` is FitNotes' body part or
+type (``Chest``, ``Legs``, ``Cardio``, ...).
+
+Dates have no clock time: the rows of one ``Date`` are one workout, started at local noon of that date in the
+athlete's zone (:data:`DAY_START`; a convention, not when the athlete trained), its sets in file order.
+
+- A row with reps is a working set; a weight of 0 or none is bodyweight (0 kg, the contract's bodyweight).
+- A cardio row (Category ``Cardio``, or a distance with neither reps nor weight) is kept as a set with its
+  distance and duration, reps and weight null and ``exercise_category`` ``cardio``, so it never counts as a
+  working set or resistance volume (the catalogue files unmapped names under ``Cardio``).
+- A time without reps outside the Cardio category (a plank, a dead hang) is a timed hold: duration, reps null.
+
+A day of cardio rows only is a ``training``/``cardio_training`` activity (other exercise) whose elapsed time and
+distance are its rows' totals. Any other day is ``training``/``strength_training`` (resistance) with the day's
+total distance and no elapsed time: the export does not time the lifting. The activity is named after the day's
+categories in file order (``Chest, Triceps``), so settings overrides can match them. A bad cell (a date that is
+not ``YYYY-MM-DD``, text in a number column, negative or fractional reps, an unknown unit) is a DecodeError naming
+the line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from fitbalance.models import Decoded, SetType
+from fitbalance.sources.csv.helpers import (
+    DISTANCE_UNITS,
+    WEIGHT_UNITS,
+    Columns,
+    Options,
+    Record,
+    Sheet,
+    Workout,
+    duration,
+    local_datetime,
+    norm_header,
+    number,
+    workout_frames,
+)
+
+NAME = "fitnotes"
+FORMAT = "csv:fitnotes"
+
+DATE_FORMATS = ("%Y-%m-%d",)
+DAY_START = time(12, 0)  # the export has dates only: a day's workout starts at local noon
+CARDIO_CATEGORY = "cardio"  # FitNotes' category and the FIT exercise category of its rows
+_WEIGHT_HEADER = re.compile(r"weight ?\( ?(kgs?|lbs?) ?\)")
+
+
+def detect(header: list[str], text: str) -> bool:
+    return Columns(header).has_all("Date", "Exercise", "Category", "Reps") and _weight_column(header) is not None
+
+
+def _weight_column(header: Sequence[str]) -> tuple[int, float | None] | None:
+    """The weight column and the factor to kg its name says (None for a plain ``Weight``)."""
+    for index, name in enumerate(header):
+        key = norm_header(name)
+        match = _WEIGHT_HEADER.fullmatch(key)
+        if match:
+            return index, WEIGHT_UNITS[match.group(1)]
+        if key == "weight":
+            return index, None
+    return None
+
+
+@dataclass
+class _Day:
+    """One date's rows while the file is read: the sets, the categories seen, whether every row was cardio."""
+
+    sets: list[dict[str, Any]] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    cardio_only: bool = True
+
+
+def read(sheet: Sheet, options: Options) -> Decoded:
+    columns = sheet.columns()
+    weight_col, weight_factor = _weight_column(sheet.header) or (None, None)
+    col = {
+        name: columns.find(*names)
+        for name, names in {
+            "date": ("Date",),
+            "exercise": ("Exercise",),
+            "category": ("Category",),
+            "reps": ("Reps",),
+            "distance": ("Distance",),
+            "weight_unit": ("Weight Unit",),
+            "distance_unit": ("Distance Unit",),
+            "time": ("Time", "Duration"),
+            "comment": ("Comment", "Comments", "Notes"),
+        }.items()
+    }
+    col["weight"] = weight_col
+    if weight_factor is None and options.weight_unit:
+        weight_factor = WEIGHT_UNITS[options.weight_unit]
+    days: dict[date, _Day] = {}
+    for record in sheet.rows():
+        try:
+            day_of = local_datetime(record.get(col["date"]), DATE_FORMATS).date()
+        except ValueError as exc:
+            raise sheet.error(f"Date: {exc}", record.line) from exc
+        day = days.setdefault(day_of, _Day())
+        category = record.get(col["category"])
+        row, cardio = _set(sheet, record, col, weight_factor, options)
+        day.sets.append(row)
+        day.cardio_only = day.cardio_only and cardio
+        if category and category not in day.categories:
+            day.categories.append(category)
+    if not days:
+        return Decoded(FORMAT, file_type="no_activities", detail="FitNotes workout export with no sets")
+    activities, sets = workout_frames([_workout(d, day) for d, day in days.items()], options.zone)
+    return Decoded(FORMAT, activities=activities, sets=sets)
+
+
+def _workout(day_of: date, day: _Day) -> Workout:
+    distance = sum(r["distance_m"] or 0.0 for r in day.sets) or None
+    elapsed = (sum(r["duration_s"] or 0.0 for r in day.sets) or None) if day.cardio_only else None
+    return Workout(
+        name=", ".join(day.categories) or None,
+        start=datetime.combine(day_of, DAY_START),
+        elapsed_s=elapsed,
+        sets=day.sets,
+        source_ref=day_of.isoformat(),
+        sub_sport="cardio_training" if day.cardio_only else "strength_training",
+        distance_m=distance,
+    )
+
+
+def _cell(
+    sheet: Sheet, record: Record, index: int | None, what: str, parse: Callable[[str], float | None]
+) -> float | None:
+    try:
+        return parse(record.get(index))
+    except ValueError as exc:
+        raise sheet.error(f"{what}: {exc}", record.line) from exc
+
+
+def _set(
+    sheet: Sheet, record: Record, col: dict[str, int | None], weight_factor: float | None, options: Options
+) -> tuple[dict[str, Any], bool]:
+    """One row as a set (raw contract, SI) and whether it is a cardio row."""
+    reps = _cell(sheet, record, col["reps"], "Reps", number)
+    weight = _cell(sheet, record, col["weight"], "Weight", number)
+    distance = _cell(sheet, record, col["distance"], "Distance", number)
+    seconds = _cell(sheet, record, col["time"], "Time", duration)
+    if reps is not None and (reps < 0 or reps != int(reps) or reps > 10_000):
+        raise sheet.error(f"reps {reps:g} is not a whole number of repetitions", record.line)
+    weight_kg = _weight_kg(sheet, record, weight, col["weight_unit"], weight_factor)
+    distance_m = _distance_m(sheet, record, distance, col["distance_unit"], options)
+    category = record.get(col["category"])
+    row: dict[str, Any] = {
+        "set_type": SetType.WORKING.value,
+        "exercise_name": record.get(col["exercise"]) or None,
+        "distance_m": distance_m or None,
+        "duration_s": seconds or None,
+        "notes": record.get(col["comment"]) or None,
+    }
+    cardio = category.casefold() == CARDIO_CATEGORY or (bool(distance_m) and not reps and not weight_kg)
+    if cardio:
+        return {**row, "exercise_category": CARDIO_CATEGORY, "reps": None, "weight_kg": None}, True
+    if not reps and (distance_m or seconds):
+        # a timed hold or a carry: no repetitions, so only a load makes it a working set
+        return {**row, "reps": None, "weight_kg": weight_kg or None}, False
+    reps_out = int(reps) if reps is not None else None
+    bodyweight = 0.0 if reps_out is not None else None
+    return {**row, "reps": reps_out, "weight_kg": weight_kg if weight_kg else bodyweight}, False
+
+
+def _weight_kg(
+    sheet: Sheet, record: Record, weight: float | None, unit_col: int | None, factor: float | None
+) -> float | None:
+    if not weight:
+        return weight
+    unit = record.get(unit_col).casefold()
+    if unit:
+        if unit not in WEIGHT_UNITS:
+            raise sheet.error(f"Weight Unit {unit!r} is not one of {', '.join(WEIGHT_UNITS)}", record.line)
+        return weight * WEIGHT_UNITS[unit]
+    if factor is None:
+        raise sheet.needs_setting(
+            "the FitNotes export's Weight column does not say kg or lbs; set the athlete's weight unit "
+            "(weight_unit = 'kg' or 'lbs' in the settings file) to read it",
+            record.line,
+        )
+    return weight * factor
+
+
+def _distance_m(
+    sheet: Sheet, record: Record, distance: float | None, unit_col: int | None, options: Options
+) -> float | None:
+    if not distance:
+        return distance
+    unit = record.get(unit_col).casefold() or options.distance_unit
+    if unit is None:
+        raise sheet.needs_setting(
+            "a FitNotes distance has no Distance Unit; set the athlete's distance unit "
+            "(distance_unit = 'km' or 'mi' in the settings file) to read it",
+            record.line,
+        )
+    if unit not in DISTANCE_UNITS:
+        raise sheet.error(f"Distance Unit {unit!r} is not one of {', '.join(DISTANCE_UNITS)}", record.line)
+    return distance * DISTANCE_UNITS[unit]
