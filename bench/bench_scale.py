@@ -447,10 +447,6 @@ def main() -> None:
     elif results_file.exists():  # a step run again replaces its earlier results
         kept = [line for line in results_file.read_text().splitlines() if json.loads(line)["step"] not in wanted]
         results_file.write_text("".join(f"{line}\n" for line in kept))
-    for step, _, _, db in plan:
-        if step in wanted and not step.startswith("scheduled"):
-            db.unlink(missing_ok=True)
-
     with start_server(work / "prefect") as api:
         env = {**os.environ, "PREFECT_API_URL": api.url, SERVER_PID_VAR: str(api.pid or "")}
         for step, folder, workers, db in plan:
@@ -459,7 +455,8 @@ def main() -> None:
                 for n in range(rounds):  # dask-1 then dask-2, round after round: the pair sees the same machine
                     for name, count, path in [(step, workers, db), *(dask_2 if step == "dask-1" else [])]:
                         if name in wanted:
-                            path.unlink(missing_ok=True)
+                            if not name.startswith("scheduled"):  # the scheduled runs go on the full run's database
+                                path.unlink(missing_ok=True)
                             run_step(name, folder, path, count, work, env, round_=n)
 
     results = [json.loads(line) for line in results_file.read_text().splitlines()]

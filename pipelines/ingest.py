@@ -43,7 +43,7 @@ from fitbalance.config import Athlete, load_settings
 from fitbalance.errors import FitbalanceError
 from fitbalance.exercises import exercises_table
 from fitbalance.models import FileStatus
-from fitbalance.process import BatchResult, WorkItem, exercise_resolver, process_batch
+from fitbalance.process import BatchResult, FileOutcome, WorkItem, exercise_resolver, process_batch
 from fitbalance.sources.archive import cleanup, discover, file_digest, scratch_dir
 from fitbalance.store import load as store
 from fitbalance.store.views import apply_views
@@ -134,12 +134,41 @@ def plan_files(paths: Sequence[str], db: str, workdir: str) -> Plan:
     )
 
 
+class Handoff:
+    """Processed batches waiting for the loader, by batch number.
+
+    Batches travel from the process tasks to the load task through this, not as task results or parameters:
+    Prefect keeps every task run's engine (its parameters and result) until the flow run ends, so frames handed
+    through tasks would keep the whole corpus in memory. Here a batch lives from its processing to its load.
+    """
+
+    def __init__(self) -> None:
+        self._batches: dict[int, BatchResult] = {}
+
+    def put(self, number: int, batch: BatchResult) -> None:
+        self._batches[number] = batch
+
+    def get(self, number: int) -> BatchResult:
+        return self._batches[number]
+
+    def drop(self, number: int) -> None:
+        self._batches.pop(number, None)
+
+    def __len__(self) -> int:
+        return len(self._batches)
+
+
 @task(name="process-batch", cache_policy=NO_CACHE)
-def process_task(items: list[WorkItem], athlete: Any, as_of: datetime, pool: Executor | None) -> BatchResult:
-    """Decode, normalize and validate a batch, in a worker process when a pool is given."""
+def process_task(
+    items: list[WorkItem], athlete: Any, as_of: datetime, pool: Executor | None, handoff: Handoff, number: int
+) -> int:
+    """Decode, normalize and validate a batch, in a worker process when a pool is given; hand it to the loader."""
     if pool is None:
-        return process_batch(items, athlete=athlete, as_of=as_of)
-    return pool.submit(process_batch, items, athlete=athlete, as_of=as_of).result()
+        batch = process_batch(items, athlete=athlete, as_of=as_of)
+    else:
+        batch = pool.submit(process_batch, items, athlete=athlete, as_of=as_of).result()
+    handoff.put(number, batch)
+    return number
 
 
 @task(name="stage-batch", cache_policy=NO_CACHE)
@@ -149,8 +178,9 @@ def stage_task(items: list[WorkItem], athlete: Any, as_of: datetime, folder: str
 
 
 @task(name="load-batch", retries=3, retry_delay_seconds=2, retry_condition_fn=_transient, cache_policy=NO_CACHE)
-def load_task(batch: BatchResult, db: str, athlete: str, run_id: str) -> dict[str, int]:
-    """Load one batch in one short write transaction."""
+def load_task(handoff: Handoff, number: int, db: str, athlete: str, run_id: str) -> dict[str, int]:
+    """Load batch ``number`` in one short write transaction (a retry finds it still in the hand-off)."""
+    batch = handoff.get(number)
     now = datetime.now(UTC).replace(tzinfo=None)
     with store.open_store(Path(db)) as con:
         # one thread: the loader shares the machine with the workers, and a batch's small transaction gains nothing
@@ -315,28 +345,36 @@ def _ingest(
         _progress("process", 0, total)
         pool = _process_pool(n_workers) if n_workers > 1 and staged_in is None else None
 
-        def submit(number: int, batch: list[WorkItem]) -> PrefectFuture[BatchResult] | PrefectFuture[StagedBatch]:
+        handoff = Handoff()
+
+        def submit(number: int, batch: list[WorkItem]) -> PrefectFuture[int] | PrefectFuture[StagedBatch]:
             if staged_in is None:
-                return process_task.submit(batch, who, as_of, pool)
+                return process_task.submit(batch, who, as_of, pool, handoff, number)
             return stage_task.submit(batch, who, as_of, str(staged_in / f"batch-{number:06d}"))
 
         try:
-            in_flight: deque[PrefectFuture[BatchResult] | PrefectFuture[StagedBatch]] = deque()
+            in_flight: deque[tuple[int, PrefectFuture[int] | PrefectFuture[StagedBatch]]] = deque()
             pending = enumerate(batches)
             done = 0
             window = max(2, 2 * n_workers)  # bounded: memory stays flat however many files there are
             while True:
                 while len(in_flight) < window and (numbered := next(pending, None)) is not None:
-                    in_flight.append(submit(*numbered))
+                    in_flight.append((numbered[0], submit(*numbered)))
                 if not in_flight:
                     break
-                made = in_flight.popleft().result()
-                result = read_batch(made) if isinstance(made, StagedBatch) else made
-                counts = load_task(result, db, who.name, run_id)
+                number, future = in_flight.popleft()
+                made = future.result()
+                if isinstance(made, StagedBatch):
+                    handoff.put(number, read_batch(made))
+                outcomes = handoff.get(number).outcomes
+                try:
+                    counts = load_task(handoff, number, db, who.name, run_id)
+                finally:
+                    handoff.drop(number)
                 if isinstance(made, StagedBatch):
                     discard(made)
-                _account(summary, result, counts)
-                done += len(result.outcomes)
+                _account(summary, outcomes, counts)
+                done += len(outcomes)
                 _progress("process", done, total)
         finally:
             if pool is not None:
@@ -363,13 +401,13 @@ def _ingest(
     return summary.as_dict()
 
 
-def _account(summary: RunSummary, result: BatchResult, counts: dict[str, int]) -> None:
+def _account(summary: RunSummary, outcomes: list[FileOutcome], counts: dict[str, int]) -> None:
     summary.loaded += counts[FileStatus.LOADED.value]
     summary.skipped += counts[FileStatus.SKIPPED.value]
     summary.quarantined += counts[FileStatus.QUARANTINED.value]
     summary.activities_added += counts["activities"]
     summary.sets_added += counts["sets"]
     summary.samples_added += counts["samples"]
-    for o in result.outcomes:
+    for o in outcomes:
         if o.status is FileStatus.QUARANTINED and len(summary.quarantine_reasons) < 5:
             summary.quarantine_reasons.append(f"{o.path}: {o.detail}")
