@@ -153,8 +153,7 @@ def _set(
     weight = _cell(sheet, record, col["weight"], "Weight", number)
     distance = _cell(sheet, record, col["distance"], "Distance", number)
     seconds = _cell(sheet, record, col["time"], "Time", duration)
-    if reps is not None and (reps < 0 or reps != int(reps) or reps > 10_000):
-        raise sheet.error(f"reps {reps:g} is not a whole number of repetitions", record.line)
+    count = sheet.repetitions(reps, record.line)
     weight_kg = _weight_kg(sheet, record, weight, col["weight_unit"], weight_factor)
     distance_m = _distance_m(sheet, record, distance, col["distance_unit"], options)
     category = record.get(col["category"])
@@ -171,9 +170,8 @@ def _set(
     if not reps and (distance_m or seconds):
         # a timed hold or a carry: no repetitions, so only a load makes it a working set
         return {**row, "reps": None, "weight_kg": weight_kg or None}, False
-    reps_out = int(reps) if reps is not None else None
-    bodyweight = 0.0 if reps_out is not None else None
-    return {**row, "reps": reps_out, "weight_kg": weight_kg if weight_kg else bodyweight}, False
+    bodyweight = 0.0 if count is not None else None
+    return {**row, "reps": count, "weight_kg": weight_kg if weight_kg else bodyweight}, False
 
 
 def _weight_kg(

@@ -28,6 +28,7 @@ MISSING = frozenset({"", "-", "--", "---", "--:--", "--:--:--", "n/a", "na", "na
 EARLIEST = datetime(1980, 1, 1)
 LATEST = datetime(2100, 1, 1)
 STAGE = "decode"
+MAX_REPS = 10_000  # more repetitions than that in one set is a broken cell, not a set
 
 
 class Units(StrEnum):
@@ -103,6 +104,14 @@ class Sheet:
 
     def columns(self) -> Columns:
         return Columns(self.header)
+
+    def repetitions(self, reps: float | None, line: int) -> int | None:
+        """``reps`` as a count; a negative, fractional or absurd number is an error naming the line."""
+        if reps is None:
+            return None
+        if reps < 0 or reps != int(reps) or reps > MAX_REPS:
+            raise self.error(f"reps {reps:g} is not a whole number of repetitions", line)
+        return int(reps)
 
     def rows(self, width: int | None = None) -> Iterable[Record]:
         """Body records, each checked to have the header's width (extra empty cells are tolerated)."""

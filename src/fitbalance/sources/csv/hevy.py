@@ -126,14 +126,13 @@ def _set(
         rpe = number(record.get(col["rpe"]))
     except ValueError as exc:
         raise sheet.error(str(exc), record.line) from exc
-    if reps is not None and (reps < 0 or reps != int(reps) or reps > 10_000):
-        raise sheet.error(f"reps {reps:g} is not a whole number of repetitions", record.line)
-    if weight is None and reps is not None:
+    count = sheet.repetitions(reps, record.line)
+    if weight is None and count is not None:
         weight = 0.0  # a bodyweight set: the contract's 0 = bodyweight
     return {
         "set_type": SET_TYPES[kind].value,
         "exercise_name": record.get(col["exercise_title"]) or None,
-        "reps": int(reps) if reps is not None else None,
+        "reps": count,
         "weight_kg": weight * per_weight if weight is not None else None,
         "distance_m": distance * per_metre if distance else None,
         "duration_s": seconds if seconds else None,

@@ -175,8 +175,7 @@ def _set(sheet: Sheet, record: Record, col: dict[str, int | None], units: _Units
         set_type = MARKED_SETS[order]
     else:
         raise sheet.error(f"Set Order {order!r} is neither a set number, W/D/F nor a rest timer", record.line)
-    if reps is not None and (reps < 0 or reps != int(reps) or reps > 10_000):
-        raise sheet.error(f"reps {reps:g} is not a whole number of repetitions", record.line)
+    count = sheet.repetitions(reps, record.line)
     weight_kg = _in_si(sheet, record, weight, units.weight_unit, units.weight_factor, WEIGHT_UNITS, "weight")
     distance_m = _in_si(sheet, record, distance, units.distance_unit, units.distance_factor, DISTANCE_UNITS, "distance")
     timed = bool(distance_m) or bool(seconds)
@@ -185,7 +184,7 @@ def _set(sheet: Sheet, record: Record, col: dict[str, int | None], units: _Units
         reps_out: int | None = None
         weight_kg = weight_kg or None
     else:
-        reps_out = int(reps) if reps is not None else None
+        reps_out = count
         weight_kg = weight_kg if weight_kg is not None else (0.0 if reps_out is not None else None)
     return {
         "set_type": set_type.value,
