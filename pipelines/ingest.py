@@ -154,9 +154,6 @@ class Handoff:
     def drop(self, number: int) -> None:
         self._batches.pop(number, None)
 
-    def __len__(self) -> int:
-        return len(self._batches)
-
 
 @task(name="process-batch", cache_policy=NO_CACHE)
 def process_task(
@@ -293,17 +290,7 @@ def ingest_flow(
 
     clock = datetime.fromisoformat(as_of) if as_of else _end_of_today()
     with store.run_lock(Path(db), wait_s=lock_wait_s, on_wait=tell), scratch_dir() as scratch:
-        return _ingest(
-            paths,
-            db,
-            who,
-            workers,
-            batch_size,
-            settings_path,
-            str(scratch),
-            clock,
-            staging,
-        )
+        return _ingest(paths, db, who, workers, batch_size, settings_path, str(scratch), clock, staging)
 
 
 def _end_of_today() -> datetime:

@@ -18,7 +18,7 @@ import struct
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import fitdecode
@@ -53,16 +53,13 @@ def looks_like_fit(data: bytes) -> bool:
 
 
 def _naive_utc(value: Any) -> datetime | None:
-    """A FIT date-time (seconds since 1989-12-31 UTC, as decoded without a data processor) as naive UTC.
+    """A FIT date-time (seconds since 1989-12-31 UTC: the reader runs without a data processor) as naive UTC.
 
-    Values below 0x10000000 are seconds since the device powered up, not dates: None.
+    Values below 0x10000000 are seconds since the device powered up, not dates: None; so is anything not an int.
     """
-    if isinstance(value, int) and not isinstance(value, bool):
-        return FIT_EPOCH + timedelta(seconds=value) if value >= FIT_DATETIME_MIN else None
-    if not isinstance(value, datetime):
-        return None
-    moment: datetime = value
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment
+    if isinstance(value, int) and not isinstance(value, bool) and value >= FIT_DATETIME_MIN:
+        return FIT_EPOCH + timedelta(seconds=value)
+    return None
 
 
 def _is_relative(value: Any) -> bool:

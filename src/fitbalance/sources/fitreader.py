@@ -91,7 +91,7 @@ class FastFitReader(fitdecode.FitReader):  # type: ignore[misc]  # fitdecode shi
     def __init__(self, data: bytes, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
         self._size = len(data)
-        self._layouts: dict[int, tuple[Any, _Layout | None]] = {}
+        self._layouts: dict[Any, _Layout | None] = {}  # by definition message (hashed by identity)
 
     def _read_bytes(self, size: int) -> bytes:
         if size <= 0:
@@ -109,11 +109,9 @@ class FastFitReader(fitdecode.FitReader):  # type: ignore[misc]  # fitdecode shi
         return chunk
 
     def _read_data_message_raw_values(self, def_mesg: Any) -> tuple[list[bytes], list[Any]]:
-        cached = self._layouts.get(id(def_mesg))
-        if cached is None or cached[0] is not def_mesg:  # ids are reused once a definition is replaced
-            cached = (def_mesg, _layout(def_mesg))
-            self._layouts[id(def_mesg)] = cached
-        layout = cached[1]
+        if def_mesg not in self._layouts:
+            self._layouts[def_mesg] = _layout(def_mesg)
+        layout = self._layouts[def_mesg]
         if layout is None or layout.unpacker.size > self._size - self._read_offset:
             # the stock path, field by field: a truncated message fails with the stock reader's words
             return super()._read_data_message_raw_values(def_mesg)  # type: ignore[no-any-return]
