@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import sys
 import tempfile
 import time
@@ -25,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import fitdecode
+import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # pipelines/ when run from a checkout
@@ -45,39 +45,19 @@ def corpus(out: Path, n_files: int) -> list[Path]:
     return sorted(generate_corpus(folder, n_files, seed=1))
 
 
-def _proc_stats() -> dict[int, tuple[int, list[str]]]:
-    """pid -> (parent pid, /proc/<pid>/stat fields after the command name) of every process we can read."""
-    stats = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        stats[int(entry.name)] = (int(fields[1]), fields)
-    return stats
-
-
 def cpu_seconds() -> float:
-    """CPU time of this process, its finished children, and every live descendant with its own finished children.
+    """CPU time of this process and of every descendant, each with its finished children.
 
     The flow's worker processes are children of multiprocessing's fork server and the embedded Prefect API server
     is a live child of this process: both are counted.
     """
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    total = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
-    stats = _proc_stats()
-    ours = {os.getpid()}
-    grew = True
-    while grew:
-        found = {pid for pid, (ppid, _) in stats.items() if ppid in ours} - ours
-        grew = bool(found)
-        ours |= found
-    ticks = os.sysconf("SC_CLK_TCK")
-    for pid in ours - {os.getpid()}:
-        fields = stats[pid][1]
-        total += sum(int(v) for v in fields[11:15]) / ticks  # utime stime cutime cstime
+    me = psutil.Process()
+    total = 0.0
+    for process in [me, *me.children(recursive=True)]:
+        try:
+            total += sum(process.cpu_times()[:4])  # user, system, children's user, children's system
+        except psutil.Error:  # ended meanwhile: its time is in its parent's children's times
+            continue
     return total
 
 
