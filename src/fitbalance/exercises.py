@@ -318,18 +318,17 @@ def _exercise(row: Mapping[str, str], where: str) -> Exercise:
         kind=row["kind"],
         aliases=_split(row["aliases"]),
     )
-    problems = [
-        *(f"unknown muscle {m!r}" for m in exercise.primary + exercise.secondary if m not in MUSCLES),
-        *([f"unknown kind {exercise.kind!r}"] if exercise.kind not in KINDS else []),
-        *([f"unknown equipment {exercise.equipment!r}"] if exercise.equipment not in EQUIPMENT else []),
-        *(
-            [f"bodyweight must be yes or no, not {row['bodyweight']!r}"]
-            if row["bodyweight"] not in ("yes", "no")
-            else []
-        ),
-        *(["no primary muscle"] if not exercise.primary else []),
-        *(["no name"] if not name else []),
-    ]
+    problems = [f"unknown muscle {m!r}" for m in exercise.primary + exercise.secondary if m not in MUSCLES]
+    if exercise.kind not in KINDS:
+        problems.append(f"unknown kind {exercise.kind!r}")
+    if exercise.equipment not in EQUIPMENT:
+        problems.append(f"unknown equipment {exercise.equipment!r}")
+    if row["bodyweight"] not in ("yes", "no"):
+        problems.append(f"bodyweight must be yes or no, not {row['bodyweight']!r}")
+    if not exercise.primary:
+        problems.append("no primary muscle")
+    if not name:
+        problems.append("no name")
     if problems:
         raise ConfigError(f"{where} ({name}): {'; '.join(problems)}", path="exercises.csv")
     return exercise
