@@ -1,27 +1,40 @@
 """The exercise catalogue: canonical exercises, and the names apps and watches give them.
 
-The data is ``exercises.toml`` beside this module (one ``[[exercise]]`` table per canonical exercise, plus
-``[fit_category_defaults]``); this module loads it and maps names onto it. Matching ignores case, accents,
-punctuation and plural endings (``"Pull-Ups"`` == ``"pull up"``), reads an equipment suffix either way round
-(``"Bench Press (Dumbbell)"`` == ``"Dumbbell Bench Press"``), and ignores modifiers that do not change the
-exercise (``weighted``, ``paused``, ``strict``). ``assisted`` is not ignored: an assisted pull-up's weight is
-help, not load. A name that matches nothing stays unmapped (None) so the loader can flag it; the user maps it
-in the settings file (``[athletes.<name>.exercise_names]``).
+The data are two CSV files beside this module (``#`` lines are comments):
 
-``kind`` says how a set of the exercise counts: ``resistance`` sets count as resistance volume; ``cardio``
-sets (a treadmill run or a row logged in a lifting app) and ``mobility`` sets (warm-up, stretching) do not.
+- ``exercises.csv``, one row per canonical exercise: its ``name``; ``kind``; ``equipment``; ``bodyweight``
+  (``yes`` when the body is the load); the FIT ``fit_category`` it belongs to; ``primary`` and ``secondary``
+  muscle groups; and ``aliases``, the names apps write for it. Lists are separated by ``;``.
+- ``fit_exercises.csv``, every exercise of Garmin's FIT profile as ``fit_category, fit_name, exercise``: the
+  canonical exercise a watch's set of that category and subtype is. A ``*`` name is the category's default,
+  for a set whose subtype is missing or unknown.
+
+Written names match by :func:`name_key`, which ignores case, accents, punctuation and plural endings
+(``"Pull-Ups"`` == ``"pull up"``). Word order matters only where two exercises' names differ by nothing else
+(``"Elbow to Knee"``, a crunch, and ``"Knees to Elbows"``, a hanging raise); otherwise the same words in any order
+match (``"Lat Pulldown - Close Grip (Cable)"`` == ``"Cable Close Grip Lat Pulldown"``). An exercise's own
+equipment word may be added to any of its names (``"Zercher Squat (Barbell)"``). A name that matches nothing is
+tried again without modifiers that do not change the exercise (``weighted``, ``paused``, ``strict``, ``tempo``,
+``standing``) and without bare numbers (a time or tempo note, ``"KB Snatch 30''"``). ``assisted`` is never
+dropped: an assisted pull-up's weight is help, not load. A name that still matches nothing stays unmapped (None)
+so the loader can flag it; the user maps it in the settings file (``[athletes.<name>.exercise_names]``).
+
+Loads must be comparable within a canonical exercise, because progressive overload is tracked per exercise:
+barbell, dumbbell, kettlebell, cable, machine and Smith-machine versions of a lift are separate exercises, and
+so are lifts whose loads differ (a front or Zercher squat is not a back squat); grips, stances and tempo of one
+lift are not. ``kind`` says how a set counts: ``resistance`` sets count as resistance volume; ``cardio`` sets (a
+treadmill run or a row logged in a lifting app) and ``mobility`` sets (warm-up, stretching) do not.
 """
 
 from __future__ import annotations
 
+import csv
 import re
-import tomllib
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
 
 import polars as pl
 
@@ -66,6 +79,7 @@ EQUIPMENT = (
     "band",
     "plate",
     "medicine_ball",
+    "stability_ball",
     "sled",
     "suspension",
     "sandbag",
@@ -74,6 +88,9 @@ EQUIPMENT = (
     "cardio_machine",
     "none",
 )
+EXERCISE_COLUMNS = ("name", "kind", "equipment", "bodyweight", "fit_category", "primary", "secondary", "aliases")
+FIT_COLUMNS = ("fit_category", "fit_name", "exercise")
+FIT_DEFAULT = "*"  # fit_name of a category's default row
 
 # Canonical table for the exercises table (store/sql/000_tables.sql) plus ``kind``.
 EXERCISE_SCHEMA: dict[str, pl.DataType] = {
@@ -86,147 +103,118 @@ EXERCISE_SCHEMA: dict[str, pl.DataType] = {
     "kind": pl.String(),
 }
 
-# Words that name the same thing differently (after lower-casing and dropping punctuation).
+# Words that name the same thing differently (after lower-casing and dropping punctuation), and plurals the
+# plain rule (drop a final "s") does not undo.
 _WORDS = {
     "db": "dumbbell",
     "dbs": "dumbbell",
-    "dumbbells": "dumbbell",
     "bb": "barbell",
-    "barbells": "barbell",
     "kb": "kettlebell",
-    "kettlebells": "kettlebell",
-    "biceps": "bicep",
-    "tricep": "triceps",
+    "kbs": "kettlebell",
+    "abs": "ab",
     "flye": "fly",
     "flyes": "fly",
     "flies": "fly",
     "flys": "fly",
-    "curls": "curl",
-    "raises": "raise",
-    "rows": "row",
-    "squats": "squat",
-    "lunges": "lunge",
-    "dips": "dip",
-    "presses": "press",
-    "extensions": "extension",
     "crunches": "crunch",
-    "pulldowns": "pulldown",
-    "pushdowns": "pushdown",
+    "presses": "press",
     "pressdown": "pushdown",
     "pressdowns": "pushdown",
-    "deadlifts": "deadlift",
-    "shrugs": "shrug",
-    "swings": "swing",
-    "thrusts": "thrust",
-    "twists": "twist",
-    "kickbacks": "kickback",
-    "crushers": "crusher",
-    "ups": "up",
-    "downs": "down",
-    "machines": "machine",
-    "cables": "cable",
-    "hamstrings": "hamstring",
+    "pushes": "push",
     "calves": "calf",
-    "jumps": "jump",
-    "ropes": "rope",
-    "planks": "plank",
-    "bridges": "bridge",
     "carries": "carry",
-    "walks": "walk",
-    "holds": "hold",
-    "rollouts": "rollout",
-    "cleans": "clean",
     "snatches": "snatch",
-    "jerks": "jerk",
-    "thrusters": "thruster",
-    "burpees": "burpee",
-    "climbers": "climber",
-    "steps": "step",
-    "slams": "slam",
-    "farmers": "farmer",
-    "captains": "captain",
+    "touches": "touch",
+    "lunges": "lunge",
+    "ups": "up",
+    "palloff": "pallof",
     "rdl": "romanian deadlift",
     "rdls": "romanian deadlift",
     "ohp": "overhead press",
     "sldl": "stiff leg deadlift",
     "ghr": "glute ham raise",
     "hspu": "handstand pushup",
+    "trx": "suspension",
 }
-_PHRASES = (
-    ("pull up", "pullup"),
-    ("chin up", "chinup"),
-    ("push up", "pushup"),
-    ("sit up", "situp"),
-    ("muscle up", "muscleup"),
-    ("get up", "getup"),
-    ("step up", "stepup"),
-    ("pull down", "pulldown"),
-    ("push down", "pushdown"),
-    ("t bar", "tbar"),
-    ("ez bar", "ezbar"),
-    ("e z bar", "ezbar"),
-    ("skull crusher", "skullcrusher"),
-    ("kick back", "kickback"),
-    ("pec deck", "pecdeck"),
-    ("body weight", "bodyweight"),
-    ("trap bar", "trapbar"),
-    ("hex bar", "trapbar"),
-    ("smith machine", "smithmachine"),
-    ("plate loaded", "plateloaded"),
-    ("roll out", "rollout"),
-    ("stiff legged", "stiff leg"),
-    ("straight leg", "stiff leg"),
-    ("ab wheel", "abwheel"),
-)
-_EQUIPMENT_WORDS = frozenset(
-    {
-        "barbell",
-        "dumbbell",
-        "kettlebell",
-        "cable",
-        "machine",
-        "smithmachine",
-        "band",
-        "bodyweight",
-        "ezbar",
-        "trapbar",
-        "plateloaded",
-        "plate",
-        "landmine",
-        "suspension",
-        "sled",
-        "weighted",
-    }
-)
+# Two-word spellings of one word, applied after _WORDS and the plural rule.
+_PHRASES = {
+    "pull up": "pullup",
+    "chin up": "chinup",
+    "push up": "pushup",
+    "press up": "pushup",
+    "sit up": "situp",
+    "muscle up": "muscleup",
+    "get up": "getup",
+    "step up": "stepup",
+    "pull down": "pulldown",
+    "push down": "pushdown",
+    "t bar": "tbar",
+    "ez bar": "ezbar",
+    "e z bar": "ezbar",
+    "skull crusher": "skullcrusher",
+    "kick back": "kickback",
+    "pec deck": "pecdeck",
+    "peck deck": "pecdeck",
+    "body weight": "bodyweight",
+    "trap bar": "trapbar",
+    "hex bar": "trapbar",
+    "smith machine": "smithmachine",
+    "plate loaded": "plateloaded",
+    "roll out": "rollout",
+    "stiff legged": "stiff leg",
+    "straight leg": "stiff leg",
+    "ab wheel": "abwheel",
+    "swiss ball": "stabilityball",
+    "stability ball": "stabilityball",
+    "exercise ball": "stabilityball",
+    "physio ball": "stabilityball",
+}
+# The word an app adds for an exercise's equipment ("Squat (Barbell)"); it may be left out of a catalogue name.
+_EQUIPMENT_WORD = {
+    "barbell": "barbell",
+    "dumbbell": "dumbbell",
+    "kettlebell": "kettlebell",
+    "cable": "cable",
+    "machine": "machine",
+    "smith_machine": "smithmachine",
+    "ez_bar": "ezbar",
+    "trap_bar": "trapbar",
+    "bodyweight": "bodyweight",
+    "band": "band",
+    "plate": "plate",
+    "stability_ball": "stabilityball",
+    "suspension": "suspension",
+    "sandbag": "sandbag",
+}
 _IGNORED_MODIFIERS = frozenset({"weighted", "paused", "pause", "strict", "tempo", "standing"})
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+_PHRASE = re.compile(r"\b(?:" + "|".join(sorted(_PHRASES, key=len, reverse=True)) + r")\b")
+
+
+def _plural_free(word: str) -> str:
+    word = _WORDS.get(word, word)
+    if len(word) > 3 and word[-1] == "s" and word[-2] not in "siu":
+        return word[:-1]
+    return word
 
 
 def name_key(name: str) -> str:
-    """Matching form: no case, accents, punctuation, plurals: ``"Pull-Ups"`` -> ``"pullup"``."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    text = text.replace("&", " and ").replace("'", "").replace("\u2019", "").replace("_", " ")
-    words = [_WORDS.get(w, w) for w in re.sub(r"[^a-z0-9]+", " ", text).split()]
-    joined = " ".join(" ".join(words).split())
-    for phrase, single in _PHRASES:
-        joined = re.sub(rf"\b{phrase}\b", single, joined)
-    return joined
+    """Matching form: no case, accents, punctuation or plurals: ``"Pull-Ups"`` -> ``"pullup"``."""
+    text = name if name.isascii() else unicodedata.normalize("NFKD", name)
+    if not text.isascii():
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.casefold().replace("&", " and ").replace("'", "").replace("\u2019", "")
+    joined = " ".join(_plural_free(w) for w in _NOT_WORD.sub(" ", text).split())
+    return " ".join(_PHRASE.sub(lambda m: _PHRASES[m.group(0)], joined).split())
 
 
-def name_keys(name: str) -> list[str]:
-    """A name's keys: as written, and with a leading or trailing equipment word moved to the other end."""
-    key = name_key(name)
-    keys = [key]
-    words = key.split()
-    if len(words) > 1 and words[0] in _EQUIPMENT_WORDS:
-        keys.append(" ".join([*words[1:], words[0]]))
-    if len(words) > 1 and words[-1] in _EQUIPMENT_WORDS:
-        keys.append(" ".join([words[-1], *words[:-1]]))
-    return keys
+def word_set(key: str) -> str:
+    """A :func:`name_key` without its word order: ``"bench press dumbbell"`` -> ``"bench dumbbell press"``."""
+    return " ".join(sorted(key.split()))
 
 
 def _without_modifiers(key: str) -> str:
-    return " ".join(w for w in key.split() if w not in _IGNORED_MODIFIERS)
+    return " ".join(w for w in key.split() if w not in _IGNORED_MODIFIERS and not w.isdigit())
 
 
 @dataclass(frozen=True)
@@ -243,11 +231,13 @@ class Exercise:
 
 @dataclass(frozen=True)
 class Catalog:
-    """Canonical exercises by name, the index mapping written names onto them, and FIT category defaults."""
+    """Canonical exercises by name, the index of written names, and the FIT profile's exercises."""
 
     exercises: Mapping[str, Exercise]
-    index: Mapping[str, str]
-    fit_defaults: Mapping[str, str]
+    index: Mapping[str, str]  # name_key of a name or alias -> canonical name
+    any_order: Mapping[str, str]  # word_set of a name, alias or implied name -> canonical name, when only one
+    fit_names: Mapping[tuple[str, str], str]  # (FIT category, FIT name or FIT_DEFAULT) -> canonical name
+    ambiguous: frozenset[str]  # word sets two exercises' names share ("Elbow to Knee", "Knees to Elbows")
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name in self.exercises
@@ -257,39 +247,35 @@ class Catalog:
 
     def lookup(self, name: str) -> str | None:
         """The canonical exercise a written name means, or None."""
-        keys = name_keys(name)
-        for key in keys:
-            if key in self.index:
-                return self.index[key]
-        for key in keys:
-            stripped = _without_modifiers(key)
-            if stripped != key:
-                for candidate in name_keys(stripped):
-                    if candidate in self.index:
-                        return self.index[candidate]
+        key = name_key(name)
+        stripped = _without_modifiers(key)
+        for candidate in (key, stripped) if stripped and stripped != key else (key,):
+            found = self.index.get(candidate) or self.any_order.get(word_set(candidate))
+            if found is not None:
+                return found
         return None
 
     def canonical(
         self, name: str | None, fit_category: str | None, user_names: Mapping[str, str] | None = None
     ) -> str | None:
-        """The canonical exercise for a set: the user's mapping, else the name, else the category default.
+        """The canonical exercise for a set: the user's mapping, the FIT exercise, the name, the category default.
 
         ``user_names`` maps names as the app writes them to canonical names (settings ``exercise_names``); it
         is matched like catalogue names. A user target not in the catalogue is returned as written.
         """
+        category = fit_category.strip().casefold() if fit_category else None
         if name and name.strip():
             if user_names:
-                wanted = {k: v for key, v in user_names.items() for k in name_keys(key)}
-                for key in name_keys(name):
-                    if key in wanted:
-                        target = wanted[key]
+                key = word_set(name_key(name))
+                for written, target in user_names.items():
+                    if word_set(name_key(written)) == key:
                         return target if target in self.exercises else (self.lookup(target) or target)
-            found = self.lookup(name)
+            found = self.fit_names.get((category, name.strip())) if category else None
+            if found is None:
+                found = self.lookup(name)
             if found is not None:
                 return found
-        if fit_category:
-            return self.fit_defaults.get(fit_category.strip().casefold())
-        return None
+        return self.fit_names.get((category, FIT_DEFAULT)) if category else None
 
     def kind(self, name: str | None) -> str | None:
         """``resistance``, ``cardio`` or ``mobility`` for a canonical name; None when unknown."""
@@ -297,79 +283,114 @@ class Catalog:
         return exercise.kind if exercise else None
 
 
-def _strings(raw: Any, where: str) -> tuple[str, ...]:
-    if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
-        raise ConfigError(f"exercise catalogue: {where} must be a list of strings")
-    return tuple(raw)
+def _rows(text: str, columns: tuple[str, ...], source: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, row) for each data row; ``#`` lines are comments. The header must be ``columns``."""
+    reader = csv.reader("" if line.startswith("#") else line for line in text.splitlines())
+    header: list[str] | None = None
+    for row in reader:
+        if not row:
+            continue
+        if header is None:
+            header = [c.strip() for c in row]
+            if tuple(header) != columns:
+                raise ConfigError(f"line {reader.line_num}: header must be {','.join(columns)}", path=source)
+            continue
+        if len(row) != len(columns):
+            raise ConfigError(
+                f"line {reader.line_num}: {len(row)} fields, expected {len(columns)}: {row!r}", path=source
+            )
+        yield reader.line_num, dict(zip(columns, (v.strip() for v in row), strict=True))
 
 
-def _exercise(raw: Any, position: int) -> Exercise:
-    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
-        raise ConfigError(f"exercise catalogue: [[exercise]] #{position} needs a name")
-    name = raw["name"]
-    unknown = set(raw) - {
-        "name",
-        "fit_category",
-        "primary",
-        "secondary",
-        "equipment",
-        "bodyweight",
-        "kind",
-        "aliases",
-    }
-    if unknown:
-        raise ConfigError(f"exercise catalogue: {name}: unknown keys {sorted(unknown)}")
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(";") if v.strip())
+
+
+def _exercise(row: Mapping[str, str], where: str) -> Exercise:
+    name = row["name"]
     exercise = Exercise(
         name=name,
-        fit_category=raw.get("fit_category"),
-        primary=_strings(raw.get("primary", []), f"{name}.primary"),
-        secondary=_strings(raw.get("secondary", []), f"{name}.secondary"),
-        equipment=str(raw.get("equipment", "none")),
-        bodyweight=bool(raw.get("bodyweight", False)),
-        kind=str(raw.get("kind", "resistance")),
-        aliases=_strings(raw.get("aliases", []), f"{name}.aliases"),
+        fit_category=row["fit_category"] or None,
+        primary=_split(row["primary"]),
+        secondary=_split(row["secondary"]),
+        equipment=row["equipment"],
+        bodyweight=row["bodyweight"] == "yes",
+        kind=row["kind"],
+        aliases=_split(row["aliases"]),
     )
-    bad_muscles = set(exercise.primary + exercise.secondary) - set(MUSCLES)
-    if bad_muscles or exercise.kind not in KINDS or exercise.equipment not in EQUIPMENT:
-        raise ConfigError(
-            f"exercise catalogue: {name}: unknown muscles {sorted(bad_muscles)}, kind "
-            f"{exercise.kind!r} or equipment {exercise.equipment!r}"
-        )
+    problems = [f"unknown muscle {m!r}" for m in exercise.primary + exercise.secondary if m not in MUSCLES]
+    if exercise.kind not in KINDS:
+        problems.append(f"unknown kind {exercise.kind!r}")
+    if exercise.equipment not in EQUIPMENT:
+        problems.append(f"unknown equipment {exercise.equipment!r}")
+    if row["bodyweight"] not in ("yes", "no"):
+        problems.append(f"bodyweight must be yes or no, not {row['bodyweight']!r}")
+    if not exercise.primary:
+        problems.append("no primary muscle")
+    if not name:
+        problems.append("no name")
+    if problems:
+        raise ConfigError(f"{where} ({name}): {'; '.join(problems)}", path="exercises.csv")
     return exercise
 
 
-def parse_catalog(text: str) -> Catalog:
-    """A catalogue from TOML text. Raises ConfigError for a malformed entry or a name claimed twice."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"exercise catalogue is not valid TOML: {exc}") from exc
+def parse_catalog(exercises_csv: str, fit_csv: str = "") -> Catalog:
+    """A catalogue from the text of ``exercises.csv`` and ``fit_exercises.csv``.
+
+    Raises ConfigError naming the file and line of a malformed row, an exercise listed twice, a name claimed by
+    two exercises, or a FIT row naming an unknown exercise.
+
+    Besides its names as written, an exercise is found by the same words in any order, and by its names with its
+    own equipment word added (``"Zercher Squat (Barbell)"``) or with modifiers left out. A word set that two
+    exercises claim is left out of that index (see :attr:`Catalog.ambiguous`); a word set a name claims wins over
+    one only implied.
+    """
     exercises: dict[str, Exercise] = {}
     index: dict[str, str] = {}
-    for position, entry in enumerate(raw.get("exercise", []), start=1):
-        exercise = _exercise(entry, position)
+    written_sets: dict[str, set[str]] = {}
+    implied_sets: dict[str, set[str]] = {}
+    for line, row in _rows(exercises_csv, EXERCISE_COLUMNS, "exercises.csv"):
+        exercise = _exercise(row, f"line {line}")
         if exercise.name in exercises:
-            raise ConfigError(f"exercise catalogue: {exercise.name!r} is listed twice")
+            raise ConfigError(f"line {line}: {exercise.name!r} is listed twice", path="exercises.csv")
         exercises[exercise.name] = exercise
+        word = _EQUIPMENT_WORD.get(exercise.equipment)
         for written in (exercise.name, *exercise.aliases):
-            for key in name_keys(written):
-                claimed = index.setdefault(key, exercise.name)
-                if claimed != exercise.name:
-                    raise ConfigError(
-                        f"exercise catalogue: {written!r} ({key!r}) names both {claimed!r} and {exercise.name!r}"
-                    )
-    defaults = raw.get("fit_category_defaults", {})
-    if not isinstance(defaults, dict) or not all(v in exercises for v in defaults.values()):
-        missing = sorted(v for v in dict(defaults).values() if v not in exercises)
-        raise ConfigError(f"exercise catalogue: fit_category_defaults name unknown exercises {missing}")
-    return Catalog(exercises=exercises, index=index, fit_defaults={str(k): str(v) for k, v in defaults.items()})
+            key = name_key(written)
+            claimed = index.setdefault(key, exercise.name)
+            if claimed != exercise.name:
+                raise ConfigError(
+                    f"line {line}: {written!r} ({key!r}) names both {claimed!r} and {exercise.name!r}",
+                    path="exercises.csv",
+                )
+            written_sets.setdefault(word_set(key), set()).add(exercise.name)
+            for implied in (_without_modifiers(key), f"{key} {word}" if word and word not in key.split() else ""):
+                if implied:
+                    implied_sets.setdefault(word_set(implied), set()).add(exercise.name)
+    any_order = {words: next(iter(names)) for words, names in written_sets.items() if len(names) == 1}
+    for words, names in implied_sets.items():
+        if words not in written_sets and len(names) == 1:
+            any_order[words] = next(iter(names))
+    ambiguous = frozenset(words for words, names in written_sets.items() if len(names) > 1)
+    fit_names: dict[tuple[str, str], str] = {}
+    for line, row in _rows(fit_csv, FIT_COLUMNS, "fit_exercises.csv"):
+        fit_exercise = (row["fit_category"], row["fit_name"])
+        if row["exercise"] not in exercises:
+            raise ConfigError(f"line {line}: unknown exercise {row['exercise']!r}", path="fit_exercises.csv")
+        if fit_exercise in fit_names or not all(fit_exercise):
+            raise ConfigError(f"line {line}: {fit_exercise} is empty or listed twice", path="fit_exercises.csv")
+        fit_names[fit_exercise] = row["exercise"]
+    return Catalog(exercises=exercises, index=index, any_order=any_order, fit_names=fit_names, ambiguous=ambiguous)
 
 
 @lru_cache(maxsize=1)
 def load_catalog() -> Catalog:
-    """The catalogue packaged with fitbalance (``exercises.toml``)."""
-    text = resources.files("fitbalance").joinpath("exercises.toml").read_text(encoding="utf-8")
-    return parse_catalog(text)
+    """The catalogue packaged with fitbalance (``exercises.csv`` and ``fit_exercises.csv``)."""
+    package = resources.files("fitbalance")
+    return parse_catalog(
+        package.joinpath("exercises.csv").read_text(encoding="utf-8"),
+        package.joinpath("fit_exercises.csv").read_text(encoding="utf-8"),
+    )
 
 
 def catalog_frame(catalog: Catalog | None = None, names: Iterable[str] | None = None) -> pl.DataFrame:

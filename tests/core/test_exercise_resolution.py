@@ -49,6 +49,30 @@ def test_app_names_watch_categories_and_user_mappings_resolve_to_canonical_exerc
     assert load_catalog().kind("Treadmill Running") == "cardio"
 
 
+def test_a_watch_set_resolves_by_its_fit_subtype_and_an_app_set_by_its_name() -> None:
+    """A FIT set's subtype picks the exercise within its category (a kettlebell press is not the barbell bench
+    press the category defaults to); the same subtype name in another category is another exercise; app names
+    the catalogue did not know before resolve with their catalogue category."""
+    got = sets_of(
+        sets=[
+            {"exercise_name": "kettlebell_chest_press", "exercise_category": "bench_press"},
+            {"exercise_name": "curl", "exercise_category": "banded_exercises"},
+            {"exercise_name": "zercher_squat", "exercise_category": "squat"},
+            {"exercise_name": "Zercher Squat (Barbell)", "exercise_category": None},
+            {"exercise_name": "Pendulum Squat (Machine)", "exercise_category": None},
+            {"exercise_name": "Seated Cable Row - Bar Wide Grip", "exercise_category": None},
+        ]
+    )
+    assert got.rows() == [
+        ("kettlebell_chest_press", "bench_press", "Kettlebell Chest Press"),
+        ("curl", "banded_exercises", "Band Curl"),
+        ("zercher_squat", "squat", "Zercher Squat"),
+        ("Zercher Squat (Barbell)", "squat", "Zercher Squat"),
+        ("Pendulum Squat (Machine)", "squat", "Pendulum Squat"),
+        ("Seated Cable Row - Bar Wide Grip", "row", "Seated Cable Row"),
+    ]
+
+
 def test_the_exercises_table_holds_the_catalogue_and_the_users_own_exercises(tmp_path: Path) -> None:
     """Catalogue rows with kind, plus one row per mapping target the catalogue does not know."""
     rows = exercises_table(user_names=[ME.exercise_names, {"Other": "Bench Press"}])
