@@ -16,8 +16,8 @@ import argparse
 import csv
 import io
 import random
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -945,27 +945,77 @@ def fitbit_daily(rng: random.Random) -> bytes:
     return _csv([["Activities"], header, *rows]).encode("utf-8")
 
 
-def samples(seed: int = SEED) -> dict[str, bytes]:
-    """Every sample file by name. The same seed always gives the same bytes."""
+@dataclass(frozen=True)
+class Expect:
+    """What a reader must find in one generated file, from the generator's own plan, never from running a reader.
+
+    ``status`` is ``loaded`` or ``skipped``; ``activities``, ``sets`` (set rows, rest-timer rows included),
+    ``samples`` and ``laps`` are what loads; ``rejected_lines`` the lines that must be set aside (one quarantine row
+    each, naming the line); ``kind`` words the skip reason of a skipped file holds; ``needs`` the unit setting the
+    file cannot be read without; ``sports`` activities by FIT sport.
+    """
+
+    status: str
+    activities: int = 0
+    sets: int = 0
+    samples: int = 0
+    laps: int = 0
+    rejected_lines: tuple[int, ...] = ()
+    kind: str = ""
+    needs: str = ""
+    sports: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, object]:
+        """The fields that say something (status always), for EXPECTED.json."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items() if v or k == "status"}
+
+
+def data_rows(data: bytes, delimiter: str = ",") -> list[list[str]]:
+    """The records after the header of a generated file, as a person counts them (blank lines not counted)."""
+    records = [r for r in csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=delimiter) if any(r)]
+    return records[1:]
+
+
+def sample_files(seed: int = SEED) -> dict[str, tuple[bytes, Expect]]:
+    """Every sample file by name with what a reader must find in it. The same seed always gives the same bytes."""
+    from fitbalance.synth import csv_exports  # the later samples build on this module's athlete
+
     rng = random.Random(seed)
     hevy_lifts = hevy_workouts(rng)
     hevy_runs = runs(rng, HEVY_START, HEVY_WEEKS)
     hevy_rides = rides(rng, HEVY_START, HEVY_WEEKS)
     strong_lifts = hevy_workouts(rng, STRONG_START, STRONG_WEEKS)
     strong_runs = runs(rng, STRONG_START, STRONG_WEEKS)
-    makers: dict[str, Callable[[], bytes]] = {
-        "garmin_activities_en.csv": lambda: garmin_english(rng, hevy_runs, hevy_lifts),
-        "garmin_aktivitaeten_de.csv": lambda: garmin_german(rng, strong_runs),
-        "strava_activities.csv": lambda: strava_bulk(rng, hevy_runs + hevy_rides),
-        "strava_activities_2019.csv": lambda: strava_older(rng),
-        "hevy_workouts.csv": lambda: hevy(hevy_lifts),
-        "strong_semicolon_lbs.csv": lambda: strong_semicolon_lbs(strong_lifts),
-        "strong_legacy_kg_km.csv": lambda: strong_legacy_kg_km(rng),
-        "apple_health_workouts.csv": lambda: apple_health(rng),
-        "polar_session.csv": lambda: polar(rng),
-        "fitbit_daily_activities.csv": lambda: fitbit_daily(rng),
-    }
-    return {name: make() for name, make in makers.items()}
+    files: dict[str, tuple[bytes, Expect]] = {}
+    data = garmin_english(rng, hevy_runs, hevy_lifts)
+    files["garmin_activities_en.csv"] = data, Expect("loaded", activities=len(hevy_runs) + len(hevy_lifts))
+    data = garmin_german(rng, strong_runs)
+    files["garmin_aktivitaeten_de.csv"] = data, Expect("loaded", activities=len(strong_runs))
+    data = strava_bulk(rng, hevy_runs + hevy_rides)
+    files["strava_activities.csv"] = data, Expect("loaded", activities=len(hevy_runs) + len(hevy_rides))
+    data = strava_older(rng)
+    files["strava_activities_2019.csv"] = data, Expect("loaded", activities=len(data_rows(data)))
+    data = hevy(hevy_lifts)
+    files["hevy_workouts.csv"] = data, Expect("loaded", activities=len(hevy_lifts), sets=len(data_rows(data)))
+    data = strong_semicolon_lbs(strong_lifts)
+    sets = len(data_rows(data, ";"))
+    files["strong_semicolon_lbs.csv"] = data, Expect("loaded", activities=len(strong_lifts), sets=sets)
+    data = strong_legacy_kg_km(rng)
+    workouts = {(r[0], r[1]) for r in data_rows(data)}
+    files["strong_legacy_kg_km.csv"] = data, Expect("loaded", activities=len(workouts), sets=len(data_rows(data)))
+    data = apple_health(rng)
+    files["apple_health_workouts.csv"] = data, Expect("loaded", activities=len(data_rows(data)))
+    data = polar(rng)
+    files["polar_session.csv"] = data, Expect("loaded", activities=1, samples=len(data_rows(data)) - 2)
+    files["fitbit_daily_activities.csv"] = fitbit_daily(rng), Expect("skipped", kind="daily totals")
+    for name, make in csv_exports.MAKERS.items():  # each with a random source of its own: adding one moves no byte
+        files[name] = make(random.Random(f"{seed}:{name}"))
+    return files
+
+
+def samples(seed: int = SEED) -> dict[str, bytes]:
+    """Every sample file by name. The same seed always gives the same bytes."""
+    return {name: data for name, (data, _) in sample_files(seed).items()}
 
 
 def write_samples(out: Path, seed: int = SEED) -> list[Path]:
