@@ -8,7 +8,7 @@
 - the Wahoo Fitness app's CSV of one ride (header block, sensors, summary, intervals, samples);
 - files that hold no activities: Apple Health daily totals and body mass (Health Auto Export), a Fitbit account
   export with its Body, Foods, Activities and Sleep sections;
-- a Strong export (semicolons, lbs) of half a year in which one set was typed as 877777 reps.
+- a Strong export (semicolons, lbs) of two months in which one set was typed as 877777 reps.
 
 Each writer returns the bytes and an :class:`Expect`: what a reader must make of the file, from the generator's
 own plan (activities it wrote, data rows, the line it corrupted), never from running a reader.
@@ -618,8 +618,8 @@ def fitbit_account(rng: random.Random, first: date = date(2025, 5, 1), days: int
 # ---- a Strong export with one absurd set ---------------------------------------------------------------------
 
 
-def strong_absurd_set(rng: random.Random, first: date = date(2022, 1, 3), weeks: int = 24) -> tuple[bytes, Expect]:
-    """Half a year of Strong (semicolons, lbs, rest-timer rows) with one set typed as 877777 reps: that row, and only
+def strong_absurd_set(rng: random.Random, first: date = date(2022, 1, 3), weeks: int = 8) -> tuple[bytes, Expect]:
+    """Two months of Strong (semicolons, lbs, rest-timer rows) with one set typed as 877777 reps: that row, and only
     it, is set aside."""
     workouts = hevy_workouts(rng, first, weeks)
     middle = workouts[len(workouts) // 2]

@@ -112,6 +112,7 @@ time_zone = "Europe/Berlin"   # the generator's athlete lives in Berlin; CSV loc
 birth_year = 1988
 resting_hr = 52
 units = "metric"
+distance_unit = "km"          # the older Garmin Connect export does not say its unit: the account was metric
 """
 
 
