@@ -23,20 +23,20 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from fitbalance.synth.csv_samples import Cardio, Expect, Workout, hevy_workouts, runs, strong_semicolon_lbs
+from fitbalance.synth.csv_samples import (
+    FITBIT_ACTIVITIES_HEADER,
+    Cardio,
+    Expect,
+    Workout,
+    csv_text,
+    fitbit_day,
+    hevy_workouts,
+    hms,
+    runs,
+    strong_semicolon_lbs,
+)
 
 ABSURD_REPS = 877777  # the set a Strong user typed by accident
-
-
-def _csv(rows: list[list[str]], *, delimiter: str = ",", newline: str = "\n") -> str:
-    out = io.StringIO()
-    csv.writer(out, delimiter=delimiter, lineterminator=newline).writerows(rows)
-    return out.getvalue()
-
-
-def _hms(seconds: float) -> str:
-    s = round(seconds)
-    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
 def _comma(value: float, digits: int = 2) -> str:
@@ -99,7 +99,7 @@ def garmin_swedish(rng: random.Random, first: date = date(2024, 1, 8), weeks: in
             sports[sport] = sports.get(sport, 0) + 1
             rows.append((start, _swedish_row(rng, kind, start, week)))
     rows.sort(key=lambda r: r[0], reverse=True)
-    text = _csv([SWEDISH_HEADER, *[r for _, r in rows]])
+    text = csv_text([SWEDISH_HEADER, *[r for _, r in rows]])
     return text.encode("utf-8"), Expect("loaded", activities=len(rows), sports=sports)
 
 
@@ -120,7 +120,7 @@ def _swedish_row(rng: random.Random, kind: str, start: datetime, week: int) -> l
             "Stockholm Löpning",
             f"{km:.2f}",
             str(round(km * 70)),
-            _hms(moving + 40),
+            hms(moving + 40),
             "151",
             "176",
             "3.1",
@@ -130,8 +130,8 @@ def _swedish_row(rng: random.Random, kind: str, start: datetime, week: int) -> l
             "45",
             f"{stride:.2f}",
             f"{steps:,}",
-            _hms(moving),
-            _hms(moving + 40),
+            hms(moving),
+            hms(moving + 40),
         ]
     if kind == "Simbassäng":
         metres = POOL_LENGTHS_M[week % len(POOL_LENGTHS_M)]
@@ -156,15 +156,15 @@ def _swedish_row(rng: random.Random, kind: str, start: datetime, week: int) -> l
         f"Stockholm {kind}",
         distance,
         str(minutes * 7),
-        _hms(minutes * 60),
+        hms(minutes * 60),
         str(rng.randrange(110, 140)),
         str(rng.randrange(150, 175)),
         "2.4",
         *empty[:4],
         "--",
         "--",
-        _hms(minutes * 60 - 30),
-        _hms(minutes * 60 + 60),
+        hms(minutes * 60 - 30),
+        hms(minutes * 60 + 60),
     ]
 
 
@@ -227,7 +227,7 @@ def garmin_danish(rng: random.Random, first: date = date(2023, 4, 3)) -> tuple[b
         ]
         rows.append((start, row))
     rows.sort(key=lambda r: r[0], reverse=True)
-    text = _csv([DANISH_HEADER, *[r for _, r in rows]])
+    text = csv_text([DANISH_HEADER, *[r for _, r in rows]])
     sports = {"running": len(plan), "swimming": DANISH_SWIMS}
     return text.encode("utf-8"), Expect("loaded", activities=len(rows), sports=sports)
 
@@ -241,7 +241,7 @@ def _danish_run(c: Cardio) -> list[str]:
         "Aarhus Løb",
         _comma(c.metres / 1000),
         str(c.kcal),
-        _hms(c.seconds),
+        hms(c.seconds),
         str(c.avg_hr),
         str(c.max_hr),
         "3,2",
@@ -252,8 +252,8 @@ def _danish_run(c: Cardio) -> list[str]:
         "38",
         "41",
         _comma(c.stride_m),
-        _hms(c.moving),
-        _hms(c.seconds),
+        hms(c.moving),
+        hms(c.seconds),
     ]
 
 
@@ -344,7 +344,7 @@ def garmin_old(rng: random.Random, language: str, first: datetime) -> tuple[byte
             ]
         )
         start += timedelta(days=rng.choice((2, 3)), hours=rng.choice((-1, 0, 1)), minutes=rng.randrange(-20, 20))
-    text = _csv([[title], [], header, *rows])
+    text = csv_text([[title], [], header, *rows])
     return text.encode("utf-8"), Expect("loaded", activities=len(rows), sports=sports, needs="distance_unit")
 
 
@@ -473,7 +473,7 @@ def wahoo(rng: random.Random) -> tuple[bytes, Expect]:
         *samples,
     ]
     expect = Expect("loaded", activities=1, samples=len(samples), laps=WAHOO_LAPS, sports={"cycling": 1})
-    return _csv(lines).encode("utf-8"), expect
+    return csv_text(lines).encode("utf-8"), expect
 
 
 WAHOO_NAME = f"wahoo_{WAHOO_START:%Y-%m-%d-%H%M}_Biking_WF.csv"
@@ -521,7 +521,7 @@ def apple_health_daily_totals(
                 f"{steps * 0.00074:.3f}",
             ]
         )
-    return _csv([APPLE_TOTALS_HEADER, *rows]).encode("utf-8"), Expect("skipped", kind="daily or hourly totals")
+    return csv_text([APPLE_TOTALS_HEADER, *rows]).encode("utf-8"), Expect("skipped", kind="daily or hourly totals")
 
 
 def apple_health_body_mass(rng: random.Random, first: date = date(2025, 1, 5), weeks: int = 30) -> tuple[bytes, Expect]:
@@ -530,7 +530,7 @@ def apple_health_body_mass(rng: random.Random, first: date = date(2025, 1, 5), w
     for n in range(weeks):
         kg += rng.uniform(-0.4, 0.3)
         rows.append([f"{first + timedelta(weeks=n):%Y-%m-%d} 07:10:00", f"{kg:.2f}"])
-    return _csv([["Date", "Body mass(kg)"], *rows]).encode("utf-8"), Expect("skipped", kind="body-mass")
+    return csv_text([["Date", "Body mass(kg)"], *rows]).encode("utf-8"), Expect("skipped", kind="body-mass")
 
 
 def fitbit_account(rng: random.Random, first: date = date(2025, 5, 1), days: int = 10) -> tuple[bytes, Expect]:
@@ -541,21 +541,7 @@ def fitbit_account(rng: random.Random, first: date = date(2025, 5, 1), days: int
         for d in dates
     ]
     foods = [[f"{d:%Y-%m-%d}", f"{rng.randrange(1800, 2900):,}"] for d in dates]
-    activity = [
-        [
-            f"{d:%Y-%m-%d}",
-            f"{rng.randrange(2100, 3200):,}",
-            f"{rng.randrange(4000, 15000):,}",
-            f"{rng.uniform(3, 11):.2f}",
-            str(rng.randrange(2, 20)),
-            str(rng.randrange(600, 900)),
-            str(rng.randrange(150, 300)),
-            str(rng.randrange(5, 40)),
-            str(rng.randrange(0, 60)),
-            f"{rng.randrange(600, 1400):,}",
-        ]
-        for d in dates
-    ]
+    activity = [fitbit_day(rng, d) for d in dates]
     sleep = []
     for d in dates:
         asleep = rng.randrange(360, 480)
@@ -579,18 +565,7 @@ def fitbit_account(rng: random.Random, first: date = date(2025, 5, 1), days: int
         ("Foods", ["Date", "Calories In"], foods),
         (
             "Activities",
-            [
-                "Date",
-                "Calories Burned",
-                "Steps",
-                "Distance",
-                "Floors",
-                "Minutes Sedentary",
-                "Minutes Lightly Active",
-                "Minutes Fairly Active",
-                "Minutes Very Active",
-                "Activity Calories",
-            ],
+            FITBIT_ACTIVITIES_HEADER,
             activity,
         ),
         (
@@ -612,7 +587,7 @@ def fitbit_account(rng: random.Random, first: date = date(2025, 5, 1), days: int
     rows: list[list[str]] = []
     for title, header, data in sections:
         rows += [[title], header, *data, []]
-    return _csv(rows).encode("utf-8"), Expect("skipped", kind="Fitbit account export")
+    return csv_text(rows).encode("utf-8"), Expect("skipped", kind="Fitbit account export")
 
 
 # ---- a Strong export with one absurd set ---------------------------------------------------------------------

@@ -284,7 +284,7 @@ def hevy_workouts(rng: random.Random, first: date = HEVY_START, weeks: int = HEV
 # ---- writers -------------------------------------------------------------------------------------
 
 
-def _csv(rows: list[list[str]], *, delimiter: str = ",", quote_all: bool = False, newline: str = "\n") -> str:
+def csv_text(rows: list[list[str]], *, delimiter: str = ",", quote_all: bool = False, newline: str = "\n") -> str:
     out = io.StringIO()
     writer = csv.writer(
         out,
@@ -296,7 +296,7 @@ def _csv(rows: list[list[str]], *, delimiter: str = ",", quote_all: bool = False
     return out.getvalue()
 
 
-def _hms(seconds: float) -> str:
+def hms(seconds: float) -> str:
     s = round(seconds)
     return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
@@ -347,7 +347,7 @@ def garmin_english(rng: random.Random, cardio: list[Cardio], lifts: list[Workout
                     "Berlin Running",
                     f"{c.metres / 1000:.2f}",
                     f"{c.kcal:,}",
-                    _hms(c.moving),
+                    hms(c.moving),
                     str(c.avg_hr),
                     str(c.max_hr),
                     f"{rng.uniform(2.5, 3.8):.1f}",
@@ -359,8 +359,8 @@ def garmin_english(rng: random.Random, cardio: list[Cardio], lifts: list[Workout
                     str(rng.randrange(20, 90)),
                     f"{c.stride_m:.2f}",
                     f"{steps:,}",
-                    _hms(c.moving),
-                    _hms(c.seconds),
+                    hms(c.moving),
+                    hms(c.seconds),
                     "34",
                     "61",
                 ],
@@ -378,7 +378,7 @@ def garmin_english(rng: random.Random, cardio: list[Cardio], lifts: list[Workout
                     "Strength",
                     "0.00",
                     str(5 * w.minutes),
-                    _hms(w.minutes * 60),
+                    hms(w.minutes * 60),
                     str(rng.randrange(95, 115)),
                     str(rng.randrange(140, 160)),
                     "1.2",
@@ -390,15 +390,15 @@ def garmin_english(rng: random.Random, cardio: list[Cardio], lifts: list[Workout
                     "--",
                     "--",
                     str(rng.randrange(300, 900)),
-                    _hms(w.minutes * 60),
-                    _hms(w.minutes * 60 + 60),
+                    hms(w.minutes * 60),
+                    hms(w.minutes * 60 + 60),
                     "--",
                     "--",
                 ],
             )
         )
     rows.sort(key=lambda r: r[0], reverse=True)  # Garmin lists newest first
-    return _csv([header, *[r for _, r in rows]]).encode("utf-8")
+    return csv_text([header, *[r for _, r in rows]]).encode("utf-8")
 
 
 def garmin_german(rng: random.Random, cardio: list[Cardio]) -> bytes:
@@ -433,7 +433,7 @@ def garmin_german(rng: random.Random, cardio: list[Cardio]) -> bytes:
                 f"Berlin {kind}",
                 f"{c.metres / 1000:.2f}".replace(".", ","),
                 f"{c.kcal:,}".replace(",", "."),
-                _hms(c.moving) + ",5",
+                hms(c.moving) + ",5",
                 str(c.avg_hr),
                 str(c.max_hr),
                 f"{rng.uniform(2.5, 3.8):.1f}".replace(".", ","),
@@ -441,11 +441,11 @@ def garmin_german(rng: random.Random, cardio: list[Cardio]) -> bytes:
                 f"{int(pace // 60)}:{int(pace % 60):02d}",
                 str(rng.randrange(20, 400)),
                 f"{c.stride_m:.2f}".replace(".", ",") if c.kind == "run" else "--",
-                _hms(c.moving),
-                _hms(c.seconds),
+                hms(c.moving),
+                hms(c.seconds),
             ]
         )
-    body = _csv([["Aktivitäten"], [], header, *rows], newline="\r\n")
+    body = csv_text([["Aktivitäten"], [], header, *rows], newline="\r\n")
     return "\ufeff".encode() + body.encode("utf-8")
 
 
@@ -483,7 +483,7 @@ def strava_bulk(rng: random.Random, cardio: list[Cardio], first_id: int = 15_000
             for index, cell in zip(position[name], cells, strict=False):
                 row[index] = cell
         rows.append(row)
-    return _csv([STRAVA_HEADER, *rows]).encode("utf-8")
+    return csv_text([STRAVA_HEADER, *rows]).encode("utf-8")
 
 
 def strava_older(rng: random.Random) -> bytes:
@@ -521,7 +521,7 @@ def strava_older(rng: random.Random) -> bytes:
             ]
         )
         day += timedelta(days=rng.choice((3, 4)), minutes=rng.randrange(-60, 60))
-    return _csv([header, *rows]).encode("utf-8")
+    return csv_text([header, *rows]).encode("utf-8")
 
 
 def _hevy_date(dt: datetime) -> str:
@@ -646,7 +646,7 @@ def strong_semicolon_lbs(workouts: list[Workout]) -> bytes:
                         _strong_duration(w.minutes),
                     ]
                 )
-    return _csv([header, *rows], delimiter=";").encode("utf-8")
+    return csv_text([header, *rows], delimiter=";").encode("utf-8")
 
 
 def strong_current(workouts: list[Workout]) -> bytes:
@@ -686,7 +686,7 @@ def strong_current(workouts: list[Workout]) -> bytes:
                     "" if s.rpe is None else f"{s.rpe:g}",
                 ]
             )
-    return _csv([header, *rows]).encode("utf-8")
+    return csv_text([header, *rows]).encode("utf-8")
 
 
 def strong_legacy_kg_km(rng: random.Random) -> bytes:
@@ -724,7 +724,7 @@ def strong_legacy_kg_km(rng: random.Random) -> bytes:
             ]
         )
         day += timedelta(days=2, minutes=rng.randrange(-30, 30))
-    return _csv([header, *rows], newline="\r\n").encode("utf-8")
+    return csv_text([header, *rows], newline="\r\n").encode("utf-8")
 
 
 FITNOTES_EXERCISES: dict[str, tuple[str, str]] = {
@@ -764,14 +764,14 @@ def fitnotes(
             weight = "" if kg is None else f"{round(kg / LB / 5) * 5:.1f}" if weight_unit == "lbs" else f"{kg:.1f}"
             km = "" if s.metres is None else f"{s.metres / 1000:.1f}"
             cells = [name, category, weight, "" if s.reps is None else str(s.reps), km, "km" if km else ""]
-            cells += ["" if s.seconds is None else _hms(s.seconds).removeprefix("0")]
+            cells += ["" if s.seconds is None else hms(s.seconds).removeprefix("0")]
             dated.append((w.start.date(), cells + (["warm-up" if s.set_type == "warmup" else ""] if comment else [])))
     for c in cardio:
         name = "Running (Outdoor)" if c.kind == "run" else "Cycling" if c.kind == "ride" else "Walking"
-        cells = [name, "Cardio", "", "", f"{c.metres / 1000:.2f}", "km", _hms(c.seconds).removeprefix("0")]
+        cells = [name, "Cardio", "", "", f"{c.metres / 1000:.2f}", "km", hms(c.seconds).removeprefix("0")]
         dated.append((c.start.date(), cells + ([""] if comment else [])))
     dated.sort(key=lambda item: item[0])  # stable: a day's rows keep their order
-    return _csv([header, *[[f"{day:%Y-%m-%d}", *cells] for day, cells in dated]]).encode("utf-8")
+    return csv_text([header, *[[f"{day:%Y-%m-%d}", *cells] for day, cells in dated]]).encode("utf-8")
 
 
 def apple_health(rng: random.Random) -> bytes:
@@ -809,7 +809,7 @@ def apple_health(rng: random.Random) -> bytes:
             ]
         )
         start += timedelta(days=3, hours=1)
-    return _csv([header, *rows]).encode("utf-8")
+    return csv_text([header, *rows]).encode("utf-8")
 
 
 def polar(rng: random.Random) -> bytes:
@@ -866,7 +866,7 @@ def polar(rng: random.Random) -> bytes:
         samples.append(
             [
                 "1",
-                _hms(t),
+                hms(t),
                 str(hr),
                 f"{speed:.1f}",
                 "05:43",
@@ -884,7 +884,7 @@ def polar(rng: random.Random) -> bytes:
         "RUNNING",
         "15-06-2025",
         "07:45:10",
-        _hms(seconds),
+        hms(seconds),
         f"{distance / 1000:.2f}",
         str(round(sum(hrs) / len(hrs))),
         "10.5",
@@ -907,42 +907,44 @@ def polar(rng: random.Random) -> bytes:
         "54",
         "",
     ]
-    return _csv([summary, values, [], samples_header, *samples]).encode("utf-8")
+    return csv_text([summary, values, [], samples_header, *samples]).encode("utf-8")
+
+
+FITBIT_ACTIVITIES_HEADER = [
+    "Date",
+    "Calories Burned",
+    "Steps",
+    "Distance",
+    "Floors",
+    "Minutes Sedentary",
+    "Minutes Lightly Active",
+    "Minutes Fairly Active",
+    "Minutes Very Active",
+    "Activity Calories",
+]
 
 
 def fitbit_daily(rng: random.Random) -> bytes:
     """Fitbit's account export ``Activities`` section: daily totals, no workouts."""
-    header = [
-        "Date",
-        "Calories Burned",
-        "Steps",
-        "Distance",
-        "Floors",
-        "Minutes Sedentary",
-        "Minutes Lightly Active",
-        "Minutes Fairly Active",
-        "Minutes Very Active",
-        "Activity Calories",
+    rows = [fitbit_day(rng, date(2025, 6, 1) + timedelta(days=n)) for n in range(14)]
+    return csv_text([["Activities"], FITBIT_ACTIVITIES_HEADER, *rows]).encode("utf-8")
+
+
+def fitbit_day(rng: random.Random, day: date) -> list[str]:
+    """One day of Fitbit's ``Activities`` section (:data:`FITBIT_ACTIVITIES_HEADER`)."""
+    steps = rng.randrange(4000, 16000)
+    return [
+        f"{day:%Y-%m-%d}",
+        f"{rng.randrange(2100, 3200):,}",
+        f"{steps:,}",
+        f"{steps * 0.00078:.2f}",
+        str(rng.randrange(2, 20)),
+        str(rng.randrange(600, 900)),
+        str(rng.randrange(150, 300)),
+        str(rng.randrange(5, 40)),
+        str(rng.randrange(0, 60)),
+        f"{rng.randrange(600, 1400):,}",
     ]
-    rows = []
-    for n in range(14):
-        day = date(2025, 6, 1) + timedelta(days=n)
-        steps = rng.randrange(4000, 16000)
-        rows.append(
-            [
-                f"{day:%Y-%m-%d}",
-                f"{rng.randrange(2100, 3200):,}",
-                f"{steps:,}",
-                f"{steps * 0.00078:.2f}",
-                str(rng.randrange(2, 20)),
-                str(rng.randrange(600, 900)),
-                str(rng.randrange(150, 300)),
-                str(rng.randrange(5, 40)),
-                str(rng.randrange(0, 60)),
-                f"{rng.randrange(600, 1400):,}",
-            ]
-        )
-    return _csv([["Activities"], header, *rows]).encode("utf-8")
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ from fitbalance.sources.csv.helpers import (
     local_datetime,
     norm_header,
     number,
+    repetitions,
     workout_frames,
 )
 
@@ -156,7 +157,7 @@ def _set(
     weight = _cell(record, col["weight"], "Weight", number)
     distance = _cell(record, col["distance"], "Distance", number)
     seconds = _cell(record, col["time"], "Time", duration)
-    count = sheet.repetitions(reps)
+    count = repetitions(reps)
     weight_kg = _weight_kg(sheet, record, weight, col["weight_unit"], weight_factor)
     distance_m = _distance_m(sheet, record, distance, col["distance_unit"], options)
     category = record.get(col["category"])

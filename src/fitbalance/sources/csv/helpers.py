@@ -167,16 +167,6 @@ class Sheet:
                 self.set_aside(record, str(exc), header)
         return out
 
-    def repetitions(self, reps: float | None) -> int | None:
-        """``reps`` as a count; a negative, fractional or absurd number rejects the row."""
-        if reps is None:
-            return None
-        if reps > MAX_REPS:
-            raise RowRejected(f"reps {reps:g} is more than {MAX_REPS:,}: not a set")
-        if reps < 0 or reps != int(reps):
-            raise RowRejected(f"reps {reps:g} is not a whole number of repetitions")
-        return int(reps)
-
 
 def norm_header(name: str) -> str:
     """A header name compared case-, width- and spacing-insensitively (``"Avg  HR"`` == ``"avg hr"``)."""
@@ -350,6 +340,17 @@ def number(text: str, *, comma_decimal: bool = False) -> float | None:
     if value != value or value in (float("inf"), float("-inf")):
         raise ValueError(f"{raw!r} is not a finite number")
     return value
+
+
+def repetitions(reps: float | None) -> int | None:
+    """``reps`` as a count; a negative, fractional or absurd number rejects the row."""
+    if reps is None:
+        return None
+    if reps > MAX_REPS:
+        raise RowRejected(f"reps {reps:g} is more than {MAX_REPS:,}: not a set")
+    if reps < 0 or reps != int(reps):
+        raise RowRejected(f"reps {reps:g} is not a whole number of repetitions")
+    return int(reps)
 
 
 _HMS = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)")

@@ -20,6 +20,7 @@ from fitbalance.sources.csv.helpers import (
     Workout,
     local_datetime,
     number,
+    repetitions,
     workout_frames,
 )
 
@@ -77,7 +78,7 @@ def read(sheet: Sheet, options: Options) -> Decoded:
     }
     workouts: dict[tuple[str, str], Workout] = {}
     for record, (workout, row) in sheet.parsed(
-        lambda r: (_workout(r, col), _set(sheet, r, col, weight_col, per_weight, distance_col, per_metre))
+        lambda r: (_workout(r, col), _set(r, col, weight_col, per_weight, distance_col, per_metre))
     ):
         key = (record.get(col["title"]), record.get(col["start_time"]))
         workouts.setdefault(key, workout).add(row)
@@ -107,7 +108,6 @@ def _workout(record: Record, col: dict[str, int | None]) -> Workout:
 
 
 def _set(
-    sheet: Sheet,
     record: Record,
     col: dict[str, int | None],
     weight_col: int | None,
@@ -126,7 +126,7 @@ def _set(
         rpe = number(record.get(col["rpe"]))
     except ValueError as exc:
         raise RowRejected(str(exc)) from exc
-    count = sheet.repetitions(reps)
+    count = repetitions(reps)
     if weight is None and count is not None:
         weight = 0.0  # a bodyweight set: the contract's 0 = bodyweight
     return {

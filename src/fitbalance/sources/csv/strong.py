@@ -32,6 +32,7 @@ from fitbalance.sources.csv.helpers import (
     duration,
     local_datetime,
     number,
+    repetitions,
     workout_frames,
 )
 
@@ -173,7 +174,7 @@ def _set(sheet: Sheet, record: Record, col: dict[str, int | None], units: _Units
         set_type = MARKED_SETS[order]
     else:
         raise RowRejected(f"Set Order {order!r} is neither a set number, W/D/F nor a rest timer")
-    count = sheet.repetitions(reps)
+    count = repetitions(reps)
     weight_kg = _in_si(sheet, record, weight, units.weight_unit, units.weight_factor, WEIGHT_UNITS, "weight")
     distance_m = _in_si(sheet, record, distance, units.distance_unit, units.distance_factor, DISTANCE_UNITS, "distance")
     timed = bool(distance_m) or bool(seconds)
