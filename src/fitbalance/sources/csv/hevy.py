@@ -77,10 +77,16 @@ def read(sheet: Sheet, options: Options) -> Decoded:
         )
     }
     workouts: dict[tuple[str, str], Workout] = {}
-    for record, (workout, row) in sheet.parsed(
-        lambda r: (_workout(r, col), _set(r, col, weight_col, per_weight, distance_col, per_metre))
-    ):
+    read_once: dict[tuple[str, str], Workout] = {}
+
+    def parse(record: Record) -> tuple[tuple[str, str], Workout, dict[str, object]]:
         key = (record.get(col["title"]), record.get(col["start_time"]))
+        workout = read_once.get(key)
+        if workout is None:  # a workout's times are read once
+            workout = read_once[key] = _workout(record, col)
+        return key, workout, _set(record, col, weight_col, per_weight, distance_col, per_metre)
+
+    for _, (key, workout, row) in sheet.parsed(parse):
         workouts.setdefault(key, workout).add(row)
     if not workouts:
         return Decoded(FORMAT, file_type="no_activities", detail="Hevy workout export with no sets")

@@ -85,8 +85,16 @@ def read(sheet: Sheet, options: Options) -> Decoded:
         }.items()
     }
     workouts: dict[tuple[str, str], Workout] = {}
-    for record, (workout, row) in sheet.parsed(lambda r: (_workout(r, col), _set(sheet, r, col, units))):
+    read_once: dict[tuple[str, str], Workout] = {}
+
+    def parse(record: Record) -> tuple[tuple[str, str], Workout, dict[str, object]]:
         key = (record.get(col["date"]), record.get(col["workout"]))
+        workout = read_once.get(key)
+        if workout is None:  # a workout's date and duration are read once
+            workout = read_once[key] = _workout(record, col)
+        return key, workout, _set(sheet, record, col, units)
+
+    for _, (key, workout, row) in sheet.parsed(parse):
         workouts.setdefault(key, workout).add(row)
     if not workouts:
         return Decoded(FORMAT, file_type="no_activities", detail="Strong workout export with no sets")
