@@ -8,6 +8,7 @@ records the same sessions as "Strength Training" a minute earlier.
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 from datetime import date, datetime, timedelta
@@ -18,29 +19,29 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from fitbalance.synth import csv_samples
+from fitbalance.synth import csv_exports, csv_samples
 from fitbalance.synth.csv_samples import LiftSet, Workout
 from fitbalance.synth.history import DEVICES, LIFTS, ActivityPlan, encode_activity, strength_session
 
 from .conftest import SAMPLE_DATA
 
 SETTINGS = 'default_athlete = "me"\n[athletes.me]\ntime_zone = "Europe/Berlin"\n'
+CSV_SETTINGS = SETTINGS + 'distance_unit = "km"\n'  # as sample_data/fitbalance.toml: the old Garmin export needs it
 PAIR_START_UTC = datetime(2025, 11, 3, 17, 0)  # Monday 18:00 in Berlin, after the Hevy sample period
+EXPECTED_CSV = {
+    name.removeprefix("csv/"): e for name, e in json.loads((SAMPLE_DATA / "EXPECTED.json").read_text())["csv"].items()
+}
+ABSURD = "strong_absurd_set.csv"  # one set typed as 877777 reps
 
-# activities per file, as a person counts them (fitbit holds daily totals only: skipped)
+# activities per file, as a person counts them (checked by hand for the first ones: 24 Garmin runs + 24 "Strength
+# Training", 12 "Laufen", 24 Strava runs + 4 rides, 24 distinct Hevy (title, start_time), ...); files of daily totals,
+# body mass and the Fitbit account export hold none: skipped
 ACTIVITIES = {
-    "garmin_activities_en.csv": 48,  # 24 runs + 24 "Strength Training"
-    "garmin_aktivitaeten_de.csv": 12,  # 12 runs ("Laufen")
-    "strava_activities.csv": 28,  # 24 runs + 4 rides
-    "strava_activities_2019.csv": 10,
-    "hevy_workouts.csv": 24,  # 24 distinct (title, start_time)
-    "strong_semicolon_lbs.csv": 12,
-    "strong_legacy_kg_km.csv": 3,
-    "apple_health_workouts.csv": 5,
-    "polar_session.csv": 1,
+    **{name: e["activities"] for name, e in EXPECTED_CSV.items() if e["status"] == "loaded"},
     "watch-strength.fit": 1,
     "hevy-same-session.csv": 1,
 }
+SKIPPED = {name: e["kind"] for name, e in EXPECTED_CSV.items() if e["status"] == "skipped"}
 
 
 def q(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
@@ -85,7 +86,7 @@ def csv_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> 
     shutil.copytree(SAMPLE_DATA / "csv", data / "csv")
     write_pair(data / "pair")
     settings = root / "fitbalance.toml"
-    settings.write_text(SETTINGS)
+    settings.write_text(CSV_SETTINGS)
     db = root / "csv.duckdb"
     first = ingest([data], db, settings, batch_size=4, workers=1)  # several batches: links made across them
     snapshot = q(db, "SELECT * EXCLUDE (file_id) FROM activities ORDER BY activity_id")
@@ -105,10 +106,12 @@ def by_file(db: Path, sql_select: str, where: str = "TRUE") -> dict[str, Any]:
 def test_every_dialect_lands_with_the_counts_in_its_file(csv_run: dict[str, Any]) -> None:
     db = csv_run["db"]
     assert by_file(db, "count(*)") == ACTIVITIES
-    statuses = dict(q(db, "SELECT regexp_extract(path, '[^/]+$'), status FROM source_files"))
-    assert statuses.pop("fitbit_daily_activities.csv") == "skipped"
-    assert set(statuses.values()) == {"loaded"}
-    assert q(db, "SELECT count(*) FROM quarantine") == [(0,)]
+    files = {r[0]: r[1:] for r in q(db, "SELECT regexp_extract(path, '[^/]+$'), status, detail FROM source_files")}
+    for name, kind in SKIPPED.items():
+        status, detail = files.pop(name)
+        assert status == "skipped" and kind in detail, (name, detail)
+    assert {status for status, _ in files.values()} == {"loaded"}
+    assert q(db, "SELECT regexp_extract(path, '[^/]+$'), stage FROM quarantine") == [(ABSURD, "decode")]
     sets = {
         file: (n, rest)
         for file, n, rest in q(
@@ -118,16 +121,42 @@ def test_every_dialect_lands_with_the_counts_in_its_file(csv_run: dict[str, Any]
             "WHERE a.source_format LIKE 'csv:%' GROUP BY 1",
         )
     }
-    # Hevy: 308 set rows; Strong (semicolon): 154 sets and 114 rest-timer rows; Strong (kg/km): 30 rows
+    # Hevy: 308 set rows; Strong (semicolon): 154 sets and 114 rest-timer rows; Strong (kg/km): 30 rows; the Strong
+    # export with the absurd set: every row but that one (what the generator says loads)
+    absurd, _ = sets.pop(ABSURD)
+    assert (
+        absurd
+        == EXPECTED_CSV[ABSURD]["sets"]
+        == len(csv_samples.data_rows((SAMPLE_DATA / "csv" / ABSURD).read_bytes(), ";")) - 1
+    )
     assert sets == {
         "hevy_workouts.csv": (308, 0),
         "strong_semicolon_lbs.csv": (268, 114),
         "strong_legacy_kg_km.csv": (30, 0),
         "hevy-same-session.csv": (9, 0),
     }
-    assert q(
-        db, "SELECT count(*) FROM samples s JOIN activities a USING (activity_id) WHERE a.source_format = 'csv:polar'"
-    ) == [(600,)]
+    samples = dict(
+        q(
+            db,
+            "SELECT a.source_format, count(*) FROM samples s JOIN activities a USING (activity_id) "
+            "WHERE a.source_format LIKE 'csv:%' GROUP BY 1",
+        )
+    )
+    assert samples == {"csv:polar": 600, "csv:wahoo": EXPECTED_CSV[csv_exports.WAHOO_NAME]["samples"]}
+
+
+def test_one_absurd_set_is_quarantined_alone_with_its_line_and_values(csv_run: dict[str, Any]) -> None:
+    """The Strong export with a set of 877777 reps loads: that row is one quarantine row naming the file, the line,
+    the reason and the row's values; all its other rows and workouts load."""
+    db = csv_run["db"]
+    (line,) = EXPECTED_CSV[ABSURD]["rejected_lines"]
+    ((path, reason, payload),) = q(db, "SELECT path, reason, payload FROM quarantine")
+    assert path.endswith(ABSURD) and reason == f"line {line}: reps 877777 is more than 10,000: not a set"
+    values = json.loads(payload)
+    assert values["line"] == line and values["values"]["Reps"] == "877777"
+    assert values["values"]["Exercise Name"] and values["values"]["Date"].startswith("2022-")
+    status, detail = q(db, "SELECT status, detail FROM source_files WHERE path LIKE ?", [f"%{ABSURD}"])[0]
+    assert status == "loaded" and detail.startswith(f"{EXPECTED_CSV[ABSURD]['activities']} activities, 1 rows")
 
 
 def test_csv_local_times_take_the_athletes_zone(csv_run: dict[str, Any]) -> None:

@@ -107,7 +107,9 @@ SPORT_RULES: dict[str, tuple[Category, Subcategory, float]] = {
             "duathlon",
             "canoeing",
             "jumprope",
+            "jump_rope",
             "skating",
+            "geocaching",
         )
     },
     **{
@@ -166,8 +168,19 @@ SPORT_RULES: dict[str, tuple[Category, Subcategory, float]] = {
             "hang_gliding",
             "snowmobiling",
             "ice_climbing",
+            "snorkeling",
+            "wakesurfing",
+            "pool_apnea",
+            "shooting",
+            "water_sport",
+            "winter_sport",
+            "para_sport",
         )
     },
+    # FIT sports that are not exercise (a drive, a flight, a game): other, decided by the sport
+    **{s: (O, OTHER, 0.8) for s in ("driving", "boating", "flying", "motor_sports", "video_gaming", "tactical")},
+    "mobility": (O, FLEX, 0.9),
+    "grinding": (O, MIXED, 0.8),
     "hiit": (O, MIXED, 0.9),
     "fitness_equipment": (O, MIXED, 0.5),
     "training": (O, MIXED, 0.4),

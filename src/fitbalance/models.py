@@ -182,6 +182,18 @@ def conform(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame
 
 
 @dataclass(frozen=True)
+class Rejected:
+    """A part of a file a reader set aside (a CSV row it cannot read), kept as a quarantine row.
+
+    ``reason`` names the line when there is one; ``payload`` is the part's own values (JSON), so nothing is lost.
+    """
+
+    reason: str
+    line: int | None = None
+    payload: str | None = None
+
+
+@dataclass(frozen=True)
 class Decoded:
     """What a source reader makes of one file.
 
@@ -197,7 +209,7 @@ class Decoded:
     samples: pl.DataFrame = field(default_factory=lambda: empty(RAW_SAMPLE_SCHEMA))
     laps: pl.DataFrame = field(default_factory=lambda: empty(RAW_LAP_SCHEMA))
     warnings: tuple[str, ...] = ()
-    rejected: tuple[str, ...] = ()  # parts of the file left out, each with its reason: they become quarantine rows
+    rejected: tuple[Rejected, ...] = ()  # parts of the file left out, with reason and values: quarantine rows
 
     @property
     def is_activity(self) -> bool:

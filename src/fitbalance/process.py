@@ -114,7 +114,7 @@ def _prepare(item: WorkItem, *, athlete: Athlete, resolve_exercise: ExerciseReso
         row = quarantine_row(file_id, ref.path, "internal", reason, traceback.format_exc(limit=-3))
         outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.QUARANTINED, reason)
         return _Prepared(item, fmt, empty, [row], final=outcome)
-    rows = [quarantine_row(file_id, ref.path, "decode", reason) for reason in decoded.rejected]
+    rows = [quarantine_row(file_id, ref.path, "decode", r.reason, r.payload) for r in decoded.rejected]
     warning = decoded.warnings[0] if decoded.warnings else None
     return _Prepared(item, fmt, tables, rows, warning=warning)
 

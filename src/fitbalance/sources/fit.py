@@ -32,6 +32,7 @@ from fitbalance.models import (
     RAW_SAMPLE_SCHEMA,
     RAW_SET_SCHEMA,
     Decoded,
+    Rejected,
     SetType,
 )
 from fitbalance.sources.fitreader import FastFitReader
@@ -386,6 +387,9 @@ def _frame(rows: list[dict[str, Any]], schema: dict[str, pl.DataType]) -> pl.Dat
     return pl.DataFrame(rows, schema=schema, strict=False) if rows else pl.DataFrame(schema=schema)
 
 
+_UNDATED = "(device-relative time) not loaded"
+
+
 def decode_fit(data: bytes, path: str, *, budget: Budget | None = None) -> Decoded:
     """Decode one FIT file (possibly chained) into raw frames.
 
@@ -438,7 +442,7 @@ def decode_fit(data: bytes, path: str, *, budget: Budget | None = None) -> Decod
         laps=laps.select(list(RAW_LAP_SCHEMA)),
         warnings=complaints,
         rejected=(
-            (f"{c.undated_records} record messages without an absolute timestamp (device-relative time) not loaded",)
+            (Rejected(f"{c.undated_records} record messages without an absolute timestamp {_UNDATED}"),)
             if c.undated_records
             else ()
         ),

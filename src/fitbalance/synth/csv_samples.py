@@ -16,8 +16,8 @@ import argparse
 import csv
 import io
 import random
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -284,7 +284,7 @@ def hevy_workouts(rng: random.Random, first: date = HEVY_START, weeks: int = HEV
 # ---- writers -------------------------------------------------------------------------------------
 
 
-def _csv(rows: list[list[str]], *, delimiter: str = ",", quote_all: bool = False, newline: str = "\n") -> str:
+def csv_text(rows: list[list[str]], *, delimiter: str = ",", quote_all: bool = False, newline: str = "\n") -> str:
     out = io.StringIO()
     writer = csv.writer(
         out,
@@ -296,7 +296,7 @@ def _csv(rows: list[list[str]], *, delimiter: str = ",", quote_all: bool = False
     return out.getvalue()
 
 
-def _hms(seconds: float) -> str:
+def hms(seconds: float) -> str:
     s = round(seconds)
     return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
@@ -347,7 +347,7 @@ def garmin_english(rng: random.Random, cardio: list[Cardio], lifts: list[Workout
                     "Berlin Running",
                     f"{c.metres / 1000:.2f}",
                     f"{c.kcal:,}",
-                    _hms(c.moving),
+                    hms(c.moving),
                     str(c.avg_hr),
                     str(c.max_hr),
                     f"{rng.uniform(2.5, 3.8):.1f}",
@@ -359,8 +359,8 @@ def garmin_english(rng: random.Random, cardio: list[Cardio], lifts: list[Workout
                     str(rng.randrange(20, 90)),
                     f"{c.stride_m:.2f}",
                     f"{steps:,}",
-                    _hms(c.moving),
-                    _hms(c.seconds),
+                    hms(c.moving),
+                    hms(c.seconds),
                     "34",
                     "61",
                 ],
@@ -378,7 +378,7 @@ def garmin_english(rng: random.Random, cardio: list[Cardio], lifts: list[Workout
                     "Strength",
                     "0.00",
                     str(5 * w.minutes),
-                    _hms(w.minutes * 60),
+                    hms(w.minutes * 60),
                     str(rng.randrange(95, 115)),
                     str(rng.randrange(140, 160)),
                     "1.2",
@@ -390,15 +390,15 @@ def garmin_english(rng: random.Random, cardio: list[Cardio], lifts: list[Workout
                     "--",
                     "--",
                     str(rng.randrange(300, 900)),
-                    _hms(w.minutes * 60),
-                    _hms(w.minutes * 60 + 60),
+                    hms(w.minutes * 60),
+                    hms(w.minutes * 60 + 60),
                     "--",
                     "--",
                 ],
             )
         )
     rows.sort(key=lambda r: r[0], reverse=True)  # Garmin lists newest first
-    return _csv([header, *[r for _, r in rows]]).encode("utf-8")
+    return csv_text([header, *[r for _, r in rows]]).encode("utf-8")
 
 
 def garmin_german(rng: random.Random, cardio: list[Cardio]) -> bytes:
@@ -433,7 +433,7 @@ def garmin_german(rng: random.Random, cardio: list[Cardio]) -> bytes:
                 f"Berlin {kind}",
                 f"{c.metres / 1000:.2f}".replace(".", ","),
                 f"{c.kcal:,}".replace(",", "."),
-                _hms(c.moving) + ",5",
+                hms(c.moving) + ",5",
                 str(c.avg_hr),
                 str(c.max_hr),
                 f"{rng.uniform(2.5, 3.8):.1f}".replace(".", ","),
@@ -441,11 +441,11 @@ def garmin_german(rng: random.Random, cardio: list[Cardio]) -> bytes:
                 f"{int(pace // 60)}:{int(pace % 60):02d}",
                 str(rng.randrange(20, 400)),
                 f"{c.stride_m:.2f}".replace(".", ",") if c.kind == "run" else "--",
-                _hms(c.moving),
-                _hms(c.seconds),
+                hms(c.moving),
+                hms(c.seconds),
             ]
         )
-    body = _csv([["Aktivitäten"], [], header, *rows], newline="\r\n")
+    body = csv_text([["Aktivitäten"], [], header, *rows], newline="\r\n")
     return "\ufeff".encode() + body.encode("utf-8")
 
 
@@ -483,7 +483,7 @@ def strava_bulk(rng: random.Random, cardio: list[Cardio], first_id: int = 15_000
             for index, cell in zip(position[name], cells, strict=False):
                 row[index] = cell
         rows.append(row)
-    return _csv([STRAVA_HEADER, *rows]).encode("utf-8")
+    return csv_text([STRAVA_HEADER, *rows]).encode("utf-8")
 
 
 def strava_older(rng: random.Random) -> bytes:
@@ -521,7 +521,7 @@ def strava_older(rng: random.Random) -> bytes:
             ]
         )
         day += timedelta(days=rng.choice((3, 4)), minutes=rng.randrange(-60, 60))
-    return _csv([header, *rows]).encode("utf-8")
+    return csv_text([header, *rows]).encode("utf-8")
 
 
 def _hevy_date(dt: datetime) -> str:
@@ -646,7 +646,7 @@ def strong_semicolon_lbs(workouts: list[Workout]) -> bytes:
                         _strong_duration(w.minutes),
                     ]
                 )
-    return _csv([header, *rows], delimiter=";").encode("utf-8")
+    return csv_text([header, *rows], delimiter=";").encode("utf-8")
 
 
 def strong_current(workouts: list[Workout]) -> bytes:
@@ -686,7 +686,7 @@ def strong_current(workouts: list[Workout]) -> bytes:
                     "" if s.rpe is None else f"{s.rpe:g}",
                 ]
             )
-    return _csv([header, *rows]).encode("utf-8")
+    return csv_text([header, *rows]).encode("utf-8")
 
 
 def strong_legacy_kg_km(rng: random.Random) -> bytes:
@@ -724,7 +724,7 @@ def strong_legacy_kg_km(rng: random.Random) -> bytes:
             ]
         )
         day += timedelta(days=2, minutes=rng.randrange(-30, 30))
-    return _csv([header, *rows], newline="\r\n").encode("utf-8")
+    return csv_text([header, *rows], newline="\r\n").encode("utf-8")
 
 
 FITNOTES_EXERCISES: dict[str, tuple[str, str]] = {
@@ -764,14 +764,14 @@ def fitnotes(
             weight = "" if kg is None else f"{round(kg / LB / 5) * 5:.1f}" if weight_unit == "lbs" else f"{kg:.1f}"
             km = "" if s.metres is None else f"{s.metres / 1000:.1f}"
             cells = [name, category, weight, "" if s.reps is None else str(s.reps), km, "km" if km else ""]
-            cells += ["" if s.seconds is None else _hms(s.seconds).removeprefix("0")]
+            cells += ["" if s.seconds is None else hms(s.seconds).removeprefix("0")]
             dated.append((w.start.date(), cells + (["warm-up" if s.set_type == "warmup" else ""] if comment else [])))
     for c in cardio:
         name = "Running (Outdoor)" if c.kind == "run" else "Cycling" if c.kind == "ride" else "Walking"
-        cells = [name, "Cardio", "", "", f"{c.metres / 1000:.2f}", "km", _hms(c.seconds).removeprefix("0")]
+        cells = [name, "Cardio", "", "", f"{c.metres / 1000:.2f}", "km", hms(c.seconds).removeprefix("0")]
         dated.append((c.start.date(), cells + ([""] if comment else [])))
     dated.sort(key=lambda item: item[0])  # stable: a day's rows keep their order
-    return _csv([header, *[[f"{day:%Y-%m-%d}", *cells] for day, cells in dated]]).encode("utf-8")
+    return csv_text([header, *[[f"{day:%Y-%m-%d}", *cells] for day, cells in dated]]).encode("utf-8")
 
 
 def apple_health(rng: random.Random) -> bytes:
@@ -809,7 +809,7 @@ def apple_health(rng: random.Random) -> bytes:
             ]
         )
         start += timedelta(days=3, hours=1)
-    return _csv([header, *rows]).encode("utf-8")
+    return csv_text([header, *rows]).encode("utf-8")
 
 
 def polar(rng: random.Random) -> bytes:
@@ -866,7 +866,7 @@ def polar(rng: random.Random) -> bytes:
         samples.append(
             [
                 "1",
-                _hms(t),
+                hms(t),
                 str(hr),
                 f"{speed:.1f}",
                 "05:43",
@@ -884,7 +884,7 @@ def polar(rng: random.Random) -> bytes:
         "RUNNING",
         "15-06-2025",
         "07:45:10",
-        _hms(seconds),
+        hms(seconds),
         f"{distance / 1000:.2f}",
         str(round(sum(hrs) / len(hrs))),
         "10.5",
@@ -907,65 +907,117 @@ def polar(rng: random.Random) -> bytes:
         "54",
         "",
     ]
-    return _csv([summary, values, [], samples_header, *samples]).encode("utf-8")
+    return csv_text([summary, values, [], samples_header, *samples]).encode("utf-8")
+
+
+FITBIT_ACTIVITIES_HEADER = [
+    "Date",
+    "Calories Burned",
+    "Steps",
+    "Distance",
+    "Floors",
+    "Minutes Sedentary",
+    "Minutes Lightly Active",
+    "Minutes Fairly Active",
+    "Minutes Very Active",
+    "Activity Calories",
+]
 
 
 def fitbit_daily(rng: random.Random) -> bytes:
     """Fitbit's account export ``Activities`` section: daily totals, no workouts."""
-    header = [
-        "Date",
-        "Calories Burned",
-        "Steps",
-        "Distance",
-        "Floors",
-        "Minutes Sedentary",
-        "Minutes Lightly Active",
-        "Minutes Fairly Active",
-        "Minutes Very Active",
-        "Activity Calories",
+    rows = [fitbit_day(rng, date(2025, 6, 1) + timedelta(days=n)) for n in range(14)]
+    return csv_text([["Activities"], FITBIT_ACTIVITIES_HEADER, *rows]).encode("utf-8")
+
+
+def fitbit_day(rng: random.Random, day: date) -> list[str]:
+    """One day of Fitbit's ``Activities`` section (:data:`FITBIT_ACTIVITIES_HEADER`)."""
+    steps = rng.randrange(4000, 16000)
+    return [
+        f"{day:%Y-%m-%d}",
+        f"{rng.randrange(2100, 3200):,}",
+        f"{steps:,}",
+        f"{steps * 0.00078:.2f}",
+        str(rng.randrange(2, 20)),
+        str(rng.randrange(600, 900)),
+        str(rng.randrange(150, 300)),
+        str(rng.randrange(5, 40)),
+        str(rng.randrange(0, 60)),
+        f"{rng.randrange(600, 1400):,}",
     ]
-    rows = []
-    for n in range(14):
-        day = date(2025, 6, 1) + timedelta(days=n)
-        steps = rng.randrange(4000, 16000)
-        rows.append(
-            [
-                f"{day:%Y-%m-%d}",
-                f"{rng.randrange(2100, 3200):,}",
-                f"{steps:,}",
-                f"{steps * 0.00078:.2f}",
-                str(rng.randrange(2, 20)),
-                str(rng.randrange(600, 900)),
-                str(rng.randrange(150, 300)),
-                str(rng.randrange(5, 40)),
-                str(rng.randrange(0, 60)),
-                f"{rng.randrange(600, 1400):,}",
-            ]
-        )
-    return _csv([["Activities"], header, *rows]).encode("utf-8")
 
 
-def samples(seed: int = SEED) -> dict[str, bytes]:
-    """Every sample file by name. The same seed always gives the same bytes."""
+@dataclass(frozen=True)
+class Expect:
+    """What a reader must find in one generated file, from the generator's own plan, never from running a reader.
+
+    ``status`` is ``loaded`` or ``skipped``; ``activities``, ``sets`` (set rows, rest-timer rows included),
+    ``samples`` and ``laps`` are what loads; ``rejected_lines`` the lines that must be set aside (one quarantine row
+    each, naming the line); ``kind`` words the skip reason of a skipped file holds; ``needs`` the unit setting the
+    file cannot be read without; ``sports`` activities by FIT sport.
+    """
+
+    status: str
+    activities: int = 0
+    sets: int = 0
+    samples: int = 0
+    laps: int = 0
+    rejected_lines: tuple[int, ...] = ()
+    kind: str = ""
+    needs: str = ""
+    sports: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, object]:
+        """The fields that say something (status always), for EXPECTED.json."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items() if v or k == "status"}
+
+
+def data_rows(data: bytes, delimiter: str = ",") -> list[list[str]]:
+    """The records after the header of a generated file, as a person counts them (blank lines not counted)."""
+    records = [r for r in csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=delimiter) if any(r)]
+    return records[1:]
+
+
+def sample_files(seed: int = SEED) -> dict[str, tuple[bytes, Expect]]:
+    """Every sample file by name with what a reader must find in it. The same seed always gives the same bytes."""
+    from fitbalance.synth import csv_exports  # the later samples build on this module's athlete
+
     rng = random.Random(seed)
     hevy_lifts = hevy_workouts(rng)
     hevy_runs = runs(rng, HEVY_START, HEVY_WEEKS)
     hevy_rides = rides(rng, HEVY_START, HEVY_WEEKS)
     strong_lifts = hevy_workouts(rng, STRONG_START, STRONG_WEEKS)
     strong_runs = runs(rng, STRONG_START, STRONG_WEEKS)
-    makers: dict[str, Callable[[], bytes]] = {
-        "garmin_activities_en.csv": lambda: garmin_english(rng, hevy_runs, hevy_lifts),
-        "garmin_aktivitaeten_de.csv": lambda: garmin_german(rng, strong_runs),
-        "strava_activities.csv": lambda: strava_bulk(rng, hevy_runs + hevy_rides),
-        "strava_activities_2019.csv": lambda: strava_older(rng),
-        "hevy_workouts.csv": lambda: hevy(hevy_lifts),
-        "strong_semicolon_lbs.csv": lambda: strong_semicolon_lbs(strong_lifts),
-        "strong_legacy_kg_km.csv": lambda: strong_legacy_kg_km(rng),
-        "apple_health_workouts.csv": lambda: apple_health(rng),
-        "polar_session.csv": lambda: polar(rng),
-        "fitbit_daily_activities.csv": lambda: fitbit_daily(rng),
-    }
-    return {name: make() for name, make in makers.items()}
+    files: dict[str, tuple[bytes, Expect]] = {}
+    data = garmin_english(rng, hevy_runs, hevy_lifts)
+    files["garmin_activities_en.csv"] = data, Expect("loaded", activities=len(hevy_runs) + len(hevy_lifts))
+    data = garmin_german(rng, strong_runs)
+    files["garmin_aktivitaeten_de.csv"] = data, Expect("loaded", activities=len(strong_runs))
+    data = strava_bulk(rng, hevy_runs + hevy_rides)
+    files["strava_activities.csv"] = data, Expect("loaded", activities=len(hevy_runs) + len(hevy_rides))
+    data = strava_older(rng)
+    files["strava_activities_2019.csv"] = data, Expect("loaded", activities=len(data_rows(data)))
+    data = hevy(hevy_lifts)
+    files["hevy_workouts.csv"] = data, Expect("loaded", activities=len(hevy_lifts), sets=len(data_rows(data)))
+    data = strong_semicolon_lbs(strong_lifts)
+    sets = len(data_rows(data, ";"))
+    files["strong_semicolon_lbs.csv"] = data, Expect("loaded", activities=len(strong_lifts), sets=sets)
+    data = strong_legacy_kg_km(rng)
+    workouts = {(r[0], r[1]) for r in data_rows(data)}
+    files["strong_legacy_kg_km.csv"] = data, Expect("loaded", activities=len(workouts), sets=len(data_rows(data)))
+    data = apple_health(rng)
+    files["apple_health_workouts.csv"] = data, Expect("loaded", activities=len(data_rows(data)))
+    data = polar(rng)
+    files["polar_session.csv"] = data, Expect("loaded", activities=1, samples=len(data_rows(data)) - 2)
+    files["fitbit_daily_activities.csv"] = fitbit_daily(rng), Expect("skipped", kind="daily totals")
+    for name, make in csv_exports.MAKERS.items():  # each with a random source of its own: adding one moves no byte
+        files[name] = make(random.Random(f"{seed}:{name}"))
+    return files
+
+
+def samples(seed: int = SEED) -> dict[str, bytes]:
+    """Every sample file by name. The same seed always gives the same bytes."""
+    return {name: data for name, (data, _) in sample_files(seed).items()}
 
 
 def write_samples(out: Path, seed: int = SEED) -> list[Path]:

@@ -8,7 +8,8 @@ Layout (paths relative to ``sample_data/``)::
                                               activities in DI_CONNECT/DI-Connect-Uploaded-Files/
                                               UploadedFiles_0-_Part1.zip
     invalid/*                                 broken files, and one valid FIT with impossible values
-    EXPECTED.json                             what a reader of all this should find
+    csv/*                                     CSV exports of every dialect (fitbalance.synth.csv_samples)
+    EXPECTED.json                             what a reader of all this should find (the CSV files under "csv")
 
 The same code always gives the same bytes: zip entries carry a fixed date, gzip no time stamp.
 """
@@ -92,9 +93,11 @@ def sample_set() -> dict[str, bytes]:
         files[entry["file"]] = entry.pop("data")
 
     expected = _expected(history, activities, others, invalid, files)
+    # CSV exports (fitbalance.synth.csv_samples, csv_exports), each with what a reader must find in it
+    csv_files = csv_samples.sample_files()
+    expected["csv"] = {f"csv/{name}": expect.as_json() for name, (_, expect) in csv_files.items()}
     files["EXPECTED.json"] = (json.dumps(expected, indent=1, ensure_ascii=False) + "\n").encode()
-    # CSV exports, one per dialect (fitbalance.synth.csv_samples); EXPECTED.json describes the FIT files only
-    for name, data in csv_samples.samples().items():
+    for name, (data, _) in csv_files.items():
         files[f"csv/{name}"] = data
     files["fitbalance.toml"] = SETTINGS.encode()
     return dict(sorted(files.items()))
@@ -109,6 +112,7 @@ time_zone = "Europe/Berlin"   # the generator's athlete lives in Berlin; CSV loc
 birth_year = 1988
 resting_hr = 52
 units = "metric"
+distance_unit = "km"          # the older Garmin Connect export does not say its unit: the account was metric
 """
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import random
+import re
 from datetime import datetime
 
 import polars as pl
@@ -230,10 +232,16 @@ def test_distance_with_neither_reps_nor_weight_is_cardio_whatever_the_category()
         ("2024-03-05,Deadlift,Back,100", r"line 3: 4 fields where the header has 9"),
     ],
 )
-def test_bad_row_names_its_line(row: str, message: str) -> None:
-    """A bad cell anywhere refuses the file with a DecodeError naming the line and the cell, like Strong and Hevy."""
-    with pytest.raises(DecodeError, match=message):
-        read_csv(_csv("2024-03-05,Deadlift,Back,100,5,,,,", row), "f.csv", ZONE)
+def test_bad_row_is_set_aside_naming_its_line(row: str, message: str) -> None:
+    """A bad cell sets its row aside with the line, the cell and the row's values; the good row is read. A file of
+    nothing but bad rows is refused, naming the first."""
+    decoded = read_csv(_csv("2024-03-05,Deadlift,Back,100,5,,,,", row), "f.csv", ZONE)
+    assert decoded.sets["reps"].to_list() == [5]
+    (rejected,) = decoded.rejected
+    assert re.match(message, rejected.reason) and rejected.line == 3
+    assert json.loads(rejected.payload or "")["values"]["Date"] == row.split(",")[0]
+    with pytest.raises(DecodeError, match=message.replace("line 3", "line 2")):
+        read_csv(_csv(row), "f.csv", ZONE)
 
 
 def test_distance_without_unit_needs_the_setting() -> None:

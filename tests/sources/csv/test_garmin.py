@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from datetime import datetime
 
 import polars as pl
 import pytest
 
-from fitbalance.errors import DecodeError
-from fitbalance.sources.csv import read_csv
+from fitbalance.classify import classify_activity
+from fitbalance.errors import DecodeError, SettingRequired
+from fitbalance.sources.csv import garmin, read_csv
 from fitbalance.sources.csv.garmin import sport_of
 from tests.sources.csv.conftest import ZONE
 
@@ -146,3 +148,220 @@ def test_a_bad_number_names_the_column_and_line() -> None:
     text = "Activity Type,Date,Title,Distance,Calories,Time\nRunning,2024-03-05 07:00:00,Run,--,lots,00:25:00\n"
     with pytest.raises(DecodeError, match="line 2: Calories: 'lots' is not a number"):
         read_csv(text.encode(), "a.csv", ZONE)
+
+
+# ---- Connect's whole activity-type list, in every language --------------------------------------------------
+
+
+def test_every_connect_type_has_names_in_all_ten_languages_and_no_name_is_ambiguous() -> None:
+    """The data file lists about a hundred Connect types, each named in en de fr es it nl sv da no fi, and no name
+    stands for two FIT sports (loading the index checks it)."""
+    types = garmin.activity_types()
+    assert len(types) >= 100
+    assert all(kind.names[lang] for kind in types for lang in garmin.LANGUAGES)
+    assert len({kind.key for kind in types}) == len(types)
+    for kind in types:
+        for names in kind.names.values():
+            assert all(garmin.type_of(name) is not None for name in names)
+            assert {garmin.sport_of(name) for name in names} == {(kind.sport, kind.sub_sport)}
+
+
+@pytest.mark.parametrize("language", garmin.LANGUAGES)
+def test_every_type_in_every_language_classifies_without_the_fallback(language: str) -> None:
+    """Each type's name in each language, read from a one-row export, reaches the classifier with a sport it knows:
+    no row falls to the fallback rule, with or without a distance."""
+    for kind in garmin.activity_types():
+        for name in kind.names[language]:
+            text = f'Activity Type,Date,Title,Distance,Time\n"{name}",2024-03-05 07:00:00,"{name}",--,01:00:00\n'
+            row = read_csv(text.encode(), "a.csv", ZONE).activities.row(0, named=True)
+            assert (row["sport"], row["sub_sport"]) == (kind.sport, kind.sub_sport), name
+            for distance in (None, 5000.0):
+                decided = classify_activity(
+                    activity_id="a",
+                    sport=row["sport"],
+                    sub_sport=row["sub_sport"],
+                    name=row["name"],
+                    working_sets=0,
+                    distance_m=distance,
+                    elapsed_s=3600.0,
+                )
+                assert decided.reason != "fallback", (name, distance)
+
+
+@pytest.mark.parametrize(
+    ("name", "key", "category"),
+    [
+        ("Konditionspass", "indoor_cardio", "other"),
+        ("Simbassäng", "lap_swimming", "other"),
+        ("Utförsåkning i pist", "resort_skiing", "other"),
+        ("Längdskidåkning klassisk stil", "cross_country_skiing", "other"),
+        ("Längdskidåkning fristil", "skate_skiing", "other"),
+        ("Discgolf", "disc_golf", "other"),
+        ("Styrketräning", "strength_training", "resistance"),
+        ("Krafttraining", "strength_training", "resistance"),
+        ("Voimaharjoittelu", "strength_training", "resistance"),
+        ("Schwimmbadschwimmen", "lap_swimming", "other"),
+    ],
+)
+def test_real_type_names_seen_in_exports(name: str, key: str, category: str) -> None:
+    """Names from real Swedish and German exports map to their Connect type and classify as that kind."""
+    kind = garmin.type_of(name)
+    assert kind is not None and kind.key == key
+    decided = classify_activity(
+        activity_id="a",
+        sport=kind.sport,
+        sub_sport=kind.sub_sport,
+        name=name,
+        working_sets=0,
+        distance_m=None,
+        elapsed_s=3600.0,
+    )
+    assert decided.category == category
+
+
+# ---- units per activity type, and the unit the file proves ------------------------------------------------
+
+
+def test_swedish_sample_reads_pool_swims_in_metres_beside_runs_in_km(sample_files: dict[str, bytes]) -> None:
+    """The Swedish export: "2,025" on a Simbassäng row is 2,025 m, runs are km (proved by stride and steps, with a
+    warning), and every row has its Connect type: none is generic."""
+    decoded = read_csv(sample_files["garmin_aktiviteter_sv.csv"], "sv.csv", ZONE)
+    acts = decoded.activities
+    assert "inferred as km" in decoded.warnings[0]
+    assert acts.filter(pl.col("sport") == "generic").height == 0
+    swims = acts.filter(pl.col("sub_sport") == "lap_swimming")["distance_m"].to_list()
+    assert swims and set(swims) <= {1200.0, 1500.0, 1800.0, 2025.0, 2250.0}
+    runs = acts.filter(pl.col("sport") == "running")["distance_m"]
+    assert runs.min() > 6_000 and runs.max() < 13_000
+    data = list(csv.DictReader(io.StringIO(sample_files["garmin_aktiviteter_sv.csv"].decode())))
+    assert Counter(r["Aktivitetstyp"] for r in data) == Counter(
+        {
+            "Konditionspass": 10,
+            "Löpning": 10,
+            "Simbassäng": 10,
+            "Styrketräning": 10,
+            "Inomhuscykling": 10,
+            "Discgolf": 10,
+            "Utförsåkning i pist": 4,
+            "Längdskidåkning klassisk stil": 3,
+            "Längdskidåkning fristil": 3,
+        }
+    )
+
+
+def test_danish_sample_proves_km_from_stride_and_cadence_without_steps(sample_files: dict[str, bytes]) -> None:
+    """41 Danish runs with average stride length and run cadence (no steps column), decimal commas: km is inferred,
+    no distance_unit needed; the pool swims' "1.500" is 1,500 m."""
+    decoded = read_csv(sample_files["garmin_aktiviteter_da.csv"], "da.csv", ZONE)
+    assert "inferred as km" in decoded.warnings[0]
+    acts = decoded.activities
+    assert dict(acts.group_by("sport").len().iter_rows()) == {"running": 41, "swimming": 5}
+    runs = acts.filter(pl.col("sport") == "running")["distance_m"]
+    assert runs.min() > 5_500 and runs.max() < 16_500
+    assert sorted(acts.filter(pl.col("sport") == "swimming")["distance_m"].to_list()) == [1200, 1500, 1800, 2025, 2250]
+
+
+STRIDE_CADENCE = {  # language -> type, date, distance, time, average stride length and run cadence headers
+    "en": ("Activity Type", "Date", "Distance", "Time", "Avg Stride Length", "Avg Run Cadence"),
+    "de": ("Aktivitätstyp", "Datum", "Distanz", "Zeit", "Ø Schrittlänge", "Ø Schrittfrequenz (Laufen)"),
+    "fr": ("Type d'activité", "Date", "Distance", "Durée", "Longueur moyenne des foulées", "Cadence de course moyenne"),
+    "es": (
+        "Tipo de actividad",
+        "Fecha",
+        "Distancia",
+        "Tiempo",
+        "Longitud media de zancada",
+        "Cadencia media de carrera",
+    ),
+    "it": ("Tipo di attività", "Data", "Distanza", "Tempo", "Lunghezza media falcata", "Cadenza di corsa media"),
+    "nl": ("Activiteittype", "Datum", "Afstand", "Tijd", "Gem. staplengte", "Gem. loopcadans"),
+    "sv": ("Aktivitetstyp", "Datum", "Distans", "Tid", "Medelsteglängd", "Medelkadens löpning"),
+    "da": ("Aktivitetstype", "Dato", "Distance", "Tid", "Gns. skridtlængde", "Gns. løbekadence"),
+    "no": ("Aktivitetstype", "Dato", "Distanse", "Tid", "Gj.sn. skrittlengde", "Gj.sn. løpskadens"),
+    "fi": (
+        "Aktiviteettityyppi",
+        "Päivämäärä",
+        "Matka",
+        "Aika",
+        "Keskimääräinen askelpituus",
+        "Keskimääräinen juoksun askeltiheys",
+    ),
+}
+
+
+@pytest.mark.parametrize(("language", "unit"), [(lang, unit) for lang in garmin.LANGUAGES for unit in ("km", "mi")])
+def test_the_unit_is_inferred_from_stride_and_cadence_in_every_language(language: str, unit: str) -> None:
+    """A run of 1.05 m strides at 170 steps a minute for 30 minutes covers 5,355 m: 5.36 in a km export, 3.33 in a
+    miles export. Every language's stride and cadence columns prove which, without a setting."""
+    kind = garmin.activity_types()[0]  # running
+    type_h, date_h, distance_h, time_h, stride_h, cadence_h = STRIDE_CADENCE[language]
+    value = 5.355 if unit == "km" else 5.355 / 1.609344
+    rows = [[type_h, date_h, distance_h, time_h, stride_h, cadence_h]]
+    rows.append([kind.names[language][0], "2024-03-05 07:00:00", f"{value:.2f}", "00:30:00", "1.05", "170"])
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    decoded = read_csv(out.getvalue().encode(), "a.csv", ZONE)
+    assert f"inferred as {unit}" in decoded.warnings[0]
+    assert decoded.activities["distance_m"][0] == pytest.approx(5355, rel=0.01)
+
+
+def test_stride_and_cadence_columns_are_found_by_their_words_when_the_exact_name_is_new() -> None:
+    """A header wording the data file does not list ("Gennemsnitlig skridtlængde (m)") is still found by its stems;
+    maxima and bike cadence are not taken for it."""
+    header = (
+        "Aktivitetstype,Dato,Distance,Tid,Maks. skridtlængde,Gennemsnitlig skridtlængde (m),Maks. løbekadence,"
+        "Løbekadence i snit"
+    )
+    text = f'{header}\nLøb,2024-03-05 07:00:00,"5,36",00:30:00,"1,90","1,05",190,170\n'
+    decoded = read_csv(text.encode(), "a.csv", ZONE)
+    assert "inferred as km" in decoded.warnings[0]
+
+
+def test_open_water_swim_written_in_km_is_not_read_as_metres() -> None:
+    """A swim value with a fraction below 100 ("1.52") is a km value: 1,520 m, not 1.52 m."""
+    text = "Activity Type,Date,Title,Distance,Time\nOpen Water Swim,2024-07-05 19:00:00,Lake,1.52,00:30:00\n"
+    assert read_csv(text.encode(), "a.csv", ZONE, units="metric").activities["distance_m"][0] == pytest.approx(1520)
+
+
+# ---- the older Connect export -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "first_start", "first_km"),
+    [
+        ("garmin_aktivitaeten_alt_de.csv", datetime(2012, 5, 25, 18, 31), "Fr, 25 Mai 2012 20:31"),
+        ("garmin_activities_old_en.csv", datetime(2013, 4, 2, 16, 5), "Tue, Apr 2, 2013 6:05 PM"),
+    ],
+)
+def test_the_older_connect_export(
+    sample_files: dict[str, bytes], name: str, first_start: datetime, first_km: str
+) -> None:
+    """Title line, blank line, a Start column of "Fr, 25 Mai 2012 20:31" (local): read in German and English, decimal
+    commas in German, the pool swim in metres. Its distances prove no unit: without distance_unit it waits for it."""
+    data = sample_files[name]
+    lines = data.decode().splitlines()
+    assert lines[0].startswith(("Aktivitäten von", "Activities of")) and lines[1] == "" and first_km in lines[3]
+    with pytest.raises(SettingRequired, match="distance_unit"):
+        read_csv(data, name, ZONE)
+    decoded = read_csv(data, name, ZONE, distance_unit="km")
+    acts = decoded.activities
+    assert acts.height == 10 and acts["start_time_utc"][0] == first_start
+    assert dict(acts.group_by("sport").len().iter_rows()) == {"running": 6, "cycling": 3, "swimming": 1}
+    assert acts.filter(pl.col("sport") == "swimming")["distance_m"].to_list() == [1500.0]
+    cells = list(csv.reader(io.StringIO(data.decode())))[3]
+    km = float(cells[4].replace(".", "").replace(",", ".") if name.endswith("de.csv") else cells[4])
+    assert acts["distance_m"][0] == pytest.approx(km * 1000)
+    assert acts["elapsed_s"][0] == sum(int(p) * 60**i for i, p in enumerate(reversed(cells[3].split(":"))))
+
+
+def test_a_bad_garmin_row_is_set_aside_and_the_rest_loads() -> None:
+    """One row with a date nobody can read goes aside with its line; the other rows load."""
+    text = (
+        "Activity Type,Date,Title,Distance,Time\n"
+        "Strength Training,2024-03-05 18:00:00,Gym,--,01:00:00\n"
+        "Strength Training,2024-13-45 18:00:00,Gym,--,01:00:00\n"
+        "Yoga,2024-03-07 18:00:00,Flow,--,00:45:00\n"
+    )
+    decoded = read_csv(text.encode(), "a.csv", ZONE)
+    assert decoded.activities["sub_sport"].to_list() == ["strength_training", "yoga"]
+    assert [(r.line, r.reason.split(":")[0]) for r in decoded.rejected] == [(3, "line 3")]

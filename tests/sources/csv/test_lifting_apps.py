@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import random
 from datetime import datetime
 
@@ -150,3 +153,17 @@ def test_strong_bad_set_order_names_the_line() -> None:
     text = "Date,Workout Name,Exercise Name,Set Order,kg,Reps\n2021-07-07 18:35:21,Pull,Row,X,50,8\n"
     with pytest.raises(DecodeError, match="line 2: Set Order 'x'"):
         read_csv(text.encode(), "s.csv", ZONE)
+
+
+def test_strong_export_with_one_absurd_set_loads_everything_else(sample_files: dict[str, bytes]) -> None:
+    """The generated Strong export (semicolons, lbs) with one set typed as 877777 reps: that row is set aside with its
+    line and values, every workout and every other row is read."""
+    data = sample_files["strong_absurd_set.csv"]
+    rows = list(csv.reader(io.StringIO(data.decode()), delimiter=";"))
+    line = next(n for n, row in enumerate(rows, start=1) if "877777" in row)
+    decoded = read_csv(data, "strong.csv", ZONE)
+    assert decoded.sets.height == len(rows) - 2
+    assert decoded.activities.height == len({(r[0], r[1]) for r in rows[1:]})
+    (rejected,) = decoded.rejected
+    assert (rejected.line, rejected.reason) == (line, f"line {line}: reps 877777 is more than 10,000: not a set")
+    assert json.loads(rejected.payload or "")["values"]["Reps"] == "877777"

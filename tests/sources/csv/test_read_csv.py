@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import json
 from datetime import datetime
 
 import pytest
@@ -28,6 +29,7 @@ def test_every_sample_is_read_by_the_dialect_its_name_says(sample_files: dict[st
         "apple": "csv:apple_health",
         "polar": "csv:polar",
         "fitbit": "csv:fitbit",
+        "wahoo": "csv:wahoo",
     }
     for name, data in sample_files.items():
         decoded = read_csv(data, name, ZONE, units="metric")
@@ -89,20 +91,33 @@ def test_binary_content_is_refused() -> None:
         read_csv(b"\x0e\x10\x00\x00.FIT\x00\x01,\x02", "x.csv", ZONE)
 
 
-def test_a_malformed_row_names_its_line() -> None:
-    """A row that cannot be read names the line it is on and what is wrong."""
+def test_a_malformed_row_is_set_aside_naming_its_line() -> None:
+    """A row that cannot be read is set aside with its line, what is wrong and its values; the rest is read."""
     bad = HEVY + '"Leg Day","5 Dex 2025, 11:37","","","Squat (Barbell)",,"",1,"normal",100,5,,,\n'
-    with pytest.raises(DecodeError) as info:
-        read_csv(bad.encode(), "h.csv", ZONE)
-    assert info.value.reason.startswith("line 3:")
-    assert "5 Dex 2025" in info.value.reason
+    decoded = read_csv(bad.encode(), "h.csv", ZONE)
+    assert decoded.sets["reps"].to_list() == [5]
+    (rejected,) = decoded.rejected
+    assert rejected.line == 3 and rejected.reason.startswith("line 3:") and "5 Dex 2025" in rejected.reason
+    payload = json.loads(rejected.payload or "")
+    assert payload == {"line": 3, "values": {**payload["values"], "start_time": "5 Dex 2025, 11:37"}}
+    assert payload["values"]["exercise_title"] == "Squat (Barbell)"
 
 
-def test_a_truncated_row_is_a_decode_error() -> None:
-    """A file cut off mid-row is refused, naming the row."""
+def test_a_truncated_row_is_set_aside() -> None:
+    """A file cut off mid-row keeps its whole rows; the cut one is set aside, naming its fields."""
     cut = HEVY + '"Leg Day","5 Dec 2025, 11:37","5 Dec 2025, 12:55","","Squat'
-    with pytest.raises(DecodeError, match=r"line 3: .*fields"):
-        read_csv(cut.encode(), "h.csv", ZONE)
+    decoded = read_csv(cut.encode(), "h.csv", ZONE)
+    assert decoded.sets.height == 1
+    assert [r.reason for r in decoded.rejected] == [
+        "line 3: 5 fields where the header has 14 (truncated or malformed row)"
+    ]
+
+
+def test_a_file_of_unreadable_rows_is_refused_whole() -> None:
+    """When no row can be read the file is quarantined as a whole, the reason naming how many and the first."""
+    bad = HEVY.replace("5 Dec 2025, 11:37", "yesterday")
+    with pytest.raises(DecodeError, match=r"no row could be read \(1 set aside\), the first: line 2: .*yesterday"):
+        read_csv(bad.encode(), "h.csv", ZONE)
 
 
 def test_local_times_become_utc_with_the_offset_of_that_day() -> None:

@@ -12,15 +12,21 @@ helpers.Sheet, options: helpers.Options) -> Decoded``. Adding a dialect is one m
 What comes back: a :class:`~fitbalance.models.Decoded` with ``source_format`` ``"csv:<dialect>"``; activities
 and sets in the raw contracts, SI units, times in UTC with ``utc_offset_s`` filled from the athlete's
 ``time_zone`` (CSV exports carry no zone; Strava's are UTC and only the offset comes from the zone; FitNotes
-gives dates only, and its workouts start at local noon). A recognised export that holds no activities (Fitbit
-daily totals, a header-only file) gives ``file_type="no_activities"`` and a ``detail``. Errors:
-:class:`~fitbalance.errors.UnknownFormatError` naming the dialects tried, or :class:`~fitbalance.errors.DecodeError`
-naming the line and what was wrong. Nothing else escapes.
+gives dates only, and its workouts start at local noon). A recognised export that holds no activities (daily
+totals, body mass, sleep: :mod:`.no_activities`; a header-only file) gives ``file_type="no_activities"`` and a
+``detail`` naming its kind.
+
+A row a dialect cannot read is set aside, not the file: ``Decoded.rejected`` holds one
+:class:`~fitbalance.models.Rejected` per such row (its line, the reason, its values as JSON), and every other row is
+read. Errors, for a file that cannot be read at all: :class:`~fitbalance.errors.UnknownFormatError` naming the
+dialects tried, or :class:`~fitbalance.errors.DecodeError` saying what was wrong (also when no row at all could be
+read). Nothing else escapes.
 """
 
 from __future__ import annotations
 
 import csv as _stdlib_csv
+from dataclasses import replace
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -28,7 +34,7 @@ import polars as pl
 
 from fitbalance.errors import ConfigError, DecodeError, UnknownFormatError
 from fitbalance.models import Decoded
-from fitbalance.sources.csv import apple_health, fitbit, fitnotes, garmin, hevy, polar, strava, strong
+from fitbalance.sources.csv import apple_health, fitnotes, garmin, hevy, no_activities, polar, strava, strong, wahoo
 from fitbalance.sources.csv.helpers import (
     DELIMITERS,
     OPTION_DISTANCE_UNITS,
@@ -54,7 +60,7 @@ class Dialect(Protocol):
     def read(self, sheet: Sheet, options: Options) -> Decoded: ...
 
 
-DIALECTS: tuple[Dialect, ...] = (hevy, strong, fitnotes, strava, garmin, apple_health, polar, fitbit)
+DIALECTS: tuple[Dialect, ...] = (hevy, strong, fitnotes, strava, garmin, apple_health, polar, wahoo, no_activities)
 
 
 def read_csv(
@@ -90,17 +96,31 @@ def read_csv(
             if dialect.detect(header, text):
                 sheet = Sheet(path=path, records=records, header_at=at)
                 try:
-                    return dialect.read(sheet, options)
+                    decoded = dialect.read(sheet, options)
                 except (ValueError, OverflowError, pl.exceptions.PolarsError) as exc:
                     raise DecodeError(
                         f"{dialect.NAME} export could not be read: {exc}", path=path, stage=STAGE
                     ) from exc
+                return _with_rejected(decoded, sheet)
     tried = ", ".join(d.NAME for d in DIALECTS)
     first = ",".join(c.strip() for c in records[0].cells)
     excerpt = first if len(first) <= 80 else first[:77] + "..."
     raise UnknownFormatError(
         f"CSV matches no known export (tried: {tried}); header starts {excerpt!r}", path=path, stage=STAGE
     )
+
+
+def _with_rejected(decoded: Decoded, sheet: Sheet) -> Decoded:
+    """The rows the dialect set aside, on the Decoded; a file none of whose rows could be read is refused whole."""
+    if not sheet.rejected:
+        return decoded
+    if decoded.activities.height == 0:
+        raise DecodeError(
+            f"no row could be read ({len(sheet.rejected)} set aside), the first: {sheet.rejected[0].reason}",
+            path=sheet.path,
+            stage=STAGE,
+        )
+    return replace(decoded, rejected=decoded.rejected + tuple(sheet.rejected))
 
 
 def _options(zone: ZoneInfo, units: str | None, weight: str | None, distance: str | None, path: str) -> Options:

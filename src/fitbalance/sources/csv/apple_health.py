@@ -21,6 +21,7 @@ from fitbalance.sources.csv.helpers import (
     Columns,
     Options,
     Record,
+    RowRejected,
     Sheet,
     duration,
     fold_key,
@@ -112,15 +113,10 @@ def read(sheet: Sheet, options: Options) -> Decoded:
     per_kcal = 1 / 4.184 if energy_unit == "kj" else 1.0
     avg_col, _ = _unit_column(header, ("heart rate: average", "avg heart rate", "average heart rate"))
     max_col, _ = _unit_column(header, ("heart rate: maximum", "max heart rate", "maximum heart rate"))
-    activities: list[dict[str, Any]] = []
     unmapped: dict[str, int] = {}
-    for index, record in enumerate(sheet.rows()):
-        start, end = _times(sheet, record, columns, range_col)
-        type_name = record.get(type_col)
-        sport = sport_of(type_name)
-        if sport is None:
-            unmapped[type_name] = unmapped.get(type_name, 0) + 1
-        start_utc, offset = _to_utc(start, options)
+
+    def row(record: Record) -> dict[str, Any]:
+        start, end = _times(record, columns, range_col)
         try:
             seconds = duration(record.get(duration_col))
             if seconds is not None and duration_unit in ("min", "mins"):
@@ -132,28 +128,32 @@ def read(sheet: Sheet, options: Options) -> Decoded:
             avg_hr = number(record.get(avg_col))
             max_hr = number(record.get(max_col))
         except ValueError as exc:
-            raise sheet.error(str(exc), record.line) from exc
+            raise RowRejected(str(exc)) from exc
+        type_name = record.get(type_col)
+        sport = sport_of(type_name)
+        if sport is None:
+            unmapped[type_name] = unmapped.get(type_name, 0) + 1
+        start_utc, offset = _to_utc(start, options)
         elapsed = seconds
         if end is not None and (end.tzinfo is None) == (start.tzinfo is None) and end >= start:
             elapsed = (end - start).total_seconds()
         sport_pair = sport or GENERIC
-        activities.append(
-            {
-                "session_index": index,
-                "sport": sport_pair[0],
-                "sub_sport": sport_pair[1],
-                "name": type_name or None,
-                "start_time_utc": start_utc,
-                "utc_offset_s": offset,
-                "elapsed_s": elapsed,
-                "moving_s": seconds,
-                "distance_m": distance * per_metre if distance is not None else None,
-                "calories_kcal": energy * per_kcal if energy is not None else None,
-                "avg_hr": avg_hr,
-                "max_hr": max_hr,
-                "source_ref": start.isoformat(),
-            }
-        )
+        return {
+            "sport": sport_pair[0],
+            "sub_sport": sport_pair[1],
+            "name": type_name or None,
+            "start_time_utc": start_utc,
+            "utc_offset_s": offset,
+            "elapsed_s": elapsed,
+            "moving_s": seconds,
+            "distance_m": distance * per_metre if distance is not None else None,
+            "calories_kcal": energy * per_kcal if energy is not None else None,
+            "avg_hr": avg_hr,
+            "max_hr": max_hr,
+            "source_ref": start.isoformat(),
+        }
+
+    activities = [{**values, "session_index": i} for i, (_, values) in enumerate(sheet.parsed(row))]
     if not activities:
         return Decoded(FORMAT, file_type="no_activities", detail="Apple Health workouts export with no rows")
     warnings: tuple[str, ...] = ()
@@ -163,12 +163,11 @@ def read(sheet: Sheet, options: Options) -> Decoded:
     return Decoded(FORMAT, activities=frame(activities, RAW_ACTIVITY_SCHEMA), warnings=warnings)
 
 
-def _parse_time(sheet: Sheet, record: Record, text: str) -> datetime:
+def _parse_time(text: str) -> datetime:
     try:
-        value = local_datetime(text, DATE_FORMATS)
+        return local_datetime(text, DATE_FORMATS)
     except ValueError as exc:
-        raise sheet.error(f"workout time: {exc}", record.line) from exc
-    return value
+        raise RowRejected(f"workout time: {exc}") from exc
 
 
 def _to_utc(start: datetime, options: Options) -> tuple[datetime, int]:
@@ -179,14 +178,11 @@ def _to_utc(start: datetime, options: Options) -> tuple[datetime, int]:
     return (start - offset).replace(tzinfo=None), int(offset.total_seconds())
 
 
-def _times(sheet: Sheet, record: Record, columns: Columns, range_col: int | None) -> tuple[datetime, datetime | None]:
+def _times(record: Record, columns: Columns, range_col: int | None) -> tuple[datetime, datetime | None]:
     if range_col is not None:
         parts = _RANGE.split(record.get(range_col))
         if len(parts) != 2:
-            raise sheet.error(f"Date {record.get(range_col)!r} is not a 'start - end' range", record.line)
-        return _parse_time(sheet, record, parts[0]), _parse_time(sheet, record, parts[1])
+            raise RowRejected(f"Date {record.get(range_col)!r} is not a 'start - end' range")
+        return _parse_time(parts[0]), _parse_time(parts[1])
     end_text = record.get(columns.find("End"))
-    return (
-        _parse_time(sheet, record, record.get(columns.find("Start"))),
-        _parse_time(sheet, record, end_text) if end_text else None,
-    )
+    return _parse_time(record.get(columns.find("Start"))), _parse_time(end_text) if end_text else None

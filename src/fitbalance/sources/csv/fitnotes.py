@@ -20,9 +20,9 @@ athlete's zone (:data:`DAY_START`; a convention, not when the athlete trained), 
 A day of cardio rows only is a ``training``/``cardio_training`` activity (other exercise) whose elapsed time and
 distance are its rows' totals. Any other day is ``training``/``strength_training`` (resistance) with the day's
 total distance and no elapsed time: the export does not time the lifting. The activity is named after the day's
-categories in file order (``Chest, Triceps``), so settings overrides can match them. A bad cell (a date that is
-not ``YYYY-MM-DD``, text in a number column, negative or fractional reps, an unknown unit) is a DecodeError naming
-the line.
+categories in file order (``Chest, Triceps``), so settings overrides can match them. A row with a bad cell (a date
+that is not ``YYYY-MM-DD``, text in a number column, negative, fractional or absurd reps, an unknown unit) is set
+aside with its line and reason; the rest of the file is read.
 """
 
 from __future__ import annotations
@@ -40,12 +40,14 @@ from fitbalance.sources.csv.helpers import (
     Columns,
     Options,
     Record,
+    RowRejected,
     Sheet,
     Workout,
     duration,
     local_datetime,
     norm_header,
     number,
+    repetitions,
     workout_frames,
 )
 
@@ -104,14 +106,11 @@ def read(sheet: Sheet, options: Options) -> Decoded:
     if weight_factor is None and options.weight_unit:
         weight_factor = WEIGHT_UNITS[options.weight_unit]
     days: dict[date, _Day] = {}
-    for record in sheet.rows():
-        try:
-            day_of = local_datetime(record.get(col["date"]), DATE_FORMATS).date()
-        except ValueError as exc:
-            raise sheet.error(f"Date: {exc}", record.line) from exc
+    for record, (day_of, (row, cardio)) in sheet.parsed(
+        lambda r: (_date(r, col["date"]), _set(sheet, r, col, weight_factor, options))
+    ):
         day = days.setdefault(day_of, _Day())
         category = record.get(col["category"])
-        row, cardio = _set(sheet, record, col, weight_factor, options)
         day.sets.append(row)
         day.cardio_only = day.cardio_only and cardio
         if category and category not in day.categories:
@@ -136,24 +135,29 @@ def _workout(day_of: date, day: _Day) -> Workout:
     )
 
 
-def _cell(
-    sheet: Sheet, record: Record, index: int | None, what: str, parse: Callable[[str], float | None]
-) -> float | None:
+def _date(record: Record, index: int | None) -> date:
+    try:
+        return local_datetime(record.get(index), DATE_FORMATS).date()
+    except ValueError as exc:
+        raise RowRejected(f"Date: {exc}") from exc
+
+
+def _cell(record: Record, index: int | None, what: str, parse: Callable[[str], float | None]) -> float | None:
     try:
         return parse(record.get(index))
     except ValueError as exc:
-        raise sheet.error(f"{what}: {exc}", record.line) from exc
+        raise RowRejected(f"{what}: {exc}") from exc
 
 
 def _set(
     sheet: Sheet, record: Record, col: dict[str, int | None], weight_factor: float | None, options: Options
 ) -> tuple[dict[str, Any], bool]:
     """One row as a set (raw contract, SI) and whether it is a cardio row."""
-    reps = _cell(sheet, record, col["reps"], "Reps", number)
-    weight = _cell(sheet, record, col["weight"], "Weight", number)
-    distance = _cell(sheet, record, col["distance"], "Distance", number)
-    seconds = _cell(sheet, record, col["time"], "Time", duration)
-    count = sheet.repetitions(reps, record.line)
+    reps = _cell(record, col["reps"], "Reps", number)
+    weight = _cell(record, col["weight"], "Weight", number)
+    distance = _cell(record, col["distance"], "Distance", number)
+    seconds = _cell(record, col["time"], "Time", duration)
+    count = repetitions(reps)
     weight_kg = _weight_kg(sheet, record, weight, col["weight_unit"], weight_factor)
     distance_m = _distance_m(sheet, record, distance, col["distance_unit"], options)
     category = record.get(col["category"])
@@ -182,7 +186,7 @@ def _weight_kg(
     unit = record.get(unit_col).casefold()
     if unit:
         if unit not in WEIGHT_UNITS:
-            raise sheet.error(f"Weight Unit {unit!r} is not one of {', '.join(WEIGHT_UNITS)}", record.line)
+            raise RowRejected(f"Weight Unit {unit!r} is not one of {', '.join(WEIGHT_UNITS)}")
         return weight * WEIGHT_UNITS[unit]
     if factor is None:
         raise sheet.needs_setting(
@@ -206,5 +210,5 @@ def _distance_m(
             record.line,
         )
     if unit not in DISTANCE_UNITS:
-        raise sheet.error(f"Distance Unit {unit!r} is not one of {', '.join(DISTANCE_UNITS)}", record.line)
+        raise RowRejected(f"Distance Unit {unit!r} is not one of {', '.join(DISTANCE_UNITS)}")
     return distance * DISTANCE_UNITS[unit]

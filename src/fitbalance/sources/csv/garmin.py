@@ -1,23 +1,42 @@
 """Garmin Connect ``Activities.csv``: one row per activity, in the account's UI language.
 
-Garmin writes header and activity type names in the UI language (English, German, French, Spanish, Italian,
-Dutch, Swedish, Danish, Norwegian, Finnish are known here), ``--`` for missing values, quoted thousands
-(``"6,234"``) or decimal commas (``"5,25"``), durations like ``01:02:03`` or ``01:02:03.5``, and in older
-exports a title line and a blank line before the header. Times are local wall times without a zone: the
-athlete's zone applies.
+Garmin writes the header and the activity type names in the UI language: English, German, French, Spanish,
+Italian, Dutch, Swedish, Danish, Norwegian and Finnish are known here, as data: the column names in
+``garmin_columns.toml``, Connect's whole activity-type list in ``garmin_types.toml`` (each type with its FIT
+sport/sub_sport and its names in every language). ``--`` marks a missing value; numbers come with quoted thousands
+(``"6,234"``) or decimal commas (``"5,25"``), durations like ``01:02:03`` or ``01:02:03.5``. Times are local wall
+times without a zone: the athlete's zone applies.
 
-Distances are in km or miles (swims in m or yd) as the account was set, which the file does not say. The
-reader takes the ``distance_unit`` option when given; otherwise it infers the unit from rows that carry stride
-length with steps or cadence (stride length is always in metres) and says so in a warning; when neither is
-possible and a distance is present, the file is refused with a reason that names the setting.
+Two layouts are read:
+
+- the current export: ``Activity Type, Date, ...`` with ISO-like dates (``2024-03-05 18:04:00``); older copies of it
+  put a title line and a blank line before the header;
+- the older Connect export: a title line (``Aktivitäten von NAME``, ``Activities of NAME``), a blank line, then a
+  header with the activity type and a ``Start`` column holding ``Fr, 25 Mai 2012 20:31`` (weekday, day, month name
+  in the UI language, year, time), decimal commas in German and the other comma languages.
+
+Distances are in km or miles as the account was set, which the file does not say, except for swims: pool and open
+water swims carry metres (yards with statute units), so ``2,025`` on a pool swim is 2,025 m, not km. A swim value
+with a fraction below 100 (``1.52``) is a km or mile value. The unit is the ``distance_unit`` option when given;
+otherwise it is inferred from rows that carry stride length with steps or cadence (stride length is in metres:
+stride x steps over the distance is about 1,000 for km and 1,609 for miles), in every language, and a warning says
+so; only when the file proves neither and holds a distance is it refused, with a reason naming the setting.
+
+A row that cannot be read (a bad date or number, the wrong number of fields) is set aside with its line; the rest
+is read.
 """
 
 from __future__ import annotations
 
+import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
+from fitbalance.errors import ConfigError
 from fitbalance.models import RAW_ACTIVITY_SCHEMA, Decoded
 from fitbalance.sources.csv.helpers import (
     M_PER_MILE,
@@ -25,160 +44,25 @@ from fitbalance.sources.csv.helpers import (
     Columns,
     Options,
     Record,
+    RowRejected,
     Sheet,
     decimal_comma,
     duration,
     fold_key,
-    fold_table,
     frame,
     local_datetime,
     local_to_utc,
+    named_month_datetime,
     norm_header,
     number,
 )
-from fitbalance.sources.csv.sports import CARDIO, COMMON, GENERIC, STRENGTH
+from fitbalance.sources.csv.sports import COMMON, GENERIC
 
 NAME = "garmin"
 FORMAT = "csv:garmin"
-
-# Header names per field, every language. Matching ignores case and spacing (helpers.norm_header).
-ACTIVITY_TYPE = (
-    "Activity Type",
-    "Aktivitätstyp",
-    "Type d'activité",
-    "Tipo de actividad",
-    "Tipo di attività",
-    "Activiteittype",
-    "Type activiteit",
-    "Activiteitstype",
-    "Aktivitetstyp",
-    "Aktivitetstype",
-    "Aktiviteettityyppi",
-    "Aktiviteetin tyyppi",
-    "Lajityyppi",
-)
-DATE = ("Date", "Datum", "Fecha", "Data", "Dato", "Päivämäärä", "Pvm")
-TITLE = ("Title", "Titel", "Titre", "Título", "Titolo", "Tittel", "Otsikko", "Nimi")
-DISTANCE = ("Distance", "Distanz", "Distancia", "Distanza", "Afstand", "Distans", "Distanse", "Matka")
-CALORIES = ("Calories", "Kalorien", "Calorías", "Calorie", "Calorieën", "Kalorier", "Kalorit")
-TIME = ("Time", "Zeit", "Durée", "Temps", "Tiempo", "Tempo", "Tijd", "Tid", "Aika")
-AVG_HR = (
-    "Avg HR",
-    "Ø HF",
-    "Ø Herzfrequenz",
-    "FC moyenne",
-    "Fréquence cardiaque moyenne",
-    "FC media",
-    "Frecuencia cardiaca media",
-    "Frequenza cardiaca media",
-    "Gem. HS",
-    "Gemiddelde hartslag",
-    "Medelpuls",
-    "Genomsnittlig puls",
-    "Gns. puls",
-    "Gennemsnitlig puls",
-    "Gj.sn. puls",
-    "Gjennomsnittlig puls",
-    "Keskisyke",
-)
-MAX_HR = (
-    "Max HR",
-    "Max. HF",
-    "Maximale Herzfrequenz",
-    "FC max.",
-    "FC maximale",
-    "Fréquence cardiaque maximale",
-    "FC máxima",
-    "Frecuencia cardiaca máxima",
-    "FC max",
-    "Frequenza cardiaca massima",
-    "Max. HS",
-    "Maximale hartslag",
-    "Maxpuls",
-    "Max puls",
-    "Maks. puls",
-    "Maksimal puls",
-    "Maksimipuls",
-    "Maksimisyke",
-)
-MOVING_TIME = (
-    "Moving Time",
-    "Zeit in Bewegung",
-    "Bewegungszeit",
-    "Temps de déplacement",
-    "Temps en mouvement",
-    "Tiempo en movimiento",
-    "Tempo in movimento",
-    "Bewegingstijd",
-    "Tijd in beweging",
-    "Tid i rörelse",
-    "Rörelsetid",
-    "Bevægelsestid",
-    "Tid i bevægelse",
-    "Tid i bevegelse",
-    "Bevegelsestid",
-    "Liikkeelläoloaika",
-    "Liikkumisaika",
-)
-ELAPSED_TIME = (
-    "Elapsed Time",
-    "Verstrichene Zeit",
-    "Gesamtzeit",
-    "Temps écoulé",
-    "Tiempo transcurrido",
-    "Tempo trascorso",
-    "Verstreken tijd",
-    "Förfluten tid",
-    "Total tid",
-    "Forløbet tid",
-    "Medgått tid",
-    "Forløpt tid",
-    "Kulunut aika",
-)
-STRIDE = (
-    "Avg Stride Length",
-    "Ø Schrittlänge",
-    "Longueur moyenne des foulées",
-    "Longitud media de zancada",
-    "Lunghezza media falcata",
-    "Gem. staplengte",
-    "Medelsteglängd",
-    "Gns. skridtlængde",
-    "Gj.sn. skrittlengde",
-    "Keskimääräinen askelpituus",
-)
-STEPS = ("Steps", "Schritte", "Pas", "Pasos", "Passi", "Stappen", "Steg", "Skridt", "Skritt", "Askeleet")
-CADENCE = (
-    "Avg Run Cadence",
-    "Ø Schrittfrequenz (Laufen)",
-    "Cadence de course moyenne",
-    "Cadencia media de carrera",
-    "Cadenza di corsa media",
-    "Gem. loopcadans",
-    "Medelkadens löpning",
-    "Gns. løbekadence",
-    "Gj.sn. løpskadens",
-    "Keskimääräinen juoksun askeltiheys",
-)
-
-_FIELDS = {
-    "type": ACTIVITY_TYPE,
-    "date": DATE,
-    "title": TITLE,
-    "distance": DISTANCE,
-    "calories": CALORIES,
-    "time": TIME,
-    "avg_hr": AVG_HR,
-    "max_hr": MAX_HR,
-    "moving": MOVING_TIME,
-    "elapsed": ELAPSED_TIME,
-    "stride": STRIDE,
-    "steps": STEPS,
-    "cadence": CADENCE,
-}
-_TYPE_HEADERS = frozenset(norm_header(n) for n in ACTIVITY_TYPE)
-_DATE_HEADERS = frozenset(norm_header(n) for n in DATE)
-_NUMERIC = ("distance", "calories", "avg_hr", "max_hr", "stride", "steps", "cadence")
+LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "sv", "da", "no", "fi")
+TYPES_FILE = "garmin_types.toml"
+COLUMNS_FILE = "garmin_columns.toml"
 
 DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
@@ -186,213 +70,99 @@ DATE_FORMATS = (
     "%d.%m.%Y %H:%M:%S",
     "%d.%m.%Y %H:%M",
     "%Y/%m/%d %H:%M:%S",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
 )
+_NUMERIC = ("distance", "calories", "avg_hr", "max_hr", "stride", "steps", "cadence")
+_DURATIONS = ("time", "moving", "elapsed")
+KM_PER_UNIT_RANGE = (850.0, 1200.0)  # stride x steps / distance when distances are in km
+MI_PER_UNIT_RANGE = (1400.0, 1900.0)  # ... and when they are in miles
+SWIM_FRACTION_LIMIT = 100.0  # a swim value with a fraction below this is in km (or miles), not m (or yd)
 
-# Activity type names in the other UI languages (English names are in sports.COMMON).
-TYPES = fold_table(
-    {
-        # German
-        "Laufen": ("running", "generic"),
-        "Laufbandlaufen": ("running", "treadmill"),
-        "Laufband": ("running", "treadmill"),
-        "Trailrunning": ("running", "trail"),
-        "Traillauf": ("running", "trail"),
-        "Bahnlauf": ("running", "track"),
-        "Radfahren": ("cycling", "generic"),
-        "Rennradfahren": ("cycling", "road"),
-        "Mountainbiken": ("cycling", "mountain"),
-        "Indoor-Radfahren": ("cycling", "indoor_cycling"),
-        "Gravel-Radfahren": ("cycling", "gravel_cycling"),
-        "Virtuelles Radfahren": ("cycling", "virtual_activity"),
-        "Gehen": ("walking", "generic"),
-        "Wandern": ("hiking", "generic"),
-        "Schwimmen": ("swimming", "generic"),
-        "Schwimmbadschwimmen": ("swimming", "lap_swimming"),
-        "Beckenschwimmen": ("swimming", "lap_swimming"),
-        "Freiwasserschwimmen": ("swimming", "open_water"),
-        "Krafttraining": STRENGTH,
-        "Kardio": CARDIO,
-        "Cardiotraining": CARDIO,
-        "Crosstrainer": ("fitness_equipment", "elliptical"),
-        "Stepper": ("fitness_equipment", "stair_climbing"),
-        "Indoor-Rudern": ("fitness_equipment", "indoor_rowing"),
-        "Rudern": ("rowing", "generic"),
-        "Fitnessstudio und -geräte": ("fitness_equipment", "generic"),
-        "Atemübungen": ("training", "breathing"),
-        "Sonstige": GENERIC,
-        "Andere": GENERIC,
-        # French
-        "Course à pied": ("running", "generic"),
-        "Course sur tapis roulant": ("running", "treadmill"),
-        "Trail": ("running", "trail"),
-        "Cyclisme": ("cycling", "generic"),
-        "Vélo": ("cycling", "generic"),
-        "Cyclisme sur route": ("cycling", "road"),
-        "VTT": ("cycling", "mountain"),
-        "Cyclisme en salle": ("cycling", "indoor_cycling"),
-        "Marche": ("walking", "generic"),
-        "Randonnée": ("hiking", "generic"),
-        "Natation": ("swimming", "generic"),
-        "Natation en piscine": ("swimming", "lap_swimming"),
-        "Nage en eau libre": ("swimming", "open_water"),
-        "Musculation": STRENGTH,
-        "Renforcement musculaire": STRENGTH,
-        "Vélo elliptique": ("fitness_equipment", "elliptical"),
-        "Elliptique": ("fitness_equipment", "elliptical"),
-        "Aviron en salle": ("fitness_equipment", "indoor_rowing"),
-        "Aviron": ("rowing", "generic"),
-        "Autre": GENERIC,
-        # Spanish
-        "Carrera": ("running", "generic"),
-        "Correr": ("running", "generic"),
-        "Carrera en cinta": ("running", "treadmill"),
-        "Carrera en cinta rodante": ("running", "treadmill"),
-        "Carrera por montaña": ("running", "trail"),
-        "Ciclismo": ("cycling", "generic"),
-        "Ciclismo en carretera": ("cycling", "road"),
-        "Ciclismo de montaña": ("cycling", "mountain"),
-        "Ciclismo en interior": ("cycling", "indoor_cycling"),
-        "Caminar": ("walking", "generic"),
-        "Caminata": ("walking", "generic"),
-        "Senderismo": ("hiking", "generic"),
-        "Natación": ("swimming", "generic"),
-        "Natación en piscina": ("swimming", "lap_swimming"),
-        "Natación en aguas abiertas": ("swimming", "open_water"),
-        "Entrenamiento de fuerza": STRENGTH,
-        "Elíptica": ("fitness_equipment", "elliptical"),
-        "Remo en interior": ("fitness_equipment", "indoor_rowing"),
-        "Remo": ("rowing", "generic"),
-        "Otro": GENERIC,
-        "Otros": GENERIC,
-        # Italian
-        "Corsa": ("running", "generic"),
-        "Corsa sul tapis roulant": ("running", "treadmill"),
-        "Trail running": ("running", "trail"),
-        "Ciclismo su strada": ("cycling", "road"),
-        "Mountain bike": ("cycling", "mountain"),
-        "Ciclismo indoor": ("cycling", "indoor_cycling"),
-        "Camminata": ("walking", "generic"),
-        "Escursionismo": ("hiking", "generic"),
-        "Nuoto": ("swimming", "generic"),
-        "Nuoto in piscina": ("swimming", "lap_swimming"),
-        "Nuoto in acque libere": ("swimming", "open_water"),
-        "Allenamento di forza": STRENGTH,
-        "Allenamento della forza": STRENGTH,
-        "Ellittica": ("fitness_equipment", "elliptical"),
-        "Vogatore": ("fitness_equipment", "indoor_rowing"),
-        "Canottaggio": ("rowing", "generic"),
-        "Altro": GENERIC,
-        # Dutch
-        "Hardlopen": ("running", "generic"),
-        "Hardlopen op de loopband": ("running", "treadmill"),
-        "Loopband": ("running", "treadmill"),
-        "Trailrunnen": ("running", "trail"),
-        "Fietsen": ("cycling", "generic"),
-        "Wielrennen": ("cycling", "road"),
-        "Indoor fietsen": ("cycling", "indoor_cycling"),
-        "Wandelen": ("walking", "generic"),
-        "Hiken": ("hiking", "generic"),
-        "Zwemmen": ("swimming", "generic"),
-        "Zwembadzwemmen": ("swimming", "lap_swimming"),
-        "Zwemmen in open water": ("swimming", "open_water"),
-        "Krachttraining": STRENGTH,
-        "Indoor roeien": ("fitness_equipment", "indoor_rowing"),
-        "Roeien": ("rowing", "generic"),
-        "Overig": GENERIC,
-        "Overige": GENERIC,
-        # Swedish
-        "Löpning": ("running", "generic"),
-        "Löpband": ("running", "treadmill"),
-        "Löpning på löpband": ("running", "treadmill"),
-        "Terränglöpning": ("running", "trail"),
-        "Cykling": ("cycling", "generic"),
-        "Landsvägscykling": ("cycling", "road"),
-        "Mountainbikecykling": ("cycling", "mountain"),
-        "Inomhuscykling": ("cycling", "indoor_cycling"),
-        "Promenad": ("walking", "generic"),
-        "Gång": ("walking", "generic"),
-        "Vandring": ("hiking", "generic"),
-        "Simning": ("swimming", "generic"),
-        "Bassängsimning": ("swimming", "lap_swimming"),
-        "Simning i öppet vatten": ("swimming", "open_water"),
-        "Styrketräning": STRENGTH,
-        "Konditionsträning": CARDIO,
-        "Inomhusrodd": ("fitness_equipment", "indoor_rowing"),
-        "Rodd": ("rowing", "generic"),
-        "Övrigt": GENERIC,
-        "Annat": GENERIC,
-        # Danish
-        "Løb": ("running", "generic"),
-        "Løbebånd": ("running", "treadmill"),
-        "Trailløb": ("running", "trail"),
-        "Landevejscykling": ("cycling", "road"),
-        "Indendørs cykling": ("cycling", "indoor_cycling"),
-        "Gåtur": ("walking", "generic"),
-        "Gang": ("walking", "generic"),
-        "Vandretur": ("hiking", "generic"),
-        "Svømning": ("swimming", "generic"),
-        "Poolsvømning": ("swimming", "lap_swimming"),
-        "Svømning i åbent vand": ("swimming", "open_water"),
-        "Styrketræning": STRENGTH,
-        "Indendørs roning": ("fitness_equipment", "indoor_rowing"),
-        "Roning": ("rowing", "generic"),
-        "Andet": GENERIC,
-        # Norwegian
-        "Løping": ("running", "generic"),
-        "Tredemølle": ("running", "treadmill"),
-        "Løping på tredemølle": ("running", "treadmill"),
-        "Terrengløping": ("running", "trail"),
-        "Sykling": ("cycling", "generic"),
-        "Landeveissykling": ("cycling", "road"),
-        "Terrengsykling": ("cycling", "mountain"),
-        "Innendørs sykling": ("cycling", "indoor_cycling"),
-        "Gåing": ("walking", "generic"),
-        "Fotturer": ("hiking", "generic"),
-        "Fottur": ("hiking", "generic"),
-        "Svømming": ("swimming", "generic"),
-        "Bassengsvømming": ("swimming", "lap_swimming"),
-        "Svømming i åpent vann": ("swimming", "open_water"),
-        "Styrketrening": STRENGTH,
-        "Innendørs roing": ("fitness_equipment", "indoor_rowing"),
-        "Roing": ("rowing", "generic"),
-        "Annet": GENERIC,
-        # Finnish
-        "Juoksu": ("running", "generic"),
-        "Juoksumatto": ("running", "treadmill"),
-        "Juoksumattojuoksu": ("running", "treadmill"),
-        "Polkujuoksu": ("running", "trail"),
-        "Pyöräily": ("cycling", "generic"),
-        "Maantiepyöräily": ("cycling", "road"),
-        "Maastopyöräily": ("cycling", "mountain"),
-        "Sisäpyöräily": ("cycling", "indoor_cycling"),
-        "Kävely": ("walking", "generic"),
-        "Vaellus": ("hiking", "generic"),
-        "Uinti": ("swimming", "generic"),
-        "Allasuinti": ("swimming", "lap_swimming"),
-        "Avovesiuinti": ("swimming", "open_water"),
-        "Voimaharjoittelu": STRENGTH,
-        "Kuntosaliharjoittelu": STRENGTH,
-        "Sisäsoutu": ("fitness_equipment", "indoor_rowing"),
-        "Soutu": ("rowing", "generic"),
-        "Muu": GENERIC,
-        # shared across several languages
-        "Joga": ("training", "yoga"),
-        "Jooga": ("training", "yoga"),
-        "HIIT": ("hiit", "hiit"),
-        "Pilates": ("training", "pilates"),
-        "Multisport": ("multisport", "generic"),
-        "Multisports": ("multisport", "generic"),
-    }
-)
+
+@dataclass(frozen=True)
+class ActivityType:
+    """One of Garmin Connect's activity types: its Connect key, FIT sport/sub_sport and names by language."""
+
+    key: str
+    sport: str
+    sub_sport: str
+    swim: bool  # distance in metres or yards rather than km or miles
+    names: Mapping[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The column names of every field (``garmin_columns.toml``), the stems that find stride and cadence columns
+    in languages not listed, and the month names of the older export's dates."""
+
+    names: Mapping[str, tuple[str, ...]]
+    stems: Mapping[str, tuple[str, ...]]
+    months: Mapping[str, int]
+
+
+def _data(name: str) -> dict[str, Any]:
+    text = resources.files(__package__ or "fitbalance.sources.csv").joinpath(name).read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+@lru_cache(maxsize=1)
+def activity_types() -> tuple[ActivityType, ...]:
+    """Every Connect activity type of ``garmin_types.toml``, in file order."""
+    types = []
+    for key, entry in _data(TYPES_FILE)["types"].items():
+        sport, _, sub_sport = str(entry["fit"]).partition("/")
+        names = {lang: tuple(str(n) for n in entry.get(lang, ())) for lang in LANGUAGES}
+        types.append(ActivityType(key, sport, sub_sport or "generic", entry.get("distance") == "swim", names))
+    return tuple(types)
+
+
+@lru_cache(maxsize=1)
+def _type_index() -> dict[str, ActivityType]:
+    """Folded name -> type. A name that names two different FIT sports is a data error."""
+    index: dict[str, ActivityType] = {}
+    for kind in activity_types():
+        for names in kind.names.values():
+            for name in names:
+                key = fold_key(name)
+                seen = index.setdefault(key, kind)
+                if (seen.sport, seen.sub_sport, seen.swim) != (kind.sport, kind.sub_sport, kind.swim):
+                    raise ConfigError(f"{TYPES_FILE}: {name!r} names both {seen.key!r} and {kind.key!r}")
+    return index
+
+
+@lru_cache(maxsize=1)
+def _columns_data() -> _Columns:
+    raw = _data(COLUMNS_FILE)
+    months = {fold_key(name): int(number) for number, names in raw["months"].items() for name in names}
+    return _Columns(
+        names={field: tuple(names) for field, names in raw["columns"].items()},
+        stems={field: tuple(norm_header(s) for s in stems) for field, stems in raw["stems"].items()},
+        months=months,
+    )
+
+
+def type_of(type_name: str) -> ActivityType | None:
+    """The Connect activity type a name in any known UI language stands for."""
+    return _type_index().get(fold_key(type_name))
+
+
+def sport_of(type_name: str) -> tuple[str, str] | None:
+    """FIT (sport, sub_sport) for a Garmin activity type name in any known UI language."""
+    kind = type_of(type_name)
+    return (kind.sport, kind.sub_sport) if kind else COMMON.get(fold_key(type_name))
 
 
 def detect(header: list[str], text: str) -> bool:
-    """Garmin puts the activity type first and the date within the next two columns."""
+    """The activity type in one of the first three columns, a date or start column, and no Strava activity id."""
     names = [norm_header(h) for h in header]
+    data = _columns_data().names
+    types = {norm_header(n) for n in data["type"]}
+    dates = {norm_header(n) for n in (*data["date"], *data["start"])}
     return (
         len(names) >= 3
-        and names[0] in _TYPE_HEADERS
-        and any(n in _DATE_HEADERS for n in names[1:3])
+        and any(n in types for n in names[:3])
+        and any(n in dates for n in names)
         and not any(n.startswith("activity id") for n in names)
     )
 
@@ -401,20 +171,24 @@ def detect(header: list[str], text: str) -> bool:
 class _Row:
     record: Record
     type_name: str
+    kind: ActivityType | None
     sport: tuple[str, str] | None
     start: datetime
     values: dict[str, float | None]
+    fractional_distance: bool
 
 
 def read(sheet: Sheet, options: Options) -> Decoded:
-    cols = _columns(sheet.columns())
-    records = list(sheet.rows())
-    comma = decimal_comma(r.get(cols[f]) for r in records for f in _NUMERIC if cols.get(f) is not None)
-    rows = [_parse(sheet, record, cols, comma) for record in records]
+    cols = _find_columns(sheet.columns())
+    if cols["date"] is None and cols["start"] is None:
+        raise sheet.error("Garmin activities export without a date or start column")
+    comma = decimal_comma(r.get(cols[f]) for r in sheet.body for f in _NUMERIC if cols.get(f) is not None)
+    months = _columns_data().months
+    rows = [row for _, row in sheet.parsed(lambda record: _parse(sheet, record, cols, comma, months))]
     if not rows:
         return Decoded(FORMAT, file_type="no_activities", detail="Garmin activities export with no rows")
     warnings: list[str] = []
-    per_unit = _distance_unit(sheet, rows, options.distance_unit, warnings)
+    land, swim = _distance_unit(sheet, rows, options.distance_unit, warnings)
     unmapped: dict[str, int] = {}
     activities: list[dict[str, Any]] = []
     for index, row in enumerate(rows):
@@ -422,17 +196,20 @@ def read(sheet: Sheet, options: Options) -> Decoded:
             unmapped[row.type_name] = unmapped.get(row.type_name, 0) + 1
         sport, sub_sport = row.sport or GENERIC
         start_utc, offset = local_to_utc(row.start, options.zone)
-        title = row.record.get(cols.get("title"))
         distance = row.values["distance"]
         if distance is not None:
-            distance *= per_unit[1] if sport == "swimming" else per_unit[0]
+            swims = row.kind.swim if row.kind else sport == "swimming"
+            if swims and not (row.fractional_distance and distance < SWIM_FRACTION_LIMIT):
+                distance *= swim
+            else:
+                distance *= land
         moving = row.values["moving"]
         activities.append(
             {
                 "session_index": index,
                 "sport": sport,
                 "sub_sport": sub_sport,
-                "name": _name(title, row.type_name, mapped=row.sport is not None),
+                "name": _name(row.record.get(cols["title"]), row.type_name, mapped=row.sport is not None),
                 "start_time_utc": start_utc,
                 "utc_offset_s": offset,
                 "elapsed_s": row.values["elapsed"] if row.values["elapsed"] is not None else row.values["time"],
@@ -450,8 +227,22 @@ def read(sheet: Sheet, options: Options) -> Decoded:
     return Decoded(FORMAT, activities=frame(activities, RAW_ACTIVITY_SCHEMA), warnings=tuple(warnings))
 
 
-def _columns(columns: Columns) -> dict[str, int | None]:
-    return {field: columns.find(*names) for field, names in _FIELDS.items()}
+def _find_columns(columns: Columns) -> dict[str, int | None]:
+    """Each field's column: by its exact names in any language, else (stride, cadence) by word stems."""
+    data = _columns_data()
+    found = {field: columns.find(*names) for field, names in data.names.items()}
+    header = columns.names
+    for field in ("stride", "cadence"):
+        if found.get(field) is None:
+            found[field] = next(
+                (
+                    i
+                    for i, name in enumerate(header)
+                    if any(s in name for s in data.stems[field]) and not any(s in name for s in data.stems["not"])
+                ),
+                None,
+            )
+    return found
 
 
 def _name(title: str, type_name: str, *, mapped: bool) -> str | None:
@@ -460,30 +251,37 @@ def _name(title: str, type_name: str, *, mapped: bool) -> str | None:
     return f"{title} ({type_name})" if title and title != type_name else (type_name or title or None)
 
 
-def sport_of(type_name: str) -> tuple[str, str] | None:
-    """FIT (sport, sub_sport) for a Garmin activity type name in any known UI language."""
-    key = fold_key(type_name)
-    return TYPES.get(key) or COMMON.get(key)
-
-
-def _parse(sheet: Sheet, record: Record, cols: dict[str, int | None], comma: bool) -> _Row:
+def _parse(sheet: Sheet, record: Record, cols: dict[str, int | None], comma: bool, months: Mapping[str, int]) -> _Row:
     type_name = record.get(cols["type"])
     try:
-        start = local_datetime(record.get(cols["date"]), DATE_FORMATS)
+        if cols["date"] is not None:
+            start = local_datetime(record.get(cols["date"]), DATE_FORMATS)
+        else:
+            start = named_month_datetime(record.get(cols["start"]), months)
     except ValueError as exc:
-        raise sheet.error(f"date: {exc}", record.line) from exc
+        raise RowRejected(f"date: {exc}") from exc
     values: dict[str, float | None] = {}
     for field in _NUMERIC:
         try:
             values[field] = number(record.get(cols[field]), comma_decimal=comma)
         except ValueError as exc:
-            raise sheet.error(f"{sheet.header[cols[field] or 0]}: {exc}", record.line) from exc
-    for field in ("time", "moving", "elapsed"):
+            raise RowRejected(f"{sheet.header[cols[field] or 0]}: {exc}") from exc
+    for field in _DURATIONS:
         try:
             values[field] = duration(record.get(cols[field]))
         except ValueError as exc:
-            raise sheet.error(f"{sheet.header[cols[field] or 0]}: {exc}", record.line) from exc
-    return _Row(record, type_name, sport_of(type_name), start, values)
+            raise RowRejected(f"{sheet.header[cols[field] or 0]}: {exc}") from exc
+    distance = values["distance"]
+    kind = type_of(type_name)
+    return _Row(
+        record,
+        type_name,
+        kind,
+        (kind.sport, kind.sub_sport) if kind else COMMON.get(fold_key(type_name)),
+        start,
+        values,
+        fractional_distance=distance is not None and distance != int(distance),
+    )
 
 
 def _distance_unit(sheet: Sheet, rows: list[_Row], unit: str | None, warnings: list[str]) -> tuple[float, float]:
@@ -502,7 +300,8 @@ def _distance_unit(sheet: Sheet, rows: list[_Row], unit: str | None, warnings: l
     elif any(r.values["distance"] for r in rows):
         raise sheet.needs_setting(
             "Garmin writes distances in km or miles as the account was set and this file does not "
-            "say which; set the athlete's distance unit (distance_unit = 'km' or 'mi' in the settings file)"
+            "say which (no run with stride length and steps or cadence proves it); set the athlete's distance "
+            "unit (distance_unit = 'km' or 'mi' in the settings file)"
         )
     else:
         chosen = "km"
@@ -510,14 +309,14 @@ def _distance_unit(sheet: Sheet, rows: list[_Row], unit: str | None, warnings: l
 
 
 def _infer_unit(rows: list[_Row]) -> str | None:
-    """Metres walked (stride x steps, or stride x cadence x time) per distance unit: ~1000 km, ~1609 mi."""
+    """Metres covered (stride x steps, or stride x cadence x time) per distance unit: ~1000 km, ~1609 mi."""
     votes = {"km": 0, "mi": 0}
     for row in rows:
         v = row.values
         distance, stride = v["distance"], v["stride"]
-        if not distance or not stride or (row.sport or GENERIC)[0] == "swimming":
+        if not distance or not stride or (row.kind.swim if row.kind else (row.sport or GENERIC)[0] == "swimming"):
             continue
-        seconds = v["time"] or v["moving"]
+        seconds = v["moving"] or v["time"]
         if v["steps"]:
             metres = stride * v["steps"]
         elif v["cadence"] and seconds:
@@ -525,9 +324,9 @@ def _infer_unit(rows: list[_Row]) -> str | None:
         else:
             continue
         ratio = metres / distance
-        if 900 <= ratio <= 1100:
+        if KM_PER_UNIT_RANGE[0] <= ratio <= KM_PER_UNIT_RANGE[1]:
             votes["km"] += 1
-        elif 1450 <= ratio <= 1770:
+        elif MI_PER_UNIT_RANGE[0] <= ratio <= MI_PER_UNIT_RANGE[1]:
             votes["mi"] += 1
     total = votes["km"] + votes["mi"]
     for unit, count in votes.items():

@@ -1,7 +1,13 @@
 """Mechanics shared by the CSV dialects: bytes to text to records, cells to SI values, local time to UTC.
 
-Nothing here knows a dialect. Every failure is a :class:`~fitbalance.errors.DecodeError` naming the file, the
-line and what was wrong, built with :meth:`Sheet.error`.
+Nothing here knows a dialect. Two kinds of failure:
+
+- a row that cannot be read (a cell that is not a number or a date, absurd reps, the wrong number of fields) is
+  set aside: a dialect raises :class:`RowRejected` (or lets a ``ValueError`` of a cell parser through) while
+  :meth:`Sheet.parsed` reads that row, and the row becomes a :class:`~fitbalance.models.Rejected` naming its line,
+  the reason and its values; every other row is read;
+- a file that cannot be read at all is a :class:`~fitbalance.errors.DecodeError` naming the file (and the line,
+  when one line decides it), built with :meth:`Sheet.error`.
 """
 
 from __future__ import annotations
@@ -9,19 +15,22 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 import polars as pl
 
 from fitbalance.errors import DecodeError, SettingRequired
-from fitbalance.models import RAW_ACTIVITY_SCHEMA, RAW_SET_SCHEMA
+from fitbalance.models import RAW_ACTIVITY_SCHEMA, RAW_SET_SCHEMA, Rejected
+
+T = TypeVar("T")
 
 DELIMITERS = (",", ";", "\t")
 MISSING = frozenset({"", "-", "--", "---", "--:--", "--:--:--", "n/a", "na", "nan", "null", "none", "—"})
@@ -77,13 +86,19 @@ class Record(NamedTuple):
         return self.cells[index].strip()
 
 
+class RowRejected(ValueError):
+    """One row a dialect cannot read; :meth:`Sheet.parsed` sets it aside with this reason and reads on."""
+
+
 @dataclass(frozen=True)
 class Sheet:
-    """A decoded CSV: its non-blank records, and which of them is the header the dialect recognised."""
+    """A decoded CSV: its non-blank records, which of them is the header the dialect recognised, and the rows set
+    aside while it was read (:meth:`parsed`, :meth:`rows`), in file order."""
 
     path: str
     records: tuple[Record, ...]
     header_at: int = 0
+    rejected: list[Rejected] = field(default_factory=list, compare=False)
 
     @property
     def header(self) -> tuple[str, ...]:
@@ -94,6 +109,7 @@ class Sheet:
         return self.records[self.header_at + 1 :]
 
     def error(self, reason: str, line: int | None = None) -> DecodeError:
+        """The error for a file that cannot be read at all (a row that cannot be read is set aside instead)."""
         where = f"line {line}: " if line is not None else ""
         return DecodeError(f"{where}{reason}", path=self.path, stage=STAGE)
 
@@ -105,26 +121,51 @@ class Sheet:
     def columns(self) -> Columns:
         return Columns(self.header)
 
-    def repetitions(self, reps: float | None, line: int) -> int | None:
-        """``reps`` as a count; a negative, fractional or absurd number is an error naming the line."""
-        if reps is None:
-            return None
-        if reps < 0 or reps != int(reps) or reps > MAX_REPS:
-            raise self.error(f"reps {reps:g} is not a whole number of repetitions", line)
-        return int(reps)
+    def set_aside(self, record: Record, reason: str, header: Sequence[str] | None = None) -> None:
+        """Record ``record`` as rejected: its line, ``reason`` and its cells by column name (JSON)."""
+        names = list(self.header if header is None else header)
+        values: dict[str, str] = {}
+        for index, cell in enumerate(record.cells):
+            name = names[index] if index < len(names) and names[index] else f"column {index + 1}"
+            values[name if name not in values else f"{name} ({index + 1})"] = cell
+        payload = json.dumps({"line": record.line, "values": values}, ensure_ascii=False)
+        self.rejected.append(Rejected(f"line {record.line}: {reason}", line=record.line, payload=payload))
 
-    def rows(self, width: int | None = None) -> Iterable[Record]:
-        """Body records, each checked to have the header's width (extra empty cells are tolerated)."""
+    def rows(self, width: int | None = None, records: Sequence[Record] | None = None) -> Iterator[Record]:
+        """Body records (or ``records``) of the header's width (or ``width``); extra empty cells are tolerated.
+
+        A record with fewer fields, or with more that are not empty (an unquoted delimiter), is set aside.
+        """
         expected = len(self.header) if width is None else width
-        for record in self.body:
+        for record in self.body if records is None else records:
             n = len(record.cells)
             if n < expected:
-                raise self.error(
-                    f"{n} fields where the header has {expected} (truncated or malformed row)", record.line
-                )
-            if n > expected and any(c.strip() for c in record.cells[expected:]):
-                raise self.error(f"{n} fields where the header has {expected} (unquoted delimiter?)", record.line)
-            yield record
+                self.set_aside(record, f"{n} fields where the header has {expected} (truncated or malformed row)")
+            elif n > expected and any(c.strip() for c in record.cells[expected:]):
+                self.set_aside(record, f"{n} fields where the header has {expected} (unquoted delimiter?)")
+            else:
+                yield record
+
+    def parsed(
+        self,
+        parse: Callable[[Record], T],
+        *,
+        records: Sequence[Record] | None = None,
+        header: Sequence[str] | None = None,
+    ) -> list[tuple[Record, T]]:
+        """``parse`` of every well-formed body record (or of ``records``, whose header is ``header``).
+
+        A record ``parse`` cannot read (it raises :class:`RowRejected` or a cell parser's ``ValueError``) is set
+        aside with the reason; errors about the file as a whole (a missing unit setting) go on up.
+        """
+        width = None if header is None else len(header)
+        out: list[tuple[Record, T]] = []
+        for record in self.rows(width, records):
+            try:
+                out.append((record, parse(record)))
+            except (ValueError, OverflowError) as exc:
+                self.set_aside(record, str(exc), header)
+        return out
 
 
 def norm_header(name: str) -> str:
@@ -137,9 +178,10 @@ class Columns:
     """Header names to column indices, keeping every index of a name that occurs more than once."""
 
     def __init__(self, header: Sequence[str]) -> None:
+        self.names = tuple(norm_header(name) for name in header)  # compared form, in file order
         self._index: dict[str, list[int]] = {}
-        for i, name in enumerate(header):
-            self._index.setdefault(norm_header(name), []).append(i)
+        for i, name in enumerate(self.names):
+            self._index.setdefault(name, []).append(i)
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and norm_header(name) in self._index
@@ -300,6 +342,17 @@ def number(text: str, *, comma_decimal: bool = False) -> float | None:
     return value
 
 
+def repetitions(reps: float | None) -> int | None:
+    """``reps`` as a count; a negative, fractional or absurd number rejects the row."""
+    if reps is None:
+        return None
+    if reps > MAX_REPS:
+        raise RowRejected(f"reps {reps:g} is more than {MAX_REPS:,}: not a set")
+    if reps < 0 or reps != int(reps):
+        raise RowRejected(f"reps {reps:g} is not a whole number of repetitions")
+    return int(reps)
+
+
 _HMS = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)")
 _UNITS_DURATION = re.compile(r"(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*(?:(\d+(?:[.,]\d+)?)\s*s)?", re.IGNORECASE)
 
@@ -336,6 +389,42 @@ def local_datetime(text: str, formats: Sequence[str]) -> datetime:
     raise ValueError(
         f"{text.strip()!r} is not a date and time like {datetime(2024, 3, 5, 18, 4).strftime(formats[0])!r}"
     )
+
+
+_WORD = r"([^\W\d_]+)\.?"
+_CLOCK = r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?\s*([AaPp])?\.?\s*[Mm]?\.?"
+_DAY_MONTH_YEAR = re.compile(rf"(\d{{1,2}})\.?\s+{_WORD},?\s+(\d{{4}}),?\s+(?:klo\s+|um\s+|à\s+)?{_CLOCK}$")
+_MONTH_DAY_YEAR = re.compile(rf"{_WORD}\s+(\d{{1,2}}),?\s+(\d{{4}}),?\s+{_CLOCK}$")
+
+
+def named_month_datetime(text: str, months: Mapping[str, int]) -> datetime:
+    """A local time written with a month name in any language: ``Fr, 25 Mai 2012 20:31``, ``Fri, May 25, 2012 8:31
+    PM``, ``pe 25. toukokuuta 2012 20.31``. ``months`` maps :func:`fold_key` of month names to 1..12; a leading
+    weekday is ignored. Raises ValueError naming the text when it is not such a time.
+    """
+    raw = " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
+    head, _, rest = raw.partition(",")
+    if rest and head.replace(".", "").isalpha():  # "Fr, 25 Mai ...": drop the weekday
+        raw = rest.strip()
+    found = _DAY_MONTH_YEAR.search(raw)
+    if found:
+        day, month_name, year, hour, minute, second, half = found.groups()
+    else:
+        found = _MONTH_DAY_YEAR.search(raw)
+        if not found:
+            raise ValueError(f"{text.strip()!r} is not a date and time like 'Fr, 25 Mai 2012 20:31'")
+        month_name, day, year, hour, minute, second, half = found.groups()
+    month = months.get(fold_key(month_name))
+    if month is None:
+        raise ValueError(f"{text.strip()!r}: {month_name!r} is not a month name")
+    clock = int(hour) % 12 + (12 if half in ("P", "p") else 0) if half else int(hour)
+    try:
+        value = datetime(int(year), month, int(day), clock, int(minute), int(second or 0))
+    except ValueError as exc:
+        raise ValueError(f"{text.strip()!r} is not a date ({exc})") from exc
+    if not EARLIEST <= value < LATEST:
+        raise ValueError(f"{text.strip()!r} is outside {EARLIEST.year}-{LATEST.year - 1}")
+    return value
 
 
 def local_to_utc(local: datetime, zone: ZoneInfo) -> tuple[datetime, int]:

@@ -15,10 +15,12 @@ from fitbalance.sources.csv.helpers import (
     Columns,
     Options,
     Record,
+    RowRejected,
     Sheet,
     Workout,
     local_datetime,
     number,
+    repetitions,
     workout_frames,
 )
 
@@ -75,12 +77,17 @@ def read(sheet: Sheet, options: Options) -> Decoded:
         )
     }
     workouts: dict[tuple[str, str], Workout] = {}
-    for record in sheet.rows():
+    read_once: dict[tuple[str, str], Workout] = {}
+
+    def parse(record: Record) -> tuple[tuple[str, str], Workout, dict[str, object]]:
         key = (record.get(col["title"]), record.get(col["start_time"]))
-        workout = workouts.get(key)
-        if workout is None:
-            workout = workouts[key] = _workout(sheet, record, col)
-        workout.add(_set(sheet, record, col, weight_col, per_weight, distance_col, per_metre))
+        workout = read_once.get(key)
+        if workout is None:  # a workout's times are read once
+            workout = read_once[key] = _workout(record, col)
+        return key, workout, _set(record, col, weight_col, per_weight, distance_col, per_metre)
+
+    for _, (key, workout, row) in sheet.parsed(parse):
+        workouts.setdefault(key, workout).add(row)
     if not workouts:
         return Decoded(FORMAT, file_type="no_activities", detail="Hevy workout export with no sets")
     activities, sets = workout_frames(list(workouts.values()), options.zone)
@@ -95,19 +102,18 @@ def _unit_column(columns: Columns, candidates: dict[str, float]) -> tuple[int | 
     return None, 1.0
 
 
-def _workout(sheet: Sheet, record: Record, col: dict[str, int | None]) -> Workout:
+def _workout(record: Record, col: dict[str, int | None]) -> Workout:
     try:
         start = local_datetime(record.get(col["start_time"]), DATE_FORMATS)
         end_text = record.get(col["end_time"])
         end = local_datetime(end_text, DATE_FORMATS) if end_text else None
     except ValueError as exc:
-        raise sheet.error(f"workout time: {exc}", record.line) from exc
+        raise RowRejected(f"workout time: {exc}") from exc
     elapsed = (end - start).total_seconds() if end is not None and end >= start else None
     return Workout(name=record.get(col["title"]) or None, start=start, elapsed_s=elapsed)
 
 
 def _set(
-    sheet: Sheet,
     record: Record,
     col: dict[str, int | None],
     weight_col: int | None,
@@ -117,7 +123,7 @@ def _set(
 ) -> dict[str, object]:
     kind = record.get(col["set_type"]).casefold() or "normal"
     if kind not in SET_TYPES:
-        raise sheet.error(f"set_type {kind!r} is not one of {', '.join(SET_TYPES)}", record.line)
+        raise RowRejected(f"set_type {kind!r} is not one of {', '.join(SET_TYPES)}")
     try:
         reps = number(record.get(col["reps"]))
         weight = number(record.get(weight_col))
@@ -125,8 +131,8 @@ def _set(
         seconds = number(record.get(col["duration_seconds"]))
         rpe = number(record.get(col["rpe"]))
     except ValueError as exc:
-        raise sheet.error(str(exc), record.line) from exc
-    count = sheet.repetitions(reps, record.line)
+        raise RowRejected(str(exc)) from exc
+    count = repetitions(reps)
     if weight is None and count is not None:
         weight = 0.0  # a bodyweight set: the contract's 0 = bodyweight
     return {

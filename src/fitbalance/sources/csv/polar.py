@@ -16,6 +16,7 @@ from fitbalance.sources.csv.helpers import (
     Columns,
     Options,
     Record,
+    RowRejected,
     Sheet,
     duration,
     fold_key,
@@ -150,28 +151,36 @@ _SAMPLE_COLUMNS = {
 
 
 def _samples(sheet: Sheet, records: tuple[Record, ...], start_utc: datetime) -> list[dict[str, Any]]:
-    cols = Columns([c.strip() for c in records[0].cells])
+    """One sample per row after the sample header; a row that cannot be read is set aside."""
+    header = [c.strip() for c in records[0].cells]
+    cols = Columns(header)
     time_col = cols.find("Time")
-    samples: list[dict[str, Any]] = []
-    for record in records[1:]:
+
+    def sample(record: Record) -> dict[str, Any]:
         try:
             offset = duration(record.get(time_col))
         except ValueError as exc:
-            raise sheet.error(f"sample Time: {exc}", record.line) from exc
+            raise RowRejected(f"sample Time: {exc}") from exc
         if offset is None or offset > MAX_SESSION_S:
-            raise sheet.error(f"sample Time {record.get(time_col)!r} is missing or beyond a week", record.line)
-        v = _numbers(sheet, record, cols, _SAMPLE_COLUMNS)
+            raise RowRejected(f"sample Time {record.get(time_col)!r} is missing or beyond a week")
+        v = {key: _sample_number(record, cols, name) for key, name in _SAMPLE_COLUMNS.items()}
         hr = v["heart_rate"]
-        samples.append(
-            {
-                "timestamp_utc": start_utc + timedelta(seconds=offset),
-                "heart_rate": int(hr) if hr is not None and 0 < hr < 300 else None,
-                "speed_mps": v["speed_kmh"] / 3.6 if v["speed_kmh"] is not None else None,
-                "cadence": v["cadence"],
-                "power_w": v["power_w"],
-                "distance_m": v["distance_m"],
-                "altitude_m": v["altitude_m"],
-                "session_index": 0,
-            }
-        )
-    return samples
+        return {
+            "timestamp_utc": start_utc + timedelta(seconds=offset),
+            "heart_rate": int(hr) if hr is not None and 0 < hr < 300 else None,
+            "speed_mps": v["speed_kmh"] / 3.6 if v["speed_kmh"] is not None else None,
+            "cadence": v["cadence"],
+            "power_w": v["power_w"],
+            "distance_m": v["distance_m"],
+            "altitude_m": v["altitude_m"],
+            "session_index": 0,
+        }
+
+    return [row for _, row in sheet.parsed(sample, records=records[1:], header=header)]
+
+
+def _sample_number(record: Record, cols: Columns, name: str) -> float | None:
+    try:
+        return number(record.get(cols.find(name)))
+    except ValueError as exc:
+        raise RowRejected(f"{name}: {exc}") from exc

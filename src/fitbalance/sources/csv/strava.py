@@ -19,6 +19,7 @@ from fitbalance.sources.csv.helpers import (
     Columns,
     Options,
     Record,
+    RowRejected,
     Sheet,
     duration,
     fold_key,
@@ -95,8 +96,8 @@ def read(sheet: Sheet, options: Options) -> Decoded:
     layout = _current if "Activity ID" in columns else _older
     unmapped: dict[str, int] = {}
     activities: list[dict[str, Any]] = []
-    for index, record in enumerate(sheet.rows()):
-        row = layout(sheet, record, columns, options)
+    rows = sheet.parsed(lambda record: layout(sheet, record, columns, options))
+    for index, (_, row) in enumerate(rows):
         type_name = row.pop("type")
         sport = sport_of(type_name)
         if sport is None:
@@ -120,7 +121,7 @@ def _value(sheet: Sheet, record: Record, index: int | None, *, seconds: bool = F
     try:
         return duration(record.get(index)) if seconds else number(record.get(index))
     except ValueError as exc:
-        raise sheet.error(f"{sheet.header[index or 0]}: {exc}", record.line) from exc
+        raise RowRejected(f"{sheet.header[index or 0]}: {exc}") from exc
 
 
 def _first(sheet: Sheet, record: Record, indices: list[int], *, seconds: bool = False) -> float | None:
@@ -132,11 +133,11 @@ def _first(sheet: Sheet, record: Record, indices: list[int], *, seconds: bool = 
     return None
 
 
-def _start(sheet: Sheet, record: Record, index: int | None) -> Any:
+def _start(record: Record, index: int | None) -> Any:
     try:
         return local_datetime(record.get(index), DATE_FORMATS)
     except ValueError as exc:
-        raise sheet.error(f"activity date: {exc}", record.line) from exc
+        raise RowRejected(f"activity date: {exc}") from exc
 
 
 def _current(sheet: Sheet, record: Record, columns: Columns, options: Options) -> dict[str, Any]:
@@ -158,7 +159,7 @@ def _current(sheet: Sheet, record: Record, columns: Columns, options: Options) -
     return {
         "type": record.get(columns.find("Activity Type")),
         "name": record.get(columns.find("Activity Name")) or None,
-        "start_time_utc": _start(sheet, record, columns.find("Activity Date")),
+        "start_time_utc": _start(record, columns.find("Activity Date")),
         "elapsed_s": _first(sheet, record, list(reversed(elapsed)), seconds=True),
         "moving_s": _value(sheet, record, columns.find("Moving Time"), seconds=True),
         "distance_m": metres,
@@ -174,7 +175,7 @@ def _older(sheet: Sheet, record: Record, columns: Columns, options: Options) -> 
     return {
         "type": record.get(columns.find("type")),
         "name": record.get(columns.find("name")) or None,
-        "start_time_utc": _start(sheet, record, columns.find("date")),
+        "start_time_utc": _start(record, columns.find("date")),
         "elapsed_s": _value(sheet, record, columns.find("elapsed_time"), seconds=True),
         "moving_s": _value(sheet, record, columns.find("moving_time"), seconds=True),
         "distance_m": _value(sheet, record, columns.find("distance")),

@@ -26,11 +26,13 @@ from fitbalance.sources.csv.helpers import (
     Columns,
     Options,
     Record,
+    RowRejected,
     Sheet,
     Workout,
     duration,
     local_datetime,
     number,
+    repetitions,
     workout_frames,
 )
 
@@ -83,12 +85,17 @@ def read(sheet: Sheet, options: Options) -> Decoded:
         }.items()
     }
     workouts: dict[tuple[str, str], Workout] = {}
-    for record in sheet.rows():
+    read_once: dict[tuple[str, str], Workout] = {}
+
+    def parse(record: Record) -> tuple[tuple[str, str], Workout, dict[str, object]]:
         key = (record.get(col["date"]), record.get(col["workout"]))
-        workout = workouts.get(key)
-        if workout is None:
-            workout = workouts[key] = _workout(sheet, record, col)
-        workout.add(_set(sheet, record, col, units))
+        workout = read_once.get(key)
+        if workout is None:  # a workout's date and duration are read once
+            workout = read_once[key] = _workout(record, col)
+        return key, workout, _set(sheet, record, col, units)
+
+    for _, (key, workout, row) in sheet.parsed(parse):
+        workouts.setdefault(key, workout).add(row)
     if not workouts:
         return Decoded(FORMAT, file_type="no_activities", detail="Strong workout export with no sets")
     activities, sets = workout_frames(list(workouts.values()), options.zone)
@@ -112,15 +119,15 @@ def _layout_units(columns: Columns, options: Options) -> _Units:
     )
 
 
-def _workout(sheet: Sheet, record: Record, col: dict[str, int | None]) -> Workout:
+def _workout(record: Record, col: dict[str, int | None]) -> Workout:
     try:
         start = local_datetime(record.get(col["date"]), DATE_FORMATS)
     except ValueError as exc:
-        raise sheet.error(f"Date: {exc}", record.line) from exc
+        raise RowRejected(f"Date: {exc}") from exc
     try:
         elapsed = duration(record.get(col["duration"]))
     except ValueError as exc:
-        raise sheet.error(f"workout duration: {exc}", record.line) from exc
+        raise RowRejected(f"workout duration: {exc}") from exc
     return Workout(name=record.get(col["workout"]) or None, start=start, elapsed_s=elapsed)
 
 
@@ -138,7 +145,7 @@ def _in_si(
     if unit_col is not None:
         unit = record.get(unit_col).casefold()
         if unit not in table:
-            raise sheet.error(f"{what} unit {unit!r} is not one of {', '.join(table)}", record.line)
+            raise RowRejected(f"{what} unit {unit!r} is not one of {', '.join(table)}")
         return value * table[unit]
     if factor is None:
         choices = "kg or lbs" if what == "weight" else "km or mi"
@@ -159,7 +166,7 @@ def _set(sheet: Sheet, record: Record, col: dict[str, int | None], units: _Units
         seconds = number(record.get(col["seconds"]))
         rpe = number(record.get(col["rpe"]))
     except ValueError as exc:
-        raise sheet.error(str(exc), record.line) from exc
+        raise RowRejected(str(exc)) from exc
     name = record.get(col["exercise"]) or None
     notes = record.get(col["notes"]) or None
     if order in REST_ROWS:
@@ -174,8 +181,8 @@ def _set(sheet: Sheet, record: Record, col: dict[str, int | None], units: _Units
     elif order in MARKED_SETS:
         set_type = MARKED_SETS[order]
     else:
-        raise sheet.error(f"Set Order {order!r} is neither a set number, W/D/F nor a rest timer", record.line)
-    count = sheet.repetitions(reps, record.line)
+        raise RowRejected(f"Set Order {order!r} is neither a set number, W/D/F nor a rest timer")
+    count = repetitions(reps)
     weight_kg = _in_si(sheet, record, weight, units.weight_unit, units.weight_factor, WEIGHT_UNITS, "weight")
     distance_m = _in_si(sheet, record, distance, units.distance_unit, units.distance_factor, DISTANCE_UNITS, "distance")
     timed = bool(distance_m) or bool(seconds)
