@@ -5,7 +5,7 @@ about 10 ms and loads the API server with events, so never one task per file). D
 (fitdecode), so batches run in worker processes; the flow process alone writes the database, one short transaction
 per batch. Only the I/O tasks retry, and only on transient errors (a locked database).
 
-One run per database at a time: the flow holds ``<db>.ingest.lock`` (:func:`fitbalance.store.load.run_lock`) from
+One run per database at a time: the flow holds ``<db>.ingest.lock`` (:func:`fitbalance.store.ledger.run_lock`) from
 discovery to the end, so a second run waits for the first (up to ``lock_wait_s``, then fails with a clear message).
 A run killed midway leaves only whole batches behind; the next run marks it ``interrupted``, deletes its scratch
 folder, and loads what it had not reached.
@@ -42,10 +42,12 @@ from prefect.futures import PrefectFuture
 from fitbalance.config import Athlete, load_settings
 from fitbalance.errors import FitbalanceError
 from fitbalance.exercises import exercises_table
-from fitbalance.models import FileStatus
-from fitbalance.process import BatchResult, FileOutcome, WorkItem, exercise_resolver, process_batch
+from fitbalance.models import BatchResult, FileOutcome, FileStatus, LoadCounts, WorkItem
+from fitbalance.process import exercise_resolver, process_batch
 from fitbalance.sources.archive import cleanup, discover, file_digest, scratch_dir
-from fitbalance.store import load as store
+from fitbalance.store import ledger, reference
+from fitbalance.store.connection import open_store
+from fitbalance.store.load import load_batch
 from fitbalance.store.views import apply_views
 from pipelines.staging import StagedBatch, discard, read_batch, write_batch
 
@@ -111,8 +113,8 @@ def plan_files(paths: Sequence[str], db: str, workdir: str) -> Plan:
     db_path = Path(db)
     known: dict[str, str] = {}
     if db_path.exists():
-        with store.open_store(db_path) as con:
-            known = store.known_files(con)
+        with open_store(db_path) as con:
+            known = ledger.known_files(con)
     todo: list[WorkItem] = []
     known_files: list[tuple[str, str]] = []
     queued: set[str] = set()
@@ -175,15 +177,15 @@ def stage_task(items: list[WorkItem], athlete: Any, as_of: datetime, folder: str
 
 
 @task(name="load-batch", retries=3, retry_delay_seconds=2, retry_condition_fn=_transient, cache_policy=NO_CACHE)
-def load_task(handoff: Handoff, number: int, db: str, athlete: str, run_id: str) -> dict[str, int]:
+def load_task(handoff: Handoff, number: int, db: str, athlete: str, run_id: str) -> LoadCounts:
     """Load batch ``number`` in one short write transaction (a retry finds it still in the hand-off)."""
     batch = handoff.get(number)
     now = datetime.now(UTC).replace(tzinfo=None)
-    with store.open_store(Path(db)) as con:
+    with open_store(Path(db)) as con:
         # one thread: the loader shares the machine with the workers, and a batch's small transaction gains nothing
         # from more (measured: 12 % less CPU per load)
         con.execute("SET threads = 1")
-        return store.load_batch(con, batch, athlete=athlete, run_id=run_id, now=now)
+        return load_batch(con, batch, athlete=athlete, run_id=run_id, now=now)
 
 
 @task(name="bookkeeping", retries=3, retry_delay_seconds=2, retry_condition_fn=_transient, cache_policy=NO_CACHE)
@@ -197,14 +199,16 @@ def start_run_task(
 ) -> None:
     now = datetime.now(UTC).replace(tzinfo=None)
     settings = load_settings(Path(settings_path) if settings_path else None)
-    with store.open_store(Path(db)) as con:
-        store.begin_run(con, run_id=run_id, flow_run_id=flow_run_id, started_at=now)
-        store.refresh_athletes(con, settings, [athlete])
-        store.refresh_exercises(con, exercises_table(user_names=[a.exercise_names for a in settings.athletes.values()]))
+    with open_store(Path(db)) as con:
+        ledger.begin_run(con, run_id=run_id, flow_run_id=flow_run_id, started_at=now)
+        reference.refresh_athletes(con, settings, [athlete])
+        reference.refresh_exercises(
+            con, exercises_table(user_names=[a.exercise_names for a in settings.athletes.values()])
+        )
         for name in dict.fromkeys([*settings.athletes, athlete]):  # settings' mappings reach sets loaded before
-            store.remap_exercises(con, name, exercise_resolver(settings.athlete(name)))
-        store.record_problems(con, plan.problems, athlete=athlete, run_id=run_id, now=now)
-        store.record_seen(
+            reference.remap_exercises(con, name, exercise_resolver(settings.athlete(name)))
+        ledger.record_problems(con, plan.problems, run_id=run_id, now=now)
+        ledger.record_seen(
             con,
             run_id=run_id,
             pending=[(item.ref.path, item.file_id) for item in plan.todo],
@@ -231,9 +235,9 @@ def finish_run_task(db: str, run_id: str, summary: RunSummary, outcome: str) -> 
         "activities": summary.activities_added,
         "sets": summary.sets_added,
     }
-    with store.open_store(Path(db)) as con:
+    with open_store(Path(db)) as con:
         apply_views(con)
-        store.finish_run(con, run_id=run_id, ended_at=now, outcome=outcome, counts=counts)
+        ledger.finish_run(con, run_id=run_id, ended_at=now, outcome=outcome, counts=counts)
 
 
 def _process_pool(workers: int) -> ProcessPoolExecutor:
@@ -289,7 +293,7 @@ def ingest_flow(
         print(message, file=sys.stderr, flush=True)
 
     clock = datetime.fromisoformat(as_of) if as_of else _end_of_today()
-    with store.run_lock(Path(db), wait_s=lock_wait_s, on_wait=tell), scratch_dir() as scratch:
+    with ledger.run_lock(Path(db), wait_s=lock_wait_s, on_wait=tell), scratch_dir() as scratch:
         return _ingest(paths, db, who, workers, batch_size, settings_path, str(scratch), clock, staging)
 
 
@@ -388,13 +392,13 @@ def _ingest(
     return summary.as_dict()
 
 
-def _account(summary: RunSummary, outcomes: list[FileOutcome], counts: dict[str, int]) -> None:
-    summary.loaded += counts[FileStatus.LOADED.value]
-    summary.skipped += counts[FileStatus.SKIPPED.value]
-    summary.quarantined += counts[FileStatus.QUARANTINED.value]
-    summary.activities_added += counts["activities"]
-    summary.sets_added += counts["sets"]
-    summary.samples_added += counts["samples"]
+def _account(summary: RunSummary, outcomes: list[FileOutcome], counts: LoadCounts) -> None:
+    summary.loaded += counts.loaded
+    summary.skipped += counts.skipped
+    summary.quarantined += counts.quarantined
+    summary.activities_added += counts.activities
+    summary.sets_added += counts.sets
+    summary.samples_added += counts.samples
     for o in outcomes:
         if o.status is FileStatus.QUARANTINED and len(summary.quarantine_reasons) < 5:
             summary.quarantine_reasons.append(f"{o.path}: {o.detail}")

@@ -3,7 +3,7 @@
 The same workout often arrives twice: a watch's FIT file and the Hevy or Strong CSV of the same session, or a Garmin
 activity that is also in the Strava export. :func:`duplicate_links` finds them. It is pure: a frame of activities in
 (columns :data:`CANDIDATE_SCHEMA`), one ``(activity_id, duplicate_of)`` row per activity out, ``duplicate_of`` null
-for the rows that count. The store applies the result (``store.load.link_duplicates``).
+for the rows that count. The store applies the result (:func:`fitbalance.store.links.link_duplicates`).
 
 Two activities are the same session when all of these hold:
 

@@ -1,9 +1,9 @@
 """One batch of files through decode -> normalize -> validate, with no database and no orchestrator.
 
 This is the unit of work the Prefect flow hands to a worker process (or a Dask worker): a list of
-:class:`~fitbalance.sources.archive.SourceRef` in, a :class:`BatchResult` of loadable frames, quarantine rows and
-one :class:`FileOutcome` per file out. A broken file never stops the batch: whatever goes wrong with one file
-becomes that file's quarantine row.
+:class:`~fitbalance.models.WorkItem` in, a :class:`~fitbalance.models.BatchResult` of loadable frames, quarantine
+rows and one :class:`~fitbalance.models.FileOutcome` per file out. A broken file never stops the batch: whatever
+goes wrong with one file becomes that file's quarantine row.
 """
 
 from __future__ import annotations
@@ -18,43 +18,11 @@ import polars as pl
 from fitbalance.config import Athlete
 from fitbalance.errors import InputError
 from fitbalance.exercises import Catalog, load_catalog
-from fitbalance.models import FileStatus
-from fitbalance.normalize import ExerciseMatch, ExerciseResolver, Tables, normalize
+from fitbalance.models import BatchResult, FileOutcome, FileStatus, Tables, WorkItem
+from fitbalance.normalize import ExerciseMatch, ExerciseResolver, normalize
 from fitbalance.sources import decode_bytes, sniff_format
-from fitbalance.sources.archive import SourceRef, read_source
+from fitbalance.sources.archive import read_source
 from fitbalance.validate import quarantine_frame, quarantine_row, validate_tables
-
-REPEATED_NOTE = "already in an earlier file"
-"""How a file's ``detail`` says that some of its activities were loaded from another file first."""
-
-
-@dataclass(frozen=True)
-class WorkItem:
-    """A file to process, with the content hash the planner computed."""
-
-    ref: SourceRef
-    file_id: str
-
-
-@dataclass(frozen=True)
-class FileOutcome:
-    file_id: str
-    path: str
-    format: str
-    size_bytes: int
-    status: FileStatus
-    detail: str
-
-
-@dataclass(frozen=True)
-class BatchResult:
-    outcomes: list[FileOutcome]
-    tables: Tables
-    quarantine: pl.DataFrame
-
-    @property
-    def activity_ids(self) -> list[str]:
-        return self.tables.activities["activity_id"].to_list()
 
 
 def exercise_resolver(athlete: Athlete, catalog: Catalog | None = None) -> ExerciseResolver:
@@ -102,17 +70,17 @@ def _prepare(item: WorkItem, *, athlete: Athlete, resolve_exercise: ExerciseReso
         )
         fmt = decoded.source_format
         if not decoded.is_activity:
-            outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.SKIPPED, decoded.detail)
+            outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.SKIPPED, reason=decoded.detail)
             return _Prepared(item, fmt, empty, [], final=outcome)
         tables = normalize(decoded, file_id=file_id, athlete=athlete, resolve_exercise=resolve_exercise)
     except InputError as exc:
         row = quarantine_row(file_id, ref.path, exc.stage or "decode", exc.reason)
-        outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.QUARANTINED, exc.reason)
+        outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.QUARANTINED, reason=exc.reason)
         return _Prepared(item, fmt, empty, [row], final=outcome)
     except Exception as exc:  # a bug of ours must not stop the run: the file is quarantined with the traceback
         reason = f"internal error ({type(exc).__name__}: {exc}); please report it"
         row = quarantine_row(file_id, ref.path, "internal", reason, traceback.format_exc(limit=-3))
-        outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.QUARANTINED, reason)
+        outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.QUARANTINED, reason=reason)
         return _Prepared(item, fmt, empty, [row], final=outcome)
     rows = [quarantine_row(file_id, ref.path, "decode", reason) for reason in decoded.rejected]
     warning = decoded.warnings[0] if decoded.warnings else None
@@ -127,14 +95,19 @@ def _outcome(p: _Prepared, loaded: int, quarantine: pl.DataFrame) -> FileOutcome
     failed = quarantine.height
     if loaded == 0 and p.tables.activities.height > 0:
         first = _headline(quarantine) if failed else "no activity passed validation"
-        return FileOutcome(file_id, ref.path, p.fmt, ref.size_bytes, FileStatus.QUARANTINED, first)
+        return FileOutcome(file_id, ref.path, p.fmt, ref.size_bytes, FileStatus.QUARANTINED, reason=first)
     # activities counted before dropping repeats, as the loader counts them: the same words whichever batch it was in
-    detail = f"{loaded + p.repeated} activities" + (f", {failed} rows quarantined" if failed else "")
-    if p.repeated:
-        detail += f"; {p.repeated} {REPEATED_NOTE}"
-    if p.warning:
-        detail += f"; decoder warnings: {p.warning}"
-    return FileOutcome(file_id, ref.path, p.fmt, ref.size_bytes, FileStatus.LOADED, detail)
+    return FileOutcome(
+        file_id,
+        ref.path,
+        p.fmt,
+        ref.size_bytes,
+        FileStatus.LOADED,
+        activities=loaded + p.repeated,
+        rows_quarantined=failed,
+        repeated=p.repeated,
+        warning=p.warning,
+    )
 
 
 def _headline(quarantine: pl.DataFrame) -> str:

@@ -18,7 +18,7 @@ import pandera.errors as pa_errors
 import pandera.polars as pa
 import polars as pl
 
-from fitbalance.normalize import Tables
+from fitbalance.models import Tables
 from fitbalance.schemas import activity_schema, lap_schema, sample_schema, set_schema
 
 QUARANTINE_SCHEMA: dict[str, pl.DataType] = {

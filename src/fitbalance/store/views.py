@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from importlib import resources
 
 import duckdb
 
-SQL_PACKAGE = "fitbalance.store"
-SQL_FOLDER = "sql"
-SCHEMA_FILE = re.compile(r"^0\d\d_[a-z0-9_]+\.sql$")
+from fitbalance.store.connection import transaction
+from fitbalance.store.schema import apply_schema, sql_files
+
 VIEW_FILE = re.compile(r"^1\d\d_[a-z0-9_]+\.sql$")
 
 # A sample's heart rate holds until the next sample, for at most this long: a pause or a lost signal is not
@@ -51,29 +50,9 @@ GROUP BY activity_id, heart_rate
 _ONLY_SELECTED = "WHERE s.activity_id IN (SELECT activity_id FROM _fitbalance_refresh_ids)"
 
 
-def sql_files(pattern: re.Pattern[str]) -> list[tuple[str, str]]:
-    """The packaged SQL files whose names match ``pattern``, as ``(name, text)`` in name order."""
-    folder = resources.files(SQL_PACKAGE).joinpath(SQL_FOLDER)
-    found = [entry for entry in folder.iterdir() if entry.is_file() and pattern.match(entry.name)]
-    return [(entry.name, entry.read_text(encoding="utf-8")) for entry in sorted(found, key=lambda e: e.name)]
-
-
 def view_files() -> list[str]:
     """Names of the packaged view files (``1NN_*.sql``), in the order :func:`apply_views` applies them."""
     return [name for name, _text in sql_files(VIEW_FILE)]
-
-
-def in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether ``con`` has an explicit transaction open (in autocommit mode every statement gets a new id)."""
-    first = con.execute("SELECT txid_current()").fetchall()
-    second = con.execute("SELECT txid_current()").fetchall()
-    return bool(first == second)
-
-
-def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the tables (``0NN_*.sql``) that do not exist yet. Idempotent; never drops or alters data."""
-    for _name, text in sql_files(SCHEMA_FILE):
-        con.execute(text)
 
 
 def apply_views(con: duckdb.DuckDBPyConnection) -> None:
@@ -95,10 +74,7 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, activity_ids: Iterable[str] 
     if ids is not None and not ids:
         return
     params = {"max_gap_s": MAX_SAMPLE_GAP_S, "min_hr": MIN_VALID_HR, "max_hr": MAX_VALID_HR}
-    own_transaction = not in_transaction(con)
-    if own_transaction:
-        con.begin()
-    try:
+    with transaction(con):
         if ids is None:
             con.execute("DELETE FROM activity_hr_seconds")
             con.execute(_REFRESH_HR_SECONDS.format(where=""), params)
@@ -110,9 +86,3 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, activity_ids: Iterable[str] 
             )
             con.execute(_REFRESH_HR_SECONDS.format(where=_ONLY_SELECTED), params)
             con.execute("DROP TABLE _fitbalance_refresh_ids")
-    except BaseException:
-        if own_transaction:
-            con.rollback()
-        raise
-    if own_transaction:
-        con.commit()
