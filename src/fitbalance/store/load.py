@@ -186,18 +186,19 @@ def load_batch(
         _insert(con, "strength_sets", tables.sets, SET_SCHEMA)
         _insert(con, "samples", tables.samples, SAMPLE_SCHEMA)
         _insert(con, "laps", tables.laps, LAP_SCHEMA)
-        if tables.activities.height or removed:
-            removed_frame = pl.DataFrame(removed, schema=CHANGED_SCHEMA, orient="row")
-            changed = pl.concat([tables.activities.select(list(CHANGED_SCHEMA)), removed_frame])
-            link_duplicates(con, changed["athlete"].unique().to_list(), changed=changed)
         if batch.quarantine.height:
             q = batch.quarantine.with_columns(
                 pl.lit(run_id).alias("run_id"), pl.lit(now, dtype=pl.Datetime("us")).alias("created_at")
             )
             with registered(con, "_q", q):
                 con.execute("INSERT INTO quarantine BY NAME SELECT * FROM _q")
+        # the files first: the links rank an activity by when its file was first loaded, the batch's own included
         with registered(con, "_batch_files", _files_frame(outcomes)) as files:
             _record_files(con, files, athlete=athlete, run_id=run_id, now=now)
+        if tables.activities.height or removed:
+            removed_frame = pl.DataFrame(removed, schema=CHANGED_SCHEMA, orient="row")
+            changed = pl.concat([tables.activities.select(list(CHANGED_SCHEMA)), removed_frame])
+            link_duplicates(con, changed["athlete"].unique().to_list(), changed=changed)
         refresh_derived(con, [*touched, *tables.activities["activity_id"].to_list()])
     # an updated export at the same path replaces its rows: only the sessions not known before count as added
     new = tables.without(known_before)[0] if known_before else tables
