@@ -4,7 +4,9 @@ Every module of the store that holds a connection gets it from here or as an arg
 
 - :func:`connect` opens the file, read-only or for writing, and waits while another process holds DuckDB's file lock
   (a writing process locks the whole file against every other process), telling ``on_wait`` before each wait;
-- :func:`open_store` is a write connection with the tables in place, closed when the block ends;
+- :func:`open_store` is a write connection with the tables in place, closed when the block ends; a new file is
+  created in the storage version of :func:`fitbalance.config.storage_version` (:func:`create_database`), so that
+  older DuckDB clients open it too;
 - :func:`transaction` is the one way to group statements: ``BEGIN``, then ``COMMIT``, or ``ROLLBACK`` when the block
   raises; inside a transaction that is already open it joins it;
 - :func:`registered` shows a polars frame to SQL for the length of a block, :func:`rows` runs a query to its end.
@@ -21,6 +23,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from fitbalance.config import storage_version
 from fitbalance.errors import StoreError, StoreLockedError
 from fitbalance.store.schema import apply_schema
 
@@ -81,11 +84,36 @@ def connect(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def create_database(db_path: Path, version: str | None = None) -> None:
+    """Create an empty database file in storage ``version`` (default: :func:`~fitbalance.config.storage_version`).
+
+    A file keeps the storage version it was created in, whichever DuckDB writes to it later, so this is done once,
+    before the first connection: attaching the new file from an in-memory database is the one way DuckDB offers to
+    choose it without tying every later connection of the process to a configuration.
+    """
+    wanted = version or storage_version()
+    with duckdb.connect() as scratch:
+        try:
+            scratch.execute(f"ATTACH '{_quoted(db_path)}' AS fresh (STORAGE_VERSION '{_quoted(wanted)}')")
+        except duckdb.Error as exc:
+            raise StoreError(
+                f"cannot create the database in storage version {wanted}: {exc}", path=str(db_path)
+            ) from exc
+        scratch.execute("DETACH fresh")
+
+
+def _quoted(text: object) -> str:
+    """``text`` inside single quotes of a SQL literal (ATTACH takes no parameters)."""
+    return str(text).replace("'", "''")
+
+
 @contextmanager
 def open_store(db_path: Path, *, wait_s: float = 60.0) -> Iterator[duckdb.DuckDBPyConnection]:
     """A write connection with the tables in place, closed on exit."""
     if not db_path.parent.exists():
         raise StoreError(f"folder {db_path.parent} does not exist", path=str(db_path), stage="load")
+    if not db_path.exists():
+        create_database(db_path)
     con = connect(db_path, wait_s=wait_s)
     try:
         apply_schema(con)
