@@ -1,4 +1,5 @@
-"""Enums, the column contracts and the records shared by every stage.
+"""The column contracts and the records shared by every stage (the enums and tables are defined once in
+:mod:`fitbalance.contracts`; they are named here too for the stages).
 
 Sources (FIT, CSV dialects) produce a :class:`Decoded` record of polars frames whose columns are the *raw*
 contracts below; ``normalize`` turns them into :class:`Tables` (the *table* frames) that are validated and loaded.
@@ -13,42 +14,15 @@ Units are SI and times are UTC everywhere: ``*_utc`` columns are naive ``Datetim
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Self
 
 import polars as pl
 
-
-class Category(StrEnum):
-    RESISTANCE = "resistance"
-    OTHER = "other"
-
-
-class Subcategory(StrEnum):
-    STRENGTH = "strength"
-    ENDURANCE = "endurance"
-    FLEXIBILITY = "flexibility"
-    BALANCE = "balance"
-    MIXED = "mixed"
-    SPORT = "sport"
-    OTHER = "other"
-
-
-class FileStatus(StrEnum):
-    LOADED = "loaded"
-    SKIPPED = "skipped"
-    QUARANTINED = "quarantined"
-
-
-class SetType(StrEnum):
-    """Kinds of set. FIT ``active`` sets are ``working``; rest-timer rows are ``rest``."""
-
-    WORKING = "working"
-    WARMUP = "warmup"
-    DROP = "drop"
-    FAILURE = "failure"
-    REST = "rest"
-
+from fitbalance.contracts import ACTIVITIES, LAPS, SAMPLES, STRENGTH_SETS
+from fitbalance.contracts import Category as Category
+from fitbalance.contracts import FileStatus as FileStatus
+from fitbalance.contracts import SetType as SetType
+from fitbalance.contracts import Subcategory as Subcategory
 
 UTC_TS = pl.Datetime("us")
 
@@ -111,62 +85,12 @@ RAW_LAP_SCHEMA: dict[str, pl.DataType] = {
     "max_hr": pl.Float64(),
 }
 
-# ---- table contracts: the DuckDB tables users query (see store/sql/000_tables.sql) --------------------------------
+# ---- table contracts: the DuckDB tables users query (defined once in fitbalance.contracts) ------------------------
 
-ACTIVITY_SCHEMA: dict[str, pl.DataType] = {
-    "activity_id": pl.String(),
-    "file_id": pl.String(),
-    "athlete": pl.String(),
-    "source_format": pl.String(),
-    "session_index": pl.Int32(),
-    "sport": pl.String(),
-    "sub_sport": pl.String(),
-    "name": pl.String(),
-    "start_time_utc": UTC_TS,
-    "utc_offset_s": pl.Int32(),
-    "start_time_local": UTC_TS,
-    "elapsed_s": pl.Float64(),
-    "moving_s": pl.Float64(),
-    "distance_m": pl.Float64(),
-    "calories_kcal": pl.Float64(),
-    "avg_hr": pl.Float64(),
-    "max_hr": pl.Float64(),
-    "device": pl.String(),
-    "rpe": pl.Float64(),
-    "source_ref": pl.String(),
-    "category": pl.String(),
-    "subcategory": pl.String(),
-    "classification_reason": pl.String(),
-    "classification_confidence": pl.Float64(),
-    "duplicate_of": pl.String(),  # activity_id of the row that counts, when this one is the same session again
-}
-
-SET_SCHEMA: dict[str, pl.DataType] = {
-    "activity_id": pl.String(),
-    "set_index": pl.Int32(),
-    "start_time_utc": UTC_TS,
-    "duration_s": pl.Float64(),
-    "set_type": pl.String(),
-    "exercise_category": pl.String(),
-    "exercise_guesses": pl.List(pl.String()),
-    "exercise_name": pl.String(),
-    "exercise": pl.String(),  # canonical catalogue name, or null when unmapped
-    "reps": pl.Int32(),
-    "weight_kg": pl.Float64(),
-    "distance_m": pl.Float64(),
-    "rpe": pl.Float64(),
-    "notes": pl.String(),
-}
-
-SAMPLE_SCHEMA: dict[str, pl.DataType] = {
-    "activity_id": pl.String(),
-    **{k: v for k, v in RAW_SAMPLE_SCHEMA.items() if k != "session_index"},
-}
-
-LAP_SCHEMA: dict[str, pl.DataType] = {
-    "activity_id": pl.String(),
-    **{k: v for k, v in RAW_LAP_SCHEMA.items() if k != "session_index"},
-}
+ACTIVITY_SCHEMA: dict[str, pl.DataType] = ACTIVITIES.schema
+SET_SCHEMA: dict[str, pl.DataType] = STRENGTH_SETS.schema
+SAMPLE_SCHEMA: dict[str, pl.DataType] = SAMPLES.schema
+LAP_SCHEMA: dict[str, pl.DataType] = LAPS.schema
 
 
 def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:

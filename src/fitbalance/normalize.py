@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from fitbalance import contracts
 from fitbalance.classify import classify_activity
 from fitbalance.config import Athlete
 from fitbalance.models import (
@@ -30,7 +31,6 @@ from fitbalance.models import (
     SAMPLE_SCHEMA,
     SET_SCHEMA,
     Decoded,
-    SetType,
     Tables,
     conform,
 )
@@ -46,7 +46,7 @@ class ExerciseMatch(NamedTuple):
 ExerciseResolver = Callable[[str | None, str | None], ExerciseMatch | None]
 """(exercise_name, exercise_category) -> the catalogue's match, or None when unmapped."""
 
-COUNTED_SET_TYPES = frozenset({SetType.WORKING.value, SetType.DROP.value, SetType.FAILURE.value})
+COUNTED_SET_TYPES = frozenset(contracts.COUNTED_SET_TYPES)
 
 
 def activity_key(athlete: str, source_format: str, start: datetime, sport: str | None, source_ref: str | None) -> str:

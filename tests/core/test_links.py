@@ -17,6 +17,7 @@ from fitbalance.models import BatchResult, FileOutcome, FileStatus
 from fitbalance.normalize import normalize
 from fitbalance.store import connection, load, schema
 from fitbalance.store.links import link_duplicates
+from fitbalance.store.views import apply_views
 from fitbalance.validate import validate_tables
 
 from .builders import decoded
@@ -148,3 +149,32 @@ def test_touched_windows_reach_a_day_either_side_and_merge() -> None:
         ("me", START + timedelta(days=5) - day, START + timedelta(days=5, seconds=600) + day),
         ("you", START - day, START + timedelta(seconds=60) + day),
     ]
+
+
+def test_a_fitnotes_day_and_the_watch_session_of_it_count_once(tmp_path: Path) -> None:
+    """FitNotes has dates only (its day starts at local noon, untimed): the watch's FIT session of that evening is
+    the same session and counts; the FitNotes day's sets are the ones the set views read. Another day's FitNotes
+    workout stays on its own."""
+    untimed = {"elapsed_s": None, "moving_s": None, "avg_hr": None, "max_hr": None, "calories_kcal": None}
+    noon = START.replace(hour=11)  # local noon at offset +1 h
+    evening = START + timedelta(hours=1)
+    with connection.open_store(tmp_path / "t.duckdb") as con:
+        load.load_batch(con, batch("w", "w.fit", "fit", evening, sets=[{}], hr=[100]), **_run())
+        load.load_batch(
+            con, batch("n", "fitnotes.csv", "csv:fitnotes", noon, sets=[{}, {}], activity=untimed), **_run()
+        )
+        watch = connection.rows(con, "SELECT activity_id FROM activities WHERE source_format = 'fit'")[0][0]
+        assert links(con) == [("csv:fitnotes", watch), ("fit", None)]
+
+        apply_views(con)
+        assert connection.rows(con, "SELECT count(*) FROM activities_effective") == [(1,)]
+        sources = connection.rows(
+            con,
+            "SELECT a.source_format, count(*) FROM working_sets AS w "
+            "JOIN activities AS a ON a.activity_id = w.source_activity_id GROUP BY ALL",
+        )
+        assert sources == [("csv:fitnotes", 2)]
+
+        later = batch("n2", "fitnotes2.csv", "csv:fitnotes", noon + timedelta(days=2), sets=[{}], activity=untimed)
+        load.load_batch(con, later, **_run())
+        assert sorted(d is None for _, d in links(con)) == [False, True, True]

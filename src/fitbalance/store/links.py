@@ -33,8 +33,8 @@ WITH candidates AS (
 sampled AS (
     SELECT DISTINCT activity_id FROM samples WHERE activity_id IN (SELECT activity_id FROM candidates)
 )
-SELECT c.activity_id, c.athlete, c.source_format, c.start_time_utc, c.elapsed_s, c.moving_s, c.distance_m,
-       c.calories_kcal, c.avg_hr, c.max_hr, c.category, c.sport, s.activity_id IS NOT NULL AS has_samples,
+SELECT c.activity_id, c.athlete, c.source_format, c.start_time_utc, c.utc_offset_s, c.elapsed_s, c.moving_s,
+       c.distance_m, c.calories_kcal, c.avg_hr, c.max_hr, c.category, c.sport, s.activity_id IS NOT NULL AS has_samples,
        f.first_ingested_at AS loaded_at, c.recompute
 FROM candidates AS c
 LEFT JOIN sampled AS s ON s.activity_id = c.activity_id

@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from fitbalance import contracts
 from fitbalance.errors import StoreError
 from fitbalance.store.connection import BUSY_MESSAGE as BUSY_MESSAGE
 from fitbalance.store.connection import connect
@@ -124,41 +125,12 @@ UNMAPPED_EXERCISES_COLUMNS: dict[str, pl.DataType] = {
     "last_seen": pl.Date(),
 }
 
-SOURCE_FILES_COLUMNS: dict[str, pl.DataType] = {
-    "path": pl.String(),
-    "format": pl.String(),
-    "status": pl.String(),
-    "detail": pl.String(),
-    "athlete": pl.String(),
-    "size_bytes": pl.Int64(),
-    "first_ingested_at": pl.Datetime("us"),
-    "last_seen_at": pl.Datetime("us"),
-}
-
-QUARANTINE_COLUMNS: dict[str, pl.DataType] = {
-    "path": pl.String(),
-    "stage": pl.String(),
-    "reason": pl.String(),
-    "created_at": pl.Datetime("us"),
-    "run_id": pl.String(),
-}
-
-INGEST_RUNS_COLUMNS: dict[str, pl.DataType] = {
-    "run_id": pl.String(),
-    "started_at": pl.Datetime("us"),
-    "ended_at": pl.Datetime("us"),
-    "outcome": pl.String(),
-    "files_seen": pl.Int64(),
-    "files_loaded": pl.Int64(),
-    "files_skipped": pl.Int64(),
-    "files_known": pl.Int64(),
-    "files_quarantined": pl.Int64(),
-    "activities_added": pl.Int64(),
-    "sets_added": pl.Int64(),
-    "detail": pl.String(),
-}
-
-ATHLETES_COLUMNS: dict[str, pl.DataType] = {"athlete": pl.String(), "units": pl.String()}
+SOURCE_FILES_COLUMNS = contracts.SOURCE_FILES.subset(
+    "path", "format", "status", "detail", "athlete", "size_bytes", "first_ingested_at", "last_seen_at"
+)
+QUARANTINE_COLUMNS = contracts.QUARANTINE.subset("path", "stage", "reason", "created_at", "run_id")
+INGEST_RUNS_COLUMNS = {name: dtype for name, dtype in contracts.INGEST_RUNS.schema.items() if name != "flow_run_id"}
+ATHLETES_COLUMNS = contracts.ATHLETES.subset("athlete", "units")
 
 
 def open_readonly(

@@ -1,14 +1,12 @@
-"""The tables and SQL views users query, and the derived table the views read.
+"""The SQL views users query, and the derived table the views read.
 
-The SQL lives in the package, in ``fitbalance/store/sql``, one statement group per file, applied in name
-order:
+:func:`apply_views` makes the tables (:func:`fitbalance.store.schema.apply_schema`), the macros made from the
+contracts' lists (:func:`fitbalance.contracts.vocabulary_macros`), then every ``1NN_<name>.sql`` file of
+``fitbalance/store/sql`` in name order (macros and views, ``CREATE OR REPLACE``). Idempotent.
 
-- ``0NN_<name>.sql``: tables (``CREATE TABLE IF NOT EXISTS``), applied by :func:`apply_schema`;
-- ``1NN_<name>.sql``: macros and views (``CREATE OR REPLACE``), applied by :func:`apply_views`.
-
-Both are idempotent. Views read the ``activity_hr_seconds`` table, a per-activity heart-rate histogram built
-from ``samples`` by :func:`refresh_derived`: the loader calls it with the ids of the activities it wrote (or
-removed) after each batch. docs/views.md documents every view, column by column.
+Views read the ``activity_hr_seconds`` table, a per-activity heart-rate histogram built from ``samples`` by
+:func:`refresh_derived`: the loader calls it with the ids of the activities it wrote (or removed) after each
+batch. docs/views.md documents every view, column by column.
 
 This module holds a DuckDB connection only as an argument; it never opens one.
 """
@@ -20,6 +18,7 @@ from collections.abc import Iterable
 
 import duckdb
 
+from fitbalance.contracts import vocabulary_macros
 from fitbalance.store.connection import transaction
 from fitbalance.store.schema import apply_schema, sql_files
 
@@ -58,6 +57,7 @@ def view_files() -> list[str]:
 def apply_views(con: duckdb.DuckDBPyConnection) -> None:
     """Apply the schema, then (re)create every macro and view (``1NN_*.sql``) in name order. Idempotent."""
     apply_schema(con)
+    con.execute(vocabulary_macros())  # the names the views share with the Python code
     for _name, text in sql_files(VIEW_FILE):
         con.execute(text)
 
