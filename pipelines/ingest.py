@@ -5,53 +5,46 @@ about 10 ms and loads the API server with events, so never one task per file). D
 (fitdecode), so batches run in worker processes; the flow process alone writes the database, one short transaction
 per batch. Only the I/O tasks retry, and only on transient errors (a locked database).
 
-One run per database at a time: the flow holds ``<db>.ingest.lock`` (:func:`fitbalance.store.load.run_lock`) from
+One run per database at a time: the flow holds ``<db>.ingest.lock`` (:func:`fitbalance.store.ledger.run_lock`) from
 discovery to the end, so a second run waits for the first (up to ``lock_wait_s``, then fails with a clear message).
 A run killed midway leaves only whole batches behind; the next run marks it ``interrupted``, deletes its scratch
 folder, and loads what it had not reached.
 
-Two ways to process a batch, the rest of the flow being the same:
-
-- local (default): ``process-batch`` tasks hand batches to a process pool of this machine and get the frames back;
-- staged (``staging`` set; :mod:`pipelines.scale` runs the flow so on a Dask cluster): ``stage-batch`` tasks run on
-  the flow's task runner (a ``DaskTaskRunner``), each writing its validated batch as Parquet files under
-  ``staging`` (:mod:`pipelines.staging`); the flow process reads them back and loads them. Only it writes the
-  database either way.
+Where the batches are processed is a :class:`~pipelines.executors.BatchExecutor`, the loop being the same for
+every engine: a process pool of this machine (default), or, with ``staging`` set, the flow's Dask task runner
+handing batches back as Parquet (:mod:`pipelines.scale`). Only the flow process writes the database either way.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import uuid
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
-from prefect.futures import PrefectFuture
 
 from fitbalance.config import Athlete, load_settings
 from fitbalance.errors import FitbalanceError
 from fitbalance.exercises import exercises_table
-from fitbalance.models import FileStatus
-from fitbalance.process import BatchResult, FileOutcome, WorkItem, exercise_resolver, process_batch
-from fitbalance.sources.archive import cleanup, discover, file_digest, scratch_dir
-from fitbalance.store import load as store
+from fitbalance.models import BatchResult, FileOutcome, FileStatus, LoadCounts, WorkItem
+from fitbalance.process import exercise_resolver
+from fitbalance.sources.archive import discover, file_digest, scratch_dir
+from fitbalance.store import ledger, reference
+from fitbalance.store.connection import open_store
+from fitbalance.store.load import load_batch
 from fitbalance.store.views import apply_views
-from pipelines.staging import StagedBatch, discard, read_batch, write_batch
+from pipelines.executors import BatchExecutor, DaskBatches, LocalBatches
 
 MIN_BATCH_SIZE, MAX_BATCH_SIZE = 16, 96
 """Files per batch when the caller does not say: about four batches per worker, within these bounds. A batch costs
-two task runs, a worker round trip and a load transaction, so big runs take big batches; small runs still keep every
+task runs, a worker round trip and a load transaction, so big runs take big batches; small runs still keep every
 worker busy, and the last batches leave no worker waiting long."""
 
 ProgressListener = Callable[[str, int, int], None]
@@ -111,8 +104,8 @@ def plan_files(paths: Sequence[str], db: str, workdir: str) -> Plan:
     db_path = Path(db)
     known: dict[str, str] = {}
     if db_path.exists():
-        with store.open_store(db_path) as con:
-            known = store.known_files(con)
+        with open_store(db_path) as con:
+            known = ledger.known_files(con)
     todo: list[WorkItem] = []
     known_files: list[tuple[str, str]] = []
     queued: set[str] = set()
@@ -134,56 +127,35 @@ def plan_files(paths: Sequence[str], db: str, workdir: str) -> Plan:
     )
 
 
-class Handoff:
-    """Processed batches waiting for the loader, by batch number.
+class Parcel:
+    """One processed batch on its way to the loader, emptied once it is loaded.
 
-    Batches travel from the process tasks to the load task through this, not as task results or parameters:
-    Prefect keeps every task run's engine (its parameters and result) until the flow run ends, so frames handed
-    through tasks would keep the whole corpus in memory. Here a batch lives from its processing to its load.
+    Prefect keeps every task run's parameters until the flow run ends, so a batch handed to the load task as a
+    parameter would keep the whole corpus in memory. It travels in this box instead: the load task empties it on
+    success (a retry finds it still full), and what Prefect keeps is an empty box.
     """
 
-    def __init__(self) -> None:
-        self._batches: dict[int, BatchResult] = {}
+    def __init__(self, batch: BatchResult) -> None:
+        self._batch: BatchResult | None = batch
 
-    def put(self, number: int, batch: BatchResult) -> None:
-        self._batches[number] = batch
+    def open(self) -> BatchResult:
+        assert self._batch is not None, "a parcel is loaded once"
+        return self._batch
 
-    def get(self, number: int) -> BatchResult:
-        return self._batches[number]
-
-    def drop(self, number: int) -> None:
-        self._batches.pop(number, None)
-
-
-@task(name="process-batch", cache_policy=NO_CACHE)
-def process_task(
-    items: list[WorkItem], athlete: Any, as_of: datetime, pool: Executor | None, handoff: Handoff, number: int
-) -> int:
-    """Decode, normalize and validate a batch, in a worker process when a pool is given; hand it to the loader."""
-    if pool is None:
-        batch = process_batch(items, athlete=athlete, as_of=as_of)
-    else:
-        batch = pool.submit(process_batch, items, athlete=athlete, as_of=as_of).result()
-    handoff.put(number, batch)
-    return number
-
-
-@task(name="stage-batch", cache_policy=NO_CACHE)
-def stage_task(items: list[WorkItem], athlete: Any, as_of: datetime, folder: str) -> StagedBatch:
-    """Decode, normalize and validate a batch where the task runner puts it, and stage the result as Parquet."""
-    return write_batch(process_batch(items, athlete=athlete, as_of=as_of), Path(folder))
+    def empty(self) -> None:
+        self._batch = None
 
 
 @task(name="load-batch", retries=3, retry_delay_seconds=2, retry_condition_fn=_transient, cache_policy=NO_CACHE)
-def load_task(handoff: Handoff, number: int, db: str, athlete: str, run_id: str) -> dict[str, int]:
-    """Load batch ``number`` in one short write transaction (a retry finds it still in the hand-off)."""
-    batch = handoff.get(number)
-    now = datetime.now(UTC).replace(tzinfo=None)
-    with store.open_store(Path(db)) as con:
+def load_task(parcel: Parcel, db: str, athlete: str, run_id: str, now: datetime) -> LoadCounts:
+    """Load a processed batch in one short write transaction, stamping its rows with ``now`` (the run's start)."""
+    with open_store(Path(db)) as con:
         # one thread: the loader shares the machine with the workers, and a batch's small transaction gains nothing
         # from more (measured: 12 % less CPU per load)
         con.execute("SET threads = 1")
-        return store.load_batch(con, batch, athlete=athlete, run_id=run_id, now=now)
+        counts = load_batch(con, parcel.open(), athlete=athlete, run_id=run_id, now=now)
+    parcel.empty()
+    return counts
 
 
 @task(name="bookkeeping", retries=3, retry_delay_seconds=2, retry_condition_fn=_transient, cache_policy=NO_CACHE)
@@ -194,17 +166,19 @@ def start_run_task(
     settings_path: str | None,
     athlete: str,
     plan: Plan,
+    now: datetime,
 ) -> None:
-    now = datetime.now(UTC).replace(tzinfo=None)
     settings = load_settings(Path(settings_path) if settings_path else None)
-    with store.open_store(Path(db)) as con:
-        store.begin_run(con, run_id=run_id, flow_run_id=flow_run_id, started_at=now)
-        store.refresh_athletes(con, settings, [athlete])
-        store.refresh_exercises(con, exercises_table(user_names=[a.exercise_names for a in settings.athletes.values()]))
+    with open_store(Path(db)) as con:
+        ledger.begin_run(con, run_id=run_id, flow_run_id=flow_run_id, started_at=now)
+        reference.refresh_athletes(con, settings, [athlete])
+        reference.refresh_exercises(
+            con, exercises_table(user_names=[a.exercise_names for a in settings.athletes.values()])
+        )
         for name in dict.fromkeys([*settings.athletes, athlete]):  # settings' mappings reach sets loaded before
-            store.remap_exercises(con, name, exercise_resolver(settings.athlete(name)))
-        store.record_problems(con, plan.problems, athlete=athlete, run_id=run_id, now=now)
-        store.record_seen(
+            reference.remap_exercises(con, name, exercise_resolver(settings.athlete(name)))
+        ledger.record_problems(con, plan.problems, run_id=run_id, now=now)
+        ledger.record_seen(
             con,
             run_id=run_id,
             pending=[(item.ref.path, item.file_id) for item in plan.todo],
@@ -231,16 +205,9 @@ def finish_run_task(db: str, run_id: str, summary: RunSummary, outcome: str) -> 
         "activities": summary.activities_added,
         "sets": summary.sets_added,
     }
-    with store.open_store(Path(db)) as con:
+    with open_store(Path(db)) as con:
         apply_views(con)
-        store.finish_run(con, run_id=run_id, ended_at=now, outcome=outcome, counts=counts)
-
-
-def _process_pool(workers: int) -> ProcessPoolExecutor:
-    """Worker processes forked from a server that has imported the library once (polars, pandera: seconds)."""
-    context = get_context("forkserver")
-    context.set_forkserver_preload(["fitbalance.process"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        ledger.finish_run(con, run_id=run_id, ended_at=now, outcome=outcome, counts=counts)
 
 
 def _chunks(items: list[WorkItem], size: int) -> Iterator[list[WorkItem]]:
@@ -289,7 +256,7 @@ def ingest_flow(
         print(message, file=sys.stderr, flush=True)
 
     clock = datetime.fromisoformat(as_of) if as_of else _end_of_today()
-    with store.run_lock(Path(db), wait_s=lock_wait_s, on_wait=tell), scratch_dir() as scratch:
+    with ledger.run_lock(Path(db), wait_s=lock_wait_s, on_wait=tell), scratch_dir() as scratch:
         return _ingest(paths, db, who, workers, batch_size, settings_path, str(scratch), clock, staging)
 
 
@@ -311,65 +278,33 @@ def _ingest(
 ) -> dict[str, Any]:
     logger = get_run_logger()
     run_id = uuid.uuid4().hex
+    # one time for every row the run writes: which file counts first among equals (dedupe's "earliest loaded")
+    # is then the same however the run's files fell into batches
+    started = datetime.now(UTC).replace(tzinfo=None)
     flow_run = get_run_context().flow_run  # type: ignore[union-attr]
-    staged_in = Path(staging) / run_id if staging else None
-    if staged_in is not None:  # archives are unpacked where the workers can read the members too
-        staged_in.mkdir(parents=True)
-        workdir = tempfile.mkdtemp(prefix="fitbalance-", dir=staged_in)
+    engine = _executor(who, as_of, staging, run_id)
     summary = RunSummary(run_id=run_id, db=db)
     outcome = "failed"
     try:
-        plan = plan_files(paths, db, workdir)
-        summary.files_seen, summary.already_loaded, summary.ignored = plan.seen, plan.known, plan.ignored
-        summary.quarantined = len(plan.problems)
-        summary.quarantine_reasons = [f"{p}: {r}" for p, r in plan.problems[:5]]
-        start_run_task(db, run_id, str(flow_run.id) if flow_run else None, settings_path, who.name, plan)
+        with engine:
+            plan = plan_files(paths, db, engine.unpack_dir(workdir))
+            summary.files_seen, summary.already_loaded, summary.ignored = plan.seen, plan.known, plan.ignored
+            summary.quarantined = len(plan.problems)
+            summary.quarantine_reasons = [f"{p}: {r}" for p, r in plan.problems[:5]]
+            flow_run_id = str(flow_run.id) if flow_run else None
+            start_run_task(db, run_id, flow_run_id, settings_path, who.name, plan, started)
 
-        size = batch_size or _batch_size(len(plan.todo), _workers(workers, len(plan.todo)))
-        batches = list(_chunks(plan.todo, size))
-        n_workers = _workers(workers, len(batches))
-        total = len(plan.todo)
-        _progress("process", 0, total)
-        pool = _process_pool(n_workers) if n_workers > 1 and staged_in is None else None
-
-        handoff = Handoff()
-
-        def submit(number: int, batch: list[WorkItem]) -> PrefectFuture[int] | PrefectFuture[StagedBatch]:
-            if staged_in is None:
-                return process_task.submit(batch, who, as_of, pool, handoff, number)
-            return stage_task.submit(batch, who, as_of, str(staged_in / f"batch-{number:06d}"))
-
-        try:
-            in_flight: deque[tuple[int, PrefectFuture[int] | PrefectFuture[StagedBatch]]] = deque()
-            pending = enumerate(batches)
-            done = 0
-            window = max(2, 2 * n_workers)  # bounded: memory stays flat however many files there are
-            while True:
-                while len(in_flight) < window and (numbered := next(pending, None)) is not None:
-                    in_flight.append((numbered[0], submit(*numbered)))
-                if not in_flight:
-                    break
-                number, future = in_flight.popleft()
-                made = future.result()
-                if isinstance(made, StagedBatch):
-                    handoff.put(number, read_batch(made))
-                outcomes = handoff.get(number).outcomes
-                try:
-                    counts = load_task(handoff, number, db, who.name, run_id)
-                finally:
-                    handoff.drop(number)
-                if isinstance(made, StagedBatch):
-                    discard(made)
-                _account(summary, outcomes, counts)
-                done += len(outcomes)
+            size = batch_size or _batch_size(len(plan.todo), _workers(workers, len(plan.todo)))
+            batches = list(_chunks(plan.todo, size))
+            done, total = 0, len(plan.todo)
+            _progress("process", done, total)
+            for batch in engine.processed(batches, _workers(workers, len(batches))):
+                counts = load_task(Parcel(batch), db, who.name, run_id, started)
+                _account(summary, batch.outcomes, counts)
+                done += len(batch.outcomes)
                 _progress("process", done, total)
-        finally:
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
         outcome = "completed"
     finally:
-        if staged_in is not None:
-            cleanup(staged_in)
         try:
             finish_run_task(db, run_id, summary, outcome)
         except FitbalanceError as exc:
@@ -388,13 +323,20 @@ def _ingest(
     return summary.as_dict()
 
 
-def _account(summary: RunSummary, outcomes: list[FileOutcome], counts: dict[str, int]) -> None:
-    summary.loaded += counts[FileStatus.LOADED.value]
-    summary.skipped += counts[FileStatus.SKIPPED.value]
-    summary.quarantined += counts[FileStatus.QUARANTINED.value]
-    summary.activities_added += counts["activities"]
-    summary.sets_added += counts["sets"]
-    summary.samples_added += counts["samples"]
+def _executor(who: Athlete, as_of: datetime, staging: str | None, run_id: str) -> BatchExecutor[Any]:
+    """The engine that processes this run's batches: Dask's, handing back Parquet under ``staging``, or a local pool."""
+    if staging is not None:
+        return DaskBatches(who, as_of, Path(staging) / run_id)
+    return LocalBatches(who, as_of)
+
+
+def _account(summary: RunSummary, outcomes: list[FileOutcome], counts: LoadCounts) -> None:
+    summary.loaded += counts.loaded
+    summary.skipped += counts.skipped
+    summary.quarantined += counts.quarantined
+    summary.activities_added += counts.activities
+    summary.sets_added += counts.sets
+    summary.samples_added += counts.samples
     for o in outcomes:
         if o.status is FileStatus.QUARANTINED and len(summary.quarantine_reasons) < 5:
             summary.quarantine_reasons.append(f"{o.path}: {o.detail}")

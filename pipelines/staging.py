@@ -18,9 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from fitbalance.models import ACTIVITY_SCHEMA, LAP_SCHEMA, SAMPLE_SCHEMA, SET_SCHEMA
-from fitbalance.normalize import Tables
-from fitbalance.process import BatchResult, FileOutcome
+from fitbalance.models import ACTIVITY_SCHEMA, LAP_SCHEMA, SAMPLE_SCHEMA, SET_SCHEMA, BatchResult, FileOutcome, Tables
 from fitbalance.validate import QUARANTINE_SCHEMA
 
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {

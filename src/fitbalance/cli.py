@@ -7,6 +7,7 @@ import io
 import json
 import os
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -223,19 +224,13 @@ def _print_summary(s: dict[str, Any]) -> None:
         console.print(f"  [yellow]quarantined[/] {reason}")
 
 
-def _query(db: Path, sql: str, params: list[Any] | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
-    from fitbalance.store.load import connect
+def _read(db: Path, query: Callable[[Any], tuple[list[str], list[tuple[Any, ...]]]]) -> tuple[list[str], list[Any]]:
+    from fitbalance.store import read
 
     if not db.exists():
         raise StoreError(f"no database at {db}: run `fitbalance ingest` first")
-    con = connect(db, read_only=True, wait_s=30.0, on_wait=lambda m: err.print(f"[yellow]{m}[/]"))
-    try:
-        cur = con.execute(sql, params or [])
-        columns = [d[0] for d in cur.description] if cur.description else []
-        rows = cur.fetchall()
-    finally:
-        con.close()
-    return columns, rows
+    with read.reading(db, retries=60, wait_s=0.5, on_wait=read.once(lambda m: err.print(f"[yellow]{m}[/]"))) as con:
+        return query(con)
 
 
 def _jsonable(value: Any) -> Any:
@@ -253,8 +248,10 @@ def sql(
     """Run SQL against the database, read-only, and print the result."""
     import duckdb
 
+    from fitbalance.store import read
+
     try:
-        columns, rows = _query(_db(db), query)
+        columns, rows = _read(_db(db), lambda con: read.query(con, query))
     except FitbalanceError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc
@@ -283,25 +280,16 @@ def sql(
         console.print(table)
 
 
-SUMMARY_SQL = """
-SELECT athlete, iso_week AS week, resistance_sessions AS "strength sessions", resistance_days AS "strength days",
-       round(resistance_minutes)::INT AS "strength min", round(other_minutes)::INT AS "other min",
-       round(who_aerobic_minutes)::INT AS "aerobic min", CASE WHEN meets_guideline THEN 'yes' ELSE 'no' END
-       AS "WHO met"
-FROM weekly_balance
-WHERE week_start > (SELECT max(week_start) FROM weekly_balance) - INTERVAL (?) WEEK
-ORDER BY athlete, week_start DESC
-"""
-
-
 @app.command()
 def summary(
     db: DbOption = None,
     weeks: Annotated[int, typer.Option(help="How many recent weeks")] = 8,
 ) -> None:
     """Print a short weekly summary: resistance training against other exercise."""
+    from fitbalance.store import read
+
     try:
-        columns, rows = _query(_db(db), SUMMARY_SQL, [weeks])
+        columns, rows = _read(_db(db), lambda con: read.recent_weeks(con, weeks))
     except FitbalanceError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc
@@ -329,22 +317,22 @@ def status(
     runs: Annotated[int, typer.Option(help="How many recent ingest runs to show", min=1)] = 10,
 ) -> None:
     """Show the last ingest runs, and any file a run saw that is in no table (exit status 1 when there is one)."""
-    from fitbalance.store import load as store
+    from fitbalance.store import ledger as store
+    from fitbalance.store import read
 
     target = _db(db)
     if not target.exists():
         err.print(f"[red]error:[/] no database at {target}: run `fitbalance ingest` first")
         raise typer.Exit(1)
     try:
-        con = store.connect(target, read_only=True, wait_s=30.0, on_wait=lambda m: err.print(f"[yellow]{m}[/]"))
+        with read.reading(
+            target, retries=60, wait_s=0.5, on_wait=read.once(lambda m: err.print(f"[yellow]{m}[/]"))
+        ) as con:
+            recent = store.last_runs(con, runs)
+            missing = store.unaccounted_files(con)
     except FitbalanceError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc
-    try:
-        recent = store.last_runs(con, runs)
-        missing = store.unaccounted_files(con)
-    finally:
-        con.close()
     console.print(f"[bold]last {len(recent)} ingest runs in {target}[/] (newest first)")
     for r in recent:
         style = {"completed": "green", "running": "cyan"}.get(r["outcome"], "red")
@@ -383,19 +371,15 @@ def status(
     raise typer.Exit(1)
 
 
-UNMAPPED_SQL = """
-SELECT exercise_name, sets, activities, first_seen, last_seen, athletes FROM unmapped_exercises
-WHERE exercise_name IS NOT NULL ORDER BY sets DESC, exercise_name
-"""
-
-
 @app.command()
 def unmapped(db: DbOption = None) -> None:
     """List exercise names the catalogue does not know, most used first, and how to map them."""
     import duckdb
 
+    from fitbalance.store import read
+
     try:
-        columns, rows = _query(_db(db), UNMAPPED_SQL)
+        columns, rows = _read(_db(db), read.unmapped_names)
     except FitbalanceError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc

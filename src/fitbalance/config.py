@@ -47,6 +47,17 @@ DEFAULT_SETTINGS = Path("fitbalance.toml")
 DEFAULT_ATHLETE = "default"
 
 
+STORAGE_VERSION = "v1.0.0"
+"""The DuckDB storage format a new database file is written in: the oldest its tables and views need (that of
+DuckDB 1.0 and 1.1; DuckDB 1.2 and later read it too), so that the DuckDB a user already has (a CLI, a notebook,
+DBeaver) opens the file, not only the DuckDB that wrote it. ``FITBALANCE_STORAGE_VERSION`` sets another."""
+
+
+def storage_version() -> str:
+    """The storage version new database files get (see :data:`STORAGE_VERSION`)."""
+    return os.environ.get("FITBALANCE_STORAGE_VERSION", STORAGE_VERSION)
+
+
 def default_db_path() -> Path:
     """The database path: ``$FITBALANCE_DB`` when set, else ``./fitbalance.duckdb``."""
     return Path(os.environ.get("FITBALANCE_DB", str(DEFAULT_DB)))

@@ -3,14 +3,16 @@
 The same workout often arrives twice: a watch's FIT file and the Hevy or Strong CSV of the same session, or a Garmin
 activity that is also in the Strava export. :func:`duplicate_links` finds them. It is pure: a frame of activities in
 (columns :data:`CANDIDATE_SCHEMA`), one ``(activity_id, duplicate_of)`` row per activity out, ``duplicate_of`` null
-for the rows that count. The store applies the result (``store.load.link_duplicates``).
+for the rows that count. The store applies the result (:func:`fitbalance.store.links.link_duplicates`).
 
 Two activities are the same session when all of these hold:
 
 - they belong to the same athlete;
 - they overlap in time: their intervals ``[start, start + duration)`` intersect for at least half of the shorter one
   (:data:`MIN_OVERLAP`; duration = elapsed time, else moving time); when either has no duration, their starts are
-  at most :data:`START_TOLERANCE_S` (5 minutes) apart;
+  at most :data:`START_TOLERANCE_S` (5 minutes) apart; a workout from a format with dates but no clock times
+  (:data:`DATE_ONLY_FORMATS`: FitNotes, whose days start at a conventional local noon) overlaps every activity on
+  its local date;
 - they agree in kind: both ``resistance``, or both ``other`` with compatible sports: the same sport, two sports of
   one family (:data:`SPORT_FAMILIES`: running, walking and hiking; cycling and e-biking; ...), or one of them
   unspecific (:data:`UNSPECIFIC_SPORTS`: generic, training, fitness equipment, unknown).
@@ -20,9 +22,9 @@ Which of them counts (the primary), best first:
 1. a FIT file's activity: the watch's timing, heart rate and samples count;
 2. another export's row (Garmin, Strava, Polar, Apple Health CSV): one with samples first, then the richer row
    (more of elapsed and moving time, distance, calories, average and maximum heart rate filled);
-3. a lifting app's workout (:data:`LIFTING_APPS`: Hevy, Strong) only when nothing else recorded the session. Its
-   named sets and weights still win: the set views take a primary's sets from its lifting-app duplicates when it
-   has any (see the ``working_sets`` view);
+3. a lifting app's workout (:data:`LIFTING_APPS`: Hevy, Strong, FitNotes) only when nothing else recorded the
+   session. Its named sets and weights still win: the set views take a primary's sets from its lifting-app
+   duplicates when it has any (see the ``working_sets`` view);
 4. ties: the earliest loaded, then the smaller activity id.
 
 Activities are taken best first; each one not yet linked becomes a primary and claims every unlinked activity that
@@ -37,14 +39,17 @@ spans less than :data:`SESSION_SPAN` (a day).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import polars as pl
+
+from fitbalance import contracts
 
 SESSION_SPAN = timedelta(days=1)  # longer than any chain of overlapping activities
 MIN_OVERLAP = 0.5  # of the shorter activity's duration
 START_TOLERANCE_S = 300.0  # starts this close are the same session when a duration is missing
-LIFTING_APPS = frozenset({"csv:hevy", "csv:strong"})
+LIFTING_APPS = frozenset(contracts.LIFTING_APPS)
+DATE_ONLY_FORMATS = frozenset(contracts.DATE_ONLY_FORMATS)
 FIT_FORMATS = frozenset({"fit"})
 UNSPECIFIC_SPORTS = frozenset({"", "generic", "training", "fitness_equipment", "all"})
 SPORT_FAMILIES: tuple[frozenset[str], ...] = (
@@ -56,18 +61,16 @@ SPORT_FAMILIES: tuple[frozenset[str], ...] = (
 RICHNESS_COLUMNS = ("elapsed_s", "moving_s", "distance_m", "calories_kcal", "avg_hr", "max_hr")
 
 CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
-    "activity_id": pl.String(),
-    "athlete": pl.String(),
-    "source_format": pl.String(),
-    "start_time_utc": pl.Datetime("us"),
-    "elapsed_s": pl.Float64(),
-    "moving_s": pl.Float64(),
-    "distance_m": pl.Float64(),
-    "calories_kcal": pl.Float64(),
-    "avg_hr": pl.Float64(),
-    "max_hr": pl.Float64(),
-    "category": pl.String(),
-    "sport": pl.String(),
+    **contracts.ACTIVITIES.subset(
+        "activity_id",
+        "athlete",
+        "source_format",
+        "start_time_utc",
+        "utc_offset_s",
+        *RICHNESS_COLUMNS,
+        "category",
+        "sport",
+    ),
     "has_samples": pl.Boolean(),
     "loaded_at": pl.Datetime("us"),  # when the activity's file was first loaded
 }
@@ -84,6 +87,8 @@ class _Activity:
     category: str
     sport: str
     rank: tuple[int, int, int, datetime, str]
+    day: date  # the local date
+    date_only: bool  # from a format that has dates but no clock times
 
     @property
     def end(self) -> datetime:
@@ -150,6 +155,8 @@ def _activities(frame: pl.DataFrame) -> list[_Activity]:
                 category=row["category"],
                 sport=row["sport"] or "",
                 rank=rank,
+                day=(row["start_time_utc"] + timedelta(seconds=row["utc_offset_s"] or 0)).date(),
+                date_only=row["source_format"] in DATE_ONLY_FORMATS,
             )
         )
     return found
@@ -173,6 +180,20 @@ def _same_session_pairs(activities: list[_Activity]) -> dict[str, set[str]]:
     return matches
 
 
+def _add_same_day_pairs(activities: list[_Activity], matches: dict[str, set[str]]) -> None:
+    """A workout from a format with dates only is the same session as any activity of its kind on its local date."""
+    by_day: dict[tuple[str, date], list[_Activity]] = {}
+    for a in activities:
+        by_day.setdefault((a.athlete, a.day), []).append(a)
+    for a in activities:
+        if not a.date_only:
+            continue
+        for b in by_day[(a.athlete, a.day)]:
+            if b is not a and same_kind(a.category, a.sport, b.category, b.sport):
+                matches[a.activity_id].add(b.activity_id)
+                matches[b.activity_id].add(a.activity_id)
+
+
 def duplicate_links(candidates: pl.DataFrame) -> pl.DataFrame:
     """One row per activity: ``activity_id`` and ``duplicate_of`` (the primary's id, or null when it counts).
 
@@ -181,6 +202,7 @@ def duplicate_links(candidates: pl.DataFrame) -> pl.DataFrame:
     """
     activities = _activities(candidates)
     matches = _same_session_pairs(activities)
+    _add_same_day_pairs(activities, matches)
     primary_of: dict[str, str | None] = {}
     for a in sorted(activities, key=lambda a: a.rank):
         if a.activity_id in primary_of:

@@ -1,7 +1,11 @@
-"""Enums and the column contracts shared by every stage.
+"""The column contracts and the records shared by every stage (the enums and tables are defined once in
+:mod:`fitbalance.contracts`; they are named here too for the stages).
 
 Sources (FIT, CSV dialects) produce a :class:`Decoded` record of polars frames whose columns are the *raw*
-contracts below; ``normalize`` turns them into the *table* frames that are validated and loaded.
+contracts below; ``normalize`` turns them into :class:`Tables` (the *table* frames) that are validated and loaded.
+A batch of files travels from processing to the loader as a :class:`BatchResult`: its :class:`Tables`, its
+quarantine rows and one :class:`FileOutcome` per file. These records live here, below every stage, so that no
+stage imports a later one to name what it hands on.
 
 Units are SI and times are UTC everywhere: ``*_utc`` columns are naive ``Datetime("us")`` values in UTC,
 ``utc_offset_s`` is the local offset in seconds (local = utc + offset).
@@ -10,41 +14,15 @@ Units are SI and times are UTC everywhere: ``*_utc`` columns are naive ``Datetim
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
+from typing import Self
 
 import polars as pl
 
-
-class Category(StrEnum):
-    RESISTANCE = "resistance"
-    OTHER = "other"
-
-
-class Subcategory(StrEnum):
-    STRENGTH = "strength"
-    ENDURANCE = "endurance"
-    FLEXIBILITY = "flexibility"
-    BALANCE = "balance"
-    MIXED = "mixed"
-    SPORT = "sport"
-    OTHER = "other"
-
-
-class FileStatus(StrEnum):
-    LOADED = "loaded"
-    SKIPPED = "skipped"
-    QUARANTINED = "quarantined"
-
-
-class SetType(StrEnum):
-    """Kinds of set. FIT ``active`` sets are ``working``; rest-timer rows are ``rest``."""
-
-    WORKING = "working"
-    WARMUP = "warmup"
-    DROP = "drop"
-    FAILURE = "failure"
-    REST = "rest"
-
+from fitbalance.contracts import ACTIVITIES, LAPS, SAMPLES, STRENGTH_SETS
+from fitbalance.contracts import Category as Category
+from fitbalance.contracts import FileStatus as FileStatus
+from fitbalance.contracts import SetType as SetType
+from fitbalance.contracts import Subcategory as Subcategory
 
 UTC_TS = pl.Datetime("us")
 
@@ -107,62 +85,12 @@ RAW_LAP_SCHEMA: dict[str, pl.DataType] = {
     "max_hr": pl.Float64(),
 }
 
-# ---- table contracts: the DuckDB tables users query (see store/sql/000_tables.sql) --------------------------------
+# ---- table contracts: the DuckDB tables users query (defined once in fitbalance.contracts) ------------------------
 
-ACTIVITY_SCHEMA: dict[str, pl.DataType] = {
-    "activity_id": pl.String(),
-    "file_id": pl.String(),
-    "athlete": pl.String(),
-    "source_format": pl.String(),
-    "session_index": pl.Int32(),
-    "sport": pl.String(),
-    "sub_sport": pl.String(),
-    "name": pl.String(),
-    "start_time_utc": UTC_TS,
-    "utc_offset_s": pl.Int32(),
-    "start_time_local": UTC_TS,
-    "elapsed_s": pl.Float64(),
-    "moving_s": pl.Float64(),
-    "distance_m": pl.Float64(),
-    "calories_kcal": pl.Float64(),
-    "avg_hr": pl.Float64(),
-    "max_hr": pl.Float64(),
-    "device": pl.String(),
-    "rpe": pl.Float64(),
-    "source_ref": pl.String(),
-    "category": pl.String(),
-    "subcategory": pl.String(),
-    "classification_reason": pl.String(),
-    "classification_confidence": pl.Float64(),
-    "duplicate_of": pl.String(),  # activity_id of the row that counts, when this one is the same session again
-}
-
-SET_SCHEMA: dict[str, pl.DataType] = {
-    "activity_id": pl.String(),
-    "set_index": pl.Int32(),
-    "start_time_utc": UTC_TS,
-    "duration_s": pl.Float64(),
-    "set_type": pl.String(),
-    "exercise_category": pl.String(),
-    "exercise_guesses": pl.List(pl.String()),
-    "exercise_name": pl.String(),
-    "exercise": pl.String(),  # canonical catalogue name, or null when unmapped
-    "reps": pl.Int32(),
-    "weight_kg": pl.Float64(),
-    "distance_m": pl.Float64(),
-    "rpe": pl.Float64(),
-    "notes": pl.String(),
-}
-
-SAMPLE_SCHEMA: dict[str, pl.DataType] = {
-    "activity_id": pl.String(),
-    **{k: v for k, v in RAW_SAMPLE_SCHEMA.items() if k != "session_index"},
-}
-
-LAP_SCHEMA: dict[str, pl.DataType] = {
-    "activity_id": pl.String(),
-    **{k: v for k, v in RAW_LAP_SCHEMA.items() if k != "session_index"},
-}
+ACTIVITY_SCHEMA: dict[str, pl.DataType] = ACTIVITIES.schema
+SET_SCHEMA: dict[str, pl.DataType] = STRENGTH_SETS.schema
+SAMPLE_SCHEMA: dict[str, pl.DataType] = SAMPLES.schema
+LAP_SCHEMA: dict[str, pl.DataType] = LAPS.schema
 
 
 def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
@@ -214,3 +142,127 @@ class Decoded:
     @property
     def is_activity(self) -> bool:
         return self.file_type == "activity"
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The table frames made from one file (or a batch of files)."""
+
+    activities: pl.DataFrame
+    sets: pl.DataFrame
+    samples: pl.DataFrame
+    laps: pl.DataFrame
+
+    def without(self, activity_ids: set[str]) -> tuple[Self, int]:
+        """These tables less the given activities and their rows; also how many activities were dropped."""
+        if not activity_ids or self.activities.height == 0:
+            return self, 0
+        drop = list(activity_ids)
+        kept = self.activities.filter(~pl.col("activity_id").is_in(drop))
+        dropped = self.activities.height - kept.height
+        if dropped == 0:
+            return self, 0
+        return type(self)(
+            activities=kept,
+            sets=self.sets.filter(~pl.col("activity_id").is_in(drop)),
+            samples=self.samples.filter(~pl.col("activity_id").is_in(drop)),
+            laps=self.laps.filter(~pl.col("activity_id").is_in(drop)),
+        ), dropped
+
+    @classmethod
+    def concat(cls, parts: list[Tables]) -> Self:
+        def cat(frames: list[pl.DataFrame], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+            frames = [f for f in frames if f.height]
+            return pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=schema)
+
+        return cls(
+            activities=cat([p.activities for p in parts], ACTIVITY_SCHEMA),
+            sets=cat([p.sets for p in parts], SET_SCHEMA),
+            samples=cat([p.samples for p in parts], SAMPLE_SCHEMA),
+            laps=cat([p.laps for p in parts], LAP_SCHEMA),
+        )
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """One file to ingest: ``path`` is what users see (``a.zip!/b.zip!/c.fit``), ``local_path`` what we read."""
+
+    path: str
+    local_path: str
+    size_bytes: int
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """A file to process, with the content hash the planner computed."""
+
+    ref: SourceRef
+    file_id: str
+
+
+REPEATED_NOTE = "already in an earlier file"
+"""How a file's ``detail`` says that some of its activities were loaded from another file first."""
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What became of one file, as values; :attr:`detail` is the one sentence a user reads about it.
+
+    ``reason`` says why a file was skipped (its type) or quarantined (its first reasons). For a loaded file,
+    ``activities`` counts its activities that passed validation (the repeats included), ``rows_quarantined`` its
+    rows that did not, ``repeated`` its activities already loaded from an earlier file, and ``warning`` the decoder's
+    first warning, if any.
+    """
+
+    file_id: str
+    path: str
+    format: str
+    size_bytes: int
+    status: FileStatus
+    reason: str = ""
+    activities: int = 0
+    rows_quarantined: int = 0
+    repeated: int = 0
+    warning: str | None = None
+
+    @property
+    def detail(self) -> str:
+        """The ``source_files.detail`` sentence: the reason, or for a loaded file its counts."""
+        if self.status is not FileStatus.LOADED:
+            return self.reason
+        text = f"{self.activities} activities"
+        if self.rows_quarantined:
+            text += f", {self.rows_quarantined} rows quarantined"
+        if self.repeated:
+            text += f"; {self.repeated} {REPEATED_NOTE}"
+        if self.warning:
+            text += f"; decoder warnings: {self.warning}"
+        return text
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """A processed batch: loadable frames, quarantine rows (``validate.QUARANTINE_SCHEMA``), one outcome per file."""
+
+    outcomes: list[FileOutcome]
+    tables: Tables
+    quarantine: pl.DataFrame
+
+    @property
+    def activity_ids(self) -> list[str]:
+        return self.tables.activities["activity_id"].to_list()
+
+
+@dataclass(frozen=True)
+class LoadCounts:
+    """What loading one batch added: new activities, working sets and samples, its quarantine rows, its activities
+    left out as already loaded from an earlier file, and its files by status."""
+
+    activities: int = 0
+    sets: int = 0
+    samples: int = 0
+    quarantine_rows: int = 0
+    repeated: int = 0
+    loaded: int = 0
+    skipped: int = 0
+    quarantined: int = 0

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from fitbalance import contracts
 from fitbalance.classify import classify_activity
 from fitbalance.config import Athlete
 from fitbalance.models import (
@@ -31,7 +31,7 @@ from fitbalance.models import (
     SAMPLE_SCHEMA,
     SET_SCHEMA,
     Decoded,
-    SetType,
+    Tables,
     conform,
 )
 
@@ -46,46 +46,7 @@ class ExerciseMatch(NamedTuple):
 ExerciseResolver = Callable[[str | None, str | None], ExerciseMatch | None]
 """(exercise_name, exercise_category) -> the catalogue's match, or None when unmapped."""
 
-COUNTED_SET_TYPES = frozenset({SetType.WORKING.value, SetType.DROP.value, SetType.FAILURE.value})
-
-
-@dataclass(frozen=True)
-class Tables:
-    """The table frames made from one file (or a batch of files)."""
-
-    activities: pl.DataFrame
-    sets: pl.DataFrame
-    samples: pl.DataFrame
-    laps: pl.DataFrame
-
-    def without(self, activity_ids: set[str]) -> tuple[Tables, int]:
-        """These tables less the given activities and their rows; also how many activities were dropped."""
-        if not activity_ids or self.activities.height == 0:
-            return self, 0
-        drop = list(activity_ids)
-        kept = self.activities.filter(~pl.col("activity_id").is_in(drop))
-        dropped = self.activities.height - kept.height
-        if dropped == 0:
-            return self, 0
-        return Tables(
-            activities=kept,
-            sets=self.sets.filter(~pl.col("activity_id").is_in(drop)),
-            samples=self.samples.filter(~pl.col("activity_id").is_in(drop)),
-            laps=self.laps.filter(~pl.col("activity_id").is_in(drop)),
-        ), dropped
-
-    @staticmethod
-    def concat(parts: list[Tables]) -> Tables:
-        def cat(frames: list[pl.DataFrame], schema: dict[str, pl.DataType]) -> pl.DataFrame:
-            frames = [f for f in frames if f.height]
-            return pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=schema)
-
-        return Tables(
-            activities=cat([p.activities for p in parts], ACTIVITY_SCHEMA),
-            sets=cat([p.sets for p in parts], SET_SCHEMA),
-            samples=cat([p.samples for p in parts], SAMPLE_SCHEMA),
-            laps=cat([p.laps for p in parts], LAP_SCHEMA),
-        )
+COUNTED_SET_TYPES = frozenset(contracts.COUNTED_SET_TYPES)
 
 
 def activity_key(athlete: str, source_format: str, start: datetime, sport: str | None, source_ref: str | None) -> str:

@@ -1,9 +1,9 @@
 """One batch of files through decode -> normalize -> validate, with no database and no orchestrator.
 
 This is the unit of work the Prefect flow hands to a worker process (or a Dask worker): a list of
-:class:`~fitbalance.sources.archive.SourceRef` in, a :class:`BatchResult` of loadable frames, quarantine rows and
-one :class:`FileOutcome` per file out. A broken file never stops the batch: whatever goes wrong with one file
-becomes that file's quarantine row.
+:class:`~fitbalance.models.WorkItem` in, a :class:`~fitbalance.models.BatchResult` of loadable frames, quarantine
+rows and one :class:`~fitbalance.models.FileOutcome` per file out. A broken file never stops the batch: whatever
+goes wrong with one file becomes that file's quarantine row.
 """
 
 from __future__ import annotations
@@ -18,43 +18,11 @@ import polars as pl
 from fitbalance.config import Athlete
 from fitbalance.errors import InputError
 from fitbalance.exercises import Catalog, load_catalog
-from fitbalance.models import FileStatus
-from fitbalance.normalize import ExerciseMatch, ExerciseResolver, Tables, normalize
+from fitbalance.models import BatchResult, FileOutcome, FileStatus, Tables, WorkItem
+from fitbalance.normalize import ExerciseMatch, ExerciseResolver, normalize
 from fitbalance.sources import decode_bytes, sniff_format
-from fitbalance.sources.archive import SourceRef, read_source
+from fitbalance.sources.archive import read_source
 from fitbalance.validate import quarantine_frame, quarantine_row, validate_tables
-
-REPEATED_NOTE = "already in an earlier file"
-"""How a file's ``detail`` says that some of its activities were loaded from another file first."""
-
-
-@dataclass(frozen=True)
-class WorkItem:
-    """A file to process, with the content hash the planner computed."""
-
-    ref: SourceRef
-    file_id: str
-
-
-@dataclass(frozen=True)
-class FileOutcome:
-    file_id: str
-    path: str
-    format: str
-    size_bytes: int
-    status: FileStatus
-    detail: str
-
-
-@dataclass(frozen=True)
-class BatchResult:
-    outcomes: list[FileOutcome]
-    tables: Tables
-    quarantine: pl.DataFrame
-
-    @property
-    def activity_ids(self) -> list[str]:
-        return self.tables.activities["activity_id"].to_list()
 
 
 def exercise_resolver(athlete: Athlete, catalog: Catalog | None = None) -> ExerciseResolver:
@@ -82,7 +50,6 @@ class _Prepared:
     rows: list[dict[str, Any]]  # decode-stage quarantine rows (parts of the file left out)
     final: FileOutcome | None = None  # set when the file is done already: skipped or failed
     warning: str | None = None
-    repeated: int = 0
 
 
 def _prepare(item: WorkItem, *, athlete: Athlete, resolve_exercise: ExerciseResolver) -> _Prepared:
@@ -102,45 +69,67 @@ def _prepare(item: WorkItem, *, athlete: Athlete, resolve_exercise: ExerciseReso
         )
         fmt = decoded.source_format
         if not decoded.is_activity:
-            outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.SKIPPED, decoded.detail)
+            outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.SKIPPED, reason=decoded.detail)
             return _Prepared(item, fmt, empty, [], final=outcome)
         tables = normalize(decoded, file_id=file_id, athlete=athlete, resolve_exercise=resolve_exercise)
     except InputError as exc:
         row = quarantine_row(file_id, ref.path, exc.stage or "decode", exc.reason)
-        outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.QUARANTINED, exc.reason)
+        outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.QUARANTINED, reason=exc.reason)
         return _Prepared(item, fmt, empty, [row], final=outcome)
     except Exception as exc:  # a bug of ours must not stop the run: the file is quarantined with the traceback
         reason = f"internal error ({type(exc).__name__}: {exc}); please report it"
         row = quarantine_row(file_id, ref.path, "internal", reason, traceback.format_exc(limit=-3))
-        outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.QUARANTINED, reason)
+        outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.QUARANTINED, reason=reason)
         return _Prepared(item, fmt, empty, [row], final=outcome)
     rows = [quarantine_row(file_id, ref.path, "decode", r.reason, r.payload) for r in decoded.rejected]
     warning = decoded.warnings[0] if decoded.warnings else None
     return _Prepared(item, fmt, tables, rows, warning=warning)
 
 
-def _outcome(p: _Prepared, loaded: int, quarantine: pl.DataFrame) -> FileOutcome:
+def _outcome(p: _Prepared, passed: int, repeated: int, quarantine: pl.DataFrame) -> FileOutcome:
     """The file's status after validation: quarantined when it had activities and none passed."""
     ref, file_id = p.item.ref, p.item.file_id
     if p.final is not None:
         return p.final
     failed = quarantine.height
-    if loaded == 0 and p.tables.activities.height > 0:
+    if passed == 0 and p.tables.activities.height > 0:
         first = _headline(quarantine) if failed else "no activity passed validation"
-        return FileOutcome(file_id, ref.path, p.fmt, ref.size_bytes, FileStatus.QUARANTINED, first)
-    # activities counted before dropping repeats, as the loader counts them: the same words whichever batch it was in
-    detail = f"{loaded + p.repeated} activities" + (f", {failed} rows quarantined" if failed else "")
-    if p.repeated:
-        detail += f"; {p.repeated} {REPEATED_NOTE}"
-    if p.warning:
-        detail += f"; decoder warnings: {p.warning}"
-    return FileOutcome(file_id, ref.path, p.fmt, ref.size_bytes, FileStatus.LOADED, detail)
+        return FileOutcome(file_id, ref.path, p.fmt, ref.size_bytes, FileStatus.QUARANTINED, reason=first)
+    # activities counted with their repeats, as the loader counts them: the same words whichever batch it was in
+    return FileOutcome(
+        file_id,
+        ref.path,
+        p.fmt,
+        ref.size_bytes,
+        FileStatus.LOADED,
+        activities=passed,
+        rows_quarantined=failed,
+        repeated=repeated,
+        warning=p.warning,
+    )
 
 
 def _headline(quarantine: pl.DataFrame) -> str:
     """The reasons that explain a file's quarantine best: the activity rows' own failures first."""
     ranked = quarantine.with_columns((pl.col("stage") != "validate:activities").alias("_later")).sort("_later")
     return "; ".join(dict.fromkeys(ranked["reason"].to_list()[:3]))
+
+
+def _disjoint(prepared: list[_Prepared]) -> list[list[_Prepared]]:
+    """The files in groups (order kept) in which no two share an activity: each group is validated in one call.
+
+    A session in two files of a batch would otherwise meet itself in one frame. Nearly always one group.
+    """
+    groups: list[tuple[list[_Prepared], set[str]]] = []
+    for p in prepared:
+        ids = set(p.tables.activities["activity_id"].to_list())
+        group = next((g for g in groups if not ids & g[1]), None)
+        if group is None:
+            groups.append(([p], ids))
+        else:
+            group[0].append(p)
+            group[1].update(ids)
+    return [files for files, _ in groups]
 
 
 def process_batch(
@@ -150,29 +139,49 @@ def process_batch(
     as_of: datetime,
     resolve_exercise: ExerciseResolver | None = None,
 ) -> BatchResult:
-    """Process a batch of files (see the module docstring). Validation runs once for the whole batch."""
-    resolve = resolve_exercise or exercise_resolver(athlete)
-    prepared: list[_Prepared] = []
-    seen: set[str] = set()
-    for item in items:
-        p = _prepare(item, athlete=athlete, resolve_exercise=resolve)
-        p.tables, p.repeated = p.tables.without(seen)  # the same session in two files of one batch: first wins
-        seen.update(p.tables.activities["activity_id"].to_list())
-        prepared.append(p)
+    """Process a batch of files (see the module docstring). Validation runs once per group of files that share no
+    activity (:func:`_disjoint`: nearly always once for the whole batch).
 
-    checked = validate_tables(
-        Tables.concat([p.tables for p in prepared]),
-        as_of=as_of,
-        paths={p.item.file_id: p.item.ref.path for p in prepared},
+    Every file's rows are validated, also those of a session that another file of the batch holds too, so what a
+    file quarantines depends on the file alone, not on which batch the other copy fell into. Of the copies that pass,
+    the first in the order of ``items`` is kept; the others count as the files' ``repeated`` activities, as the
+    loader counts a session loaded from an earlier batch.
+    """
+    resolve = resolve_exercise or exercise_resolver(athlete)
+    prepared = [_prepare(item, athlete=athlete, resolve_exercise=resolve) for item in items]
+    checked = [
+        (group, validate_tables(Tables.concat([p.tables for p in group]), as_of=as_of, paths=_paths(group)))
+        for group in _disjoint(prepared)
+    ]
+    valid: dict[str, list[str]] = {}  # file_id -> its activities that passed
+    for _, v in checked:
+        for file_id, ids in v.tables.activities.group_by("file_id", maintain_order=True).agg("activity_id").iter_rows():
+            valid[file_id] = ids
+    seen: set[str] = set()
+    repeats: dict[str, set[str]] = {}  # file_id -> its activities kept from an earlier file instead
+    for p in prepared:
+        ids = valid.get(p.item.file_id, [])
+        repeats[p.item.file_id] = seen.intersection(ids)
+        seen.update(ids)
+    tables = Tables.concat(
+        [v.tables.without(set().union(*(repeats[p.item.file_id] for p in group)))[0] for group, v in checked]
     )
     decode_rows = quarantine_frame([row for p in prepared for row in p.rows])
-    quarantine = pl.concat([decode_rows, checked.quarantine]) if decode_rows.height else checked.quarantine
-    loaded = dict(checked.tables.activities.group_by("file_id").len().iter_rows())
+    quarantine = pl.concat([decode_rows, *(v.quarantine for _, v in checked)])
     outcomes = [
-        _outcome(p, loaded.get(p.item.file_id, 0), quarantine.filter(pl.col("file_id") == p.item.file_id))
+        _outcome(
+            p,
+            passed=len(valid.get(p.item.file_id, [])),
+            repeated=len(repeats[p.item.file_id]),
+            quarantine=quarantine.filter(pl.col("file_id") == p.item.file_id),
+        )
         for p in prepared
     ]
-    return BatchResult(outcomes=outcomes, tables=checked.tables, quarantine=quarantine)
+    return BatchResult(outcomes=outcomes, tables=tables, quarantine=quarantine)
+
+
+def _paths(group: list[_Prepared]) -> dict[str, str]:
+    return {p.item.file_id: p.item.ref.path for p in group}
 
 
 def process_file(

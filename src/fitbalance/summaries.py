@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
+from fitbalance import contracts
 from fitbalance.errors import ConfigError
 
 WHO_AEROBIC_MINUTES = 150.0
@@ -21,12 +22,9 @@ WHO_MULTICOMPONENT_DAYS = 3
 STREAK_WINDOW_WEEKS = 12
 LB_PER_KG = 2.2046226218487757
 
-# ACWR bands (Gabbett 2016), as the views' acwr_band macro draws them: [low, high) in ratio units.
-ACWR_BANDS: tuple[tuple[str, str, float, float], ...] = (
-    ("low", "Low (< 0.8)", 0.0, 0.8),
-    ("sweet_spot", "Sweet spot (0.8-1.3)", 0.8, 1.3),
-    ("caution", "Caution (1.3-1.5)", 1.3, 1.5),
-    ("high_risk", "High risk (> 1.5)", 1.5, 2.5),
+# ACWR bands (Gabbett 2016), the same list the views' acwr_band macro is made from: (name, label, low, high).
+ACWR_BANDS: tuple[tuple[str, str, float, float], ...] = tuple(
+    (b.name, b.label, b.lo, b.hi) for b in contracts.ACWR_BANDS
 )
 
 # The weekly minutes columns the balance chart stacks, in stacking order, with their labels.

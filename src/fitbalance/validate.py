@@ -18,16 +18,14 @@ import pandera.errors as pa_errors
 import pandera.polars as pa
 import polars as pl
 
-from fitbalance.normalize import Tables
+from fitbalance.contracts import QUARANTINE
+from fitbalance.models import Tables
 from fitbalance.schemas import activity_schema, lap_schema, sample_schema, set_schema
 
 QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
-    "file_id": pl.String(),
-    "path": pl.String(),
-    "stage": pl.String(),
-    "reason": pl.String(),
-    "payload": pl.String(),
+    name: dtype for name, dtype in QUARANTINE.schema.items() if name not in ("run_id", "created_at")
 }
+"""A quarantine row as a stage makes it; the loader adds the run and the time."""
 MAX_ROWS_PER_CHECK = 200  # per file and table: further failing rows are summarised in one row with their count
 
 

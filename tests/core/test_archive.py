@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from fitbalance.errors import ArchiveError, LimitExceeded
+from fitbalance.models import SourceRef
 from fitbalance.sources import archive
-from fitbalance.sources.archive import SourceRef, discover, read_source
+from fitbalance.sources.archive import discover, read_source
 
 
 def _zip(members: dict[str, bytes], *, symlinks: tuple[str, ...] = ()) -> bytes:

@@ -11,7 +11,7 @@ from fitbalance.config import Athlete
 from fitbalance.exercises import EXERCISE_SCHEMA, catalog_frame, exercises_table, load_catalog
 from fitbalance.normalize import normalize
 from fitbalance.process import exercise_resolver
-from fitbalance.store import load as store
+from fitbalance.store import connection, load, reference
 
 from .builders import decoded
 from .test_load import NOW, batch
@@ -79,10 +79,10 @@ def test_the_exercises_table_holds_the_catalogue_and_the_users_own_exercises(tmp
     assert rows.height == catalog_frame().height + 1
     own = rows.filter(pl.col("exercise") == "Garage Stone Lift").row(0, named=True)
     assert own["kind"] == "resistance" and own["fit_category"] is None and own["primary_muscles"] == []
-    with store.open_store(tmp_path / "t.duckdb") as con:
-        store.refresh_exercises(con, rows)
-        store.refresh_exercises(con, rows)  # every run replaces it
-        kinds = dict(store.rows(con, "SELECT kind, count(*) FROM exercises GROUP BY ALL"))
+    with connection.open_store(tmp_path / "t.duckdb") as con:
+        reference.refresh_exercises(con, rows)
+        reference.refresh_exercises(con, rows)  # every run replaces it
+        kinds = dict(connection.rows(con, "SELECT kind, count(*) FROM exercises GROUP BY ALL"))
         assert sum(kinds.values()) == rows.height and kinds["cardio"] > 5
 
 
@@ -95,9 +95,9 @@ def test_a_database_made_before_kind_existed_gets_the_column(tmp_path: Path) -> 
         "equipment VARCHAR, bodyweight BOOLEAN NOT NULL)"
     )
     con.close()
-    with store.open_store(db) as con:
-        store.refresh_exercises(con, catalog_frame())
-        assert store.rows(con, "SELECT kind FROM exercises WHERE exercise = 'Treadmill Running'") == [("cardio",)]
+    with connection.open_store(db) as con:
+        reference.refresh_exercises(con, catalog_frame())
+        assert connection.rows(con, "SELECT kind FROM exercises WHERE exercise = 'Treadmill Running'") == [("cardio",)]
     assert list(EXERCISE_SCHEMA)[-1] == "kind"
 
 
@@ -105,14 +105,14 @@ def test_a_mapping_added_later_reaches_the_sets_already_loaded(tmp_path: Path) -
     """Load with no mappings: 'Zercher Thing' is unmapped. Add the mapping: the next remap maps the loaded sets."""
     plain = Athlete(name="me")
     b = batch("f1", "a.fit", sets=[{"exercise_name": "Zercher Thing", "exercise_category": None}, {}])
-    with store.open_store(tmp_path / "t.duckdb") as con:
-        store.load_batch(con, b, athlete="me", run_id="r", now=NOW)
-        assert store.remap_exercises(con, "me", exercise_resolver(plain)) == 1  # the bench press set gets its name
-        before = store.rows(con, "SELECT exercise_name, exercise FROM strength_sets ORDER BY set_index")
+    with connection.open_store(tmp_path / "t.duckdb") as con:
+        load.load_batch(con, b, athlete="me", run_id="r", now=NOW)
+        assert reference.remap_exercises(con, "me", exercise_resolver(plain)) == 1  # the bench press set gets its name
+        before = connection.rows(con, "SELECT exercise_name, exercise FROM strength_sets ORDER BY set_index")
         assert before == [("Zercher Thing", None), (None, "Bench Press")]
-        assert store.remap_exercises(con, "me", exercise_resolver(ME)) == 1
-        assert store.rows(con, "SELECT exercise FROM strength_sets ORDER BY set_index") == [
+        assert reference.remap_exercises(con, "me", exercise_resolver(ME)) == 1
+        assert connection.rows(con, "SELECT exercise FROM strength_sets ORDER BY set_index") == [
             ("Garage Stone Lift",),
             ("Bench Press",),
         ]
-        assert store.remap_exercises(con, "me", exercise_resolver(ME)) == 0  # nothing left to change
+        assert reference.remap_exercises(con, "me", exercise_resolver(ME)) == 0  # nothing left to change

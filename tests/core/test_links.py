@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 
 from fitbalance.config import Athlete
 from fitbalance.dedupe import touched_windows
-from fitbalance.models import FileStatus
+from fitbalance.models import BatchResult, FileOutcome, FileStatus
 from fitbalance.normalize import normalize
-from fitbalance.process import BatchResult, FileOutcome
-from fitbalance.store import load as store
+from fitbalance.store import connection, load, schema
+from fitbalance.store.links import link_duplicates
+from fitbalance.store.views import apply_views
 from fitbalance.validate import validate_tables
 
 from .builders import decoded
@@ -35,26 +36,26 @@ def batch(file_id: str, path: str, source_format: str, start: datetime, **kw: ob
 
 
 def links(con: object) -> list[tuple[str, str | None]]:
-    return store.rows(con, "SELECT source_format, duplicate_of FROM activities ORDER BY source_format")  # type: ignore[arg-type]
+    return connection.rows(con, "SELECT source_format, duplicate_of FROM activities ORDER BY source_format")  # type: ignore[arg-type]
 
 
 def test_a_watch_session_and_its_app_workout_are_linked_when_the_second_arrives(tmp_path: Path) -> None:
-    with store.open_store(tmp_path / "t.duckdb") as con:
-        store.load_batch(con, batch("h", "hevy.csv", "csv:hevy", START + timedelta(minutes=1), sets=[{}]), **_run())
+    with connection.open_store(tmp_path / "t.duckdb") as con:
+        load.load_batch(con, batch("h", "hevy.csv", "csv:hevy", START + timedelta(minutes=1), sets=[{}]), **_run())
         assert links(con) == [("csv:hevy", None)]
-        store.load_batch(con, batch("w", "w.fit", "fit", START, sets=[{}], hr=[100, 101]), **_run())
-        watch = store.rows(con, "SELECT activity_id FROM activities WHERE source_format = 'fit'")[0][0]
+        load.load_batch(con, batch("w", "w.fit", "fit", START, sets=[{}], hr=[100, 101]), **_run())
+        watch = connection.rows(con, "SELECT activity_id FROM activities WHERE source_format = 'fit'")[0][0]
         assert links(con) == [("csv:hevy", watch), ("fit", None)]
-        assert store.link_duplicates(con, ["me"]) == 0  # recomputing: the same links
+        assert link_duplicates(con, ["me"]) == 0  # recomputing: the same links
 
 
 def test_replacing_the_watch_file_unlinks_what_no_longer_overlaps(tmp_path: Path) -> None:
     """The FIT file at the same path now holds another day's session: the app workout counts on its own again."""
-    with store.open_store(tmp_path / "t.duckdb") as con:
-        store.load_batch(con, batch("w1", "w.fit", "fit", START, hr=[100]), **_run())
-        store.load_batch(con, batch("h", "hevy.csv", "csv:hevy", START, sets=[{}]), **_run())
+    with connection.open_store(tmp_path / "t.duckdb") as con:
+        load.load_batch(con, batch("w1", "w.fit", "fit", START, hr=[100]), **_run())
+        load.load_batch(con, batch("h", "hevy.csv", "csv:hevy", START, sets=[{}]), **_run())
         assert [d for _, d in links(con)] != [None, None]
-        store.load_batch(con, batch("w2", "w.fit", "fit", START + timedelta(days=1), hr=[100]), **_run())
+        load.load_batch(con, batch("w2", "w.fit", "fit", START + timedelta(days=1), hr=[100]), **_run())
         assert links(con) == [("csv:hevy", None), ("fit", None)]
 
 
@@ -119,18 +120,18 @@ EDGE = [  # a run in two exports just before the edge of the window a later batc
 @example(batches=EDGE)
 def test_links_made_batch_by_batch_equal_one_full_recompute(batches: list[list[dict[str, object]]]) -> None:
     con = duckdb.connect(":memory:")
-    store.ensure_schema(con)
+    schema.apply_schema(con)
     for batch_rows in batches:
         frame = pl.DataFrame(batch_rows)
-        with store.registered(con, "_b", frame):
+        with connection.registered(con, "_b", frame):
             con.execute(
                 "INSERT INTO activities BY NAME SELECT *, start_time_utc AS start_time_local, "
                 "'other' AS subcategory, 'test' AS classification_reason, 1.0 AS classification_confidence FROM _b"
             )
-        store.link_duplicates(con, ["me"], changed=frame.select("athlete", "start_time_utc", "elapsed_s"))
-    incremental = store.rows(con, "SELECT activity_id, duplicate_of FROM activities ORDER BY 1")
-    store.link_duplicates(con, ["me"])
-    assert store.rows(con, "SELECT activity_id, duplicate_of FROM activities ORDER BY 1") == incremental
+        link_duplicates(con, ["me"], changed=frame.select("athlete", "start_time_utc", "elapsed_s"))
+    incremental = connection.rows(con, "SELECT activity_id, duplicate_of FROM activities ORDER BY 1")
+    link_duplicates(con, ["me"])
+    assert connection.rows(con, "SELECT activity_id, duplicate_of FROM activities ORDER BY 1") == incremental
 
 
 def test_touched_windows_reach_a_day_either_side_and_merge() -> None:
@@ -148,3 +149,32 @@ def test_touched_windows_reach_a_day_either_side_and_merge() -> None:
         ("me", START + timedelta(days=5) - day, START + timedelta(days=5, seconds=600) + day),
         ("you", START - day, START + timedelta(seconds=60) + day),
     ]
+
+
+def test_a_fitnotes_day_and_the_watch_session_of_it_count_once(tmp_path: Path) -> None:
+    """FitNotes has dates only (its day starts at local noon, untimed): the watch's FIT session of that evening is
+    the same session and counts; the FitNotes day's sets are the ones the set views read. Another day's FitNotes
+    workout stays on its own."""
+    untimed = {"elapsed_s": None, "moving_s": None, "avg_hr": None, "max_hr": None, "calories_kcal": None}
+    noon = START.replace(hour=11)  # local noon at offset +1 h
+    evening = START + timedelta(hours=1)
+    with connection.open_store(tmp_path / "t.duckdb") as con:
+        load.load_batch(con, batch("w", "w.fit", "fit", evening, sets=[{}], hr=[100]), **_run())
+        load.load_batch(
+            con, batch("n", "fitnotes.csv", "csv:fitnotes", noon, sets=[{}, {}], activity=untimed), **_run()
+        )
+        watch = connection.rows(con, "SELECT activity_id FROM activities WHERE source_format = 'fit'")[0][0]
+        assert links(con) == [("csv:fitnotes", watch), ("fit", None)]
+
+        apply_views(con)
+        assert connection.rows(con, "SELECT count(*) FROM activities_effective") == [(1,)]
+        sources = connection.rows(
+            con,
+            "SELECT a.source_format, count(*) FROM working_sets AS w "
+            "JOIN activities AS a ON a.activity_id = w.source_activity_id GROUP BY ALL",
+        )
+        assert sources == [("csv:fitnotes", 2)]
+
+        later = batch("n2", "fitnotes2.csv", "csv:fitnotes", noon + timedelta(days=2), sets=[{}], activity=untimed)
+        load.load_batch(con, later, **_run())
+        assert sorted(d is None for _, d in links(con)) == [False, True, True]

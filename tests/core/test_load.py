@@ -10,10 +10,9 @@ import pytest
 
 from fitbalance.config import Athlete
 from fitbalance.errors import StoreLockedError
-from fitbalance.models import FileStatus
+from fitbalance.models import BatchResult, FileOutcome, FileStatus
 from fitbalance.normalize import normalize
-from fitbalance.process import BatchResult, FileOutcome
-from fitbalance.store import load as store
+from fitbalance.store import connection, ledger, load
 from fitbalance.validate import quarantine_frame, validate_tables
 
 from .builders import decoded
@@ -31,19 +30,19 @@ def batch(file_id: str, path: str, **kw: object) -> BatchResult:
 
 def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {
-        t: store.rows(con, f"SELECT count(*) FROM {t}")[0][0]
+        t: connection.rows(con, f"SELECT count(*) FROM {t}")[0][0]
         for t in ("source_files", "activities", "strength_sets", "samples", "quarantine")
     }
 
 
 def test_a_batch_loads_and_loading_it_again_changes_nothing(tmp_path: Path) -> None:
     b = batch("f1", "a.fit", sets=[{}, {}], hr=[100, 101])
-    with store.open_store(tmp_path / "t.duckdb") as con:
-        added = store.load_batch(con, b, athlete="me", run_id="r1", now=NOW)
-        assert added["activities"] == 1 and added["sets"] == 2 and added["loaded"] == 1
+    with connection.open_store(tmp_path / "t.duckdb") as con:
+        added = load.load_batch(con, b, athlete="me", run_id="r1", now=NOW)
+        assert added.activities == 1 and added.sets == 2 and added.loaded == 1
         first = counts(con)
-        again = store.load_batch(con, b, athlete="me", run_id="r2", now=NOW)
-        assert again["activities"] == 0 and again["repeated"] == 1
+        again = load.load_batch(con, b, athlete="me", run_id="r2", now=NOW)
+        assert again.activities == 0 and again.repeated == 1
         assert (
             counts(con)
             == first
@@ -53,44 +52,44 @@ def test_a_batch_loads_and_loading_it_again_changes_nothing(tmp_path: Path) -> N
 
 def test_a_changed_file_replaces_its_own_rows(tmp_path: Path) -> None:
     """Same path, new content: the old content's activities, sets and samples go, the new ones come."""
-    with store.open_store(tmp_path / "t.duckdb") as con:
-        store.load_batch(con, batch("old", "a.fit", sets=[{}, {}], hr=[100]), athlete="me", run_id="r", now=NOW)
-        store.load_batch(
+    with connection.open_store(tmp_path / "t.duckdb") as con:
+        load.load_batch(con, batch("old", "a.fit", sets=[{}, {}], hr=[100]), athlete="me", run_id="r", now=NOW)
+        load.load_batch(
             con,
             batch("new", "a.fit", start=datetime(2026, 3, 3), sets=[{}], hr=[100, 1, 2][:1]),
             athlete="me",
             run_id="r",
             now=NOW,
         )
-        assert store.rows(con, "SELECT file_id FROM source_files") == [("new",)]
-        assert store.rows(con, "SELECT file_id, start_time_utc FROM activities") == [("new", datetime(2026, 3, 3))]
+        assert connection.rows(con, "SELECT file_id FROM source_files") == [("new",)]
+        assert connection.rows(con, "SELECT file_id, start_time_utc FROM activities") == [("new", datetime(2026, 3, 3))]
         assert counts(con)["strength_sets"] == 1
 
 
 def test_content_a_copy_still_holds_stays_when_its_first_path_changes(tmp_path: Path) -> None:
     """a.fit and b.fit held the same bytes; now a.fit holds a new session. The run found the old bytes still at
     b.fit: the old session stays, its file now known at b.fit, and the new one comes."""
-    with store.open_store(tmp_path / "t.duckdb") as con:
-        store.load_batch(con, batch("old", "a.fit", sets=[{}, {}]), athlete="me", run_id="r1", now=NOW)
-        store.record_seen(con, run_id="r2", pending=[("a.fit", "new")], known=[("b.fit", "old")], refused=[])
-        store.load_batch(con, batch("new", "a.fit", start=datetime(2026, 3, 3)), athlete="me", run_id="r2", now=NOW)
-        assert store.rows(con, "SELECT file_id, path FROM source_files ORDER BY file_id") == [
+    with connection.open_store(tmp_path / "t.duckdb") as con:
+        load.load_batch(con, batch("old", "a.fit", sets=[{}, {}]), athlete="me", run_id="r1", now=NOW)
+        ledger.record_seen(con, run_id="r2", pending=[("a.fit", "new")], known=[("b.fit", "old")], refused=[])
+        load.load_batch(con, batch("new", "a.fit", start=datetime(2026, 3, 3)), athlete="me", run_id="r2", now=NOW)
+        assert connection.rows(con, "SELECT file_id, path FROM source_files ORDER BY file_id") == [
             ("new", "a.fit"),
             ("old", "b.fit"),
         ]
-        assert store.rows(con, "SELECT file_id FROM activities ORDER BY file_id") == [("new",), ("old",)]
+        assert connection.rows(con, "SELECT file_id FROM activities ORDER BY file_id") == [("new",), ("old",)]
         assert counts(con)["strength_sets"] == 2
         # without the copy (a later run finds only a.fit, changed again), the old content's rows go as before
-        store.record_seen(con, run_id="r3", pending=[("b.fit", "newer")], known=[], refused=[])
-        store.load_batch(con, batch("newer", "b.fit", start=datetime(2026, 4, 4)), athlete="me", run_id="r3", now=NOW)
-        assert store.rows(con, "SELECT file_id FROM activities ORDER BY file_id") == [("new",), ("newer",)]
+        ledger.record_seen(con, run_id="r3", pending=[("b.fit", "newer")], known=[], refused=[])
+        load.load_batch(con, batch("newer", "b.fit", start=datetime(2026, 4, 4)), athlete="me", run_id="r3", now=NOW)
+        assert connection.rows(con, "SELECT file_id FROM activities ORDER BY file_id") == [("new",), ("newer",)]
 
 
 def test_the_same_session_from_two_files_is_loaded_once(tmp_path: Path) -> None:
-    with store.open_store(tmp_path / "t.duckdb") as con:
-        store.load_batch(con, batch("f1", "a.fit", sets=[{}]), athlete="me", run_id="r", now=NOW)
-        added = store.load_batch(con, batch("f2", "copy/a.fit", sets=[{}]), athlete="me", run_id="r", now=NOW)
-        assert added["repeated"] == 1 and counts(con)["activities"] == 1 and counts(con)["source_files"] == 2
+    with connection.open_store(tmp_path / "t.duckdb") as con:
+        load.load_batch(con, batch("f1", "a.fit", sets=[{}]), athlete="me", run_id="r", now=NOW)
+        added = load.load_batch(con, batch("f2", "copy/a.fit", sets=[{}]), athlete="me", run_id="r", now=NOW)
+        assert added.repeated == 1 and counts(con)["activities"] == 1 and counts(con)["source_files"] == 2
 
 
 def test_a_failing_batch_leaves_nothing_behind(tmp_path: Path) -> None:
@@ -110,9 +109,9 @@ def test_a_failing_batch_leaves_nothing_behind(tmp_path: Path) -> None:
         ),
         quarantine=quarantine_frame([]),
     )
-    with store.open_store(tmp_path / "t.duckdb") as con:
+    with connection.open_store(tmp_path / "t.duckdb") as con:
         with pytest.raises(duckdb.Error):
-            store.load_batch(con, broken, athlete="me", run_id="r", now=NOW)
+            load.load_batch(con, broken, athlete="me", run_id="r", now=NOW)
         assert counts(con) == {"source_files": 0, "activities": 0, "strength_sets": 0, "samples": 0, "quarantine": 0}
 
 
@@ -122,7 +121,7 @@ def test_a_locked_database_waits_then_says_so(tmp_path: Path) -> None:
     import sys
 
     db = tmp_path / "t.duckdb"
-    with store.open_store(db):
+    with connection.open_store(db):
         pass
     holder = subprocess.Popen(
         [
@@ -137,10 +136,10 @@ def test_a_locked_database_waits_then_says_so(tmp_path: Path) -> None:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
         messages: list[str] = []
         with pytest.raises(StoreLockedError) as info:
-            store.connect(db, wait_s=0.5, on_wait=messages.append)
+            connection.connect(db, wait_s=0.5, on_wait=messages.append)
         assert info.value.transient and "locked" in str(info.value)
-        assert messages and "waiting" in messages[0]
+        assert messages and all(m.startswith(connection.BUSY_MESSAGE) for m in messages)
     finally:
         holder.kill()
         holder.wait()
-    store.connect(db, read_only=True).close()
+    connection.connect(db, read_only=True).close()

@@ -1,6 +1,6 @@
 """The sample database the dashboard tests read: the real tables and views, with two athletes' 16 weeks of training.
 
-The tables of 000_tables.sql are filled with a generated training history (``history.py``: activities, strength
+The tables of fitbalance.contracts are filled with a generated training history (``history.py``: activities, strength
 sets, the exercise catalogue, athletes) and the bookkeeping an ingest leaves (source files, quarantine rows, ingest
 runs); the views are applied with ``fitbalance.store.views.apply_views``. So the dashboards are tested on what the
 views really compute.

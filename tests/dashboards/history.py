@@ -1,4 +1,4 @@
-"""A small training history written straight into the tables of 000_tables.sql, for the real views to read.
+"""A small training history written straight into the tables of fitbalance.contracts, for the real views to read.
 
 Two athletes over 16 ISO weeks from Monday 2024-11-18 to the week of 2025-03-03 (week 7, from 2024-12-30, is a
 week off): ``ana`` (metric, born 1985) lifts on Monday, Wednesday and most Fridays and runs three times a week;

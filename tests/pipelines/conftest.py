@@ -18,9 +18,8 @@ import duckdb
 import pytest
 
 from fitbalance.config import Athlete
-from fitbalance.models import FileStatus
-from fitbalance.process import WorkItem, process_batch
-from fitbalance.sources.archive import SourceRef
+from fitbalance.models import FileStatus, SourceRef, WorkItem
+from fitbalance.process import process_batch
 from tests.conftest import CORPUS
 
 HAS_SYNTH = importlib.util.find_spec("fitbalance.synth") is not None

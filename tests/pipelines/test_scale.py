@@ -97,8 +97,8 @@ def test_a_staged_batch_reads_back_frame_for_frame(inbox: Path, tmp_path: Path) 
     from datetime import datetime
 
     from fitbalance.config import Athlete
-    from fitbalance.process import WorkItem, process_batch
-    from fitbalance.sources.archive import SourceRef
+    from fitbalance.models import SourceRef, WorkItem
+    from fitbalance.process import process_batch
 
     items = []
     for path in [*sorted((inbox / "fit").rglob("*.fit"))[:10], *sorted((inbox / "invalid").iterdir())]:

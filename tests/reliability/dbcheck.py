@@ -7,7 +7,7 @@ from typing import Any
 
 import duckdb
 
-from fitbalance.store import load as store
+from fitbalance.store import ledger
 
 RUN_TABLES = {"ingest_runs", "run_files"}  # one row per run or per run and file: differ by design
 RUN_COLUMNS = {"run_id", "first_ingested_at", "last_seen_at", "created_at"}  # which run wrote a row, and when
@@ -65,7 +65,7 @@ def integrity(db: Path) -> dict[str, Any]:
                 "GROUP BY ALL HAVING count(*) > 1)"
             ),
             "runs_left_running": one("SELECT count(*) FROM ingest_runs WHERE outcome = 'running'"),
-            "unaccounted": store.unaccounted_files(con),
+            "unaccounted": ledger.unaccounted_files(con),
         }
     finally:
         con.close()

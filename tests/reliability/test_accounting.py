@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from fitbalance.cli import app
-from fitbalance.store import load as store
+from fitbalance.store import connection, ledger
 
 from .inputs import build_inputs
 
@@ -52,8 +52,8 @@ def ingested(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) ->
 
 def test_a_run_records_start_end_counts_and_its_flow_run(ingested: tuple[Path, dict[str, Any]]) -> None:
     db, s = ingested
-    [run] = _q(db, f"SELECT {', '.join(store.RUN_COLUMNS)} FROM ingest_runs")
-    row = dict(zip(store.RUN_COLUMNS, run, strict=True))
+    [run] = _q(db, f"SELECT {', '.join(ledger.RUN_COLUMNS)} FROM ingest_runs")
+    row = dict(zip(ledger.RUN_COLUMNS, run, strict=True))
     assert row["run_id"] == s["run_id"] and row["outcome"] == "completed"
     assert uuid.UUID(row["flow_run_id"]) and row["started_at"] <= row["ended_at"]
     assert (row["files_seen"], row["files_loaded"], row["files_skipped"], row["files_known"]) == (
@@ -132,7 +132,7 @@ def test_status_tells_files_of_a_run_in_progress_from_lost_ones(
         "INSERT INTO ingest_runs (run_id, started_at, outcome) VALUES ('cafe000000', '2026-01-02', 'running'); "
         "INSERT INTO run_files VALUES ('cafe000000', 'new/now.fit', 'abc', 'pending')",
     )
-    with store.run_lock(live, wait_s=0):
+    with ledger.run_lock(live, wait_s=0):
         result = runner.invoke(app, ["status", "--db", str(live)])
     assert result.exit_code == 0, result.output
     assert "1 files are still to be ingested by the run in progress" in result.output
@@ -140,10 +140,10 @@ def test_status_tells_files_of_a_run_in_progress_from_lost_ones(
 
 
 def test_the_next_run_marks_a_run_left_running_as_interrupted(tmp_path: Path) -> None:
-    with store.open_store(tmp_path / "t.duckdb") as con:
-        store.begin_run(con, run_id="killed", flow_run_id=None, started_at=datetime(2026, 1, 1))
-        store.begin_run(con, run_id="next", flow_run_id=None, started_at=datetime(2026, 1, 2))
-        rows = store.rows(con, "SELECT run_id, outcome, detail FROM ingest_runs ORDER BY started_at")
+    with connection.open_store(tmp_path / "t.duckdb") as con:
+        ledger.begin_run(con, run_id="killed", flow_run_id=None, started_at=datetime(2026, 1, 1))
+        ledger.begin_run(con, run_id="next", flow_run_id=None, started_at=datetime(2026, 1, 2))
+        rows = connection.rows(con, "SELECT run_id, outcome, detail FROM ingest_runs ORDER BY started_at")
     assert rows == [
         ("killed", "interrupted", "ended without recording its end (killed?); marked by run next"),
         ("next", "running", None),
@@ -183,10 +183,10 @@ def test_every_file_of_the_real_world_corpus_is_accounted_for(
     s = ingest_flow(paths=[str(corpus / "fit"), str(corpus / "csv")], db=str(db), as_of=AS_OF.isoformat())
     con = duckdb.connect(str(db), read_only=True)
     try:
-        assert store.unaccounted_files(con) == []
-        outcomes = dict(store.rows(con, "SELECT outcome, count(*) FROM run_files GROUP BY 1"))
-        discover_rows = store.rows(con, "SELECT count(*) FROM quarantine WHERE stage = 'discover'")[0][0]
-        files = store.rows(con, "SELECT count(*) FROM source_files")[0][0]
+        assert ledger.unaccounted_files(con) == []
+        outcomes = dict(connection.rows(con, "SELECT outcome, count(*) FROM run_files GROUP BY 1"))
+        discover_rows = connection.rows(con, "SELECT count(*) FROM quarantine WHERE stage = 'discover'")[0][0]
+        files = connection.rows(con, "SELECT count(*) FROM source_files")[0][0]
     finally:
         con.close()
     assert s["files_seen"] > 150 and sum(outcomes.values()) == s["files_seen"]

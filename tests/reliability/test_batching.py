@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from fitbalance.config import Athlete
-from fitbalance.process import WorkItem, process_batch
-from fitbalance.sources.archive import SourceRef, file_digest
-from fitbalance.store import load as store
+from fitbalance.models import SourceRef, WorkItem
+from fitbalance.process import process_batch
+from fitbalance.sources.archive import file_digest
+from fitbalance.store import connection, load
 
 from . import fitbytes as fb
 from .dbcheck import CLEAN, integrity, snapshot
@@ -44,10 +45,10 @@ def test_batches_of_any_size_give_the_same_database(items: list[WorkItem], tmp_p
     for label, sizes in (("one batch", [4]), ("cut", cuts)):
         db = tmp_path / f"{label}.duckdb"
         start = 0
-        with store.open_store(db) as con:
+        with connection.open_store(db) as con:
             for size in sizes:
                 batch = process_batch(items[start : start + size], athlete=ME, as_of=AS_OF)
-                store.load_batch(con, batch, athlete="me", run_id=label, now=AS_OF)
+                load.load_batch(con, batch, athlete="me", run_id=label, now=AS_OF)
                 start += size
         databases[label] = db
     assert snapshot(databases["cut"]) == snapshot(databases["one batch"])

@@ -31,10 +31,9 @@ from hypothesis import strategies as st
 
 from fitbalance.config import Athlete
 from fitbalance.errors import InputError, LimitExceeded
-from fitbalance.models import FileStatus
-from fitbalance.process import WorkItem, process_file
+from fitbalance.models import FileStatus, SourceRef, WorkItem
+from fitbalance.process import process_file
 from fitbalance.sources import decode_bytes, limits
-from fitbalance.sources.archive import SourceRef
 from fitbalance.sources.fit import decode_fit
 from fitbalance.sources.limits import Budget
 

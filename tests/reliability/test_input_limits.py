@@ -15,10 +15,8 @@ import polars as pl
 import pytest
 
 from fitbalance.config import Athlete
-from fitbalance.models import FileStatus
-from fitbalance.normalize import Tables
-from fitbalance.process import FileOutcome, WorkItem, process_file
-from fitbalance.sources.archive import SourceRef
+from fitbalance.models import FileOutcome, FileStatus, SourceRef, Tables, WorkItem
+from fitbalance.process import process_file
 
 from . import fitbytes as fb
 

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 import duckdb
 import pytest
 
-from fitbalance.store.views import apply_schema, apply_views, refresh_derived
+from fitbalance.store.schema import apply_schema
+from fitbalance.store.views import apply_views, refresh_derived
 from tests.store.history import History
 
 # The column contract the dashboards are built on: views may gain columns, never lose or rename these.

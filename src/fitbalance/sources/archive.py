@@ -35,6 +35,7 @@ from typing import BinaryIO
 
 from fitbalance.errors import ArchiveError, LimitExceeded
 from fitbalance.locks import open_lock_file, try_lock
+from fitbalance.models import SourceRef
 
 EXPORT_SUFFIXES = (".fit", ".csv", ".zip", ".gz")
 MAX_FILE_BYTES = 256 * 1024**2  # one decompressed file or archive member
@@ -47,15 +48,6 @@ GZIP_MAGIC = b"\x1f\x8b"
 SCRATCH_PREFIX = "fitbalance-run-"
 _SCRATCH_LOCK = ".lock"
 _CHUNK = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class SourceRef:
-    """One file to ingest: ``path`` is what users see (``a.zip!/b.zip!/c.fit``), ``local_path`` what we read."""
-
-    path: str
-    local_path: str
-    size_bytes: int
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 It opens the database read-only, one connection per batch of queries, and closes it promptly, so that an ingest
 (which holds the file lock only while it loads) can take the lock between two reads. When the writer holds the lock,
-:func:`open_readonly` waits and retries, saying so through a callback, and raises
-:class:`~fitbalance.errors.StoreLockedError` when the lock is still held after the last try.
+:func:`open_readonly` waits and retries (:func:`fitbalance.store.connection.connect`), saying so through a
+callback, and raises :class:`~fitbalance.errors.StoreLockedError` when the lock is still held after the last try.
 
 The query functions read the views (and, for the Data page, the bookkeeping tables ``source_files``,
 ``quarantine``, ``ingest_runs`` and ``athletes``) and return polars frames. A relation that does not exist yet (a
@@ -14,8 +14,7 @@ caller's job.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -23,9 +22,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from fitbalance.errors import StoreError, StoreLockedError
+from fitbalance import contracts
+from fitbalance.errors import StoreError
+from fitbalance.store.connection import BUSY_MESSAGE as BUSY_MESSAGE
+from fitbalance.store.connection import connect
 
-BUSY_MESSAGE = "database busy (an ingest is writing), retrying..."
 DEFAULT_RETRIES = 20
 DEFAULT_WAIT_S = 0.5
 
@@ -124,46 +125,12 @@ UNMAPPED_EXERCISES_COLUMNS: dict[str, pl.DataType] = {
     "last_seen": pl.Date(),
 }
 
-SOURCE_FILES_COLUMNS: dict[str, pl.DataType] = {
-    "path": pl.String(),
-    "format": pl.String(),
-    "status": pl.String(),
-    "detail": pl.String(),
-    "athlete": pl.String(),
-    "size_bytes": pl.Int64(),
-    "first_ingested_at": pl.Datetime("us"),
-    "last_seen_at": pl.Datetime("us"),
-}
-
-QUARANTINE_COLUMNS: dict[str, pl.DataType] = {
-    "path": pl.String(),
-    "stage": pl.String(),
-    "reason": pl.String(),
-    "created_at": pl.Datetime("us"),
-    "run_id": pl.String(),
-}
-
-INGEST_RUNS_COLUMNS: dict[str, pl.DataType] = {
-    "run_id": pl.String(),
-    "started_at": pl.Datetime("us"),
-    "ended_at": pl.Datetime("us"),
-    "outcome": pl.String(),
-    "files_seen": pl.Int64(),
-    "files_loaded": pl.Int64(),
-    "files_skipped": pl.Int64(),
-    "files_known": pl.Int64(),
-    "files_quarantined": pl.Int64(),
-    "activities_added": pl.Int64(),
-    "sets_added": pl.Int64(),
-    "detail": pl.String(),
-}
-
-ATHLETES_COLUMNS: dict[str, pl.DataType] = {"athlete": pl.String(), "units": pl.String()}
-
-
-def _is_lock_error(exc: duckdb.Error) -> bool:
-    text = str(exc)
-    return "Could not set lock" in text or "Conflicting lock" in text
+SOURCE_FILES_COLUMNS = contracts.SOURCE_FILES.subset(
+    "path", "format", "status", "detail", "athlete", "size_bytes", "first_ingested_at", "last_seen_at"
+)
+QUARANTINE_COLUMNS = contracts.QUARANTINE.subset("path", "stage", "reason", "created_at", "run_id")
+INGEST_RUNS_COLUMNS = {name: dtype for name, dtype in contracts.INGEST_RUNS.schema.items() if name != "flow_run_id"}
+ATHLETES_COLUMNS = contracts.ATHLETES.subset("athlete", "units")
 
 
 def open_readonly(
@@ -186,25 +153,19 @@ def open_readonly(
             path=str(path),
             stage="read",
         )
-    for attempt in range(retries + 1):
-        try:
-            return duckdb.connect(str(path), read_only=True)
-        except duckdb.IOException as exc:
-            if not _is_lock_error(exc):
-                raise StoreError(f"cannot open the database: {exc}", path=str(path), stage="read") from exc
-            if attempt == retries:
-                raise StoreLockedError(
-                    f"the database is still locked by another process (an ingest?) after {retries + 1} attempts "
-                    f"over {retries * wait_s:.1f} s; try again when it has finished",
-                    path=str(path),
-                    stage="read",
-                ) from exc
-            if on_wait is not None:
-                on_wait(f"{BUSY_MESSAGE} (attempt {attempt + 1} of {retries + 1})")
-            time.sleep(wait_s)
-        except duckdb.Error as exc:
-            raise StoreError(f"cannot open the database: {exc}", path=str(path), stage="read") from exc
-    raise AssertionError("unreachable")  # pragma: no cover
+    return connect(path, read_only=True, delays=[wait_s] * retries, on_wait=on_wait, stage="read")
+
+
+def once(tell: Callable[[str], None]) -> Callable[[str], None]:
+    """An ``on_wait`` that passes on only the first message (a command line says "busy" once, not every retry)."""
+    told: list[str] = []
+
+    def first(message: str) -> None:
+        if not told:
+            told.append(message)
+            tell(message)
+
+    return first
 
 
 @contextmanager
@@ -379,3 +340,39 @@ def date_bounds(con: duckdb.DuckDBPyConnection, athlete: str) -> tuple[date, dat
     if first is None or last is None:
         return None
     return first, last
+
+
+def query(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()
+) -> tuple[list[str], list[tuple[object, ...]]]:
+    """Any SQL (the user's own, from ``fitbalance sql``) on a read-only connection: column names and every row."""
+    cursor = con.execute(sql, list(params))
+    columns = [d[0] for d in cursor.description] if cursor.description else []
+    return columns, cursor.fetchall()
+
+
+RECENT_WEEKS_SQL = """
+SELECT athlete, iso_week AS week, resistance_sessions AS "strength sessions", resistance_days AS "strength days",
+       round(resistance_minutes)::INT AS "strength min", round(other_minutes)::INT AS "other min",
+       round(who_aerobic_minutes)::INT AS "aerobic min", CASE WHEN meets_guideline THEN 'yes' ELSE 'no' END
+       AS "WHO met"
+FROM weekly_balance
+WHERE week_start > (SELECT max(week_start) FROM weekly_balance) - INTERVAL (?) WEEK
+ORDER BY athlete, week_start DESC
+"""
+
+
+def recent_weeks(con: duckdb.DuckDBPyConnection, weeks: int) -> tuple[list[str], list[tuple[object, ...]]]:
+    """The last ``weeks`` weeks of ``weekly_balance`` per athlete, newest first (``fitbalance summary``)."""
+    return query(con, RECENT_WEEKS_SQL, [weeks])
+
+
+UNMAPPED_NAMES_SQL = """
+SELECT exercise_name, sets, activities, first_seen, last_seen, athletes FROM unmapped_exercises
+WHERE exercise_name IS NOT NULL ORDER BY sets DESC, exercise_name
+"""
+
+
+def unmapped_names(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[tuple[object, ...]]]:
+    """``unmapped_exercises`` as ``fitbalance unmapped`` lists it: most sets first (raises when there are no views)."""
+    return query(con, UNMAPPED_NAMES_SQL)

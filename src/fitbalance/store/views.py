@@ -1,14 +1,12 @@
-"""The tables and SQL views users query, and the derived table the views read.
+"""The SQL views users query, and the derived table the views read.
 
-The SQL lives in the package, in ``fitbalance/store/sql``, one statement group per file, applied in name
-order:
+:func:`apply_views` makes the tables (:func:`fitbalance.store.schema.apply_schema`), the macros made from the
+contracts' lists (:func:`fitbalance.contracts.vocabulary_macros`), then every ``1NN_<name>.sql`` file of
+``fitbalance/store/sql`` in name order (macros and views, ``CREATE OR REPLACE``). Idempotent.
 
-- ``0NN_<name>.sql``: tables (``CREATE TABLE IF NOT EXISTS``), applied by :func:`apply_schema`;
-- ``1NN_<name>.sql``: macros and views (``CREATE OR REPLACE``), applied by :func:`apply_views`.
-
-Both are idempotent. Views read the ``activity_hr_seconds`` table, a per-activity heart-rate histogram built
-from ``samples`` by :func:`refresh_derived`: the loader calls it with the ids of the activities it wrote (or
-removed) after each batch. docs/views.md documents every view, column by column.
+Views read the ``activity_hr_seconds`` table, a per-activity heart-rate histogram built from ``samples`` by
+:func:`refresh_derived`: the loader calls it with the ids of the activities it wrote (or removed) after each
+batch. docs/views.md documents every view, column by column.
 
 This module holds a DuckDB connection only as an argument; it never opens one.
 """
@@ -17,13 +15,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from importlib import resources
 
 import duckdb
 
-SQL_PACKAGE = "fitbalance.store"
-SQL_FOLDER = "sql"
-SCHEMA_FILE = re.compile(r"^0\d\d_[a-z0-9_]+\.sql$")
+from fitbalance.contracts import vocabulary_macros
+from fitbalance.store.connection import transaction
+from fitbalance.store.schema import apply_schema, sql_files
+
 VIEW_FILE = re.compile(r"^1\d\d_[a-z0-9_]+\.sql$")
 
 # A sample's heart rate holds until the next sample, for at most this long: a pause or a lost signal is not
@@ -51,34 +49,15 @@ GROUP BY activity_id, heart_rate
 _ONLY_SELECTED = "WHERE s.activity_id IN (SELECT activity_id FROM _fitbalance_refresh_ids)"
 
 
-def sql_files(pattern: re.Pattern[str]) -> list[tuple[str, str]]:
-    """The packaged SQL files whose names match ``pattern``, as ``(name, text)`` in name order."""
-    folder = resources.files(SQL_PACKAGE).joinpath(SQL_FOLDER)
-    found = [entry for entry in folder.iterdir() if entry.is_file() and pattern.match(entry.name)]
-    return [(entry.name, entry.read_text(encoding="utf-8")) for entry in sorted(found, key=lambda e: e.name)]
-
-
 def view_files() -> list[str]:
     """Names of the packaged view files (``1NN_*.sql``), in the order :func:`apply_views` applies them."""
     return [name for name, _text in sql_files(VIEW_FILE)]
 
 
-def in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether ``con`` has an explicit transaction open (in autocommit mode every statement gets a new id)."""
-    first = con.execute("SELECT txid_current()").fetchall()
-    second = con.execute("SELECT txid_current()").fetchall()
-    return bool(first == second)
-
-
-def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the tables (``0NN_*.sql``) that do not exist yet. Idempotent; never drops or alters data."""
-    for _name, text in sql_files(SCHEMA_FILE):
-        con.execute(text)
-
-
 def apply_views(con: duckdb.DuckDBPyConnection) -> None:
     """Apply the schema, then (re)create every macro and view (``1NN_*.sql``) in name order. Idempotent."""
     apply_schema(con)
+    con.execute(vocabulary_macros())  # the names the views share with the Python code
     for _name, text in sql_files(VIEW_FILE):
         con.execute(text)
 
@@ -95,10 +74,7 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, activity_ids: Iterable[str] 
     if ids is not None and not ids:
         return
     params = {"max_gap_s": MAX_SAMPLE_GAP_S, "min_hr": MIN_VALID_HR, "max_hr": MAX_VALID_HR}
-    own_transaction = not in_transaction(con)
-    if own_transaction:
-        con.begin()
-    try:
+    with transaction(con):
         if ids is None:
             con.execute("DELETE FROM activity_hr_seconds")
             con.execute(_REFRESH_HR_SECONDS.format(where=""), params)
@@ -110,9 +86,3 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, activity_ids: Iterable[str] 
             )
             con.execute(_REFRESH_HR_SECONDS.format(where=_ONLY_SELECTED), params)
             con.execute("DROP TABLE _fitbalance_refresh_ids")
-    except BaseException:
-        if own_transaction:
-            con.rollback()
-        raise
-    if own_transaction:
-        con.commit()

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from fitbalance.config import Athlete
 from fitbalance.errors import DecodeError, InputError, SettingRequired
-from fitbalance.models import Decoded
-from fitbalance.normalize import Tables, normalize
+from fitbalance.models import Decoded, Tables
+from fitbalance.normalize import normalize
 from fitbalance.process import exercise_resolver
 from fitbalance.sources.csv import fitnotes, hevy, read_csv, strong
 from fitbalance.sources.csv.helpers import norm_header

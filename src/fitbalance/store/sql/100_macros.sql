@@ -27,12 +27,5 @@ CREATE OR REPLACE MACRO rpe_reserve_fraction(rpe) AS greatest(0.0, least(1.0, (r
 -- Percent change from b to a; null when b is not positive.
 CREATE OR REPLACE MACRO pct_change(a, b) AS CASE WHEN b > 0 THEN (a - b) / b * 100.0 END;
 
--- Acute:chronic workload ratio band (Gabbett 2016).
-CREATE OR REPLACE MACRO acwr_band(ratio) AS
-    CASE
-        WHEN ratio IS NULL THEN NULL
-        WHEN ratio < 0.8 THEN 'low'
-        WHEN ratio <= 1.3 THEN 'sweet_spot'
-        WHEN ratio <= 1.5 THEN 'caution'
-        ELSE 'high_risk'
-    END;
+-- acwr_band(ratio), is_lifting_app(source_format) and is_counted_set(set_type) are made from the lists in
+-- fitbalance/contracts.py (ACWR_BANDS, LIFTING_APPS, COUNTED_SET_TYPES) before these files run.

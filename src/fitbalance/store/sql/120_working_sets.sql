@@ -3,7 +3,7 @@
 -- Whose sets count for each session that counts. When the same session arrived twice (activities.duplicate_of, see
 -- fitbalance/dedupe.py), the watch's row counts for timing and heart rate but a lifting app's named sets and weights
 -- win: a session's sets come from itself when it is a lifting-app workout with sets, else from its lifting-app
--- duplicates that have sets (Hevy, Strong: dedupe.LIFTING_APPS), else from itself.
+-- duplicates that have sets (Hevy, Strong, FitNotes: contracts.LIFTING_APPS), else from itself.
 -- activity_id: the session (a row of activities_effective); source_activity_id: the activity whose strength_sets
 -- rows count for it (the same id, or one of its duplicates).
 CREATE OR REPLACE VIEW set_sources AS
@@ -15,7 +15,7 @@ members AS (
         coalesce(a.duplicate_of, a.activity_id) AS session_id,
         a.activity_id,
         a.duplicate_of IS NULL AS is_primary,
-        a.source_format IN ('csv:hevy', 'csv:strong') AND w.activity_id IS NOT NULL AS app_with_sets
+        is_lifting_app(a.source_format) AND w.activity_id IS NOT NULL AS app_with_sets
     FROM activities AS a
     LEFT JOIN with_sets AS w ON w.activity_id = a.activity_id
 ),
@@ -59,7 +59,7 @@ matched AS (
     FROM strength_sets AS s
     LEFT JOIN exercises AS named ON named.exercise = s.exercise
     LEFT JOIN by_category ON lower(by_category.fit_category) = lower(s.exercise_category)
-    WHERE s.set_type IN ('working', 'drop', 'failure')
+    WHERE is_counted_set(s.set_type)
 )
 SELECT
     a.athlete,

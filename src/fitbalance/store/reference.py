@@ -1,0 +1,79 @@
+"""Reference data refreshed at the start of every run: the athletes' settings and the exercise catalogue.
+
+``athletes`` and ``exercises`` are rewritten from the settings file and the packaged catalogue (plus the settings'
+mappings); :func:`remap_exercises` carries a mapping added later to the sets already loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+import polars as pl
+
+from fitbalance.config import Settings
+from fitbalance.normalize import ExerciseResolver
+from fitbalance.store.connection import registered, rows, transaction
+
+
+def refresh_athletes(con: duckdb.DuckDBPyConnection, settings: Settings, names: Sequence[str]) -> None:
+    """Write the settings of every athlete in the file (and any athlete named by this run) to ``athletes``."""
+    with transaction(con):
+        for name in dict.fromkeys([*settings.athletes, *names]):
+            a = settings.athlete(name)
+            con.execute(
+                "INSERT OR REPLACE INTO athletes VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [a.name, a.time_zone, a.birth_year, a.max_hr, a.resting_hr, a.sex, a.units],
+            )
+
+
+def refresh_exercises(con: duckdb.DuckDBPyConnection, catalog: pl.DataFrame) -> None:
+    """Replace the ``exercises`` table with the catalogue rows (columns as in the table)."""
+    with transaction(con):
+        con.execute("DELETE FROM exercises")
+        if catalog.height:
+            with registered(con, "_catalog", catalog):
+                con.execute("INSERT INTO exercises BY NAME SELECT * FROM _catalog")
+
+
+_REMAP_SQL = """
+UPDATE strength_sets AS s
+SET exercise = m.exercise, exercise_category = coalesce(s.exercise_category, m.fit_category)
+FROM _remap AS m
+WHERE s.exercise_name IS NOT DISTINCT FROM m.name
+  AND s.exercise_category IS NOT DISTINCT FROM m.category
+  AND s.set_type <> 'rest'
+  AND s.activity_id IN (SELECT activity_id FROM activities WHERE athlete = ?)
+RETURNING s.activity_id
+"""
+
+
+def remap_exercises(con: duckdb.DuckDBPyConnection, athlete: str, resolve: ExerciseResolver) -> int:
+    """Re-resolve the canonical ``exercise`` of an athlete's loaded sets with the current catalogue and settings.
+
+    A mapping added to the settings file (or a catalogue that learned a name) reaches the sets already loaded: each
+    distinct (name, category) is resolved again and the sets whose ``exercise`` changes are updated, in one
+    transaction; ``exercise_category`` is filled from the catalogue only where it is still null. Returns how many
+    sets changed.
+    """
+    pairs = rows(
+        con,
+        """SELECT DISTINCT s.exercise_name, s.exercise_category, s.exercise FROM strength_sets AS s
+           JOIN activities AS a ON a.activity_id = s.activity_id WHERE a.athlete = ? AND s.set_type <> 'rest'""",
+        [athlete],
+    )
+    changes = []
+    for name, category, current in pairs:
+        match = resolve(name, category)
+        wanted = match.exercise if match else None
+        if wanted != current:
+            changes.append((name, category, wanted, match.fit_category if match else None))
+    if not changes:
+        return 0
+    frame = pl.DataFrame(
+        changes,
+        schema={"name": pl.String(), "category": pl.String(), "exercise": pl.String(), "fit_category": pl.String()},
+        orient="row",
+    )
+    with transaction(con), registered(con, "_remap", frame):
+        return len(rows(con, _REMAP_SQL, [athlete]))
