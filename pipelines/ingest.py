@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -183,7 +184,29 @@ def load_task(handoff: Handoff, number: int, db: str, athlete: str, run_id: str)
         # one thread: the loader shares the machine with the workers, and a batch's small transaction gains nothing
         # from more (measured: 12 % less CPU per load)
         con.execute("SET threads = 1")
-        return store.load_batch(con, batch, athlete=athlete, run_id=run_id, now=now)
+        counts = store.load_batch(con, batch, athlete=athlete, run_id=run_id, now=now)
+    batch_gate(number)
+    return counts
+
+
+BATCH_GATE = "FITBALANCE_TEST_BATCH_GATE"
+
+
+def batch_gate(number: int) -> None:
+    """Test hook, inert unless the environment variable ``FITBALANCE_TEST_BATCH_GATE`` names a folder.
+
+    Then, once batch ``number`` is committed and its connection closed, it creates ``<folder>/loaded-<number>`` and
+    waits until ``<folder>/seen-<number>`` or ``<folder>/open`` exists (at most 5 minutes), so that a test can look
+    at the database between any two batches without betting on timing (``tests/reliability/test_concurrency.py``).
+    """
+    folder = os.environ.get(BATCH_GATE)
+    if not folder:
+        return
+    gate = Path(folder)
+    (gate / f"loaded-{number:06d}").touch()
+    deadline = time.monotonic() + 300
+    while not ((gate / f"seen-{number:06d}").exists() or (gate / "open").exists()) and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 @task(name="bookkeeping", retries=3, retry_delay_seconds=2, retry_condition_fn=_transient, cache_policy=NO_CACHE)
