@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,3 +42,11 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=HARNESS_STARTUP_POLLS):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_after_each_test() -> Iterator[None]:
+    """Collect garbage as each test ends, so that a file or socket it left open (a ResourceWarning, an error here)
+    fails that test, not whichever later test the garbage collector happens to run in."""
+    yield
+    gc.collect()
