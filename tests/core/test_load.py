@@ -143,4 +143,6 @@ def test_a_locked_database_waits_then_says_so(tmp_path: Path) -> None:
     finally:
         holder.kill()
         holder.wait()
+        assert holder.stdout is not None
+        holder.stdout.close()
     store.connect(db, read_only=True).close()
