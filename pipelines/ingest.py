@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -156,6 +157,26 @@ def load_task(parcel: Parcel, db: str, athlete: str, run_id: str, now: datetime)
         counts = load_batch(con, parcel.open(), athlete=athlete, run_id=run_id, now=now)
     parcel.empty()
     return counts
+
+
+BATCH_GATE = "FITBALANCE_TEST_BATCH_GATE"
+
+
+def batch_gate(number: int) -> None:
+    """Test hook, inert unless the environment variable ``FITBALANCE_TEST_BATCH_GATE`` names a folder.
+
+    Then, once batch ``number`` is committed and its connection closed, it creates ``<folder>/loaded-<number>`` and
+    waits until ``<folder>/seen-<number>`` or ``<folder>/open`` exists (at most 5 minutes), so that a test can look
+    at the database between any two batches without betting on timing (``tests/reliability/test_concurrency.py``).
+    """
+    folder = os.environ.get(BATCH_GATE)
+    if not folder:
+        return
+    gate = Path(folder)
+    (gate / f"loaded-{number:06d}").touch()
+    deadline = time.monotonic() + 300
+    while not ((gate / f"seen-{number:06d}").exists() or (gate / "open").exists()) and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 @task(name="bookkeeping", retries=3, retry_delay_seconds=2, retry_condition_fn=_transient, cache_policy=NO_CACHE)
@@ -298,8 +319,9 @@ def _ingest(
             batches = list(_chunks(plan.todo, size))
             done, total = 0, len(plan.todo)
             _progress("process", done, total)
-            for batch in engine.processed(batches, _workers(workers, len(batches))):
+            for number, batch in enumerate(engine.processed(batches, _workers(workers, len(batches)))):
                 counts = load_task(Parcel(batch), db, who.name, run_id, started)
+                batch_gate(number)
                 _account(summary, batch.outcomes, counts)
                 done += len(batch.outcomes)
                 _progress("process", done, total)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -96,23 +98,48 @@ def test_strength_without_sets_is_resistance(sample_run: dict[str, Any]) -> None
     assert rows == [("resistance", "sport:training/strength_training")]
 
 
+def _export_files(folder: Path) -> list[str]:
+    """The files an ingest of ``folder`` must account for, found here from the bytes on disk: every FIT, gzip and
+    CSV file, on disk or inside a zip (at any depth). A zip is a container, not a file of its own."""
+    found: list[str] = []
+
+    def visit(name: str, data: bytes) -> None:
+        if name.lower().endswith(".zip"):
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                for member in archive.infolist():
+                    if not member.is_dir():
+                        visit(f"{name}!/{member.filename}", archive.read(member))
+        elif name.lower().endswith((".fit", ".gz", ".csv")):
+            found.append(name)
+
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            visit(str(path.relative_to(folder)), path.read_bytes())
+    return found
+
+
 def test_nothing_is_lost(sample_run: dict[str, Any]) -> None:
-    """files seen = loaded + skipped + already loaded + quarantined, for both runs."""
+    """Every file is accounted for exactly once: files seen = loaded + skipped + already loaded + quarantined, in
+    both runs. The first run sees the sample's 73 FIT files, its gzipped one and the 5 FIT files inside the export
+    zip (79 activity files, all loaded), its 3 FIT files that are not activities (skipped) and its 6 broken files
+    (quarantined); the second finds all 88 already loaded."""
     for run in (sample_run["first"], sample_run["second"]):
         assert run["files_seen"] == run["loaded"] + run["skipped"] + run["already_loaded"] + run["quarantined"]
-    first = sample_run["first"]
+    files = _export_files(sample_run["data"])
+    other = [f for f in files if f.startswith("fit/other/")]
+    broken = [f for f in files if f.startswith("invalid/")]
+    in_zip = [f for f in files if "!/" in f]
+    activity_files = [f for f in files if f not in other and f not in broken]
     counts = EXPECTED["counts"]
-    assert (
-        first["files_seen"]
-        == counts["activity_files"]
-        - counts["zip_fit_members"]
-        + counts["zip_fit_members"]
-        - counts["chained_files"] * 0
-        + counts["other_files"]
-        + counts["invalid_files"]
-    )
-    assert first["skipped"] == counts["other_files"]
-    assert first["quarantined"] == counts["invalid_files"]
+    assert len(activity_files) == counts["activity_files"] == 79
+    assert len(in_zip) == counts["zip_fit_members"] and sum(f.endswith(".gz") for f in files) == counts["fit_gz_files"]
+    assert (len(other), len(broken)) == (counts["other_files"], counts["invalid_files"]) == (3, 6)
+
+    first, second = sample_run["first"], sample_run["second"]
+    assert first["files_seen"] == len(files) == 88
+    assert (first["loaded"], first["skipped"], first["quarantined"]) == (len(activity_files), len(other), len(broken))
+    assert first["already_loaded"] == 0
+    assert second["already_loaded"] == len(files) and second["loaded"] == second["quarantined"] == 0
 
 
 def test_broken_files_are_quarantined_with_the_decoders_reason(sample_run: dict[str, Any]) -> None:

@@ -12,8 +12,10 @@ stage and the reason, because a quarantine row is built from them, and say wheth
     │   ├── UnknownFormatError a file whose content matches no reader (names the readers tried)
     │   ├── ArchiveError       a zip or gzip that is refused (bomb, traversal, too deep, corrupt)
     │   └── LimitExceeded      a file over the documented size or time caps
-    └── StoreError             DuckDB could not be opened or written
-        └── StoreLockedError   transient: another process holds the database lock; a retry may help
+    ├── StoreError             DuckDB could not be opened or written
+    │   └── StoreLockedError   transient: another process holds the database lock; a retry may help
+    └── InternalError          a bug of fitbalance's own, not a fault of the input (e.g. in the fast FIT reader);
+                               a file it hits is quarantined at stage ``internal`` ("please report it")
 
 Foreign errors (fitdecode's FitCRCError, polars' ComputeError, duckdb's IOException, zipfile's BadZipFile) are
 mapped at the boundary with ``raise OurError(...) from exc``.
@@ -81,3 +83,7 @@ class StoreLockedError(StoreError):
     """Another process holds the database file lock. Transient: a retry may help."""
 
     transient = True
+
+
+class InternalError(FitbalanceError):
+    """Something in fitbalance's own code went wrong: never reported as a fault of the input."""

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import gzip
+import struct
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from fitbalance.errors import DecodeError
 from fitbalance.sources.fit import decode_fit
+from tests.reliability import fitbytes as fb
 
 STRENGTH = "fit/jarkko__fit-analyzer/20474406937_ACTIVITY.fit"
 
@@ -77,3 +81,37 @@ def test_non_activity_files_are_reported_by_type(corpus: Path) -> None:
 def test_empty_and_foreign_bytes_are_decode_errors(data: bytes) -> None:
     with pytest.raises(DecodeError):
         decode_fit(data, "x.fit")
+
+
+def _odd_sized_fields(base: int) -> bytes:
+    """A settings FIT file whose 10 record definitions each give heart_rate (of base type ``base``) 3 bytes, each
+    followed by 500 records: fitdecode warns once per definition, naming the type and the offset, and reads on."""
+    body = bytearray(struct.pack("<BBBHB", 0x40, 0, 0, fb.FILE_ID, 1) + struct.pack("<BBB", 0, 1, fb.ENUM))
+    body += bytes([0x00, 2])  # file_id: type settings
+    for _ in range(10):
+        body += struct.pack("<BBBHB", 0x41, 0, 0, fb.RECORD, 1) + struct.pack("<BBB", 3, 3, base)
+        body += bytes([0x01, 60, 0, 0]) * 500
+    return fb.finish(bytes(body))
+
+
+def test_each_file_gets_its_own_decoder_warnings_while_two_decode_in_threads() -> None:
+    """Two files with different decoder warnings spread over them, decoded at once in two threads, again and
+    again: each gets exactly the warnings it gets alone (the capture is per call, not a process-wide hook that the
+    other thread's decode takes over), and none reaches the process's warning filters (which pytest makes errors)."""
+    files = {"uint16": _odd_sized_fields(fb.UINT16), "uint32": _odd_sized_fields(fb.UINT32)}
+    alone = {name: decode_fit(data, f"{name}.fit").warnings for name, data in files.items()}
+    for name, complaints in alone.items():
+        assert len(complaints) == 10, complaints  # one per definition, in the order they came
+        assert all(c.startswith("invalid field size 3 in definition message") for c in complaints)
+        assert all(f"for type {name} " in c for c in complaints), complaints
+
+    start = threading.Barrier(2)
+
+    def decode(name: str) -> tuple[str, ...]:
+        start.wait()
+        return decode_fit(files[name], f"{name}.fit").warnings
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for _ in range(10):
+            got = dict(zip(files, pool.map(decode, files), strict=True))
+            assert got == alone

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import random
 import warnings
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,13 @@ import fitdecode
 import pytest
 from fitdecode.utils import compute_crc
 
+from fitbalance.config import Athlete
+from fitbalance.errors import InternalError
+from fitbalance.models import FileStatus
+from fitbalance.process import WorkItem, process_file
+from fitbalance.sources import fitreader
+from fitbalance.sources.archive import SourceRef
+from fitbalance.sources.fit import decode_fit
 from fitbalance.sources.fitreader import FastFitReader, fit_crc
 from tests.conftest import SAMPLE_DATA
 
@@ -105,3 +113,67 @@ def test_damaged_files_fail_the_same_way() -> None:
         assert _dump(_fast, blob) == expected
         errors += expected[1] is not None
     assert errors >= len(damaged) // 2, "the damage is detected (the comparison covers error paths)"
+
+
+# ---- used only where it was tested; its own failures are ours, not the file's ------------------------------
+
+
+def test_the_fast_reader_is_used_only_with_the_fitdecode_it_was_tested_with() -> None:
+    """Any patch release of the tested minor version gets the fast reader, silently; the installed fitdecode is
+    one of them (pyproject.toml pins it)."""
+    assert fitreader.open_reader is FastFitReader
+    tested = ".".join(map(str, fitreader.TESTED_FITDECODE))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert fitreader.reader_for(f"{tested}.0") is FastFitReader
+        assert fitreader.reader_for(f"{tested}.9") is FastFitReader
+
+
+@pytest.mark.parametrize("version", ["0.12.0", "0.10.3", "1.0.0", "unknown"])
+def test_another_fitdecode_gets_the_stock_reader_and_a_warning_naming_both_versions(
+    version: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under another fitdecode version the FIT source decodes with fitdecode's own reader: the same activity,
+    and a RuntimeWarning that names the version found and the version tested."""
+    tested = ".".join(map(str, fitreader.TESTED_FITDECODE))
+    with pytest.warns(RuntimeWarning, match=rf"fitdecode {version} is installed.* tested with fitdecode {tested}\.x"):
+        fallback = fitreader.reader_for(version)
+    assert fallback is not FastFitReader
+    data = _strength_sample().read_bytes()
+    with fallback(data, **OPTIONS) as reader:
+        assert type(reader) is fitdecode.FitReader
+    assert _dump(lambda d: fallback(d, **OPTIONS), data) == _dump(_stock, data)
+
+    fast = decode_fit(data, "strength.fit")
+    monkeypatch.setattr(fitreader, "open_reader", fallback)
+    slow = decode_fit(data, "strength.fit")
+    assert fast.activities.height == 1 and slow.activities.equals(fast.activities)
+    assert slow.sets.equals(fast.sets) and slow.samples.equals(fast.samples) and slow.laps.equals(fast.laps)
+
+
+def _fail(*args: Any, **kwargs: Any) -> Any:
+    raise TypeError("injected")
+
+
+@pytest.mark.parametrize("where", ["_layout", "fit_crc"])  # the message layout; the CRC update of every read
+def test_an_exception_in_the_fast_path_is_an_internal_error_not_corrupt_data(
+    where: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A bug in the fast reader's own code is reported as an internal error (stage ``internal``, "please report
+    it"), never as corrupt FIT data: the file is fine."""
+    source = _strength_sample()
+    monkeypatch.setattr(fitreader, where, _fail)
+    with pytest.raises(InternalError, match=r"the fast FIT reader failed at byte \d+ \(TypeError: injected\)"):
+        decode_fit(source.read_bytes(), str(source))
+
+    ref = SourceRef(path=str(source), local_path=str(source), size_bytes=source.stat().st_size)
+    item = WorkItem(ref=ref, file_id="f")
+    outcome, tables, quarantine = process_file(item, athlete=Athlete(name="me"), as_of=datetime(2030, 1, 1))
+    assert outcome.status is FileStatus.QUARANTINED and tables.activities.is_empty()
+    assert outcome.detail.startswith("internal error (InternalError: the fast FIT reader failed")
+    assert "please report it" in outcome.detail and "corrupt" not in outcome.detail
+    assert quarantine["stage"].to_list() == ["internal"]
+
+
+def _strength_sample() -> Path:
+    return next(p for p in _fit_files(SAMPLE_DATA) if "strength" in p.name)

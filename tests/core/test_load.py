@@ -142,4 +142,6 @@ def test_a_locked_database_waits_then_says_so(tmp_path: Path) -> None:
     finally:
         holder.kill()
         holder.wait()
+        assert holder.stdout is not None
+        holder.stdout.close()
     connection.connect(db, read_only=True).close()

@@ -40,10 +40,11 @@ class Served:
 
     def _read(self) -> None:
         assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip("\n"))
-            if match := SERVER_PID.search(line):
-                self._remember(int(match.group(1)))
+        with self.process.stdout as out:  # closed at the end of the output, when the process is gone
+            for line in out:
+                self.lines.append(line.rstrip("\n"))
+                if match := SERVER_PID.search(line):
+                    self._remember(int(match.group(1)))
 
     def _remember(self, pid: int) -> None:
         with suppress(psutil.Error):

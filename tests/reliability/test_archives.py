@@ -182,6 +182,8 @@ def test_a_killed_runs_scratch_folder_is_removed_by_the_next_run(tmp_path: Path)
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait()
+        assert child.stdout is not None
+        child.stdout.close()
     assert folder.is_dir()  # a killed run cannot clean up after itself
     with scratch_dir(tmp_path) as mine:
         assert not folder.exists() and mine.is_dir()

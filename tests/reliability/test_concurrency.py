@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from pipelines.ingest import BATCH_GATE
 
 from fitbalance.errors import StoreLockedError
 from fitbalance.store import load as store
@@ -130,11 +131,12 @@ READER = """
 import json, sys, time
 from pathlib import Path
 from fitbalance.store.load import connect
-db, stop = Path(sys.argv[1]), Path(sys.argv[2])
+db, gate, stop = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 answers, waits = [], 0
 while not db.exists():
     time.sleep(0.05)
 while not stop.exists():
+    committed = list(gate.glob("loaded-*"))  # batches committed before this look
     started = time.monotonic()
     con = connect(db, read_only=True, wait_s=60)
     try:
@@ -143,6 +145,8 @@ while not stop.exists():
     finally:
         con.close()
     answers.append([n, round(time.monotonic() - started, 3)])
+    for batch in committed:  # looked after it: the ingest may go on to the next batch
+        (gate / batch.name.replace("loaded-", "seen-")).touch()
     time.sleep(0.02)
 print(json.dumps(answers))
 """
@@ -152,25 +156,42 @@ def test_a_dashboard_reader_keeps_answering_during_an_ingest(
     tmp_path: Path, start_driver: Driver, driver_env: dict[str, str]
 ) -> None:
     """A read-only reader polling the database through a whole ingest gets every answer it asks for (waiting while
-    a batch is written), and only ever sees whole batches: the count of activities never goes down."""
+    a batch is written), and only ever sees whole batches: the count of activities never goes down. It sees every
+    step: the ingest (through its test hook, pipelines.ingest.batch_gate) waits after each batch's commit until the
+    reader has looked, so the reader's answers hold the count after each batch, whatever the machine's speed."""
     inputs = build_inputs(tmp_path / "exports", good=40)
     db = tmp_path / "t.duckdb"
-    stop = tmp_path / "stop"
+    gate, stop = tmp_path / "gate", tmp_path / "stop"
+    gate.mkdir()
+    driver_env[BATCH_GATE] = str(gate)
     reader = subprocess.Popen(
-        [sys.executable, "-c", READER, str(db), str(stop)], env=driver_env, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", READER, str(db), str(gate), str(stop)],
+        env=driver_env,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         ingest_events, _ = _finish(start_driver(db, inputs, batch_size=1))
     finally:
         stop.touch()
+        (gate / "open").touch()  # should the reader have died: no ingest waits for it
         out, _ = reader.communicate(timeout=120)
     assert reader.returncode == 0
     answers = json.loads(out)
     counts = [n for n, _ in answers]
     summary = next(e for e in ingest_events if e["event"] == "summary")
-    assert len(answers) >= 10
+    loaded = sorted(p.name.removeprefix("loaded-") for p in gate.glob("loaded-*"))
+    seen = sorted(p.name.removeprefix("seen-") for p in gate.glob("seen-*"))
+    files = [e for e in ingest_events if e["event"] == "progress"][-1]["total"]
+    assert loaded == [f"{n:06d}" for n in range(files)] == seen  # a batch per file, each one waited for the reader
     assert counts == sorted(counts) and counts[-1] == summary["activities_added"]
-    assert len(set(counts)) >= 3  # it saw the ingest progress, not just before and after
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        (files_with_activities,) = con.execute("SELECT count(DISTINCT file_id) FROM activities").fetchall()[0]
+    finally:
+        con.close()
+    # each batch (one file) that added activities made a new count, and the reader saw each one
+    assert len(set(counts) - {0}) == files_with_activities > 40
 
 
 def test_the_run_lock_is_released_when_its_holder_is_killed(tmp_path: Path) -> None:

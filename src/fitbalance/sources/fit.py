@@ -3,9 +3,10 @@
 Any manufacturer's FIT file: file_id, device_info, session, lap, record, set, activity and sport messages are read;
 everything else is ignored. Chained FIT files (several FIT files back to back) are read as one file. The CRC is
 checked: a file that fails it, is truncated, or is not FIT raises :class:`~fitbalance.errors.DecodeError` with the
-decoder's reason; fitdecode's own exceptions (and its internal assertions) never escape. The decode runs under the
-message and time caps of :mod:`fitbalance.sources.limits` (checked once per message, no thread needed) and keeps at
-most 20 distinct decoder warnings.
+decoder's reason; fitdecode's own exceptions (and its internal assertions) never escape. A failure of the fast
+reader's own code is not the file's fault and stays an :class:`~fitbalance.errors.InternalError`. The decode runs
+under the message and time caps of :mod:`fitbalance.sources.limits` (checked once per message, no thread needed) and
+keeps at most 20 distinct decoder warnings, each call its own even while other threads decode.
 
 One activity per session: in a multisport file each session is its own activity, and records, laps and sets are
 assigned to the session whose time span holds them. A file with no session message gets one session synthesised
@@ -15,7 +16,6 @@ from its laps or records.
 from __future__ import annotations
 
 import struct
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -35,7 +35,7 @@ from fitbalance.models import (
     Rejected,
     SetType,
 )
-from fitbalance.sources.fitreader import FastFitReader
+from fitbalance.sources import fitreader
 from fitbalance.sources.limits import Budget, check_size
 
 FIT_MAGIC = b".FIT"
@@ -144,7 +144,8 @@ class _Collected:
 
 
 def _frames(data: bytes, path: str, budget: Budget) -> Iterator[fitdecode.FitDataMessage]:
-    reader = FastFitReader(  # no data processor: date-times stay FIT seconds, converted by _naive_utc where used
+    # no data processor: date-times stay FIT seconds, converted by _naive_utc where used
+    reader = fitreader.open_reader(
         data, processor=None, check_crc=fitdecode.CrcCheck.RAISE, error_handling=fitdecode.ErrorHandling.WARN
     )
     try:
@@ -184,13 +185,11 @@ def _collect(data: bytes, path: str, budget: Budget) -> tuple[_Collected, tuple[
     """Read every data message once; fitdecode's recoverable complaints come back as (at most 20 distinct) warnings."""
     complaints: dict[str, None] = {}
 
-    def keep(message: Warning | str, *args: Any, **kwargs: Any) -> None:
+    def keep(message: str) -> None:
         if len(complaints) < MAX_WARNINGS:
-            complaints[str(message)] = None
+            complaints[message] = None
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("always")
-        warnings.showwarning = keep
+    with fitreader.decoder_warnings_to(keep):  # this call's own, even while other threads decode
         collected = _collect_messages(data, path, budget)
     return collected, tuple(complaints)
 

@@ -32,8 +32,6 @@ from __future__ import annotations
 
 import math
 import struct
-import sys
-from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -42,6 +40,8 @@ from functools import cache
 from typing import Any
 
 from fitdecode import profile
+
+from fitbalance.fitcrc import fit_crc
 
 __all__ = [
     "FIT_EPOCH",
@@ -60,48 +60,6 @@ MAX_LOCAL_MESSAGES = 16
 
 Scalar = int | float | str | datetime | None
 FieldValue = Scalar | Sequence[int | float | str | datetime | None]
-
-
-# ---- CRC ---------------------------------------------------------------------------------------------------
-
-
-@cache
-def _crc_tables() -> tuple[list[int], array[int]]:
-    """The byte table of FIT's CRC-16 (reflected polynomial 0xA001) and the 16-bit-word table built from it.
-
-    The word table is a compact ``array`` (128 KiB) rather than a list of int objects: lookups at random
-    indices stay in cache, which makes the CRC twice as fast on real data.
-    """
-    byte_table = []
-    for byte in range(256):
-        crc = byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-        byte_table.append(crc)
-    word_table = array("H", bytes(2 * 65536))
-    for word in range(65536):
-        crc = byte_table[word & 0xFF]
-        word_table[word] = (crc >> 8) ^ byte_table[(crc ^ (word >> 8)) & 0xFF]
-    return byte_table, word_table
-
-
-def fit_crc(data: bytes, crc: int = 0) -> int:
-    """The FIT CRC-16 of ``data``, continuing from ``crc``.
-
-    A 16-bit CRC register is replaced entirely by two input bytes, so the update is one table lookup per
-    little-endian 16-bit word: ``crc = table[crc ^ word]``.
-    """
-    byte_table, word_table = _crc_tables()
-    even = len(data) & ~1
-    words = array("H")
-    words.frombytes(data[:even])
-    if sys.byteorder == "big":  # pragma: no cover - FIT words are little-endian
-        words.byteswap()
-    for word in words:
-        crc = word_table[crc ^ word]
-    if even != len(data):
-        crc = (crc >> 8) ^ byte_table[(crc ^ data[-1]) & 0xFF]
-    return crc
 
 
 # ---- profile lookups ---------------------------------------------------------------------------------------
