@@ -113,7 +113,7 @@ def place_times(con: duckdb.DuckDBPyConnection, athletes: Sequence[str]) -> pl.D
             moved.select("athlete", "start_time_utc", "elapsed_s"),
             moved.select("athlete", new_start.alias("start_time_utc"), "elapsed_s"),
         ]
-    ).cast(CHANGED_SCHEMA)  # type: ignore[arg-type]
+    ).cast({name: dtype for name, dtype in CHANGED_SCHEMA.items()})
 
 
 def place_and_link(con: duckdb.DuckDBPyConnection, athletes: Sequence[str]) -> int:
