@@ -184,6 +184,16 @@ class Tables:
             laps=self.laps.filter(~pl.col("activity_id").is_in(drop)),
         ), dropped
 
+    @property
+    def heights(self) -> dict[str, int]:
+        """Rows per table, by table name."""
+        return {
+            "activities": self.activities.height,
+            "strength_sets": self.sets.height,
+            "samples": self.samples.height,
+            "laps": self.laps.height,
+        }
+
     @classmethod
     def concat(cls, parts: list[Tables]) -> Self:
         def cat(frames: list[pl.DataFrame], schema: dict[str, pl.DataType]) -> pl.DataFrame:

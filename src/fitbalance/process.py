@@ -226,23 +226,13 @@ def process_batch(
         quarantine=quarantine,
         repairs=_repairs_of(repairs, tables.activities),
         read=read,
-        repeated=_heights(passed, tables),
+        repeated={table: n - tables.heights[table] for table, n in passed.heights.items()},
     )
 
 
 def _repairs_of(repairs: pl.DataFrame, activities: pl.DataFrame) -> pl.DataFrame:
     """The repairs of these activities (of the file each came from): a row not loaded keeps no repair."""
     return repairs.join(activities.select("file_id", "activity_id"), on=["file_id", "activity_id"], how="semi")
-
-
-def _heights(before: Tables, after: Tables) -> dict[str, int]:
-    """Rows per table in ``before`` and not in ``after``."""
-    return {
-        "activities": before.activities.height - after.activities.height,
-        "strength_sets": before.sets.height - after.sets.height,
-        "samples": before.samples.height - after.samples.height,
-        "laps": before.laps.height - after.laps.height,
-    }
 
 
 def _paths(group: list[_Prepared]) -> dict[str, str]:

@@ -18,9 +18,7 @@ H = 3600
 
 def floating(*rows: tuple[str, str, bool, datetime]) -> pl.DataFrame:
     """(id, athlete, wall, time): a wall time is local, an instant UTC (the other column is a provisional UTC)."""
-    return pl.DataFrame(
-        [(i, a, wall, t, t) for i, a, wall, t in rows], schema=FLOATING_SCHEMA, orient="row"
-    )
+    return pl.DataFrame([(i, a, wall, t, t) for i, a, wall, t in rows], schema=FLOATING_SCHEMA, orient="row")
 
 
 def learned(*rows: tuple[str, datetime, int]) -> pl.DataFrame:

@@ -190,15 +190,6 @@ def _per_table(frame: pl.DataFrame) -> dict[str, int]:
     return {table: int(n) for table, n in summed.iter_rows()}
 
 
-def _heights(tables: Tables) -> dict[str, int]:
-    return {
-        "activities": tables.activities.height,
-        "strength_sets": tables.sets.height,
-        "samples": tables.samples.height,
-        "laps": tables.laps.height,
-    }
-
-
 def _account(
     con: duckdb.DuckDBPyConnection,
     batch: BatchResult,
@@ -209,7 +200,7 @@ def _account(
     repairs: pl.DataFrame,
 ) -> None:
     """Add the batch's rows to the run's accounts: read = loaded + quarantined + repeated, per table."""
-    inserted, kept = _heights(loaded), _heights(left_out)
+    inserted, kept = loaded.heights, left_out.heights
     quarantined, repaired = _per_table(batch.quarantine), _per_table(repairs)
     accounts = pl.DataFrame(
         [
