@@ -59,7 +59,7 @@ INSERT INTO exercises (exercise, fit_category, primary_muscles, secondary_muscle
 # One row per athlete, day and slot; slot 0 holds the main session (resistance 40 %, other 45 %), slot 1 a
 # second session of other exercise (8 %).
 ACTIVITIES = """
-INSERT INTO activities
+INSERT INTO activities BY NAME
 WITH days AS (
     SELECT a.athlete, a.offset_s, CAST(d AS DATE) AS day
     FROM (VALUES ('ana', 3600), ('ben', -18000), ('cy', 0)) AS a(athlete, offset_s),
@@ -153,12 +153,11 @@ FROM shaped
 
 # The same session again from a second source, for 1 % of other activities: the views must count it once.
 DUPLICATES = """
-INSERT INTO activities
-SELECT
-    activity_id || '-strava', file_id || '-strava', athlete, 'csv:strava', 0, sport, sub_sport, name,
-    start_time_utc, utc_offset_s, start_time_local, elapsed_s, moving_s, distance_m, calories_kcal, avg_hr,
-    max_hr, 'strava', rpe, source_ref, category, subcategory, classification_reason,
-    classification_confidence, activity_id
+INSERT INTO activities BY NAME
+SELECT * REPLACE (
+    activity_id || '-strava' AS activity_id, file_id || '-strava' AS file_id, 'csv:strava' AS source_format,
+    0 AS session_index, 'strava' AS device, activity_id AS duplicate_of
+)
 FROM activities
 WHERE category = 'other' AND hash(activity_id, 'dup') % 100 = 0
 """
@@ -166,7 +165,7 @@ WHERE category = 'other' AND hash(activity_id, 'dup') % 100 = 0
 # Five exercises per strength session, rotating by weekday; each has a warm-up, three or four working sets and
 # a rest row. Loads grow slowly over the years with weekly noise; 3 % of exercises come unmapped.
 SETS = """
-INSERT INTO strength_sets
+INSERT INTO strength_sets BY NAME
 WITH sessions AS (
     SELECT activity_id, athlete, start_time_utc, start_time_local,
            datediff('day', DATE '{first_day}', CAST(start_time_local AS DATE)) AS day_no
@@ -208,7 +207,7 @@ SELECT
     [fit_category] AS exercise_guesses,
     CASE WHEN unmapped THEN exercise || ' (app)' ELSE exercise END AS exercise_name,
     CASE WHEN set_no = 4 OR unmapped THEN NULL ELSE exercise END AS exercise,
-    CASE WHEN set_no = 4 THEN NULL WHEN set_no = 0 THEN 10 ELSE CAST(5 + (noise + set_no) % 6 AS INTEGER) END,
+    CASE WHEN set_no = 4 THEN NULL WHEN set_no = 0 THEN 10 ELSE CAST(5 + (noise + set_no) % 6 AS INTEGER) END AS reps,
     CASE WHEN set_no = 4 THEN NULL WHEN set_no = 0 THEN round(load_kg * 0.5) ELSE load_kg END AS weight_kg,
     NULL AS distance_m,
     CASE WHEN set_no IN (1, 2, 3, 5) AND noise < 30 THEN 7 + (noise % 3) END AS rpe,
@@ -219,7 +218,7 @@ FROM rows
 # Heart rate every second (every 2 s in strength sessions): a warm-up curve towards a target share of the
 # heart-rate reserve, a slow wave, and a little noise.
 SAMPLES = """
-INSERT INTO samples
+INSERT INTO samples (activity_id, timestamp_utc, heart_rate, speed_mps)
 WITH plan AS (
     SELECT
         activity_id,
@@ -238,8 +237,7 @@ SELECT
     p.activity_id,
     p.start_time_utc + to_seconds(t) AS timestamp_utc,
     CAST(58 + 128 * p.target * (1 - exp(-t / 240.0)) + 6 * sin(t / 97.0) + (t * 7919 % 9) - 4 AS INTEGER),
-    p.speed,
-    NULL, NULL, NULL, NULL, NULL, NULL
+    p.speed
 FROM plan AS p, unnest(range(0, p.elapsed, p.step)) AS r(t)
 """
 

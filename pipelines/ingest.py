@@ -37,7 +37,7 @@ from fitbalance.exercises import exercises_table
 from fitbalance.models import BatchResult, FileOutcome, FileStatus, LoadCounts, WorkItem
 from fitbalance.process import exercise_resolver
 from fitbalance.sources.archive import discover, file_digest, scratch_dir
-from fitbalance.store import ledger, reference
+from fitbalance.store import ledger, placement, reference
 from fitbalance.store.connection import open_store
 from fitbalance.store.load import load_batch
 from fitbalance.store.views import apply_views
@@ -196,8 +196,10 @@ def start_run_task(
         reference.refresh_exercises(
             con, exercises_table(user_names=[a.exercise_names for a in settings.athletes.values()])
         )
-        for name in dict.fromkeys([*settings.athletes, athlete]):  # settings' mappings reach sets loaded before
+        names = list(dict.fromkeys([*settings.athletes, athlete]))
+        for name in names:  # settings' mappings reach sets loaded before
             reference.remap_exercises(con, name, exercise_resolver(settings.athlete(name)))
+        placement.place_and_link(con, names)  # a changed time_zone re-places the CSV times loaded before
         ledger.record_problems(con, plan.problems, run_id=run_id, now=now)
         ledger.record_seen(
             con,

@@ -1,10 +1,11 @@
 """Validated batches as Parquet files: how Dask workers hand their work to the one process that loads the database.
 
 A worker writes one folder per batch, ``<staging>/<run_id>/batch-<n>/``, holding ``activities``, ``sets``,
-``samples``, ``laps`` and ``quarantine`` as Parquet (a table with no rows has no file). It writes into a hidden
-``.batch-<n>.tmp`` folder and renames it when every file is complete, so a folder that exists is whole. What travels
-back through the Dask scheduler is only a :class:`StagedBatch`: the folder and one small outcome per file. The loader
-reads the folder back (:func:`read_batch`), loads it in one transaction, and removes it (:func:`discard`).
+``samples``, ``laps``, ``quarantine`` and ``repairs`` as Parquet (a table with no rows has no file). It writes into
+a hidden ``.batch-<n>.tmp`` folder and renames it when every file is complete, so a folder that exists is whole.
+What travels back through the Dask scheduler is only a :class:`StagedBatch`: the folder, one small outcome per file
+and the row counts per table. The loader reads the folder back (:func:`read_batch`), loads it in one transaction,
+and removes it (:func:`discard`).
 
 On a real cluster the staging folder is shared storage that every worker and the loader can reach (NFS, a mounted
 bucket); polars reads and writes Parquet with the exact column types, so a batch comes back as it was made.
@@ -18,7 +19,16 @@ from pathlib import Path
 
 import polars as pl
 
-from fitbalance.models import ACTIVITY_SCHEMA, LAP_SCHEMA, SAMPLE_SCHEMA, SET_SCHEMA, BatchResult, FileOutcome, Tables
+from fitbalance.models import (
+    ACTIVITY_SCHEMA,
+    LAP_SCHEMA,
+    REPAIRS_SCHEMA,
+    SAMPLE_SCHEMA,
+    SET_SCHEMA,
+    BatchResult,
+    FileOutcome,
+    Tables,
+)
 from fitbalance.validate import QUARANTINE_SCHEMA
 
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
@@ -27,15 +37,18 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "samples": SAMPLE_SCHEMA,
     "laps": LAP_SCHEMA,
     "quarantine": QUARANTINE_SCHEMA,
+    "repairs": REPAIRS_SCHEMA,
 }
 
 
 @dataclass(frozen=True)
 class StagedBatch:
-    """A processed batch on disk: its folder and what happened to each of its files."""
+    """A processed batch on disk: its folder, what happened to each of its files, and its rows read and repeated."""
 
     folder: str
     outcomes: list[FileOutcome]
+    read: dict[str, int]
+    repeated: dict[str, int]
 
 
 def _frames(batch: BatchResult) -> dict[str, pl.DataFrame]:
@@ -46,6 +59,7 @@ def _frames(batch: BatchResult) -> dict[str, pl.DataFrame]:
         "samples": t.samples,
         "laps": t.laps,
         "quarantine": batch.quarantine,
+        "repairs": batch.repairs,
     }
 
 
@@ -58,7 +72,7 @@ def write_batch(batch: BatchResult, folder: Path) -> StagedBatch:
         if frame.height:
             frame.write_parquet(tmp / f"{name}.parquet", compression="lz4", statistics=False)
     tmp.rename(folder)
-    return StagedBatch(folder=str(folder), outcomes=batch.outcomes)
+    return StagedBatch(folder=str(folder), outcomes=batch.outcomes, read=batch.read, repeated=batch.repeated)
 
 
 def _read(folder: Path, name: str) -> pl.DataFrame:
@@ -80,6 +94,9 @@ def read_batch(staged: StagedBatch) -> BatchResult:
             laps=_read(folder, "laps"),
         ),
         quarantine=_read(folder, "quarantine"),
+        repairs=_read(folder, "repairs"),
+        read=staged.read,
+        repeated=staged.repeated,
     )
 
 

@@ -8,6 +8,8 @@ from typing import Any
 import duckdb
 import pytest
 
+from tests.accounts import assert_every_row_is_accounted_for
+
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
 BROKEN = {  # file -> what the quarantine reason must name
@@ -92,3 +94,44 @@ def test_every_activity_is_classified(corpus_run: dict[str, Any]) -> None:
         "AND classification_reason IS NOT NULL) FROM activities",
     )
     assert rows[0][0] > 100 and rows[0][0] == rows[0][1]
+
+
+def test_the_indoor_ride_without_a_strap_loads_with_its_heart_rate_repaired(corpus_run: dict[str, Any]) -> None:
+    """null_compressed_speed_dist.fit: its session's heart rates of 0 (no strap) are null and recorded, and the ride
+    loads with all of its samples and its lap (it was quarantined whole for "avg_hr in_range(20, 250) failed")."""
+    db, name = corpus_run["db"], "%/null_compressed_speed_dist.fit"
+    (status,) = q(db, f"SELECT status FROM source_files WHERE path LIKE '{name}'")
+    assert status == ("loaded",)
+    repairs = q(
+        db, f"SELECT table_name, column_name, rule, original FROM repairs WHERE path LIKE '{name}' ORDER BY ALL"
+    )
+    assert ("activities", "avg_hr", "no_reading", "0") in repairs and (
+        "activities",
+        "max_hr",
+        "no_reading",
+        "0",
+    ) in repairs
+    [(avg_hr, max_hr, samples, laps)] = q(
+        db,
+        "SELECT a.avg_hr, a.max_hr, (SELECT count(*) FROM samples s WHERE s.activity_id = a.activity_id), "
+        "(SELECT count(*) FROM laps l WHERE l.activity_id = a.activity_id) FROM activities a "
+        f"JOIN source_files f USING (file_id) WHERE f.path LIKE '{name}'",
+    )
+    assert (avg_hr, max_hr, samples, laps) == (None, None, 1808, 1)
+
+
+def test_no_file_is_quarantined_for_a_value_a_row_or_field_could_be_set_aside_for(corpus_run: dict[str, Any]) -> None:
+    """Files are quarantined whole only when they cannot be decoded: never for a value that failed validation."""
+    rows = q(
+        corpus_run["db"],
+        "SELECT path, detail FROM source_files WHERE status = 'quarantined' "
+        "AND regexp_matches(detail, '.*(in_range|failed|not a whole).*')",
+    )
+    assert rows == []
+
+
+def test_every_row_read_is_loaded_quarantined_or_repeated(corpus_run: dict[str, Any]) -> None:
+    """Per run and table, rows read = loaded + quarantined + repeated, and the sums agree with the tables; the
+    chained files' sessions that other files hold too are the repeated ones."""
+    totals = assert_every_row_is_accounted_for(corpus_run["db"])
+    assert totals["samples"][0] > 100_000 and totals["activities"][3] > 0

@@ -13,6 +13,8 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from tests.accounts import assert_every_row_is_accounted_for
+
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
 STRONG_CURRENT = "albTian__strong-export-parser"  # Strong's current layout: units must come from the settings
@@ -114,3 +116,9 @@ def test_unmapped_names_are_the_session_ratings_and_a_few_timed_drills(corpus_cs
         "SELECT count(*) FILTER (WHERE exercise IS NULL), count(*) FROM strength_sets WHERE set_type <> 'rest'",
     )[0]
     assert unmapped / total < 0.02
+
+
+def test_every_row_read_is_loaded_quarantined_or_repeated(corpus_csv: dict[str, Any]) -> None:
+    """Per run and table, rows read = loaded + quarantined + repeated, and the sums agree with the tables."""
+    totals = assert_every_row_is_accounted_for(corpus_csv["db"])
+    assert totals["strength_sets"][1] == sum(sets for _, sets in EXPECTED.values())

@@ -6,8 +6,10 @@ import io
 import json
 import shutil
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
@@ -16,6 +18,7 @@ from typer.testing import CliRunner
 from .conftest import SAMPLE_DATA
 
 EXPECTED = json.loads((SAMPLE_DATA / "EXPECTED.json").read_text())
+REPAIRED = [e for e in EXPECTED["invalid"] if e["status"] == "loaded"]  # valid files with impossible values
 
 
 def q(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
@@ -52,31 +55,43 @@ def sample_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) 
 
 
 def test_every_activity_of_the_sample_history_is_loaded_and_classified(sample_run: dict[str, Any]) -> None:
-    """81 activities: 36 resistance and 45 other, as the generator intended."""
+    """81 activities: 36 resistance and 45 other, as the generator intended, and the run whose impossible values
+    were repaired."""
     counts = EXPECTED["counts"]
     rows = dict(q(sample_run["db"], "SELECT category, count(*) FROM activities GROUP BY ALL"))
-    assert rows == {"resistance": counts["resistance_activities"], "other": counts["other_activities"]}
-    intended = {(a["start_time_utc"], a["category"]) for a in EXPECTED["activities"]}
+    assert rows == {"resistance": counts["resistance_activities"], "other": counts["other_activities"] + len(REPAIRED)}
+    intended = {
+        (a["start_time_utc"], a["category"]) for a in [*EXPECTED["activities"], *(e["activity"] for e in REPAIRED)]
+    }
     got = {(t.isoformat(), c) for t, c in q(sample_run["db"], "SELECT start_time_utc, category FROM activities")}
     assert got == intended
 
 
 def test_sets_and_offsets_match_what_was_written(sample_run: dict[str, Any]) -> None:
-    """Active sets count, and every activity's UTC offset (Wahoo files have none: the athlete's zone fills it)."""
+    """Active sets count, and every activity's UTC offset. Wahoo files have none, and no zone is set: the athlete's
+    other FIT files, a day or two away, say it (``learned``), daylight saving time included."""
     sets = q(
         sample_run["db"],
         "SELECT count(*) FILTER (WHERE set_type = 'working'), "
         "count(*) FILTER (WHERE set_type = 'rest') FROM strength_sets",
     )
     assert sets == [(EXPECTED["counts"]["active_sets"], EXPECTED["counts"]["rest_sets"])]
-    offsets = dict(
-        q(sample_run["db"], "SELECT strftime(start_time_utc, '%Y-%m-%dT%H:%M:%S'), utc_offset_s FROM activities")
-    )
+    offsets = {
+        start: (offset, source)
+        for start, offset, source in q(
+            sample_run["db"],
+            "SELECT strftime(start_time_utc, '%Y-%m-%dT%H:%M:%S'), utc_offset_s, utc_offset_source FROM activities",
+        )
+    }
+    zone = ZoneInfo(EXPECTED["athlete_time_zone"])
     for a in EXPECTED["activities"]:
         if a["utc_offset_s"] is not None:
-            assert offsets[a["start_time_utc"]] == a["utc_offset_s"], a["file"]
-        else:  # Europe/Berlin is not the default athlete's zone: the default (UTC) applies
-            assert offsets[a["start_time_utc"]] == 0
+            assert offsets[a["start_time_utc"]] == (a["utc_offset_s"], "fit"), a["file"]
+        else:
+            start = datetime.fromisoformat(a["start_time_utc"]).replace(tzinfo=UTC)
+            berlin = start.astimezone(zone).utcoffset()
+            assert berlin is not None
+            assert offsets[a["start_time_utc"]] == (berlin.total_seconds(), "learned"), a["file"]
 
 
 def test_multisport_file_gives_one_classified_activity_per_session(sample_run: dict[str, Any]) -> None:
@@ -121,8 +136,9 @@ def _export_files(folder: Path) -> list[str]:
 def test_nothing_is_lost(sample_run: dict[str, Any]) -> None:
     """Every file is accounted for exactly once: files seen = loaded + skipped + already loaded + quarantined, in
     both runs. The first run sees the sample's 73 FIT files, its gzipped one and the 5 FIT files inside the export
-    zip (79 activity files, all loaded), its 3 FIT files that are not activities (skipped) and its 6 broken files
-    (quarantined); the second finds all 88 already loaded."""
+    zip (79 activity files, all loaded), its 3 FIT files that are not activities (skipped) and its 6 files under
+    invalid/: 5 that cannot be decoded (quarantined) and one valid file with impossible values (repaired, loaded);
+    the second finds all 88 already loaded."""
     for run in (sample_run["first"], sample_run["second"]):
         assert run["files_seen"] == run["loaded"] + run["skipped"] + run["already_loaded"] + run["quarantined"]
     files = _export_files(sample_run["data"])
@@ -134,10 +150,17 @@ def test_nothing_is_lost(sample_run: dict[str, Any]) -> None:
     assert len(activity_files) == counts["activity_files"] == 79
     assert len(in_zip) == counts["zip_fit_members"] and sum(f.endswith(".gz") for f in files) == counts["fit_gz_files"]
     assert (len(other), len(broken)) == (counts["other_files"], counts["invalid_files"]) == (3, 6)
+    repaired = [f for f in broken if any(f.endswith(e["file"]) for e in REPAIRED)]  # valid, with impossible values
+    assert len(repaired) == len(REPAIRED) == 1
 
     first, second = sample_run["first"], sample_run["second"]
     assert first["files_seen"] == len(files) == 88
-    assert (first["loaded"], first["skipped"], first["quarantined"]) == (len(activity_files), len(other), len(broken))
+    assert (first["loaded"], first["skipped"], first["quarantined"]) == (
+        len(activity_files) + len(repaired),
+        len(other),
+        len(broken) - len(repaired),
+    )
+    assert first["quarantined"] == counts["quarantined_files"]
     assert first["already_loaded"] == 0
     assert second["already_loaded"] == len(files) and second["loaded"] == second["quarantined"] == 0
 
@@ -153,7 +176,59 @@ def test_broken_files_are_quarantined_with_the_decoders_reason(sample_run: dict[
     assert "truncated" in rows["truncated.fit"] and "truncated" in rows["header-only.fit"]
     assert "not a FIT file" in rows["not-fit.fit"]
     assert "empty" in rows["empty.fit"]
-    assert "max_hr" in rows["impossible-values.fit"] and "254" in rows["impossible-values.fit"]
+    assert "impossible-values.fit" not in rows
+
+
+def test_impossible_values_are_repaired_or_quarantined_alone(sample_run: dict[str, Any]) -> None:
+    """The run with a 254 bpm maximum loads with that field null (a repairs row says what it was); its record without
+    a date and its record in 2100 are quarantined one by one; every other record loads."""
+    (entry,) = REPAIRED
+    db, path = sample_run["db"], f"%/{entry['file']}"
+    repairs = q(db, "SELECT table_name, column_name, rule, original FROM repairs WHERE path LIKE ?", [path])
+    assert repairs == [(r["table"], r["column"], r["rule"], r["original"]) for r in entry["repairs"]]
+    quarantined = q(db, "SELECT stage, table_name, rows FROM quarantine WHERE path LIKE ? ORDER BY stage", [path])
+    assert quarantined == [(r["stage"], r["table"], r["rows"]) for r in entry["quarantined"]]
+    [(max_hr, samples)] = q(
+        db,
+        "SELECT a.max_hr, (SELECT count(*) FROM samples s WHERE s.activity_id = a.activity_id) FROM activities a "
+        "JOIN source_files f USING (file_id) WHERE f.path LIKE ?",
+        [path],
+    )
+    assert max_hr is None and samples == entry["activity"]["records"] - 2
+    details = dict(q(db, "SELECT regexp_extract(path, '[^/]+$'), detail FROM source_files"))
+    assert details["impossible-values.fit"] == "1 activities, 2 rows quarantined, 1 fields repaired"
+
+
+def test_every_row_read_is_loaded_quarantined_or_repeated(sample_run: dict[str, Any]) -> None:
+    """The run's accounts, per table: rows read = loaded + quarantined + repeated; what they say was loaded is in the
+    tables, what they say was quarantined is in quarantine, and the activities read are every activity the generator
+    wrote plus the repaired one."""
+    db = sample_run["db"]
+    first = q(db, "SELECT run_id FROM ingest_runs ORDER BY started_at LIMIT 1")[0][0]
+    accounts = {
+        r[0]: r[1:]
+        for r in q(
+            db,
+            "SELECT table_name, rows_read, rows_loaded, rows_quarantined, rows_repeated, fields_repaired "
+            "FROM run_rows WHERE run_id = ?",
+            [first],
+        )
+    }
+    for table, (read, loaded, quarantined, repeated, _) in accounts.items():
+        assert read == loaded + quarantined + repeated, table
+        assert loaded == q(db, f"SELECT count(*) FROM {table}")[0][0], table
+        in_quarantine = q(db, "SELECT coalesce(sum(rows), 0) FROM quarantine WHERE table_name = ?", [table])[0][0]
+        assert quarantined == in_quarantine, table
+    assert accounts["activities"][0] == EXPECTED["counts"]["activities"] + len(REPAIRED)
+    assert accounts["strength_sets"][0] == EXPECTED["counts"]["active_sets"] + EXPECTED["counts"]["rest_sets"]
+    records = EXPECTED["counts"]["records"] + sum(e["activity"]["records"] for e in REPAIRED)
+    assert accounts["samples"][:3] == (records, records - 2, 2)
+    repaired = q(db, "SELECT table_name, sum(rows) FROM repairs GROUP BY ALL")
+    assert {t: n for t, n in repaired} == {t: a[4] for t, a in accounts.items() if a[4]}
+    second = q(
+        db, "SELECT sum(rows_read) FROM run_rows r JOIN ingest_runs i USING (run_id) WHERE i.run_id <> ?", [first]
+    )
+    assert second == [(None,)]  # the second run read no file again
 
 
 def test_a_second_run_adds_nothing_and_changes_nothing(sample_run: dict[str, Any]) -> None:
@@ -169,7 +244,7 @@ def test_runs_are_recorded(sample_run: dict[str, Any]) -> None:
         "SELECT outcome, files_seen, activities_added, flow_run_id IS NOT NULL FROM ingest_runs ORDER BY started_at",
     )
     assert rows == [
-        ("completed", sample_run["first"]["files_seen"], EXPECTED["counts"]["activities"], True),
+        ("completed", sample_run["first"]["files_seen"], EXPECTED["counts"]["activities"] + len(REPAIRED), True),
         ("completed", sample_run["second"]["files_seen"], 0, True),
     ]
 

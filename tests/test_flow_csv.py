@@ -23,6 +23,7 @@ from fitbalance.synth import csv_exports, csv_samples
 from fitbalance.synth.csv_samples import LiftSet, Workout
 from fitbalance.synth.history import DEVICES, LIFTS, ActivityPlan, encode_activity, strength_session
 
+from .accounts import assert_every_row_is_accounted_for
 from .conftest import SAMPLE_DATA
 
 SETTINGS = 'default_athlete = "me"\n[athletes.me]\ntime_zone = "Europe/Berlin"\n'
@@ -387,3 +388,11 @@ def test_unmapped_names_are_listed_and_a_mapping_reaches_loaded_sets(prefect_har
     ]
     result = runner.invoke(app, ["unmapped", "--db", str(db)])
     assert result.exit_code == 0 and "Every exercise name maps" in result.output
+
+
+def test_every_row_read_is_loaded_quarantined_or_repeated(csv_run: dict[str, Any]) -> None:
+    """Over both runs, per table: read = loaded + quarantined + repeated, agreeing with the tables; of the sets read,
+    the absurd one alone is quarantined, and the activities read are those of every loaded export."""
+    totals = assert_every_row_is_accounted_for(csv_run["db"])
+    assert totals["strength_sets"][2] == 1
+    assert totals["activities"][0] == sum(ACTIVITIES.values())

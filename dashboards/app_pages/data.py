@@ -1,4 +1,5 @@
-"""Data: what was ingested, what was quarantined and why, exercise names to map, and the last ingest."""
+"""Data: what was ingested, what was quarantined or repaired and why, times read as UTC, exercise names to map, and
+the last ingest."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ def _load(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
     return {
         "files": read.source_files(con),
         "quarantine": read.quarantine(con),
+        "repairs": read.repairs(con),
+        "assumed": read.assumed_offsets(con),
         "unmapped": read.unmapped_exercises(con),
         "runs": read.ingest_runs(con),
     }
@@ -27,6 +30,7 @@ frames = common.query(_load)
 if frames is None:
     st.stop()
 files, quarantine, unmapped, runs = frames["files"], frames["quarantine"], frames["unmapped"], frames["runs"]
+repairs, assumed = frames["repairs"], frames["assumed"]
 hint = common.INGEST_HINT.format(db=common.db_path())
 
 if runs.is_empty():
@@ -53,10 +57,21 @@ else:
     columns[2].metric("Quarantined", totals["quarantined"], border=True)
     common.chart(charts.source_status_chart(files))
 
+if not assumed.is_empty():
+    st.warning(
+        f"**{len(assumed)} activities have times read as UTC.** Their exports write local times without a zone, no "
+        "`time_zone` is set for their athlete, and no FIT file of theirs gives an offset to learn. Set `time_zone` "
+        "in fitbalance.toml (or ingest the watch's FIT files): the next ingest places them, without reading them "
+        "again.",
+        icon="🕒",
+    )
+    st.dataframe(assumed, hide_index=True)
+
 tabs = st.tabs(
     [
         f"Files ({len(files)})",
         f"Quarantine ({len(quarantine)})",
+        f"Repairs ({len(repairs)})",
         f"Unmapped exercises ({len(unmapped)})",
         f"Ingest runs ({len(runs)})",
     ]
@@ -75,6 +90,16 @@ with tabs[1]:
         st.caption("Files and rows set aside, with the stage that refused them and why. Fix or remove, then re-run.")
         st.dataframe(quarantine, hide_index=True, column_config={"reason": st.column_config.TextColumn(width="large")})
 with tabs[2]:
+    if repairs.is_empty():
+        st.success("No field needed repair.", icon="✅")
+    else:
+        st.caption(
+            "Fields loaded as null because the file held a sensor's 'no reading' (a heart rate of 0 without a strap) "
+            "or an impossible value (an elapsed time of three weeks); the rest of each row loaded. `rule` says why, "
+            "`original` what the file had."
+        )
+        st.dataframe(repairs, hide_index=True)
+with tabs[3]:
     if unmapped.is_empty():
         st.success("Every exercise name maps to the catalogue.", icon="✅")
     else:
@@ -84,7 +109,7 @@ with tabs[2]:
             '`"Landmine Rotation" = "Russian Twist"`, then re-run the ingest.'
         )
         st.dataframe(unmapped, hide_index=True)
-with tabs[3]:
+with tabs[4]:
     if runs.is_empty():
         st.caption("No runs yet.")
     else:

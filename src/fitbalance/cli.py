@@ -316,7 +316,8 @@ def status(
     db: DbOption = None,
     runs: Annotated[int, typer.Option(help="How many recent ingest runs to show", min=1)] = 10,
 ) -> None:
-    """Show the last ingest runs, and any file a run saw that is in no table (exit status 1 when there is one)."""
+    """Show the last ingest runs with their row accounts, the repairs, the activities whose UTC offset was assumed,
+    and any file a run saw that is in no table (exit status 1 when there is one)."""
     from fitbalance.store import ledger as store
     from fitbalance.store import read
 
@@ -330,6 +331,10 @@ def status(
         ) as con:
             recent = store.last_runs(con, runs)
             missing = store.unaccounted_files(con)
+            accounts = read.run_rows(con, [r["run_id"] for r in recent])
+            repairs = read.repair_summary(con)
+            sources = read.offset_sources(con)
+            assumed = read.assumed_offsets(con, limit=5)
     except FitbalanceError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc
@@ -349,6 +354,8 @@ def status(
             )
         if r["detail"]:
             console.print(f"      {r['detail']}")
+        console.print(_accounts_line(accounts.filter(accounts["run_id"] == r["run_id"])))
+    _print_repairs_and_offsets(repairs, sources, assumed)
     live = store.ingest_running(target)
     for r in recent:
         if r["outcome"] == "running" and not live:
@@ -369,6 +376,45 @@ def status(
     if all(m["outcome"] == "pending" for m in missing):
         console.print("They were not reached before their run ended: run `fitbalance ingest` again to load them.")
     raise typer.Exit(1)
+
+
+def _accounts_line(accounts: Any) -> str:
+    """One run's row accounts per table (read = loaded + quarantined + already loaded), and what does not add up."""
+    if accounts.is_empty():
+        return "      rows: not recorded"
+    parts, broken, repaired = [], [], 0
+    names = {"strength_sets": "sets"}
+    for row in accounts.iter_rows(named=True):
+        table, read_ = row["table_name"], row["rows_read"]
+        counts = (read_, row["rows_loaded"], row["rows_quarantined"], row["rows_repeated"])
+        repaired += row["fields_repaired"]
+        if read_:
+            parts.append(f"{names.get(table, table)} " + "/".join(f"{n:,}" for n in counts))
+        lost = read_ - sum(counts[1:])
+        if lost:
+            broken.append(f"[red]{lost:,} {table} rows read are in no table: please report it[/]")
+    line = "      rows read/loaded/quarantined/already loaded: " + (", ".join(parts) or "none")
+    line += f"; {repaired:,} fields repaired" if repaired else ""
+    return line + "".join(f"\n      {b}" for b in broken)
+
+
+def _print_repairs_and_offsets(repairs: list[tuple[str, str, int, int]], sources: dict[str, int], assumed: Any) -> None:
+    if repairs:
+        console.print('[bold]repairs[/] (fields loaded as null; see `fitbalance sql "SELECT * FROM repairs"`):')
+        for rule, field, activities, rows in repairs:
+            console.print(f"  {rule} {field}: {rows:,} values in {activities:,} activities")
+    if sources:
+        listed = ", ".join(f"{n:,} {source}" for source, n in sorted(sources.items(), key=lambda kv: -kv[1]))
+        console.print(f"[bold]UTC offsets[/] of the activities that count: {listed}")
+    if not assumed.is_empty():
+        total = sources.get("assumed_utc", assumed.height)
+        console.print(
+            f"[yellow]{total:,} activities have times read as UTC: no time_zone is set for their athlete and no FIT "
+            "file of theirs gives an offset. Set time_zone in the settings file (or ingest the watch's FIT files); "
+            "the next ingest places them.[/]"
+        )
+        for row in assumed.iter_rows(named=True):
+            console.print(f"  {row['start_time_local']:%Y-%m-%d %H:%M}  {row['athlete']}  {row['path']}")
 
 
 @app.command()

@@ -5,7 +5,7 @@ The settings file is TOML (``fitbalance.toml`` in the working folder, or the pat
     default_athlete = "me"
 
     [athletes.me]
-    time_zone = "Europe/Berlin"     # used when a source file has no UTC offset
+    time_zone = "Europe/Berlin"     # optional: for CSV times without a zone when no FIT file is near them
     birth_year = 1980               # for the 65+ guideline
     max_hr = 185                    # optional; see docs
     resting_hr = 52                 # optional
@@ -23,9 +23,11 @@ The settings file is TOML (``fitbalance.toml`` in the working folder, or the pat
     [athletes.me.exercise_names]    # app exercise name -> canonical catalogue name
     "Landmine Press (Barbell)" = "Overhead Press"
 
-CSV exports carry no time zone: their local times are read in ``time_zone``. Units are never guessed: a CSV that
-does not say its units (Strong's current layout, some Garmin and Strava rows) is read with ``weight_unit`` /
-``distance_unit`` and is quarantined, naming the missing setting, when they are not set. ``units`` does not stand
+CSV exports carry no time zone: their local times are placed by the athlete's own FIT files (the offset of the
+nearest FIT activity within a few days), else in ``time_zone``, else by the most common offset of the FIT files, else
+as UTC (:mod:`fitbalance.offsets`); ``time_zone`` is None when the file does not set it. Units are never guessed: a
+CSV that does not say its units (Strong's current layout, some Garmin and Strava rows) is read with ``weight_unit``
+/ ``distance_unit`` and is quarantined, naming the missing setting, when they are not set. ``units`` does not stand
 in for them: how you want numbers shown says nothing about how an app wrote them.
 """
 
@@ -87,7 +89,7 @@ class Override:
 @dataclass(frozen=True)
 class Athlete:
     name: str = DEFAULT_ATHLETE
-    time_zone: str = "UTC"
+    time_zone: str | None = None  # None: not set
     birth_year: int | None = None
     max_hr: float | None = None
     resting_hr: float | None = None
@@ -181,9 +183,10 @@ def _athlete(name: str, raw: Any, where: str) -> Athlete:
     unknown = set(raw) - _ATHLETE_KEYS
     if unknown:
         raise ConfigError(f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(_ATHLETE_KEYS)}")
-    tz = raw.get("time_zone", "UTC")
+    tz = raw.get("time_zone")
     try:
-        ZoneInfo(str(tz))
+        if tz is not None:
+            ZoneInfo(str(tz))
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"{where}.time_zone: unknown IANA time zone {tz!r}") from exc
     sex = raw.get("sex")
@@ -203,7 +206,7 @@ def _athlete(name: str, raw: Any, where: str) -> Athlete:
         raise ConfigError(f"{where}.overrides: expected an array of tables ([[athletes.{name}.overrides]])")
     return Athlete(
         name=name,
-        time_zone=str(tz),
+        time_zone=str(tz) if tz is not None else None,
         birth_year=int(birth) if birth is not None else None,
         max_hr=_number(raw, "max_hr", where, 100, 240),
         resting_hr=_number(raw, "resting_hr", where, 25, 120),

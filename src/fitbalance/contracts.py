@@ -68,6 +68,34 @@ DATE_ONLY_FORMATS = ("csv:fitnotes",)
 is the same session as an activity of its kind on the same local date."""
 
 
+class OffsetSource(StrEnum):
+    """Where an activity's UTC offset came from (``activities.utc_offset_source``).
+
+    ``fit``: the FIT file's activity message (local_timestamp minus timestamp); ``row``: an explicit zone or offset in
+    the CSV row. The others are *placed*: the source gave a local wall time without a zone (or an instant without
+    an offset), and :mod:`fitbalance.offsets` chose the offset: ``learned`` from the athlete's own FIT files,
+    ``settings`` from the configured ``time_zone``, ``assumed_utc`` when nothing else was known.
+    """
+
+    FIT = "fit"
+    ROW = "row"
+    LEARNED = "learned"
+    SETTINGS = "settings"
+    ASSUMED_UTC = "assumed_utc"
+
+
+PLACED_SOURCES = (OffsetSource.LEARNED.value, OffsetSource.SETTINGS.value, OffsetSource.ASSUMED_UTC.value)
+"""Offsets that were chosen, not read: such activities are placed again whenever what they were placed by changes."""
+
+INSTANT_FORMATS = ("fit", "csv:strava")
+"""Source formats whose times are instants (UTC): placing one of their activities sets only its offset (and so its
+local time). Every other format's zone-less times are local wall times: placing such an activity keeps its
+``start_time_local`` and moves its UTC times (and its sets', samples' and laps')."""
+
+TABLE_NAMES = ("activities", "strength_sets", "samples", "laps")
+"""The tables loaded from files, in the order a file's rows reach them."""
+
+
 @dataclass(frozen=True)
 class Band:
     name: str
@@ -114,7 +142,8 @@ class Column:
     ``lo``/``hi`` bound a number (either may be None); ``in_history`` bounds a timestamp to
     [:data:`EARLIEST`, ``as_of`` + 1 day]; ``values`` lists the values a text may take; ``max_length`` caps a text.
     ``default`` is an SQL literal; ``added_later`` says a database made before the column existed gets it by
-    ``ALTER TABLE`` (nullable, with the default).
+    ``ALTER TABLE`` (nullable, with the default); ``null_later`` says the column was ``NOT NULL`` once, and a
+    database made then loses the constraint (:func:`relaxed_columns`).
     """
 
     name: str
@@ -128,6 +157,7 @@ class Column:
     max_length: int | None = None
     default: str | None = None
     added_later: bool = False
+    null_later: bool = False
 
     @property
     def dtype(self) -> pl.DataType:
@@ -213,6 +243,13 @@ ATHLETE = _c(
     max_length=200,
 )
 ACTIVITY_ID = _c("activity_id", "VARCHAR", "The activity (`activities.activity_id`).", nullable=False)
+SOURCE_LINE = _c(
+    "source_line",
+    "INTEGER",
+    "The line of the CSV export the row was read from (a workout: its first set's line); null for FIT files.",
+    lo=1,
+    added_later=True,
+)
 
 SOURCE_FILES = Table(
     "source_files",
@@ -291,6 +328,7 @@ ACTIVITIES = Table(
         ATHLETE,
         _c("source_format", "VARCHAR", "The format of that file (as `source_files.format`).", nullable=False),
         _c("session_index", "INTEGER", "Which session of the file (0-based).", nullable=False, lo=0),
+        SOURCE_LINE,
         _c("sport", "VARCHAR", "FIT vocabulary: `training`, `running`, `cycling`, ..."),
         _c("sub_sport", "VARCHAR", "FIT vocabulary: `strength_training`, `trail`, ..."),
         _c("name", "VARCHAR", "The activity or sport profile name."),
@@ -298,13 +336,30 @@ ACTIVITIES = Table(
         _c(
             "utc_offset_s",
             "INTEGER",
-            "The local offset in seconds (from the FIT activity message's local_timestamp, else the athlete's time "
-            "zone).",
+            "The local offset in seconds; `utc_offset_source` says where it came from.",
             nullable=False,
             lo=-MAX_OFFSET_S,
             hi=MAX_OFFSET_S,
         ),
-        _c("start_time_local", "TIMESTAMP", "Local start = UTC + offset.", nullable=False),
+        _c(
+            "utc_offset_source",
+            "VARCHAR",
+            "`fit`: the FIT activity message (local_timestamp minus timestamp); `row`: a zone or offset in the CSV "
+            "row. Placed (a CSV time without a zone, a FIT file or Strava time without an offset): `learned` from "
+            "the athlete's FIT files (the nearest FIT activity within 3 days, else their most common offset), "
+            "`settings` (the athlete's `time_zone`), `assumed_utc` (nothing known). Placed activities are placed "
+            "again after every load and every run, so a FIT file loaded later, or a new `time_zone`, moves them. "
+            "Null for rows loaded before the column existed.",
+            values=_values(OffsetSource),
+            added_later=True,
+        ),
+        _c(
+            "start_time_local",
+            "TIMESTAMP",
+            "Local start = UTC + offset. For a CSV time without a zone this is the time as the export wrote it, and "
+            "it never moves: placing the activity moves `start_time_utc`.",
+            nullable=False,
+        ),
         _c("elapsed_s", "DOUBLE", "Total elapsed time, seconds.", lo=0, hi=MAX_ACTIVITY_S),
         _c("moving_s", "DOUBLE", "Timer (moving) time, seconds.", lo=0, hi=MAX_ACTIVITY_S),
         _c("distance_m", "DOUBLE", "Session distance, metres.", lo=0, hi=MAX_DISTANCE_M),
@@ -346,6 +401,7 @@ STRENGTH_SETS = Table(
     (
         ACTIVITY_ID,
         _c("set_index", "INTEGER", "The set's place in the activity, ordered by start time.", nullable=False, lo=0),
+        SOURCE_LINE,
         _c("start_time_utc", "TIMESTAMP", "Start of the set (FIT `start_time`, not `timestamp`).", in_history=True),
         _c("duration_s", "DOUBLE", "Length of the set, seconds.", lo=0, hi=MAX_SET_S),
         _c(
@@ -391,7 +447,14 @@ SAMPLES = Table(
     (
         ACTIVITY_ID,
         _c("timestamp_utc", "TIMESTAMP", "When, UTC.", nullable=False, in_history=True),
-        _c("heart_rate", "INTEGER", "Beats per minute; a 0 reading is stored as null.", lo=MIN_HR, hi=MAX_HR),
+        SOURCE_LINE,
+        _c(
+            "heart_rate",
+            "INTEGER",
+            "Beats per minute; a 0 reading (no strap) or one outside the range is stored as null (a `repairs` row).",
+            lo=MIN_HR,
+            hi=MAX_HR,
+        ),
         _c("speed_mps", "DOUBLE", "Metres per second.", lo=0, hi=MAX_SPEED_MPS),
         _c("cadence", "DOUBLE", "Steps or revolutions per minute.", lo=0, hi=300),
         _c("power_w", "DOUBLE", "Watts.", lo=0, hi=3000),
@@ -409,6 +472,7 @@ LAPS = Table(
     (
         ACTIVITY_ID,
         _c("lap_index", "INTEGER", "The lap's place in the activity (0-based).", nullable=False, lo=0),
+        SOURCE_LINE,
         _c("start_time_utc", "TIMESTAMP", "Start of the lap, UTC.", in_history=True),
         _c("elapsed_s", "DOUBLE", "Elapsed time, seconds.", lo=0, hi=MAX_ACTIVITY_S),
         _c("distance_m", "DOUBLE", "Metres.", lo=0, hi=MAX_DISTANCE_M),
@@ -432,15 +496,62 @@ QUARANTINE = Table(
             nullable=False,
         ),
         _c(
+            "table_name",
+            "VARCHAR",
+            "The table the rows set aside would have gone to; null when the whole file was set aside.",
+            values=TABLE_NAMES,
+            added_later=True,
+        ),
+        _c(
+            "line", "INTEGER", "The line of the CSV export the row was read from; null for FIT files.", added_later=True
+        ),
+        _c(
+            "rows",
+            "INTEGER",
+            "How many rows this entry stands for: 1 for a row, more for a summary (a failed activity's samples, "
+            "records without a date); null when the whole file was set aside.",
+            lo=0,
+            added_later=True,
+        ),
+        _c(
             "reason",
             "VARCHAR",
-            "What was wrong: the decoder's reason, or each rule a row broke with the value.",
+            "What was wrong: the decoder's reason, or each rule a row broke with the value (`line N: ...` for a "
+            "CSV row).",
             nullable=False,
         ),
         _c("payload", "VARCHAR", "The row's values as JSON, when a row failed validation."),
         _c("run_id", "VARCHAR", "The run that wrote it."),
         _c("created_at", "TIMESTAMP", "When (the start of that run).", nullable=False),
     ),
+    notes="A row whose only fault is a field that can be repaired is not here but loaded, with a `repairs` row.",
+)
+
+REPAIRS = Table(
+    "repairs",
+    'fields repaired in rows that were loaded: a sensor\'s "no reading" or an impossible value, set to null',
+    (
+        _c("file_id", "VARCHAR", "The file the row came from.", nullable=False),
+        _c("path", "VARCHAR", "The file or archive member.", nullable=False),
+        ACTIVITY_ID,
+        _c("table_name", "VARCHAR", "The table of the repaired rows.", nullable=False, values=TABLE_NAMES),
+        _c("column_name", "VARCHAR", "The repaired column.", nullable=False),
+        _c(
+            "rule",
+            "VARCHAR",
+            "The repair rule (`src/fitbalance/repair.py`; the README lists them): `no_reading`, `impossible`, "
+            "`elapsed_beyond_timer`, `implied_speed`.",
+            nullable=False,
+        ),
+        _c("original", "VARCHAR", "The value as the file had it (for several rows: the smallest to the largest)."),
+        _c("rows", "INTEGER", "How many rows of the activity had this field repaired by this rule.", nullable=False),
+        _c("line", "INTEGER", "The line of the CSV export, for a single CSV row; else null."),
+        _c("run_id", "VARCHAR", "The run that wrote it."),
+        _c("created_at", "TIMESTAMP", "When (the start of that run).", nullable=False),
+    ),
+    notes="Every repair sets the field to null; where a sibling field stands in (an impossible elapsed time: the timer "
+    "time), the views use it. Repairs of a row that is not loaded (quarantined, or a session already loaded from "
+    "another file) are not recorded: the quarantine row, or the other file, has the values.",
 )
 
 INGEST_RUNS = Table(
@@ -468,6 +579,39 @@ INGEST_RUNS = Table(
         _c("detail", "VARCHAR", "Notes, e.g. who marked the run interrupted."),
     ),
     primary_key=("run_id",),
+)
+
+RUN_ROWS = Table(
+    "run_rows",
+    "one row per run and table: what became of every row the run's files held",
+    (
+        _c("run_id", "VARCHAR", "The run.", nullable=False),
+        _c("table_name", "VARCHAR", "The table.", nullable=False, values=TABLE_NAMES),
+        _c(
+            "rows_read",
+            "BIGINT",
+            "Rows the decoders read for this table from the run's files (rows they set aside included).",
+            nullable=False,
+        ),
+        _c("rows_loaded", "BIGINT", "Rows the run inserted.", nullable=False),
+        _c("rows_quarantined", "BIGINT", "Rows set aside (the sum of the run's `quarantine.rows`).", nullable=False),
+        _c(
+            "rows_repeated",
+            "BIGINT",
+            "Rows of sessions already loaded from another file (or earlier in the run), not loaded twice.",
+            nullable=False,
+        ),
+        _c(
+            "fields_repaired",
+            "BIGINT",
+            "Fields repaired in loaded rows (the sum of the run's `repairs.rows`).",
+            nullable=False,
+        ),
+    ),
+    primary_key=("run_id", "table_name"),
+    notes="Nothing is lost: `rows_read = rows_loaded + rows_quarantined + rows_repeated` for every run and table "
+    "(`fitbalance status` shows a run for which it does not hold). A file that cannot be decoded at all has no rows "
+    "here: it is one `quarantine` row and a quarantined `source_files` row.",
 )
 
 RUN_FILES = Table(
@@ -500,7 +644,13 @@ ATHLETES = Table(
     "the settings file's athletes, refreshed on every run",
     (
         ATHLETE,
-        _c("time_zone", "VARCHAR", "IANA zone used when a source has no offset.", nullable=False),
+        _c(
+            "time_zone",
+            "VARCHAR",
+            "The IANA zone of the settings file; null when not set. CSV times without a zone are placed by the "
+            "athlete's FIT files first (see `activities.utc_offset_source`).",
+            null_later=True,
+        ),
         _c("birth_year", "INTEGER", "For the age-dependent guideline and maximum heart rate."),
         _c("max_hr", "DOUBLE", "Null: views use 208 - 0.7 x age (Tanaka), or 190 without a birth year."),
         _c("resting_hr", "DOUBLE", "Null: views use 60."),
@@ -551,8 +701,10 @@ TABLES: tuple[Table, ...] = (
     SAMPLES,
     LAPS,
     QUARANTINE,
+    REPAIRS,
     INGEST_RUNS,
     RUN_FILES,
+    RUN_ROWS,
     ATHLETES,
     EXERCISES,
 )
@@ -561,6 +713,11 @@ TABLES: tuple[Table, ...] = (
 def ddl() -> str:
     """``CREATE TABLE IF NOT EXISTS`` for every table (and ``ALTER TABLE`` for columns added later)."""
     return "\n\n".join(t.ddl() for t in TABLES)
+
+
+def relaxed_columns() -> list[tuple[str, str]]:
+    """(table, column) of the columns that were ``NOT NULL`` in older databases and may be null now."""
+    return [(t.name, c.name) for t in TABLES for c in t.columns if c.null_later]
 
 
 def _sql_list(values: tuple[str, ...]) -> str:

@@ -18,7 +18,7 @@ from typing import Self
 
 import polars as pl
 
-from fitbalance.contracts import ACTIVITIES, LAPS, SAMPLES, STRENGTH_SETS
+from fitbalance.contracts import ACTIVITIES, LAPS, REPAIRS, SAMPLES, STRENGTH_SETS
 from fitbalance.contracts import Category as Category
 from fitbalance.contracts import FileStatus as FileStatus
 from fitbalance.contracts import SetType as SetType
@@ -30,11 +30,15 @@ UTC_TS = pl.Datetime("us")
 
 RAW_ACTIVITY_SCHEMA: dict[str, pl.DataType] = {
     "session_index": pl.Int32(),
+    "source_line": pl.Int32(),  # the CSV line the activity was read from (a workout: its first set's); null in FIT
     "sport": pl.String(),
     "sub_sport": pl.String(),
     "name": pl.String(),
     "start_time_utc": UTC_TS,
     "utc_offset_s": pl.Int32(),  # null when the source has no offset: normalize applies the athlete's zone
+    # "fit" or "row" when the source gave the offset; null when it was not given (a CSV reader placed the time in
+    # the athlete's zone, or UTC, for now: normalize names that, and the store places the activity again)
+    "utc_offset_source": pl.String(),
     "elapsed_s": pl.Float64(),
     "moving_s": pl.Float64(),
     "distance_m": pl.Float64(),
@@ -49,6 +53,7 @@ RAW_ACTIVITY_SCHEMA: dict[str, pl.DataType] = {
 RAW_SET_SCHEMA: dict[str, pl.DataType] = {
     "session_index": pl.Int32(),
     "set_index": pl.Int32(),
+    "source_line": pl.Int32(),
     "start_time_utc": UTC_TS,
     "duration_s": pl.Float64(),
     "set_type": pl.String(),  # SetType value
@@ -65,6 +70,7 @@ RAW_SET_SCHEMA: dict[str, pl.DataType] = {
 RAW_SAMPLE_SCHEMA: dict[str, pl.DataType] = {
     "session_index": pl.Int32(),
     "timestamp_utc": UTC_TS,
+    "source_line": pl.Int32(),
     "heart_rate": pl.Int32(),
     "speed_mps": pl.Float64(),
     "cadence": pl.Float64(),
@@ -78,6 +84,7 @@ RAW_SAMPLE_SCHEMA: dict[str, pl.DataType] = {
 RAW_LAP_SCHEMA: dict[str, pl.DataType] = {
     "session_index": pl.Int32(),
     "lap_index": pl.Int32(),
+    "source_line": pl.Int32(),
     "start_time_utc": UTC_TS,
     "elapsed_s": pl.Float64(),
     "distance_m": pl.Float64(),
@@ -91,6 +98,10 @@ ACTIVITY_SCHEMA: dict[str, pl.DataType] = ACTIVITIES.schema
 SET_SCHEMA: dict[str, pl.DataType] = STRENGTH_SETS.schema
 SAMPLE_SCHEMA: dict[str, pl.DataType] = SAMPLES.schema
 LAP_SCHEMA: dict[str, pl.DataType] = LAPS.schema
+REPAIRS_SCHEMA: dict[str, pl.DataType] = {
+    name: dtype for name, dtype in REPAIRS.schema.items() if name not in ("run_id", "created_at")
+}
+"""A ``repairs`` row as a batch hands it on (:mod:`fitbalance.repair`); the loader adds the run and the time."""
 
 
 def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
@@ -114,11 +125,15 @@ class Rejected:
     """A part of a file a reader set aside (a CSV row it cannot read), kept as a quarantine row.
 
     ``reason`` names the line when there is one; ``payload`` is the part's own values (JSON), so nothing is lost.
+    ``table`` is the table the part would have gone to and ``rows`` how many of its rows it stands for (the run's
+    row accounts count them as read and quarantined).
     """
 
     reason: str
     line: int | None = None
     payload: str | None = None
+    table: str | None = None
+    rows: int = 1
 
 
 @dataclass(frozen=True)
@@ -169,6 +184,16 @@ class Tables:
             laps=self.laps.filter(~pl.col("activity_id").is_in(drop)),
         ), dropped
 
+    @property
+    def heights(self) -> dict[str, int]:
+        """Rows per table, by table name."""
+        return {
+            "activities": self.activities.height,
+            "strength_sets": self.sets.height,
+            "samples": self.samples.height,
+            "laps": self.laps.height,
+        }
+
     @classmethod
     def concat(cls, parts: list[Tables]) -> Self:
         def cat(frames: list[pl.DataFrame], schema: dict[str, pl.DataType]) -> pl.DataFrame:
@@ -210,8 +235,8 @@ class FileOutcome:
 
     ``reason`` says why a file was skipped (its type) or quarantined (its first reasons). For a loaded file,
     ``activities`` counts its activities that passed validation (the repeats included), ``rows_quarantined`` its
-    rows that did not, ``repeated`` its activities already loaded from an earlier file, and ``warning`` the decoder's
-    first warning, if any.
+    quarantine entries, ``repaired`` its repaired fields, ``repeated`` its activities already loaded from an earlier
+    file, and ``warning`` the decoder's first warning, if any.
     """
 
     file_id: str
@@ -224,6 +249,7 @@ class FileOutcome:
     rows_quarantined: int = 0
     repeated: int = 0
     warning: str | None = None
+    repaired: int = 0
 
     @property
     def detail(self) -> str:
@@ -233,6 +259,8 @@ class FileOutcome:
         text = f"{self.activities} activities"
         if self.rows_quarantined:
             text += f", {self.rows_quarantined} rows quarantined"
+        if self.repaired:
+            text += f", {self.repaired} fields repaired"
         if self.repeated:
             text += f"; {self.repeated} {REPEATED_NOTE}"
         if self.warning:
@@ -242,11 +270,16 @@ class FileOutcome:
 
 @dataclass(frozen=True)
 class BatchResult:
-    """A processed batch: loadable frames, quarantine rows (``validate.QUARANTINE_SCHEMA``), one outcome per file."""
+    """A processed batch: loadable frames, quarantine rows (``validate.QUARANTINE_SCHEMA``), repairs of the loadable
+    rows (``repair.REPAIRS_SCHEMA``), one outcome per file, and per table the rows the files held (``read``) and the
+    rows left out as sessions another file of the batch holds first (``repeated``)."""
 
     outcomes: list[FileOutcome]
     tables: Tables
     quarantine: pl.DataFrame
+    repairs: pl.DataFrame = field(default_factory=lambda: empty(REPAIRS_SCHEMA))
+    read: dict[str, int] = field(default_factory=dict)
+    repeated: dict[str, int] = field(default_factory=dict)
 
     @property
     def activity_ids(self) -> list[str]:
@@ -255,13 +288,14 @@ class BatchResult:
 
 @dataclass(frozen=True)
 class LoadCounts:
-    """What loading one batch added: new activities, working sets and samples, its quarantine rows, its activities
-    left out as already loaded from an earlier file, and its files by status."""
+    """What loading one batch added: new activities, working sets and samples, its quarantine rows and repairs, its
+    activities left out as already loaded from an earlier file, and its files by status."""
 
     activities: int = 0
     sets: int = 0
     samples: int = 0
     quarantine_rows: int = 0
+    repairs: int = 0
     repeated: int = 0
     loaded: int = 0
     skipped: int = 0

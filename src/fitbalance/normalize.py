@@ -3,20 +3,24 @@
 Pure: everything it needs comes in as arguments (the athlete's settings, the exercise resolver); no I/O, no clock.
 
 - ``activity_id`` is stable across re-runs and re-exports: a hash of athlete, source format, start time and sport
-  (plus the source's own id where it has one), so the same session in an updated CSV export keeps its id.
-- ``utc_offset_s`` comes from the source when it has one, else from the athlete's time zone at the start time;
-  ``start_time_local`` = ``start_time_utc`` + offset.
+  (plus the source's own id where it has one), so the same session in an updated CSV export keeps its id. The start
+  time is the local wall time for an activity whose source gave a local time without a zone (its UTC time moves
+  when the store places it again: its id must not), the UTC time otherwise.
+- ``utc_offset_s`` comes from the source when it has one (``utc_offset_source`` ``fit`` or ``row``), else from the
+  athlete's time zone at the start time (``settings``), else UTC (``assumed_utc``): for now, until the store places
+  the activity by the athlete's FIT files (:mod:`fitbalance.offsets`). ``start_time_local`` = ``start_time_utc`` +
+  offset.
 - Every set gets ``exercise``, the canonical catalogue name the resolver finds for its name (the athlete's own
   mapping first) or FIT category, null when unmapped; ``exercise_category`` is the source's, else the catalogue's
   FIT category of that exercise.
-- A heart rate of 0 is "no reading" and becomes null; everything else is left for validation to judge.
+- Values are left as they come: :mod:`fitbalance.repair` has repaired what can be, validation judges the rest.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -61,6 +65,35 @@ def zone_offset_s(zone: str, start_utc: datetime) -> int:
     return int(offset.total_seconds()) if offset is not None else 0
 
 
+def provisional_source(athlete: Athlete) -> str:
+    """Where the offset of a time without one comes from until the store places it: the settings, else UTC."""
+    return contracts.OffsetSource.SETTINGS.value if athlete.time_zone else contracts.OffsetSource.ASSUMED_UTC.value
+
+
+def _offsets(raw: pl.DataFrame, source_format: str, athlete: Athlete) -> tuple[list[int], list[str]]:
+    """Each activity's offset and where it came from (see the module docstring)."""
+    zone = athlete.time_zone or "UTC"
+    placed = provisional_source(athlete)
+    given = contracts.OffsetSource.FIT.value if source_format == "fit" else None
+    offsets: list[int] = []
+    sources: list[str] = []
+    columns = raw.select("utc_offset_s", "utc_offset_source", "start_time_utc")
+    for offset, source, start in columns.iter_rows():
+        if offset is None:
+            offsets.append(zone_offset_s(zone, start) if start is not None else 0)
+            sources.append(placed)
+        else:  # a CSV reader placed a zone-less time in the athlete's zone (or UTC) for now unless it says "row"
+            offsets.append(offset)
+            sources.append(source or given or placed)
+    return offsets, sources
+
+
+def floating_wall_time(source_format: str, utc_offset_source: str) -> bool:
+    """Whether the activity's source gave a local wall time without a zone: its local time is fixed, its UTC time
+    is placed (:data:`~fitbalance.contracts.INSTANT_FORMATS` give instants instead)."""
+    return utc_offset_source in contracts.PLACED_SOURCES and source_format not in contracts.INSTANT_FORMATS
+
+
 def _no_resolver(name: str | None, category: str | None) -> ExerciseMatch | None:
     return None
 
@@ -93,22 +126,22 @@ def normalize(
     if raw.height == 0:
         return Tables.concat([])
 
+    fmt = decoded.source_format
     starts: list[datetime] = raw["start_time_utc"].to_list()
+    offsets, sources = _offsets(raw, fmt, athlete)
     ids: list[str] = []
     seen: dict[str, int] = {}
-    for start, sport, ref in zip(starts, raw["sport"].to_list(), raw["source_ref"].to_list(), strict=True):
-        key = activity_key(athlete.name, decoded.source_format, start, sport, ref)
+    for start, offset, source, sport, ref in zip(
+        starts, offsets, sources, raw["sport"].to_list(), raw["source_ref"].to_list(), strict=True
+    ):
+        keyed = start + timedelta(seconds=offset) if floating_wall_time(fmt, source) else start
+        key = activity_key(athlete.name, fmt, keyed, sport, ref)
         if key in seen:  # the same session twice in one file: keep both, distinguishable
             seen[key] += 1
-            key = activity_key(athlete.name, decoded.source_format, start, sport, f"{ref or ''}#{seen[key]}")
+            key = activity_key(athlete.name, fmt, keyed, sport, f"{ref or ''}#{seen[key]}")
         else:
             seen[key] = 0
         ids.append(key)
-
-    offsets = [
-        off if off is not None else (zone_offset_s(athlete.time_zone, start) if start is not None else 0)
-        for off, start in zip(raw["utc_offset_s"].to_list(), starts, strict=True)
-    ]
     id_map = pl.DataFrame(
         {"session_index": raw["session_index"], "activity_id": ids},
         schema={"session_index": pl.Int32(), "activity_id": pl.String()},
@@ -128,6 +161,7 @@ def normalize(
         raw.with_columns(
             pl.Series("activity_id", ids, dtype=pl.String()),
             pl.Series("utc_offset_s", offsets, dtype=pl.Int32()),
+            pl.Series("utc_offset_source", sources, dtype=pl.String()),
             pl.lit(file_id).alias("file_id"),
             pl.lit(athlete.name).alias("athlete"),
             pl.lit(decoded.source_format).alias("source_format"),
@@ -161,9 +195,7 @@ def normalize(
     if sets.height:
         sets = _with_exercises(sets, resolve_exercise)
 
-    samples = decoded.samples.join(id_map, on="session_index", how="inner").with_columns(
-        pl.when(pl.col("heart_rate") == 0).then(None).otherwise(pl.col("heart_rate")).alias("heart_rate")
-    )
+    samples = decoded.samples.join(id_map, on="session_index", how="inner")
     laps = decoded.laps.join(id_map, on="session_index", how="inner")
     return Tables(
         activities=conform(activities, ACTIVITY_SCHEMA),

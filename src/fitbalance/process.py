@@ -1,25 +1,28 @@
-"""One batch of files through decode -> normalize -> validate, with no database and no orchestrator.
+"""One batch of files through decode -> repair -> normalize -> validate, with no database and no orchestrator.
 
 This is the unit of work the Prefect flow hands to a worker process (or a Dask worker): a list of
 :class:`~fitbalance.models.WorkItem` in, a :class:`~fitbalance.models.BatchResult` of loadable frames, quarantine
-rows and one :class:`~fitbalance.models.FileOutcome` per file out. A broken file never stops the batch: whatever
-goes wrong with one file becomes that file's quarantine row.
+rows, repairs and one :class:`~fitbalance.models.FileOutcome` per file out, with the rows the files held per table
+(so the run can account for every one of them). A broken file never stops the batch: whatever goes wrong with one
+file becomes that file's quarantine row.
 """
 
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import polars as pl
 
 from fitbalance.config import Athlete
+from fitbalance.contracts import TABLE_NAMES
 from fitbalance.errors import InputError
 from fitbalance.exercises import Catalog, load_catalog
-from fitbalance.models import BatchResult, FileOutcome, FileStatus, Tables, WorkItem
+from fitbalance.models import BatchResult, Decoded, FileOutcome, FileStatus, Tables, WorkItem
 from fitbalance.normalize import ExerciseMatch, ExerciseResolver, normalize
+from fitbalance.repair import REPAIRS_SCHEMA, repair
 from fitbalance.sources import decode_bytes, sniff_format
 from fitbalance.sources.archive import read_source
 from fitbalance.validate import quarantine_frame, quarantine_row, validate_tables
@@ -50,6 +53,8 @@ class _Prepared:
     rows: list[dict[str, Any]]  # decode-stage quarantine rows (parts of the file left out)
     final: FileOutcome | None = None  # set when the file is done already: skipped or failed
     warning: str | None = None
+    repairs: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REPAIRS_SCHEMA))
+    read: dict[str, int] = field(default_factory=dict)  # rows the file held, per table
 
 
 def _prepare(item: WorkItem, *, athlete: Athlete, resolve_exercise: ExerciseResolver) -> _Prepared:
@@ -71,7 +76,10 @@ def _prepare(item: WorkItem, *, athlete: Athlete, resolve_exercise: ExerciseReso
         if not decoded.is_activity:
             outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.SKIPPED, reason=decoded.detail)
             return _Prepared(item, fmt, empty, [], final=outcome)
-        tables = normalize(decoded, file_id=file_id, athlete=athlete, resolve_exercise=resolve_exercise)
+        read = _rows_read(decoded)
+        repaired = repair(decoded)
+        tables = normalize(repaired.decoded, file_id=file_id, athlete=athlete, resolve_exercise=resolve_exercise)
+        repairs = _named_repairs(repaired.repairs, tables, file_id, ref.path)
     except InputError as exc:
         row = quarantine_row(file_id, ref.path, exc.stage or "decode", exc.reason)
         outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.QUARANTINED, reason=exc.reason)
@@ -81,12 +89,41 @@ def _prepare(item: WorkItem, *, athlete: Athlete, resolve_exercise: ExerciseReso
         row = quarantine_row(file_id, ref.path, "internal", reason, traceback.format_exc(limit=-3))
         outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.QUARANTINED, reason=reason)
         return _Prepared(item, fmt, empty, [row], final=outcome)
-    rows = [quarantine_row(file_id, ref.path, "decode", r.reason, r.payload) for r in decoded.rejected]
+    rows = [
+        quarantine_row(file_id, ref.path, "decode", r.reason, r.payload, table=r.table, line=r.line, rows=r.rows)
+        for r in decoded.rejected
+    ]
     warning = decoded.warnings[0] if decoded.warnings else None
-    return _Prepared(item, fmt, tables, rows, warning=warning)
+    return _Prepared(item, fmt, tables, rows, warning=warning, repairs=repairs, read=read)
 
 
-def _outcome(p: _Prepared, passed: int, repeated: int, quarantine: pl.DataFrame) -> FileOutcome:
+def _rows_read(decoded: Decoded) -> dict[str, int]:
+    """The rows a file held per table, as decoded: the rows the reader returned and the rows it set aside."""
+    held = {
+        "activities": decoded.activities.height,
+        "strength_sets": decoded.sets.height,
+        "samples": decoded.samples.height,
+        "laps": decoded.laps.height,
+    }
+    for rejected in decoded.rejected:
+        if rejected.table is not None:
+            held[rejected.table] += rejected.rows
+    return held
+
+
+def _named_repairs(repairs: pl.DataFrame, tables: Tables, file_id: str, path: str) -> pl.DataFrame:
+    """A file's repairs (per session) as ``repairs`` rows: with the file, its path and the activity."""
+    if repairs.height == 0:
+        return pl.DataFrame(schema=REPAIRS_SCHEMA)
+    ids = tables.activities.select("session_index", "activity_id")
+    return (
+        repairs.join(ids, on="session_index", how="inner")
+        .with_columns(pl.lit(file_id).alias("file_id"), pl.lit(path).alias("path"))
+        .select([pl.col(name).cast(dtype) for name, dtype in REPAIRS_SCHEMA.items()])
+    )
+
+
+def _outcome(p: _Prepared, passed: int, repeated: int, quarantine: pl.DataFrame, repaired: int) -> FileOutcome:
     """The file's status after validation: quarantined when it had activities and none passed."""
     ref, file_id = p.item.ref, p.item.file_id
     if p.final is not None:
@@ -106,6 +143,7 @@ def _outcome(p: _Prepared, passed: int, repeated: int, quarantine: pl.DataFrame)
         rows_quarantined=failed,
         repeated=repeated,
         warning=p.warning,
+        repaired=repaired,
     )
 
 
@@ -163,21 +201,38 @@ def process_batch(
         ids = valid.get(p.item.file_id, [])
         repeats[p.item.file_id] = seen.intersection(ids)
         seen.update(ids)
+    passed = Tables.concat([v.tables for _, v in checked])
     tables = Tables.concat(
         [v.tables.without(set().union(*(repeats[p.item.file_id] for p in group)))[0] for group, v in checked]
     )
     decode_rows = quarantine_frame([row for p in prepared for row in p.rows])
     quarantine = pl.concat([decode_rows, *(v.quarantine for _, v in checked)])
+    repairs = _repairs_of(pl.concat([p.repairs for p in prepared]), passed.activities)
+    repaired = dict(repairs.group_by("file_id").agg(pl.col("rows").sum()).iter_rows())
     outcomes = [
         _outcome(
             p,
             passed=len(valid.get(p.item.file_id, [])),
             repeated=len(repeats[p.item.file_id]),
             quarantine=quarantine.filter(pl.col("file_id") == p.item.file_id),
+            repaired=int(repaired.get(p.item.file_id, 0)),
         )
         for p in prepared
     ]
-    return BatchResult(outcomes=outcomes, tables=tables, quarantine=quarantine)
+    read = {table: sum(p.read.get(table, 0) for p in prepared) for table in TABLE_NAMES}
+    return BatchResult(
+        outcomes=outcomes,
+        tables=tables,
+        quarantine=quarantine,
+        repairs=_repairs_of(repairs, tables.activities),
+        read=read,
+        repeated={table: n - tables.heights[table] for table, n in passed.heights.items()},
+    )
+
+
+def _repairs_of(repairs: pl.DataFrame, activities: pl.DataFrame) -> pl.DataFrame:
+    """The repairs of these activities (of the file each came from): a row not loaded keeps no repair."""
+    return repairs.join(activities.select("file_id", "activity_id"), on=["file_id", "activity_id"], how="semi")
 
 
 def _paths(group: list[_Prepared]) -> dict[str, str]:

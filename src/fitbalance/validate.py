@@ -1,9 +1,13 @@
 """Validate table frames with Pandera and split them into rows to load and rows to quarantine.
 
 Every failure is collected (``lazy=True``). A failing row is not loaded: it becomes a quarantine row naming the
-file, the stage (``validate:<table>``), every rule it broke and its values as JSON. The good rows of the same file
-are loaded. When an activity row fails, its sets, samples and laps are not loaded either, and one quarantine row per
-child table says how many rows went with it, so nothing disappears without a trace.
+file, the stage (``validate:<table>``), the table, the CSV line it was read from (``source_line``, also at the start
+of the reason: ``line 12: reps ...``), every rule it broke and its values as JSON. The good rows of the same file are
+loaded. When an activity row fails, its sets, samples and laps are not loaded either, and one quarantine row per
+child table says how many rows went with it (``rows``), so nothing disappears without a trace.
+
+What reaches this stage has been repaired where a field could be (:mod:`fitbalance.repair`): a failure here is a
+row that cannot stand.
 """
 
 from __future__ import annotations
@@ -36,9 +40,27 @@ class Validated:
 
 
 def quarantine_row(
-    file_id: str | None, path: str, stage: str, reason: str, payload: str | None = None
+    file_id: str | None,
+    path: str,
+    stage: str,
+    reason: str,
+    payload: str | None = None,
+    *,
+    table: str | None = None,
+    line: int | None = None,
+    rows: int | None = None,
 ) -> dict[str, Any]:
-    return {"file_id": file_id, "path": path, "stage": stage, "reason": reason, "payload": payload}
+    """One quarantine row; ``table`` and ``rows`` say which rows it stands for (none: the whole file)."""
+    return {
+        "file_id": file_id,
+        "path": path,
+        "stage": stage,
+        "table_name": table,
+        "line": line,
+        "rows": rows if rows is not None else (1 if table is not None else None),
+        "reason": reason,
+        "payload": payload,
+    }
 
 
 def quarantine_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
@@ -60,12 +82,17 @@ def _split(
         return frame, []
     except pa_errors.SchemaErrors as exc:
         cases = exc.failure_cases
-    stage = f"validate:{schema.name}"
+    table = str(schema.name)
+    stage = f"validate:{table}"
     whole = cases.filter(pl.col("index").is_null())
     if whole.height:  # a schema-level failure (a missing column, a wrong type): the table as a whole is bad
         reasons = "; ".join(f"{c} {k}: {v}" for c, k, v in whole.select("column", "check", "failure_case").iter_rows())
+        held = dict(pl.Series("f", _owner_ids(frame, owners)).value_counts().iter_rows())
         return frame.clear(), [
-            quarantine_row(fid, path, stage, f"table failed its schema: {reasons}") for fid, path in paths.items()
+            quarantine_row(
+                fid, paths[fid], stage, f"table failed its schema: {reasons}", table=table, rows=int(held[fid])
+            )
+            for fid in held
         ]
     per_row = (
         cases.with_columns(
@@ -84,9 +111,12 @@ def _split(
         per_file[fid] = per_file.get(fid, 0) + 1
         if per_file[fid] == MAX_ROWS_PER_CHECK + 1:
             rest = sum(1 for f in owner_ids if f == fid) - MAX_ROWS_PER_CHECK
-            rows.append(quarantine_row(fid, paths[fid], stage, f"{rest} more {schema.name} rows failed: {why}"))
+            reason = f"{rest} more {table} rows failed: {why}"
+            rows.append(quarantine_row(fid, paths[fid], stage, reason, table=table, rows=rest))
         elif per_file[fid] <= MAX_ROWS_PER_CHECK:
-            rows.append(quarantine_row(fid, paths[fid], stage, why, _payload(row)))
+            line = row.get("source_line")
+            reason = f"line {line}: {why}" if line is not None else why
+            rows.append(quarantine_row(fid, paths[fid], stage, reason, _payload(row), table=table, line=line))
     good = frame.with_row_index("_i").filter(~pl.col("_i").is_in(bad_index.implode())).drop("_i")
     return good, rows
 
@@ -116,6 +146,8 @@ def _drop_orphans(
             f"validate:{table}",
             f"{n} {table} rows not loaded: their activity {aid} failed validation",
             json.dumps({"activity_id": aid, "rows": n}),
+            table=table,
+            rows=n,
         )
         for aid, n, fid in counts.select("activity_id", "len", "file_id").iter_rows()
     ]

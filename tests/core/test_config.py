@@ -44,8 +44,9 @@ def test_csv_units_are_optional_and_never_implied_by_display_units() -> None:
 
 
 def test_unknown_athlete_gets_defaults_under_its_name() -> None:
+    """No zone is set for an athlete the file does not name: CSV times are placed by their FIT files."""
     assert parse_settings(GOOD).athlete("bob").name == "bob"
-    assert parse_settings(GOOD).athlete("bob").time_zone == "UTC"
+    assert parse_settings(GOOD).athlete("bob").time_zone is None
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ import polars as pl
 
 from fitbalance.config import Athlete
 from fitbalance.normalize import normalize
+from fitbalance.repair import repair
 from fitbalance.validate import validate_tables
 
 from .builders import decoded
@@ -29,13 +30,16 @@ def test_ids_are_stable_and_local_time_uses_the_source_offset_or_the_zone() -> N
 
 
 def test_sets_decide_resistance_and_zero_heart_rate_is_no_reading() -> None:
-    t = normalize(
-        decoded(sport="fitness_equipment", sub_sport=None, sets=[{}, {"set_type": "rest", "reps": None}], hr=[0, 120]),
-        file_id="f",
-        athlete=ME,
-    )
+    """A heart rate of 0 is repaired to null before normalize (and recorded); normalize leaves values as they come."""
+    raw = decoded(sport="fitness_equipment", sub_sport=None, sets=[{}, {"set_type": "rest", "reps": None}], hr=[0, 120])
+    assert normalize(raw, file_id="f", athlete=ME).samples["heart_rate"].to_list() == [0, 120]
+    fixed = repair(raw)
+    t = normalize(fixed.decoded, file_id="f", athlete=ME)
     assert t.activities["category"][0] == "resistance" and t.activities["classification_reason"][0] == "sets"
     assert t.samples["heart_rate"].to_list() == [None, 120]
+    assert fixed.repairs.select("table_name", "column_name", "rule", "original", "rows").rows() == [
+        ("samples", "heart_rate", "no_reading", "0", 1)
+    ]
     assert set(t.sets["activity_id"]) == {t.activities["activity_id"][0]}
 
 

@@ -21,7 +21,8 @@ from tests.dashboards import history
 
 
 def _bookkeeping(con: duckdb.DuckDBPyConnection) -> None:
-    """Source files, quarantine rows and two ingest runs, as an ingest records them."""
+    """Source files, quarantine rows, a repair, two ingest runs, and two of ben's Strava runs placed as UTC (no zone
+    set, no FIT file of his), as an ingest records them."""
     at = datetime(2025, 3, 6, 21, 30)
     files = [
         ("garmin/2025-03-03-strength.fit", "fit", "loaded", None, "ana"),
@@ -57,6 +58,16 @@ def _bookkeeping(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         quarantined + "(NULL, 'notes.txt', 'discover', $reason, 'run-2', $t)",
         {"reason": "no reader recognises this file (tried: fit, garmin, strava, hevy, strong)", "t": at},
+    )
+    con.execute(
+        "INSERT INTO repairs (file_id, path, activity_id, table_name, column_name, rule, original, rows, run_id, "
+        "created_at) SELECT 'sha001', 'garmin/2025-03-04-run.fit', min(activity_id), 'activities', 'avg_hr', "
+        "'no_reading', '0', 1, 'run-2', $t FROM activities WHERE athlete = 'ana'",
+        {"t": at},
+    )
+    con.execute(
+        "UPDATE activities SET utc_offset_source = 'assumed_utc' WHERE activity_id IN "
+        "(SELECT activity_id FROM activities WHERE athlete = 'ben' ORDER BY start_time_local LIMIT 2)"
     )
     runs = (
         "INSERT INTO ingest_runs (run_id, started_at, ended_at, outcome, files_seen, files_loaded, files_skipped, "

@@ -127,7 +127,8 @@ def test_the_load_page_shows_the_ratio_by_the_chosen_method(sample_db: Path, mon
 def test_the_data_page_shows_files_quarantine_unmapped_names_and_the_last_ingest(
     sample_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Files by status, the quarantine with reasons, the unmapped names and when the last ingest ran."""
+    """Files by status, the quarantine with reasons, the repairs with their rule, the activities whose times were
+    read as UTC, the unmapped names and when the last ingest ran."""
     at = run_page(sample_db, "data", monkeypatch)
     shown = metrics(at)
     assert shown["Loaded"] == "6" and shown["Skipped"] == "1" and shown["Quarantined"] == "2"
@@ -136,6 +137,9 @@ def test_the_data_page_shows_files_quarantine_unmapped_names_and_the_last_ingest
     frames = [d.value for d in at.dataframe]
     assert any("reason" in f.columns and f["reason"].str.contains("CRC").any() for f in frames)
     assert any("exercise_name" in f.columns and "Landmine Rotation" in set(f["exercise_name"]) for f in frames)
+    assert any("rule" in f.columns and list(f["rule"]) == ["no_reading"] for f in frames)
+    assert any("utc_offset_source" in f.columns and set(f["utc_offset_source"]) == {"assumed_utc"} for f in frames)
+    assert any("2 activities have times read as UTC" in str(w.value) for w in at.warning)
 
 
 @pytest.mark.parametrize("page", list(PAGES))

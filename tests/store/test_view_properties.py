@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import duckdb
 import pytest
@@ -86,3 +86,38 @@ def test_ewma_and_rolling_means_match_the_recursion(
         assert abs(day["chronic_ewma"] - chronic) <= tolerance
         assert abs(day["acute_load"] - sum(loads[max(0, i - 6) : i + 1]) / 7) <= tolerance
         assert abs(day["chronic_load"] - sum(loads[max(0, i - 27) : i + 1]) / 28) <= tolerance
+
+
+HOURS_168 = 7 * 24 * 60.0
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 28 * 24 * 60),  # start: minutes after 2024-01-01 00:00 local
+            st.floats(0, 7 * 24 * 60),  # minutes recorded: up to the longest activity the contract allows
+            st.sampled_from([("other", "endurance"), ("resistance", "strength"), ("other", "flexibility")]),
+            st.sampled_from([0, 3600, -4 * 3600, 14 * 3600]),  # a traveller's offsets
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_no_week_holds_more_than_168_hours(
+    shared: duckdb.DuckDBPyConnection, activities: list[tuple[int, float, tuple[str, str], int]]
+) -> None:
+    """However long and however overlapping the activities, no week of weekly_balance holds more than 168 hours,
+    no activity counts more than it recorded, and the weeks together hold every counted minute."""
+    history = fresh(shared)
+    first = datetime(2024, 1, 1)
+    for start, minutes, (category, subcategory), offset in activities:
+        local = first + timedelta(minutes=start)
+        history.activity(
+            f"{local:%Y-%m-%d %H:%M}", minutes=minutes, category=category, subcategory=subcategory, utc_offset_s=offset
+        )
+    weeks = history.rows("SELECT week_start, total_minutes FROM weekly_balance")
+    assert all(w["total_minutes"] <= HOURS_168 + 1e-6 for w in weeks), max(w["total_minutes"] for w in weeks)
+    counted = history.rows("SELECT minutes, coalesce(elapsed_s, 0) / 60 AS recorded FROM activities_effective")
+    assert all(a["minutes"] <= a["recorded"] + 1e-9 for a in counted)
+    assert sum(w["total_minutes"] for w in weeks) == pytest.approx(sum(a["minutes"] for a in counted), abs=1e-6)

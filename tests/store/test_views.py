@@ -189,6 +189,31 @@ def test_weeks_follow_local_dates_and_iso_numbering(history: History) -> None:
     ]
 
 
+def test_a_session_that_crosses_into_a_new_week_spends_its_minutes_where_they_were(history: History) -> None:
+    """A one-hour session from Sunday 23:30 counts as a session of its starting week, with 30 minutes there and 30
+    in the week after."""
+    history.activity("2024-01-07 23:30", minutes=60)
+    weeks = history.rows("SELECT week_start, other_sessions, other_minutes FROM weekly_balance ORDER BY week_start")
+    assert weeks == [
+        {"week_start": date(2024, 1, 1), "other_sessions": 1, "other_minutes": pytest.approx(30.0)},
+        {"week_start": date(2024, 1, 8), "other_sessions": 0, "other_minutes": pytest.approx(30.0)},
+    ]
+
+
+def test_overlapping_activities_count_their_time_once(history: History) -> None:
+    """A ride from 10:00 for 90 minutes and a lifting session from 11:00 (not the same session: other kinds) count
+    60 + 45 minutes; of two activities starting together, the longer counts its time."""
+    history.activity("2024-01-02 10:00", minutes=90)
+    history.activity("2024-01-02 11:00", category="resistance", subcategory="strength", minutes=45)
+    history.activity("2024-01-03 09:00", minutes=20, activity_id="short")
+    history.activity("2024-01-03 09:00", category="resistance", subcategory="strength", minutes=50, activity_id="long")
+    minutes = dict(history.con.execute("SELECT activity_id, minutes FROM activities_effective").fetchall())
+    assert minutes == {"act-001": 60.0, "act-002": 45.0, "short": 0.0, "long": 50.0}
+    balance = week(history, "me", "2024-01-01")
+    assert (balance["other_minutes"], balance["resistance_minutes"]) == (60.0, 95.0)
+    assert (balance["other_sessions"], balance["resistance_sessions"]) == (2, 2)
+
+
 def test_weeks_without_exercise_appear_with_zeros(history: History) -> None:
     """Between the first and last activity week, empty weeks are rows of zeros, not gaps."""
     history.activity("2024-01-02 10:00", category="resistance", subcategory="strength")
@@ -209,15 +234,10 @@ def test_weeks_without_exercise_appear_with_zeros(history: History) -> None:
 
 def test_minutes_per_subcategory_add_up_to_other_minutes(history: History) -> None:
     """Each kind of other exercise has its column; subcategory 'other' is unspecified_minutes."""
-    for minutes, sub in [
-        (30, "endurance"),
-        (20, "flexibility"),
-        (15, "balance"),
-        (25, "mixed"),
-        (40, "sport"),
-        (10, "other"),
-    ]:
-        history.activity("2024-01-03 10:00", subcategory=sub, minutes=minutes)
+    for hour, (minutes, sub) in enumerate(
+        [(30, "endurance"), (20, "flexibility"), (15, "balance"), (25, "mixed"), (40, "sport"), (10, "other")]
+    ):
+        history.activity(f"2024-01-03 {10 + hour}:00", subcategory=sub, minutes=minutes)
     history.activity("2024-01-04 10:00", category="resistance", subcategory="strength", minutes=45)
     balance = week(history, "me", "2024-01-01")
     assert [

@@ -27,7 +27,7 @@ def sniff_format(data: bytes) -> str:
 
 @dataclass(frozen=True)
 class _CsvOptions:
-    time_zone: str
+    time_zone: str | None
     weight_unit: str | None
     distance_unit: str | None
 
@@ -67,14 +67,15 @@ def decode_bytes(
     data: bytes,
     path: str,
     *,
-    time_zone: str,
+    time_zone: str | None = None,
     weight_unit: str | None = None,
     distance_unit: str | None = None,
     budget: Budget | None = None,
 ) -> Decoded:
     """Decode one file's bytes with the reader its content calls for.
 
-    ``time_zone`` is the athlete's zone (CSV local times are read in it); ``weight_unit`` and ``distance_unit``
+    ``time_zone`` is the athlete's zone, None when not set (CSV local times are read in it, or in UTC, until the
+    store places them by the athlete's FIT files); ``weight_unit`` and ``distance_unit``
     are the units the athlete's apps export in, used only by CSV files that do not say theirs.
 
     Raises an :class:`~fitbalance.errors.InputError` subclass when the content is empty, unknown, broken or over

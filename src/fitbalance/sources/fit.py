@@ -426,11 +426,16 @@ def decode_fit(data: bytes, path: str, *, budget: Budget | None = None) -> Decod
             reason += f" ({c.undated_records} record messages without an absolute timestamp)"
         raise DecodeError(reason, path=path, stage="decode")
     device = _device(c)
+    source = "fit" if c.utc_offset_s is not None else None  # none: the store places it (fitbalance.offsets)
     for i, row in enumerate(sessions):
-        row.update(session_index=i, utc_offset_s=c.utc_offset_s, device=device)
+        row.update(session_index=i, utc_offset_s=c.utc_offset_s, utc_offset_source=source, device=device)
     activities = _frame(sessions, RAW_ACTIVITY_SCHEMA)
     starts = activities.select(pl.col("start_time_utc").alias("_start"), pl.col("session_index").cast(pl.Int32))
-    samples = _assign_session(records, "timestamp_utc", starts).select(list(RAW_SAMPLE_SCHEMA))
+    samples = (
+        _assign_session(records, "timestamp_utc", starts)
+        .with_columns(pl.lit(None, dtype=pl.Int32()).alias("source_line"))
+        .select(list(RAW_SAMPLE_SCHEMA))
+    )
     sets = _assign_session(_frame(_set_rows(c), RAW_SET_SCHEMA).drop("session_index"), "start_time_utc", starts)
     laps = _assign_session(_frame(_lap_rows(c), RAW_LAP_SCHEMA).drop("session_index"), "start_time_utc", starts)
     return Decoded(
@@ -441,7 +446,13 @@ def decode_fit(data: bytes, path: str, *, budget: Budget | None = None) -> Decod
         laps=laps.select(list(RAW_LAP_SCHEMA)),
         warnings=complaints,
         rejected=(
-            (Rejected(f"{c.undated_records} record messages without an absolute timestamp {_UNDATED}"),)
+            (
+                Rejected(
+                    f"{c.undated_records} record messages without an absolute timestamp {_UNDATED}",
+                    table="samples",
+                    rows=c.undated_records,
+                ),
+            )
             if c.undated_records
             else ()
         ),

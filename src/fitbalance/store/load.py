@@ -4,8 +4,11 @@ A batch is loaded in one transaction (:func:`~fitbalance.store.connection.transa
 file in it is there afterwards, or none is. The connection comes as an argument (the flow opens one with
 :func:`~fitbalance.store.connection.open_store` for each short load, so a dashboard reading in between keeps
 answering). In the same transaction the loader replaces content that changed at a path, leaves out sessions already
-loaded from another file, records each file in ``source_files`` and the run's ``run_files``, recomputes the
-duplicate links around what changed (:mod:`fitbalance.store.links`) and the derived heart-rate table.
+loaded from another file, records the repairs of the rows it loads, records each file in ``source_files`` and the
+run's ``run_files``, adds the batch's rows to the run's row accounts (``run_rows``: read, loaded, quarantined,
+repeated, repaired), places again the activities whose source gave no offset (:mod:`fitbalance.store.placement`),
+and recomputes the duplicate links around what changed (:mod:`fitbalance.store.links`) and the derived heart-rate
+table.
 """
 
 from __future__ import annotations
@@ -18,21 +21,25 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from fitbalance.contracts import TABLE_NAMES
 from fitbalance.models import (
     ACTIVITY_SCHEMA,
     LAP_SCHEMA,
+    REPAIRS_SCHEMA,
     SAMPLE_SCHEMA,
     SET_SCHEMA,
     BatchResult,
     FileOutcome,
     FileStatus,
     LoadCounts,
+    Tables,
 )
 from fitbalance.store.connection import connect as connect
 from fitbalance.store.connection import registered, rows, transaction
 from fitbalance.store.ledger import run_lock as run_lock
 from fitbalance.store.ledger import run_lock_path as run_lock_path
 from fitbalance.store.links import CHANGED_SCHEMA, link_duplicates
+from fitbalance.store.placement import place_times
 from fitbalance.store.views import refresh_derived
 
 # connect, run_lock and run_lock_path live in store.connection and store.ledger; they are named here too only because
@@ -123,6 +130,13 @@ def _record_files(con: duckdb.DuckDBPyConnection, files: str, *, athlete: str, r
     )
 
 
+def _loaded_repairs(repairs: pl.DataFrame, activities: pl.DataFrame) -> pl.DataFrame:
+    """The repairs of the activities this batch inserts (a session already loaded keeps the first file's)."""
+    if repairs.height == 0 or activities.height == 0:
+        return pl.DataFrame(schema=REPAIRS_SCHEMA)
+    return repairs.join(activities.select("file_id", "activity_id"), on=["file_id", "activity_id"], how="semi")
+
+
 def _existing_ids(con: duckdb.DuckDBPyConnection, activities: pl.DataFrame) -> set[str]:
     if activities.height == 0:
         return set()
@@ -148,6 +162,65 @@ def _note_repeats(outcomes: Sequence[FileOutcome], activities: pl.DataFrame, exi
     return [replace(o, repeated=o.repeated + per_file[o.file_id]) if o.file_id in per_file else o for o in outcomes]
 
 
+_ACCOUNT_SQL = """
+INSERT INTO run_rows (run_id, table_name, rows_read, rows_loaded, rows_quarantined, rows_repeated, fields_repaired)
+SELECT ?, table_name, rows_read, rows_loaded, rows_quarantined, rows_repeated, fields_repaired FROM _accounts
+ON CONFLICT (run_id, table_name) DO UPDATE SET
+    rows_read = run_rows.rows_read + excluded.rows_read,
+    rows_loaded = run_rows.rows_loaded + excluded.rows_loaded,
+    rows_quarantined = run_rows.rows_quarantined + excluded.rows_quarantined,
+    rows_repeated = run_rows.rows_repeated + excluded.rows_repeated,
+    fields_repaired = run_rows.fields_repaired + excluded.fields_repaired
+"""
+_ACCOUNT_SCHEMA: dict[str, pl.DataType] = {
+    "table_name": pl.String(),
+    "rows_read": pl.Int64(),
+    "rows_loaded": pl.Int64(),
+    "rows_quarantined": pl.Int64(),
+    "rows_repeated": pl.Int64(),
+    "fields_repaired": pl.Int64(),
+}
+
+
+def _per_table(frame: pl.DataFrame) -> dict[str, int]:
+    """The sum of ``rows`` per ``table_name`` of quarantine or repairs rows."""
+    if frame.height == 0:
+        return {}
+    summed = frame.filter(pl.col("table_name").is_not_null()).group_by("table_name").agg(pl.col("rows").sum())
+    return {table: int(n) for table, n in summed.iter_rows()}
+
+
+def _account(
+    con: duckdb.DuckDBPyConnection,
+    batch: BatchResult,
+    *,
+    run_id: str,
+    loaded: Tables,
+    left_out: Tables,
+    repairs: pl.DataFrame,
+) -> None:
+    """Add the batch's rows to the run's accounts: read = loaded + quarantined + repeated, per table."""
+    inserted, kept = loaded.heights, left_out.heights
+    quarantined, repaired = _per_table(batch.quarantine), _per_table(repairs)
+    accounts = pl.DataFrame(
+        [
+            (
+                table,
+                batch.read.get(table, 0),
+                inserted[table],
+                quarantined.get(table, 0),
+                batch.repeated.get(table, 0) + kept[table] - inserted[table],
+                repaired.get(table, 0),
+            )
+            for table in TABLE_NAMES
+        ],
+        schema=_ACCOUNT_SCHEMA,
+        orient="row",
+    )
+    with registered(con, "_accounts", accounts):
+        con.execute(_ACCOUNT_SQL, [run_id])
+
+
 def load_batch(
     con: duckdb.DuckDBPyConnection, batch: BatchResult, *, athlete: str, run_id: str, now: datetime
 ) -> LoadCounts:
@@ -159,17 +232,21 @@ def load_batch(
       history) is not loaded again: the first copy stays, and the count of repeats is returned.
     - ``activities``, ``sets`` and ``samples`` count what is new: an updated export at the same path (the app's
       whole history again plus new workouts) replaces its rows but adds only its new workouts to the counts.
-    - Before the commit, the athlete's duplicate links are recomputed (:func:`link_duplicates`): the same session
-      from two sources is counted once from the moment it is visible.
+    - Repairs are recorded for the rows loaded; the run's row accounts (``run_rows``) grow by the batch's.
+    - Before the commit, the athlete's activities without a given offset are placed again (:func:`place_times`)
+      and the duplicate links are recomputed (:func:`link_duplicates`): the same session from two sources is
+      counted once from the moment it is visible.
     """
     tables = batch.tables
+    validated = tables
     touched: list[str] = []  # activities whose derived rows must be rebuilt
     with transaction(con):
         known_before = _existing_ids(con, tables.activities)
         removed: list[tuple[str, datetime, float | None]] = []
         with registered(con, "_batch_files", _files_frame(batch.outcomes)) as files:
-            # a file read again: its new quarantine rows replace the old ones
+            # a file read again: its new quarantine rows and repairs replace the old ones
             con.execute(f"DELETE FROM quarantine WHERE file_id IN (SELECT file_id FROM {files})")
+            con.execute(f"DELETE FROM repairs WHERE file_id IN (SELECT file_id FROM {files})")
             for old_id, still_at in _replaced_files(con, files, run_id):  # other content at the same path
                 if still_at is not None:  # ... that a copy elsewhere still holds: it stays, found there now
                     con.execute("UPDATE source_files SET path = ? WHERE file_id = ?", [still_at, old_id])
@@ -178,6 +255,7 @@ def load_batch(
                 touched += [activity_id for activity_id, *_ in gone]
                 removed += [(athlete_, start, elapsed) for _, athlete_, start, elapsed in gone]
                 con.execute("DELETE FROM quarantine WHERE file_id = ?", [old_id])
+                con.execute("DELETE FROM repairs WHERE file_id = ?", [old_id])
                 con.execute("DELETE FROM source_files WHERE file_id = ?", [old_id])
         existing = _existing_ids(con, tables.activities)
         outcomes = _note_repeats(batch.outcomes, tables.activities, existing)
@@ -186,18 +264,23 @@ def load_batch(
         _insert(con, "strength_sets", tables.sets, SET_SCHEMA)
         _insert(con, "samples", tables.samples, SAMPLE_SCHEMA)
         _insert(con, "laps", tables.laps, LAP_SCHEMA)
+        stamp = [pl.lit(run_id).alias("run_id"), pl.lit(now, dtype=pl.Datetime("us")).alias("created_at")]
         if batch.quarantine.height:
-            q = batch.quarantine.with_columns(
-                pl.lit(run_id).alias("run_id"), pl.lit(now, dtype=pl.Datetime("us")).alias("created_at")
-            )
-            with registered(con, "_q", q):
+            with registered(con, "_q", batch.quarantine.with_columns(stamp)):
                 con.execute("INSERT INTO quarantine BY NAME SELECT * FROM _q")
+        repairs = _loaded_repairs(batch.repairs, tables.activities)
+        if repairs.height:
+            with registered(con, "_r", repairs.with_columns(stamp)):
+                con.execute("INSERT INTO repairs BY NAME SELECT * FROM _r")
+        _account(con, batch, run_id=run_id, loaded=tables, left_out=validated, repairs=repairs)
         # the files first: the links rank an activity by when its file was first loaded, the batch's own included
         with registered(con, "_batch_files", _files_frame(outcomes)) as files:
             _record_files(con, files, athlete=athlete, run_id=run_id, now=now)
-        if tables.activities.height or removed:
+        athletes = sorted({athlete, *tables.activities["athlete"].to_list()})
+        moved = place_times(con, athletes)  # a FIT file just loaded moves the CSV times near it
+        if tables.activities.height or removed or moved.height:
             removed_frame = pl.DataFrame(removed, schema=CHANGED_SCHEMA, orient="row")
-            changed = pl.concat([tables.activities.select(list(CHANGED_SCHEMA)), removed_frame])
+            changed = pl.concat([tables.activities.select(list(CHANGED_SCHEMA)), removed_frame, moved])
             link_duplicates(con, changed["athlete"].unique().to_list(), changed=changed)
         refresh_derived(con, [*touched, *tables.activities["activity_id"].to_list()])
     # an updated export at the same path replaces its rows: only the sessions not known before count as added
@@ -208,6 +291,7 @@ def load_batch(
         sets=working,
         samples=new.samples.height,
         quarantine_rows=batch.quarantine.height,
+        repairs=repairs.height,
         repeated=repeated,
         loaded=sum(o.status is FileStatus.LOADED for o in batch.outcomes),
         skipped=sum(o.status is FileStatus.SKIPPED for o in batch.outcomes),

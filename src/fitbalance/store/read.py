@@ -128,7 +128,21 @@ UNMAPPED_EXERCISES_COLUMNS: dict[str, pl.DataType] = {
 SOURCE_FILES_COLUMNS = contracts.SOURCE_FILES.subset(
     "path", "format", "status", "detail", "athlete", "size_bytes", "first_ingested_at", "last_seen_at"
 )
-QUARANTINE_COLUMNS = contracts.QUARANTINE.subset("path", "stage", "reason", "created_at", "run_id")
+QUARANTINE_COLUMNS = contracts.QUARANTINE.subset(
+    "path", "stage", "table_name", "line", "rows", "reason", "created_at", "run_id"
+)
+REPAIRS_COLUMNS = contracts.REPAIRS.subset(
+    "path", "activity_id", "table_name", "column_name", "rule", "original", "rows", "line", "created_at"
+)
+RUN_ROWS_COLUMNS = contracts.RUN_ROWS.schema
+PLACED_COLUMNS: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "start_time_local": pl.Datetime("us"),
+    "source_format": pl.String(),
+    "utc_offset_s": pl.Int32(),
+    "utc_offset_source": pl.String(),
+    "path": pl.String(),
+}
 INGEST_RUNS_COLUMNS = {name: dtype for name, dtype in contracts.INGEST_RUNS.schema.items() if name != "flow_run_id"}
 ATHLETES_COLUMNS = contracts.ATHLETES.subset("athlete", "units")
 
@@ -298,6 +312,54 @@ def source_files(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 def quarantine(con: duckdb.DuckDBPyConnection, limit: int = 1000) -> pl.DataFrame:
     """The newest ``limit`` quarantine rows, with the stage and the reason."""
     return _query(con, "quarantine", QUARANTINE_COLUMNS, order="created_at DESC, path", limit=limit)
+
+
+def repairs(con: duckdb.DuckDBPyConnection, limit: int = 1000) -> pl.DataFrame:
+    """The newest ``limit`` repairs: the fields loaded as null, the rule and the value the file had."""
+    return _query(con, "repairs", REPAIRS_COLUMNS, order="created_at DESC, path, table_name, column_name", limit=limit)
+
+
+def run_rows(con: duckdb.DuckDBPyConnection, run_ids: Sequence[str]) -> pl.DataFrame:
+    """The row accounts (``run_rows``) of these runs, per table."""
+    return _query(
+        con, "run_rows", RUN_ROWS_COLUMNS, "list_contains($ids, run_id)", {"ids": list(run_ids)}, "run_id, table_name"
+    )
+
+
+REPAIR_SUMMARY_SQL = """
+SELECT rule, table_name || '.' || column_name AS field, count(DISTINCT activity_id) AS activities, sum(rows) AS rows
+FROM repairs GROUP BY ALL ORDER BY rule, rows DESC, field
+"""
+
+
+def repair_summary(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int, int]]:
+    """(rule, table.column, activities, rows) of every repair kept, by rule and most rows first."""
+    if not relation_exists(con, "repairs"):
+        return []
+    return [(r, f, int(a), int(n)) for r, f, a, n in con.execute(REPAIR_SUMMARY_SQL).fetchall()]
+
+
+def offset_sources(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Activities that count, by where their UTC offset came from (``fit``, ``row``, ``learned``, ...)."""
+    if "utc_offset_source" not in _columns_of(con, "activities"):
+        return {}
+    found = con.execute(
+        "SELECT coalesce(utc_offset_source, 'unknown'), count(*) FROM activities WHERE duplicate_of IS NULL GROUP BY 1"
+    ).fetchall()
+    return {source: int(n) for source, n in found}
+
+
+def assumed_offsets(con: duckdb.DuckDBPyConnection, limit: int = 1000) -> pl.DataFrame:
+    """The activities whose offset was assumed (UTC: no zone set and no FIT file of the athlete to learn from)."""
+    if "utc_offset_source" not in _columns_of(con, "activities"):
+        return pl.DataFrame(schema=PLACED_COLUMNS)
+    frame: pl.DataFrame = con.sql(
+        """SELECT a.athlete, a.start_time_local, a.source_format, a.utc_offset_s, a.utc_offset_source, f.path
+           FROM activities AS a LEFT JOIN source_files AS f USING (file_id)
+           WHERE a.utc_offset_source = $source ORDER BY a.start_time_local DESC LIMIT $limit""",
+        params={"source": contracts.OffsetSource.ASSUMED_UTC.value, "limit": limit},
+    ).pl()
+    return frame.cast({name: dtype for name, dtype in PLACED_COLUMNS.items()})
 
 
 def ingest_runs(con: duckdb.DuckDBPyConnection, limit: int = 50) -> pl.DataFrame:

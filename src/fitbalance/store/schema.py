@@ -14,7 +14,7 @@ from importlib import resources
 
 import duckdb
 
-from fitbalance.contracts import ddl
+from fitbalance.contracts import ddl, relaxed_columns
 
 SQL_PACKAGE = "fitbalance.store"
 SQL_FOLDER = "sql"
@@ -34,7 +34,15 @@ def _schema_sql() -> list[str]:
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the tables (the contracts', then ``0NN_*.sql``) that do not exist yet, and add columns added later.
-    Idempotent; never drops data."""
+    """Create the tables (the contracts', then ``0NN_*.sql``) that do not exist yet, add columns added later and drop
+    the ``NOT NULL`` of columns that may be null now. Idempotent; never drops data."""
     for text in _schema_sql():
         con.execute(text)
+    for table, column in relaxed_columns():  # a database made when the column was NOT NULL
+        strict = con.execute(
+            "SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ? "
+            "AND column_name = ? AND NOT is_nullable",
+            [table, column],
+        ).fetchall()
+        if strict[0][0]:
+            con.execute(f"ALTER TABLE {table} ALTER COLUMN {column} DROP NOT NULL")  # names from the contracts

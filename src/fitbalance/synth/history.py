@@ -77,6 +77,7 @@ DEVICES: dict[str, Device] = {
     for device in (
         Device("garmin_fr965", "garmin", 4315, 3_412_908_771, "Forerunner 965", enhanced=True, local_time=True),
         Device("garmin_fenix7", "garmin", 3906, 3_390_115_204, "fenix 7", enhanced=True, local_time=True),
+        Device("garmin_fenix8", "garmin", 4536, 3_501_447_092, "fenix 8", enhanced=True, local_time=True),
         Device("garmin_edge1040", "garmin", 3843, 3_377_602_118, "Edge 1040", enhanced=True, local_time=True),
         Device("garmin_venu3", "garmin", 4260, 3_460_221_905, "Venu 3", enhanced=True, local_time=True),
         Device("wahoo_bolt", "wahoo_fitness", 31, 1_820_447, "ELEMNT BOLT", enhanced=False, local_time=False),
@@ -158,6 +159,11 @@ class SessionPlan:
     distance_m: float | None = None
     sets: tuple[SetPlan, ...] = ()
     lap_m: float | None = None  # auto-lap distance; None: one lap
+    timer_s: float | None = None  # the timer (moving) time when it differs from the elapsed time
+
+    @property
+    def timer(self) -> float:
+        return self.elapsed_s if self.timer_s is None else self.timer_s
 
     @property
     def end(self) -> datetime:
@@ -529,7 +535,7 @@ def encode_activity(plan: ActivityPlan) -> bytes:
             sport=session.sport,
             sub_sport=session.sub_sport,
             total_elapsed_time=session.elapsed_s,
-            total_timer_time=session.elapsed_s,
+            total_timer_time=session.timer,
             total_distance=session.distance_m,
             total_calories=session.calories,
             avg_heart_rate=session.avg_hr,
@@ -541,7 +547,7 @@ def encode_activity(plan: ActivityPlan) -> bytes:
             trigger="activity_end",
             message_index=index,
         )
-    total_timer = sum(session.elapsed_s for session in sessions)
+    total_timer = sum(session.timer for session in sessions)
     local = {"local_timestamp": end + timedelta(seconds=plan.utc_offset_s)} if device.local_time else {}
     fit.message(
         "activity",

@@ -7,9 +7,13 @@ Layout (paths relative to ``sample_data/``)::
     archives/garmin-export.zip                shaped like a Garmin account export: the last week's
                                               activities in DI_CONNECT/DI-Connect-Uploaded-Files/
                                               UploadedFiles_0-_Part1.zip
-    invalid/*                                 broken files, and one valid FIT with impossible values
+    invalid/*                                 broken files, and one valid FIT with impossible values (it loads,
+                                              repaired)
     csv/*                                     CSV exports of every dialect (fitbalance.synth.csv_samples)
-    EXPECTED.json                             what a reader of all this should find (the CSV files under "csv")
+    cases/*                                   the cases of real exports once lost or counted twice, of an athlete
+                                              with no settings file (fitbalance.synth.cases)
+    EXPECTED.json                             what a reader of all this should find (the CSV files under "csv",
+                                              the cases under "cases")
 
 The same code always gives the same bytes: zip entries carry a fixed date, gzip no time stamp.
 """
@@ -28,7 +32,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fitbalance.synth import csv_samples
+from fitbalance.synth import cases, csv_samples
 from fitbalance.synth.fitwriter import FIT_EPOCH, fit_seconds
 from fitbalance.synth.history import (
     DEFAULT_ZONE,
@@ -56,7 +60,7 @@ EARLY_RECORD_INDEX = 300
 EARLY_RECORD_RAW_TIMESTAMP = 1000  # FIT seconds: 1989-12-31T00:16:40 UTC, before any plausible activity
 FUTURE_RECORD_INDEX = 600
 FUTURE_RECORD_TIME = datetime(2100, 1, 1, tzinfo=UTC)
-MANAGED = ("fit", "archives", "invalid", "csv")
+MANAGED = ("fit", "archives", "invalid", "csv", cases.FOLDER)
 
 
 def sample_set() -> dict[str, bytes]:
@@ -91,14 +95,19 @@ def sample_set() -> dict[str, bytes]:
     invalid = _invalid_files()
     for entry in invalid:
         files[entry["file"]] = entry.pop("data")
+        entry.setdefault("status", "quarantined")
 
     expected = _expected(history, activities, others, invalid, files)
     # CSV exports (fitbalance.synth.csv_samples, csv_exports), each with what a reader must find in it
     csv_files = csv_samples.sample_files()
     expected["csv"] = {f"csv/{name}": expect.as_json() for name, (_, expect) in csv_files.items()}
-    files["EXPECTED.json"] = (json.dumps(expected, indent=1, ensure_ascii=False) + "\n").encode()
     for name, (data, _) in csv_files.items():
         files[f"csv/{name}"] = data
+    expected["cases"] = {}
+    for name, (data, expect) in cases.case_files().items():
+        files[name] = data
+        expected["cases"][name] = expect
+    files["EXPECTED.json"] = (json.dumps(expected, indent=1, ensure_ascii=False) + "\n").encode()
     files["fitbalance.toml"] = SETTINGS.encode()
     return dict(sorted(files.items()))
 
@@ -238,6 +247,14 @@ def _invalid_files() -> list[dict[str, Any]]:
             "timed before 1990 and one in 2100",
             "fitdecode_error": None,
             "message_contains": None,
+            "status": "loaded",
+            "repairs": [
+                {"table": "activities", "column": "max_hr", "rule": "impossible", "original": str(IMPOSSIBLE_MAX_HR)}
+            ],
+            "quarantined": [
+                {"stage": "decode", "table": "samples", "rows": 1, "note": "the record without a date"},
+                {"stage": "validate:samples", "table": "samples", "rows": 1, "note": "the record in 2100"},
+            ],
             "activity": _summary_json(summary),
             "bad_values": [
                 {
@@ -311,6 +328,7 @@ def _expected(
             "multisport_files": sum(1 for fit in history if fit.chained == 1 and len(fit.activities) > 1),
             "other_files": len(others),
             "invalid_files": len(invalid),
+            "quarantined_files": sum(1 for entry in invalid if entry["status"] == "quarantined"),
             "activities": len(activities),
             "resistance_activities": sum(1 for a in activities if a["category"] == "resistance"),
             "other_activities": sum(1 for a in activities if a["category"] == "other"),

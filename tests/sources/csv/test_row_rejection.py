@@ -1,10 +1,19 @@
 """One bad row sets aside that row, not the file: for any single corrupted row of a generated export of every
-dialect, what a user sees after decode, normalize and validate (``process_batch``) is every other row loaded and
-exactly one quarantine row naming the line, the reason and the row's values.
+dialect, what a user sees after decode, repair, normalize and validate (``process_batch``) is every other row loaded
+and exactly one quarantine row naming the line, the reason and the row's values.
 
-The corruptions are the ones the reader itself must catch: a date or a number nobody can read, absurd repetitions,
-a field too few (a lost delimiter) or one too many (an unquoted one). Exports of daily totals (skipped whole, nothing
-loads from them) have no rows to set aside and are not among the cases.
+Three kinds of corruption:
+
+- the ones the reader itself must catch: a date or a number nobody can read, absurd repetitions, a field too few (a
+  lost delimiter) or one too many (an unquoted one): stage ``decode``;
+- a value the reader reads but no history holds, which only validation (Pandera) catches: a set of 5,000 kg or
+  5,000 reps, an activity dated 1985: stage ``validate:<table>``, the line carried from the reader through
+  normalize into validation;
+- a value that is impossible in a field the row can stand without (a heart rate of 300, an RPE of 12, a set of
+  28 hours): the row loads with that field null, and exactly one ``repairs`` row names the line.
+
+Exports of daily totals (skipped whole, nothing loads from them) have no rows to set aside and are not among the
+cases.
 """
 
 from __future__ import annotations
@@ -14,12 +23,14 @@ import io
 import itertools
 import json
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -35,11 +46,15 @@ AS_OF = datetime(2030, 1, 1)
 DAY = date(2024, 3, 4)  # a Monday
 
 
+YEAR_1985 = "year 1985"  # the cell's year becomes 1985: a date the reader reads and validation refuses
+
+
 @dataclass(frozen=True)
 class Case:
     """A generated export and where its data rows are: after the line ``header`` starts with (the first line with
     ``header`` empty), each one activity, set or sample (``unit``); the columns the reader parses as dates and
-    numbers, and which hold repetitions."""
+    numbers, and which hold repetitions; the (column, value) pairs only validation refuses (``invalid``), and those
+    a repair nulls (``repairable``)."""
 
     name: str
     make: Callable[[random.Random], bytes]
@@ -49,6 +64,8 @@ class Case:
     reps: tuple[str, ...] = ()
     header: str = ""
     delimiter: str = ","
+    invalid: tuple[tuple[str, str], ...] = ()
+    repairable: tuple[tuple[str, str], ...] = ()
 
 
 def _workouts(rng: random.Random) -> list[csv_samples.Workout]:
@@ -64,6 +81,8 @@ CASES = {
             "activity",
             dates=("Date",),
             numbers=("Distance", "Calories", "Avg HR", "Time"),
+            invalid=(("Date", YEAR_1985),),
+            repairable=(("Avg HR", "300"),),
         ),
         Case(
             "garmin_sv.csv",
@@ -71,6 +90,8 @@ CASES = {
             "activity",
             dates=("Datum",),
             numbers=("Distans", "Kalorier", "Medelpuls"),
+            invalid=(("Datum", YEAR_1985),),
+            repairable=(("Medelpuls", "300"),),
         ),
         Case(
             "garmin_old_de.csv",
@@ -79,6 +100,8 @@ CASES = {
             dates=("Start",),
             numbers=("Distanz", "Kalorien", "Ø HF"),
             header="Aktivitätsname",
+            invalid=(("Start", YEAR_1985),),
+            repairable=(("Ø HF", "300"),),
         ),
         Case(
             "strava.csv",
@@ -86,6 +109,8 @@ CASES = {
             "activity",
             dates=("Activity Date",),
             numbers=("Calories", "Average Heart Rate"),
+            invalid=(("Activity Date", YEAR_1985),),
+            repairable=(("Average Heart Rate", "300"),),
         ),
         Case(
             "strava_2019.csv",
@@ -93,6 +118,8 @@ CASES = {
             "activity",
             dates=("date",),
             numbers=("distance", "elapsed_time"),
+            invalid=(("date", YEAR_1985),),
+            repairable=(("distance", "5000000"),),
         ),
         Case(
             "hevy.csv",
@@ -101,6 +128,8 @@ CASES = {
             dates=("start_time",),
             numbers=("weight_kg", "reps"),
             reps=("reps",),
+            invalid=(("weight_kg", "5000"), ("reps", "5000")),
+            repairable=(("rpe", "12"), ("duration_seconds", "99999")),
         ),
         Case(
             "strong_semicolon.csv",
@@ -110,6 +139,8 @@ CASES = {
             numbers=("Weight", "Reps"),
             reps=("Reps",),
             delimiter=";",
+            invalid=(("Weight", "5000"), ("Reps", "5000")),
+            repairable=(("Seconds", "99999"),),
         ),
         Case(
             "strong_current.csv",
@@ -118,8 +149,18 @@ CASES = {
             dates=("Date",),
             numbers=("Weight", "Reps", "Seconds"),
             reps=("Reps",),
+            invalid=(("Weight", "5000"), ("Reps", "5000")),
+            repairable=(("Seconds", "99999"),),
         ),
-        Case("strong_legacy.csv", csv_samples.strong_legacy_kg_km, "set", numbers=("kg", "Reps"), reps=("Reps",)),
+        Case(
+            "strong_legacy.csv",
+            csv_samples.strong_legacy_kg_km,
+            "set",
+            numbers=("kg", "Reps"),
+            reps=("Reps",),
+            invalid=(("kg", "5000"), ("Reps", "5000")),
+            repairable=(("Seconds", "99999"),),
+        ),
         Case(
             "fitnotes.csv",
             lambda rng: csv_samples.fitnotes(_workouts(rng)),
@@ -127,6 +168,7 @@ CASES = {
             dates=("Date",),
             numbers=("Weight (kgs)", "Reps"),
             reps=("Reps",),
+            invalid=(("Weight (kgs)", "5000"), ("Reps", "5000")),
         ),
         Case(
             "apple_health.csv",
@@ -134,6 +176,8 @@ CASES = {
             "activity",
             dates=("Date",),
             numbers=("Duration(s)", "Heart rate: Average(count/min)"),
+            invalid=(("Date", YEAR_1985),),
+            repairable=(("Heart rate: Average(count/min)", "300"),),
         ),
         Case(
             "polar.csv",
@@ -141,6 +185,7 @@ CASES = {
             "sample",
             numbers=("HR (bpm)", "Speed (km/h)", "Time"),
             header="Sample rate",
+            repairable=(("HR (bpm)", "280"), ("Speed (km/h)", "500")),
         ),
         Case(
             "2016-10-07-1712_Biking_WF.csv",
@@ -148,6 +193,7 @@ CASES = {
             "sample",
             numbers=("hr_heartrate", "gps_speed", "time"),
             header="interval,time",
+            repairable=(("hr_heartrate", "280"), ("gps_speed", "150")),
         ),
     )
 }
@@ -199,6 +245,7 @@ def clean(folder: Path) -> dict[str, dict[str, int]]:
     for name in CASES:
         result = _run(name, _lines(name)[0], folder)
         assert result.quarantine.height == 0, (name, result.quarantine["reason"].to_list())
+        assert result.repairs.height == 0, (name, result.repairs.to_dicts())
         counts[name] = _counts(result)
         assert counts[name][CASES[name].unit] >= 3, name
     return counts
@@ -252,3 +299,69 @@ def test_one_corrupted_row_is_quarantined_alone(
         assert loaded["activity"] in (before["activity"], before["activity"] - 1)
     else:
         assert {k: v for k, v in loaded.items() if k != unit} == {k: v for k, v in before.items() if k != unit}
+
+
+def _set_value(name: str, draw: st.DataObject, choices: tuple[tuple[str, str], ...]) -> tuple[list[str], int, str]:
+    """The file with one data row's cell set to one of ``choices``: the lines, the 1-based line, the column."""
+    case = CASES[name]
+    lines, at = _lines(name)
+    header = _cells(lines[at], case.delimiter)
+    column_name, value = draw.draw(st.sampled_from(choices), label="corruption")
+    column = header.index(column_name)
+    rows = [i for i in range(at + 1, len(lines)) if lines[i].strip()]
+    rows = [i for i in rows if _cells(lines[i], case.delimiter)[column] not in ("", "0") or value != "5000"]
+    index = draw.draw(st.sampled_from(rows), label="row")
+    cells = _cells(lines[index], case.delimiter)
+    if value == YEAR_1985:
+        cells[column] = re.sub(r"(19|20)\d\d", "1985", cells[column])
+    else:
+        cells[column] = value
+    corrupted = list(lines)
+    corrupted[index] = _join(cells, case.delimiter)
+    return corrupted, index + 1, column_name
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in CASES.items() if c.invalid))
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(draw=st.data())
+def test_a_value_only_validation_refuses_quarantines_its_row_alone_naming_the_line(
+    name: str, draw: st.DataObject, folder: Path, clean: dict[str, dict[str, int]]
+) -> None:
+    """A set of 5,000 kg or 5,000 reps, an activity dated 1985: the reader reads the row, validation refuses it. It
+    is one quarantine row whose reason and ``line`` name its line (carried through normalize), with its values; every
+    other row of the file loads, and nothing is repaired."""
+    lines, line, column = _set_value(name, draw, CASES[name].invalid)
+    result = _run(name, lines, folder)
+    (outcome,) = result.outcomes
+    assert outcome.status == FileStatus.LOADED, outcome.detail
+    assert result.quarantine.height == 1, result.quarantine["reason"].to_list()
+    row = result.quarantine.row(0, named=True)
+    assert row["stage"].startswith("validate:") and row["line"] == line and row["rows"] == 1, (column, row)
+    assert row["reason"].startswith(f"line {line}: "), row["reason"]
+    assert json.loads(row["payload"])["source_line"] == line
+    assert result.repairs.height == 0
+    unit = CASES[name].unit
+    loaded, before = _counts(result), clean[name]
+    assert loaded[unit] == before[unit] - 1
+    if unit != "set":
+        assert {k: v for k, v in loaded.items() if k != unit} == {k: v for k, v in before.items() if k != unit}
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in CASES.items() if c.repairable))
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(draw=st.data())
+def test_an_impossible_value_in_a_field_the_row_can_stand_without_is_repaired_naming_the_line(
+    name: str, draw: st.DataObject, folder: Path, clean: dict[str, dict[str, int]]
+) -> None:
+    """A heart rate of 300, an RPE of 12, a set lasting 28 hours, a speed of 500 km/h: every row loads, that field
+    null, and exactly one repairs row names the line and the value the file had; nothing is quarantined. (A summary
+    the reader derives from that row, a session's maximum heart rate from its samples, is repaired too.)"""
+    lines, line, column = _set_value(name, draw, CASES[name].repairable)
+    result = _run(name, lines, folder)
+    (outcome,) = result.outcomes
+    assert outcome.status == FileStatus.LOADED and result.quarantine.height == 0, result.quarantine.to_dicts()
+    named = result.repairs.filter(pl.col("line") == line)
+    assert named.height == 1 and named["rows"].to_list() == [1], (column, result.repairs.to_dicts())
+    others = result.repairs.filter(pl.col("line").ne_missing(line))
+    assert set(others["table_name"]) <= {"activities"} and others.height <= 1, others.to_dicts()
+    assert _counts(result) == clean[name]

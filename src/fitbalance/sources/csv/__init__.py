@@ -10,9 +10,12 @@ helpers.Sheet, options: helpers.Options) -> Decoded``. Adding a dialect is one m
 :data:`DIALECTS` and its test.
 
 What comes back: a :class:`~fitbalance.models.Decoded` with ``source_format`` ``"csv:<dialect>"``; activities
-and sets in the raw contracts, SI units, times in UTC with ``utc_offset_s`` filled from the athlete's
-``time_zone`` (CSV exports carry no zone; Strava's are UTC and only the offset comes from the zone; FitNotes
-gives dates only, and its workouts start at local noon). A recognised export that holds no activities (daily
+and sets in the raw contracts, SI units, each row with the line it was read from (``source_line``), times in UTC
+with ``utc_offset_s`` filled from the athlete's ``time_zone`` (UTC when none is set). CSV exports carry no zone, so
+this placement is provisional: the store places such activities again by the athlete's FIT files
+(:mod:`fitbalance.offsets`). Strava's times are UTC and only the offset is placed; FitNotes gives dates only, and
+its workouts start at local noon; a time with its own offset (Health Auto Export) is marked
+``utc_offset_source = "row"`` and never moved. A recognised export that holds no activities (daily
 totals, body mass, sleep: :mod:`.no_activities`; a header-only file) gives ``file_type="no_activities"`` and a
 ``detail`` naming its kind.
 
@@ -54,6 +57,7 @@ HEADER_SEARCH = 6  # records looked at for a header: older Garmin exports put a 
 
 class Dialect(Protocol):
     NAME: str
+    ROWS: str  # the table one body row goes to: where a row set aside is counted
 
     def detect(self, header: list[str], text: str) -> bool: ...
 
@@ -66,7 +70,7 @@ DIALECTS: tuple[Dialect, ...] = (hevy, strong, fitnotes, strava, garmin, apple_h
 def read_csv(
     data: bytes,
     path: str,
-    time_zone: str,
+    time_zone: str | None,
     *,
     units: str | None = None,
     weight_unit: str | None = None,
@@ -74,7 +78,8 @@ def read_csv(
 ) -> Decoded:
     """Decode one CSV export.
 
-    ``time_zone`` (IANA) is the athlete's zone for the local times CSV files carry. The units the exporting
+    ``time_zone`` (IANA) is the athlete's zone for the local times CSV files carry (None: not set, UTC for now).
+    The units the exporting
     app was set to are needed only for files that do not say them (Strong's current layout; Garmin when the
     file gives no way to infer them; Strava rows lacking the metric distance): ``weight_unit`` ``"kg"`` or
     ``"lbs"``, ``distance_unit`` ``"km"`` or ``"mi"``, or ``units`` ``"metric"``/``"imperial"`` as shorthand
@@ -82,7 +87,7 @@ def read_csv(
     never guessed.
     """
     try:
-        zone = ZoneInfo(time_zone)
+        zone = ZoneInfo(time_zone or "UTC")
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"unknown IANA time zone {time_zone!r}", path=path, stage=STAGE) from exc
     options = _options(zone, units, weight_unit, distance_unit, path)
@@ -94,7 +99,7 @@ def read_csv(
         for at, record in enumerate(records[:HEADER_SEARCH]):
             header = [c.strip() for c in record.cells]
             if dialect.detect(header, text):
-                sheet = Sheet(path=path, records=records, header_at=at)
+                sheet = Sheet(path=path, records=records, header_at=at, table=dialect.ROWS)
                 try:
                     decoded = dialect.read(sheet, options)
                 except (ValueError, OverflowError, pl.exceptions.PolarsError) as exc:

@@ -36,6 +36,7 @@ from fitbalance.sources.csv.sports import COMMON, GENERIC, STRENGTH
 
 NAME = "apple_health"
 FORMAT = "csv:apple_health"
+ROWS = "activities"
 
 DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
@@ -134,6 +135,7 @@ def read(sheet: Sheet, options: Options) -> Decoded:
         if sport is None:
             unmapped[type_name] = unmapped.get(type_name, 0) + 1
         start_utc, offset = _to_utc(start, options)
+        given = "row" if start.utcoffset() is not None else None  # the time's own offset: never placed again
         elapsed = seconds
         if end is not None and (end.tzinfo is None) == (start.tzinfo is None) and end >= start:
             elapsed = (end - start).total_seconds()
@@ -144,6 +146,8 @@ def read(sheet: Sheet, options: Options) -> Decoded:
             "name": type_name or None,
             "start_time_utc": start_utc,
             "utc_offset_s": offset,
+            "utc_offset_source": given,
+            "source_line": record.line,
             "elapsed_s": elapsed,
             "moving_s": seconds,
             "distance_m": distance * per_metre if distance is not None else None,

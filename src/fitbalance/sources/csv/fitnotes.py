@@ -53,6 +53,7 @@ from fitbalance.sources.csv.helpers import (
 
 NAME = "fitnotes"
 FORMAT = "csv:fitnotes"
+ROWS = "strength_sets"
 
 DATE_FORMATS = ("%Y-%m-%d",)
 DAY_START = time(12, 0)  # the export has dates only: a day's workout starts at local noon
@@ -111,7 +112,7 @@ def read(sheet: Sheet, options: Options) -> Decoded:
     ):
         day = days.setdefault(day_of, _Day())
         category = record.get(col["category"])
-        day.sets.append(row)
+        day.sets.append({**row, "source_line": record.line})
         day.cardio_only = day.cardio_only and cardio
         if category and category not in day.categories:
             day.categories.append(category)

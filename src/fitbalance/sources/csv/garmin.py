@@ -60,6 +60,7 @@ from fitbalance.sources.csv.sports import COMMON, GENERIC
 
 NAME = "garmin"
 FORMAT = "csv:garmin"
+ROWS = "activities"
 LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "sv", "da", "no", "fi")
 TYPES_FILE = "garmin_types.toml"
 COLUMNS_FILE = "garmin_columns.toml"
@@ -207,6 +208,7 @@ def read(sheet: Sheet, options: Options) -> Decoded:
         activities.append(
             {
                 "session_index": index,
+                "source_line": row.record.line,
                 "sport": sport,
                 "sub_sport": sub_sport,
                 "name": _name(row.record.get(cols["title"]), row.type_name, mapped=row.sport is not None),

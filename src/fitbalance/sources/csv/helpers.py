@@ -98,6 +98,7 @@ class Sheet:
     path: str
     records: tuple[Record, ...]
     header_at: int = 0
+    table: str = "activities"  # the table a body row goes to (a row set aside is counted there)
     rejected: list[Rejected] = field(default_factory=list, compare=False)
 
     @property
@@ -121,17 +122,24 @@ class Sheet:
     def columns(self) -> Columns:
         return Columns(self.header)
 
-    def set_aside(self, record: Record, reason: str, header: Sequence[str] | None = None) -> None:
-        """Record ``record`` as rejected: its line, ``reason`` and its cells by column name (JSON)."""
+    def set_aside(
+        self, record: Record, reason: str, header: Sequence[str] | None = None, table: str | None = None
+    ) -> None:
+        """Record ``record`` as rejected: its line, ``reason``, its cells by column name (JSON), and the table it
+        would have gone to (``table``, else the sheet's)."""
         names = list(self.header if header is None else header)
         values: dict[str, str] = {}
         for index, cell in enumerate(record.cells):
             name = names[index] if index < len(names) and names[index] else f"column {index + 1}"
             values[name if name not in values else f"{name} ({index + 1})"] = cell
         payload = json.dumps({"line": record.line, "values": values}, ensure_ascii=False)
-        self.rejected.append(Rejected(f"line {record.line}: {reason}", line=record.line, payload=payload))
+        self.rejected.append(
+            Rejected(f"line {record.line}: {reason}", line=record.line, payload=payload, table=table or self.table)
+        )
 
-    def rows(self, width: int | None = None, records: Sequence[Record] | None = None) -> Iterator[Record]:
+    def rows(
+        self, width: int | None = None, records: Sequence[Record] | None = None, table: str | None = None
+    ) -> Iterator[Record]:
         """Body records (or ``records``) of the header's width (or ``width``); extra empty cells are tolerated.
 
         A record with fewer fields, or with more that are not empty (an unquoted delimiter), is set aside.
@@ -140,9 +148,10 @@ class Sheet:
         for record in self.body if records is None else records:
             n = len(record.cells)
             if n < expected:
-                self.set_aside(record, f"{n} fields where the header has {expected} (truncated or malformed row)")
+                reason = f"{n} fields where the header has {expected} (truncated or malformed row)"
+                self.set_aside(record, reason, table=table)
             elif n > expected and any(c.strip() for c in record.cells[expected:]):
-                self.set_aside(record, f"{n} fields where the header has {expected} (unquoted delimiter?)")
+                self.set_aside(record, f"{n} fields where the header has {expected} (unquoted delimiter?)", table=table)
             else:
                 yield record
 
@@ -152,19 +161,21 @@ class Sheet:
         *,
         records: Sequence[Record] | None = None,
         header: Sequence[str] | None = None,
+        table: str | None = None,
     ) -> list[tuple[Record, T]]:
-        """``parse`` of every well-formed body record (or of ``records``, whose header is ``header``).
+        """``parse`` of every well-formed body record (or of ``records``, whose header is ``header``, and whose rows
+        go to ``table`` when not the sheet's).
 
         A record ``parse`` cannot read (it raises :class:`RowRejected` or a cell parser's ``ValueError``) is set
         aside with the reason; errors about the file as a whole (a missing unit setting) go on up.
         """
         width = None if header is None else len(header)
         out: list[tuple[Record, T]] = []
-        for record in self.rows(width, records):
+        for record in self.rows(width, records, table):
             try:
                 out.append((record, parse(record)))
             except (ValueError, OverflowError) as exc:
-                self.set_aside(record, str(exc), header)
+                self.set_aside(record, str(exc), header, table)
         return out
 
 
@@ -467,7 +478,8 @@ def frame(rows: Sequence[Mapping[str, Any]], schema: Mapping[str, pl.DataType]) 
 
 @dataclass
 class Workout:
-    """One workout of a lifting app while its rows are read: local start, the app's sets in file order.
+    """One workout of a lifting app while its rows are read: local start, the app's sets in file order (each with
+    its ``source_line``).
 
     ``sub_sport`` set by the dialect wins over :func:`workout_frames`' own rule (an app that says which rows are
     cardio knows better); ``distance_m`` is the workout's total distance where the app gives one.
@@ -492,7 +504,7 @@ def workout_frames(workouts: Sequence[Workout], zone: ZoneInfo) -> tuple[pl.Data
 
     A workout is strength training unless none of its sets has reps and some has a distance (a run logged in a
     lifting app), which makes it cardio training, or the workout's own ``sub_sport`` says otherwise. Sets are
-    numbered 0.. within the workout.
+    numbered 0.. within the workout; a workout's ``source_line`` is its first set's.
     """
     activities: list[dict[str, Any]] = []
     sets: list[dict[str, Any]] = []
@@ -511,6 +523,7 @@ def workout_frames(workouts: Sequence[Workout], zone: ZoneInfo) -> tuple[pl.Data
                 "utc_offset_s": offset,
                 "elapsed_s": workout.elapsed_s,
                 "distance_m": workout.distance_m,
+                "source_line": min((r["source_line"] for r in rows if r.get("source_line")), default=None),
                 "source_ref": workout.source_ref or workout.start.isoformat(),
             }
         )

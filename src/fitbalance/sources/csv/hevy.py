@@ -26,6 +26,7 @@ from fitbalance.sources.csv.helpers import (
 
 NAME = "hevy"
 FORMAT = "csv:hevy"
+ROWS = "strength_sets"
 
 DATE_FORMATS = (
     "%d %b %Y, %H:%M",
@@ -86,8 +87,8 @@ def read(sheet: Sheet, options: Options) -> Decoded:
             workout = read_once[key] = _workout(record, col)
         return key, workout, _set(record, col, weight_col, per_weight, distance_col, per_metre)
 
-    for _, (key, workout, row) in sheet.parsed(parse):
-        workouts.setdefault(key, workout).add(row)
+    for record, (key, workout, row) in sheet.parsed(parse):
+        workouts.setdefault(key, workout).add({**row, "source_line": record.line})
     if not workouts:
         return Decoded(FORMAT, file_type="no_activities", detail="Hevy workout export with no sets")
     activities, sets = workout_frames(list(workouts.values()), options.zone)

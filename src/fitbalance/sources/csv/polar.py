@@ -31,6 +31,7 @@ from fitbalance.sources.csv.sports import COMMON, GENERIC, STRENGTH
 
 NAME = "polar"
 FORMAT = "csv:polar"
+ROWS = "samples"
 
 DATE_FORMATS = (
     "%d-%m-%Y %H:%M:%S",
@@ -100,6 +101,7 @@ def read(sheet: Sheet, options: Options) -> Decoded:
     pair = sport or GENERIC
     activity = {
         "session_index": 0,
+        "source_line": summary.line,
         "sport": pair[0],
         "sub_sport": pair[1],
         "name": type_name or None,
@@ -174,9 +176,10 @@ def _samples(sheet: Sheet, records: tuple[Record, ...], start_utc: datetime) -> 
             "distance_m": v["distance_m"],
             "altitude_m": v["altitude_m"],
             "session_index": 0,
+            "source_line": record.line,
         }
 
-    return [row for _, row in sheet.parsed(sample, records=records[1:], header=header)]
+    return [row for _, row in sheet.parsed(sample, records=records[1:], header=header, table="samples")]
 
 
 def _sample_number(record: Record, cols: Columns, name: str) -> float | None:

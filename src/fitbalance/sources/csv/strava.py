@@ -34,6 +34,7 @@ from fitbalance.sources.csv.sports import COMMON, GENERIC, STRENGTH
 
 NAME = "strava"
 FORMAT = "csv:strava"
+ROWS = "activities"
 
 DATE_FORMATS = (
     "%b %d, %Y, %I:%M:%S %p",
@@ -97,7 +98,7 @@ def read(sheet: Sheet, options: Options) -> Decoded:
     unmapped: dict[str, int] = {}
     activities: list[dict[str, Any]] = []
     rows = sheet.parsed(lambda record: layout(sheet, record, columns, options))
-    for index, (_, row) in enumerate(rows):
+    for index, (record, row) in enumerate(rows):
         type_name = row.pop("type")
         sport = sport_of(type_name)
         if sport is None:
@@ -106,6 +107,7 @@ def read(sheet: Sheet, options: Options) -> Decoded:
             row["name"] = f"{title} ({type_name})" if title else type_name
         row["sport"], row["sub_sport"] = sport or GENERIC
         row["session_index"] = index
+        row["source_line"] = record.line
         row["utc_offset_s"] = utc_offset(row["start_time_utc"], options.zone)
         activities.append(row)
     if not activities:

@@ -38,6 +38,7 @@ from fitbalance.sources.csv.helpers import (
 
 NAME = "strong"
 FORMAT = "csv:strong"
+ROWS = "strength_sets"
 
 DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
@@ -94,8 +95,8 @@ def read(sheet: Sheet, options: Options) -> Decoded:
             workout = read_once[key] = _workout(record, col)
         return key, workout, _set(sheet, record, col, units)
 
-    for _, (key, workout, row) in sheet.parsed(parse):
-        workouts.setdefault(key, workout).add(row)
+    for record, (key, workout, row) in sheet.parsed(parse):
+        workouts.setdefault(key, workout).add({**row, "source_line": record.line})
     if not workouts:
         return Decoded(FORMAT, file_type="no_activities", detail="Strong workout export with no sets")
     activities, sets = workout_frames(list(workouts.values()), options.zone)

@@ -46,6 +46,7 @@ from fitbalance.sources.csv.sports import COMMON, GENERIC
 
 NAME = "wahoo"
 FORMAT = "csv:wahoo"
+ROWS = "samples"
 _CLOCK_FIELDS = ("year", "month", "day", "hour", "minute", "second")
 _CLOCK = re.compile(r"(year|month|day|hour|minute|second)\s*,?\s*(\d+)", re.IGNORECASE)
 _FILE_SPORT = re.compile(r"\d{4}-\d{2}-\d{2}-\d{4}_([A-Za-z ]+?)(?:_WF|data)?\.csv$", re.IGNORECASE)
@@ -103,6 +104,7 @@ def read(sheet: Sheet, options: Options) -> Decoded:
     hr = summary.get("hravg")
     activity = {
         "session_index": 0,
+        "source_line": records[at + 1].line,
         "sport": sport,
         "sub_sport": sub_sport,
         "name": f"Wahoo {sport.replace('_', ' ')}",
@@ -241,11 +243,12 @@ def _laps(
             "elapsed_s": (running or 0.0) + (paused or 0.0) or None,
             "distance_m": _distance({f: _value(record, cols, f) for f in ("gpsdist", "wheeldist", "stridedist")}),
             "avg_hr": _value(record, cols, "hravg"),
+            "source_line": record.line,
         }
 
     laps: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for _, row in sheet.parsed(lap, records=records[at + 1 : end], header=header):
+    for _, row in sheet.parsed(lap, records=records[at + 1 : end], header=header, table="laps"):
         if row["interval"] in seen:
             continue
         seen.add(row.pop("interval"))
@@ -263,6 +266,7 @@ def _samples(sheet: Sheet, records: tuple[Record, ...], at: int | None, start_ut
         hr = _value(record, cols, "hr_heartrate")
         return {
             "session_index": 0,
+            "source_line": record.line,
             "timestamp_utc": start_utc + timedelta(seconds=_offset(record, cols, "time")),
             "heart_rate": int(hr) if hr is not None and 0 < hr < 300 else None,
             "speed_mps": _value(record, cols, "gps_speed", "spd_instspeed", "fp_speed"),
@@ -274,4 +278,4 @@ def _samples(sheet: Sheet, records: tuple[Record, ...], at: int | None, start_ut
             "lon": _value(record, cols, "gps_lon"),
         }
 
-    return [row for _, row in sheet.parsed(sample, records=records[at + 1 :], header=header)]
+    return [row for _, row in sheet.parsed(sample, records=records[at + 1 :], header=header, table="samples")]

@@ -95,11 +95,15 @@ JOIN set_sources AS src ON src.source_activity_id = s.activity_id
 JOIN activities_effective AS a ON a.activity_id = src.activity_id
 LEFT JOIN exercises AS c ON c.exercise = s.catalogue_match;
 
--- Every ISO week (Monday) from an athlete's first to last activity week, trained or not.
+-- Every ISO week (Monday) from an athlete's first activity week to the last week an activity reaches, trained or not.
 CREATE OR REPLACE VIEW athlete_weeks AS
 SELECT
     athlete,
-    CAST(unnest(generate_series(min(week_start), max(week_start), INTERVAL 7 DAY)) AS DATE) AS week_start
+    CAST(unnest(generate_series(
+        min(week_start),
+        greatest(max(week_start), CAST(date_trunc('week', max(end_time_local) - INTERVAL 1 MICROSECOND) AS DATE)),
+        INTERVAL 7 DAY
+    )) AS DATE) AS week_start
 FROM activities_effective
 GROUP BY athlete;
 

@@ -1,29 +1,63 @@
--- One row per athlete per ISO week (Monday first, by local date), from the athlete's first to last activity week:
--- weeks without exercise appear with zeros. Checks the WHO 2020 guideline for adults and older adults.
+-- One row per athlete per ISO week (Monday first, by local date), from the athlete's first activity week to the last
+-- week an activity reaches: weeks without exercise appear with zeros. Checks the WHO 2020 guideline for adults and
+-- older adults. A session counts in the week it starts; its minutes (and its intensity minutes and loads, in
+-- proportion) count in the weeks they were spent in, so a Sunday-night session that ends on Monday spends its last
+-- minutes in the new week, and no week ever holds more than 168 hours (activities_effective counts time once).
 CREATE OR REPLACE VIEW weekly_balance AS
-WITH acts AS (
+WITH spans AS (
+    SELECT
+        i.*,
+        e.start_time_local,
+        e.end_time_local,
+        e.duration_s
+    FROM activity_intensity AS i
+    JOIN activities_effective AS e ON e.activity_id = i.activity_id
+),
+portions AS (
+    -- one row per activity and week it reaches; share: the part of its minutes spent in that week
+    SELECT
+        s.*,
+        p.portion_week,
+        CASE
+            WHEN s.duration_s > 0 THEN date_diff(
+                'microsecond',
+                greatest(s.start_time_local, CAST(p.portion_week AS TIMESTAMP)),
+                least(s.end_time_local, CAST(p.portion_week AS TIMESTAMP) + INTERVAL 7 DAY)
+            ) / (s.duration_s * 1e6)
+            ELSE 1.0
+        END AS share
+    FROM spans AS s,
+        LATERAL (
+            SELECT CAST(unnest(generate_series(
+                s.week_start,
+                greatest(s.week_start, CAST(date_trunc('week', s.end_time_local - INTERVAL 1 MICROSECOND) AS DATE)),
+                INTERVAL 7 DAY
+            )) AS DATE) AS portion_week
+        ) AS p
+),
+acts AS (
     SELECT
         athlete,
-        week_start,
-        count(*) FILTER (WHERE category = 'resistance') AS resistance_sessions,
-        sum(minutes) FILTER (WHERE category = 'resistance') AS resistance_minutes,
-        count(*) FILTER (WHERE category = 'other') AS other_sessions,
-        sum(minutes) FILTER (WHERE category = 'other') AS other_minutes,
-        sum(minutes) FILTER (WHERE category = 'other' AND subcategory = 'endurance') AS endurance_minutes,
-        sum(minutes) FILTER (WHERE category = 'other' AND subcategory = 'flexibility') AS flexibility_minutes,
-        sum(minutes) FILTER (WHERE category = 'other' AND subcategory = 'balance') AS balance_minutes,
-        sum(minutes) FILTER (WHERE category = 'other' AND subcategory = 'mixed') AS mixed_minutes,
-        sum(minutes) FILTER (WHERE category = 'other' AND subcategory = 'sport') AS sport_minutes,
-        sum(minutes) FILTER (
+        portion_week AS week_start,
+        count(*) FILTER (WHERE category = 'resistance' AND portion_week = week_start) AS resistance_sessions,
+        sum(minutes * share) FILTER (WHERE category = 'resistance') AS resistance_minutes,
+        count(*) FILTER (WHERE category = 'other' AND portion_week = week_start) AS other_sessions,
+        sum(minutes * share) FILTER (WHERE category = 'other') AS other_minutes,
+        sum(minutes * share) FILTER (WHERE category = 'other' AND subcategory = 'endurance') AS endurance_minutes,
+        sum(minutes * share) FILTER (WHERE category = 'other' AND subcategory = 'flexibility') AS flexibility_minutes,
+        sum(minutes * share) FILTER (WHERE category = 'other' AND subcategory = 'balance') AS balance_minutes,
+        sum(minutes * share) FILTER (WHERE category = 'other' AND subcategory = 'mixed') AS mixed_minutes,
+        sum(minutes * share) FILTER (WHERE category = 'other' AND subcategory = 'sport') AS sport_minutes,
+        sum(minutes * share) FILTER (
             WHERE category = 'other'
             AND subcategory NOT IN ('endurance', 'flexibility', 'balance', 'mixed', 'sport')
         ) AS unspecified_minutes,
-        sum(moderate_minutes) AS moderate_minutes,
-        sum(vigorous_minutes) AS vigorous_minutes,
-        sum(endurance_load) AS endurance_load,
-        sum(strength_load) AS strength_load
-    FROM activity_intensity
-    GROUP BY athlete, week_start
+        sum(moderate_minutes * share) AS moderate_minutes,
+        sum(vigorous_minutes * share) AS vigorous_minutes,
+        sum(endurance_load * share) AS endurance_load,
+        sum(strength_load * share) AS strength_load
+    FROM portions
+    GROUP BY athlete, portion_week
 ),
 active_days AS (
     -- strength days: a resistance activity, or a resistance working set (a circuit logged as 'mixed' with sets

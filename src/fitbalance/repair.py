@@ -1,0 +1,263 @@
+"""Repair a field before rejecting a row: a sensor's "no reading" and impossible values are set to null, and recorded.
+
+The smallest unit that is wrong is the unit set aside. A field that a rule of :data:`RULES` covers is repaired here:
+set to null, with one repair record per activity, column and rule (how many rows, the original values, the CSV line
+of a single row). What no rule covers (a set of 5,000 kg, a timestamp in 1985) is left as it is, for validation to
+quarantine the row; an activity whose start is unusable is quarantined with its rows.
+
+This stage runs on a file's raw frames, after decode and before normalize (``decode -> repair -> normalize ->
+validate``), so the classifier and the views see the repaired values. It is pure: frames in, frames out.
+
+The rules are data. Each names a table, the columns it covers and a :class:`Test`; a rule with ``needs`` repairs a
+field only while that sibling field is usable (in its contract's range), because the views then use the sibling in
+its place: an impossible elapsed time is nulled only when the timer time can stand in for it, and an activity whose
+every duration is impossible is left for validation to quarantine (it has no usable duration). Rules apply in order;
+a field one rule repaired is null for the rules after it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, replace
+
+import polars as pl
+
+from fitbalance import contracts
+from fitbalance.contracts import MAX_SPEED_MPS, TABLE_NAMES, Column
+from fitbalance.models import REPAIRS_SCHEMA as REPAIRS_SCHEMA
+from fitbalance.models import Decoded
+
+SESSION_REPAIR_SCHEMA: dict[str, pl.DataType] = {
+    "session_index": pl.Int32(),
+    "table_name": pl.String(),
+    "column_name": pl.String(),
+    "rule": pl.String(),
+    "original": pl.String(),
+    "rows": pl.Int32(),
+    "line": pl.Int32(),
+}
+"""A repair as this stage records it, per session of the file; the batch names the activity and the file."""
+
+DAY_S = 24 * 3600.0
+_TABLES = {table.name: table for table in contracts.TABLES}
+_FRAMES = {"activities": "activities", "strength_sets": "sets", "samples": "samples", "laps": "laps"}
+
+
+def _contract(table: str, column: str) -> Column:
+    return _TABLES[table].column(column)
+
+
+def usable(table: str, column: str) -> pl.Expr:
+    """The column holds a value its contract allows."""
+    c = _contract(table, column)
+    expr = pl.col(column).is_not_null()
+    if c.lo is not None:
+        expr &= pl.col(column) >= c.lo
+    if c.hi is not None:
+        expr &= pl.col(column) <= c.hi
+    return expr
+
+
+class Test(ABC):
+    """Which values of a column are wrong: :meth:`wrong` is true for them (nulls are never wrong)."""
+
+    @abstractmethod
+    def wrong(self, table: str, column: str) -> pl.Expr: ...
+
+
+@dataclass(frozen=True)
+class NoReading(Test):
+    """0: what FIT devices write for "no reading" (a ride without a heart-rate strap)."""
+
+    def wrong(self, table: str, column: str) -> pl.Expr:
+        return pl.col(column) == 0
+
+
+@dataclass(frozen=True)
+class OutsideContract(Test):
+    """Outside the range of the column's contract (:mod:`fitbalance.contracts`): no human or device did that."""
+
+    def wrong(self, table: str, column: str) -> pl.Expr:
+        return ~usable(table, column)
+
+
+@dataclass(frozen=True)
+class FarBeyond(Test):
+    """More than ``factor`` times ``sibling`` and more than ``floor``: a clock that jumped during the session."""
+
+    sibling: str
+    factor: float
+    floor: float
+
+    def wrong(self, table: str, column: str) -> pl.Expr:
+        other = pl.col(self.sibling)
+        return (other > 0) & (pl.col(column) > pl.max_horizontal(pl.lit(self.floor), other * self.factor))
+
+
+@dataclass(frozen=True)
+class TooFast(Test):
+    """The column over the first positive of ``over`` (a duration) is a speed above ``limit``."""
+
+    over: tuple[str, ...]
+    limit: float
+
+    def wrong(self, table: str, column: str) -> pl.Expr:
+        seconds = pl.coalesce([pl.when(pl.col(c) > 0).then(pl.col(c)) for c in self.over])
+        return pl.col(column) / seconds > self.limit
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``name`` (recorded with each repair), the table and columns it covers, its test, the sibling it ``needs``."""
+
+    name: str
+    table: str
+    columns: tuple[str, ...]
+    test: Test
+    needs: str | None = None
+    why: str = ""
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("no_reading", "activities", ("avg_hr", "max_hr"), NoReading(), why="no heart-rate strap: 0 means no reading"),
+    Rule("no_reading", "laps", ("avg_hr", "max_hr"), NoReading(), why="no heart-rate strap: 0 means no reading"),
+    Rule("no_reading", "samples", ("heart_rate",), NoReading(), why="a heart-rate reading of 0 means none"),
+    Rule(
+        "elapsed_beyond_timer",
+        "activities",
+        ("elapsed_s",),
+        FarBeyond("moving_s", factor=10.0, floor=DAY_S),
+        needs="moving_s",
+        why="elapsed time over a day and ten times the timer time: the device clock jumped; the timer time counts",
+    ),
+    Rule(
+        "impossible",
+        "activities",
+        ("elapsed_s",),
+        OutsideContract(),
+        needs="moving_s",
+        why="elapsed time outside 0 to 7 days; the timer time counts",
+    ),
+    Rule(
+        "impossible",
+        "activities",
+        ("moving_s",),
+        OutsideContract(),
+        needs="elapsed_s",
+        why="timer time outside 0 to 7 days; the elapsed time counts",
+    ),
+    Rule(
+        "implied_speed",
+        "activities",
+        ("distance_m",),
+        TooFast(("moving_s", "elapsed_s"), MAX_SPEED_MPS),
+        why="the distance over the duration is faster than 360 km/h",
+    ),
+    Rule(
+        "impossible",
+        "activities",
+        ("distance_m", "calories_kcal", "avg_hr", "max_hr", "rpe"),
+        OutsideContract(),
+        why="a summary value outside its range",
+    ),
+    Rule(
+        "impossible",
+        "laps",
+        ("elapsed_s", "distance_m", "avg_hr", "max_hr"),
+        OutsideContract(),
+        why="a lap value outside its range",
+    ),
+    Rule(
+        "impossible",
+        "samples",
+        ("heart_rate", "speed_mps", "cadence", "power_w", "distance_m", "altitude_m", "lat", "lon"),
+        OutsideContract(),
+        why="a sensor reading outside its range: the sample keeps its time and its other readings",
+    ),
+    Rule(
+        "impossible",
+        "strength_sets",
+        ("duration_s", "rpe"),
+        OutsideContract(),
+        why="a set's duration or RPE outside its range: the set keeps its reps and weight",
+    ),
+)
+"""The repair rules, in the order they apply. The README lists them for users."""
+
+
+@dataclass(frozen=True)
+class Repaired:
+    """A file's raw frames after repair, and the repairs made (:data:`SESSION_REPAIR_SCHEMA`)."""
+
+    decoded: Decoded
+    repairs: pl.DataFrame
+
+
+def _number(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _original(low: object, high: object) -> str:
+    return _number(low) if low == high else f"{_number(low)} to {_number(high)}"
+
+
+def _apply(frame: pl.DataFrame, rule: Rule, column: str) -> tuple[pl.DataFrame, list[dict[str, object]]]:
+    """``frame`` with ``column`` repaired by ``rule``, and one repair record per session."""
+    if column not in frame.columns or frame.height == 0:
+        return frame, []
+    wrong = rule.test.wrong(rule.table, column) & pl.col(column).is_not_null()
+    if rule.needs is not None:
+        wrong &= usable(rule.table, rule.needs)
+    mask = frame.select(wrong.fill_null(False).alias("_wrong")).to_series()
+    if not mask.any():
+        return frame, []
+    line = pl.col("source_line") if "source_line" in frame.columns else pl.lit(None, dtype=pl.Int32())
+    hits = (
+        frame.filter(mask)
+        .group_by("session_index", maintain_order=True)
+        .agg(
+            pl.len().alias("rows"),
+            pl.col(column).min().alias("low"),
+            pl.col(column).max().alias("high"),
+            line.first().alias("line"),
+        )
+    )
+    records = [
+        {
+            "session_index": session,
+            "table_name": rule.table,
+            "column_name": column,
+            "rule": rule.name,
+            "original": _original(low, high),
+            "rows": rows,
+            "line": line_no if rows == 1 else None,
+        }
+        for session, rows, low, high, line_no in hits.select("session_index", "rows", "low", "high", "line").iter_rows()
+    ]
+    repaired = frame.with_columns(pl.when(mask).then(None).otherwise(pl.col(column)).alias(column))
+    return repaired, records
+
+
+def repair(decoded: Decoded, rules: tuple[Rule, ...] = RULES) -> Repaired:
+    """Apply ``rules`` to the raw frames of one file (see the module docstring)."""
+    frames: dict[str, pl.DataFrame] = {table: getattr(decoded, _FRAMES[table]) for table in TABLE_NAMES}
+    records: list[dict[str, object]] = []
+    for rule in rules:
+        for column in rule.columns:
+            frames[rule.table], found = _apply(frames[rule.table], rule, column)
+            records += found
+    repairs = (
+        pl.DataFrame(records, schema=SESSION_REPAIR_SCHEMA) if records else pl.DataFrame(schema=SESSION_REPAIR_SCHEMA)
+    )
+    if not records:
+        return Repaired(decoded, repairs)
+    repaired = replace(
+        decoded,
+        activities=frames["activities"],
+        sets=frames["strength_sets"],
+        samples=frames["samples"],
+        laps=frames["laps"],
+    )
+    return Repaired(repaired, repairs)
