@@ -3,9 +3,11 @@
 A batch is loaded in one transaction (:func:`~fitbalance.store.connection.transaction`): either every row of every
 file in it is there afterwards, or none is. The connection comes as an argument (the flow opens one with
 :func:`~fitbalance.store.connection.open_store` for each short load, so a dashboard reading in between keeps
-answering). In the same transaction the loader replaces content that changed at a path, leaves out sessions already
-loaded from another file, records each file in ``source_files`` and the run's ``run_files``, recomputes the
-duplicate links around what changed (:mod:`fitbalance.store.links`) and the derived heart-rate table.
+answering). In the same transaction the loader replaces content that changed at a path, replaces the rows of a file
+read again (its settings changed, a retry, ``fitbalance reprocess``), leaves out sessions already loaded from
+another file, applies the user's corrections to what it loads (:mod:`fitbalance.store.corrections`), records each
+file in ``source_files`` and the run's ``run_files``, recomputes the duplicate links around what changed
+(:mod:`fitbalance.store.links`) and the derived heart-rate table.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from fitbalance.models import (
 )
 from fitbalance.store.connection import connect as connect
 from fitbalance.store.connection import registered, rows, transaction
+from fitbalance.store.corrections import apply_corrections
 from fitbalance.store.ledger import run_lock as run_lock
 from fitbalance.store.ledger import run_lock_path as run_lock_path
 from fitbalance.store.links import CHANGED_SCHEMA, link_duplicates
@@ -70,6 +73,9 @@ _FILES_SCHEMA: dict[str, pl.DataType] = {
     "size_bytes": pl.Int64(),
     "status": pl.String(),
     "detail": pl.String(),
+    "retryable": pl.Boolean(),
+    "read_settings": pl.String(),
+    "reader_version": pl.String(),
 }
 
 
@@ -77,7 +83,20 @@ def _files_frame(outcomes: Sequence[FileOutcome]) -> pl.DataFrame:
     """One row per file of the batch (the last outcome when a file_id came twice)."""
     latest = {o.file_id: o for o in outcomes}
     return pl.DataFrame(
-        [(o.file_id, o.path, o.format, o.size_bytes, o.status.value, o.detail) for o in latest.values()],
+        [
+            (
+                o.file_id,
+                o.path,
+                o.format,
+                o.size_bytes,
+                o.status.value,
+                o.detail,
+                o.status is FileStatus.QUARANTINED and o.retryable,
+                o.read_settings,
+                o.reader_version,
+            )
+            for o in latest.values()
+        ],
         schema=_FILES_SCHEMA,
         orient="row",
     )
@@ -103,14 +122,24 @@ def _replaced_files(con: duckdb.DuckDBPyConnection, files: str, run_id: str) -> 
 
 
 def _record_files(con: duckdb.DuckDBPyConnection, files: str, *, athlete: str, run_id: str, now: datetime) -> None:
-    """``source_files`` rows for the batch's files, and their final outcome in this run's ``run_files``."""
+    """``source_files`` rows for the batch's files, and their final outcome in this run's ``run_files``.
+
+    ``attempts`` counts the reads in a row that failed for a reason not the file's own (0 after any other outcome);
+    a file read again has no ``reread_problem`` any more.
+    """
     con.execute(
         f"""INSERT INTO source_files
-               (file_id, path, format, size_bytes, status, detail, athlete, first_ingested_at, last_seen_at, run_id)
-           SELECT file_id, path, format, size_bytes, status, detail, $athlete, $now, $now, $run_id FROM {files}
+               (file_id, path, format, size_bytes, status, detail, athlete, first_ingested_at, last_seen_at, run_id,
+                reader_version, read_settings, attempts, reread_problem)
+           SELECT file_id, path, format, size_bytes, status, detail, $athlete, $now, $now, $run_id,
+                  reader_version, read_settings, CASE WHEN retryable THEN 1 ELSE 0 END, NULL
+           FROM {files}
            ON CONFLICT (file_id) DO UPDATE SET path = excluded.path, format = excluded.format,
                status = excluded.status, detail = excluded.detail, athlete = excluded.athlete,
-               last_seen_at = excluded.last_seen_at, run_id = excluded.run_id""",
+               last_seen_at = excluded.last_seen_at, run_id = excluded.run_id,
+               reader_version = excluded.reader_version, read_settings = excluded.read_settings,
+               attempts = CASE WHEN excluded.attempts > 0 THEN coalesce(source_files.attempts, 0) + 1 ELSE 0 END,
+               reread_problem = NULL""",
         {"athlete": athlete, "now": now, "run_id": run_id},
     )
     con.execute(
@@ -155,10 +184,14 @@ def load_batch(
 
     - A file whose path was loaded before with other content replaces that content's rows (activities, their
       sets/samples/laps, quarantine rows and the old ``source_files`` row).
+    - A file loaded before (read again: its settings changed, a retry, ``fitbalance reprocess``) replaces its own
+      rows; they keep their ids, so the corrections made to them hold.
     - An activity already present (the same session from another file, or an export that repeats its whole
       history) is not loaded again: the first copy stays, and the count of repeats is returned.
     - ``activities``, ``sets`` and ``samples`` count what is new: an updated export at the same path (the app's
       whole history again plus new workouts) replaces its rows but adds only its new workouts to the counts.
+    - The corrections made with ``fitbalance classify`` and ``fitbalance correct-set`` apply to the rows loaded
+      (:func:`~fitbalance.store.corrections.apply_corrections`), so a file read again keeps them.
     - Before the commit, the athlete's duplicate links are recomputed (:func:`link_duplicates`): the same session
       from two sources is counted once from the moment it is visible.
     """
@@ -168,8 +201,11 @@ def load_batch(
         known_before = _existing_ids(con, tables.activities)
         removed: list[tuple[str, datetime, float | None]] = []
         with registered(con, "_batch_files", _files_frame(batch.outcomes)) as files:
-            # a file read again: its new quarantine rows replace the old ones
+            # a file read again: its new rows and quarantine rows replace the old ones
             con.execute(f"DELETE FROM quarantine WHERE file_id IN (SELECT file_id FROM {files})")
+            gone = _delete_activities(con, f"file_id IN (SELECT file_id FROM {files})", [])
+            touched += [activity_id for activity_id, *_ in gone]
+            removed += [(athlete_, start, elapsed) for _, athlete_, start, elapsed in gone]
             for old_id, still_at in _replaced_files(con, files, run_id):  # other content at the same path
                 if still_at is not None:  # ... that a copy elsewhere still holds: it stays, found there now
                     con.execute("UPDATE source_files SET path = ? WHERE file_id = ?", [still_at, old_id])
@@ -186,6 +222,7 @@ def load_batch(
         _insert(con, "strength_sets", tables.sets, SET_SCHEMA)
         _insert(con, "samples", tables.samples, SAMPLE_SCHEMA)
         _insert(con, "laps", tables.laps, LAP_SCHEMA)
+        apply_corrections(con, tables.activities["activity_id"].to_list())
         if batch.quarantine.height:
             q = batch.quarantine.with_columns(
                 pl.lit(run_id).alias("run_id"), pl.lit(now, dtype=pl.Datetime("us")).alias("created_at")

@@ -23,6 +23,7 @@ from fitbalance.models import Decoded
 from fitbalance.sources.csv.helpers import Options, Sheet, norm_header
 
 NAME = "no_activities"
+SETTINGS: tuple[str, ...] = ()  # unit settings it may read
 DATA_FILE = "no_activities.toml"
 MIN_SECTIONS = 2
 _UNIT = re.compile(r"\s*\([^()]*\)\s*$")
