@@ -150,14 +150,30 @@ def record_unreadable(con: duckdb.DuckDBPyConnection, problems: Sequence[tuple[s
         )
 
 
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    """Whether ``table`` has ``column`` (a database made by an older release, opened read-only, may not)."""
+    return bool(
+        rows(
+            con,
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ? "
+            "AND column_name = ?",
+            [table, column],
+        )
+    )
+
+
 def reread_problems(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Files that should have been read again but could not be (their rows stay as they were), by path."""
+    if not _has_column(con, "source_files", "reread_problem"):
+        return []
     found = rows(con, "SELECT path, reread_problem FROM source_files WHERE reread_problem IS NOT NULL ORDER BY path")
     return [{"path": path, "problem": problem} for path, problem in found]
 
 
 def retry_states(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Quarantined files that failed for a reason not their own: how often, and their last reason, by path."""
+    if not _has_column(con, "source_files", "attempts"):
+        return []
     found = rows(
         con,
         "SELECT path, attempts, detail FROM source_files WHERE status = 'quarantined' AND attempts > 0 ORDER BY path",
