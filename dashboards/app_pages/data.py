@@ -1,4 +1,5 @@
-"""Data: what was ingested, what was quarantined and why, exercise names to map, and the last ingest."""
+"""Data: what was ingested, what was quarantined and why, exercise names to map, corrections in force, and the last
+ingest."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ def _load(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
         "files": read.source_files(con),
         "quarantine": read.quarantine(con),
         "unmapped": read.unmapped_exercises(con),
+        "corrections": read.corrections_in_force(con),
         "runs": read.ingest_runs(con),
     }
 
@@ -27,6 +29,7 @@ frames = common.query(_load)
 if frames is None:
     st.stop()
 files, quarantine, unmapped, runs = frames["files"], frames["quarantine"], frames["unmapped"], frames["runs"]
+corrections = frames["corrections"]
 hint = common.INGEST_HINT.format(db=common.db_path())
 
 if runs.is_empty():
@@ -58,6 +61,7 @@ tabs = st.tabs(
         f"Files ({len(files)})",
         f"Quarantine ({len(quarantine)})",
         f"Unmapped exercises ({len(unmapped)})",
+        f"Corrections ({len(corrections)})",
         f"Ingest runs ({len(runs)})",
     ]
 )
@@ -85,6 +89,19 @@ with tabs[2]:
         )
         st.dataframe(unmapped, hide_index=True)
 with tabs[3]:
+    if corrections.is_empty():
+        st.caption(
+            "No corrections. Correct one activity's class with `fitbalance classify ACTIVITY_ID --as other/mixed`, "
+            'one set\'s exercise with `fitbalance correct-set ACTIVITY_ID SET_INDEX "Bench Dip"`, or many at once '
+            "with overrides and exercise names in fitbalance.toml."
+        )
+    else:
+        st.caption(
+            "Corrections in force: classes and exercises set by hand (kept through every ingest and reprocess) and "
+            "the settings overrides deciding loaded activities, with how many each decides now."
+        )
+        st.dataframe(corrections, hide_index=True)
+with tabs[4]:
     if runs.is_empty():
         st.caption("No runs yet.")
     else:
