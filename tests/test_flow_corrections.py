@@ -294,8 +294,8 @@ def test_a_changed_unit_setting_reads_the_file_again_wherever_it_is_recorded(
     prefect_harness: None, tmp_path: Path
 ) -> None:
     """distance_unit km -> mi: the next ingest reads the old Garmin export again, and its runs and rides are miles
-    now (its swims yards), the same activities; from its recorded path too when the run is given other paths, and from inside a zip.
-    A file that is gone keeps its rows, and `fitbalance status` says it could not be read again."""
+    now (its swims yards), the same activities; from its recorded path when the run is given other paths, and from
+    inside a zip. A file that is gone keeps its rows, and `fitbalance status` says it could not be read again."""
     folder, elsewhere = tmp_path / "in", tmp_path / "other"
     folder.mkdir()
     elsewhere.mkdir()
