@@ -380,3 +380,18 @@ def test_a_settings_mistake_is_one_line_before_any_flow_starts(tmp_path: Path, t
         assert fragment in lines[0] and "fix: " in lines[0]
         assert "Traceback" not in result.output
     assert db.stat().st_size == 0  # no flow opened it
+
+
+def test_heart_rate_settings_and_birth_year_reach_the_views_without_reading_a_file_again(
+    fit_run: Loaded, copy: tuple[Path, Path]
+) -> None:
+    """max_hr, resting_hr, birth_year and sex feed only the views: the next ingest reads no file again, and the
+    views answer with the new values (the athlete is 65 or more now; the training load is weighed anew)."""
+    db, settings = copy
+    load_before = q(db, "SELECT round(sum(total_load), 3) FROM training_load_daily")[0][0]
+    assert not any(v[0] for v in weekly(db, "is_65_plus").values())  # no birth year: under 65
+    settings.write_text(SETTINGS + 'birth_year = 1950\nmax_hr = 170\nresting_hr = 45\nsex = "female"\n')
+    summary = ingest([fit_run.data], db, settings)
+    assert (summary["reread"], summary["loaded"], summary["reclassified"]) == (0, 0, 0)
+    assert all(v[0] for v in weekly(db, "is_65_plus").values())
+    assert q(db, "SELECT round(sum(total_load), 3) FROM training_load_daily")[0][0] != load_before

@@ -130,8 +130,9 @@ def apply_corrections(con: duckdb.DuckDBPyConnection, activity_ids: Sequence[str
         return 0
     ids = list(activity_ids)
     with transaction(con):
-        classes = rows(con, _CLASS_CORRECTIONS_SQL, {"ids": ids, "reason": CORRECTION})
-        sets = rows(con, _SET_CORRECTIONS_SQL, {"ids": ids})
+        made = rows(con, "SELECT (SELECT count(*) FROM activity_corrections), (SELECT count(*) FROM set_corrections)")
+        classes = rows(con, _CLASS_CORRECTIONS_SQL, {"ids": ids, "reason": CORRECTION}) if made[0][0] else []
+        sets = rows(con, _SET_CORRECTIONS_SQL, {"ids": ids}) if made[0][1] else []
     return len(classes) + len(sets)
 
 

@@ -203,9 +203,11 @@ def load_batch(
         with registered(con, "_batch_files", _files_frame(batch.outcomes)) as files:
             # a file read again: its new rows and quarantine rows replace the old ones
             con.execute(f"DELETE FROM quarantine WHERE file_id IN (SELECT file_id FROM {files})")
-            gone = _delete_activities(con, f"file_id IN (SELECT file_id FROM {files})", [])
-            touched += [activity_id for activity_id, *_ in gone]
-            removed += [(athlete_, start, elapsed) for _, athlete_, start, elapsed in gone]
+            read_again = f"file_id IN (SELECT file_id FROM {files})"
+            if rows(con, f"SELECT 1 FROM activities WHERE {read_again} LIMIT 1"):  # else no child table is scanned
+                gone = _delete_activities(con, read_again, [])
+                touched += [activity_id for activity_id, *_ in gone]
+                removed += [(athlete_, start, elapsed) for _, athlete_, start, elapsed in gone]
             for old_id, still_at in _replaced_files(con, files, run_id):  # other content at the same path
                 if still_at is not None:  # ... that a copy elsewhere still holds: it stays, found there now
                     con.execute("UPDATE source_files SET path = ? WHERE file_id = ?", [still_at, old_id])
