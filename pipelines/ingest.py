@@ -1,4 +1,5 @@
-"""The Prefect ingest flow: discover -> plan -> process batches in parallel -> load each batch -> refresh views.
+"""The Prefect ingest flow: discover -> plan -> process batches in parallel -> load each batch -> apply the rules
+-> refresh views.
 
 Thin on purpose: every step is a library call from :mod:`fitbalance`. Tasks are batches of files (a task run costs
 about 10 ms and loads the API server with events, so never one task per file). Decoding is CPU-bound pure Python
@@ -9,6 +10,13 @@ One run per database at a time: the flow holds ``<db>.ingest.lock`` (:func:`fitb
 discovery to the end, so a second run waits for the first (up to ``lock_wait_s``, then fails with a clear message).
 A run killed midway leaves only whole batches behind; the next run marks it ``interrupted``, deletes its scratch
 folder, and loads what it had not reached.
+
+The plan also reads again files already recorded (:mod:`fitbalance.rereads`): those whose settings changed, those
+quarantined for a passing reason, and those the caller asks for (``reread``: ``fitbalance reprocess``, ``ingest
+--retry-quarantined``), from where this run found them or else from their recorded paths; they go through the same
+batches and replace their own rows. Once every batch is loaded, the settings' overrides and exercise names and the
+user's corrections are applied to every loaded row (:func:`fitbalance.store.corrections.apply_rules`), whether or
+not a file was new.
 
 Where the batches are processed is a :class:`~pipelines.executors.BatchExecutor`, the loop being the same for
 every engine: a process pool of this machine (default), or, with ``staging`` set, the flow's Dask task runner
@@ -34,10 +42,11 @@ from prefect.context import get_run_context
 from fitbalance.config import Athlete, load_settings
 from fitbalance.errors import FitbalanceError
 from fitbalance.exercises import exercises_table
-from fitbalance.models import BatchResult, FileOutcome, FileStatus, LoadCounts, WorkItem
+from fitbalance.models import BatchResult, FileOutcome, FileStatus, LoadCounts, SourceRef, WorkItem
 from fitbalance.process import exercise_resolver
-from fitbalance.sources.archive import discover, file_digest, scratch_dir
-from fitbalance.store import ledger, placement, reference
+from fitbalance.rereads import Request, Reread, files_to_read_again
+from fitbalance.sources.archive import discover, file_digest, locate, scratch_dir
+from fitbalance.store import corrections, ledger, placement, reference
 from fitbalance.store.connection import open_store
 from fitbalance.store.load import load_batch
 from fitbalance.store.views import apply_views
@@ -66,6 +75,8 @@ class Plan:
     ignored: int
     problems: list[tuple[str, str]]
     known_files: list[tuple[str, str]] = field(default_factory=list)  # (path, file_id) already in the database
+    rereads: int = 0  # files of todo already recorded, read again
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (file_id, problem): to read again, but cannot
 
 
 @dataclass
@@ -81,6 +92,10 @@ class RunSummary:
     activities_added: int = 0
     sets_added: int = 0
     samples_added: int = 0
+    reread: int = 0
+    not_reread: list[str] = field(default_factory=list)
+    reclassified: int = 0
+    sets_remapped: int = 0
     quarantine_reasons: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -99,33 +114,76 @@ def _transient(task: Any, task_run: Any, state: Any) -> bool:
 
 
 @task(name="plan", retries=3, retry_delay_seconds=2, retry_condition_fn=_transient, cache_policy=NO_CACHE)
-def plan_files(paths: Sequence[str], db: str, workdir: str) -> Plan:
-    """Find the files, hash them, and keep those whose content is not in the database yet."""
+def plan_files(
+    paths: Sequence[str], db: str, workdir: str, who: Athlete | None = None, reread: str | None = None
+) -> Plan:
+    """Find the files, hash them, and keep those whose content is not in the database yet, and those recorded that
+    are to be read again (for ``who``; ``reread``: a :class:`~fitbalance.rereads.Request`)."""
     found = discover([Path(p) for p in paths], Path(workdir))
     db_path = Path(db)
     known: dict[str, str] = {}
+    again: dict[str, Reread] = {}
     if db_path.exists():
         with open_store(db_path) as con:
             known = ledger.known_files(con)
+            if who is not None:
+                request = Request.parse(reread) if reread else None
+                states = ledger.file_states(con, who.name)
+                again = {r.file_id: r for r in files_to_read_again(states, who, request)}
     todo: list[WorkItem] = []
     known_files: list[tuple[str, str]] = []
     queued: set[str] = set()
+    rereads = 0
     for ref in found.files:
         digest = file_digest(ref.local_path)
-        if digest in known or digest in queued:
+        if digest in queued or (digest in known and digest not in again):
             known_files.append((ref.path, digest))
             continue
         queued.add(digest)
         todo.append(WorkItem(ref=ref, file_id=digest))
+        rereads += again.pop(digest, None) is not None
+    elsewhere, unreadable = _read_again_from_recorded_paths(list(again.values()), Path(workdir) / "recorded")
+    todo += [item for item in elsewhere if item.file_id not in queued]
     problems = [(p.path, p.reason) for p in found.problems]
     return Plan(
         todo=todo,
         known=len(known_files),
-        seen=len(found.files) + len(problems),
+        seen=len(found.files) + len(problems) + len(elsewhere),
         ignored=found.ignored,
         problems=problems,
         known_files=known_files,
+        rereads=rereads + len(elsewhere),
+        unreadable=unreadable,
     )
+
+
+def _read_again_from_recorded_paths(
+    wanted: list[Reread], workdir: Path
+) -> tuple[list[WorkItem], list[tuple[str, str]]]:
+    """Work items for recorded files this run did not find, where their recorded paths still hold the same content;
+    (file_id, problem) for the others."""
+    located: dict[str, SourceRef] = locate([r.path for r in wanted], workdir) if wanted else {}
+    items: list[WorkItem] = []
+    unreadable: list[tuple[str, str]] = []
+    for r in wanted:
+        ref = located.get(r.path)
+        digest = _digest(ref.local_path) if ref is not None else None
+        if ref is not None and digest == r.file_id:
+            items.append(WorkItem(ref=ref, file_id=r.file_id))
+        elif ref is None:
+            unreadable.append((r.file_id, f"to read again ({r.why}), but {r.path} is gone; its rows stay"))
+        else:
+            unreadable.append(
+                (r.file_id, f"to read again ({r.why}), but {r.path} holds other content now; its rows stay")
+            )
+    return items, unreadable
+
+
+def _digest(path: str) -> str | None:
+    try:
+        return file_digest(path)
+    except OSError:
+        return None
 
 
 class Parcel:
@@ -196,11 +254,10 @@ def start_run_task(
         reference.refresh_exercises(
             con, exercises_table(user_names=[a.exercise_names for a in settings.athletes.values()])
         )
-        names = list(dict.fromkeys([*settings.athletes, athlete]))
-        for name in names:  # settings' mappings reach sets loaded before
-            reference.remap_exercises(con, name, exercise_resolver(settings.athlete(name)))
-        placement.place_and_link(con, names)  # a changed time_zone re-places the CSV times loaded before
+        # a changed time_zone re-places the CSV times loaded before
+        placement.place_and_link(con, list(dict.fromkeys([*settings.athletes, athlete])))
         ledger.record_problems(con, plan.problems, run_id=run_id, now=now)
+        ledger.record_unreadable(con, plan.unreadable)
         ledger.record_seen(
             con,
             run_id=run_id,
@@ -208,6 +265,16 @@ def start_run_task(
             known=plan.known_files,
             refused=[path for path, _ in plan.problems],
         )
+
+
+@task(name="apply-rules", retries=3, retry_delay_seconds=2, retry_condition_fn=_transient, cache_policy=NO_CACHE)
+def apply_rules_task(db: str, settings_path: str | None, athlete: str) -> corrections.RuleCounts:
+    """The settings' exercise names and overrides and the user's corrections, applied to every loaded row."""
+    settings = load_settings(Path(settings_path) if settings_path else None)
+    names = list(dict.fromkeys([*settings.athletes, athlete]))
+    resolvers = {name: exercise_resolver(settings.athlete(name)) for name in names}
+    with open_store(Path(db)) as con:
+        return corrections.apply_rules(con, settings, names, resolvers)
 
 
 @task(
@@ -258,8 +325,13 @@ def ingest_flow(
     lock_wait_s: float = 600.0,
     as_of: str | None = None,
     staging: str | None = None,
+    reread: str | None = None,
 ) -> dict[str, Any]:
     """Ingest FIT and CSV exports under ``paths`` into the DuckDB file ``db``; returns the run summary.
+
+    Files already recorded are read again when their settings changed or they failed for a passing reason, and, with
+    ``reread`` (``all``, ``quarantined`` or ``since-version:X``; ``paths`` may then be empty), those the caller asks
+    for: see :mod:`fitbalance.rereads`.
 
     ``batch_size`` files go to a worker at a time (default: about four batches per worker, 16 to 96 files each).
     Waits up to ``lock_wait_s`` seconds while another ingest runs on the same database. Timestamps after ``as_of``
@@ -280,7 +352,7 @@ def ingest_flow(
 
     clock = datetime.fromisoformat(as_of) if as_of else _end_of_today()
     with ledger.run_lock(Path(db), wait_s=lock_wait_s, on_wait=tell), scratch_dir() as scratch:
-        return _ingest(paths, db, who, workers, batch_size, settings_path, str(scratch), clock, staging)
+        return _ingest(paths, db, who, workers, batch_size, settings_path, str(scratch), clock, staging, reread)
 
 
 def _end_of_today() -> datetime:
@@ -298,6 +370,7 @@ def _ingest(
     workdir: str,
     as_of: datetime,
     staging: str | None = None,
+    reread: str | None = None,
 ) -> dict[str, Any]:
     logger = get_run_logger()
     run_id = uuid.uuid4().hex
@@ -310,8 +383,9 @@ def _ingest(
     outcome = "failed"
     try:
         with engine:
-            plan = plan_files(paths, db, engine.unpack_dir(workdir))
+            plan = plan_files(paths, db, engine.unpack_dir(workdir), who, reread)
             summary.files_seen, summary.already_loaded, summary.ignored = plan.seen, plan.known, plan.ignored
+            summary.reread, summary.not_reread = plan.rereads, [problem for _, problem in plan.unreadable]
             summary.quarantined = len(plan.problems)
             summary.quarantine_reasons = [f"{p}: {r}" for p, r in plan.problems[:5]]
             flow_run_id = str(flow_run.id) if flow_run else None
@@ -327,6 +401,9 @@ def _ingest(
                 _account(summary, batch.outcomes, counts)
                 done += len(batch.outcomes)
                 _progress("process", done, total)
+            rules = apply_rules_task(db, settings_path, who.name)
+            summary.reclassified = rules.reclassified
+            summary.sets_remapped = rules.sets_remapped + rules.sets_corrected
         outcome = "completed"
     finally:
         try:
@@ -334,16 +411,21 @@ def _ingest(
         except FitbalanceError as exc:
             logger.error("could not record the end of run %s: %s", run_id, exc)
     logger.info(
-        "ingest %s: %d seen, %d loaded, %d skipped, %d already loaded, %d quarantined; %d activities, %d sets",
+        "ingest %s: %d seen, %d loaded, %d skipped, %d already loaded, %d quarantined, %d read again; "
+        "%d activities, %d sets; %d activities reclassified",
         run_id,
         summary.files_seen,
         summary.loaded,
         summary.skipped,
         summary.already_loaded,
         summary.quarantined,
+        summary.reread,
         summary.activities_added,
         summary.sets_added,
+        summary.reclassified,
     )
+    for problem in summary.not_reread:
+        logger.warning("not read again: %s", problem)
     return summary.as_dict()
 
 

@@ -1,5 +1,5 @@
-"""Data: what was ingested, what was quarantined or repaired and why, times read as UTC, exercise names to map, and
-the last ingest."""
+"""Data: what was ingested, what was quarantined or repaired and why, times read as UTC, exercise names to map,
+corrections in force, and the last ingest."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ def _load(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
         "repairs": read.repairs(con),
         "assumed": read.assumed_offsets(con),
         "unmapped": read.unmapped_exercises(con),
+        "corrections": read.corrections_in_force(con),
         "runs": read.ingest_runs(con),
     }
 
@@ -31,6 +32,7 @@ if frames is None:
     st.stop()
 files, quarantine, unmapped, runs = frames["files"], frames["quarantine"], frames["unmapped"], frames["runs"]
 repairs, assumed = frames["repairs"], frames["assumed"]
+corrections = frames["corrections"]
 hint = common.INGEST_HINT.format(db=common.db_path())
 
 if runs.is_empty():
@@ -73,6 +75,7 @@ tabs = st.tabs(
         f"Quarantine ({len(quarantine)})",
         f"Repairs ({len(repairs)})",
         f"Unmapped exercises ({len(unmapped)})",
+        f"Corrections ({len(corrections)})",
         f"Ingest runs ({len(runs)})",
     ]
 )
@@ -110,6 +113,19 @@ with tabs[3]:
         )
         st.dataframe(unmapped, hide_index=True)
 with tabs[4]:
+    if corrections.is_empty():
+        st.caption(
+            "No corrections. Correct one activity's class with `fitbalance classify ACTIVITY_ID --as other/mixed`, "
+            'one set\'s exercise with `fitbalance correct-set ACTIVITY_ID SET_INDEX "Bench Dip"`, or many at once '
+            "with overrides and exercise names in fitbalance.toml."
+        )
+    else:
+        st.caption(
+            "Corrections in force: classes and exercises set by hand (kept through every ingest and reprocess) and "
+            "the settings overrides deciding loaded activities, with how many each decides now."
+        )
+        st.dataframe(corrections, hide_index=True)
+with tabs[5]:
     if runs.is_empty():
         st.caption("No runs yet.")
     else:

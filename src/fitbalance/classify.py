@@ -4,7 +4,9 @@ Strength (resistance) training builds muscle through resistance, in a structured
 rest, and progresses by overload. Other exercise targets cardiovascular fitness, endurance, flexibility, balance or
 skills. The rules are tried in this order, and the first that decides wins:
 
-1. a user override from the settings file (``override``, confidence 1.0);
+0. a correction of this one activity made with ``fitbalance classify`` (``correction``, confidence 1.0);
+1. a user override from the settings file (``override:<what it matches>``, e.g. ``override:name=spin``, confidence
+   1.0): an override naming an activity_id first, then the others in the file's order;
 2. a FIT sport/sub_sport that names a non-strength kind firmly (yoga, HIIT, ...) even when the watch logged sets;
 3. working sets with repetitions or load (``sets``): the structure of strength training itself;
 4. the FIT sport/sub_sport table (``sport:<sport>/<sub_sport>`` or ``sport:<sport>``);
@@ -12,14 +14,18 @@ skills. The rules are tried in this order, and the first that decides wins:
 6. signals: distance and speed say endurance (``signal:distance``);
 7. nothing decided: ``other``/``other`` with low confidence (``fallback``).
 
-The reason code says which rule decided; the confidence is the rule's, 0..1.
+The reason code says which rule decided; the confidence is the rule's, 0..1. :func:`classify_activity` decides one
+activity; :func:`classify_frame` a frame of them (the loader's rows, or the rows already in the store when the rules
+change).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+import polars as pl
 
 from fitbalance.config import Override
 from fitbalance.models import Category, Subcategory
@@ -197,15 +203,20 @@ NAME_RULES: tuple[tuple[str, Category, Subcategory, float], ...] = (
     (r"tai ?chi|qi ?gong|balance|gleichgewicht|équilibre|equilibrio|balans|tasapaino", O, BALANCE, 0.75),
     (r"hiit|crossfit|circuit|bootcamp|tabata|emom|amrap|intervall?training|zirkel", O, MIXED, 0.75),
     (
-        r"strength|weight ?training|weights|lifting|powerlifting|bodybuilding|gym|kraft|styrke|styrketr|"
-        r"musculation|renforcement|fuerza|pesas|forza|pesi|kracht|voima|kuntosali|push day|pull day|leg day|"
+        # "gym" and "kuntosali" (Finnish: gym) but not Garmin's generic "Gym & Fitness Equipment" type ("Gym och
+        # träningsutrustning", "Kuntosali ja -laitteet"): that names the place and its machines, and in the other
+        # languages it names no strength word at all, so in every language the sport decides (other/mixed)
+        r"strength|weight ?training|weights|lifting|powerlifting|bodybuilding|gym(?!-? *(?:&|and|och) )|kraft|"
+        r"styrke|styrketr|musculation|renforcement|fuerza|pesas|forza|pesi|kracht|voima|kuntosali(?! ja )|"
+        r"push day|pull day|leg day|"
         r"upper body|lower body|bench|squat|deadlift|hypertrophy",
         R,
         STRENGTH,
         0.75,
     ),
     (
-        r"run|jog|lauf|course|carrera|corsa|hardloop|löp|løb|juoks|ride|cycl|bike|rad|vélo|bici|fiets|cykel|"
+        # "rad" only at the start of a word (German "Radtour", "Rad fahren"; not Swedish "Okategoriserad")
+        r"run|jog|lauf|course|carrera|corsa|hardloop|löp|løb|juoks|ride|cycl|bike|\brad|rennrad|vélo|bici|fiets|cykel|"
         r"sykkel|pyöräil|swim|schwimm|natation|nata|zwem|sim|uinti|walk|hike|wander|marche|camin|rando|wandel|"
         r"promenad|gå|kävely|row|ruder|aviron|remo|roei|rodd|soutu|ski|elliptical|cardio|treadmill|spinning",
         O,
@@ -227,6 +238,20 @@ ENDURANCE_MIN_DISTANCE_M = 500.0
 ENDURANCE_MIN_SPEED_MPS = 0.8  # a slow walk
 
 
+def _first_override(
+    overrides: Sequence[Override], *, sport: str | None, sub_sport: str | None, name: str | None, activity_id: str
+) -> Override | None:
+    """The override that decides: one naming this activity_id first, then the others in order."""
+    ordered = [o for o in overrides if o.activity_id is not None] + [o for o in overrides if o.activity_id is None]
+    return next(
+        (o for o in ordered if o.matches(sport=sport, sub_sport=sub_sport, name=name, activity_id=activity_id)), None
+    )
+
+
+CORRECTION = "correction"
+"""The reason of a class set with ``fitbalance classify`` (:data:`fitbalance.contracts.ACTIVITY_CORRECTIONS`)."""
+
+
 def classify_activity(
     *,
     activity_id: str,
@@ -237,12 +262,14 @@ def classify_activity(
     distance_m: float | None,
     elapsed_s: float | None,
     overrides: Sequence[Override] = (),
+    correction: tuple[Category, Subcategory] | None = None,
 ) -> Classification:
     """Classify one activity; see the module docstring for the rule order."""
-    for override in overrides:
-        if override.matches(sport=sport, sub_sport=sub_sport, name=name, activity_id=activity_id):
-            return Classification(override.category, override.subcategory, "override", 1.0)
-
+    if correction is not None:
+        return Classification(correction[0], correction[1], CORRECTION, 1.0)
+    override = _first_override(overrides, sport=sport, sub_sport=sub_sport, name=name, activity_id=activity_id)
+    if override is not None:
+        return Classification(override.category, override.subcategory, f"override:{override.label}", 1.0)
     sport_key = (sport or "").lower() or None
     sub_key = (sub_sport or "").lower() or None
     if sub_key in FIRM_NON_STRENGTH or sport_key in FIRM_NON_STRENGTH:
@@ -279,3 +306,55 @@ def classify_activity(
         return Classification(O, ENDURANCE, "signal:distance", 0.6)
 
     return Classification(O, OTHER, "fallback", 0.2)
+
+
+CLASSIFY_INPUT: dict[str, pl.DataType] = {
+    "activity_id": pl.String(),
+    "sport": pl.String(),
+    "sub_sport": pl.String(),
+    "name": pl.String(),
+    "working_sets": pl.Int64(),
+    "distance_m": pl.Float64(),
+    "elapsed_s": pl.Float64(),
+}
+"""What :func:`classify_frame` reads of each activity (``working_sets``: sets with reps or load; null means 0)."""
+
+CLASSIFY_OUTPUT: dict[str, pl.DataType] = {
+    "category": pl.String(),
+    "subcategory": pl.String(),
+    "classification_reason": pl.String(),
+    "classification_confidence": pl.Float64(),
+}
+
+
+def classify_frame(
+    activities: pl.DataFrame,
+    overrides: Sequence[Override] = (),
+    corrections: Mapping[str, tuple[Category, Subcategory]] | None = None,
+) -> pl.DataFrame:
+    """The classification of each row of ``activities`` (columns :data:`CLASSIFY_INPUT`), in the same order, as
+    the columns :data:`CLASSIFY_OUTPUT`. ``corrections`` maps an activity_id to the class a user set for it."""
+    fixed = corrections or {}
+    classes = [
+        classify_activity(
+            activity_id=row["activity_id"],
+            sport=row["sport"],
+            sub_sport=row["sub_sport"],
+            name=row["name"],
+            working_sets=row["working_sets"] or 0,
+            distance_m=row["distance_m"],
+            elapsed_s=row["elapsed_s"],
+            overrides=overrides,
+            correction=fixed.get(row["activity_id"]),
+        )
+        for row in activities.select(list(CLASSIFY_INPUT)).iter_rows(named=True)
+    ]
+    return pl.DataFrame(
+        {
+            "category": [c.category.value for c in classes],
+            "subcategory": [c.subcategory.value for c in classes],
+            "classification_reason": [c.reason for c in classes],
+            "classification_confidence": [c.confidence for c in classes],
+        },
+        schema=CLASSIFY_OUTPUT,
+    )

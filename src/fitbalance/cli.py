@@ -16,10 +16,11 @@ from typing import Annotated, Any
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from fitbalance.config import default_db_path
+from fitbalance.config import Settings, default_db_path
 from fitbalance.errors import ConfigError, FitbalanceError, StoreError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Your training history from watch and app exports.")
@@ -39,6 +40,22 @@ class OutputFormat(StrEnum):
 
 def _db(db: Path | None) -> Path:
     return db if db is not None else default_db_path()
+
+
+def _settings_or_exit(path: Path | None) -> Settings:
+    """The settings file, read before anything starts; a mistake in it is one line naming the file, line and fix."""
+    from fitbalance.config import load_settings
+
+    try:
+        return load_settings(path)
+    except ConfigError as exc:
+        _error(exc)
+        raise typer.Exit(2) from exc
+
+
+def _error(problem: object) -> None:
+    """``error: <problem>`` on stderr, the problem's own brackets (``[athletes.me]``) shown as written."""
+    err.print("[red]error:[/] " + escape(str(problem)), highlight=False)
 
 
 def _quiet_prefect() -> None:
@@ -72,6 +89,9 @@ def ingest(
         Path | None,
         typer.Option(help="With --dask: folder for the Parquet batches, shared by the workers (default: temporary)"),
     ] = None,
+    retry_quarantined: Annotated[
+        bool, typer.Option("--retry-quarantined", help="Read every quarantined file of the athlete again")
+    ] = False,
 ) -> None:
     """Ingest FIT and CSV exports with the Prefect flow and print what happened to every file."""
     missing = [p for p in paths if not p.exists()]
@@ -85,6 +105,74 @@ def ingest(
     if staging is not None and dask is None:
         err.print("[red]error:[/] --staging goes with --dask")
         raise typer.Exit(2)
+    if retry_quarantined and dask is not None:
+        err.print("[red]error:[/] --retry-quarantined runs without --dask")
+        raise typer.Exit(2)
+    _settings_or_exit(settings)
+    # recorded as absolute paths, so that a file can be read again from wherever fitbalance runs next
+    sources = [str(p.absolute()) for p in paths]
+    summary = _run_flow(
+        sources, target, athlete, workers, settings, wait, dask, staging, "quarantined" if retry_quarantined else None
+    )
+    _print_summary(summary)
+
+
+@app.command()
+def reprocess(
+    db: DbOption = None,
+    all_files: Annotated[bool, typer.Option("--all", help="Every recorded file of the athlete")] = False,
+    quarantined: Annotated[bool, typer.Option("--quarantined", help="Every quarantined file of the athlete")] = False,
+    since_version: Annotated[
+        str | None,
+        typer.Option("--since-version", metavar="X", help="The files a release older than X read (e.g. 0.2.0)"),
+    ] = None,
+    athlete: Annotated[str | None, typer.Option(help="Athlete the files belong to (settings file entry)")] = None,
+    workers: Annotated[int | None, typer.Option(help="Decoder processes (default: CPU count)")] = None,
+    settings: Annotated[Path | None, typer.Option(help="Settings TOML (default: ./fitbalance.toml)")] = None,
+    wait: Annotated[
+        float, typer.Option(help="Seconds to wait while another ingest runs on the same database", min=0)
+    ] = 600.0,
+) -> None:
+    """Read recorded files again from their paths (a release that reads files better), in the ingest flow.
+
+    Each file read again replaces its own rows; corrections made with `classify` and `correct-set` hold. A file
+    that is gone keeps its rows (`fitbalance status` lists it).
+    """
+    from fitbalance.rereads import version_key
+
+    chosen = [name for name, given in (("--all", all_files), ("--quarantined", quarantined)) if given]
+    chosen += ["--since-version"] if since_version is not None else []
+    if len(chosen) != 1:
+        _error("give one of --all, --quarantined, --since-version X")
+        raise typer.Exit(2)
+    if since_version is not None:
+        try:
+            version_key(since_version)
+        except ConfigError as exc:
+            _error(exc)
+            raise typer.Exit(2) from exc
+    target = _db(db)
+    if not target.is_file():
+        _error(f"no database at {target}: run `fitbalance ingest` first")
+        raise typer.Exit(1)
+    _settings_or_exit(settings)
+    request = "all" if all_files else "quarantined" if quarantined else f"since-version:{since_version}"
+    summary = _run_flow([], target, athlete, workers, settings, wait, None, None, request)
+    _print_summary(summary)
+
+
+def _run_flow(
+    sources: list[str],
+    target: Path,
+    athlete: str | None,
+    workers: int | None,
+    settings: Path | None,
+    wait: float,
+    dask: str | None,
+    staging: Path | None,
+    reread: str | None,
+) -> dict[str, Any]:
+    """Run the ingest flow (on Dask with ``dask``) with a progress bar; a run that cannot go on exits 1."""
     _quiet_prefect()
     from pipelines.ingest import ingest_flow, progress_listeners
 
@@ -104,19 +192,20 @@ def ingest(
         progress_listeners.append(show)
         try:
             if dask is None:
-                summary = ingest_flow(
-                    paths=[str(p) for p in paths],
+                summary: dict[str, Any] = ingest_flow(
+                    paths=sources,
                     db=str(target),
                     athlete=athlete,
                     workers=workers,
                     settings_path=str(settings) if settings else None,
                     lock_wait_s=wait,
+                    reread=reread,
                 )
             else:
                 from pipelines.scale import ingest_on_dask
 
                 summary = ingest_on_dask(
-                    [str(p) for p in paths],
+                    sources,
                     str(target),
                     address=dask,
                     workers=workers,
@@ -125,11 +214,11 @@ def ingest(
                     settings_path=str(settings) if settings else None,
                 )
         except FitbalanceError as exc:
-            err.print(f"[red]error:[/] {exc}")
+            _error(exc)
             raise typer.Exit(1) from exc
         finally:
             progress_listeners.remove(show)
-    _print_summary(summary)
+    return summary
 
 
 @app.command()
@@ -179,6 +268,7 @@ def serve(
     if cron is None:
         seconds = every_seconds if every_seconds is not None else 60 * (every if every is not None else 60)
         interval = timedelta(seconds=seconds)
+    _settings_or_exit(settings)
     from pipelines.server import ServerStartError, default_home, serving_env
 
     serving_env()  # before Prefect is imported: its console logging is set up on import
@@ -221,7 +311,16 @@ def _print_summary(s: dict[str, Any]) -> None:
     if s["ignored"]:
         console.print(f"{s['ignored']} other files (not .fit/.csv/.zip/.gz) were ignored.")
     for reason in s["quarantine_reasons"]:
-        console.print(f"  [yellow]quarantined[/] {reason}")
+        console.print(f"  [yellow]quarantined[/] {escape(reason)}")
+    if s.get("reread"):
+        console.print(f"{s['reread']} files recorded earlier were read again and replaced their own rows.")
+    for problem in s.get("not_reread", [])[:10]:
+        console.print(f"  [yellow]not read again[/] {escape(problem)}")
+    changed = [
+        f"{s[key]} {what}" for key, what in (("reclassified", "activities"), ("sets_remapped", "sets")) if s.get(key)
+    ]
+    if changed:
+        console.print(f"Settings and corrections changed {' and '.join(changed)} already loaded.")
 
 
 def _read(db: Path, query: Callable[[Any], tuple[list[str], list[tuple[Any, ...]]]]) -> tuple[list[str], list[Any]]:
@@ -335,6 +434,8 @@ def status(
             repairs = read.repair_summary(con)
             sources = read.offset_sources(con)
             assumed = read.assumed_offsets(con, limit=5)
+            not_reread = store.reread_problems(con)
+            retries = store.retry_states(con)
     except FitbalanceError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc
@@ -361,6 +462,7 @@ def status(
         if r["outcome"] == "running" and not live:
             killed = f"run {r['run_id'][:8]} is marked running but no ingest is: it was killed"
             console.print(f"[yellow]{killed}; the next ingest marks it interrupted.[/]")
+    _print_rereads(not_reread, retries)
     in_progress = [m for m in missing if live and m["run_outcome"] == "running"]
     missing = [m for m in missing if m not in in_progress]
     if in_progress:
@@ -415,6 +517,184 @@ def _print_repairs_and_offsets(repairs: list[tuple[str, str, int, int]], sources
         )
         for row in assumed.iter_rows(named=True):
             console.print(f"  {row['start_time_local']:%Y-%m-%d %H:%M}  {row['athlete']}  {row['path']}")
+
+
+def _now() -> datetime:
+    from datetime import UTC
+
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _open_for_writing(db: Path) -> Any:
+    """A write connection to an existing database (waiting while an ingest loads a batch), closed by ``with``."""
+    from fitbalance.store.connection import open_store
+
+    if not db.is_file():
+        _error(f"no database at {db}: run `fitbalance ingest` first")
+        raise typer.Exit(1)
+    return open_store(db)
+
+
+ACTIVITY_HELP = "The activity (activities.activity_id, or its first 6+ characters)"
+
+
+def _class_of(text: str) -> tuple[Any, Any]:
+    """``resistance``, ``other`` or ``other/SUBCATEGORY`` as (Category, Subcategory)."""
+    from fitbalance.contracts import Category, Subcategory
+
+    category, _, sub = text.strip().lower().partition("/")
+    try:
+        kind = Category(category)
+        default = Subcategory.STRENGTH if kind is Category.RESISTANCE else Subcategory.OTHER
+        subcategory = Subcategory(sub) if sub else default
+    except ValueError:
+        subcategory = None
+    others = [s.value for s in Subcategory if s is not Subcategory.STRENGTH]
+    if subcategory is None or (kind is Category.RESISTANCE) != (subcategory is Subcategory.STRENGTH):
+        raise ConfigError(
+            f"--as {text!r}: expected resistance (strength) or other/SUBCATEGORY with SUBCATEGORY one of "
+            f"{', '.join(others)}"
+        )
+    return kind, subcategory
+
+
+@app.command()
+def classify(
+    activity_id: Annotated[
+        str, typer.Argument(help="The activity (activities.activity_id, or its first 6+ characters)")
+    ],
+    as_: Annotated[
+        str | None,
+        typer.Option("--as", metavar="CLASS", help="resistance, other, or other/SUBCATEGORY (e.g. other/mixed)"),
+    ] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove the correction: the rules decide again")] = False,
+    db: DbOption = None,
+    settings: Annotated[Path | None, typer.Option(help="Settings TOML (default: ./fitbalance.toml)")] = None,
+) -> None:
+    """Correct the class of one activity, at once and for good (kept through every later ingest and reprocess)."""
+    from fitbalance.store import corrections
+
+    if (as_ is None) == (not clear):
+        _error("give --as CLASS or --clear")
+        raise typer.Exit(2)
+    config = _settings_or_exit(settings)
+    try:
+        wanted = _class_of(as_) if as_ is not None else None
+        with _open_for_writing(_db(db)) as con:
+            activity = corrections.find_activity(con, activity_id)
+            overrides = config.athlete(activity.athlete).overrides
+            if wanted is not None:
+                corrections.correct_class(con, activity, *wanted, overrides, _now())
+            else:
+                had = corrections.clear_class(con, activity, overrides)
+            now = corrections.find_activity(con, activity.activity_id)
+    except FitbalanceError as exc:
+        _error(exc)
+        raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from exc
+    what = f"{now.start_time_local:%Y-%m-%d %H:%M} {now.sport or ''} {now.name or ''}".strip()
+    was = f"{activity.category}/{activity.subcategory} ({activity.classification_reason})"
+    console.print(
+        f"activity {now.activity_id} ({escape(what)}): {was} -> {now.category}/{now.subcategory} "
+        f"({now.classification_reason})",
+        highlight=False,
+    )
+    if wanted is not None:
+        console.print(f"Kept through later ingests and reprocess; undo: fitbalance classify {now.activity_id} --clear")
+    elif not had:
+        console.print("It had no correction; the rules decide it.")
+
+
+@app.command(name="correct-set")
+def correct_set(
+    activity_id: Annotated[
+        str, typer.Argument(help="The activity (activities.activity_id, or its first 6+ characters)")
+    ],
+    set_index: Annotated[int, typer.Argument(help="The set (strength_sets.set_index)", min=0)],
+    exercise: Annotated[str | None, typer.Argument(help='The exercise it was, e.g. "Bench Dip"')] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove the correction: the set's own name decides")] = False,
+    db: DbOption = None,
+    settings: Annotated[Path | None, typer.Option(help="Settings TOML (default: ./fitbalance.toml)")] = None,
+) -> None:
+    """Correct the exercise of one set (a watch's wrong guess), at once and for good.
+
+    To rename every set of one name, map it in the settings instead: [athletes.NAME.exercise_names] with the app's
+    name, or a watch's FIT exercise as category/name ("triceps_extension/bench_dip" = "Chest Dip").
+    """
+    from fitbalance.process import exercise_resolver
+    from fitbalance.store import corrections
+
+    if (exercise is None) == (not clear):
+        _error('give the exercise ("Bench Dip") or --clear')
+        raise typer.Exit(2)
+    config = _settings_or_exit(settings)
+    try:
+        canonical = _canonical_exercise(exercise, config) if exercise is not None else None
+        with _open_for_writing(_db(db)) as con:
+            activity = corrections.find_activity(con, activity_id)
+            found = corrections.find_set(con, activity, set_index)
+            if canonical is not None:
+                corrections.correct_exercise(con, found, canonical, _now())
+            else:
+                corrections.clear_exercise(con, found, exercise_resolver(config.athlete(activity.athlete)))
+            now = corrections.find_set(con, activity, set_index)
+    except FitbalanceError as exc:
+        _error(exc)
+        raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from exc
+    load = f"{found.reps or 0} x {found.weight_kg or 0:g} kg"
+    console.print(
+        f"set {set_index} of activity {activity.activity_id} ({load}, written {found.exercise_name!r}): "
+        f"{found.exercise or 'unmapped'} -> {now.exercise or 'unmapped'}",
+        highlight=False,
+        markup=False,
+    )
+
+
+def _canonical_exercise(name: str, config: Settings) -> str:
+    """The catalogue's (or the settings' own) exercise ``name`` means; an unknown name is refused with suggestions."""
+    import difflib
+
+    from fitbalance.exercises import load_catalog
+
+    catalog = load_catalog()
+    own = {target for a in config.athletes.values() for target in a.exercise_names.values()}
+    if name in catalog or name in own:
+        return name
+    found = catalog.lookup(name)
+    if found is not None:
+        return found
+    close = difflib.get_close_matches(name, [*catalog.exercises, *own], n=3, cutoff=0.5)
+    hint = f"did you mean {', '.join(map(repr, close))}? " if close else ""
+    raise ConfigError(
+        f"{name!r} is not an exercise of the catalogue; {hint}list them with: "
+        'fitbalance sql "SELECT exercise FROM exercises ORDER BY 1"'
+    )
+
+
+def _print_rereads(not_reread: list[dict[str, Any]], retries: list[dict[str, Any]]) -> None:
+    """Files that could not be read again, and quarantined files waiting for (or past) another attempt."""
+    from fitbalance.rereads import MAX_ATTEMPTS
+
+    if not_reread:
+        console.print(f"[yellow]{len(not_reread)} files could not be read again[/] (their rows stay as they were):")
+        for r in not_reread[:50]:
+            console.print(f"  {escape(r['path'])}: {escape(r['problem'])}", highlight=False, soft_wrap=True)
+    waiting = [r for r in retries if r["attempts"] < MAX_ATTEMPTS]
+    given_up = [r for r in retries if r["attempts"] >= MAX_ATTEMPTS]
+    if waiting:
+        console.print(f"{len(waiting)} quarantined files failed for a reason not their own; the next ingest retries:")
+        for r in waiting[:50]:
+            console.print(
+                f"  {escape(r['path'])} (attempt {r['attempts']} of {MAX_ATTEMPTS}): {escape(r['detail'] or '')}",
+                highlight=False,
+                soft_wrap=True,
+            )
+    if given_up:
+        console.print(
+            f"[yellow]{len(given_up)} quarantined files failed {MAX_ATTEMPTS} times for a reason not their own; "
+            "given up[/] (fitbalance ingest --retry-quarantined tries them again):"
+        )
+        for r in given_up[:50]:
+            console.print(f"  {escape(r['path'])}: {escape(r['detail'] or '')}", highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -14,8 +14,8 @@ The settings file is TOML (``fitbalance.toml`` in the working folder, or the pat
     weight_unit = "kg"              # optional: kg | lbs, the unit a lifting app exported weights in
     distance_unit = "km"            # optional: km | mi, the unit an app exported distances in
 
-    [[athletes.me.overrides]]       # classification overrides, applied in order, first match wins
-    sport = "training"              # any of: sport, sub_sport, name (regex, case-insensitive), activity_id
+    [[athletes.me.overrides]]       # classification overrides: one naming an activity_id first, then in order,
+    sport = "training"              # first match wins; any of: sport, sub_sport, name (regex), activity_id
     name = "mobility"
     category = "other"
     subcategory = "flexibility"
@@ -29,17 +29,24 @@ as UTC (:mod:`fitbalance.offsets`); ``time_zone`` is None when the file does not
 CSV that does not say its units (Strong's current layout, some Garmin and Strava rows) is read with ``weight_unit``
 / ``distance_unit`` and is quarantined, naming the missing setting, when they are not set. ``units`` does not stand
 in for them: how you want numbers shown says nothing about how an app wrote them.
+
+A settings file with a mistake (not TOML, an unknown key, a zone that does not exist, an override that matches
+nothing) raises :class:`~fitbalance.errors.ConfigError` with one line naming the file, the line, the key and the
+fix: ``fitbalance.toml: line 4: athletes.me.time_zone: unknown IANA time zone 'Europe/Berln'; fix: use a zone name
+such as 'Europe/Berlin'``.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from fitbalance.errors import ConfigError
 from fitbalance.models import Category, Subcategory
@@ -75,6 +82,17 @@ class Override:
     sub_sport: str | None = None
     name: str | None = None
     activity_id: str | None = None
+
+    @property
+    def label(self) -> str:
+        """What the override matches, as ``classification_reason`` names it: ``name=spin``, ``activity_id=ab12``."""
+        matchers = (
+            ("activity_id", self.activity_id),
+            ("sport", self.sport),
+            ("sub_sport", self.sub_sport),
+            ("name", self.name),
+        )
+        return ",".join(f"{key}={value}" for key, value in matchers if value is not None)
 
     def matches(self, *, sport: str | None, sub_sport: str | None, name: str | None, activity_id: str) -> bool:
         if self.activity_id is not None and self.activity_id != activity_id:
@@ -112,7 +130,8 @@ class Settings:
         return self.athletes.get(key) or Athlete(name=key)
 
 
-_ATHLETE_KEYS = {
+_TOP_KEYS = ("default_athlete", "athletes")
+_ATHLETE_KEYS = (
     "time_zone",
     "birth_year",
     "max_hr",
@@ -123,34 +142,119 @@ _ATHLETE_KEYS = {
     "distance_unit",
     "overrides",
     "exercise_names",
-}
+)
 WEIGHT_UNITS = ("kg", "lbs")
 DISTANCE_UNITS = ("km", "mi")
-_OVERRIDE_KEYS = {"category", "subcategory", "sport", "sub_sport", "name", "activity_id"}
+_MATCHERS = ("sport", "sub_sport", "name", "activity_id")
+_OVERRIDE_KEYS = ("category", "subcategory", *_MATCHERS)
+
+_HEADER = re.compile(r"^\s*(\[\[?)([^\[\]]+)\]\]?\s*(?:#.*)?$")
+_PART = r"""(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_\-]+)"""  # a bare or quoted key
+_KEY = re.compile(rf"^\s*({_PART}(?:\s*\.\s*{_PART})*)\s*=")
+_KEY_PART = re.compile(r""""((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_\-]+)""")
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
 
-def _override(raw: Any, where: str) -> Override:
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: an override must be a table")
-    unknown = set(raw) - _OVERRIDE_KEYS
+def _key_parts(text: str) -> list[str]:
+    """The parts of a dotted TOML key, quotes removed: ``a."b c".d`` -> ``["a", "b c", "d"]``."""
+    return [next(g for g in m.groups() if g is not None) for m in _KEY_PART.finditer(text)]
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """The line (1-based) of every table header and key in a settings text, by dotted path.
+
+    Array-of-tables entries are numbered: ``athletes.me.overrides[1].name``. A light scan, enough to point an error
+    message at a line; multi-line values are not followed.
+    """
+    found: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    table = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            path = ".".join(_key_parts(header.group(2)))
+            if header.group(1) == "[[":
+                counts[path] = counts.get(path, -1) + 1
+                path = f"{path}[{counts[path]}]"
+            table = path
+            found.setdefault(table, number)
+            continue
+        key = _KEY.match(line)
+        if key:
+            path = ".".join([table, *_key_parts(key.group(1))] if table else _key_parts(key.group(1)))
+            found.setdefault(path, number)
+    return found
+
+
+@dataclass(frozen=True)
+class _Text:
+    """The settings file being read: its name and where each key is, for error messages."""
+
+    source: str
+    lines: dict[str, int]
+
+    def error(self, key: str, problem: str, fix: str) -> ConfigError:
+        """One line: the file, the line of ``key`` (or of the table holding it), the key, what is wrong, the fix."""
+        probe = key
+        while probe and probe not in self.lines:
+            probe = probe.rpartition(".")[0]
+        line = self.lines.get(probe) if probe else None
+        at = f"line {line}: " if line is not None else ""
+        return ConfigError(f"{at}{key}: {problem}; fix: {fix}", path=self.source)
+
+
+def _did_you_mean(word: object, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _unknown_keys(raw: dict[str, Any], allowed: tuple[str, ...], key: str, text: _Text) -> None:
+    unknown = [k for k in raw if k not in allowed]
     if unknown:
-        raise ConfigError(f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(_OVERRIDE_KEYS)}")
+        first = unknown[0]
+        raise text.error(
+            f"{key}.{first}" if key else first,
+            f"unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}",
+            f"remove or rename it{_did_you_mean(first, allowed)}",
+        )
+
+
+def _override(raw: Any, key: str, text: _Text) -> Override:
+    if not isinstance(raw, dict):
+        raise text.error(key, "an override must be a table", "write it as [[athletes.NAME.overrides]]")
+    _unknown_keys(raw, _OVERRIDE_KEYS, key, text)
+    categories = [c.value for c in Category]
+    subcategories = [s.value for s in Subcategory]
     try:
         category = Category(raw["category"])
         default_sub = Subcategory.STRENGTH if category is Category.RESISTANCE else Subcategory.OTHER
         subcategory = Subcategory(raw.get("subcategory", default_sub))
     except (KeyError, ValueError) as exc:
-        raise ConfigError(
-            f"{where}: category must be one of {[c.value for c in Category]} and subcategory "
-            f"one of {[s.value for s in Subcategory]} ({exc})"
+        wrong = "subcategory" if "category" in raw and raw["category"] in categories else "category"
+        raise text.error(
+            f"{key}.{wrong}",
+            f"category must be one of {categories} and subcategory one of {subcategories} ({exc})",
+            f'set category = "other" (or "resistance") and a subcategory from the list'
+            f"{_did_you_mean(raw.get(wrong, ''), categories if wrong == 'category' else subcategories)}",
         ) from exc
-    if not any(k in raw for k in ("sport", "sub_sport", "name", "activity_id")):
-        raise ConfigError(f"{where}: give at least one of sport, sub_sport, name, activity_id")
+    if not any(k in raw for k in _MATCHERS):
+        raise text.error(
+            key,
+            "an override that matches nothing: give at least one of sport, sub_sport, name, activity_id",
+            'add a field to match, e.g. name = "spin" or activity_id = "..." (fitbalance sql lists the ids)',
+        )
+    for matcher in _MATCHERS:
+        if matcher in raw and not isinstance(raw[matcher], str):
+            raise text.error(f"{key}.{matcher}", f"expected text, got {raw[matcher]!r}", "put the value in quotes")
     if "name" in raw:
         try:
             re.compile(raw["name"])
         except re.error as exc:
-            raise ConfigError(f"{where}: name is not a valid regular expression: {exc}") from exc
+            raise text.error(
+                f"{key}.name",
+                f"name is not a valid regular expression: {exc}",
+                "escape special characters such as ( [ + * ? with a backslash",
+            ) from exc
     return Override(
         category=category,
         subcategory=subcategory,
@@ -161,86 +265,122 @@ def _override(raw: Any, where: str) -> Override:
     )
 
 
-def _number(raw: dict[str, Any], key: str, where: str, lo: float, hi: float) -> float | None:
+def _number(raw: dict[str, Any], key: str, where: str, lo: float, hi: float, text: _Text) -> float | None:
     value = raw.get(key)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
-        raise ConfigError(f"{where}.{key}: expected a number from {lo} to {hi}, got {value!r}")
+        raise text.error(
+            f"{where}.{key}", f"expected a number from {lo} to {hi}, got {value!r}", "write a plain number in range"
+        )
     return float(value)
 
 
-def _choice(raw: dict[str, Any], key: str, where: str, allowed: tuple[str, ...]) -> str | None:
+def _choice(raw: dict[str, Any], key: str, where: str, allowed: tuple[str, ...], text: _Text) -> str | None:
     value = raw.get(key)
     if value is not None and value not in allowed:
-        raise ConfigError(f"{where}.{key}: expected one of {', '.join(map(repr, allowed))}, got {value!r}")
+        raise text.error(
+            f"{where}.{key}",
+            f"expected one of {', '.join(map(repr, allowed))}, got {value!r}",
+            f"use one of them{_did_you_mean(value, allowed)}",
+        )
     return value if value is None else str(value)
 
 
-def _athlete(name: str, raw: Any, where: str) -> Athlete:
+def _athlete(name: str, raw: Any, text: _Text) -> Athlete:
+    where = f"athletes.{name}"
     if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: must be a table")
-    unknown = set(raw) - _ATHLETE_KEYS
-    if unknown:
-        raise ConfigError(f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(_ATHLETE_KEYS)}")
+        raise text.error(where, "must be a table", f"write it as [athletes.{name}]")
+    _unknown_keys(raw, _ATHLETE_KEYS, where, text)
     tz = raw.get("time_zone")
     try:
         if tz is not None:
             ZoneInfo(str(tz))
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"{where}.time_zone: unknown IANA time zone {tz!r}") from exc
-    sex = raw.get("sex")
-    if sex not in (None, "male", "female"):
-        raise ConfigError(f"{where}.sex: expected 'male' or 'female', got {sex!r}")
-    units = raw.get("units", "metric")
-    if units not in ("metric", "imperial"):
-        raise ConfigError(f"{where}.units: expected 'metric' or 'imperial', got {units!r}")
-    weight_unit = _choice(raw, "weight_unit", where, WEIGHT_UNITS)
-    distance_unit = _choice(raw, "distance_unit", where, DISTANCE_UNITS)
-    birth = _number(raw, "birth_year", where, 1900, 2100)
+        raise text.error(
+            f"{where}.time_zone",
+            f"unknown IANA time zone {tz!r}",
+            f"use a zone name such as 'Europe/Berlin' or 'America/New_York'{_did_you_mean(tz, available_timezones())}",
+        ) from exc
+    sex = _choice(raw, "sex", where, ("male", "female"), text)
+    units = _choice(raw, "units", where, ("metric", "imperial"), text) or "metric"
+    weight_unit = _choice(raw, "weight_unit", where, WEIGHT_UNITS, text)
+    distance_unit = _choice(raw, "distance_unit", where, DISTANCE_UNITS, text)
+    birth = _number(raw, "birth_year", where, 1900, 2100, text)
     names = raw.get("exercise_names", {})
     if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
-        raise ConfigError(f'{where}.exercise_names: expected a table of name = "Canonical Name"')
+        raise text.error(
+            f"{where}.exercise_names",
+            'expected a table of name = "Canonical Name"',
+            f'write [athletes.{name}.exercise_names] and under it lines like "Their Name" = "Bench Press"',
+        )
     overrides = raw.get("overrides", [])
     if not isinstance(overrides, list):
-        raise ConfigError(f"{where}.overrides: expected an array of tables ([[athletes.{name}.overrides]])")
+        raise text.error(
+            f"{where}.overrides",
+            "expected an array of tables",
+            f"write each override as its own [[athletes.{name}.overrides]] table",
+        )
     return Athlete(
         name=name,
         time_zone=str(tz) if tz is not None else None,
         birth_year=int(birth) if birth is not None else None,
-        max_hr=_number(raw, "max_hr", where, 100, 240),
-        resting_hr=_number(raw, "resting_hr", where, 25, 120),
+        max_hr=_number(raw, "max_hr", where, 100, 240, text),
+        resting_hr=_number(raw, "resting_hr", where, 25, 120, text),
         sex=sex,
         units=units,
         weight_unit=weight_unit,
         distance_unit=distance_unit,
-        overrides=tuple(_override(o, f"{where}.overrides[{i}]") for i, o in enumerate(overrides)),
+        overrides=tuple(_override(o, f"{where}.overrides[{i}]", text) for i, o in enumerate(overrides)),
         exercise_names=dict(names),
     )
 
 
 def parse_settings(text: str, *, source: str = "settings") -> Settings:
-    """Parse settings TOML. Raises :class:`ConfigError` naming the key that is wrong."""
+    """Parse settings TOML. Raises :class:`ConfigError` naming the file, the line, the key and the fix."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
+        message = str(exc)
+        position = _TOML_POSITION.search(message)
+        at = f"line {position.group(1)}: " if position else ""
+        column = f" at column {position.group(2)}" if position else ""
+        raise ConfigError(
+            f"{at}not valid TOML: {_TOML_POSITION.sub('', message)}{column}; fix: write key = value with text in "
+            'double quotes ("Europe/Berlin"), tables as [athletes.NAME], and each table only once',
+            path=source,
+        ) from exc
+    where = _Text(source, _key_lines(text))
+    _unknown_keys(raw, _TOP_KEYS, "", where)
     athletes_raw = raw.get("athletes", {})
     if not isinstance(athletes_raw, dict):
-        raise ConfigError(f"{source}: [athletes] must be a table")
-    athletes = {n: _athlete(n, a, f"{source}: athletes.{n}") for n, a in athletes_raw.items()}
+        raise where.error("athletes", "must be a table", "write each athlete as [athletes.NAME]")
+    athletes = {n: _athlete(n, a, where) for n, a in athletes_raw.items()}
     default = raw.get("default_athlete") or (next(iter(athletes)) if athletes else DEFAULT_ATHLETE)
     if not athletes:
         athletes = {default: Athlete(name=default)}
     return Settings(athletes=athletes, default_athlete=str(default))
 
 
+def settings_path(path: Path | None = None) -> tuple[Path, bool]:
+    """The settings file to read: ``path``, ``$FITBALANCE_SETTINGS`` or ``./fitbalance.toml``; and whether it was
+    named (a named file must exist, the default one may be absent)."""
+    explicit = path or (Path(os.environ["FITBALANCE_SETTINGS"]) if "FITBALANCE_SETTINGS" in os.environ else None)
+    return (explicit, True) if explicit is not None else (DEFAULT_SETTINGS, False)
+
+
 def load_settings(path: Path | None = None) -> Settings:
     """Read the settings file (``path``, ``$FITBALANCE_SETTINGS`` or ``./fitbalance.toml``); defaults when absent."""
-    explicit = path or (Path(os.environ["FITBALANCE_SETTINGS"]) if "FITBALANCE_SETTINGS" in os.environ else None)
-    target = explicit or DEFAULT_SETTINGS
+    target, named = settings_path(path)
     if not target.exists():
-        if explicit is not None:
-            raise ConfigError(f"settings file {target} does not exist")
+        if named:
+            raise ConfigError(
+                f"settings file {target} does not exist; fix: create it, or leave out --settings / "
+                "FITBALANCE_SETTINGS to use the defaults"
+            )
         return Settings()
-    return parse_settings(target.read_text(encoding="utf-8"), source=str(target))
+    try:
+        text = target.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read it: {exc}; fix: save it as UTF-8 text", path=str(target)) from exc
+    return parse_settings(text, source=str(target))

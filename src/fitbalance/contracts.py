@@ -297,6 +297,39 @@ SOURCE_FILES = Table(
         ),
         _c("last_seen_at", "TIMESTAMP", "When a run last wrote this row (the start of that run).", nullable=False),
         _c("run_id", "VARCHAR", "The `ingest_runs` row that last wrote this row."),
+        _c(
+            "reader_version",
+            "VARCHAR",
+            "The fitbalance release that read the file last (`fitbalance reprocess --since-version X` reads again "
+            "the files an older release read; null: read before releases were recorded).",
+            added_later=True,
+        ),
+        _c(
+            "read_settings",
+            "VARCHAR",
+            "The settings that mattered to reading it, as JSON: the unit settings of a CSV export that does not say "
+            'its units (`{"distance_unit": "km"}`), `{}` for a file no setting changes. When they change, the next '
+            "ingest reads the file again from `path` and it replaces its own rows.",
+            added_later=True,
+        ),
+        _c(
+            "attempts",
+            "INTEGER",
+            "Reads of this content that failed for a reason that was not the file's (an internal error, the decode "
+            "time cap, an I/O error); 0 otherwise. Such a file is read again on the next runs until it has failed "
+            "3 times.",
+            lo=0,
+            default="0",
+            added_later=True,
+        ),
+        _c(
+            "reread_problem",
+            "VARCHAR",
+            "Why the file should have been read again (its settings changed, `fitbalance reprocess`, a retry) and "
+            "why it could not be (gone from `path`, or `path` holds other content now); its rows stay as they were. "
+            "Null once it is read again. `fitbalance status` lists these files.",
+            added_later=True,
+        ),
     ),
     primary_key=("file_id",),
 )
@@ -380,8 +413,10 @@ ACTIVITIES = Table(
         _c(
             "classification_reason",
             "VARCHAR",
-            "The rule that decided (`override`, `sets`, `sport:<sport>/<sub_sport>`, `name:<pattern>`, "
-            "`signal:distance`, `fallback`).",
+            "The rule that decided: `correction` (`fitbalance classify`), `override:<what it matches>` (a "
+            "settings override, e.g. `override:name=spin`), `sets`, `sport:<sport>/<sub_sport>`, `name:<pattern>`, "
+            "`signal:distance`, `fallback`. Every ingest classifies the loaded activities again with the current "
+            "overrides and corrections.",
             nullable=False,
         ),
         _c("classification_confidence", "DOUBLE", "How sure that rule is.", nullable=False, lo=0, hi=1),
@@ -694,6 +729,40 @@ EXERCISES = Table(
     "`fitbalance unmapped`.",
 )
 
+ACTIVITY_CORRECTIONS = Table(
+    "activity_corrections",
+    "one row per activity whose class a user set with `fitbalance classify`",
+    (
+        _c("activity_id", "VARCHAR", "The activity (`activities.activity_id`).", nullable=False),
+        ATHLETE,
+        _c("category", "VARCHAR", "The class it is given.", nullable=False, values=_values(Category)),
+        _c("subcategory", "VARCHAR", "Its subcategory.", nullable=False, values=_values(Subcategory)),
+        _c("corrected_at", "TIMESTAMP", "When the command ran (UTC).", nullable=False),
+    ),
+    primary_key=("activity_id",),
+    notes="The classifier reads this table first (`classification_reason` `correction`): a correction holds through "
+    "every later ingest and `fitbalance reprocess`, whatever the settings say; `fitbalance classify ACTIVITY_ID "
+    "--clear` removes it. Activity ids are stable, so a correction finds its activity again when its file is read "
+    "again. It lives in the database file: a database deleted and rebuilt from the files starts without it (an "
+    "`activity_id` override in the settings file lives outside).",
+)
+
+SET_CORRECTIONS = Table(
+    "set_corrections",
+    "one row per set whose exercise a user set with `fitbalance correct-set`",
+    (
+        ACTIVITY_ID,
+        _c("set_index", "INTEGER", "The set (`strength_sets.set_index`).", nullable=False, lo=0),
+        _c("exercise", "VARCHAR", "The canonical exercise the set is.", nullable=False),
+        _c("corrected_at", "TIMESTAMP", "When the command ran (UTC).", nullable=False),
+    ),
+    primary_key=("activity_id", "set_index"),
+    notes="Wins over the watch's guess and over the settings' `exercise_names` for that one set, through every later "
+    "ingest and `fitbalance reprocess`; `fitbalance correct-set ACTIVITY_ID SET_INDEX --clear` removes it. To "
+    "rename every set of a name, map it under `exercise_names` instead (a FIT exercise as `category/name`, e.g. "
+    '`"triceps_extension/bench_dip" = "Dip"`).',
+)
+
 TABLES: tuple[Table, ...] = (
     SOURCE_FILES,
     ACTIVITIES,
@@ -707,6 +776,8 @@ TABLES: tuple[Table, ...] = (
     RUN_ROWS,
     ATHLETES,
     EXERCISES,
+    ACTIVITY_CORRECTIONS,
+    SET_CORRECTIONS,
 )
 
 

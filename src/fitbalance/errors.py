@@ -12,10 +12,16 @@ stage and the reason, because a quarantine row is built from them, and say wheth
     │   ├── UnknownFormatError a file whose content matches no reader (names the readers tried)
     │   ├── ArchiveError       a zip or gzip that is refused (bomb, traversal, too deep, corrupt)
     │   └── LimitExceeded      a file over the documented size or time caps
+    │       └── TimeCapExceeded transient: decoding took longer than the time cap (a busy machine can cause it)
+    ├── ReadFailed             transient: a file that could not be read (an I/O error, gone since discovery)
     ├── StoreError             DuckDB could not be opened or written
     │   └── StoreLockedError   transient: another process holds the database lock; a retry may help
     └── InternalError          a bug of fitbalance's own, not a fault of the input (e.g. in the fast FIT reader);
                                a file it hits is quarantined at stage ``internal`` ("please report it")
+
+A file quarantined for a transient error (or for an internal error: a bug of ours, not the file's fault) is read
+again on the next runs, a few times (:data:`fitbalance.rereads.MAX_ATTEMPTS`); one quarantined for a terminal error
+is not, until the user asks (``fitbalance ingest --retry-quarantined``).
 
 Foreign errors (fitdecode's FitCRCError, polars' ComputeError, duckdb's IOException, zipfile's BadZipFile) are
 mapped at the boundary with ``raise OurError(...) from exc``.
@@ -73,6 +79,20 @@ class ArchiveError(InputError):
 
 class LimitExceeded(InputError):
     """A file exceeds a documented size, count or time cap."""
+
+
+class TimeCapExceeded(LimitExceeded):
+    """Decoding one file took longer than the time cap. Transient: on a busy machine a file under the cap can take
+    longer, so it is read again on the next run."""
+
+    transient = True
+
+
+class ReadFailed(FitbalanceError):
+    """A file could not be read for a reason outside its content (an I/O error, a file removed since discovery).
+    Transient: quarantined with stage ``read`` and read again on the next run."""
+
+    transient = True
 
 
 class StoreError(FitbalanceError):

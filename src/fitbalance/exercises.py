@@ -17,7 +17,9 @@ equipment word may be added to any of its names (``"Zercher Squat (Barbell)"``).
 tried again without modifiers that do not change the exercise (``weighted``, ``paused``, ``strict``, ``tempo``,
 ``standing``) and without bare numbers (a time or tempo note, ``"KB Snatch 30''"``). ``assisted`` is never
 dropped: an assisted pull-up's weight is help, not load. A name that still matches nothing stays unmapped (None)
-so the loader can flag it; the user maps it in the settings file (``[athletes.<name>.exercise_names]``).
+so the loader can flag it; the user maps it in the settings file (``[athletes.<name>.exercise_names]``), an app's
+name as it is written, a watch's FIT exercise as ``category/name`` (``"triceps_extension/bench_dip" = "Dip"``: every
+set the watch filed as that FIT exercise).
 
 Loads must be comparable within a canonical exercise, because progressive overload is tracked per exercise:
 barbell, dumbbell, kettlebell, cable, machine and Smith-machine versions of a lift are separate exercises, and
@@ -238,6 +240,7 @@ class Catalog:
     any_order: Mapping[str, str]  # word_set of a name, alias or implied name -> canonical name, when only one
     fit_names: Mapping[tuple[str, str], str]  # (FIT category, FIT name or FIT_DEFAULT) -> canonical name
     ambiguous: frozenset[str]  # word sets two exercises' names share ("Elbow to Knee", "Knees to Elbows")
+    fit_categories: frozenset[str] = frozenset()  # the FIT exercise categories of fit_names
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name in self.exercises
@@ -261,14 +264,16 @@ class Catalog:
         """The canonical exercise for a set: the user's mapping, the FIT exercise, the name, the category default.
 
         ``user_names`` maps names as the app writes them to canonical names (settings ``exercise_names``); it
-        is matched like catalogue names. A user target not in the catalogue is returned as written.
+        is matched like catalogue names. A name written ``category/name`` with a FIT exercise category
+        (``triceps_extension/bench_dip``) matches the sets a watch filed as that FIT exercise. A user target not in
+        the catalogue is returned as written.
         """
         category = fit_category.strip().casefold() if fit_category else None
         if name and name.strip():
             if user_names:
                 key = word_set(name_key(name))
                 for written, target in user_names.items():
-                    if word_set(name_key(written)) == key:
+                    if self._user_name_matches(written, name, category, key):
                         return target if target in self.exercises else (self.lookup(target) or target)
             found = self.fit_names.get((category, name.strip())) if category else None
             if found is None:
@@ -276,6 +281,14 @@ class Catalog:
             if found is not None:
                 return found
         return self.fit_names.get((category, FIT_DEFAULT)) if category else None
+
+    def _user_name_matches(self, written: str, name: str, category: str | None, key: str) -> bool:
+        """Whether a settings ``exercise_names`` key names this set: ``category/name`` for a FIT exercise (the
+        category exactly, the name as names match), else the name as the app writes it."""
+        fit_category, slash, fit_name = written.partition("/")
+        if slash and fit_category.strip().casefold() in self.fit_categories:
+            return category == fit_category.strip().casefold() and name_key(fit_name) == name_key(name)
+        return word_set(name_key(written)) == key
 
     def kind(self, name: str | None) -> str | None:
         """``resistance``, ``cardio`` or ``mobility`` for a canonical name; None when unknown."""
@@ -380,7 +393,14 @@ def parse_catalog(exercises_csv: str, fit_csv: str = "") -> Catalog:
         if fit_exercise in fit_names or not all(fit_exercise):
             raise ConfigError(f"line {line}: {fit_exercise} is empty or listed twice", path="fit_exercises.csv")
         fit_names[fit_exercise] = row["exercise"]
-    return Catalog(exercises=exercises, index=index, any_order=any_order, fit_names=fit_names, ambiguous=ambiguous)
+    return Catalog(
+        exercises=exercises,
+        index=index,
+        any_order=any_order,
+        fit_names=fit_names,
+        ambiguous=ambiguous,
+        fit_categories=frozenset(c for c, _ in fit_names),
+    )
 
 
 @lru_cache(maxsize=1)

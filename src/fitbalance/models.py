@@ -236,7 +236,9 @@ class FileOutcome:
     ``reason`` says why a file was skipped (its type) or quarantined (its first reasons). For a loaded file,
     ``activities`` counts its activities that passed validation (the repeats included), ``rows_quarantined`` its
     quarantine entries, ``repaired`` its repaired fields, ``repeated`` its activities already loaded from an earlier
-    file, and ``warning`` the decoder's first warning, if any.
+    file, and ``warning`` the decoder's first warning, if any. ``retryable`` says a quarantined file failed for a
+    reason that was not its own (an internal error, the time cap, an I/O error): it is read again on the next runs.
+    ``read_settings`` and ``reader_version`` are what it was read with (:func:`fitbalance.sources.read_settings`).
     """
 
     file_id: str
@@ -250,6 +252,9 @@ class FileOutcome:
     repeated: int = 0
     warning: str | None = None
     repaired: int = 0
+    retryable: bool = False
+    read_settings: str = "{}"
+    reader_version: str = ""
 
     @property
     def detail(self) -> str:

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from fitbalance import contracts
-from fitbalance.classify import classify_activity
+from fitbalance.classify import classify_frame
 from fitbalance.config import Athlete
 from fitbalance.models import (
     ACTIVITY_SCHEMA,
@@ -172,25 +172,7 @@ def normalize(
         .join(counted, on="activity_id", how="left")
     )
 
-    classes = [
-        classify_activity(
-            activity_id=row["activity_id"],
-            sport=row["sport"],
-            sub_sport=row["sub_sport"],
-            name=row["name"],
-            working_sets=row["working_sets"] or 0,
-            distance_m=row["distance_m"],
-            elapsed_s=row["elapsed_s"],
-            overrides=athlete.overrides,
-        )
-        for row in activities.iter_rows(named=True)
-    ]
-    activities = activities.with_columns(
-        pl.Series("category", [c.category.value for c in classes], dtype=pl.String()),
-        pl.Series("subcategory", [c.subcategory.value for c in classes], dtype=pl.String()),
-        pl.Series("classification_reason", [c.reason for c in classes], dtype=pl.String()),
-        pl.Series("classification_confidence", [c.confidence for c in classes], dtype=pl.Float64()),
-    )
+    activities = pl.concat([activities, classify_frame(activities, athlete.overrides)], how="horizontal")
 
     if sets.height:
         sets = _with_exercises(sets, resolve_exercise)

@@ -18,12 +18,12 @@ import polars as pl
 
 from fitbalance.config import Athlete
 from fitbalance.contracts import TABLE_NAMES
-from fitbalance.errors import InputError
+from fitbalance.errors import InputError, ReadFailed
 from fitbalance.exercises import Catalog, load_catalog
 from fitbalance.models import BatchResult, Decoded, FileOutcome, FileStatus, Tables, WorkItem
 from fitbalance.normalize import ExerciseMatch, ExerciseResolver, normalize
 from fitbalance.repair import REPAIRS_SCHEMA, repair
-from fitbalance.sources import decode_bytes, sniff_format
+from fitbalance.sources import decode_bytes, read_settings, reader_version, sniff_format
 from fitbalance.sources.archive import read_source
 from fitbalance.validate import quarantine_frame, quarantine_row, validate_tables
 
@@ -51,19 +51,52 @@ class _Prepared:
     fmt: str
     tables: Tables
     rows: list[dict[str, Any]]  # decode-stage quarantine rows (parts of the file left out)
+    settings: str  # the settings it was read with (read_settings)
     final: FileOutcome | None = None  # set when the file is done already: skipped or failed
     warning: str | None = None
     repairs: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REPAIRS_SCHEMA))
     read: dict[str, int] = field(default_factory=dict)  # rows the file held, per table
 
 
+def _file_outcome(item: WorkItem, fmt: str, settings: str, status: FileStatus, **counts: Any) -> FileOutcome:
+    ref = item.ref
+    return FileOutcome(
+        item.file_id,
+        ref.path,
+        fmt,
+        ref.size_bytes,
+        status,
+        read_settings=settings,
+        reader_version=reader_version(),
+        **counts,
+    )
+
+
+def _read(item: WorkItem) -> bytes:
+    try:
+        return read_source(item.ref)
+    except OSError as exc:  # not the content: a disk, a network share, a file removed since it was found
+        raise ReadFailed(f"could not read the file: {exc}", path=item.ref.path, stage="read") from exc
+
+
 def _prepare(item: WorkItem, *, athlete: Athlete, resolve_exercise: ExerciseResolver) -> _Prepared:
-    """Decode and normalize one file; every failure becomes the file's quarantine row."""
+    """Decode and normalize one file; every failure becomes the file's quarantine row.
+
+    A failure that is not the file's fault (an internal error, the time cap, an I/O error) makes a ``retryable``
+    outcome: the next run reads the file again.
+    """
     ref, file_id = item.ref, item.file_id
     fmt = "unknown"
     empty = Tables.concat([])
+
+    def failed(stage: str, reason: str, *, retryable: bool, payload: str | None = None) -> _Prepared:
+        row = quarantine_row(file_id, ref.path, stage, reason, payload)
+        settings = read_settings(fmt, athlete)
+        outcome = _file_outcome(item, fmt, settings, FileStatus.QUARANTINED, reason=reason, retryable=retryable)
+        return _Prepared(item, fmt, empty, [row], settings, final=outcome)
+
     try:
-        data = read_source(ref)
+        data = _read(item)
         fmt = sniff_format(data)
         decoded = decode_bytes(
             data,
@@ -73,28 +106,25 @@ def _prepare(item: WorkItem, *, athlete: Athlete, resolve_exercise: ExerciseReso
             distance_unit=athlete.distance_unit,
         )
         fmt = decoded.source_format
+        settings = read_settings(fmt, athlete)
         if not decoded.is_activity:
-            outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.SKIPPED, reason=decoded.detail)
-            return _Prepared(item, fmt, empty, [], final=outcome)
+            outcome = _file_outcome(item, fmt, settings, FileStatus.SKIPPED, reason=decoded.detail)
+            return _Prepared(item, fmt, empty, [], settings, final=outcome)
         read = _rows_read(decoded)
         repaired = repair(decoded)
         tables = normalize(repaired.decoded, file_id=file_id, athlete=athlete, resolve_exercise=resolve_exercise)
         repairs = _named_repairs(repaired.repairs, tables, file_id, ref.path)
-    except InputError as exc:
-        row = quarantine_row(file_id, ref.path, exc.stage or "decode", exc.reason)
-        outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.QUARANTINED, reason=exc.reason)
-        return _Prepared(item, fmt, empty, [row], final=outcome)
+    except (InputError, ReadFailed) as exc:
+        return failed(exc.stage or "decode", exc.reason, retryable=exc.transient)
     except Exception as exc:  # a bug of ours must not stop the run: the file is quarantined with the traceback
         reason = f"internal error ({type(exc).__name__}: {exc}); please report it"
-        row = quarantine_row(file_id, ref.path, "internal", reason, traceback.format_exc(limit=-3))
-        outcome = FileOutcome(file_id, ref.path, fmt, ref.size_bytes, FileStatus.QUARANTINED, reason=reason)
-        return _Prepared(item, fmt, empty, [row], final=outcome)
+        return failed("internal", reason, retryable=True, payload=traceback.format_exc(limit=-3))
     rows = [
         quarantine_row(file_id, ref.path, "decode", r.reason, r.payload, table=r.table, line=r.line, rows=r.rows)
         for r in decoded.rejected
     ]
     warning = decoded.warnings[0] if decoded.warnings else None
-    return _Prepared(item, fmt, tables, rows, warning=warning, repairs=repairs, read=read)
+    return _Prepared(item, fmt, tables, rows, settings, warning=warning, repairs=repairs, read=read)
 
 
 def _rows_read(decoded: Decoded) -> dict[str, int]:
@@ -125,19 +155,17 @@ def _named_repairs(repairs: pl.DataFrame, tables: Tables, file_id: str, path: st
 
 def _outcome(p: _Prepared, passed: int, repeated: int, quarantine: pl.DataFrame, repaired: int) -> FileOutcome:
     """The file's status after validation: quarantined when it had activities and none passed."""
-    ref, file_id = p.item.ref, p.item.file_id
     if p.final is not None:
         return p.final
     failed = quarantine.height
     if passed == 0 and p.tables.activities.height > 0:
         first = _headline(quarantine) if failed else "no activity passed validation"
-        return FileOutcome(file_id, ref.path, p.fmt, ref.size_bytes, FileStatus.QUARANTINED, reason=first)
+        return _file_outcome(p.item, p.fmt, p.settings, FileStatus.QUARANTINED, reason=first)
     # activities counted with their repeats, as the loader counts them: the same words whichever batch it was in
-    return FileOutcome(
-        file_id,
-        ref.path,
+    return _file_outcome(
+        p.item,
         p.fmt,
-        ref.size_bytes,
+        p.settings,
         FileStatus.LOADED,
         activities=passed,
         rows_quarantined=failed,

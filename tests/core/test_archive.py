@@ -128,3 +128,20 @@ def test_folders_are_walked_and_other_files_ignored(tmp_path: Path) -> None:
 def test_missing_path_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no such file"):
         discover([tmp_path / "nope"], tmp_path / "work")
+
+
+def test_locate_finds_recorded_paths_and_unpacks_only_the_members_on_the_way(tmp_path: Path) -> None:
+    """A recorded file is found again by its shown path: a plain path as it is, a member of a zip inside a zip by
+    unpacking only that member and the archive holding it; a path that is gone is absent from the answer."""
+    plain = tmp_path / "a.fit"
+    plain.write_bytes(b"plain")
+    inner = _zip({"wanted.fit": b"wanted", "other.fit": b"other"})
+    (tmp_path / "export.zip").write_bytes(_zip({"inner.zip": inner, "loose.csv": b"x,y\n1,2\n"}))
+    wanted = [str(plain), f"{tmp_path / 'export.zip'}!/inner.zip!/wanted.fit", str(tmp_path / "gone.fit")]
+    work = tmp_path / "work"
+    found = archive.locate(wanted, work)
+    assert sorted(found) == sorted(wanted[:2])
+    assert Path(found[wanted[1]].local_path).read_bytes() == b"wanted"
+    assert found[str(plain)].local_path == str(plain)
+    unpacked = sorted(p.name.split("_", 1)[1] for p in work.iterdir())
+    assert unpacked == ["inner.zip", "wanted.fit"]  # not other.fit, not loose.csv

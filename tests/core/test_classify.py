@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import tomllib
+from importlib import resources
+
+import polars as pl
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fitbalance.classify import NAME_RULES, SPORT_RULES, SUB_SPORT_RULES, classify_activity
+from fitbalance.classify import (
+    CLASSIFY_INPUT,
+    NAME_RULES,
+    SPORT_RULES,
+    SUB_SPORT_RULES,
+    classify_activity,
+    classify_frame,
+)
 from fitbalance.config import Override
 from fitbalance.models import Category, Subcategory
 
@@ -69,12 +81,111 @@ def test_override_wins_over_every_rule() -> None:
     assert (c.category, c.subcategory, c.reason, c.confidence) == (
         Category.OTHER,
         Subcategory.FLEXIBILITY,
-        "override",
+        "override:name=mobility",
         1.0,
     )
     by_id = Override(category=Category.RESISTANCE, subcategory=Subcategory.STRENGTH, activity_id="a1")
     assert classify(sport="running", overrides=[by_id]).category is Category.RESISTANCE
     assert classify(sport="running", activity_id="other", overrides=[by_id]).category is Category.OTHER
+
+
+def test_an_override_naming_the_activity_wins_over_an_earlier_pattern() -> None:
+    """An activity_id override is the most specific rule: it decides even when a name rule comes first in the file,
+    and the reason names the override that decided."""
+    spin = Override(category=Category.OTHER, subcategory=Subcategory.ENDURANCE, name="spin")
+    this_one = Override(category=Category.OTHER, subcategory=Subcategory.MIXED, activity_id="a1")
+    c = classify(name="Spin class", overrides=[spin, this_one])
+    assert (c.subcategory, c.reason) == (Subcategory.MIXED, "override:activity_id=a1")
+    c = classify(name="Spin class", activity_id="a2", overrides=[spin, this_one])
+    assert (c.subcategory, c.reason) == (Subcategory.ENDURANCE, "override:name=spin")
+    both = Override(category=Category.OTHER, subcategory=Subcategory.SPORT, sport="cycling", sub_sport="spin")
+    reason = classify(sport="cycling", sub_sport="spin", overrides=[both]).reason
+    assert reason == "override:sport=cycling,sub_sport=spin"
+
+
+def test_a_correction_wins_over_every_override() -> None:
+    """A class set with `fitbalance classify` decides over the settings' overrides and every rule."""
+    by_id = Override(category=Category.OTHER, subcategory=Subcategory.MIXED, activity_id="a1")
+    c = classify(sport="running", overrides=[by_id], correction=(Category.RESISTANCE, Subcategory.STRENGTH))
+    assert (c.category, c.reason, c.confidence) == (Category.RESISTANCE, "correction", 1.0)
+
+
+def test_classify_frame_gives_each_row_what_classify_activity_gives_it() -> None:
+    """The frame form is the one-row form applied to every row, in order, with overrides and corrections."""
+    rows = [
+        ("a1", "training", "strength_training", None, 0, None, 1800.0),
+        ("a2", "cycling", "road", "Spin class", 0, 20000.0, 3600.0),
+        ("a3", None, None, "Okategoriserad", 0, None, 600.0),
+        ("a4", "fitness_equipment", "generic", "Leg day", 6, None, 3000.0),
+    ]
+    frame = pl.DataFrame(rows, schema=CLASSIFY_INPUT, orient="row")
+    spin = Override(category=Category.OTHER, subcategory=Subcategory.MIXED, name="spin")
+    fixed = {"a4": (Category.OTHER, Subcategory.FLEXIBILITY)}
+    got = classify_frame(frame, [spin], fixed)
+    expected = [
+        classify_activity(
+            activity_id=r[0],
+            sport=r[1],
+            sub_sport=r[2],
+            name=r[3],
+            working_sets=r[4],
+            distance_m=r[5],
+            elapsed_s=r[6],
+            overrides=[spin],
+            correction=fixed.get(r[0]),
+        )
+        for r in rows
+    ]
+    assert got.rows() == [(c.category.value, c.subcategory.value, c.reason, c.confidence) for c in expected]
+    assert got["classification_reason"].to_list() == [
+        "sport:training/strength_training",
+        "override:name=spin",
+        "fallback",
+        "correction",
+    ]
+
+
+def test_a_word_that_only_contains_rad_is_not_a_ride() -> None:
+    """German "Rad" (bike) counts at the start of a word, not inside Swedish "Okategoriserad" (uncategorized)."""
+    assert classify(name="Okategoriserad").reason == "fallback"
+    assert classify(name="Stockholm Okategoriserat").reason == "fallback"
+    assert classify(name="Radtour an der Elbe").subcategory is Subcategory.ENDURANCE
+    assert classify(name="Rennrad am Sonntag").subcategory is Subcategory.ENDURANCE
+
+
+def test_gym_in_a_title_is_strength_but_garmins_gym_equipment_type_is_not() -> None:
+    """A title saying gym is a strength session; Garmin's generic "Gym & Fitness Equipment" names the place and its
+    machines, so the sport decides, as it does for the same type in every other language."""
+    assert classify(sport="fitness_equipment", name="Morning gym").category is Category.RESISTANCE
+    assert classify(sport="fitness_equipment", name="Kuntosali").category is Category.RESISTANCE
+    for title in ("Gym & Fitness Equipment", "Gym och träningsutrustning", "Kuntosali ja -laitteet"):
+        c = classify(sport="fitness_equipment", sub_sport="generic", name=title)
+        assert (c.category, c.subcategory, c.reason) == (Category.OTHER, Subcategory.MIXED, "sport:fitness_equipment")
+
+
+def _garmin_types() -> dict[str, dict[str, object]]:
+    text = resources.files("fitbalance.sources.csv").joinpath("garmin_types.toml").read_text(encoding="utf-8")
+    types: dict[str, dict[str, object]] = tomllib.loads(text)["types"]
+    return types
+
+
+LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "sv", "da", "no", "fi")
+
+
+@pytest.mark.parametrize("type_key", sorted(_garmin_types()))
+def test_a_garmin_activity_type_gets_one_class_in_every_language(type_key: str) -> None:
+    """A Garmin Connect activity with its type's default title ("Stockholm Löpning", "Gym & Fitness Equipment")
+    gets the same class whichever of the ten UI languages wrote it."""
+    entry = _garmin_types()[type_key]
+    sport, _, sub_sport = str(entry["fit"]).partition("/")
+    names = [str(n) for lang in LANGUAGES for n in entry.get(lang, [])]  # type: ignore[attr-defined]
+    classes = {
+        (title, (c.category, c.subcategory))
+        for name in names
+        for title in (name, f"Stockholm {name}")
+        for c in [classify(sport=sport, sub_sport=sub_sport or None, name=title, elapsed_s=1800.0)]
+    }
+    assert len({cls for _, cls in classes}) == 1, sorted(classes)
 
 
 def test_tables_only_name_valid_classes() -> None:

@@ -79,3 +79,33 @@ def test_missing_default_file_means_defaults_but_missing_explicit_file_is_an_err
     assert load_settings().athlete(None).name == "default"
     with pytest.raises(ConfigError, match="does not exist"):
         load_settings(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragments"),
+    [
+        ('[athletes.a]\nbirth_year = 1980\ntime_zone = "Europe/Berln"\n', 3, ["did you mean 'Europe/Berlin'"]),
+        ("[athletes.a]\nmax_hr = 180\nmax_heartrate = 180\n", 3, ["max_heartrate", "did you mean 'max_hr'"]),
+        ('default_athlete = "a"\ndefault_athelte = "b"\n', 2, ["default_athelte", "did you mean 'default_athlete'"]),
+        ('[athletes.a]\nname = "x\n', 2, ["not valid TOML", "column"]),
+        (
+            '[athletes.a]\n[[athletes.a.overrides]]\nname = "x"\ncategory = "other"\n\n'
+            '[[athletes.a.overrides]]\ncategory = "other"\n',
+            6,
+            ["athletes.a.overrides[1]", "matches nothing", "activity_id"],
+        ),
+        ('[[athletes.a.overrides]]\nname = "x"\ncategory = "cardio"\n', 3, ["overrides[0].category"]),
+    ],
+)
+def test_a_mistake_gets_one_line_naming_the_file_the_line_and_the_fix(
+    text: str, line: int, fragments: list[str]
+) -> None:
+    """Whatever is wrong, the error is one line: the file, the line of the mistake, the key, and how to fix it."""
+    with pytest.raises(ConfigError) as info:
+        parse_settings(text, source="my.toml")
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(f"my.toml: line {line}: ")
+    assert "; fix: " in message
+    for fragment in fragments:
+        assert fragment in message

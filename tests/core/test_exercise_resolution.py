@@ -116,3 +116,16 @@ def test_a_mapping_added_later_reaches_the_sets_already_loaded(tmp_path: Path) -
             ("Bench Press",),
         ]
         assert reference.remap_exercises(con, "me", exercise_resolver(ME)) == 0  # nothing left to change
+
+
+def test_a_fit_exercise_is_mapped_for_all_its_sets_as_category_slash_name() -> None:
+    """`"triceps_extension/bench_dip" = "Chest Dip"` maps every set the watch filed as that FIT exercise, and only
+    those: the same subtype name in another category, and an app set written "Bench Dip", keep their exercise."""
+    athlete = Athlete(name="me", exercise_names={"triceps_extension/bench_dip": "Chest Dip"})
+    resolve = exercise_resolver(athlete)
+    assert resolve("bench_dip", "triceps_extension") == ("Chest Dip", "triceps_extension")
+    assert resolve("bench_dip", None) == ("Bench Dip", "triceps_extension")  # by its name, as an app's set
+    assert resolve("Bench Dip", None) == ("Bench Dip", "triceps_extension")
+    assert resolve("body_weight_dip", "triceps_extension") == ("Chest Dip", "triceps_extension")  # the profile's
+    plain = exercise_resolver(Athlete(name="me"))
+    assert plain("bench_dip", "triceps_extension").exercise == "Bench Dip"  # type: ignore[union-attr]

@@ -2,16 +2,59 @@
 
 Every reader works under the caps of :mod:`fitbalance.sources.limits` (size, FIT messages, decode time, rows) and
 raises only :class:`~fitbalance.errors.InputError` subclasses for a bad file.
+
+What a file's rows depend on besides its bytes is recorded with them, so that a file is read again when that
+changes: :func:`read_settings` (the athlete's settings its reader reads) and :func:`reader_version` (the release
+that read it).
+
+``FITBALANCE_TEST_FAULT`` is a test hook: a file whose path contains its value fails to decode with an internal
+error (a ``RuntimeError``, as a bug of ours would), so that tests can quarantine a file for a cause that is not
+the file's and then remove the cause.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
+from functools import cache
+from importlib import metadata
 
+from fitbalance.config import Athlete
 from fitbalance.errors import UnknownFormatError
 from fitbalance.models import Decoded
 from fitbalance.sources.fit import decode_fit, looks_like_fit
 from fitbalance.sources.limits import Budget, check_rows, check_size
+
+FAULT_ENV = "FITBALANCE_TEST_FAULT"
+
+
+@cache
+def reader_version() -> str:
+    """The fitbalance release reading files now (the installed package's version)."""
+    try:
+        return metadata.version("fitbalance")
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a checkout without installing
+        return "0"
+
+
+def read_settings(source_format: str, athlete: Athlete) -> str:
+    """The athlete's settings a file of ``source_format`` is read with, as JSON (``{}`` when none): the fingerprint
+    that says when the file must be read again.
+
+    Only what changes how the bytes are read counts: the unit settings of the CSV exports that do not say their
+    units (``weight_unit``, ``distance_unit``). Overrides and exercise names are applied to the stored rows on every
+    run, heart-rate settings and birth year only feed the views, and CSV local times are placed with the time zone
+    in the store: none of them needs the file read again.
+    """
+    names: tuple[str, ...] = ()
+    if source_format == "csv" or source_format.startswith("csv:"):
+        try:
+            from fitbalance.sources.csv import settings_read_by  # type: ignore[attr-defined,unused-ignore]
+        except ImportError:  # pragma: no cover - the CSV readers are optional until they land
+            return "{}"
+        names = settings_read_by(source_format)
+    return json.dumps({name: getattr(athlete, name) for name in names}, sort_keys=True)
 
 
 def sniff_format(data: bytes) -> str:
@@ -82,6 +125,9 @@ def decode_bytes(
     a cap (:class:`~fitbalance.errors.LimitExceeded`; ``budget`` defaults to the caps of
     :mod:`fitbalance.sources.limits`).
     """
+    fault = os.environ.get(FAULT_ENV)
+    if fault and fault in path:
+        raise RuntimeError(f"fault injected by {FAULT_ENV}={fault!r}")
     if not data:
         raise UnknownFormatError("empty file", path=path, stage="decode")
     check_size(data, path)

@@ -13,6 +13,8 @@
   ``MAX_DEPTH`` levels of nesting. A member whose declared size lies is stopped by the same caps while it is
   extracted (and by its CRC when it is shorter than declared).
 - ``.gz`` files are kept compressed here and decompressed when read, with the same size cap.
+- :func:`locate` finds files recorded earlier by the paths they were shown under (``export.zip!/inner.zip!/x.fit``),
+  unpacking only the members on the way to them, so that a file can be read again from where it was found.
 - The temporary folder of a run (:func:`scratch_dir`) is locked for the life of the run; a folder left behind by a
   run that was killed is unlocked, and the next run deletes it.
 """
@@ -129,8 +131,11 @@ def _is_zip(path: Path) -> bool:
 
 
 class _Unpacker:
-    def __init__(self, workdir: Path) -> None:
+    """``wanted``: when given, only the archive members with these shown paths (and the archives holding them)."""
+
+    def __init__(self, workdir: Path, wanted: frozenset[str] | None = None) -> None:
         self.workdir = workdir
+        self.wanted = wanted
         self.counter = 0
         self.files: list[SourceRef] = []
         self.problems: list[Problem] = []
@@ -196,6 +201,10 @@ class _Unpacker:
             seen.add(name)
             if not is_export_name(name) or _is_os_litter(pure):
                 self.ignored += 1
+                continue
+            if self.wanted is not None and not any(
+                w == member_shown or w.startswith(member_shown + "!/") for w in self.wanted
+            ):
                 continue
             cap = MAX_ARCHIVE_BYTES if name.lower().endswith(".zip") else MAX_FILE_BYTES
             if info.file_size > cap:
@@ -267,6 +276,28 @@ def discover(paths: Iterable[Path], workdir: Path) -> Discovery:
             else:
                 unpacker.ignored += 1
     return Discovery(files=unpacker.files, problems=unpacker.problems, ignored=unpacker.ignored)
+
+
+ARCHIVE_SEPARATOR = "!/"
+
+
+def locate(shown_paths: Iterable[str], workdir: Path) -> dict[str, SourceRef]:
+    """The files at these shown paths, where they still exist: a path as given, or an archive member unpacked into
+    ``workdir`` (only the members on the way to a wanted one, under the same caps as :func:`discover`).
+
+    A path that is gone, or a member its archive no longer holds, is simply absent from the answer.
+    """
+    wanted = frozenset(shown_paths)
+    unpacker = _Unpacker(workdir, wanted)
+    workdir.mkdir(parents=True, exist_ok=True)
+    for outer in sorted({path.split(ARCHIVE_SEPARATOR, 1)[0] for path in wanted}):
+        root = Path(outer)
+        try:
+            if root.is_file():
+                unpacker.add_file(root, outer, 0)
+        except OSError:  # unreadable now: as good as gone
+            continue
+    return {ref.path: ref for ref in unpacker.files if ref.path in wanted}
 
 
 def cleanup(workdir: Path) -> None:

@@ -1,7 +1,10 @@
 """The caps every reader works under, so that no input can make a decode hang or take unbounded memory.
 
 A file over a cap raises :class:`~fitbalance.errors.LimitExceeded` naming the cap; it is quarantined with that
-reason and the run goes on. The caps are far above any real export (the largest FIT file in the real-world corpus is
+reason and the run goes on. Only the time cap can be hit by a good file on a busy machine: it raises
+:class:`~fitbalance.errors.TimeCapExceeded`, and the file is read again on the next run.
+
+The caps are far above any real export (the largest FIT file in the real-world corpus is
 3 MB with 92,000 messages, decoded in under 10 s on a slow machine), so only broken or hostile files reach them.
 
 ================================  ==============  =========================================================
@@ -25,7 +28,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from fitbalance.errors import LimitExceeded
+from fitbalance.errors import LimitExceeded, TimeCapExceeded
 
 MAX_DECODE_BYTES = 64 * 1024**2
 MAX_MESSAGES = 1_000_000
@@ -65,7 +68,7 @@ class Budget:
             )
         elapsed = self.clock() - self._started
         if elapsed > self.max_seconds:
-            raise LimitExceeded(
+            raise TimeCapExceeded(
                 f"decoding took longer than the {self.max_seconds:g} s cap (stopped after {self.messages:,} "
                 "messages); not decoded",
                 path=self.path,

@@ -15,7 +15,7 @@ Every module of the store that holds a connection gets it from here or as an arg
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -158,6 +158,10 @@ def registered(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -
             con.unregister(name)
 
 
-def rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    """Run a query and fetch every row (DuckDB 2.0 keeps a half-read result open; never leave one)."""
-    return con.execute(sql, list(params)).fetchall()
+def rows(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+) -> list[tuple[Any, ...]]:
+    """Run a query (``?`` parameters in order, or ``$name`` ones by name) and fetch every row (DuckDB 2.0 keeps a
+    half-read result open; never leave one)."""
+    bound: list[Any] | dict[str, Any] = dict(params) if isinstance(params, Mapping) else list(params)
+    return con.execute(sql, bound).fetchall()

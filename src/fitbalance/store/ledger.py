@@ -8,7 +8,10 @@
 - ``run_files`` gets one row per path a run discovered (:func:`record_seen`), updated with the file's outcome in the
   transaction that loads it; :func:`unaccounted_files` lists any file that was seen but is in no table.
 - What discovery refused (archive members, unreadable paths) becomes ``discover`` quarantine rows
-  (:func:`record_problems`); :func:`known_files` is what the planner may skip.
+  (:func:`record_problems`); :func:`known_files` is what the planner may skip, :func:`file_states` what it needs to
+  decide which recorded files to read again (:mod:`fitbalance.rereads`); a file that should have been read again but
+  could not be is marked (:func:`record_unreadable`) and listed (:func:`reread_problems`), as are the quarantined
+  files waiting for another attempt (:func:`retry_states`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import polars as pl
 
 from fitbalance.errors import SETTING_STAGE, StoreError, StoreLockedError
 from fitbalance.locks import open_lock_file, try_lock
+from fitbalance.rereads import FILE_STATE_SCHEMA
 from fitbalance.store.connection import registered, rows, transaction
 
 RUN_LOCK_SUFFIX = ".ingest.lock"
@@ -120,6 +124,61 @@ def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
             [SETTING_STAGE],
         )
     }
+
+
+FILE_STATE_SQL = """
+SELECT file_id, path, format, status, read_settings, reader_version, attempts
+FROM source_files WHERE athlete = ? ORDER BY path
+"""
+
+
+def file_states(con: duckdb.DuckDBPyConnection, athlete: str) -> pl.DataFrame:
+    """The recorded files of ``athlete``, with what they were read with (:data:`fitbalance.rereads.FILE_STATE_SCHEMA`
+    columns)."""
+    return pl.DataFrame(rows(con, FILE_STATE_SQL, [athlete]), schema=FILE_STATE_SCHEMA, orient="row")
+
+
+def record_unreadable(con: duckdb.DuckDBPyConnection, problems: Sequence[tuple[str, str]]) -> None:
+    """Mark files that should have been read again but could not be: (file_id, why and what stopped it)."""
+    if not problems:
+        return
+    frame = pl.DataFrame(problems, schema={"file_id": pl.String(), "problem": pl.String()}, orient="row")
+    with transaction(con), registered(con, "_unreadable", frame):
+        con.execute(
+            "UPDATE source_files SET reread_problem = u.problem FROM _unreadable AS u "
+            "WHERE source_files.file_id = u.file_id"
+        )
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    """Whether ``table`` has ``column`` (a database made by an older release, opened read-only, may not)."""
+    return bool(
+        rows(
+            con,
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ? "
+            "AND column_name = ?",
+            [table, column],
+        )
+    )
+
+
+def reread_problems(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Files that should have been read again but could not be (their rows stay as they were), by path."""
+    if not _has_column(con, "source_files", "reread_problem"):
+        return []
+    found = rows(con, "SELECT path, reread_problem FROM source_files WHERE reread_problem IS NOT NULL ORDER BY path")
+    return [{"path": path, "problem": problem} for path, problem in found]
+
+
+def retry_states(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Quarantined files that failed for a reason not their own: how often, and their last reason, by path."""
+    if not _has_column(con, "source_files", "attempts"):
+        return []
+    found = rows(
+        con,
+        "SELECT path, attempts, detail FROM source_files WHERE status = 'quarantined' AND attempts > 0 ORDER BY path",
+    )
+    return [{"path": path, "attempts": attempts, "detail": detail} for path, attempts, detail in found]
 
 
 def begin_run(con: duckdb.DuckDBPyConnection, *, run_id: str, flow_run_id: str | None, started_at: datetime) -> None:

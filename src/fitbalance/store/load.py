@@ -3,12 +3,13 @@
 A batch is loaded in one transaction (:func:`~fitbalance.store.connection.transaction`): either every row of every
 file in it is there afterwards, or none is. The connection comes as an argument (the flow opens one with
 :func:`~fitbalance.store.connection.open_store` for each short load, so a dashboard reading in between keeps
-answering). In the same transaction the loader replaces content that changed at a path, leaves out sessions already
-loaded from another file, records the repairs of the rows it loads, records each file in ``source_files`` and the
-run's ``run_files``, adds the batch's rows to the run's row accounts (``run_rows``: read, loaded, quarantined,
-repeated, repaired), places again the activities whose source gave no offset (:mod:`fitbalance.store.placement`),
-and recomputes the duplicate links around what changed (:mod:`fitbalance.store.links`) and the derived heart-rate
-table.
+answering). In the same transaction the loader replaces content that changed at a path, replaces the rows of a file
+read again (its settings changed, a retry, ``fitbalance reprocess``), leaves out sessions already loaded from
+another file, applies the user's corrections to what it loads (:mod:`fitbalance.store.corrections`), records the
+repairs of the rows it loads, records each file in ``source_files`` and the run's ``run_files``, adds the batch's
+rows to the run's row accounts (``run_rows``: read, loaded, quarantined, repeated, repaired), places again the
+activities whose source gave no offset (:mod:`fitbalance.store.placement`), and recomputes the duplicate links around
+what changed (:mod:`fitbalance.store.links`) and the derived heart-rate table.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from fitbalance.models import (
 )
 from fitbalance.store.connection import connect as connect
 from fitbalance.store.connection import registered, rows, transaction
+from fitbalance.store.corrections import apply_corrections
 from fitbalance.store.ledger import run_lock as run_lock
 from fitbalance.store.ledger import run_lock_path as run_lock_path
 from fitbalance.store.links import CHANGED_SCHEMA, link_duplicates
@@ -77,6 +79,9 @@ _FILES_SCHEMA: dict[str, pl.DataType] = {
     "size_bytes": pl.Int64(),
     "status": pl.String(),
     "detail": pl.String(),
+    "retryable": pl.Boolean(),
+    "read_settings": pl.String(),
+    "reader_version": pl.String(),
 }
 
 
@@ -84,7 +89,20 @@ def _files_frame(outcomes: Sequence[FileOutcome]) -> pl.DataFrame:
     """One row per file of the batch (the last outcome when a file_id came twice)."""
     latest = {o.file_id: o for o in outcomes}
     return pl.DataFrame(
-        [(o.file_id, o.path, o.format, o.size_bytes, o.status.value, o.detail) for o in latest.values()],
+        [
+            (
+                o.file_id,
+                o.path,
+                o.format,
+                o.size_bytes,
+                o.status.value,
+                o.detail,
+                o.status is FileStatus.QUARANTINED and o.retryable,
+                o.read_settings,
+                o.reader_version,
+            )
+            for o in latest.values()
+        ],
         schema=_FILES_SCHEMA,
         orient="row",
     )
@@ -110,14 +128,24 @@ def _replaced_files(con: duckdb.DuckDBPyConnection, files: str, run_id: str) -> 
 
 
 def _record_files(con: duckdb.DuckDBPyConnection, files: str, *, athlete: str, run_id: str, now: datetime) -> None:
-    """``source_files`` rows for the batch's files, and their final outcome in this run's ``run_files``."""
+    """``source_files`` rows for the batch's files, and their final outcome in this run's ``run_files``.
+
+    ``attempts`` counts the reads in a row that failed for a reason not the file's own (0 after any other outcome);
+    a file read again has no ``reread_problem`` any more.
+    """
     con.execute(
         f"""INSERT INTO source_files
-               (file_id, path, format, size_bytes, status, detail, athlete, first_ingested_at, last_seen_at, run_id)
-           SELECT file_id, path, format, size_bytes, status, detail, $athlete, $now, $now, $run_id FROM {files}
+               (file_id, path, format, size_bytes, status, detail, athlete, first_ingested_at, last_seen_at, run_id,
+                reader_version, read_settings, attempts, reread_problem)
+           SELECT file_id, path, format, size_bytes, status, detail, $athlete, $now, $now, $run_id,
+                  reader_version, read_settings, CASE WHEN retryable THEN 1 ELSE 0 END, NULL
+           FROM {files}
            ON CONFLICT (file_id) DO UPDATE SET path = excluded.path, format = excluded.format,
                status = excluded.status, detail = excluded.detail, athlete = excluded.athlete,
-               last_seen_at = excluded.last_seen_at, run_id = excluded.run_id""",
+               last_seen_at = excluded.last_seen_at, run_id = excluded.run_id,
+               reader_version = excluded.reader_version, read_settings = excluded.read_settings,
+               attempts = CASE WHEN excluded.attempts > 0 THEN coalesce(source_files.attempts, 0) + 1 ELSE 0 END,
+               reread_problem = NULL""",
         {"athlete": athlete, "now": now, "run_id": run_id},
     )
     con.execute(
@@ -228,10 +256,14 @@ def load_batch(
 
     - A file whose path was loaded before with other content replaces that content's rows (activities, their
       sets/samples/laps, quarantine rows and the old ``source_files`` row).
+    - A file loaded before (read again: its settings changed, a retry, ``fitbalance reprocess``) replaces its own
+      rows; they keep their ids, so the corrections made to them hold.
     - An activity already present (the same session from another file, or an export that repeats its whole
       history) is not loaded again: the first copy stays, and the count of repeats is returned.
     - ``activities``, ``sets`` and ``samples`` count what is new: an updated export at the same path (the app's
       whole history again plus new workouts) replaces its rows but adds only its new workouts to the counts.
+    - The corrections made with ``fitbalance classify`` and ``fitbalance correct-set`` apply to the rows loaded
+      (:func:`~fitbalance.store.corrections.apply_corrections`), so a file read again keeps them.
     - Repairs are recorded for the rows loaded; the run's row accounts (``run_rows``) grow by the batch's.
     - Before the commit, the athlete's activities without a given offset are placed again (:func:`place_times`)
       and the duplicate links are recomputed (:func:`link_duplicates`): the same session from two sources is
@@ -244,9 +276,14 @@ def load_batch(
         known_before = _existing_ids(con, tables.activities)
         removed: list[tuple[str, datetime, float | None]] = []
         with registered(con, "_batch_files", _files_frame(batch.outcomes)) as files:
-            # a file read again: its new quarantine rows and repairs replace the old ones
+            # a file read again: its new rows, quarantine rows and repairs replace the old ones
             con.execute(f"DELETE FROM quarantine WHERE file_id IN (SELECT file_id FROM {files})")
             con.execute(f"DELETE FROM repairs WHERE file_id IN (SELECT file_id FROM {files})")
+            read_again = f"file_id IN (SELECT file_id FROM {files})"
+            if rows(con, f"SELECT 1 FROM activities WHERE {read_again} LIMIT 1"):  # else no child table is scanned
+                gone = _delete_activities(con, read_again, [])
+                touched += [activity_id for activity_id, *_ in gone]
+                removed += [(athlete_, start, elapsed) for _, athlete_, start, elapsed in gone]
             for old_id, still_at in _replaced_files(con, files, run_id):  # other content at the same path
                 if still_at is not None:  # ... that a copy elsewhere still holds: it stays, found there now
                     con.execute("UPDATE source_files SET path = ? WHERE file_id = ?", [still_at, old_id])
@@ -264,6 +301,7 @@ def load_batch(
         _insert(con, "strength_sets", tables.sets, SET_SCHEMA)
         _insert(con, "samples", tables.samples, SAMPLE_SCHEMA)
         _insert(con, "laps", tables.laps, LAP_SCHEMA)
+        apply_corrections(con, tables.activities["activity_id"].to_list())
         stamp = [pl.lit(run_id).alias("run_id"), pl.lit(now, dtype=pl.Datetime("us")).alias("created_at")]
         if batch.quarantine.height:
             with registered(con, "_q", batch.quarantine.with_columns(stamp)):

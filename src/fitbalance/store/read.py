@@ -125,6 +125,17 @@ UNMAPPED_EXERCISES_COLUMNS: dict[str, pl.DataType] = {
     "last_seen": pl.Date(),
 }
 
+CORRECTIONS_IN_FORCE_COLUMNS: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "source": pl.String(),
+    "applies_to": pl.String(),
+    "result": pl.String(),
+    "activities": pl.Int64(),
+    "first_day": pl.Date(),
+    "last_day": pl.Date(),
+    "corrected_at": pl.Datetime("us"),
+}
+
 SOURCE_FILES_COLUMNS = contracts.SOURCE_FILES.subset(
     "path", "format", "status", "detail", "athlete", "size_bytes", "first_ingested_at", "last_seen_at"
 )
@@ -302,6 +313,16 @@ def training_load_daily(
 def unmapped_exercises(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Exercise names no catalogue entry or mapping matched, most sets first."""
     return _query(con, "unmapped_exercises", UNMAPPED_EXERCISES_COLUMNS, order="sets DESC, exercise_name")
+
+
+def corrections_in_force(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The user's corrections and the settings overrides that decide loaded activities, newest correction first."""
+    return _query(
+        con,
+        "corrections_in_force",
+        CORRECTIONS_IN_FORCE_COLUMNS,
+        order="corrected_at DESC NULLS LAST, athlete, source, applies_to",
+    )
 
 
 def source_files(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

@@ -1,7 +1,8 @@
 """Reference data refreshed at the start of every run: the athletes' settings and the exercise catalogue.
 
 ``athletes`` and ``exercises`` are rewritten from the settings file and the packaged catalogue (plus the settings'
-mappings); :func:`remap_exercises` carries a mapping added later to the sets already loaded.
+mappings); :func:`remap_exercises` carries a mapping added later to the sets already loaded (a set the user
+corrected with ``fitbalance correct-set`` keeps its correction).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ WHERE s.exercise_name IS NOT DISTINCT FROM m.name
   AND s.exercise_category IS NOT DISTINCT FROM m.category
   AND s.set_type <> 'rest'
   AND s.activity_id IN (SELECT activity_id FROM activities WHERE athlete = ?)
+  AND NOT EXISTS (SELECT 1 FROM set_corrections AS c WHERE c.activity_id = s.activity_id AND c.set_index = s.set_index)
 RETURNING s.activity_id
 """
 
@@ -59,7 +61,10 @@ def remap_exercises(con: duckdb.DuckDBPyConnection, athlete: str, resolve: Exerc
     pairs = rows(
         con,
         """SELECT DISTINCT s.exercise_name, s.exercise_category, s.exercise FROM strength_sets AS s
-           JOIN activities AS a ON a.activity_id = s.activity_id WHERE a.athlete = ? AND s.set_type <> 'rest'""",
+           JOIN activities AS a ON a.activity_id = s.activity_id
+           WHERE a.athlete = ? AND s.set_type <> 'rest'
+             AND NOT EXISTS (SELECT 1 FROM set_corrections AS c
+                             WHERE c.activity_id = s.activity_id AND c.set_index = s.set_index)""",
         [athlete],
     )
     changes = []

@@ -5,8 +5,9 @@ newline; ``,`` ``;`` or tab), finds the header (older exports put a title line b
 ``detect(header, text)`` in :data:`DIALECTS` order and lets the first that says yes ``read(sheet, options)``
 it.
 
-A dialect module has ``NAME``, ``detect(header: list[str], text: str) -> bool`` and ``read(sheet:
-helpers.Sheet, options: helpers.Options) -> Decoded``. Adding a dialect is one module here, one line in
+A dialect module has ``NAME``, ``SETTINGS`` (the unit settings it may read, for exports that do not say their
+units), ``detect(header: list[str], text: str) -> bool`` and ``read(sheet: helpers.Sheet, options:
+helpers.Options) -> Decoded``. Adding a dialect is one module here, one line in
 :data:`DIALECTS` and its test.
 
 What comes back: a :class:`~fitbalance.models.Decoded` with ``source_format`` ``"csv:<dialect>"``; activities
@@ -50,7 +51,7 @@ from fitbalance.sources.csv.helpers import (
     parse_records,
 )
 
-__all__ = ["DIALECTS", "Units", "looks_like_csv", "read_csv"]
+__all__ = ["DIALECTS", "Units", "looks_like_csv", "read_csv", "settings_read_by"]
 
 HEADER_SEARCH = 6  # records looked at for a header: older Garmin exports put a title line first
 
@@ -58,6 +59,7 @@ HEADER_SEARCH = 6  # records looked at for a header: older Garmin exports put a 
 class Dialect(Protocol):
     NAME: str
     ROWS: str  # the table one body row goes to: where a row set aside is counted
+    SETTINGS: tuple[str, ...]
 
     def detect(self, header: list[str], text: str) -> bool: ...
 
@@ -65,6 +67,14 @@ class Dialect(Protocol):
 
 
 DIALECTS: tuple[Dialect, ...] = (hevy, strong, fitnotes, strava, garmin, apple_health, polar, wahoo, no_activities)
+
+
+def settings_read_by(source_format: str) -> tuple[str, ...]:
+    """The unit settings a CSV of ``source_format`` (``csv:strong``) may be read with; every dialect's for a CSV whose
+    dialect is not known (``csv``: a file no dialect could read)."""
+    dialect = source_format.removeprefix("csv:")
+    found = [d.SETTINGS for d in DIALECTS if dialect == d.NAME or source_format == "csv"]
+    return tuple(dict.fromkeys(name for names in found for name in names))
 
 
 def read_csv(

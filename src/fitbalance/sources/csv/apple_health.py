@@ -35,6 +35,7 @@ from fitbalance.sources.csv.helpers import (
 from fitbalance.sources.csv.sports import COMMON, GENERIC, STRENGTH
 
 NAME = "apple_health"
+SETTINGS: tuple[str, ...] = ()  # unit settings it may read
 FORMAT = "csv:apple_health"
 ROWS = "activities"
 

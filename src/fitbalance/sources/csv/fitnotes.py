@@ -52,6 +52,7 @@ from fitbalance.sources.csv.helpers import (
 )
 
 NAME = "fitnotes"
+SETTINGS: tuple[str, ...] = ("weight_unit", "distance_unit")  # unit settings it may read
 FORMAT = "csv:fitnotes"
 ROWS = "strength_sets"
 

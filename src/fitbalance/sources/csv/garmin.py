@@ -59,6 +59,7 @@ from fitbalance.sources.csv.helpers import (
 from fitbalance.sources.csv.sports import COMMON, GENERIC
 
 NAME = "garmin"
+SETTINGS: tuple[str, ...] = ("distance_unit",)  # unit settings it may read
 FORMAT = "csv:garmin"
 ROWS = "activities"
 LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "sv", "da", "no", "fi")

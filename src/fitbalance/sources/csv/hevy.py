@@ -25,6 +25,7 @@ from fitbalance.sources.csv.helpers import (
 )
 
 NAME = "hevy"
+SETTINGS: tuple[str, ...] = ()  # unit settings it may read
 FORMAT = "csv:hevy"
 ROWS = "strength_sets"
 

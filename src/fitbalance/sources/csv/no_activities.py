@@ -24,6 +24,7 @@ from fitbalance.sources.csv.helpers import Options, Sheet, norm_header
 
 NAME = "no_activities"
 ROWS = "activities"  # none: such an export is skipped whole
+SETTINGS: tuple[str, ...] = ()  # unit settings it may read
 DATA_FILE = "no_activities.toml"
 MIN_SECTIONS = 2
 _UNIT = re.compile(r"\s*\([^()]*\)\s*$")

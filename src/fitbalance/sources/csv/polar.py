@@ -30,6 +30,7 @@ from fitbalance.sources.csv.helpers import (
 from fitbalance.sources.csv.sports import COMMON, GENERIC, STRENGTH
 
 NAME = "polar"
+SETTINGS: tuple[str, ...] = ()  # unit settings it may read
 FORMAT = "csv:polar"
 ROWS = "samples"
 

@@ -33,6 +33,7 @@ from fitbalance.sources.csv.helpers import (
 from fitbalance.sources.csv.sports import COMMON, GENERIC, STRENGTH
 
 NAME = "strava"
+SETTINGS: tuple[str, ...] = ("distance_unit",)  # unit settings it may read
 FORMAT = "csv:strava"
 ROWS = "activities"
 

@@ -37,6 +37,7 @@ from fitbalance.sources.csv.helpers import (
 )
 
 NAME = "strong"
+SETTINGS: tuple[str, ...] = ("weight_unit", "distance_unit")  # unit settings it may read
 FORMAT = "csv:strong"
 ROWS = "strength_sets"
 

@@ -45,6 +45,7 @@ from fitbalance.sources.csv.helpers import (
 from fitbalance.sources.csv.sports import COMMON, GENERIC
 
 NAME = "wahoo"
+SETTINGS: tuple[str, ...] = ()  # unit settings it may read
 FORMAT = "csv:wahoo"
 ROWS = "samples"
 _CLOCK_FIELDS = ("year", "month", "day", "hour", "minute", "second")
