@@ -6,7 +6,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 DB ?= fitbalance.duckdb
-CODE := $(wildcard src pipelines tests dashboards bench sample_data)
+CODE := $(wildcard src pipelines tests dashboards bench sample_data hatch_build.py)
 
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_HOME ?= $(CURDIR)/.prefect
@@ -19,7 +19,7 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-$(BIN)/fitbalance: $(UV) uv.lock pyproject.toml
+$(BIN)/fitbalance: $(UV) uv.lock pyproject.toml hatch_build.py
 	$(UV) sync --frozen --extra dev --quiet
 	@touch $@
 
