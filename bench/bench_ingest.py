@@ -74,7 +74,7 @@ def plain_loop(files: list[Path]) -> tuple[float, int]:
 
 
 def run_flow(paths: list[str], db: Path, workers: int) -> tuple[float, dict[str, object]]:
-    from pipelines.ingest import ingest_flow
+    from fitbalance.pipelines.ingest import ingest_flow
 
     start = time.perf_counter()
     summary = ingest_flow(paths=paths, db=str(db), workers=workers)

@@ -141,7 +141,7 @@ def _fitdecode_loop(folder: Path) -> dict[str, Any]:
 
 
 def _warm_worker() -> int:
-    import pipelines.ingest  # noqa: F401  (what a task needs: prefect, polars, pandera, fitdecode)
+    import fitbalance.pipelines.ingest  # noqa: F401  (what a task needs: prefect, polars, pandera, fitdecode)
 
     return os.getpid()
 
@@ -163,15 +163,15 @@ def _step(step: str, folder: Path, db: Path, workers: int, staging: Path, stack:
     if step == "fitdecode":
         return lambda: _fitdecode_loop(folder)
     if step.startswith("dask"):
-        from pipelines.scale import ingest_on_dask
+        from fitbalance.pipelines.scale import ingest_on_dask
 
         address = stack.enter_context(_warm_cluster(workers))
         return lambda: ingest_on_dask([str(folder)], str(db), address=address, workers=workers, staging=str(staging))
     if step.startswith("scheduled"):
-        from pipelines.serve import inbox_flow
+        from fitbalance.pipelines.serve import inbox_flow
 
         return lambda: inbox_flow(inbox=str(folder), db=str(db), workers=workers)
-    from pipelines.ingest import ingest_flow
+    from fitbalance.pipelines.ingest import ingest_flow
 
     return lambda: ingest_flow(paths=[str(folder)], db=str(db), workers=workers)
 
@@ -415,7 +415,7 @@ def main() -> None:
         print(json.dumps(figures))
         return
 
-    from pipelines.server import start_server
+    from fitbalance.pipelines.server import start_server
 
     work: Path = args.work
     work.mkdir(parents=True, exist_ok=True)

@@ -34,6 +34,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from fitbalance.pipelines.staging import StagedBatch, discard, read_batch, write_batch
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
@@ -47,7 +48,6 @@ from fitbalance.process import BatchResult, FileOutcome, WorkItem, exercise_reso
 from fitbalance.sources.archive import cleanup, discover, file_digest, scratch_dir
 from fitbalance.store import load as store
 from fitbalance.store.views import apply_views
-from pipelines.staging import StagedBatch, discard, read_batch, write_batch
 
 MIN_BATCH_SIZE, MAX_BATCH_SIZE = 16, 96
 """Files per batch when the caller does not say: about four batches per worker, within these bounds. A batch costs

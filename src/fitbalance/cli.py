@@ -85,7 +85,7 @@ def ingest(
         err.print("[red]error:[/] --staging goes with --dask")
         raise typer.Exit(2)
     _quiet_prefect()
-    from pipelines.ingest import ingest_flow, progress_listeners
+    from fitbalance.pipelines.ingest import ingest_flow, progress_listeners
 
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -112,7 +112,7 @@ def ingest(
                     lock_wait_s=wait,
                 )
             else:
-                from pipelines.scale import ingest_on_dask
+                from fitbalance.pipelines.scale import ingest_on_dask
 
                 summary = ingest_on_dask(
                     [str(p) for p in paths],
@@ -178,10 +178,10 @@ def serve(
     if cron is None:
         seconds = every_seconds if every_seconds is not None else 60 * (every if every is not None else 60)
         interval = timedelta(seconds=seconds)
-    from pipelines.server import ServerStartError, default_home, serving_env
+    from fitbalance.pipelines.server import ServerStartError, default_home, serving_env
 
     serving_env()  # before Prefect is imported: its console logging is set up on import
-    from pipelines.serve import default_report_path, serve_inbox
+    from fitbalance.pipelines.serve import default_report_path, serve_inbox
 
     try:
         serve_inbox(

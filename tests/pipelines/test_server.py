@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from pipelines.server import API_URL_VAR, is_healthy, local_api, server_env, stop_process_group
+from fitbalance.pipelines.server import API_URL_VAR, is_healthy, local_api, server_env, stop_process_group
 from typer.testing import CliRunner
 
 from fitbalance.cli import app
@@ -51,7 +51,7 @@ def test_a_group_that_ignores_sigterm_is_killed_after_the_grace_period() -> None
 
 STOP_CHILDREN = f"""
 import json, subprocess, sys
-from pipelines.server import stop_children, stop_process_group
+from fitbalance.pipelines.server import stop_children, stop_process_group
 doomed = subprocess.Popen([sys.executable, "-c", {SLEEP!r}])
 spared = subprocess.Popen([sys.executable, "-c", {SLEEP!r}], start_new_session=True)
 stopped = stop_children(spare_group=spared.pid, grace_s=10)
