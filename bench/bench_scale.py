@@ -14,8 +14,8 @@ benchmark (so no measurement pays for an embedded server's start-up). Steps:
 3. ``local-1`` / ``local-2``: the default flow (process pool on this machine) with 1 / 2 workers, for reference.
 4. ``full-<big>``: the default flow with 2 workers over ``--big`` files into a fresh database: time and peak memory.
    ``full-500``: the same over 500 files (peak memory must stay flat as the corpus grows).
-5. ``scheduled``: the scheduled run (:func:`pipelines.serve.inbox_flow`) over an inbox of the ``--big`` files
-   already loaded by step 4 plus 10 new ones; then ``scheduled-idle``: the next run, with nothing new.
+5. ``scheduled``: the scheduled run (:func:`fitbalance.pipelines.serve.inbox_flow`) over an inbox of the ``--big``
+   files already loaded by step 4 plus 10 new ones; then ``scheduled-idle``: the next run, with nothing new.
 
 Peak memory is sampled every 0.2 s with psutil: the flow process, and each of its descendant processes (pool or
 Dask workers; the Prefect server is not a descendant). CPU seconds per process group say where the time went.
@@ -40,7 +40,6 @@ from typing import Any
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # pipelines/ when run from a checkout
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")

@@ -1,12 +1,13 @@
 """Scheduled ingestion: the ingest flow served as a Prefect deployment that watches an inbox folder.
 
 ``fitbalance serve --inbox DIR`` calls :func:`serve_inbox`. It makes sure there is a real Prefect API (the one named by
-``PREFECT_API_URL``, or a ``prefect server start`` of its own: :mod:`pipelines.server`), registers the deployment
-``fitbalance-inbox/<inbox folder name>`` with an interval or cron schedule, and serves it from this process: each
-scheduled run is a subprocess running :func:`inbox_flow`, which
+``PREFECT_API_URL``, or a ``prefect server start`` of its own: :mod:`fitbalance.pipelines.server`), registers the
+deployment ``fitbalance-inbox/<inbox folder name>`` with an interval or cron schedule, and serves it from this process:
+each scheduled run is a subprocess running :func:`inbox_flow`, which
 
-1. ingests the inbox with :func:`pipelines.ingest.ingest_flow` (a subflow): a file whose content hash is already in
-   the database is not read again, so a run costs a scan and a hash per known file, plus the work on new ones;
+1. ingests the inbox with :func:`fitbalance.pipelines.ingest.ingest_flow` (a subflow): a file whose content hash is
+   already in the database is not read again, so a run costs a scan and a hash per known file, plus the work on new
+   ones;
 2. writes the HTML report (when :mod:`fitbalance.report` is installed) if anything changed or it is missing;
 3. logs one line: what the run loaded, quarantined and skipped.
 

@@ -36,6 +36,23 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        console.print(f"fitbalance {version('fitbalance')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit")
+    ] = False,
+) -> None:
+    """Your training history from watch and app exports."""
+
+
 def _db(db: Path | None) -> Path:
     return db if db is not None else default_db_path()
 
@@ -458,4 +475,4 @@ def report(
 
 
 def main() -> None:  # pragma: no cover - entry point
-    app()
+    app(prog_name="fitbalance")

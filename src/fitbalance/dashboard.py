@@ -1,7 +1,8 @@
-"""Start the Streamlit dashboard (``dashboards/app.py``) on localhost, reading a database read-only."""
+"""Start the Streamlit dashboard (``fitbalance.dashboards``: ``dashboards/app.py``) on localhost, read-only."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -10,7 +11,15 @@ from pathlib import Path
 
 from fitbalance.errors import ConfigError
 
-APP = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
+
+def app_path() -> Path:
+    """``app.py`` of the ``fitbalance.dashboards`` package: in the installed wheel, or ``dashboards/`` of a checkout."""
+    spec = importlib.util.find_spec("fitbalance.dashboards")
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    return Path(folders[0]) / "app.py" if folders else Path("fitbalance", "dashboards", "app.py")
+
+
+APP = app_path()
 DEFAULT_PORT = 8501
 LOCALHOST = "127.0.0.1"
 
@@ -69,7 +78,7 @@ def run_dashboard(
     Prints the address first. The database is opened read-only, so an ingest can run at the same time.
     """
     if not APP.is_file():
-        raise ConfigError(f"the dashboard app is not at {APP}: run fitbalance from a checkout of the project")
+        raise ConfigError(f"the dashboard app is not at {APP}: reinstall fitbalance (its wheel carries the app)")
     if not 0 < port < 65536:
         raise ConfigError(f"port {port}: expected 1-65535")
     echo(f"fitbalance dashboard on {dashboard_url(port, host)} (database {db_path}, read-only); Ctrl+C stops it")
