@@ -14,7 +14,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 
-.PHONY: setup demo test test-lowest check lint typecheck fmt bench bench-scale bench-views sample-data clean
+.PHONY: setup dist demo test test-lowest check lint typecheck fmt bench bench-scale bench-views sample-data clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -25,6 +25,9 @@ $(BIN)/fitbalance: $(UV) uv.lock pyproject.toml hatch_build.py
 	@touch $@
 
 setup: $(BIN)/fitbalance ## create .venv from the lock file
+
+dist: $(UV) ## build the sdist and the wheel into dist/ (install the wheel with uv tool install or pipx install)
+	$(UV) build --out-dir dist
 
 demo: setup ## ingest sample_data/ with the Prefect flow into $(DB) and print the weekly summary
 	$(BIN)/fitbalance ingest sample_data --db $(DB) --settings sample_data/fitbalance.toml
