@@ -34,7 +34,6 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from fitbalance.pipelines.staging import StagedBatch, discard, read_batch, write_batch
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
@@ -44,6 +43,7 @@ from fitbalance.config import Athlete, load_settings
 from fitbalance.errors import FitbalanceError
 from fitbalance.exercises import exercises_table
 from fitbalance.models import FileStatus
+from fitbalance.pipelines.staging import StagedBatch, discard, read_batch, write_batch
 from fitbalance.process import BatchResult, FileOutcome, WorkItem, exercise_resolver, process_batch
 from fitbalance.sources.archive import cleanup, discover, file_digest, scratch_dir
 from fitbalance.store import load as store

@@ -25,12 +25,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from distributed import Client
-from fitbalance.pipelines.ingest import ingest_flow
 from prefect import flow
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect_dask.task_runners import DaskTaskRunner
 
 from fitbalance.errors import ConfigError
+from fitbalance.pipelines.ingest import ingest_flow
 
 LOCAL = "local"
 DASK_BATCH_SIZE = 96  # files per task: each task costs API round trips, Parquet files and a load transaction

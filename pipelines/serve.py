@@ -29,8 +29,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from fitbalance.pipelines.ingest import ingest_flow
-from fitbalance.pipelines.server import RUN_STOP_GRACE_S, local_api, serving_env, stop_children
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.schedules import construct_schedule
@@ -39,6 +37,8 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from pydantic import ValidationError
 
 from fitbalance.errors import ConfigError, FitbalanceError
+from fitbalance.pipelines.ingest import ingest_flow
+from fitbalance.pipelines.server import RUN_STOP_GRACE_S, local_api, serving_env, stop_children
 
 FLOW_NAME = "fitbalance-inbox"
 

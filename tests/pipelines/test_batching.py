@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from fitbalance.pipelines.ingest import MAX_BATCH_SIZE, MIN_BATCH_SIZE, _batch_size
 
 

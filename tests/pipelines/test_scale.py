@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fitbalance.pipelines.staging import StagedBatch, read_batch, write_batch
 from typer.testing import CliRunner
 
 from fitbalance.cli import app
+from fitbalance.pipelines.staging import StagedBatch, read_batch, write_batch
 from tests.conftest import SAMPLE_DATA
 from tests.pipelines.conftest import rows, table_contents
 
@@ -56,6 +56,7 @@ def test_dask_run_matches_the_single_process_run_row_for_row(
     """It decodes and validates on both workers of the cluster, stages Parquet batches, loads them in the flow
     process, and ends with exactly the rows (less run ids and times) and counts of a run without Dask."""
     from distributed import Client, get_task_stream
+
     from fitbalance.pipelines.scale import ingest_on_dask
 
     single_db, single = single_process_run
@@ -117,10 +118,10 @@ def test_a_staged_batch_reads_back_frame_for_frame(inbox: Path, tmp_path: Path) 
 
 def test_a_remote_cluster_needs_a_prefect_api_it_can_reach(tmp_path: Path) -> None:
     """Workers on other machines cannot reach the embedded API on 127.0.0.1: the run refuses to start."""
-    from fitbalance.pipelines.scale import ingest_on_dask
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from fitbalance.errors import ConfigError
+    from fitbalance.pipelines.scale import ingest_on_dask
 
     with temporary_settings(restore_defaults={PREFECT_API_URL}), pytest.raises(ConfigError, match="PREFECT_API_URL"):
         ingest_on_dask([str(tmp_path)], str(tmp_path / "x.duckdb"), address="tcp://dask.invalid:8786", workers=2)

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import psutil
 import pytest
-from fitbalance.pipelines.server import API_URL_VAR, is_healthy, local_api, server_env, stop_process_group
 from typer.testing import CliRunner
 
 from fitbalance.cli import app
+from fitbalance.pipelines.server import API_URL_VAR, is_healthy, local_api, server_env, stop_process_group
 
 SLEEP = "import time; time.sleep(600)"
 TREE = f"import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', {SLEEP!r}]); time.sleep(600)"
