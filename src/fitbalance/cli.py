@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import sys
 from datetime import date, datetime
 from enum import StrEnum
@@ -58,11 +57,10 @@ def _db(db: Path | None) -> Path:
 
 
 def _quiet_prefect() -> None:
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
-    # the embedded server can take longer than Prefect's 20 s default to start on a busy 2-core machine
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    """Prefect's settings for a command (quiet logs, no analytics, a patient embedded server), before it is imported."""
+    from fitbalance.pipelines.warm import command_env
+
+    command_env()
 
 
 @app.command()
@@ -88,8 +86,21 @@ def ingest(
         Path | None,
         typer.Option(help="With --dask: folder for the Parquet batches, shared by the workers (default: temporary)"),
     ] = None,
+    no_server: Annotated[
+        bool,
+        typer.Option(
+            "--no-server",
+            envvar="FITBALANCE_NO_SERVER",
+            help="Run Prefect embedded in this process (10-20 s to start) instead of using, or starting, the local "
+            "Prefect server (when PREFECT_API_URL names none)",
+        ),
+    ] = False,
 ) -> None:
-    """Ingest FIT and CSV exports with the Prefect flow and print what happened to every file."""
+    """Ingest FIT and CSV exports with the Prefect flow and print what happened to every file.
+
+    The flow run reports to the Prefect API that PREFECT_API_URL names, else to the local Prefect server, started on
+    first use and kept until it is idle (`fitbalance server status`).
+    """
     missing = [p for p in paths if not p.exists()]
     if missing:
         err.print(f"[red]error:[/] no such file or folder: {', '.join(map(str, missing))}")
@@ -102,7 +113,19 @@ def ingest(
         err.print("[red]error:[/] --staging goes with --dask")
         raise typer.Exit(2)
     _quiet_prefect()
-    from fitbalance.pipelines.ingest import ingest_flow, progress_listeners
+    if not no_server:  # the everyday case: the warm process of the local server runs it, Prefect already imported
+        from fitbalance.pipelines.localserver import run_warm
+
+        args = [*map(str, paths), "--wait", str(wait), "--db", str(target)]
+        for option, value in [("--athlete", athlete), ("--workers", workers), ("--settings", settings)]:
+            args += [option, str(value)] if value is not None else []
+        for option, value in [("--dask", dask), ("--staging", staging)]:
+            args += [option, str(value)] if value is not None else []
+        code = run_warm(["ingest", *args], announce=lambda line: err.print(line, highlight=False))
+        if code is not None:
+            raise typer.Exit(code)
+    from fitbalance.pipelines.ingest import progress_listeners
+    from fitbalance.pipelines.localserver import prefect_api
 
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -119,33 +142,51 @@ def ingest(
 
         progress_listeners.append(show)
         try:
-            if dask is None:
-                summary = ingest_flow(
-                    paths=[str(p) for p in paths],
-                    db=str(target),
-                    athlete=athlete,
-                    workers=workers,
-                    settings_path=str(settings) if settings else None,
-                    lock_wait_s=wait,
-                )
-            else:
-                from fitbalance.pipelines.scale import ingest_on_dask
-
-                summary = ingest_on_dask(
-                    [str(p) for p in paths],
-                    str(target),
-                    address=dask,
-                    workers=workers,
-                    staging=str(staging) if staging else None,
-                    athlete=athlete,
-                    settings_path=str(settings) if settings else None,
-                )
+            api = prefect_api(no_server=no_server, announce=lambda line: progress.console.print(line, highlight=False))
+            with api:
+                summary = _run_ingest(paths, target, athlete, workers, settings, wait, dask, staging)
         except FitbalanceError as exc:
             err.print(f"[red]error:[/] {exc}")
             raise typer.Exit(1) from exc
         finally:
             progress_listeners.remove(show)
     _print_summary(summary)
+
+
+def _run_ingest(
+    paths: list[Path],
+    target: Path,
+    athlete: str | None,
+    workers: int | None,
+    settings: Path | None,
+    wait: float,
+    dask: str | None,
+    staging: Path | None,
+) -> dict[str, Any]:
+    from fitbalance.pipelines.ingest import ingest_flow
+
+    if dask is None:
+        summary: dict[str, Any] = ingest_flow(
+            paths=[str(p) for p in paths],
+            db=str(target),
+            athlete=athlete,
+            workers=workers,
+            settings_path=str(settings) if settings else None,
+            lock_wait_s=wait,
+        )
+        return summary
+    from fitbalance.pipelines.scale import ingest_on_dask
+
+    on_dask: dict[str, Any] = ingest_on_dask(
+        [str(p) for p in paths],
+        str(target),
+        address=dask,
+        workers=workers,
+        staging=str(staging) if staging else None,
+        athlete=athlete,
+        settings_path=str(settings) if settings else None,
+    )
+    return on_dask
 
 
 @app.command()
@@ -166,14 +207,15 @@ def serve(
     prefect_home: Annotated[
         Path | None,
         typer.Option(
-            help="State of the Prefect server started when PREFECT_API_URL is unset "
-            "(default: .fitbalance/prefect next to the database)"
+            help="Folder of the local Prefect server used when PREFECT_API_URL is unset "
+            "(default: <data folder>/prefect, the one `fitbalance ingest` uses too)"
         ),
     ] = None,
 ) -> None:
     """Serve the ingest flow on a schedule (default: every 60 minutes) until Ctrl-C or SIGTERM.
 
-    Uses the Prefect server at PREFECT_API_URL, or starts one on 127.0.0.1 for as long as this command runs.
+    Uses the Prefect server at PREFECT_API_URL, else the local Prefect server on 127.0.0.1 (started if none runs,
+    and then stopped with this command unless another command is using it).
     """
     from datetime import timedelta
 
@@ -195,7 +237,7 @@ def serve(
     if cron is None:
         seconds = every_seconds if every_seconds is not None else 60 * (every if every is not None else 60)
         interval = timedelta(seconds=seconds)
-    from fitbalance.pipelines.server import ServerStartError, default_home, serving_env
+    from fitbalance.pipelines.server import ServerStartError, serving_env
 
     serving_env()  # before Prefect is imported: its console logging is set up on import
     from fitbalance.pipelines.serve import default_report_path, serve_inbox
@@ -204,7 +246,7 @@ def serve(
         serve_inbox(
             inbox,
             target,
-            prefect_home=prefect_home or default_home(target),
+            prefect_home=prefect_home,
             interval=interval,
             cron=cron,
             report=report or default_report_path(target),
@@ -472,6 +514,77 @@ def report(
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc
     console.print(f"report written to {written}")
+
+
+server_app = typer.Typer(
+    no_args_is_help=True,
+    help="The local Prefect server: started by the first ingest or serve that needs one, stopped when idle.",
+)
+app.add_typer(server_app, name="server")
+
+
+def _describe(state: Any, idle_s: float | None) -> None:
+    started = datetime.fromtimestamp(state.started_at).astimezone()
+    use = "in use now" if idle_s is None else f"idle for {_duration_s(idle_s)}"
+    console.print(f"local Prefect server at {state.url} (UI {state.ui_url})", highlight=False)
+    console.print(
+        f"  server pid {state.server_pid} (a process group of its own), supervisor pid {state.pid}\n"
+        f"  started {started:%Y-%m-%d %H:%M:%S %Z}; {use}; "
+        f"stops after {_duration_s(state.idle_timeout_s)} without use\n"
+        f"  state in {state.home} (flow runs and logs; server.log)",
+        highlight=False,
+    )
+
+
+def _duration_s(seconds: float) -> str:
+    minutes = seconds / 60
+    return f"{seconds:.0f} s" if seconds < 120 else f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.1f} h"
+
+
+@server_app.command("status")
+def server_status() -> None:
+    """Whether the local Prefect server runs: its address, processes, idle time and folder (exit status 1: none)."""
+    from fitbalance.pipelines.localserver import home, idle_for, running
+
+    state = running(home())
+    if state is None:
+        console.print(f"no local Prefect server runs (its folder: {home()})", highlight=False)
+        raise typer.Exit(1)
+    _describe(state, idle_for(home()))
+
+
+@server_app.command("start")
+def server_start(
+    idle_minutes: Annotated[
+        float | None,
+        typer.Option(
+            help="Stop it after this many minutes without use (default: $FITBALANCE_SERVER_IDLE_MINUTES or 30)"
+        ),
+    ] = None,
+) -> None:
+    """Start the local Prefect server now (the UI shows every ingest), or say that it runs."""
+    from fitbalance.pipelines.localserver import home, use
+    from fitbalance.pipelines.server import ServerStartError
+
+    try:
+        with use(home(), idle_s=None if idle_minutes is None else idle_minutes * 60) as (state, started):
+            console.print("started" if started else "already running")
+    except ServerStartError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    _describe(state, 0.0)
+
+
+@server_app.command("stop")
+def server_stop() -> None:
+    """Stop the local Prefect server and every process it runs (a run using it loses its API)."""
+    from fitbalance.pipelines.localserver import home, stop
+
+    stopped = stop(home())
+    if stopped is None:
+        console.print("no local Prefect server runs")
+        return
+    console.print(f"stopped the local Prefect server at {stopped.url} (pids {stopped.server_pid}, {stopped.pid})")
 
 
 def main() -> None:  # pragma: no cover - entry point
