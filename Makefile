@@ -14,7 +14,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 
-.PHONY: setup dist demo test test-lowest check lint typecheck fmt bench bench-scale bench-views sample-data clean
+.PHONY: setup dist demo test test-lowest check lint typecheck fmt bench bench-everyday bench-scale bench-views sample-data clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -57,6 +57,9 @@ sample-data: setup ## regenerate sample_data/ with the project's own generator
 
 bench: setup ## ingest flow vs a plain fitdecode loop (500 files); figures go to bench/RESULTS.md
 	$(BIN)/python bench/bench_ingest.py
+
+bench-everyday: setup ## the everyday run CLI to CLI (nothing new, re-run of 600, one new among 5,000); bench/RESULTS-everyday.md
+	$(BIN)/python bench/bench_everyday.py
 
 bench-scale: setup ## 1 vs 2 Dask workers (2,000 files), scheduled run over 5,010 files, peak memory; bench/RESULTS-scale.md
 	$(BIN)/python bench/bench_scale.py

@@ -93,9 +93,15 @@ def code_stamp() -> str:
     return f"{sys.executable}|{count}|{size}|{newest}"
 
 
+SERVER_SIDE = ("PREFECT_SERVER_", "PREFECT_UI_", "PREFECT_API_DATABASE_")  # the server's settings, not a command's
+
+
 def prefect_env(env: dict[str, str] | os._Environ[str]) -> dict[str, str]:
-    """The ``PREFECT_*`` settings of an environment, but the API URL (the warm process's is its server's)."""
-    return {k: v for k, v in env.items() if k.startswith("PREFECT_") and k != API_URL_VAR}
+    """The ``PREFECT_*`` settings of an environment that a command's flow run depends on: not the API URL (the warm
+    process's is its server's), not the server's own settings."""
+    return {
+        k: v for k, v in env.items() if k.startswith("PREFECT_") and k != API_URL_VAR and not k.startswith(SERVER_SIDE)
+    }
 
 
 # ---------------------------------------------------------------- the command's side
@@ -237,13 +243,14 @@ class _Runner:
     def _reap(self) -> None:
         while self.children:
             try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
+                pid, status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
                 self.children.clear()
                 return
             if pid == 0:
                 return
             self.children.discard(pid)
+            print(f"warm process {os.getpid()}: command {pid} ended ({_ended(status)})", file=sys.stderr, flush=True)
 
     def _stop_children(self) -> None:
         for pid in list(self.children):
@@ -328,8 +335,16 @@ class _Runner:
                 listener.close()
                 _run_command(conn, request, fds)
             self.children.add(pid)
+            command = " ".join(["fitbalance", *request.get("args", [])[:1]])
+            print(f"warm process {os.getpid()}: command {pid} started: {command}", file=sys.stderr, flush=True)
             for fd in fds:
                 os.close(fd)
+
+
+def _ended(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"signal {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"exit status {os.waitstatus_to_exitcode(status)}"
 
 
 def _run_command(conn: socket.socket, request: dict[str, Any], fds: list[int]) -> None:
