@@ -3,17 +3,21 @@ command), from process start to exit, with the baselines measured in the same ru
 
     python bench/bench_everyday.py [--files 600] [--big 5000] [--repeat 5] [--work bench/out/everyday] [--note TEXT]
 
-Steps, each in fresh processes (medians of ``--repeat`` where a step is quick):
+Steps, each in fresh processes (medians of ``--repeat`` where a step is quick). The machine's load drifts within a
+run, so a quick command is compared with ``fitbalance --help`` timed just before and after it (the median of those
+ratios), and the cold runs before and after alternate (``--cold-pairs``):
 
 1. baselines: ``fitbalance --help``; the plain single-process ``fitdecode`` loop over the ``--files`` files (a Python
-   process that imports fitdecode and reads every frame); a trivial ``@flow`` on Prefect's embedded API.
-2. before the local server (``--no-server``, the embedded API in each command): an ingest of an empty folder; a cold
-   ingest of the ``--files`` files into a fresh database; the unchanged re-run.
-3. the local server: the first command that starts it; then, with it running and its warm process ready, an ingest
-   of an empty folder, the same with ``PREFECT_API_URL`` naming the server (the command runs the flow in its own
-   process: the reuse path without the warm process), the cold ingest of the ``--files`` files, the unchanged re-run.
-4. ``--big`` files (default 5,000) loaded once, then the nothing-new run over them, and one new file among them.
-5. ``fitbalance server stop``: how long until every process of the server has ended.
+   process that imports fitdecode and reads every frame; once at the start, once after the cold runs); a trivial
+   ``@flow`` on Prefect's embedded API.
+2. *before* (``--no-server``: the embedded API in each command, as every command ran before the local server): an
+   ingest of an empty folder.
+3. the local server: the first command, which starts it; then, with it running and its warm process ready, an
+   ingest of an empty folder, and the same with ``PREFECT_API_URL`` naming the server (the flow then runs in the
+   command's own process: the reuse path without the warm process).
+4. cold ingests of the ``--files`` files into fresh databases, *before* and *after* in turns; the unchanged re-runs.
+5. ``--big`` files (default 5,000) loaded once, then the nothing-new run over them, and one new file among them.
+6. ``fitbalance server stop``: how long until every process of the server has ended.
 
 Goals (issue 13): nothing new <= 5x ``--help``; unchanged re-run <= 10 % of the cold run; one new file among 5,000
 <= 2x the nothing-new run; the cold run no slower than before (as a multiple of the plain loop). The figures go to
@@ -68,6 +72,7 @@ trivial()
 @dataclass
 class Figures:
     rows: list[tuple[str, float, str]] = field(default_factory=list)  # (what, seconds, how measured)
+    ratios: dict[str, float] = field(default_factory=dict)  # to --help timed around the command
 
     def add(self, what: str, seconds: float, how: str = "") -> float:
         self.rows.append((what, seconds, how))
@@ -91,6 +96,23 @@ def timed(command: list[str], env: dict[str, str], cwd: Path | None = None) -> f
 def median(command: list[str], env: dict[str, str], repeat: int) -> tuple[float, str]:
     runs = [timed(command, env) for _ in range(repeat)]
     return statistics.median(runs), f"median of {repeat}: " + " ".join(f"{r:.2f}" for r in runs)
+
+
+def against_help(command: list[str], env: dict[str, str], repeat: int) -> tuple[float, float, str]:
+    """The command's median time and its median ratio to ``fitbalance --help`` timed just before and after each run
+    (the machine's load drifts within a run; a ratio of neighbours does not)."""
+    runs, ratios = [], []
+    for _ in range(repeat):
+        before = timed([FITBALANCE, "--help"], env)
+        runs.append(timed(command, env))
+        after = timed([FITBALANCE, "--help"], env)
+        ratios.append(runs[-1] / ((before + after) / 2))
+    how = f"median of {repeat}: " + " ".join(f"{r:.2f}" for r in runs)
+    return (
+        statistics.median(runs),
+        statistics.median(ratios),
+        how + "; / --help around each: " + " ".join(f"{r:.2f}x" for r in ratios),
+    )
 
 
 def corpus(folder: Path, n: int, source: Path | None) -> list[Path]:
@@ -133,6 +155,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=600)
     parser.add_argument("--big", type=int, default=5000, help="0 skips step 4")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--cold-pairs", type=int, default=2, help="cold runs before and after, in turns")
     parser.add_argument("--corpus", type=Path, default=None, help="a folder of real FIT files to use instead")
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out" / "everyday")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS-everyday.md")
@@ -160,30 +183,39 @@ def main() -> None:
     figures.add("trivial @flow, embedded API", timed([python, "-c", TRIVIAL_FLOW], no_server))
 
     empty = [FITBALANCE, "ingest", str(run / "empty"), "--db"]
-    s, how = median([*empty, str(run / "before-empty.duckdb")], no_server, max(1, args.repeat // 2))
+    s, before_ratio, how = against_help([*empty, str(run / "before-empty.duckdb")], no_server, max(1, args.repeat // 2))
     figures.add("before: ingest EMPTY (--no-server)", s, how)
-    before_db = str(run / "before.duckdb")
-    figures.add(
-        "before: cold ingest (--no-server)",
-        timed([FITBALANCE, "ingest", str(files[0].parent), "--db", before_db], no_server),
-    )
-    figures.add(
-        "before: unchanged re-run (--no-server)",
-        timed([FITBALANCE, "ingest", str(files[0].parent), "--db", before_db], no_server),
-    )
+    figures.ratios["before: nothing new / --help"] = before_ratio
 
     figures.add("first use: ingest EMPTY, starts the local server", timed([*empty, str(run / "first.duckdb")], env))
     wait_for_warm(data)
-    s, how = median([*empty, str(run / "empty.duckdb")], env, args.repeat)
+    s, ratio, how = against_help([*empty, str(run / "empty.duckdb")], env, args.repeat)
     figures.add("everyday: ingest EMPTY (local server, warm)", s, how)
+    figures.ratios["nothing new / --help"] = ratio
     reuse = env | {"PREFECT_API_URL": str(server_state(data)["url"])}
-    s, how = median([*empty, str(run / "reuse.duckdb")], reuse, max(1, args.repeat // 2))
+    s, ratio, how = against_help([*empty, str(run / "reuse.duckdb")], reuse, max(1, args.repeat // 2))
     figures.add("reuse: ingest EMPTY (PREFECT_API_URL, flow in the command)", s, how)
-    db = str(run / "after.duckdb")
-    figures.add(
-        "after: cold ingest (local server, warm)", timed([FITBALANCE, "ingest", str(files[0].parent), "--db", db], env)
+    figures.ratios["reuse: nothing new / --help"] = ratio
+
+    # cold runs before and after in turns, each into a fresh database: the load drifts less between neighbours
+    folder = str(files[0].parent)
+    cold: dict[str, list[float]] = {"before": [], "after": []}
+    for turn in range(args.cold_pairs):
+        for when, with_env in (("before", no_server), ("after", env)):
+            db = str(run / f"{when}-{turn}.duckdb")
+            cold[when].append(timed([FITBALANCE, "ingest", folder, "--db", db], with_env))
+    for when, label in (("before", "(--no-server)"), ("after", "(local server, warm)")):
+        runs = cold[when]
+        how = f"median of {len(runs)}, in turns: " + " ".join(f"{r:.2f}" for r in runs)
+        figures.add(f"{when}: cold ingest {label}", statistics.median(runs), how)
+    figures.ratios["cold: after / before"] = statistics.median(
+        a / b for a, b in zip(cold["after"], cold["before"], strict=True)
     )
-    s, how = median([FITBALANCE, "ingest", str(files[0].parent), "--db", db], env, args.repeat)
+    figures.add("plain fitdecode loop, again", timed([python, "-c", PLAIN_LOOP, folder], env))
+    last = args.cold_pairs - 1
+    before_rerun = [FITBALANCE, "ingest", folder, "--db", str(run / f"before-{last}.duckdb")]
+    figures.add("before: unchanged re-run (--no-server)", timed(before_rerun, no_server))
+    s, how = median([FITBALANCE, "ingest", folder, "--db", str(run / f"after-{last}.duckdb")], env, args.repeat)
     figures.add("after: unchanged re-run (local server, warm)", s, how)
 
     if big:
@@ -217,36 +249,48 @@ def main() -> None:
 
 
 def write(args: argparse.Namespace, f: Figures, files: list[Path], big: list[Path], load_before: float) -> None:
-    help_s = f.get("fitbalance --help")
-    plain = f.get("plain fitdecode loop, one process")
+    plain = (f.get("plain fitdecode loop, one process") + f.get("plain fitdecode loop, again")) / 2
     cold_before, cold_after = (
         f.get("before: cold ingest (--no-server)"),
         f.get("after: cold ingest (local server, warm)"),
     )
     everyday = f.get("everyday: ingest EMPTY (local server, warm)")
     rerun = f.get("after: unchanged re-run (local server, warm)")
-    goals = [
-        ("nothing new / --help", everyday / help_s, "<= 5x", everyday / help_s <= 5),
-        ("unchanged re-run / cold run", rerun / cold_after, "<= 10 %", rerun / cold_after <= 0.10),
+    share, times = "{:.1%}", "{:.2f}x"
+    goals: list[tuple[str, str, float, str, bool | None]] = [
         (
-            "cold run / plain loop, after",
-            cold_after / plain,
-            f"<= before ({cold_before / plain:.2f}x)",
-            cold_after <= cold_before,
+            "nothing new / --help",
+            times,
+            f.ratios["nothing new / --help"],
+            "<= 5x",
+            f.ratios["nothing new / --help"] <= 5,
         ),
+        ("reuse: nothing new / --help", times, f.ratios["reuse: nothing new / --help"], "", None),
+        ("unchanged re-run / cold run", share, rerun / cold_after, "<= 10 %", rerun / cold_after <= 0.10),
+        (
+            "cold run: after / before, in turns",
+            times,
+            f.ratios["cold: after / before"],
+            "<= 1x",
+            f.ratios["cold: after / before"] <= 1,
+        ),
+        ("cold run / plain loop, after", times, cold_after / plain, f"before: {cold_before / plain:.2f}x", None),
     ]
     if big:
         nothing = f.get(f"big: nothing new among {args.big}")
         one = f.get(f"big: one new file among {args.big}")
-        goals.append((f"one new among {args.big} / nothing new among them", one / nothing, "<= 2x", one / nothing <= 2))
-        goals.append((f"one new among {args.big} / nothing new (empty)", one / everyday, "(for reference)", True))
-    goals.append(("before: nothing new / --help", f.get("before: ingest EMPTY (--no-server)") / help_s, "(was)", True))
+        goals.append(
+            (f"one new among {args.big} / nothing new among them", times, one / nothing, "<= 2x", one / nothing <= 2)
+        )
+        goals.append((f"one new among {args.big} / nothing new (empty folder)", times, one / everyday, "", None))
+    goals.append(("before: nothing new / --help", times, f.ratios["before: nothing new / --help"], "", None))
     goals.append(
         (
             "before: unchanged re-run / cold run",
+            share,
             f.get("before: unchanged re-run (--no-server)") / cold_before,
-            "(was)",
-            True,
+            "",
+            None,
         )
     )
     load_after = os.getloadavg()[0]
@@ -259,17 +303,16 @@ def write(args: argparse.Namespace, f: Figures, files: list[Path], big: list[Pat
         *[f"| {what} | {seconds:.2f} | {how} |\n" for what, seconds, how in f.rows],
         "\n| goal | measured | target | met |\n|---|---|---|---|\n",
         *[
-            f"| {what} | {value:.2f}x | {target} | {'yes' if met else '**no**'} |\n"
-            if "%" not in target
-            else f"| {what} | {value:.1%} | {target} | {'yes' if met else '**no**'} |\n"
-            for what, value, target, met in goals
+            f"| {what} | {form.format(value)} | {target} | {'' if met is None else 'yes' if met else '**no**'} |\n"
+            for what, form, value, target, met in goals
         ],
     ]
     if not args.results.exists():
         args.results.write_text(
             "# The everyday run (bench/bench_everyday.py)\n\n"
             "Every figure is a whole command as a user runs it, from process start to exit, measured in one run with "
-            "its baselines (`fitbalance --help`, the plain single-process fitdecode loop). *before* is the command "
+            "its baselines (`fitbalance --help` timed around each quick command, the plain single-process fitdecode "
+            "loop; cold runs before and after in turns). *before* is the command "
             "with `--no-server` (Prefect's embedded API started in each command, as every command ran before the "
             "local server); *after* and *everyday* run with the local Prefect server running and its warm process "
             "ready. Ratios are what the goals of issue 13 are about: absolute seconds depend on the machine's load.\n"

@@ -311,7 +311,7 @@ def prefect_api(*, no_server: bool, announce: Callable[[str], None]) -> Iterator
             if inherited is not None:
                 os.environ[API_URL_VAR] = inherited
         return
-    if no_server:
+    if no_server or os.name != "posix":  # the local server needs POSIX process groups and file locks
         yield None
         return
     with ExitStack() as stack:

@@ -75,7 +75,7 @@ def command_env() -> None:
 
 
 def code_stamp() -> str:
-    """What identifies the code a process runs: the Python, and the package files' names, sizes and times."""
+    """What identifies the code a process runs: the package files' count, sizes and newest time."""
     roots = {
         Path(location)
         for name in ("fitbalance", "fitbalance.pipelines", "fitbalance.dashboards")
@@ -90,7 +90,7 @@ def code_stamp() -> str:
                 if name.endswith((".py", ".sql", ".toml")):
                     info = os.stat(os.path.join(folder, name))
                     count, size, newest = count + 1, size + info.st_size, max(newest, info.st_mtime_ns)
-    return f"{sys.executable}|{count}|{size}|{newest}"
+    return f"{count}|{size}|{newest}"
 
 
 SERVER_SIDE = ("PREFECT_SERVER_", "PREFECT_UI_", "PREFECT_API_DATABASE_")  # the server's settings, not a command's
@@ -164,7 +164,7 @@ def delegate(home: Path, args: list[str], on_stale: Callable[[str], None] = lamb
     if sys.platform != "linux" or os.environ.get(CHILD_VAR):
         return None
     hello = _ask(home, {"op": "hello"})
-    if hello is None:
+    if hello is None or hello.get("python") != sys.executable:  # another installation's: not ours to replace
         return None
     if hello.get("stamp") != code_stamp():
         _ask(home, {"op": "quit"})
@@ -319,7 +319,12 @@ class _Runner:
             except (OSError, ValueError):
                 return
             if request.get("op") == "hello":
-                reply = {"stamp": self.stamp, "prefect_env": self.prefect_env, "profile_api": self.profile_api}
+                reply = {
+                    "python": sys.executable,
+                    "stamp": self.stamp,
+                    "prefect_env": self.prefect_env,
+                    "profile_api": self.profile_api,
+                }
                 with suppress(OSError):
                     conn.sendall(json.dumps(reply).encode() + b"\n")
                 return
