@@ -41,6 +41,8 @@ from pathlib import Path
 
 import psutil
 
+from fitbalance.pipelines.warm import COMMAND_ENV
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 FITBALANCE = str(BIN / "fitbalance")
@@ -170,6 +172,7 @@ def main() -> None:
     (run / "empty").mkdir(parents=True)
     env = {k: v for k, v in os.environ.items() if k not in {"PREFECT_API_URL", "FITBALANCE_NO_SERVER"}}
     env |= {"FITBALANCE_DATA_DIR": str(run / "data"), "PREFECT_HOME": str(run / "prefect-home"), "NO_COLOR": "1"}
+    env = COMMAND_ENV | env  # the settings every fitbalance command applies, for the baselines too
     data = run / "data"
     figures = Figures()
     python = str(BIN / "python")

@@ -15,13 +15,15 @@ The local server keeps its state under the user's data folder (:func:`data_dir`)
     prefect/server.json     the running server (address, process ids, idle timeout); absent when none runs
     prefect/in-use          held (a shared lock) by every command using the server, touched when one starts or ends
     prefect/start.lock      one command at a time looks for a server and starts one
+    prefect/runner.sock     the warm process (:mod:`fitbalance.pipelines.warm`) that runs ``fitbalance ingest``
 
 Processes: ``python -m fitbalance.pipelines.localserver`` (the supervisor), detached in a session of its own, runs
 ``prefect server start --host 127.0.0.1 --port <free port>`` in its own process group
-(:func:`fitbalance.pipelines.server.start_server`), writes ``server.json`` once the server answers, and then looks
-every :data:`POLL_S` seconds whether anyone holds ``in-use``. When nobody has for the idle timeout, when it gets
-SIGTERM or SIGINT (:func:`stop`, ``fitbalance server stop``), or SIGUSR1 while nobody uses the server, it stops the
-server's process group (SIGTERM, then SIGKILL), removes ``server.json`` and exits: no process and no port are left.
+(:func:`fitbalance.pipelines.server.start_server`), writes ``server.json`` once the server answers, starts the warm
+process (again if it ends), and then looks every :data:`POLL_S` seconds whether anyone holds ``in-use``. When nobody
+has for the idle timeout, when it gets SIGTERM or SIGINT (:func:`stop`, ``fitbalance server stop``), or SIGUSR1 while
+nobody uses the server, it stops the server's process group (SIGTERM, then SIGKILL) and the warm process, removes
+``server.json`` and exits: no process and no port are left.
 It takes ``in-use`` exclusively while it stops, so a command arriving then waits and starts a fresh server.
 
 No Prefect import at module level: the supervisor needs none, and a command decides on the API before Prefect reads
@@ -51,11 +53,10 @@ import psutil
 from fitbalance.pipelines.server import API_URL_VAR, STARTUP_TIMEOUT_S, ServerStartError, is_healthy, start_server
 
 DATA_DIR_VAR = "FITBALANCE_DATA_DIR"
-NO_SERVER_VAR = "FITBALANCE_NO_SERVER"
 IDLE_VAR = "FITBALANCE_SERVER_IDLE_MINUTES"
 DEFAULT_IDLE_S = 30 * 60.0
 POLL_S = 1.0  # how often the supervisor looks whether the server is in use (a flock attempt and a stat)
-STOP_TIMEOUT_S = 30.0  # SIGTERM to the supervisor until it has stopped the server (its group gets SIGKILL after 15 s)
+STOP_TIMEOUT_S = 30.0  # SIGTERM to the supervisor until it has stopped the server (its group gets SIGKILL after 8 s)
 STATE, IN_USE, START_LOCK, LOG = "server.json", "in-use", "start.lock", "server.log"
 SUPERVISOR_MODULE = "fitbalance.pipelines.localserver"
 

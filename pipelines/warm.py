@@ -15,8 +15,9 @@ SIGINT, SIGTERM and SIGHUP to the command are passed on to the child's process g
 on an ingest run in the command's own process. Whenever anything does not fit (no warm process yet, other code, other
 settings, not Linux), the command runs the flow itself, as it always could.
 
-The warm process ends with the local server (SIGTERM from the supervisor), stopping any child still running first; a
-command finding it on other code asks it to quit, and the supervisor starts a fresh one.
+The warm process ends with the local server (SIGTERM from the supervisor), or on its own when its supervisor is gone,
+stopping any child still running first; a command finding it on other code asks it to quit, and the supervisor starts
+a fresh one.
 """
 
 from __future__ import annotations
@@ -224,6 +225,7 @@ class _Runner:
         self.home = home
         self.children: set[int] = set()
         self.stopping = False
+        self.supervisor = os.getppid()
         command_env()
         for module in PRELOAD:
             importlib.import_module(module)
@@ -294,7 +296,7 @@ class _Runner:
         mine = path.stat()
         print(f"warm process {os.getpid()}: ready on {path}", file=sys.stderr, flush=True)
         try:
-            while not self.stopping:
+            while not self.stopping and os.getppid() == self.supervisor:  # it never outlives its supervisor
                 self._reap()
                 with suppress(InterruptedError):
                     ready, _, _ = select.select([listener], [], [], 1.0)
