@@ -1,5 +1,6 @@
 """Every process a command started ends when the command is asked to stop: SIGTERM (what systemd, Docker and process
-supervisors send) or SIGINT to ``fitbalance dashboard`` ends its Streamlit server, and nothing keeps the port.
+supervisors send) or SIGINT to ``fitbalance dashboard`` ends its Streamlit server, and nothing keeps the port; SIGTERM
+to ``fitbalance ingest`` running the flow in its own process ends its decoder processes, and the run can be done again.
 
 ``fitbalance serve`` is stopped the same way in tests/pipelines/test_serve.py, and the local server's own stops
 (``fitbalance server stop``, its idle timeout, a warm ingest) in tests/pipelines/test_localserver.py.
@@ -19,11 +20,17 @@ from pathlib import Path
 import psutil
 import pytest
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 FITBALANCE = Path(sys.executable).with_name("fitbalance")
 START_S = 120.0
 STOP_S = 60.0  # the command gives Streamlit 8 s before SIGKILL; this only keeps a stuck test from hanging
+
+
+def descendants(pid: int) -> list[psutil.Process]:
+    with suppress(psutil.Error):
+        return psutil.Process(pid).children(recursive=True)
+    return []
 
 
 def free_port() -> int:
@@ -74,3 +81,38 @@ def test_a_signal_to_the_dashboard_command_ends_streamlit_and_frees_the_port(
         if cli.poll() is None:
             cli.kill()
         cli.communicate()
+
+
+def test_sigterm_to_an_ingest_ends_its_worker_processes_and_the_run_can_be_done_again(tmp_path: Path) -> None:
+    """``fitbalance ingest --no-server --workers 2`` stopped while its decoder processes work: it exits non-zero, every
+    process it started ends, no batch is half-written (the next run loads every file once)."""
+    from fitbalance.store.load import ingest_running
+    from fitbalance.synth import generate_corpus  # type: ignore[import-not-found, unused-ignore]
+    from tests.pipelines.conftest import rows
+
+    inbox, db = tmp_path / "inbox", tmp_path / "t.duckdb"
+    files = generate_corpus(inbox, 64, seed=9)
+    command = [str(FITBALANCE), "ingest", str(inbox), "--db", str(db), "--workers", "2", "--no-server"]
+    cli = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    started: list[psutil.Process] = []
+    try:
+        deadline = time.monotonic() + START_S
+        while not (ingest_running(db) and len(descendants(cli.pid)) >= 2):  # the pool's processes are at work
+            assert cli.poll() is None, cli.communicate()[0]
+            assert time.monotonic() < deadline, "the ingest did not start its workers"
+            time.sleep(0.1)
+        started = descendants(cli.pid)
+        cli.send_signal(signal.SIGTERM)
+        assert cli.wait(timeout=STOP_S) != 0
+        _, alive = psutil.wait_procs(started, timeout=STOP_S)
+        assert not alive, f"left running: {alive}"
+    finally:
+        for process in started:
+            with suppress(psutil.Error):
+                process.kill()
+        if cli.poll() is None:
+            cli.kill()
+        cli.communicate()
+    again = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert rows(db, "SELECT count(*) FROM source_files WHERE status = 'loaded'") == [(len(files),)]
