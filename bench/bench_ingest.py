@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -27,7 +26,6 @@ import fitdecode
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # pipelines/ when run from a checkout
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -74,7 +72,7 @@ def plain_loop(files: list[Path]) -> tuple[float, int]:
 
 
 def run_flow(paths: list[str], db: Path, workers: int) -> tuple[float, dict[str, object]]:
-    from pipelines.ingest import ingest_flow
+    from fitbalance.pipelines.ingest import ingest_flow
 
     start = time.perf_counter()
     summary = ingest_flow(paths=paths, db=str(db), workers=workers)

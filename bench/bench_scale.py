@@ -14,8 +14,8 @@ benchmark (so no measurement pays for an embedded server's start-up). Steps:
 3. ``local-1`` / ``local-2``: the default flow (process pool on this machine) with 1 / 2 workers, for reference.
 4. ``full-<big>``: the default flow with 2 workers over ``--big`` files into a fresh database: time and peak memory.
    ``full-500``: the same over 500 files (peak memory must stay flat as the corpus grows).
-5. ``scheduled``: the scheduled run (:func:`pipelines.serve.inbox_flow`) over an inbox of the ``--big`` files
-   already loaded by step 4 plus 10 new ones; then ``scheduled-idle``: the next run, with nothing new.
+5. ``scheduled``: the scheduled run (:func:`fitbalance.pipelines.serve.inbox_flow`) over an inbox of the ``--big``
+   files already loaded by step 4 plus 10 new ones; then ``scheduled-idle``: the next run, with nothing new.
 
 Peak memory is sampled every 0.2 s with psutil: the flow process, and each of its descendant processes (pool or
 Dask workers; the Prefect server is not a descendant). CPU seconds per process group say where the time went.
@@ -40,7 +40,6 @@ from typing import Any
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # pipelines/ when run from a checkout
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -141,7 +140,7 @@ def _fitdecode_loop(folder: Path) -> dict[str, Any]:
 
 
 def _warm_worker() -> int:
-    import pipelines.ingest  # noqa: F401  (what a task needs: prefect, polars, pandera, fitdecode)
+    import fitbalance.pipelines.ingest  # noqa: F401  (what a task needs: prefect, polars, pandera, fitdecode)
 
     return os.getpid()
 
@@ -163,15 +162,15 @@ def _step(step: str, folder: Path, db: Path, workers: int, staging: Path, stack:
     if step == "fitdecode":
         return lambda: _fitdecode_loop(folder)
     if step.startswith("dask"):
-        from pipelines.scale import ingest_on_dask
+        from fitbalance.pipelines.scale import ingest_on_dask
 
         address = stack.enter_context(_warm_cluster(workers))
         return lambda: ingest_on_dask([str(folder)], str(db), address=address, workers=workers, staging=str(staging))
     if step.startswith("scheduled"):
-        from pipelines.serve import inbox_flow
+        from fitbalance.pipelines.serve import inbox_flow
 
         return lambda: inbox_flow(inbox=str(folder), db=str(db), workers=workers)
-    from pipelines.ingest import ingest_flow
+    from fitbalance.pipelines.ingest import ingest_flow
 
     return lambda: ingest_flow(paths=[str(folder)], db=str(db), workers=workers)
 
@@ -415,7 +414,7 @@ def main() -> None:
         print(json.dumps(figures))
         return
 
-    from pipelines.server import start_server
+    from fitbalance.pipelines.server import start_server
 
     work: Path = args.work
     work.mkdir(parents=True, exist_ok=True)

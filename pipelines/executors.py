@@ -8,8 +8,9 @@ and what to clean up after its load (:meth:`~BatchExecutor.release`). A third en
 - :class:`LocalBatches`: a pool of this machine's processes (one thread when there is one worker); the frames come
   back in memory.
 - :class:`DaskBatches`: ``stage-batch`` tasks on the flow's task runner (a ``DaskTaskRunner``; see
-  :mod:`pipelines.scale`), each writing its validated batch as Parquet under the staging folder
-  (:mod:`pipelines.staging`); the flow process reads each back when its turn comes, and removes it once loaded.
+  :mod:`fitbalance.pipelines.scale`), each writing its validated batch as Parquet under the staging folder
+  (:mod:`fitbalance.pipelines.staging`); the flow process reads each back when its turn comes, and removes it once
+  loaded.
 
 Memory stays flat however many files there are: at most two batches per worker are in flight, and a batch never
 travels as a Prefect task parameter or result of its own (Prefect keeps those until the flow run ends).
@@ -34,9 +35,9 @@ from prefect.futures import PrefectFuture
 
 from fitbalance.config import Athlete
 from fitbalance.models import BatchResult, WorkItem
+from fitbalance.pipelines.staging import StagedBatch, discard, read_batch, write_batch
 from fitbalance.process import process_batch
 from fitbalance.sources.archive import cleanup
-from pipelines.staging import StagedBatch, discard, read_batch, write_batch
 
 Pending = TypeVar("Pending")
 """What an engine holds for a batch in flight (a future of some kind)."""

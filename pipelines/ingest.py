@@ -18,9 +18,9 @@ batches and replace their own rows. Once every batch is loaded, the settings' ov
 user's corrections are applied to every loaded row (:func:`fitbalance.store.corrections.apply_rules`), whether or
 not a file was new.
 
-Where the batches are processed is a :class:`~pipelines.executors.BatchExecutor`, the loop being the same for
-every engine: a process pool of this machine (default), or, with ``staging`` set, the flow's Dask task runner
-handing batches back as Parquet (:mod:`pipelines.scale`). Only the flow process writes the database either way.
+Where the batches are processed is a :class:`~fitbalance.pipelines.executors.BatchExecutor`, the loop being the same for
+every engine: a process pool of this machine (default), or, with ``staging`` set, the flow's Dask task runner handing
+batches back as Parquet (:mod:`fitbalance.pipelines.scale`). Only the flow process writes the database either way.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from fitbalance.config import Athlete, load_settings
 from fitbalance.errors import FitbalanceError
 from fitbalance.exercises import exercises_table
 from fitbalance.models import BatchResult, FileOutcome, FileStatus, LoadCounts, SourceRef, WorkItem
+from fitbalance.pipelines.executors import BatchExecutor, DaskBatches, LocalBatches
 from fitbalance.process import exercise_resolver
 from fitbalance.rereads import Request, Reread, files_to_read_again
 from fitbalance.sources.archive import discover, file_digest, locate, scratch_dir
@@ -50,7 +51,6 @@ from fitbalance.store import corrections, ledger, placement, reference
 from fitbalance.store.connection import open_store
 from fitbalance.store.load import load_batch
 from fitbalance.store.views import apply_views
-from pipelines.executors import BatchExecutor, DaskBatches, LocalBatches
 
 MIN_BATCH_SIZE, MAX_BATCH_SIZE = 16, 96
 """Files per batch when the caller does not say: about four batches per worker, within these bounds. A batch costs

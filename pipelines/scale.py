@@ -1,10 +1,11 @@
 """The ingest flow on a Dask cluster: decode and validate on the workers, one loader merging into DuckDB.
 
-:func:`ingest_on_dask` runs :func:`pipelines.ingest.ingest_flow` with a ``prefect-dask`` ``DaskTaskRunner``: either
-on the cluster whose scheduler is at ``address`` (``tcp://host:8786``), or on a ``LocalCluster`` of ``workers``
-single-threaded worker processes (fitdecode is pure Python: threads would share one core). Each ``stage-batch`` task
-writes its validated batch as Parquet files under ``staging`` (:mod:`pipelines.staging`); the flow process reads
-them back, one batch at a time, and loads each in one transaction. Only the flow process opens the database.
+:func:`ingest_on_dask` runs :func:`fitbalance.pipelines.ingest.ingest_flow` with a ``prefect-dask``
+``DaskTaskRunner``: either on the cluster whose scheduler is at ``address`` (``tcp://host:8786``), or on a
+``LocalCluster`` of ``workers`` single-threaded worker processes (fitdecode is pure Python: threads would share one
+core). Each ``stage-batch`` task writes its validated batch as Parquet files under ``staging``
+(:mod:`fitbalance.pipelines.staging`); the flow process reads them back, one batch at a time, and loads each in one
+transaction. Only the flow process opens the database.
 
 On a real cluster, the inbox and ``staging`` must be paths every worker sees the same (shared storage), and the
 workers must reach the Prefect API the flow uses (set ``PREFECT_API_URL`` to a server, not the ephemeral one). See
@@ -29,7 +30,7 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect_dask.task_runners import DaskTaskRunner
 
 from fitbalance.errors import ConfigError
-from pipelines.ingest import ingest_flow
+from fitbalance.pipelines.ingest import ingest_flow
 
 LOCAL = "local"
 DASK_BATCH_SIZE = 96  # files per task: each task costs API round trips, Parquet files and a load transaction

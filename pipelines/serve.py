@@ -1,19 +1,20 @@
 """Scheduled ingestion: the ingest flow served as a Prefect deployment that watches an inbox folder.
 
-``fitbalance serve --inbox DIR`` calls :func:`serve_inbox`. It makes sure there is a real Prefect API (the one named by
-``PREFECT_API_URL``, or a ``prefect server start`` of its own: :mod:`pipelines.server`), registers the deployment
-``fitbalance-inbox/<inbox folder name>`` with an interval or cron schedule, and serves it from this process: each
-scheduled run is a subprocess running :func:`inbox_flow`, which
+``fitbalance serve --inbox DIR`` calls :func:`serve_inbox`. It makes sure there is a real Prefect API (the one named
+by ``PREFECT_API_URL``, or the local server of :mod:`fitbalance.pipelines.localserver`, started if none runs),
+registers the deployment ``fitbalance-inbox/<inbox folder name>`` with an interval or cron schedule, and serves it from
+this process: each scheduled run is a subprocess running :func:`inbox_flow`, which
 
-1. ingests the inbox with :func:`pipelines.ingest.ingest_flow` (a subflow): a file whose content hash is already in
-   the database is not read again, so a run costs a scan and a hash per known file, plus the work on new ones;
+1. ingests the inbox with :func:`fitbalance.pipelines.ingest.ingest_flow` (a subflow): a file whose content hash is
+   already in the database is not read again, so a run costs a scan and a hash per known file, plus the work on new
+   ones;
 2. writes the HTML report (when :mod:`fitbalance.report` is installed) if anything changed or it is missing;
 3. logs one line: what the run loaded, quarantined and skipped.
 
 Runs never overlap: the runner starts one at a time, and a run that came due meanwhile starts when the previous one
 ends (it finds little to do). Ctrl-C or SIGTERM stops the runner, which cancels a run in progress (its open batch
-transaction is rolled back: no half-written activity) and pauses the schedule; then the server we started is stopped
-with its whole process group.
+transaction is rolled back: no half-written activity) and pauses the schedule; then the local server, when this command
+started it and no other command uses it, is stopped with its whole process group.
 
 ``prefect.yaml`` deploys the same flow to a Prefect server or Prefect Cloud with a work pool instead.
 """
@@ -24,6 +25,7 @@ import asyncio
 import importlib.util
 import signal
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -32,14 +34,15 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.schedules import construct_schedule
 from prefect.runner import Runner
-from prefect.settings import PREFECT_API_URL, temporary_settings
 from pydantic import ValidationError
 
 from fitbalance.errors import ConfigError, FitbalanceError
-from pipelines.ingest import ingest_flow
-from pipelines.server import RUN_STOP_GRACE_S, local_api, serving_env, stop_children
+from fitbalance.pipelines.ingest import ingest_flow
+from fitbalance.pipelines.localserver import serving_api
+from fitbalance.pipelines.server import RUN_STOP_GRACE_S, flush_prefect, serving_env, stop_children
 
 FLOW_NAME = "fitbalance-inbox"
+RUNNER_STOP_S = 2.0  # each step of stopping the runner (cancel, pause the schedule) gets this long, then goes on
 
 
 def default_report_path(db: Path) -> Path:
@@ -105,9 +108,11 @@ def deployment_name(inbox: Path) -> str:
 
 
 async def _serve_until_stopped(
-    runner: Runner, announce: Callable[[str], None], stop_timeout_s: float = RUN_STOP_GRACE_S
+    runner: Runner, announce: Callable[[str], None], step_timeout_s: float = RUNNER_STOP_S
 ) -> None:
-    """Run ``runner`` until SIGINT or SIGTERM, then stop it: in-flight runs are cancelled, the schedule paused."""
+    """Run ``runner`` until SIGINT or SIGTERM, then stop within seconds: a run in progress gets SIGTERM (its open
+    batch transaction is rolled back) and is killed if it has not ended after a grace period; the runner is stopped
+    (the schedule paused) for as long as ``step_timeout_s`` allows each step."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     serving = asyncio.create_task(runner.start())
@@ -118,9 +123,17 @@ async def _serve_until_stopped(
     try:
         await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
         if not serving.done():
-            announce("stopping: cancelling a run in progress, pausing the schedule")
-            await runner.astop()
-            await asyncio.wait_for(serving, timeout=stop_timeout_s)
+            announce("stopping: ending a run in progress (its open batch is rolled back), pausing the schedule")
+            ending = asyncio.gather(asyncio.to_thread(stop_children), runner.astop(), return_exceptions=True)
+            with suppress(TimeoutError):  # the run processes get their grace period; the runner stops meanwhile
+                await asyncio.wait_for(asyncio.shield(ending), timeout=RUN_STOP_GRACE_S + step_timeout_s)
+            with suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(serving), timeout=step_timeout_s)  # pauses the schedule
+            if not serving.done():
+                serving.cancel()
+                with suppress(TimeoutError, asyncio.CancelledError):
+                    await asyncio.wait_for(serving, timeout=step_timeout_s)
+                return
     finally:
         stopping.cancel()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -132,7 +145,7 @@ def serve_inbox(
     inbox: Path,
     db: Path,
     *,
-    prefect_home: Path,
+    prefect_home: Path | None = None,
     interval: timedelta | None = None,
     cron: str | None = None,
     report: Path | None = None,
@@ -141,7 +154,11 @@ def serve_inbox(
     workers: int | None = None,
     announce: Callable[[str], None] = print,
 ) -> None:
-    """Serve :func:`inbox_flow` for ``inbox`` on a schedule until Ctrl-C or SIGTERM (see the module docstring)."""
+    """Serve :func:`inbox_flow` for ``inbox`` on a schedule until Ctrl-C or SIGTERM (see the module docstring).
+
+    ``prefect_home`` is the local server's folder when no API is configured (default: the one ``fitbalance ingest``
+    uses too, :func:`fitbalance.pipelines.localserver.home`).
+    """
     if (interval is None) == (cron is None):
         raise ConfigError("give exactly one of an interval and a cron expression")
     try:  # a bad schedule is refused before a server is started for it
@@ -149,9 +166,7 @@ def serve_inbox(
     except ValidationError as exc:
         raise ConfigError(f"not a valid schedule: {exc.errors()[0]['msg']}") from exc
     serving_env()  # for the flow-run processes (this one has imported Prefect already)
-    with local_api(prefect_home) as api, temporary_settings(updates={PREFECT_API_URL: api.url}):
-        where = f"started here (pid {api.pid}, state in {api.home}, log {api.log})" if api.pid else "configured"
-        announce(f"Prefect API {api.url}: {where}")
+    with serving_api(prefect_home, announce):
         name = deployment_name(inbox)
         runner = Runner(name=f"fitbalance-{name}", limit=1, pause_on_shutdown=True)  # one run at a time
         try:
@@ -176,6 +191,7 @@ def serve_inbox(
             announce(f"serving {FLOW_NAME}/{name} {when}: inbox {inbox.resolve()} -> {db.resolve()}; Ctrl-C stops")
             asyncio.run(_serve_until_stopped(runner, announce))
         finally:  # whatever a stopped runner left behind goes before the API it reports to
-            if stopped := stop_children(spare_group=api.pid):
+            if stopped := stop_children():
                 announce(f"stopped {stopped} leftover process(es)")
-            announce("stopped" + (f"; stopping the Prefect server (pid {api.pid})" if api.pid else ""))
+            flush_prefect(timeout_s=RUNNER_STOP_S)
+            announce("stopped")

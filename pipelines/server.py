@@ -1,12 +1,11 @@
-"""A real Prefect API server on localhost, started and stopped by ``fitbalance serve`` when none is configured.
+"""A real Prefect API server on localhost, and the processes around it.
 
-Schedules need a real API: the ephemeral one Prefect starts inside a flow's process refuses to schedule. When
-``PREFECT_API_URL`` is set, that server is used as it is. Otherwise :func:`local_api` starts
-``prefect server start --host 127.0.0.1 --port <free port>`` as a subprocess in its own process group, with its
-state (a SQLite database of flow runs and logs) in ``PREFECT_HOME`` (default ``.fitbalance/prefect`` next to the
-database), waits for ``/api/health``, and on exit stops the whole process group: SIGTERM, then SIGKILL after a grace
-period. :func:`stop_children` ends the flow-run processes a runner leaves behind when it is stopped. No Prefect import
-here: this module is used before Prefect is imported, so that its logging settings (:data:`SERVE_ENV`) apply.
+:func:`start_server` runs ``prefect server start --host 127.0.0.1 --port <free port>`` as a subprocess in its own
+process group, with its state (a SQLite database of flow runs and logs) in the ``PREFECT_HOME`` it is given, waits for
+``/api/health``, and on exit stops the whole process group: SIGTERM, then SIGKILL after a grace period. The local
+server's supervisor (:mod:`fitbalance.pipelines.localserver`) is built on it. :func:`stop_children` ends the flow-run
+processes a runner leaves behind when it is stopped. No Prefect import here: this module is used before Prefect is
+imported, so that its logging settings (:data:`SERVE_ENV`) apply.
 """
 
 from __future__ import annotations
@@ -28,8 +27,8 @@ import psutil
 
 API_URL_VAR = "PREFECT_API_URL"
 STARTUP_TIMEOUT_S = 180.0  # a first start migrates a fresh SQLite database; 15-50 s on a busy 2-core machine
-STOP_GRACE_S = 15.0
-RUN_STOP_GRACE_S = 30.0  # a stopped flow run rolls back its open batch and records the end of the run
+STOP_GRACE_S = 8.0  # a server's process group after SIGTERM, before SIGKILL
+RUN_STOP_GRACE_S = 5.0  # a flow run after SIGTERM rolls back its open batch and records the end of the run
 SERVE_ENV = {  # every log still reaches the API (the UI shows it); the terminal gets one line per run and warnings
     "PREFECT_LOGGING_LEVEL": "INFO",
     "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",
@@ -44,17 +43,12 @@ class ServerStartError(RuntimeError):
 
 @dataclass(frozen=True)
 class Api:
-    """The API a served flow talks to: its URL, and the server we started (None when it was configured)."""
+    """A server we started: its URL, the pid of its process group's leader, its home and log."""
 
     url: str
     pid: int | None = None
     home: Path | None = None
     log: Path | None = None
-
-
-def default_home(db: Path) -> Path:
-    """Where a server started for ``db`` keeps its state: ``.fitbalance/prefect`` next to the database."""
-    return db.resolve().parent / ".fitbalance" / "prefect"
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -100,26 +94,45 @@ def serving_env() -> None:
         os.environ.setdefault(key, value)
 
 
+def flush_prefect(timeout_s: float) -> None:
+    """Send the logs and events Prefect still holds, for at most ``timeout_s`` each (its own exit handlers would
+    wait longer)."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=timeout_s)
+    EventsWorker.drain_all(timeout=timeout_s)
+
+
+IGNORES_SIGTERM = ("multiprocessing.resource_tracker",)  # it ends when its parent does; nothing to wait for
+
+
 def stop_children(*, spare_group: int | None = None, grace_s: float = RUN_STOP_GRACE_S) -> int:
-    """SIGTERM every descendant of this process except the process group ``spare_group``; SIGKILL what is left.
+    """SIGTERM every descendant of this process except the process group ``spare_group``; SIGKILL what is left once
+    the others have ended or after ``grace_s``.
 
     A Prefect runner stopped by a signal does not always stop the flow runs it started; they would go on without an
-    API. Returns how many processes were stopped.
+    API. Multiprocessing's resource tracker ignores SIGTERM by design, so it is not waited for. Returns how many
+    processes were stopped.
     """
-    doomed = []
+    doomed: list[psutil.Process] = []
+    awaited: list[psutil.Process] = []
     for child in psutil.Process().children(recursive=True):
         with suppress(psutil.Error):
             if spare_group is None or os.getpgid(child.pid) != spare_group:
                 doomed.append(child)
+                if not any(marker in " ".join(child.cmdline()) for marker in IGNORES_SIGTERM):
+                    awaited.append(child)
     for process in doomed:
         with suppress(psutil.Error):
             process.terminate()
-    _, alive = psutil.wait_procs(doomed, timeout=grace_s)
+    psutil.wait_procs(awaited, timeout=grace_s)
+    alive = [p for p in doomed if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
     for process in alive:
         with suppress(psutil.Error):
             process.kill()
     psutil.wait_procs(alive, timeout=5)
-    return len(doomed)
+    return len(awaited)
 
 
 @contextmanager
@@ -150,22 +163,3 @@ def start_server(home: Path, *, timeout_s: float = STARTUP_TIMEOUT_S) -> Iterato
         yield Api(url=url, pid=process.pid, home=home, log=log_path)
     finally:
         stop_process_group(process)
-
-
-@contextmanager
-def local_api(home: Path) -> Iterator[Api]:
-    """The configured API (``PREFECT_API_URL``) or, when none is, a server of our own for the block's duration.
-
-    While the block runs, ``PREFECT_API_URL`` is set in this process's environment, so flow-run subprocesses and
-    Dask workers started from here use the same server.
-    """
-    configured = os.environ.get(API_URL_VAR)
-    if configured:
-        yield Api(url=configured)
-        return
-    with start_server(home) as api:
-        os.environ[API_URL_VAR] = api.url
-        try:
-            yield api
-        finally:
-            os.environ.pop(API_URL_VAR, None)

@@ -25,7 +25,7 @@ BROKEN = {  # file -> what the quarantine reason must name
 
 @pytest.fixture(scope="module")
 def corpus_run(corpus: Path, prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from pipelines.ingest import ingest_flow
+    from fitbalance.pipelines.ingest import ingest_flow
 
     db = tmp_path_factory.mktemp("corpus") / "corpus.duckdb"
     first = ingest_flow(paths=[str(corpus / "fit")], db=str(db))

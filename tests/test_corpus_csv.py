@@ -46,7 +46,7 @@ def q(db: Path, sql: str) -> list[tuple[Any, ...]]:
 
 @pytest.fixture(scope="module")
 def corpus_csv(corpus: Path, prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from pipelines.ingest import ingest_flow
+    from fitbalance.pipelines.ingest import ingest_flow
 
     root = tmp_path_factory.mktemp("corpus-csv")
     settings = root / "fitbalance.toml"

@@ -34,7 +34,7 @@ def q(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ..
 
 
 def ingest(paths: list[Path], db: Path, settings: Path | None = None) -> dict[str, Any]:
-    from pipelines.ingest import ingest_flow
+    from fitbalance.pipelines.ingest import ingest_flow
 
     result: dict[str, Any] = ingest_flow(
         paths=[str(p) for p in paths], db=str(db), settings_path=str(settings) if settings else None

@@ -74,7 +74,7 @@ def write_pair(folder: Path) -> None:
 
 
 def ingest(paths: list[Path], db: Path, settings: Path, **kw: Any) -> dict[str, Any]:
-    from pipelines.ingest import ingest_flow
+    from fitbalance.pipelines.ingest import ingest_flow
 
     result: dict[str, Any] = ingest_flow(paths=[str(p) for p in paths], db=str(db), settings_path=str(settings), **kw)
     return result

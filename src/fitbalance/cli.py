@@ -7,7 +7,9 @@ import io
 import json
 import os
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -27,6 +29,15 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Your trainin
 console = Console()
 err = Console(stderr=True, soft_wrap=True)
 
+NoServerOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-server",
+        envvar="FITBALANCE_NO_SERVER",
+        help="Run Prefect embedded in this process (10-20 s to start) instead of using, or starting, the local "
+        "Prefect server (when PREFECT_API_URL names none)",
+    ),
+]
 DbOption = Annotated[
     Path | None, typer.Option("--db", help="DuckDB file (default: $FITBALANCE_DB or ./fitbalance.duckdb)")
 ]
@@ -36,6 +47,23 @@ class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        console.print(f"fitbalance {version('fitbalance')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit")
+    ] = False,
+) -> None:
+    """Your training history from watch and app exports."""
 
 
 def _db(db: Path | None) -> Path:
@@ -59,11 +87,10 @@ def _error(problem: object) -> None:
 
 
 def _quiet_prefect() -> None:
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
-    # the embedded server can take longer than Prefect's 20 s default to start on a busy 2-core machine
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    """Prefect's settings for a command (quiet logs, no analytics, a patient embedded server), before it is imported."""
+    from fitbalance.pipelines.warm import command_env
+
+    command_env()
 
 
 @app.command()
@@ -92,8 +119,13 @@ def ingest(
     retry_quarantined: Annotated[
         bool, typer.Option("--retry-quarantined", help="Read every quarantined file of the athlete again")
     ] = False,
+    no_server: NoServerOption = False,
 ) -> None:
-    """Ingest FIT and CSV exports with the Prefect flow and print what happened to every file."""
+    """Ingest FIT and CSV exports with the Prefect flow and print what happened to every file.
+
+    The flow run reports to the Prefect API that PREFECT_API_URL names, else to the local Prefect server, started on
+    first use and kept until it is idle (`fitbalance server status`).
+    """
     missing = [p for p in paths if not p.exists()]
     if missing:
         err.print(f"[red]error:[/] no such file or folder: {', '.join(map(str, missing))}")
@@ -111,9 +143,12 @@ def ingest(
     _settings_or_exit(settings)
     # recorded as absolute paths, so that a file can be read again from wherever fitbalance runs next
     sources = [str(p.absolute()) for p in paths]
-    summary = _run_flow(
-        sources, target, athlete, workers, settings, wait, dask, staging, "quarantined" if retry_quarantined else None
-    )
+    warm = ["ingest", *sources, *_common_args(target, wait, athlete, workers, settings)]
+    for option, value in [("--dask", dask), ("--staging", staging)]:
+        warm += [option, str(value)] if value is not None else []
+    warm += ["--retry-quarantined"] if retry_quarantined else []
+    reread = "quarantined" if retry_quarantined else None
+    summary = _run_flow(warm, no_server, sources, target, athlete, workers, settings, wait, dask, staging, reread)
     _print_summary(summary)
 
 
@@ -132,6 +167,7 @@ def reprocess(
     wait: Annotated[
         float, typer.Option(help="Seconds to wait while another ingest runs on the same database", min=0)
     ] = 600.0,
+    no_server: NoServerOption = False,
 ) -> None:
     """Read recorded files again from their paths (a release that reads files better), in the ingest flow.
 
@@ -157,11 +193,25 @@ def reprocess(
         raise typer.Exit(1)
     _settings_or_exit(settings)
     request = "all" if all_files else "quarantined" if quarantined else f"since-version:{since_version}"
-    summary = _run_flow([], target, athlete, workers, settings, wait, None, None, request)
+    flag = ["--all"] if all_files else ["--quarantined"] if quarantined else ["--since-version", str(since_version)]
+    warm = ["reprocess", *flag, *_common_args(target, wait, athlete, workers, settings)]
+    summary = _run_flow(warm, no_server, [], target, athlete, workers, settings, wait, None, None, request)
     _print_summary(summary)
 
 
+def _common_args(
+    target: Path, wait: float, athlete: str | None, workers: int | None, settings: Path | None
+) -> list[str]:
+    """The options an ingest and a reprocess share, as a command line for the warm process."""
+    args = ["--wait", str(wait), "--db", str(target.absolute())]
+    for option, value in [("--athlete", athlete), ("--workers", workers), ("--settings", settings)]:
+        args += [option, str(value)] if value is not None else []
+    return args
+
+
 def _run_flow(
+    warm: list[str],
+    no_server: bool,
     sources: list[str],
     target: Path,
     athlete: str | None,
@@ -172,9 +222,20 @@ def _run_flow(
     staging: Path | None,
     reread: str | None,
 ) -> dict[str, Any]:
-    """Run the ingest flow (on Dask with ``dask``) with a progress bar; a run that cannot go on exits 1."""
+    """Run the ingest flow (on Dask with ``dask``) with a progress bar; a run that cannot go on exits 1.
+
+    Unless ``no_server``, the warm process of the local server runs the command line ``warm`` when it can (Prefect
+    already imported there), and this process exits with its status.
+    """
     _quiet_prefect()
-    from pipelines.ingest import ingest_flow, progress_listeners
+    if not no_server:  # the everyday case: the warm process of the local server runs it, Prefect already imported
+        from fitbalance.pipelines.localserver import run_warm
+
+        code = run_warm(warm, announce=lambda line: err.print(line, highlight=False))
+        if code is not None:
+            raise typer.Exit(code)
+    from fitbalance.pipelines.ingest import progress_listeners
+    from fitbalance.pipelines.localserver import prefect_api
 
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -191,34 +252,83 @@ def _run_flow(
 
         progress_listeners.append(show)
         try:
-            if dask is None:
-                summary: dict[str, Any] = ingest_flow(
-                    paths=sources,
-                    db=str(target),
-                    athlete=athlete,
-                    workers=workers,
-                    settings_path=str(settings) if settings else None,
-                    lock_wait_s=wait,
-                    reread=reread,
-                )
-            else:
-                from pipelines.scale import ingest_on_dask
-
-                summary = ingest_on_dask(
-                    sources,
-                    str(target),
-                    address=dask,
-                    workers=workers,
-                    staging=str(staging) if staging else None,
-                    athlete=athlete,
-                    settings_path=str(settings) if settings else None,
-                )
+            api = prefect_api(no_server=no_server, announce=lambda line: progress.console.print(line, highlight=False))
+            with api, _children_end_with_us():
+                summary = _run_ingest(sources, target, athlete, workers, settings, wait, dask, staging, reread)
         except FitbalanceError as exc:
             _error(exc)
             raise typer.Exit(1) from exc
         finally:
             progress_listeners.remove(show)
     return summary
+
+
+@contextmanager
+def _children_end_with_us() -> Iterator[None]:
+    """SIGTERM or SIGHUP to this command (systemd, Docker, ``kill``) ends the processes it started (decoder workers,
+    their fork server, a local Dask cluster), then the command itself as Ctrl-C does: the batch being loaded rolls
+    back, and the next run loads it. A local Prefect server, started in a session of its own, is left to its idle
+    timeout."""
+    import signal
+
+    import psutil
+
+    def stop(signum: int, _frame: object) -> None:
+        session = os.getsid(0)
+        for child in psutil.Process().children(recursive=True):
+            with suppress(psutil.Error, OSError):
+                if os.getsid(child.pid) == session:
+                    child.terminate()
+        raise KeyboardInterrupt(f"stopped by {signal.Signals(signum).name}")
+
+    if threading.current_thread() is not threading.main_thread():  # only the main thread can take signals
+        yield
+        return
+    stopping = (signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, stop) for sig in stopping}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _run_ingest(
+    sources: list[str],
+    target: Path,
+    athlete: str | None,
+    workers: int | None,
+    settings: Path | None,
+    wait: float,
+    dask: str | None,
+    staging: Path | None,
+    reread: str | None,
+) -> dict[str, Any]:
+    from fitbalance.pipelines.ingest import ingest_flow
+
+    if dask is None:
+        summary: dict[str, Any] = ingest_flow(
+            paths=sources,
+            db=str(target),
+            athlete=athlete,
+            workers=workers,
+            settings_path=str(settings) if settings else None,
+            lock_wait_s=wait,
+            reread=reread,
+        )
+        return summary
+    from fitbalance.pipelines.scale import ingest_on_dask
+
+    on_dask: dict[str, Any] = ingest_on_dask(
+        sources,
+        str(target),
+        address=dask,
+        workers=workers,
+        staging=str(staging) if staging else None,
+        athlete=athlete,
+        settings_path=str(settings) if settings else None,
+    )
+    return on_dask
 
 
 @app.command()
@@ -239,14 +349,15 @@ def serve(
     prefect_home: Annotated[
         Path | None,
         typer.Option(
-            help="State of the Prefect server started when PREFECT_API_URL is unset "
-            "(default: .fitbalance/prefect next to the database)"
+            help="Folder of the local Prefect server used when PREFECT_API_URL is unset "
+            "(default: <data folder>/prefect, the one `fitbalance ingest` uses too)"
         ),
     ] = None,
 ) -> None:
     """Serve the ingest flow on a schedule (default: every 60 minutes) until Ctrl-C or SIGTERM.
 
-    Uses the Prefect server at PREFECT_API_URL, or starts one on 127.0.0.1 for as long as this command runs.
+    Uses the Prefect server at PREFECT_API_URL, else the local Prefect server on 127.0.0.1 (started if none runs,
+    and then stopped with this command unless another command is using it).
     """
     from datetime import timedelta
 
@@ -269,16 +380,16 @@ def serve(
         seconds = every_seconds if every_seconds is not None else 60 * (every if every is not None else 60)
         interval = timedelta(seconds=seconds)
     _settings_or_exit(settings)
-    from pipelines.server import ServerStartError, default_home, serving_env
+    from fitbalance.pipelines.server import ServerStartError, serving_env
 
     serving_env()  # before Prefect is imported: its console logging is set up on import
-    from pipelines.serve import default_report_path, serve_inbox
+    from fitbalance.pipelines.serve import default_report_path, serve_inbox
 
     try:
         serve_inbox(
             inbox,
             target,
-            prefect_home=prefect_home or default_home(target),
+            prefect_home=prefect_home,
             interval=interval,
             cron=cron,
             report=report or default_report_path(target),
@@ -767,5 +878,76 @@ def report(
     console.print(f"report written to {written}")
 
 
+server_app = typer.Typer(
+    no_args_is_help=True,
+    help="The local Prefect server: started by the first ingest or serve that needs one, stopped when idle.",
+)
+app.add_typer(server_app, name="server")
+
+
+def _describe(state: Any, idle_s: float | None) -> None:
+    started = datetime.fromtimestamp(state.started_at).astimezone()
+    use = "in use now" if idle_s is None else f"idle for {_duration_s(idle_s)}"
+    console.print(f"local Prefect server at {state.url} (UI {state.ui_url})", highlight=False)
+    console.print(
+        f"  server pid {state.server_pid} (a process group of its own), supervisor pid {state.pid}\n"
+        f"  started {started:%Y-%m-%d %H:%M:%S %Z}; {use}; "
+        f"stops after {_duration_s(state.idle_timeout_s)} without use\n"
+        f"  state in {state.home} (flow runs and logs; server.log)",
+        highlight=False,
+    )
+
+
+def _duration_s(seconds: float) -> str:
+    minutes = seconds / 60
+    return f"{seconds:.0f} s" if seconds < 120 else f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.1f} h"
+
+
+@server_app.command("status")
+def server_status() -> None:
+    """Whether the local Prefect server runs: its address, processes, idle time and folder (exit status 1: none)."""
+    from fitbalance.pipelines.localserver import home, idle_for, running
+
+    state = running(home())
+    if state is None:
+        console.print(f"no local Prefect server runs (its folder: {home()})", highlight=False)
+        raise typer.Exit(1)
+    _describe(state, idle_for(home()))
+
+
+@server_app.command("start")
+def server_start(
+    idle_minutes: Annotated[
+        float | None,
+        typer.Option(
+            help="Stop it after this many minutes without use (default: $FITBALANCE_SERVER_IDLE_MINUTES or 30)"
+        ),
+    ] = None,
+) -> None:
+    """Start the local Prefect server now (the UI shows every ingest), or say that it runs."""
+    from fitbalance.pipelines.localserver import home, use
+    from fitbalance.pipelines.server import ServerStartError
+
+    try:
+        with use(home(), idle_s=None if idle_minutes is None else idle_minutes * 60) as (state, started):
+            console.print("started" if started else "already running")
+    except ServerStartError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    _describe(state, 0.0)
+
+
+@server_app.command("stop")
+def server_stop() -> None:
+    """Stop the local Prefect server and every process it runs (a run using it loses its API)."""
+    from fitbalance.pipelines.localserver import home, stop
+
+    stopped = stop(home())
+    if stopped is None:
+        console.print("no local Prefect server runs")
+        return
+    console.print(f"stopped the local Prefect server at {stopped.url} (pids {stopped.server_pid}, {stopped.pid})")
+
+
 def main() -> None:  # pragma: no cover - entry point
-    app()
+    app(prog_name="fitbalance")

@@ -1,18 +1,34 @@
-"""Start the Streamlit dashboard (``dashboards/app.py``) on localhost, reading a database read-only."""
+"""Start the Streamlit dashboard (``fitbalance.dashboards``: ``dashboards/app.py``) on localhost, read-only."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
+from types import FrameType
 
 from fitbalance.errors import ConfigError
 
-APP = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
+
+def app_path() -> Path:
+    """``app.py`` of the ``fitbalance.dashboards`` package: in the installed wheel, or ``dashboards/`` of a checkout."""
+    spec = importlib.util.find_spec("fitbalance.dashboards")
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    return Path(folders[0]) / "app.py" if folders else Path("fitbalance", "dashboards", "app.py")
+
+
+APP = app_path()
 DEFAULT_PORT = 8501
 LOCALHOST = "127.0.0.1"
+STOP_GRACE_S = 8.0  # Streamlit after SIGTERM, before SIGKILL
+STOPPING_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 # Streamlit settings the dashboard always runs with: no telemetry, no browser launch, no file watching.
 _SETTINGS = (
@@ -69,12 +85,48 @@ def run_dashboard(
     Prints the address first. The database is opened read-only, so an ingest can run at the same time.
     """
     if not APP.is_file():
-        raise ConfigError(f"the dashboard app is not at {APP}: run fitbalance from a checkout of the project")
+        raise ConfigError(f"the dashboard app is not at {APP}: reinstall fitbalance (its wheel carries the app)")
     if not 0 < port < 65536:
         raise ConfigError(f"port {port}: expected 1-65535")
     echo(f"fitbalance dashboard on {dashboard_url(port, host)} (database {db_path}, read-only); Ctrl+C stops it")
     env = {**os.environ, "FITBALANCE_DB": str(db_path)}
+    server = subprocess.Popen(streamlit_command(db_path, port, host), env=env, process_group=0)
+    return _serve_until_stopped(server)
+
+
+def _serve_until_stopped(server: subprocess.Popen[bytes]) -> int:
+    """Wait for Streamlit; on SIGINT, SIGTERM or SIGHUP to this process, stop its process group and return 0.
+
+    Streamlit runs in a process group of its own, so a terminal's Ctrl-C reaches this process only, and a signal
+    sent to this process alone (by ``kill``, systemd, Docker) still ends Streamlit: it gets SIGTERM, and SIGKILL
+    after :data:`STOP_GRACE_S` seconds; nothing keeps the port.
+    """
+    asked: list[int] = []
+    asked_at: float | None = None
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        asked.append(signum)
+        with suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():  # only the main thread may handle signals
+        previous = {sig: signal.signal(sig, stop) for sig in STOPPING_SIGNALS}
     try:
-        return subprocess.call(streamlit_command(db_path, port, host), env=env)
-    except KeyboardInterrupt:
-        return 0
+        while True:
+            try:
+                code = server.wait(timeout=0.5)
+                break
+            except subprocess.TimeoutExpired:
+                if asked and asked_at is None:
+                    asked_at = time.monotonic()
+                if asked_at is not None and time.monotonic() - asked_at > STOP_GRACE_S:
+                    with suppress(ProcessLookupError):
+                        os.killpg(server.pid, signal.SIGKILL)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        with suppress(ProcessLookupError):  # whatever is left of its group: children that outlived the leader
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+    return 0 if asked else code

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from pipelines.ingest import MAX_BATCH_SIZE, MIN_BATCH_SIZE, _batch_size
+
+from fitbalance.pipelines.ingest import MAX_BATCH_SIZE, MIN_BATCH_SIZE, _batch_size
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from pipelines.executors import BatchExecutor, LocalBatches
-
 from fitbalance.config import Athlete
 from fitbalance.models import BatchResult, FileOutcome, FileStatus, SourceRef, Tables, WorkItem
+from fitbalance.pipelines.executors import BatchExecutor, LocalBatches
 from fitbalance.validate import quarantine_frame
 from tests.conftest import SAMPLE_DATA
 

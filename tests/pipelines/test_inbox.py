@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pipelines.serve import can_report, default_report_path, inbox_flow, summary_line
 
+from fitbalance.pipelines.serve import can_report, default_report_path, inbox_flow, summary_line
 from tests.pipelines.conftest import rows, truncated
 
 

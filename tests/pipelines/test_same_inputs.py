@@ -18,14 +18,14 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 def _flow(paths: list[Path], db: Path, **options: Any) -> dict[str, Any]:
-    from pipelines.ingest import ingest_flow
+    from fitbalance.pipelines.ingest import ingest_flow
 
     summary: dict[str, Any] = ingest_flow(paths=[str(p) for p in paths], db=str(db), **options)
     return summary
 
 
 def _dask(paths: list[Path], db: Path, workers: int) -> dict[str, Any]:
-    from pipelines.scale import ingest_on_dask
+    from fitbalance.pipelines.scale import ingest_on_dask
 
     return ingest_on_dask([str(p) for p in paths], str(db), workers=workers)
 

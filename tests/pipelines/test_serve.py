@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.server, pytest.mark.slow, pytest.mark.timeout(420)]
 FITBALANCE = Path(sys.executable).with_name("fitbalance")
 FIRST_RUN_S = 240.0  # a fresh server migrates its database first: 15-50 s on a busy 2-core machine
 LATER_RUN_S = 120.0
-SERVER_PID = re.compile(r"started here \(pid (\d+)")
+SERVER_PID = re.compile(r"started here \(pid (\d+), supervisor pid (\d+)")
 SUMMARY = re.compile(r"^inbox .+: \d+ new files loaded \(\d+ activities, \d+ sets\), \d+ quarantined, ")
 
 
@@ -35,6 +35,7 @@ class Served:
         self.process = process
         self.lines: list[str] = []
         self.seen: dict[int, psutil.Process] = {}
+        self.supervisor: int | None = None  # the local server's, detached from serve: not one of its descendants
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -44,16 +45,19 @@ class Served:
             for line in out:
                 self.lines.append(line.rstrip("\n"))
                 if match := SERVER_PID.search(line):
+                    self.supervisor = int(match.group(2))
                     self._remember(int(match.group(1)))
+                    self._remember(self.supervisor)
 
     def _remember(self, pid: int) -> None:
         with suppress(psutil.Error):
             self.seen.setdefault(pid, psutil.Process(pid))
 
     def note_descendants(self) -> None:
-        with suppress(psutil.Error):
-            for child in psutil.Process(self.process.pid).children(recursive=True):
-                self._remember(child.pid)
+        for root in [pid for pid in (self.process.pid, self.supervisor) if pid is not None]:
+            with suppress(psutil.Error):
+                for child in psutil.Process(root).children(recursive=True):
+                    self._remember(child.pid)
 
     def finish_reading(self) -> None:
         self._reader.join(timeout=10)

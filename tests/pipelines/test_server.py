@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -11,10 +12,10 @@ from pathlib import Path
 
 import psutil
 import pytest
-from pipelines.server import API_URL_VAR, is_healthy, local_api, server_env, stop_process_group
 from typer.testing import CliRunner
 
 from fitbalance.cli import app
+from fitbalance.pipelines.server import API_URL_VAR, is_healthy, server_env, stop_process_group
 
 SLEEP = "import time; time.sleep(600)"
 TREE = f"import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', {SLEEP!r}]); time.sleep(600)"
@@ -57,7 +58,7 @@ def test_a_group_that_ignores_sigterm_is_killed_after_the_grace_period() -> None
 
 STOP_CHILDREN = f"""
 import json, subprocess, sys
-from pipelines.server import stop_children, stop_process_group
+from fitbalance.pipelines.server import stop_children, stop_process_group
 doomed = subprocess.Popen([sys.executable, "-c", {SLEEP!r}])
 spared = subprocess.Popen([sys.executable, "-c", {SLEEP!r}], start_new_session=True)
 stopped = stop_children(spare_group=spared.pid, grace_s=10)
@@ -73,12 +74,6 @@ def test_stop_children_spares_the_given_process_group() -> None:
     assert got["stopped"] == 1 and got["doomed"] is not None and got["spared"] is None, done.stderr
 
 
-def test_a_configured_api_is_used_as_it_is(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv(API_URL_VAR, "http://prefect.example:4200/api")
-    with local_api(tmp_path) as api:
-        assert api.url == "http://prefect.example:4200/api" and api.pid is None
-
-
 def test_the_server_gets_its_own_home_and_no_inherited_api_url() -> None:
     env = server_env(Path("/x/prefect"), {API_URL_VAR: "http://a/api", "PATH": "/bin"})
     assert API_URL_VAR not in env and env["PREFECT_HOME"] == "/x/prefect" and env["PATH"] == "/bin"
@@ -86,7 +81,10 @@ def test_the_server_gets_its_own_home_and_no_inherited_api_url() -> None:
 
 
 def test_nothing_listening_is_not_healthy() -> None:
-    assert not is_healthy("http://127.0.0.1:9/api", timeout_s=0.5)
+    with socket.socket() as sock:  # a port that was free a moment ago, and nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    assert not is_healthy(f"http://127.0.0.1:{port}/api", timeout_s=0.5)
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ def main() -> None:
         sys.stdout.write(json.dumps(event, default=str) + "\n")
         sys.stdout.flush()
 
-    from pipelines.ingest import ingest_flow, progress_listeners
+    from fitbalance.pipelines.ingest import ingest_flow, progress_listeners
 
     progress_listeners.append(lambda phase, done, total: say(event="progress", done=done, total=total))
     say(event="start")

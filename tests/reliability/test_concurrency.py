@@ -14,9 +14,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from pipelines.ingest import BATCH_GATE
 
 from fitbalance.errors import StoreLockedError
+from fitbalance.pipelines.ingest import BATCH_GATE
 from fitbalance.store import load as store
 
 from .conftest import Driver, events
@@ -157,8 +157,9 @@ def test_a_dashboard_reader_keeps_answering_during_an_ingest(
 ) -> None:
     """A read-only reader polling the database through a whole ingest gets every answer it asks for (waiting while
     a batch is written), and only ever sees whole batches: the count of activities never goes down. It sees every
-    step: the ingest (through its test hook, pipelines.ingest.batch_gate) waits after each batch's commit until the
-    reader has looked, so the reader's answers hold the count after each batch, whatever the machine's speed."""
+    step: the ingest (through its test hook, fitbalance.pipelines.ingest.batch_gate) waits after each batch's commit
+    until the reader has looked, so the reader's answers hold the count after each batch, whatever the machine's
+    speed."""
     inputs = build_inputs(tmp_path / "exports", good=40)
     db = tmp_path / "t.duckdb"
     gate, stop = tmp_path / "gate", tmp_path / "stop"
