@@ -103,13 +103,22 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
 
 def test_the_wheel_holds_the_package_and_nothing_else(installed: Installed) -> None:
     """Everything is under ``fitbalance/`` (the flows and dashboards too) or its dist-info: no tests, no sample data,
-    no generic top-level name."""
+    no generic top-level name. The only data files are those the library reads (the exercise catalogues)."""
     names = zipfile.ZipFile(installed.wheel).namelist()
     tops = {name.split("/", 1)[0] for name in names}
     assert tops == {"fitbalance", f"{installed.wheel.name.split('-py3')[0]}.dist-info"}
     for needed in ("fitbalance/pipelines/ingest.py", "fitbalance/dashboards/app.py", "fitbalance/store/sql"):
         assert any(name.startswith(needed) for name in names), needed
-    assert not [n for n in names if "/tests/" in n or "sample_data" in n or n.endswith((".fit", ".csv", ".pyc"))]
+    package_data = {f"fitbalance/{p.name}" for p in (ROOT / "src" / "fitbalance").glob("*.csv")}
+    assert package_data >= {"fitbalance/exercises.csv", "fitbalance/fit_exercises.csv"}
+    assert not [
+        n
+        for n in names
+        if "/tests/" in n
+        or "sample_data" in n
+        or n.endswith((".fit", ".pyc"))
+        or (n.endswith(".csv") and n not in package_data)
+    ]
 
 
 def test_the_sdist_builds_the_same_package_without_tests_or_data(installed: Installed) -> None:
