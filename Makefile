@@ -29,8 +29,8 @@ setup: $(BIN)/fitbalance ## create .venv from the lock file
 dist: $(UV) ## build the sdist and the wheel into dist/ (install the wheel with uv tool install or pipx install)
 	$(UV) build --out-dir dist
 
-demo: setup ## ingest sample_data/ with the Prefect flow into $(DB) and print the weekly summary
-	$(BIN)/fitbalance ingest sample_data --db $(DB) --settings sample_data/fitbalance.toml
+demo: setup ## ingest sample_data/ with the Prefect flow (ephemeral Prefect) into $(DB) and print the weekly summary
+	$(BIN)/fitbalance ingest sample_data --db $(DB) --settings sample_data/fitbalance.toml --no-server
 	$(BIN)/fitbalance summary --db $(DB)
 
 test: setup ## run the whole test suite
