@@ -41,8 +41,17 @@ COMMAND = re.compile(r"warm process \d+: command (\d+) started: fitbalance inges
 
 
 def env_for(data: Path, **extra: str) -> dict[str, str]:
-    """A user's environment: no Prefect API configured, the local server allowed, this test's data folder."""
-    env = {k: v for k, v in os.environ.items() if k not in {"PREFECT_API_URL", "FITBALANCE_NO_SERVER"}}
+    """A user's environment: no Prefect API configured, the local server allowed, this test's data folder.
+
+    Of the ``PREFECT_*`` settings only the home and the analytics switch are kept: a command run in this pytest
+    process earlier (``serve``'s logging settings, the harness's API) leaves settings in ``os.environ`` that a user's
+    shell would not have, and a command whose Prefect settings differ from the warm process's rightly runs itself."""
+    kept = {"PREFECT_HOME", "PREFECT_SERVER_ANALYTICS_ENABLED"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k != "FITBALANCE_NO_SERVER" and (not k.startswith("PREFECT_") or k in kept)
+    }
     env |= {"FITBALANCE_DATA_DIR": str(data), "NO_COLOR": "1", "PREFECT_UI_ENABLED": "false", "COLUMNS": "200"}
     return env | extra
 

@@ -9,7 +9,8 @@ import duckdb
 
 from fitbalance.store import ledger
 
-RUN_TABLES = {"ingest_runs", "run_files"}  # one row per run or per run and file: differ by design
+# one row per run, per run and file, or per run and table (the row accounts of what each run read): differ by design
+RUN_TABLES = {"ingest_runs", "run_files", "run_rows"}
 RUN_COLUMNS = {"run_id", "first_ingested_at", "last_seen_at", "created_at"}  # which run wrote a row, and when
 
 
@@ -37,7 +38,8 @@ def snapshot(db: Path) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def integrity(db: Path) -> dict[str, Any]:
-    """Orphans, duplicates, runs left 'running', and files seen but in no table; all should be empty/zero."""
+    """Orphans, duplicates, runs left 'running', row accounts that do not add up, and files seen but in no table; all
+    should be empty/zero."""
     con = duckdb.connect(str(db), read_only=True)
     try:
 
@@ -65,6 +67,10 @@ def integrity(db: Path) -> dict[str, Any]:
                 "GROUP BY ALL HAVING count(*) > 1)"
             ),
             "runs_left_running": one("SELECT count(*) FROM ingest_runs WHERE outcome = 'running'"),
+            # each run's row accounts add up, the runs killed half-way included (their rolled-back batch counts nowhere)
+            "accounts_not_adding_up": one(
+                "SELECT count(*) FROM run_rows WHERE rows_read <> rows_loaded + rows_quarantined + rows_repeated"
+            ),
             "unaccounted": ledger.unaccounted_files(con),
         }
     finally:
@@ -79,5 +85,6 @@ CLEAN = {
     "duplicate_samples": 0,
     "duplicate_quarantine": 0,
     "runs_left_running": 0,
+    "accounts_not_adding_up": 0,
     "unaccounted": [],
 }

@@ -16,7 +16,7 @@ import pytest
 
 from fitbalance.config import Athlete
 from fitbalance.models import FileOutcome, FileStatus, SourceRef, Tables, WorkItem
-from fitbalance.process import process_file
+from fitbalance.process import process_batch, process_file
 
 from . import fitbytes as fb
 
@@ -38,11 +38,14 @@ def _hevy_row(start: str = "3 Mar 2025, 07:00", end: str = "3 Mar 2025, 08:00", 
     return f'"Legs","{start}","{end}","","Squat (Barbell)",,"",0,"normal",{weight},{reps},,{duration},\n'
 
 
-def _process(tmp_path: Path, name: str, data: bytes) -> tuple[FileOutcome, Tables, pl.DataFrame]:
+def _item(tmp_path: Path, name: str, data: bytes) -> WorkItem:
     target = tmp_path / name
     target.write_bytes(data)
-    item = WorkItem(SourceRef(path=name, local_path=str(target), size_bytes=len(data)), file_id=f"id-{name}")
-    return process_file(item, athlete=ME, as_of=AS_OF, resolve_exercise=lambda n, c: None)
+    return WorkItem(SourceRef(path=name, local_path=str(target), size_bytes=len(data)), file_id=f"id-{name}")
+
+
+def _process(tmp_path: Path, name: str, data: bytes) -> tuple[FileOutcome, Tables, pl.DataFrame]:
+    return process_file(_item(tmp_path, name, data), athlete=ME, as_of=AS_OF, resolve_exercise=lambda n, c: None)
 
 
 def _quarantined(tmp_path: Path, name: str, data: bytes) -> dict[str, str]:
@@ -132,15 +135,15 @@ def test_a_csv_of_unknown_layout_names_the_dialects_tried(tmp_path: Path) -> Non
         (_hevy_row(weight="5000"), "validate:strength_sets", "weight_kg"),
         (_hevy_row(reps="100000"), "decode", "reps 100000"),
         (_hevy_row(weight="-20"), "validate:strength_sets", "weight_kg"),
-        (_hevy_row(duration="-60"), "validate:strength_sets", "duration_s"),
     ],
-    ids=["far-past", "far-future", "5000-kg", "100000-reps", "negative-weight", "negative-set"],
+    ids=["far-past", "far-future", "5000-kg", "100000-reps", "negative-weight"],
 )
 def test_implausible_csv_rows_are_quarantined_with_the_rule(
     tmp_path: Path, row: str, stage: str, fragment: str
 ) -> None:
-    """Dates in 1899 or 2125, absurd or negative loads, a negative set duration: each is a quarantine row naming the
-    column and value (the CSV reader itself refuses dates outside its range and non-whole reps, saying so)."""
+    """Dates in 1899 or 2125, absurd or negative loads: each is a quarantine row naming the column and value (the CSV
+    reader itself refuses dates outside its range and non-whole reps, saying so). A negative set duration is a
+    field, not the set: see the next test."""
     outcome, _, q = _process(tmp_path, "odd.csv", (HEVY_HEADER + row).encode())
     assert "internal" not in q["stage"].to_list() and q.height >= 1, outcome
     reasons = dict(zip(q["stage"], q["reason"], strict=False))
@@ -188,3 +191,18 @@ def test_mixed_delimiters_are_loaded_or_quarantined_with_a_reason(tmp_path: Path
         assert any(r in outcome.detail for r in q["reason"]) and tables.activities.height == 0
     else:
         assert outcome.status is FileStatus.LOADED and tables.activities.height >= 1
+
+
+def test_a_negative_set_duration_is_repaired_and_the_set_kept(tmp_path: Path) -> None:
+    """The set's reps and weight stand; only its duration is impossible: it loads with the duration null, and the
+    repair is recorded with the rule and the original value (the smallest unit that is wrong is the one set aside)."""
+    result = process_batch(
+        [_item(tmp_path, "odd.csv", (HEVY_HEADER + _hevy_row(duration="-60")).encode())], athlete=ME, as_of=AS_OF
+    )
+    (outcome,) = result.outcomes
+    assert outcome.status is FileStatus.LOADED and outcome.repaired == 1, outcome
+    assert result.quarantine.height == 0
+    (working,) = [s for s in result.tables.sets.iter_rows(named=True) if s["set_type"] != "rest"]
+    assert working["duration_s"] is None and working["reps"] is not None and working["weight_kg"] is not None
+    repairs = result.repairs.select("table_name", "column_name", "rule", "original").rows()
+    assert repairs == [("strength_sets", "duration_s", "impossible", "-60")]
