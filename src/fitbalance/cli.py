@@ -10,6 +10,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -143,12 +144,19 @@ def ingest(
     _settings_or_exit(settings)
     # recorded as absolute paths, so that a file can be read again from wherever fitbalance runs next
     sources = [str(p.absolute()) for p in paths]
-    warm = ["ingest", *sources, *_common_args(target, wait, athlete, workers, settings)]
-    for option, value in [("--dask", dask), ("--staging", staging)]:
-        warm += [option, str(value)] if value is not None else []
-    warm += ["--retry-quarantined"] if retry_quarantined else []
-    reread = "quarantined" if retry_quarantined else None
-    summary = _run_flow(warm, no_server, sources, target, athlete, workers, settings, wait, dask, staging, reread)
+    run = _FlowRun(
+        ["ingest", *sources, *(["--retry-quarantined"] if retry_quarantined else [])],
+        sources,
+        target,
+        athlete,
+        workers,
+        settings,
+        wait,
+        dask,
+        staging,
+        reread="quarantined" if retry_quarantined else None,
+    )
+    summary = _run_flow(run, no_server)
     _print_summary(summary)
 
 
@@ -194,44 +202,52 @@ def reprocess(
     _settings_or_exit(settings)
     request = "all" if all_files else "quarantined" if quarantined else f"since-version:{since_version}"
     flag = ["--all"] if all_files else ["--quarantined"] if quarantined else ["--since-version", str(since_version)]
-    warm = ["reprocess", *flag, *_common_args(target, wait, athlete, workers, settings)]
-    summary = _run_flow(warm, no_server, [], target, athlete, workers, settings, wait, None, None, request)
+    request = "all" if all_files else "quarantined" if quarantined else f"since-version:{since_version}"
+    run = _FlowRun(["reprocess", *flag], [], target, athlete, workers, settings, wait, reread=request)
+    summary = _run_flow(run, no_server)
     _print_summary(summary)
 
 
-def _common_args(
-    target: Path, wait: float, athlete: str | None, workers: int | None, settings: Path | None
-) -> list[str]:
-    """The options an ingest and a reprocess share, as a command line for the warm process."""
-    args = ["--wait", str(wait), "--db", str(target.absolute())]
-    for option, value in [("--athlete", athlete), ("--workers", workers), ("--settings", settings)]:
-        args += [option, str(value)] if value is not None else []
-    return args
+@dataclass(frozen=True)
+class _FlowRun:
+    """What an ingest or a reprocess asks of the ingest flow. ``command`` is the command with its own arguments, to
+    which :meth:`command_line` adds the options they share, for the warm process to run it."""
+
+    command: list[str]
+    sources: list[str]
+    target: Path
+    athlete: str | None
+    workers: int | None
+    settings: Path | None
+    wait: float
+    dask: str | None = None
+    staging: Path | None = None
+    reread: str | None = None
+
+    def command_line(self) -> list[str]:
+        args = [*self.command, "--wait", str(self.wait), "--db", str(self.target.absolute())]
+        for option, value in [
+            ("--athlete", self.athlete),
+            ("--workers", self.workers),
+            ("--settings", self.settings),
+            ("--dask", self.dask),
+            ("--staging", self.staging),
+        ]:
+            args += [option, str(value)] if value is not None else []
+        return args
 
 
-def _run_flow(
-    warm: list[str],
-    no_server: bool,
-    sources: list[str],
-    target: Path,
-    athlete: str | None,
-    workers: int | None,
-    settings: Path | None,
-    wait: float,
-    dask: str | None,
-    staging: Path | None,
-    reread: str | None,
-) -> dict[str, Any]:
+def _run_flow(run: _FlowRun, no_server: bool) -> dict[str, Any]:
     """Run the ingest flow (on Dask with ``dask``) with a progress bar; a run that cannot go on exits 1.
 
-    Unless ``no_server``, the warm process of the local server runs the command line ``warm`` when it can (Prefect
-    already imported there), and this process exits with its status.
+    Unless ``no_server``, the warm process of the local server runs the same command when it can (Prefect already
+    imported there), and this process exits with its status.
     """
     _quiet_prefect()
     if not no_server:  # the everyday case: the warm process of the local server runs it, Prefect already imported
         from fitbalance.pipelines.localserver import run_warm
 
-        code = run_warm(warm, announce=lambda line: err.print(line, highlight=False))
+        code = run_warm(run.command_line(), announce=lambda line: err.print(line, highlight=False))
         if code is not None:
             raise typer.Exit(code)
     from fitbalance.pipelines.ingest import progress_listeners
@@ -254,7 +270,7 @@ def _run_flow(
         try:
             api = prefect_api(no_server=no_server, announce=lambda line: progress.console.print(line, highlight=False))
             with api, _children_end_with_us():
-                summary = _run_ingest(sources, target, athlete, workers, settings, wait, dask, staging, reread)
+                summary = _run_ingest(run)
         except FitbalanceError as exc:
             _error(exc)
             raise typer.Exit(1) from exc
@@ -293,40 +309,31 @@ def _children_end_with_us() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def _run_ingest(
-    sources: list[str],
-    target: Path,
-    athlete: str | None,
-    workers: int | None,
-    settings: Path | None,
-    wait: float,
-    dask: str | None,
-    staging: Path | None,
-    reread: str | None,
-) -> dict[str, Any]:
+def _run_ingest(run: _FlowRun) -> dict[str, Any]:
     from fitbalance.pipelines.ingest import ingest_flow
 
-    if dask is None:
+    settings = str(run.settings) if run.settings else None
+    if run.dask is None:
         summary: dict[str, Any] = ingest_flow(
-            paths=sources,
-            db=str(target),
-            athlete=athlete,
-            workers=workers,
-            settings_path=str(settings) if settings else None,
-            lock_wait_s=wait,
-            reread=reread,
+            paths=run.sources,
+            db=str(run.target),
+            athlete=run.athlete,
+            workers=run.workers,
+            settings_path=settings,
+            lock_wait_s=run.wait,
+            reread=run.reread,
         )
         return summary
     from fitbalance.pipelines.scale import ingest_on_dask
 
     on_dask: dict[str, Any] = ingest_on_dask(
-        sources,
-        str(target),
-        address=dask,
-        workers=workers,
-        staging=str(staging) if staging else None,
-        athlete=athlete,
-        settings_path=str(settings) if settings else None,
+        run.sources,
+        str(run.target),
+        address=run.dask,
+        workers=run.workers,
+        staging=str(run.staging) if run.staging else None,
+        athlete=run.athlete,
+        settings_path=settings,
     )
     return on_dask
 
