@@ -20,8 +20,11 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# with bytecode, as pip installs a package: every command would otherwise compile its imports again wherever
+# PYTHONDONTWRITEBYTECODE is set (CI machines, containers), 0.5-1 s of each command (bench/RESULTS-everyday.md)
 $(BIN)/fitbalance: $(UV) uv.lock pyproject.toml hatch_build.py
-	$(UV) sync --frozen --extra dev --quiet
+	$(UV) sync --frozen --extra dev --quiet --compile-bytecode
+	$(BIN)/python -m compileall -q src pipelines dashboards
 	@touch $@
 
 setup: $(BIN)/fitbalance ## create .venv from the lock file

@@ -1,10 +1,11 @@
-"""The Prefect ingest flow: discover -> plan -> process batches in parallel -> load each batch -> apply the rules
--> refresh views.
+"""The Prefect ingest flow: plan (discover, hash, record what was found) -> process batches in parallel -> load each
+batch -> finish (apply the rules, refresh views, record the end).
 
-Thin on purpose: every step is a library call from :mod:`fitbalance`. Tasks are batches of files (a task run costs
-about 10 ms and loads the API server with events, so never one task per file). Decoding is CPU-bound pure Python
-(fitdecode), so batches run in worker processes; the flow process alone writes the database, one short transaction
-per batch. Only the I/O tasks retry, and only on transient errors (a locked database).
+Thin on purpose: every step is a library call from :mod:`fitbalance`. Tasks are batches of files (a task run costs about
+10 ms and loads the API server with events, so never one task per file), and the steps around the batches are one task
+each, on one connection each: an everyday run, with nothing new to read, is those two tasks. Decoding is CPU-bound pure
+Python (fitdecode), so batches run in worker processes; the flow process alone writes the database, one short
+transaction per batch. Only the I/O tasks retry, and only on transient errors (a locked database).
 
 One run per database at a time: the flow holds ``<db>.ingest.lock`` (:func:`fitbalance.store.ledger.run_lock`) from
 discovery to the end, so a second run waits for the first (up to ``lock_wait_s``, then fails with a clear message).
@@ -35,6 +36,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
@@ -79,6 +81,17 @@ class Plan:
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (file_id, problem): to read again, but cannot
 
 
+@dataclass(frozen=True)
+class RunStart:
+    """What the run's first and last tasks record about it."""
+
+    run_id: str
+    flow_run_id: str | None
+    started: datetime  # the time every row the run writes is stamped with
+    athlete: str
+    settings_path: str | None
+
+
 @dataclass
 class RunSummary:
     run_id: str
@@ -114,22 +127,25 @@ def _transient(task: Any, task_run: Any, state: Any) -> bool:
 
 
 @task(name="plan", retries=3, retry_delay_seconds=2, retry_condition_fn=_transient, cache_policy=NO_CACHE)
+def plan_task(paths: Sequence[str], db: str, workdir: str, who: Athlete, reread: str | None, run: RunStart) -> Plan:
+    """Decide what this run reads (:func:`plan_files`) and open the run in the database (:func:`start_run`), on one
+    connection: in an everyday run these are most of the work, and a task and a connection each cost time."""
+    with open_store(Path(db)) as con:
+        plan = plan_files(con, paths, workdir, who, reread)
+        start_run(con, run, plan)
+    return plan
+
+
 def plan_files(
-    paths: Sequence[str], db: str, workdir: str, who: Athlete | None = None, reread: str | None = None
+    con: duckdb.DuckDBPyConnection, paths: Sequence[str], workdir: str, who: Athlete, reread: str | None = None
 ) -> Plan:
     """Find the files, hash them, and keep those whose content is not in the database yet, and those recorded that
     are to be read again (for ``who``; ``reread``: a :class:`~fitbalance.rereads.Request`)."""
     found = discover([Path(p) for p in paths], Path(workdir))
-    db_path = Path(db)
-    known: dict[str, str] = {}
-    again: dict[str, Reread] = {}
-    if db_path.exists():
-        with open_store(db_path) as con:
-            known = ledger.known_files(con)
-            if who is not None:
-                request = Request.parse(reread) if reread else None
-                states = ledger.file_states(con, who.name)
-                again = {r.file_id: r for r in files_to_read_again(states, who, request)}
+    known = ledger.known_files(con)
+    request = Request.parse(reread) if reread else None
+    states = ledger.file_states(con, who.name)
+    again = {r.file_id: r for r in files_to_read_again(states, who, request)}
     todo: list[WorkItem] = []
     known_files: list[tuple[str, str]] = []
     queued: set[str] = set()
@@ -237,67 +253,56 @@ def batch_gate(number: int) -> None:
         time.sleep(0.01)
 
 
-@task(name="bookkeeping", retries=3, retry_delay_seconds=2, retry_condition_fn=_transient, cache_policy=NO_CACHE)
-def start_run_task(
-    db: str,
-    run_id: str,
-    flow_run_id: str | None,
-    settings_path: str | None,
-    athlete: str,
-    plan: Plan,
-    now: datetime,
-) -> None:
-    settings = load_settings(Path(settings_path) if settings_path else None)
-    with open_store(Path(db)) as con:
-        ledger.begin_run(con, run_id=run_id, flow_run_id=flow_run_id, started_at=now)
-        reference.refresh_athletes(con, settings, [athlete])
-        reference.refresh_exercises(
-            con, exercises_table(user_names=[a.exercise_names for a in settings.athletes.values()])
-        )
-        # a changed time_zone re-places the CSV times loaded before
-        placement.place_and_link(con, list(dict.fromkeys([*settings.athletes, athlete])))
-        ledger.record_problems(con, plan.problems, run_id=run_id, now=now)
-        ledger.record_unreadable(con, plan.unreadable)
-        ledger.record_seen(
+def start_run(con: duckdb.DuckDBPyConnection, run: RunStart, plan: Plan) -> None:
+    """Record the run and what it found, and bring the reference tables and the CSV times' placement up to date."""
+    settings = load_settings(Path(run.settings_path) if run.settings_path else None)
+    ledger.begin_run(con, run_id=run.run_id, flow_run_id=run.flow_run_id, started_at=run.started)
+    reference.refresh_athletes(con, settings, [run.athlete])
+    reference.refresh_exercises(con, exercises_table(user_names=[a.exercise_names for a in settings.athletes.values()]))
+    # a changed time_zone re-places the CSV times loaded before
+    placement.place_and_link(con, list(dict.fromkeys([*settings.athletes, run.athlete])))
+    ledger.record_problems(con, plan.problems, run_id=run.run_id, now=run.started)
+    ledger.record_unreadable(con, plan.unreadable)
+    ledger.record_seen(
+        con,
+        run_id=run.run_id,
+        pending=[(item.ref.path, item.file_id) for item in plan.todo],
+        known=plan.known_files,
+        refused=[path for path, _ in plan.problems],
+    )
+
+
+@task(name="finish", retries=3, retry_delay_seconds=2, retry_condition_fn=_transient, cache_policy=NO_CACHE)
+def finish_task(run: RunStart, summary: RunSummary, outcome: str) -> corrections.RuleCounts | None:
+    """The end of the run, on one connection: when it ``completed``, the settings' exercise names and overrides and
+    the user's corrections applied to every loaded row (returned); the views made again where their SQL changed;
+    the run's end and counts recorded."""
+    with open_store(Path(summary.db)) as con:
+        rules = _apply_rules(con, run.settings_path, run.athlete) if outcome == "completed" else None
+        apply_views(con)
+        ledger.finish_run(
             con,
-            run_id=run_id,
-            pending=[(item.ref.path, item.file_id) for item in plan.todo],
-            known=plan.known_files,
-            refused=[path for path, _ in plan.problems],
+            run_id=run.run_id,
+            ended_at=datetime.now(UTC).replace(tzinfo=None),
+            outcome=outcome,
+            counts={
+                "seen": summary.files_seen,
+                "loaded": summary.loaded,
+                "skipped": summary.skipped,
+                "known": summary.already_loaded,
+                "quarantined": summary.quarantined,
+                "activities": summary.activities_added,
+                "sets": summary.sets_added,
+            },
         )
+    return rules
 
 
-@task(name="apply-rules", retries=3, retry_delay_seconds=2, retry_condition_fn=_transient, cache_policy=NO_CACHE)
-def apply_rules_task(db: str, settings_path: str | None, athlete: str) -> corrections.RuleCounts:
-    """The settings' exercise names and overrides and the user's corrections, applied to every loaded row."""
+def _apply_rules(con: duckdb.DuckDBPyConnection, settings_path: str | None, athlete: str) -> corrections.RuleCounts:
     settings = load_settings(Path(settings_path) if settings_path else None)
     names = list(dict.fromkeys([*settings.athletes, athlete]))
     resolvers = {name: exercise_resolver(settings.athlete(name)) for name in names}
-    with open_store(Path(db)) as con:
-        return corrections.apply_rules(con, settings, names, resolvers)
-
-
-@task(
-    name="refresh-views",
-    retries=3,
-    retry_delay_seconds=2,
-    retry_condition_fn=_transient,
-    cache_policy=NO_CACHE,
-)
-def finish_run_task(db: str, run_id: str, summary: RunSummary, outcome: str) -> None:
-    now = datetime.now(UTC).replace(tzinfo=None)
-    counts = {
-        "seen": summary.files_seen,
-        "loaded": summary.loaded,
-        "skipped": summary.skipped,
-        "known": summary.already_loaded,
-        "quarantined": summary.quarantined,
-        "activities": summary.activities_added,
-        "sets": summary.sets_added,
-    }
-    with open_store(Path(db)) as con:
-        apply_views(con)
-        ledger.finish_run(con, run_id=run_id, ended_at=now, outcome=outcome, counts=counts)
+    return corrections.apply_rules(con, settings, names, resolvers)
 
 
 def _chunks(items: list[WorkItem], size: int) -> Iterator[list[WorkItem]]:
@@ -380,16 +385,15 @@ def _ingest(
     flow_run = get_run_context().flow_run  # type: ignore[union-attr]
     engine = _executor(who, as_of, staging, run_id)
     summary = RunSummary(run_id=run_id, db=db)
-    outcome = "failed"
+    run = RunStart(run_id, str(flow_run.id) if flow_run else None, started, who.name, settings_path)
+    finished = False
     try:
         with engine:
-            plan = plan_files(paths, db, engine.unpack_dir(workdir), who, reread)
+            plan = plan_task(paths, db, engine.unpack_dir(workdir), who, reread, run)
             summary.files_seen, summary.already_loaded, summary.ignored = plan.seen, plan.known, plan.ignored
             summary.reread, summary.not_reread = plan.rereads, [problem for _, problem in plan.unreadable]
             summary.quarantined = len(plan.problems)
             summary.quarantine_reasons = [f"{p}: {r}" for p, r in plan.problems[:5]]
-            flow_run_id = str(flow_run.id) if flow_run else None
-            start_run_task(db, run_id, flow_run_id, settings_path, who.name, plan, started)
 
             size = batch_size or _batch_size(len(plan.todo), _workers(workers, len(plan.todo)))
             batches = list(_chunks(plan.todo, size))
@@ -401,15 +405,17 @@ def _ingest(
                 _account(summary, batch.outcomes, counts)
                 done += len(batch.outcomes)
                 _progress("process", done, total)
-            rules = apply_rules_task(db, settings_path, who.name)
+        rules = finish_task(run, summary, "completed")
+        finished = True
+        if rules is not None:
             summary.reclassified = rules.reclassified
             summary.sets_remapped = rules.sets_remapped + rules.sets_corrected
-        outcome = "completed"
     finally:
-        try:
-            finish_run_task(db, run_id, summary, outcome)
-        except FitbalanceError as exc:
-            logger.error("could not record the end of run %s: %s", run_id, exc)
+        if not finished:  # the run failed or was stopped: its end is recorded all the same
+            try:
+                finish_task(run, summary, "failed")
+            except FitbalanceError as exc:
+                logger.error("could not record the end of run %s: %s", run_id, exc)
     logger.info(
         "ingest %s: %d seen, %d loaded, %d skipped, %d already loaded, %d quarantined, %d read again; "
         "%d activities, %d sets; %d activities reclassified",

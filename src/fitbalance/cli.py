@@ -310,6 +310,13 @@ def _children_end_with_us() -> Iterator[None]:
 
 
 def _run_ingest(run: _FlowRun) -> dict[str, Any]:
+    from fitbalance.pipelines.server import command_flow_settings
+
+    with command_flow_settings():
+        return _run_ingest_flow(run)
+
+
+def _run_ingest_flow(run: _FlowRun) -> dict[str, Any]:
     from fitbalance.pipelines.ingest import ingest_flow
 
     settings = str(run.settings) if run.settings else None

@@ -823,6 +823,10 @@ This page is generated from `src/fitbalance/contracts.py`, the one definition of
 validation rules come from it too): edit that file, then run `python -m fitbalance.contracts > docs/tables.md`.
 "Checks" are what a row must satisfy to be loaded (else it goes to `quarantine` with the rule it broke); they are
 enforced on the tables loaded from files.
+
+Two tables are not listed here: `activity_hr_seconds`, derived from `samples` for the views
+(`src/fitbalance/store/sql/010_derived.sql`), and `fitbalance_schema`, a digest of the tables' and the views' SQL last
+applied, so that a run re-creates them only when a release changed them (or a view is missing).
 """
 
 

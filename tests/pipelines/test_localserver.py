@@ -164,7 +164,7 @@ def test_the_first_ingest_starts_the_local_server_and_its_run_is_there(served: S
     assert urlsplit(served.state.url).hostname == "127.0.0.1"
     (flow_run_id,) = flow_run_ids(served.db)
     assert api(served.state.url, f"/flow_runs/{flow_run_id}")["state_type"] == "COMPLETED"
-    assert {"plan", "bookkeeping", "load-batch", "refresh-views"} <= task_runs(served.state.url, flow_run_id)
+    assert {"plan", "load-batch", "finish"} <= task_runs(served.state.url, flow_run_id)
 
 
 def test_the_next_ingest_runs_in_the_warm_process_and_reports_to_the_server(
@@ -184,7 +184,7 @@ def test_the_next_ingest_runs_in_the_warm_process_and_reports_to_the_server(
     assert len(COMMAND.findall(log(served.folder))) == before + 1
     (flow_run_id,) = flow_run_ids(db)
     assert api(served.state.url, f"/flow_runs/{flow_run_id}")["state_type"] == "COMPLETED"
-    assert {"plan", "bookkeeping", "load-batch", "refresh-views"} <= task_runs(served.state.url, flow_run_id)
+    assert {"plan", "load-batch", "finish"} <= task_runs(served.state.url, flow_run_id)
     assert rows(db, "SELECT count(*) FROM activities") == [(1,)]
 
 

@@ -109,3 +109,25 @@ def test_serve_refuses_a_bad_schedule_before_starting_anything(
 def test_serve_needs_an_existing_inbox(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["serve", "--inbox", str(tmp_path / "nope")])
     assert result.exit_code == 2 and "no such folder" in result.output
+
+
+def test_a_commands_flow_runs_send_no_heartbeats_unless_the_user_sets_their_frequency(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Prefect's heartbeat thread made every command wait for it (0-1 s) at the end of its flow run."""
+    from prefect.settings import get_current_settings
+
+    from fitbalance.pipelines.server import HEARTBEAT_VARS, command_flow_settings
+
+    for name in HEARTBEAT_VARS:
+        monkeypatch.delenv(name, raising=False)
+    default = get_current_settings().flows.heartbeat_frequency
+    assert default is not None  # Prefect's default: on
+    with command_flow_settings():
+        assert get_current_settings().flows.heartbeat_frequency is None
+        with command_flow_settings():  # already off: nothing to change
+            assert get_current_settings().flows.heartbeat_frequency is None
+    assert get_current_settings().flows.heartbeat_frequency == default
+    monkeypatch.setenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", str(default))
+    with command_flow_settings():
+        assert get_current_settings().flows.heartbeat_frequency == default

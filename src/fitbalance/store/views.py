@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 
 import duckdb
 
 from fitbalance.contracts import vocabulary_macros
 from fitbalance.store.connection import transaction
-from fitbalance.store.schema import apply_schema, sql_files
+from fitbalance.store.schema import applied_digest, apply_schema, digest, record_digest, schema_digest, sql_files
 
 VIEW_FILE = re.compile(r"^1\d\d_[a-z0-9_]+\.sql$")
 
@@ -54,12 +55,49 @@ def view_files() -> list[str]:
     return [name for name, _text in sql_files(VIEW_FILE)]
 
 
-def apply_views(con: duckdb.DuckDBPyConnection) -> None:
-    """Apply the schema, then (re)create every macro and view (``1NN_*.sql``) in name order. Idempotent."""
-    apply_schema(con)
-    con.execute(vocabulary_macros())  # the names the views share with the Python code
-    for _name, text in sql_files(VIEW_FILE):
+@cache
+def _views_sql() -> list[str]:
+    return [vocabulary_macros(), *(text for _name, text in sql_files(VIEW_FILE))]
+
+
+def views_digest() -> str:
+    """The digest of the views' SQL, and of the tables' (a view is made on the tables of its time)."""
+    return digest([schema_digest(), *_views_sql()])
+
+
+VIEW_NAME = re.compile(r"CREATE\s+OR\s+REPLACE\s+VIEW\s+(\w+)", re.IGNORECASE)
+
+
+@cache
+def view_names() -> tuple[str, ...]:
+    """The views the packaged SQL makes."""
+    return tuple(name for text in _views_sql() for name in VIEW_NAME.findall(text))
+
+
+def missing_views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The packaged views the database does not have (dropped by hand, say)."""
+    found = con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main' AND view_name IN ?",
+        [list(view_names())],
+    ).fetchall()
+    present = {name for (name,) in found}
+    return [name for name in view_names() if name not in present]
+
+
+def apply_views(con: duckdb.DuckDBPyConnection) -> bool:
+    """Apply the schema, then (re)create every macro (those made from the contracts' lists first) and view
+    (``1NN_*.sql``) in name order. Idempotent.
+
+    Skipped when the database records that this SQL was applied in full (see :mod:`fitbalance.store.schema`) and
+    has every view; returns whether it ran."""
+    tables_changed = apply_schema(con)
+    wanted = views_digest()
+    if not tables_changed and applied_digest(con, "views") == wanted and not missing_views(con):
+        return False
+    for text in _views_sql():
         con.execute(text)
+    record_digest(con, "views", wanted)  # last: a failure part way leaves the old digest, and the next run retries
+    return True
 
 
 def refresh_derived(con: duckdb.DuckDBPyConnection, activity_ids: Iterable[str] | None = None) -> None:
