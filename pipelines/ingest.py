@@ -31,6 +31,8 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -61,11 +63,22 @@ worker busy, and the last batches leave no worker waiting long."""
 
 ProgressListener = Callable[[str, int, int], None]
 """(phase, done, total): called in the flow's process as files are processed."""
-progress_listeners: list[ProgressListener] = []
+_listener: ContextVar[ProgressListener | None] = ContextVar("fitbalance_ingest_progress", default=None)
+
+
+@contextmanager
+def progress_to(listener: ProgressListener) -> Iterator[None]:
+    """Tell ``listener`` how far the ingest flows run in this block (in this thread) have come."""
+    token = _listener.set(listener)
+    try:
+        yield
+    finally:
+        _listener.reset(token)
 
 
 def _progress(phase: str, done: int, total: int) -> None:
-    for listener in progress_listeners:
+    listener = _listener.get()
+    if listener is not None:
         listener(phase, done, total)
 
 

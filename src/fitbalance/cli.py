@@ -250,7 +250,7 @@ def _run_flow(run: _FlowRun, no_server: bool) -> dict[str, Any]:
         code = run_warm(run.command_line(), announce=lambda line: err.print(line, highlight=False))
         if code is not None:
             raise typer.Exit(code)
-    from fitbalance.pipelines.ingest import progress_listeners
+    from fitbalance.pipelines.ingest import progress_to
     from fitbalance.pipelines.localserver import prefect_api
 
     with Progress(
@@ -266,16 +266,13 @@ def _run_flow(run: _FlowRun, no_server: bool) -> dict[str, Any]:
         def show(phase: str, done: int, total: int) -> None:
             progress.update(bar, description="ingesting files", completed=done, total=total)
 
-        progress_listeners.append(show)
         try:
             api = prefect_api(no_server=no_server, announce=lambda line: progress.console.print(line, highlight=False))
-            with api, _children_end_with_us():
+            with api, _children_end_with_us(), progress_to(show):
                 summary = _run_ingest(run)
         except FitbalanceError as exc:
             _error(exc)
             raise typer.Exit(1) from exc
-        finally:
-            progress_listeners.remove(show)
     return summary
 
 

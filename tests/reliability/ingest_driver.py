@@ -27,18 +27,18 @@ def main() -> None:
         sys.stdout.write(json.dumps(event, default=str) + "\n")
         sys.stdout.flush()
 
-    from fitbalance.pipelines.ingest import ingest_flow, progress_listeners
+    from fitbalance.pipelines.ingest import ingest_flow, progress_to
 
-    progress_listeners.append(lambda phase, done, total: say(event="progress", done=done, total=total))
     say(event="start")
-    summary = ingest_flow(
-        paths=args.paths,
-        db=args.db,
-        workers=args.workers,
-        batch_size=args.batch_size,
-        lock_wait_s=args.lock_wait,
-        as_of=args.as_of,
-    )
+    with progress_to(lambda phase, done, total: say(event="progress", done=done, total=total)):
+        summary = ingest_flow(
+            paths=args.paths,
+            db=args.db,
+            workers=args.workers,
+            batch_size=args.batch_size,
+            lock_wait_s=args.lock_wait,
+            as_of=args.as_of,
+        )
     say(event="summary", **summary)
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from fitbalance.errors import StoreLockedError
 from fitbalance.pipelines.ingest import BATCH_GATE
-from fitbalance.store import load as store
+from fitbalance.store import ledger
 
 from .conftest import Driver, events
 from .dbcheck import CLEAN, integrity, snapshot
@@ -45,7 +45,7 @@ def _runs(db: Path) -> list[tuple[object, ...]]:
 
 def _wait_until_locked(db: Path, proc: subprocess.Popen[str], timeout_s: float = 120.0) -> None:
     """Return once ``proc`` holds the database's ingest lock (a non-blocking attempt of ours fails)."""
-    lock_path = store.run_lock_path(db)
+    lock_path = ledger.run_lock_path(db)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         assert proc.poll() is None, "the first ingest ended before it was seen holding the lock"
@@ -86,7 +86,7 @@ def test_two_ingests_at_once_run_one_after_the_other(tmp_path: Path, start_drive
 HOLDER = """
 import sys, time
 from pathlib import Path
-from fitbalance.store.load import run_lock
+from fitbalance.store.ledger import run_lock
 with run_lock(Path(sys.argv[1])):
     print("held", flush=True)
     time.sleep(120)
@@ -130,7 +130,7 @@ def test_the_second_ingest_gives_up_with_a_clear_message(
 READER = """
 import json, sys, time
 from pathlib import Path
-from fitbalance.store.load import connect
+from fitbalance.store.connection import connect
 db, gate, stop = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 answers, waits = [], 0
 while not db.exists():
@@ -202,7 +202,7 @@ def test_the_run_lock_is_released_when_its_holder_is_killed(tmp_path: Path) -> N
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from fitbalance.store.load import run_lock\n"
+            "import sys, time; from pathlib import Path; from fitbalance.store.ledger import run_lock\n"
             f"with run_lock(Path({str(db)!r})):\n    print('held', flush=True); time.sleep(60)",
         ],
         stdout=subprocess.PIPE,
@@ -212,7 +212,7 @@ def test_the_run_lock_is_released_when_its_holder_is_killed(tmp_path: Path) -> N
     messages: list[str] = []
     with (
         pytest.raises(StoreLockedError, match="another ingest is running"),
-        store.run_lock(db, wait_s=0.3, on_wait=messages.append, poll_s=0.05),
+        ledger.run_lock(db, wait_s=0.3, on_wait=messages.append, poll_s=0.05),
     ):
         pass
     assert messages and f"pid {holder.pid}" in messages[0]
@@ -220,5 +220,5 @@ def test_the_run_lock_is_released_when_its_holder_is_killed(tmp_path: Path) -> N
     holder.wait()
     holder.stdout.close()
     started = time.monotonic()
-    with store.run_lock(db, wait_s=5):
+    with ledger.run_lock(db, wait_s=5):
         assert time.monotonic() - started < 5

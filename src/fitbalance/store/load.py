@@ -35,17 +35,11 @@ from fitbalance.models import (
     LoadCounts,
     Tables,
 )
-from fitbalance.store.connection import connect as connect
 from fitbalance.store.connection import registered, rows, transaction
 from fitbalance.store.corrections import apply_corrections
-from fitbalance.store.ledger import run_lock as run_lock
-from fitbalance.store.ledger import run_lock_path as run_lock_path
 from fitbalance.store.links import CHANGED_SCHEMA, link_duplicates
 from fitbalance.store.placement import place_times
 from fitbalance.store.views import refresh_derived
-
-# connect, run_lock and run_lock_path live in store.connection and store.ledger; they are named here too only because
-# tests/reliability/test_concurrency.py still imports them from this module (drop these once it imports them there)
 
 CHILD_TABLES = ("strength_sets", "samples", "laps")
 
