@@ -128,6 +128,14 @@ def status_of(db: Path, name: str) -> str | None:
     return found[0][0] if found else None
 
 
+def completed_runs(db: Path) -> int:
+    """How many runs recorded their end as completed (0 while the database is busy being written)."""
+    try:
+        return int(rows(db, "SELECT count(*) FROM ingest_runs WHERE outcome = 'completed'")[0][0])
+    except duckdb.Error:
+        return 0
+
+
 def drop(inbox: Path, name: str, data: bytes) -> None:
     """Write the file under a hidden name and rename it, as a careful copier does."""
     tmp = inbox / f".{name}.part"
@@ -156,6 +164,8 @@ def test_scheduled_runs_load_new_files_and_survive_a_corrupt_one(tmp_path: Path,
 
         drop(inbox, "c.fit", activity_fits[3])
         wait_for("c.fit loaded after the corrupt file", lambda: status_of(db, "c.fit") == "loaded", served, LATER_RUN_S)
+        # a run records its end after its last batch: wait for it, not a moment (SIGTERM in between fails the run)
+        wait_for("three runs completed", lambda: completed_runs(db) >= 3, served, LATER_RUN_S)
         served.note_descendants()
         assert len(served.seen) >= 2, served.output()  # at least the server and a flow run were seen
 
@@ -172,5 +182,4 @@ def test_scheduled_runs_load_new_files_and_survive_a_corrupt_one(tmp_path: Path,
     assert reasons and "truncated" in reasons[0][0]
     summaries = [line for line in served.lines if SUMMARY.match(line)]
     assert any(", 1 quarantined," in line for line in summaries), served.output()
-    runs = rows(db, "SELECT count(*) FROM ingest_runs WHERE outcome = 'completed'")
-    assert runs[0][0] >= 3
+    assert completed_runs(db) >= 3
