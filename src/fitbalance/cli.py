@@ -252,6 +252,7 @@ def _run_flow(run: _FlowRun, no_server: bool) -> dict[str, Any]:
             raise typer.Exit(code)
     from fitbalance.pipelines.ingest import progress_to
     from fitbalance.pipelines.localserver import prefect_api
+    from fitbalance.pipelines.server import command_flow_settings
 
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -268,7 +269,7 @@ def _run_flow(run: _FlowRun, no_server: bool) -> dict[str, Any]:
 
         try:
             api = prefect_api(no_server=no_server, announce=lambda line: progress.console.print(line, highlight=False))
-            with api, _children_end_with_us(), progress_to(show):
+            with api, _children_end_with_us(), progress_to(show), command_flow_settings():
                 summary = _run_ingest(run)
         except FitbalanceError as exc:
             _error(exc)
@@ -307,13 +308,6 @@ def _children_end_with_us() -> Iterator[None]:
 
 
 def _run_ingest(run: _FlowRun) -> dict[str, Any]:
-    from fitbalance.pipelines.server import command_flow_settings
-
-    with command_flow_settings():
-        return _run_ingest_flow(run)
-
-
-def _run_ingest_flow(run: _FlowRun) -> dict[str, Any]:
     from fitbalance.pipelines.ingest import ingest_flow
 
     settings = str(run.settings) if run.settings else None
