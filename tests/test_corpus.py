@@ -15,10 +15,7 @@ pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 BROKEN = {  # file -> what the quarantine reason must name
     "activity-filecrc.fit": "CRC",
     "activity-activity-filecrc.fit": "CRC",
-    "activity-unexpected-eof.fit": "truncated",
-    "activity-settings-nodata.fit": "truncated",
     "activity-settings-corruptheader.fit": "header",
-    "nick.fit": "truncated",
     "strava-android-app-201.10-b1218918.fit": "local message 11 not defined",
 }
 
@@ -78,6 +75,26 @@ def test_broken_files_are_quarantined_with_a_reason(corpus_run: dict[str, Any], 
     assert rows and rows[0][0] == "quarantined" and fragment in rows[0][1]
     reasons = q(corpus_run["db"], f"SELECT reason FROM quarantine WHERE path LIKE '%/{name}'")
     assert reasons and fragment in reasons[0][0]
+
+
+def test_files_cut_short_load_what_precedes_the_cut(corpus_run: dict[str, Any]) -> None:
+    """nick.fit, a ride of 4 h 39 min whose file ends in the middle of a message, loads its 14,391 records (it was
+    quarantined whole); fitdecode's two files cut short load too. Each says where it ends: the decoder warning in its
+    detail, and a quarantine row with no table and no rows."""
+    db = corpus_run["db"]
+    for name in ("nick.fit", "activity-unexpected-eof.fit", "activity-settings-nodata.fit"):
+        [(status, detail)] = q(db, f"SELECT status, detail FROM source_files WHERE path LIKE '%/{name}'")
+        assert status == "loaded" and "decoder warnings: truncated FIT file" in detail, name
+        [(stage, table, rows, reason)] = q(
+            db, f"SELECT stage, table_name, rows, reason FROM quarantine WHERE path LIKE '%/{name}'"
+        )
+        assert (stage, table, rows) == ("decode:cut", None, 0) and reason.startswith("truncated FIT file"), name
+    [(sport, samples)] = q(
+        db,
+        "SELECT a.sport, (SELECT count(*) FROM samples s WHERE s.activity_id = a.activity_id) FROM activities a "
+        "JOIN source_files f USING (file_id) WHERE f.path LIKE '%/nick.fit'",
+    )
+    assert (sport, samples) == ("cycling", 14391)
 
 
 def test_non_activity_files_are_skipped_with_their_type(corpus_run: dict[str, Any]) -> None:

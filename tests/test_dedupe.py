@@ -15,6 +15,7 @@ from fitbalance.dedupe import (
     duplicate_links,
     overlaps,
     same_kind,
+    same_session_kind,
 )
 
 T0 = datetime(2025, 9, 1, 16, 0)
@@ -33,6 +34,7 @@ def act(
     hr: bool = True,
     loaded: datetime = LOADED,
     athlete: str = "me",
+    cut_short: bool = False,
     **extra: Any,
 ) -> dict[str, Any]:
     row = {
@@ -50,6 +52,7 @@ def act(
         "sport": sport,
         "has_samples": samples,
         "loaded_at": loaded,
+        "cut_short": cut_short,
     }
     row.update(extra)
     return row
@@ -155,6 +158,34 @@ def test_sports_of_one_family_or_unspecific_sports_are_compatible() -> None:
     assert not same_kind("resistance", "training", "other", "training")
 
 
+def test_the_part_of_a_file_cut_short_gives_way_to_the_whole_file_loaded_after_it() -> None:
+    """Two FIT copies of one ride, the first loaded cut short: the whole one counts, though the part (made from its
+    records: distance and heart rate) fills more summary fields than the whole one's sparse session."""
+    got = links(
+        act("part", category="other", sport="cycling", samples=True, cut_short=True, distance_m=40_000.0),
+        act("whole", category="other", sport="cycling", samples=True, hr=False, loaded=LOADED + timedelta(days=1)),
+    )
+    assert got == {"whole": None, "part": "whole"}
+
+
+def test_the_part_of_a_strength_workout_of_unknown_sport_is_linked_to_the_whole_workout() -> None:
+    """The part has no sport (its session message is missing) and none of its sets: classified other exercise, it is
+    still the same session as the whole resistance workout, and only the whole one counts."""
+    part = act("part", category="other", sport="generic", samples=True, cut_short=True, minutes=30)
+    whole = act("whole", category="resistance", sport="training", samples=True)
+    assert links(part, whole) == {"whole": None, "part": "whole"}
+    assert links(act("hevy", source="csv:hevy", hr=False), part) == {"hevy": None, "part": "hevy"}
+    # a whole file of unknown sport keeps its kind: it is not the same session as a workout of the other kind
+    whole_generic = act("generic", category="other", sport="generic", samples=True)
+    assert links(whole_generic, whole) == {"generic": None, "whole": None}
+
+
+def test_a_part_of_a_known_sport_keeps_its_kind() -> None:
+    """A part whose sport message said running is not the same session as a strength workout at the same time."""
+    part = act("part", category="other", sport="running", samples=True, cut_short=True)
+    assert links(part, act("whole", category="resistance", sport="training")) == {"part": None, "whole": None}
+
+
 # ---- properties --------------------------------------------------------------------------------------------
 
 SOURCES = ("fit", "csv:garmin", "csv:strava", "csv:hevy", "csv:strong", "csv:polar")
@@ -179,6 +210,7 @@ def activity_sets(draw: st.DrawFn) -> list[dict[str, Any]]:
                 hr=draw(st.booleans()),
                 loaded=LOADED + timedelta(days=draw(st.integers(0, 3))),
                 athlete=draw(st.sampled_from(("me", "you"))),
+                cut_short=draw(st.booleans()),
             )
         )
     return rows
@@ -200,7 +232,7 @@ def test_links_are_consistent_and_do_not_depend_on_row_order(rows: list[dict[str
     def same(a: dict[str, Any], b: dict[str, Any]) -> bool:
         return (
             a["athlete"] == b["athlete"]
-            and same_kind(a["category"], a["sport"], b["category"], b["sport"])
+            and same_session_kind(a["category"], a["sport"], a["cut_short"], b["category"], b["sport"], b["cut_short"])
             and overlaps(a["start_time_utc"], _duration(a), b["start_time_utc"], _duration(b))
         )
 

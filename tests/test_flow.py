@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 from .conftest import SAMPLE_DATA
 
 EXPECTED = json.loads((SAMPLE_DATA / "EXPECTED.json").read_text())
-REPAIRED = [e for e in EXPECTED["invalid"] if e["status"] == "loaded"]  # valid files with impossible values
+# the files under invalid/ that load: a valid file with impossible values (repaired) and one cut short (its part)
+LOADED_BROKEN = [e for e in EXPECTED["invalid"] if e["status"] == "loaded"]
 
 
 def q(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
@@ -55,14 +56,14 @@ def sample_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) 
 
 
 def test_every_activity_of_the_sample_history_is_loaded_and_classified(sample_run: dict[str, Any]) -> None:
-    """81 activities: 36 resistance and 45 other, as the generator intended, and the run whose impossible values
-    were repaired."""
+    """81 activities: 36 resistance and 45 other, as the generator intended, the run whose impossible values
+    were repaired and the part of the file cut short."""
     counts = EXPECTED["counts"]
     rows = dict(q(sample_run["db"], "SELECT category, count(*) FROM activities GROUP BY ALL"))
-    assert rows == {"resistance": counts["resistance_activities"], "other": counts["other_activities"] + len(REPAIRED)}
-    intended = {
-        (a["start_time_utc"], a["category"]) for a in [*EXPECTED["activities"], *(e["activity"] for e in REPAIRED)]
-    }
+    other = counts["other_activities"] + len(LOADED_BROKEN)
+    assert rows == {"resistance": counts["resistance_activities"], "other": other}
+    written = [*EXPECTED["activities"], *(e["activity"] for e in LOADED_BROKEN)]
+    intended = {(a["start_time_utc"], a["category"]) for a in written}
     got = {(t.isoformat(), c) for t, c in q(sample_run["db"], "SELECT start_time_utc, category FROM activities")}
     assert got == intended
 
@@ -137,7 +138,8 @@ def test_nothing_is_lost(sample_run: dict[str, Any]) -> None:
     """Every file is accounted for exactly once: files seen = loaded + skipped + already loaded + quarantined, in
     both runs. The first run sees the sample's 73 FIT files, its gzipped one and the 5 FIT files inside the export
     zip (79 activity files, all loaded), its 3 FIT files that are not activities (skipped) and its 6 files under
-    invalid/: 5 that cannot be decoded (quarantined) and one valid file with impossible values (repaired, loaded);
+    invalid/: 4 that cannot be decoded (quarantined), one valid file with impossible values (repaired, loaded) and
+    one cut short (what precedes the cut loaded);
     the second finds all 88 already loaded."""
     for run in (sample_run["first"], sample_run["second"]):
         assert run["files_seen"] == run["loaded"] + run["skipped"] + run["already_loaded"] + run["quarantined"]
@@ -150,15 +152,15 @@ def test_nothing_is_lost(sample_run: dict[str, Any]) -> None:
     assert len(activity_files) == counts["activity_files"] == 79
     assert len(in_zip) == counts["zip_fit_members"] and sum(f.endswith(".gz") for f in files) == counts["fit_gz_files"]
     assert (len(other), len(broken)) == (counts["other_files"], counts["invalid_files"]) == (3, 6)
-    repaired = [f for f in broken if any(f.endswith(e["file"]) for e in REPAIRED)]  # valid, with impossible values
-    assert len(repaired) == len(REPAIRED) == 1
+    loaded_broken = [f for f in broken if any(f.endswith(e["file"]) for e in LOADED_BROKEN)]
+    assert len(loaded_broken) == len(LOADED_BROKEN) == 2
 
     first, second = sample_run["first"], sample_run["second"]
     assert first["files_seen"] == len(files) == 88
     assert (first["loaded"], first["skipped"], first["quarantined"]) == (
-        len(activity_files) + len(repaired),
+        len(activity_files) + len(loaded_broken),
         len(other),
-        len(broken) - len(repaired),
+        len(broken) - len(loaded_broken),
     )
     assert first["quarantined"] == counts["quarantined_files"]
     assert first["already_loaded"] == 0
@@ -173,16 +175,16 @@ def test_broken_files_are_quarantined_with_the_decoders_reason(sample_run: dict[
         )
     )
     assert "bad CRC" in rows["bad-crc.fit"]
-    assert "truncated" in rows["truncated.fit"] and "truncated" in rows["header-only.fit"]
+    assert "truncated" in rows["header-only.fit"]  # nothing whole before its end
     assert "not a FIT file" in rows["not-fit.fit"]
     assert "empty" in rows["empty.fit"]
-    assert "impossible-values.fit" not in rows
+    assert "impossible-values.fit" not in rows and "truncated.fit" not in rows
 
 
 def test_impossible_values_are_repaired_or_quarantined_alone(sample_run: dict[str, Any]) -> None:
     """The run with a 254 bpm maximum loads with that field null (a repairs row says what it was); its record without
     a date and its record in 2100 are quarantined one by one; every other record loads."""
-    (entry,) = REPAIRED
+    (entry,) = [e for e in LOADED_BROKEN if e["file"] == "invalid/impossible-values.fit"]
     db, path = sample_run["db"], f"%/{entry['file']}"
     repairs = q(db, "SELECT table_name, column_name, rule, original FROM repairs WHERE path LIKE ?", [path])
     assert repairs == [(r["table"], r["column"], r["rule"], r["original"]) for r in entry["repairs"]]
@@ -202,7 +204,7 @@ def test_impossible_values_are_repaired_or_quarantined_alone(sample_run: dict[st
 def test_every_row_read_is_loaded_quarantined_or_repeated(sample_run: dict[str, Any]) -> None:
     """The run's accounts, per table: rows read = loaded + quarantined + repeated; what they say was loaded is in the
     tables, what they say was quarantined is in quarantine, and the activities read are every activity the generator
-    wrote plus the repaired one."""
+    wrote plus the two under invalid/ that load."""
     db = sample_run["db"]
     first = q(db, "SELECT run_id FROM ingest_runs ORDER BY started_at LIMIT 1")[0][0]
     accounts = {
@@ -219,9 +221,9 @@ def test_every_row_read_is_loaded_quarantined_or_repeated(sample_run: dict[str, 
         assert loaded == q(db, f"SELECT count(*) FROM {table}")[0][0], table
         in_quarantine = q(db, "SELECT coalesce(sum(rows), 0) FROM quarantine WHERE table_name = ?", [table])[0][0]
         assert quarantined == in_quarantine, table
-    assert accounts["activities"][0] == EXPECTED["counts"]["activities"] + len(REPAIRED)
+    assert accounts["activities"][0] == EXPECTED["counts"]["activities"] + len(LOADED_BROKEN)
     assert accounts["strength_sets"][0] == EXPECTED["counts"]["active_sets"] + EXPECTED["counts"]["rest_sets"]
-    records = EXPECTED["counts"]["records"] + sum(e["activity"]["records"] for e in REPAIRED)
+    records = EXPECTED["counts"]["records"] + sum(e["activity"]["records"] for e in LOADED_BROKEN)
     assert accounts["samples"][:3] == (records, records - 2, 2)
     repaired = q(db, "SELECT table_name, sum(rows) FROM repairs GROUP BY ALL")
     assert {t: n for t, n in repaired} == {t: a[4] for t, a in accounts.items() if a[4]}
@@ -244,7 +246,7 @@ def test_runs_are_recorded(sample_run: dict[str, Any]) -> None:
         "SELECT outcome, files_seen, activities_added, flow_run_id IS NOT NULL FROM ingest_runs ORDER BY started_at",
     )
     assert rows == [
-        ("completed", sample_run["first"]["files_seen"], EXPECTED["counts"]["activities"] + len(REPAIRED), True),
+        ("completed", sample_run["first"]["files_seen"], EXPECTED["counts"]["activities"] + len(LOADED_BROKEN), True),
         ("completed", sample_run["second"]["files_seen"], 0, True),
     ]
 

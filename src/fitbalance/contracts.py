@@ -527,13 +527,15 @@ QUARANTINE = Table(
             "stage",
             "VARCHAR",
             "`discover` (archive refusals), `read`, `decode`, `decode:settings` (a CSV that needs a unit setting: "
-            "read again on the next run), `validate:<table>`, `internal`.",
+            "read again on the next run), `decode:cut` (where a FIT file cut short ends: what precedes it loaded), "
+            "`validate:<table>`, `internal`.",
             nullable=False,
         ),
         _c(
             "table_name",
             "VARCHAR",
-            "The table the rows set aside would have gone to; null when the whole file was set aside.",
+            "The table the rows set aside would have gone to; null when the whole file was set aside, or the "
+            "end of a FIT file cut short (what it held is unknown).",
             values=TABLE_NAMES,
             added_later=True,
         ),
@@ -544,7 +546,8 @@ QUARANTINE = Table(
             "rows",
             "INTEGER",
             "How many rows this entry stands for: 1 for a row, more for a summary (a failed activity's samples, "
-            "records without a date); null when the whole file was set aside.",
+            "records without a date); null when the whole file was set aside; 0 for the end of a FIT file cut "
+            "short.",
             lo=0,
             added_later=True,
         ),

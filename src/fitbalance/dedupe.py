@@ -15,10 +15,13 @@ Two activities are the same session when all of these hold:
   its local date;
 - they agree in kind: both ``resistance``, or both ``other`` with compatible sports: the same sport, two sports of
   one family (:data:`SPORT_FAMILIES`: running, walking and hiking; cycling and e-biking; ...), or one of them
-  unspecific (:data:`UNSPECIFIC_SPORTS`: generic, training, fitness equipment, unknown).
+  unspecific (:data:`UNSPECIFIC_SPORTS`: generic, training, fitness equipment, unknown). The part of a FIT file cut
+  short (``cut_short``) whose sport is unspecific agrees with either kind: its session message, which says what it
+  was, is missing, and without its sets a strength workout's part looks like other exercise.
 
 Which of them counts (the primary), best first:
 
+0. anything whole before the part of a FIT file cut short;
 1. a FIT file's activity: the watch's timing, heart rate and samples count;
 2. another export's row (Garmin, Strava, Polar, Apple Health CSV): one with samples first, then the richer row
    (more of elapsed and moving time, distance, calories, average and maximum heart rate filled);
@@ -73,6 +76,7 @@ CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
     ),
     "has_samples": pl.Boolean(),
     "loaded_at": pl.Datetime("us"),  # when the activity's file was first loaded
+    "cut_short": pl.Boolean(),  # from a FIT file that ends in the middle of a message (what preceded the cut)
 }
 LINK_SCHEMA: dict[str, pl.DataType] = {"activity_id": pl.String(), "duplicate_of": pl.String()}
 WINDOW_SCHEMA: dict[str, pl.DataType] = {"athlete": pl.String(), "lo": pl.Datetime("us"), "hi": pl.Datetime("us")}
@@ -86,7 +90,8 @@ class _Activity:
     duration_s: float | None
     category: str
     sport: str
-    rank: tuple[int, int, int, datetime, str]
+    cut_short: bool
+    rank: tuple[bool, int, int, int, datetime, str]
     day: date  # the local date
     date_only: bool  # from a format that has dates but no clock times
 
@@ -117,6 +122,17 @@ def same_kind(a_category: str, a_sport: str | None, b_category: str, b_sport: st
     return a_category == "resistance" or compatible_sports(a_sport, b_sport)
 
 
+def same_session_kind(
+    a_category: str, a_sport: str | None, a_cut_short: bool, b_category: str, b_sport: str | None, b_cut_short: bool
+) -> bool:
+    """:func:`same_kind`, or one of them the part of a FIT file cut short, of an unspecific sport (either kind)."""
+    unknown = any(
+        cut and (sport or "").casefold() in UNSPECIFIC_SPORTS
+        for cut, sport in ((a_cut_short, a_sport), (b_cut_short, b_sport))
+    )
+    return unknown or same_kind(a_category, a_sport, b_category, b_sport)
+
+
 def overlaps(a_start: datetime, a_duration_s: float | None, b_start: datetime, b_duration_s: float | None) -> bool:
     """Whether two activities overlap enough to be one session (see the module docstring)."""
     if not a_duration_s or not b_duration_s or a_duration_s <= 0 or b_duration_s <= 0:
@@ -140,6 +156,7 @@ def _activities(frame: pl.DataFrame) -> list[_Activity]:
     for row in frame.select(list(CANDIDATE_SCHEMA)).iter_rows(named=True):
         richness = sum(row[c] is not None for c in RICHNESS_COLUMNS)
         rank = (
+            bool(row["cut_short"]),
             source_tier(row["source_format"]),
             0 if row["has_samples"] else 1,
             -richness,
@@ -154,6 +171,7 @@ def _activities(frame: pl.DataFrame) -> list[_Activity]:
                 duration_s=_duration(row),
                 category=row["category"],
                 sport=row["sport"] or "",
+                cut_short=bool(row["cut_short"]),
                 rank=rank,
                 day=(row["start_time_utc"] + timedelta(seconds=row["utc_offset_s"] or 0)).date(),
                 date_only=row["source_format"] in DATE_ONLY_FORMATS,
@@ -172,12 +190,14 @@ def _same_session_pairs(activities: list[_Activity]) -> dict[str, set[str]]:
         for b in ordered[i + 1 :]:
             if b.athlete != a.athlete or b.start > reach:
                 break
-            if same_kind(a.category, a.sport, b.category, b.sport) and overlaps(
-                a.start, a.duration_s, b.start, b.duration_s
-            ):
+            if _same_kind(a, b) and overlaps(a.start, a.duration_s, b.start, b.duration_s):
                 matches[a.activity_id].add(b.activity_id)
                 matches[b.activity_id].add(a.activity_id)
     return matches
+
+
+def _same_kind(a: _Activity, b: _Activity) -> bool:
+    return same_session_kind(a.category, a.sport, a.cut_short, b.category, b.sport, b.cut_short)
 
 
 def _add_same_day_pairs(activities: list[_Activity], matches: dict[str, set[str]]) -> None:
@@ -189,7 +209,7 @@ def _add_same_day_pairs(activities: list[_Activity], matches: dict[str, set[str]
         if not a.date_only:
             continue
         for b in by_day[(a.athlete, a.day)]:
-            if b is not a and same_kind(a.category, a.sport, b.category, b.sport):
+            if b is not a and _same_kind(a, b):
                 matches[a.activity_id].add(b.activity_id)
                 matches[b.activity_id].add(a.activity_id)
 

@@ -67,6 +67,7 @@ class SettingRequired(DecodeError):
 
 
 SETTING_STAGE = "decode:settings"
+CUT_STAGE = "decode:cut"  # the quarantine row of a FIT file cut short: where it ends (no table, no rows)
 
 
 class UnknownFormatError(InputError):

@@ -134,6 +134,7 @@ class Rejected:
     payload: str | None = None
     table: str | None = None
     rows: int = 1
+    stage: str = "decode"
 
 
 @dataclass(frozen=True)

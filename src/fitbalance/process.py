@@ -120,7 +120,7 @@ def _prepare(item: WorkItem, *, athlete: Athlete, resolve_exercise: ExerciseReso
         reason = f"internal error ({type(exc).__name__}: {exc}); please report it"
         return failed("internal", reason, retryable=True, payload=traceback.format_exc(limit=-3))
     rows = [
-        quarantine_row(file_id, ref.path, "decode", r.reason, r.payload, table=r.table, line=r.line, rows=r.rows)
+        quarantine_row(file_id, ref.path, r.stage, r.reason, r.payload, table=r.table, line=r.line, rows=r.rows)
         for r in decoded.rejected
     ]
     warning = decoded.warnings[0] if decoded.warnings else None

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import gzip
+import json
 import struct
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -58,9 +60,7 @@ def test_gzipped_and_chained_files_decode(corpus: Path) -> None:
     ("name", "reason"),
     [
         ("activity-filecrc.fit", "bad CRC"),
-        ("activity-unexpected-eof.fit", "truncated"),
         ("activity-settings-corruptheader.fit", "header"),
-        ("nick.fit", "truncated"),
     ],
 )
 def test_broken_files_raise_decode_error_naming_the_problem(corpus: Path, name: str, reason: str) -> None:
@@ -68,6 +68,54 @@ def test_broken_files_raise_decode_error_naming_the_problem(corpus: Path, name: 
     with pytest.raises(DecodeError) as info:
         decode_fit(path.read_bytes(), str(path))
     assert reason in info.value.reason and info.value.path == str(path)
+
+
+RECORD_BYTES = 12  # fitbytes.run_activity: a record is a 1-byte header, timestamp, heart rate, distance, speed
+
+
+@pytest.mark.parametrize("whole_records", [1, 17, 30])
+def test_a_file_cut_short_loads_the_records_before_the_cut(whole_records: int) -> None:
+    """A run of 30 records cut 5 bytes into the message after its n-th record (a watch whose battery died): the n
+    records load as one activity made from them (the session message, written last, is missing); the cut is the
+    first decoder warning, and a part set aside with no table and no rows says where the file ends."""
+    whole = fb.run_activity(records=30)
+    first_record = fb.layout(whole).definitions[1] + 6 + 3 * 4  # after the record definition (4 fields)
+    cut = whole[: first_record + RECORD_BYTES * whole_records + 5]
+    d = decode_fit(cut, "cut.fit")
+    assert d.activities.height == 1 and d.samples.height == whole_records
+    assert d.activities["start_time_utc"][0] == datetime(2025, 3, 4, 18, 30)
+    assert d.samples["heart_rate"].to_list() == [120 + i for i in range(whole_records)]
+    assert d.warnings[0].startswith("truncated FIT file") and "what precedes it is loaded" in d.warnings[0]
+    [part] = d.rejected
+    assert (part.stage, part.table, part.rows, part.line) == ("decode:cut", None, 0, None)
+    assert part.reason.startswith("truncated FIT file")
+    assert json.loads(part.payload or "") == {"file_bytes": len(cut), "messages_loaded": 1 + whole_records}
+
+
+def test_a_file_cut_in_its_last_bytes_keeps_its_session() -> None:
+    """Cut after the session message (in the file's CRC): the activity is the session's, every record loads."""
+    whole = fb.run_activity(records=30)
+    d = decode_fit(whole[:-1], "cut.fit")
+    assert d.activities["sport"].to_list() == ["running"] and d.activities["elapsed_s"][0] == 30.0
+    assert d.samples.height == 30 and d.warnings[0].startswith("truncated FIT file")
+
+
+@pytest.mark.parametrize("size", [14, 20, 40])
+def test_a_file_cut_before_anything_that_could_load_is_a_decode_error(size: int) -> None:
+    """Cut in its header, or before its first record is whole: nothing to load, the file is quarantined."""
+    whole = fb.run_activity(records=30)
+    with pytest.raises(DecodeError, match="truncated FIT file"):
+        decode_fit(whole[:size], "cut.fit")
+
+
+def test_a_real_ride_cut_short_loads_its_four_and_a_half_hours(corpus: Path) -> None:
+    """nick.fit (a Sigma ride of 4 h 39 min whose file ends in the middle of a message): its 14,391 records load,
+    with the ride's sport from its sport message and its lap, where the file used to be quarantined whole."""
+    path = corpus / "fit/dtcooper__python-fitparse/nick.fit"
+    d = decode_fit(path.read_bytes(), str(path))
+    assert d.activities["sport"].to_list() == ["cycling"] and d.samples.height == 14391 and d.laps.height == 1
+    assert d.activities["elapsed_s"][0] == pytest.approx(16723, abs=1)
+    assert d.warnings[0].startswith("truncated FIT file")
 
 
 def test_non_activity_files_are_reported_by_type(corpus: Path) -> None:

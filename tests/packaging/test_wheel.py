@@ -36,7 +36,7 @@ SAMPLE_FILES = [
     "fit/2025-02/2025-02-04-1830-run.fit",
     "fit/2025-02/2025-02-05-1800-ride.fit",
     "csv/hevy_workouts.csv",
-    "invalid/truncated.fit",
+    "invalid/header-only.fit",
 ]
 
 
@@ -159,7 +159,8 @@ def ingested(installed: Installed) -> subprocess.CompletedProcess[str]:
 def test_ingest_loads_the_sample_files_from_a_folder_outside_the_checkout(
     installed: Installed, ingested: subprocess.CompletedProcess[str]
 ) -> None:
-    """The four good files load, the truncated one is quarantined with its reason, with ./fitbalance.toml read."""
+    """The four good files load, the one cut short in its header is quarantined with its reason, with ./fitbalance.toml
+    read."""
     assert ingested.returncode == 0, ingested.stdout + ingested.stderr
     assert "truncated" in ingested.stdout
     with duckdb.connect(str(installed.work / "training.duckdb"), read_only=True) as con:

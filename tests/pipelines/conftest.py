@@ -1,8 +1,8 @@
 """FIT files for the scheduling and scale-out tests, and helpers that read the database they end up in.
 
 Activity files come from the project's generator (:mod:`fitbalance.synth`) when it is installed, else from the
-real-world corpus at ``../shared/corpus`` (the tests skip when neither is there). A corrupt file is a good file cut
-in half: the decoder must call it truncated.
+real-world corpus at ``../shared/corpus`` (the tests skip when neither is there). A corrupt file is a good file whose
+CRC no longer matches (quarantined whole); a half-copied one is a good file cut in half (its part loads).
 """
 
 from __future__ import annotations
@@ -62,6 +62,11 @@ def activity_fits(tmp_path_factory: pytest.TempPathFactory) -> list[bytes]:
 
 def truncated(data: bytes) -> bytes:
     return data[: len(data) // 2]
+
+
+def bad_crc(data: bytes) -> bytes:
+    """The same file with its closing CRC flipped: the decoder refuses it whole."""
+    return data[:-2] + bytes(b ^ 0xFF for b in data[-2:])
 
 
 def rows(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:

@@ -17,7 +17,7 @@ import duckdb
 import psutil
 import pytest
 
-from tests.pipelines.conftest import rows, truncated
+from tests.pipelines.conftest import bad_crc, rows
 
 pytestmark = [pytest.mark.server, pytest.mark.slow, pytest.mark.timeout(420)]
 
@@ -159,7 +159,7 @@ def test_scheduled_runs_load_new_files_and_survive_a_corrupt_one(tmp_path: Path,
             FIRST_RUN_S,
         )
 
-        drop(inbox, "broken.fit", truncated(activity_fits[2]))
+        drop(inbox, "broken.fit", bad_crc(activity_fits[2]))
         wait_for("broken.fit quarantined", lambda: status_of(db, "broken.fit") == "quarantined", served, LATER_RUN_S)
 
         drop(inbox, "c.fit", activity_fits[3])
@@ -179,7 +179,7 @@ def test_scheduled_runs_load_new_files_and_survive_a_corrupt_one(tmp_path: Path,
 
     assert rows(db, "SELECT count(*) FROM activities") == [(3,)]
     reasons = rows(db, "SELECT reason FROM quarantine WHERE path LIKE '%/broken.fit'")
-    assert reasons and "truncated" in reasons[0][0]
+    assert reasons and "bad CRC" in reasons[0][0]
     summaries = [line for line in served.lines if SUMMARY.match(line)]
     assert any(", 1 quarantined," in line for line in summaries), served.output()
     assert completed_runs(db) >= 3

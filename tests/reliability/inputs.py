@@ -1,8 +1,8 @@
 """A small export folder with every kind of file an ingest meets, for the crash, concurrency and accounting tests.
 
 Good FIT files, a copy of one at a second path, the same session in a second file with other bytes, a gzipped file,
-an export zip (with a nested zip and a member that climbs out), a settings file, and files to quarantine: truncated,
-bad CRC, not FIT, empty, not UTF-8, from the far future, with an absurd weight.
+an export zip (with a nested zip and a member that climbs out), a settings file, a file cut short (its part loads),
+and files to quarantine: bad CRC, not FIT, empty, not UTF-8, from the far future, with an absurd weight.
 """
 
 from __future__ import annotations

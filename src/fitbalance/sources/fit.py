@@ -2,11 +2,15 @@
 
 Any manufacturer's FIT file: file_id, device_info, session, lap, record, set, activity and sport messages are read;
 everything else is ignored. Chained FIT files (several FIT files back to back) are read as one file. The CRC is
-checked: a file that fails it, is truncated, or is not FIT raises :class:`~fitbalance.errors.DecodeError` with the
-decoder's reason; fitdecode's own exceptions (and its internal assertions) never escape. A failure of the fast
-reader's own code is not the file's fault and stays an :class:`~fitbalance.errors.InternalError`. The decode runs
-under the message and time caps of :mod:`fitbalance.sources.limits` (checked once per message, no thread needed) and
-keeps at most 20 distinct decoder warnings, each call its own even while other threads decode.
+checked: a file that fails it or is not FIT raises :class:`~fitbalance.errors.DecodeError` with the decoder's reason;
+fitdecode's own exceptions (and its internal assertions) never escape. A file cut short (it ends in the middle of a
+message: a watch whose battery died, a copy not finished) keeps the messages read whole before the cut: its activity
+loads (from its records when the session message, written last, is missing), the cut is a decoder warning, and a
+quarantine row (stage ``decode:cut``, no table, 0 rows) says where the file ends. Only when nothing before the cut
+can load does it raise. A failure of the fast reader's own code is not the file's fault and stays an
+:class:`~fitbalance.errors.InternalError`. The decode runs under the message and time caps of
+:mod:`fitbalance.sources.limits` (checked once per message, no thread needed) and keeps at most 20 distinct decoder
+warnings, each call its own even while other threads decode.
 
 One activity per session: in a multisport file each session is its own activity, and records, laps and sets are
 assigned to the session whose time span holds them. A file with no session message gets one session synthesised
@@ -15,6 +19,7 @@ from its laps or records.
 
 from __future__ import annotations
 
+import json
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,7 +30,7 @@ import fitdecode
 import polars as pl
 from fitdecode import profile
 
-from fitbalance.errors import DecodeError
+from fitbalance.errors import CUT_STAGE, DecodeError
 from fitbalance.models import (
     RAW_ACTIVITY_SCHEMA,
     RAW_LAP_SCHEMA,
@@ -140,7 +145,14 @@ class _Collected:
     laps: list[dict[str, Any]] = field(default_factory=list)
     sets: list[dict[str, Any]] = field(default_factory=list)
     undated_records: int = 0
+    cut: Truncated | None = None  # the file ends in the middle of a message: what was collected is whole
+    messages: int = 0  # data messages read
     records: dict[str, list[Any]] = field(default_factory=lambda: {k: [] for k in _RECORD_COLUMNS})
+
+
+class Truncated(DecodeError):
+    """The file ends in the middle of a message: a device that stopped mid-activity (its battery died), or a copy
+    not finished. The messages before the end were read whole."""
 
 
 def _frames(data: bytes, path: str, budget: Budget) -> Iterator[fitdecode.FitDataMessage]:
@@ -157,7 +169,7 @@ def _frames(data: bytes, path: str, budget: Budget) -> Iterator[fitdecode.FitDat
     except fitdecode.FitCRCError as exc:
         raise DecodeError(f"bad CRC: {exc}", path=path, stage="decode") from exc
     except fitdecode.FitEOFError as exc:
-        raise DecodeError(f"truncated FIT file: {exc}", path=path, stage="decode") from exc
+        raise Truncated(f"truncated FIT file: {exc}", path=path, stage="decode") from exc
     except fitdecode.FitHeaderError as exc:
         raise DecodeError(f"bad FIT header: {exc}", path=path, stage="decode") from exc
     except fitdecode.FitError as exc:
@@ -195,9 +207,19 @@ def _collect(data: bytes, path: str, budget: Budget) -> tuple[_Collected, tuple[
 
 
 def _collect_messages(data: bytes, path: str, budget: Budget) -> _Collected:
+    """Every data message until the end of the file, or until the cut of a file cut short (kept in ``cut``)."""
     out = _Collected()
+    try:
+        _read_messages(data, path, budget, out)
+    except Truncated as cut:  # the messages before the cut were read whole: keep them
+        out.cut = cut
+    return out
+
+
+def _read_messages(data: bytes, path: str, budget: Budget, out: _Collected) -> None:
     rec = out.records
     for msg in _frames(data, path, budget):
+        out.messages += 1
         name = msg.name
         if name == "record":  # the hot path: one per second of an activity
             values: dict[str, Any] = {}
@@ -251,7 +273,6 @@ def _collect_messages(data: bytes, path: str, budget: Budget) -> _Collected:
                 quarter = round(offset / 900) * 900
                 if abs(quarter) <= 14 * 3600:
                     out.utc_offset_s = int(quarter)
-    return out
 
 
 def _rpe(value: Any) -> float | None:
@@ -392,7 +413,8 @@ _UNDATED = "(device-relative time) not loaded"
 def decode_fit(data: bytes, path: str, *, budget: Budget | None = None) -> Decoded:
     """Decode one FIT file (possibly chained) into raw frames.
 
-    Raises :class:`DecodeError` for an empty, non-FIT, truncated or corrupt file, or one with a bad CRC, and
+    Raises :class:`DecodeError` for an empty, non-FIT or corrupt file, one with a bad CRC, or one cut short before
+    anything that could load (a file cut short after that loads what precedes the cut; see the module docstring), and
     :class:`~fitbalance.errors.LimitExceeded` for one over the size, message or time caps of
     :mod:`fitbalance.sources.limits` (``budget`` defaults to those caps).
     A FIT file that is not an activity (settings, workout, monitoring, ...) is returned with that ``file_type``.
@@ -405,6 +427,8 @@ def decode_fit(data: bytes, path: str, *, budget: Budget | None = None) -> Decod
     c, complaints = _collect(data, path, budget if budget is not None else Budget(path))
     has_activity_data = bool(c.sessions or c.records["timestamp_utc"] or c.undated_records or c.sets or c.laps)
     file_type = c.file_type or ("activity" if has_activity_data else "unknown")
+    if c.cut is not None and (file_type != "activity" or not has_activity_data):
+        raise c.cut  # nothing whole before the cut that could load
     if file_type != "activity":
         return Decoded(
             source_format="fit",
@@ -424,7 +448,7 @@ def decode_fit(data: bytes, path: str, *, budget: Budget | None = None) -> Decod
         )
         if c.undated_records:
             reason += f" ({c.undated_records} record messages without an absolute timestamp)"
-        raise DecodeError(reason, path=path, stage="decode")
+        raise c.cut or DecodeError(reason, path=path, stage="decode")
     device = _device(c)
     source = "fit" if c.utc_offset_s is not None else None  # none: the store places it (fitbalance.offsets)
     for i, row in enumerate(sessions):
@@ -444,16 +468,31 @@ def decode_fit(data: bytes, path: str, *, budget: Budget | None = None) -> Decod
         sets=sets.select(list(RAW_SET_SCHEMA)),
         samples=samples,
         laps=laps.select(list(RAW_LAP_SCHEMA)),
-        warnings=complaints,
-        rejected=(
-            (
-                Rejected(
-                    f"{c.undated_records} record messages without an absolute timestamp {_UNDATED}",
-                    table="samples",
-                    rows=c.undated_records,
-                ),
-            )
-            if c.undated_records
-            else ()
-        ),
+        warnings=(f"{c.cut.reason} (what precedes it is loaded)", *complaints) if c.cut else complaints,
+        rejected=_rejected(c, len(data)),
     )
+
+
+def _rejected(c: _Collected, size: int) -> tuple[Rejected, ...]:
+    """The parts of the file set aside: records without a date, and the end of a file cut short."""
+    parts = []
+    if c.undated_records:
+        parts.append(
+            Rejected(
+                f"{c.undated_records} record messages without an absolute timestamp {_UNDATED}",
+                table="samples",
+                rows=c.undated_records,
+            )
+        )
+    if c.cut is not None:
+        parts.append(
+            Rejected(
+                f"{c.cut.reason}: the file ends in the middle of a message; the {c.messages} messages before it "
+                "are loaded (a device that stopped mid-activity writes no session summary; a file still being "
+                "copied is read again, whole, when it changes)",
+                payload=json.dumps({"file_bytes": size, "messages_loaded": c.messages}),
+                rows=0,
+                stage=CUT_STAGE,
+            )
+        )
+    return tuple(parts)

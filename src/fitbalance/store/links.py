@@ -13,6 +13,7 @@ import duckdb
 import polars as pl
 
 from fitbalance.dedupe import CANDIDATE_SCHEMA, SESSION_SPAN, WINDOW_SCHEMA, duplicate_links, touched_windows
+from fitbalance.errors import CUT_STAGE
 from fitbalance.store.connection import registered, rows
 
 CHANGED_SCHEMA: dict[str, pl.DataType] = {
@@ -35,7 +36,8 @@ sampled AS (
 )
 SELECT c.activity_id, c.athlete, c.source_format, c.start_time_utc, c.utc_offset_s, c.elapsed_s, c.moving_s,
        c.distance_m, c.calories_kcal, c.avg_hr, c.max_hr, c.category, c.sport, s.activity_id IS NOT NULL AS has_samples,
-       f.first_ingested_at AS loaded_at, c.recompute
+       f.first_ingested_at AS loaded_at,
+       EXISTS (SELECT 1 FROM quarantine AS q WHERE q.file_id = c.file_id AND q.stage = ?) AS cut_short, c.recompute
 FROM candidates AS c
 LEFT JOIN sampled AS s ON s.activity_id = c.activity_id
 LEFT JOIN source_files AS f ON f.file_id = c.file_id
@@ -65,7 +67,7 @@ def link_duplicates(
     if windows.height == 0:
         return 0
     with registered(con, "_windows", windows):
-        found = rows(con, _CANDIDATES_SQL, [SESSION_SPAN, SESSION_SPAN])
+        found = rows(con, _CANDIDATES_SQL, [SESSION_SPAN, SESSION_SPAN, CUT_STAGE])
     if not found:
         return 0
     candidates = pl.DataFrame(found, schema={**CANDIDATE_SCHEMA, "recompute": pl.Boolean()}, orient="row")

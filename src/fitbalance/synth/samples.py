@@ -7,8 +7,8 @@ Layout (paths relative to ``sample_data/``)::
     archives/garmin-export.zip                shaped like a Garmin account export: the last week's
                                               activities in DI_CONNECT/DI-Connect-Uploaded-Files/
                                               UploadedFiles_0-_Part1.zip
-    invalid/*                                 broken files, and one valid FIT with impossible values (it loads,
-                                              repaired)
+    invalid/*                                 broken files, one valid FIT with impossible values (it loads,
+                                              repaired) and one cut short (its records before the cut load)
     csv/*                                     CSV exports of every dialect (fitbalance.synth.csv_samples)
     cases/*                                   the cases of real exports once lost or counted twice, of an athlete
                                               with no settings file (fitbalance.synth.cases)
@@ -20,6 +20,7 @@ The same code always gives the same bytes: zip entries carry a fixed date, gzip 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gzip
 import io
@@ -31,6 +32,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import fitdecode
 
 from fitbalance.synth import cases, csv_samples
 from fitbalance.synth.fitwriter import FIT_EPOCH, fit_seconds
@@ -199,8 +202,21 @@ def _impossible_values() -> tuple[bytes, ActivitySummary]:
     return encode_activity(plan), summarize(plan)[0]
 
 
+def _before_the_cut(data: bytes) -> dict[str, Any]:
+    """What a FIT file cut short holds whole before its end, read by fitdecode (the reference decoder, CRC off):
+    its first record's time and how many records it has."""
+    times = []
+    reader = fitdecode.FitReader(io.BytesIO(data), check_crc=fitdecode.CrcCheck.DISABLED)
+    with contextlib.suppress(fitdecode.FitEOFError), reader:
+        for frame in reader:
+            if isinstance(frame, fitdecode.FitDataMessage) and frame.name == "record":
+                times.append(frame.get_value("timestamp"))
+    return {"start_time_utc": min(times).replace(tzinfo=None).isoformat(), "records": len(times)}
+
+
 def _invalid_files() -> list[dict[str, Any]]:
     first, second, third = (encode_activity(_broken_source(index)) for index in range(3))
+    cut = second[: len(second) * 3 // 5]
     bad_crc = first[:-2] + bytes(b ^ 0xFF for b in first[-2:])
     impossible, summary = _impossible_values()
     early = FIT_EPOCH + timedelta(seconds=EARLY_RECORD_RAW_TIMESTAMP)
@@ -214,10 +230,16 @@ def _invalid_files() -> list[dict[str, Any]]:
         },
         {
             "file": "invalid/truncated.fit",
-            "data": second[: len(second) * 3 // 5],
-            "problem": "file cut off in the middle of its records",
+            "data": cut,
+            "problem": "file cut off in the middle of its records (a watch whose battery died): the records before "
+            "the cut load as an activity of unknown sport (the session message, written last, is missing), and a "
+            "quarantine row says where the file ends",
             "fitdecode_error": "FitEOFError",
             "message_contains": "expected",
+            "status": "loaded",
+            "repairs": [],
+            "quarantined": [{"stage": "decode:cut", "table": None, "rows": 0, "note": "where the file ends"}],
+            "activity": {**_before_the_cut(cut), "sport": "generic", "category": "other"},
         },
         {
             "file": "invalid/not-fit.fit",
