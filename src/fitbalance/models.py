@@ -126,7 +126,8 @@ class Rejected:
 
     ``reason`` names the line when there is one; ``payload`` is the part's own values (JSON), so nothing is lost.
     ``table`` is the table the part would have gone to and ``rows`` how many of its rows it stands for (the run's
-    row accounts count them as read and quarantined).
+    row accounts count them as read and quarantined). ``stage`` is the quarantine row's stage: ``decode``, or
+    :data:`~fitbalance.errors.CUT_STAGE` for the end of a FIT file cut short (no table, 0 rows).
     """
 
     reason: str
