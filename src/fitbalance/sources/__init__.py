@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
 
@@ -24,6 +23,7 @@ from fitbalance.config import Athlete
 from fitbalance.errors import UnknownFormatError
 from fitbalance.models import Decoded
 from fitbalance.sources.fit import decode_fit, looks_like_fit
+from fitbalance.sources.formats import ReadOptions, reader_for
 from fitbalance.sources.limits import Budget, check_rows, check_size
 
 FAULT_ENV = "FITBALANCE_TEST_FAULT"
@@ -68,14 +68,7 @@ def sniff_format(data: bytes) -> str:
     return "csv" if looks_like_csv(data) else "unknown"
 
 
-@dataclass(frozen=True)
-class _CsvOptions:
-    time_zone: str | None
-    weight_unit: str | None
-    distance_unit: str | None
-
-
-def _read_csv(data: bytes, path: str, options: _CsvOptions) -> Decoded:
+def _read_csv(data: bytes, path: str, options: ReadOptions) -> Decoded:
     from fitbalance.sources.csv import read_csv  # type: ignore[attr-defined,unused-ignore]
 
     decoded: Decoded = read_csv(
@@ -84,10 +77,13 @@ def _read_csv(data: bytes, path: str, options: _CsvOptions) -> Decoded:
     return decoded
 
 
-def _decode(data: bytes, path: str, options: _CsvOptions, budget: Budget | None) -> Decoded:
+def _decode(data: bytes, path: str, options: ReadOptions, budget: Budget | None) -> Decoded:
     kind = sniff_format(data)
     if kind == "fit":
         return decode_fit(data, path, budget=budget)
+    reader = reader_for(data, path)
+    if reader is not None:  # XML and JSON documents (sources.formats)
+        return reader.read(data, path, options)
     fit_named = path.lower().endswith((".fit", ".fit.gz"))
     if kind == "csv":
         try:
@@ -131,7 +127,7 @@ def decode_bytes(
     if not data:
         raise UnknownFormatError("empty file", path=path, stage="decode")
     check_size(data, path)
-    decoded = _decode(data, path, _CsvOptions(time_zone, weight_unit, distance_unit), budget)
+    decoded = _decode(data, path, ReadOptions(time_zone, weight_unit, distance_unit), budget)
     check_rows(
         {
             "activities": decoded.activities.height,
