@@ -207,10 +207,8 @@ def samsung_steps(rng: random.Random) -> tuple[bytes, dict[str, Any]]:
     for day in range(WEEKS * 7):
         moment = datetime.combine(START + timedelta(days=day), datetime.min.time()) + timedelta(hours=9)
         steps = rng.randrange(5000, 12000)
-        rows.append(
-            [_samsung_time(moment), _samsung_time(moment + timedelta(hours=12)), str(steps), f"{steps * 0.75:.1f}"]
-            + ["UTC+0100"]
-        )
+        end = moment + timedelta(hours=12)
+        rows.append([_samsung_time(moment), _samsung_time(end), str(steps), f"{steps * 0.75:.1f}", "UTC+0100"])
     data = _samsung_table("com.samsung.shealth.tracker.pedometer_step_count", header, rows)
     return data, _expect("skipped", kind="step counts")
 
@@ -221,10 +219,9 @@ def samsung_sleep(rng: random.Random) -> tuple[bytes, dict[str, Any]]:
     rows = []
     for day in range(WEEKS * 7):
         bed = datetime.combine(START + timedelta(days=day), datetime.min.time()) + timedelta(hours=22)
-        rows.append(
-            [str(rng.randrange(60, 95)), f"{rng.uniform(85, 97):.1f}", _samsung_time(bed)]
-            + [_samsung_time(bed + timedelta(hours=7, minutes=rng.randrange(60))), "UTC+0100"]
-        )
+        score, efficiency = str(rng.randrange(60, 95)), f"{rng.uniform(85, 97):.1f}"
+        wake = bed + timedelta(hours=7, minutes=rng.randrange(60))
+        rows.append([score, efficiency, _samsung_time(bed), _samsung_time(wake), "UTC+0100"])
     return _samsung_table("com.samsung.shealth.sleep", header, rows), _expect("skipped", kind="sleep records")
 
 
