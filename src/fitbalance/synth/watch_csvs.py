@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from fitbalance.synth.csv_samples import csv_text
 
-__all__ = ["FOLDER", "START", "WEEKS", "ZONE", "watch_files"]
+__all__ = ["FOLDER", "START", "WEEKS", "ZONE", "Session", "planned_sessions", "watch_files"]
 
 FOLDER = "watches"
 ZONE = ZoneInfo("Europe/Berlin")
@@ -370,15 +370,24 @@ def mifit_activity(rng: random.Random) -> tuple[bytes, dict[str, Any]]:
 # ---- all of them ---------------------------------------------------------------------------------------------------
 
 
+def _rng(name: str) -> random.Random:
+    return random.Random(f"{SEED}:{name}")
+
+
+def planned_sessions() -> dict[str, list[Session]]:
+    """The workouts each app recorded, by app (``samsung``, ``whoop``, ``mifit``), in time order."""
+    return {
+        "samsung": samsung_sessions(_rng("samsung")),
+        "whoop": whoop_sessions(_rng("whoop")),
+        "mifit": mifit_sessions(_rng("mifit")),
+    }
+
+
 def watch_files() -> dict[str, tuple[bytes, dict[str, Any]]]:
     """``watches/<path>`` -> (bytes, what a reader must make of it). The same bytes on every call."""
-
-    def rng(name: str) -> random.Random:
-        return random.Random(f"{SEED}:{name}")
-
-    samsung = samsung_sessions(rng("samsung"))
-    whoop = whoop_sessions(rng("whoop"))
-    mifit = mifit_sessions(rng("mifit"))
+    rng = _rng
+    planned = planned_sessions()
+    samsung, whoop, mifit = planned["samsung"], planned["whoop"], planned["mifit"]
     stamp = int(datetime(2026, 2, 2, 9, tzinfo=UTC).timestamp())
     made = {
         f"{SAMSUNG_DIR}/com.samsung.shealth.exercise.{SAMSUNG_STAMP}.csv": samsung_exercise(rng("exercise"), samsung),
