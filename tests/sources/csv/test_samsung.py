@@ -164,6 +164,16 @@ def test_inline_live_data_becomes_samples_and_a_file_reference_is_named() -> Non
     assert any("1 workout(s) keep their samples" in w for w in decoded.warnings)
 
 
+def test_a_long_workouts_inline_samples_fit_in_one_cell() -> None:
+    """Three hours of one-second live_data (far over the csv module's default 128 KiB per field) is one cell."""
+    start_ms = int(datetime(2026, 1, 6, 6, 0, tzinfo=UTC).timestamp() * 1000)
+    points = [
+        {"start_time": start_ms + i * 1000, "heart_rate": 130, "speed": 2.8, "distance": i * 2.8} for i in range(10800)
+    ]
+    decoded = read(exercise_csv([{**RUN, "live_data": json.dumps(points)}]))
+    assert decoded.samples.height == 10800 and decoded.activities.height == 1
+
+
 def test_the_exercise_table_without_workout_columns_is_refused_not_skipped() -> None:
     """A file whose table line says exercise but whose header is not a workout's is an error naming the line."""
     data = f"{TABLE_LINE}\nfoo,bar\n1,2\n".encode()
