@@ -174,6 +174,15 @@ def test_a_long_workouts_inline_samples_fit_in_one_cell() -> None:
     assert decoded.samples.height == 10800 and decoded.activities.height == 1
 
 
+def test_live_data_points_without_a_usable_time_are_left_out() -> None:
+    """Points timed before 1980, after 2100, as text or Infinity are left out; the workout and the rest load."""
+    good = int(datetime(2026, 1, 6, 6, 0, tzinfo=UTC).timestamp() * 1000)
+    cell = f'[{{"start_time": {good}, "heart_rate": 120}}, {{"start_time": 1e20}}, {{"start_time": -5}}, '
+    cell += '{"start_time": "soon"}, {"start_time": Infinity}, 7]'
+    decoded = read(exercise_csv([{**RUN, "live_data": cell}]))
+    assert decoded.samples.height == 1 and decoded.activities.height == 1
+
+
 def test_the_exercise_table_without_workout_columns_is_refused_not_skipped() -> None:
     """A file whose table line says exercise but whose header is not a workout's is an error naming the line."""
     data = f"{TABLE_LINE}\nfoo,bar\n1,2\n".encode()

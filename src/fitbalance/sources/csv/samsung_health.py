@@ -60,6 +60,8 @@ CUSTOM_CODE = "0"
 MAX_WORKOUT_S = 7 * 86400
 _OFFSET = re.compile(r"(?:UTC|GMT)?\s*([+-])(\d{1,2}):?(\d{2})?", re.IGNORECASE)
 _EPOCH_MS = re.compile(r"\d{12,13}")
+_EARLIEST_MS = (EARLIEST - datetime(1970, 1, 1)).total_seconds() * 1000
+_LATEST_MS = (LATEST - datetime(1970, 1, 1)).total_seconds() * 1000
 
 
 def detect(header: list[str], text: str) -> bool:
@@ -278,11 +280,10 @@ def _live_samples(text: str, session: int, line: int) -> list[dict[str, Any]] | 
         return None
     samples = []
     for point in points if isinstance(points, list) else []:
-        if not isinstance(point, dict) or not isinstance(point.get("start_time"), int | float):
-            continue
-        at = datetime(1970, 1, 1) + timedelta(milliseconds=float(point["start_time"]))
-        if not EARLIEST <= at < LATEST:
-            continue
+        stamp = point.get("start_time") if isinstance(point, dict) else None
+        if not isinstance(stamp, int | float) or not _EARLIEST_MS <= stamp < _LATEST_MS:
+            continue  # no time, or one no workout has: the point is left out
+        at = datetime(1970, 1, 1) + timedelta(milliseconds=float(stamp))
         hr = point.get("heart_rate")
         samples.append(
             {
