@@ -98,9 +98,11 @@ def test_a_custom_workout_is_classified_by_its_own_name() -> None:
         {**LIFT, "exercise_type": "0", "exercise_custom_type": "Weight training"},
         {**LIFT, "exercise_type": "0", "exercise_custom_type": "Kettlebell strength"},
         {**LIFT, "exercise_type": "0", "exercise_custom_type": "Sunday swim"},
+        {**LIFT, "exercise_type": "0", "exercise_custom_type": "com.example.gym.weight_training"},
     ]
     decoded = read(exercise_csv(rows))
-    named, kettlebell, swim = decoded.activities.iter_rows(named=True)
+    named, kettlebell, swim, app_type = decoded.activities.iter_rows(named=True)
+    assert (app_type["sub_sport"], app_type["name"]) == ("strength_training", "com.example.gym.weight_training")
     assert (named["sub_sport"], named["name"]) == ("strength_training", "Weight training")
     assert (kettlebell["sport"], kettlebell["name"]) == ("generic", "Kettlebell strength")
     assert category(kettlebell) is Category.RESISTANCE  # by its name

@@ -9,7 +9,7 @@ name after the last dot.
 
 What a row holds: ``start_time`` and ``end_time`` in UTC (``2023-12-22 11:48:00.000``, or epoch milliseconds),
 ``time_offset`` the local offset (``UTC+0100``), ``exercise_type`` a code of Samsung's published list
-(``samsung_health.toml``: every code with its FIT sport and why), ``exercise_custom_type`` / ``title`` the name
+(``samsung_health.toml``: every code with its FIT sport and why), ``title`` / ``exercise_custom_type`` the name
 of a custom workout (code 0, classified by that name), ``duration`` in milliseconds, ``distance`` in metres,
 ``calorie`` (or ``total_calorie``) in kcal, ``mean_heart_rate`` and ``max_heart_rate`` in bpm, ``datauuid`` the
 workout's id, and ``live_data``: older exports put the samples inline as JSON (``[{"start_time": <ms>,
@@ -164,8 +164,9 @@ def _read_exercises(sheet: Sheet, header: list[str], records: tuple[Record, ...]
         if offset is None and offset_text:
             unread_offsets.append(record.line)
         code = cell(record, "exercise_type")
-        custom = cell(record, "exercise_custom_type") or cell(record, "title")
-        sport, name = _sport(code, custom, table)
+        title, custom_type = cell(record, "title"), cell(record, "exercise_custom_type")
+        custom = title or custom_type
+        sport, name = _sport(code, [title, custom_type, custom_type.rsplit(".", 1)[-1]], table)
         if sport is None:
             key = f"custom {custom!r}" if custom else f"code {code}" if code else "no code"
             unmapped[key] = unmapped.get(key, 0) + 1
@@ -257,14 +258,21 @@ def _offset(text: str) -> int | None:
     return None if seconds > 14 * 3600 else (seconds if sign == "+" else -seconds)
 
 
-def _sport(code: str, custom: str, table: typetables.TypeTable) -> tuple[tuple[str, str] | None, str | None]:
-    """The FIT pair and the name of a workout: by its code, or (a custom workout) by its own name."""
+def _sport(code: str, names: list[str], table: typetables.TypeTable) -> tuple[tuple[str, str] | None, str | None]:
+    """The FIT pair and the name of a workout: by its code, or (a custom workout) by its own names: the title the
+    user gave it, its custom type (``Kettlebell strength``, or an app's ``com.example.weight_training``, read by
+    its last part too). The first name that maps decides; the first name given is the workout's name."""
+    given = [n for n in names if n]
     entry = table.code(code) if code else None
     if entry is not None and entry.code != CUSTOM_CODE:
-        return entry.pair, custom or entry.name
-    if custom:  # custom type (0), or no code: its name decides
-        named = table.name(custom)
-        return (named.pair if named else COMMON.get(fold_key(custom))), custom
+        return entry.pair, given[0] if given else entry.name
+    if given:  # custom type (0), or no code: its names decide
+        for name in given:
+            named = table.name(name)
+            pair = named.pair if named else COMMON.get(fold_key(name))
+            if pair is not None:
+                return pair, given[0]
+        return None, given[0]
     if code and entry is None:
         named = table.name(code)  # a type written by name rather than code
         return (named.pair, named.name) if named else (None, f"Samsung exercise type {code}")
