@@ -1,10 +1,11 @@
 """The exports of Samsung Health, WHOOP and Mi Fit / Zepp through the real ingest into a DuckDB file.
 
 The sample folders of sample_data/watches (written by fitbalance.synth.watch_csvs: four weeks from 2026-01-05 of an
-athlete in Berlin) with two FIT files of the same athlete's other watch: one is the first Samsung weight-machine
-workout, one the first WHOOP run. Strength workouts of every app are resistance and the weekly balance counts them;
-each session recorded twice counts once; the exports' other files are skipped with their kind; a WHOOP row that
-cannot be read is quarantined alone; every row read is accounted for.
+athlete in Berlin; the Samsung Health folder zipped, as the app's download is) with two FIT files of the same
+athlete's other watch: one is the first Samsung weight-machine workout, one the first WHOOP run. Strength workouts of
+every app are resistance and the weekly balance counts them; each session recorded twice counts once; the exports'
+other files are skipped with their kind; a WHOOP row that cannot be read is quarantined alone; every row read is
+accounted for.
 """
 
 from __future__ import annotations
@@ -73,6 +74,9 @@ def watch_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -
     root = tmp_path_factory.mktemp("watches")
     data = root / "in"
     shutil.copytree(SAMPLE_DATA / "watches", data / "watches")
+    samsung = data / "watches" / watch_csvs.SAMSUNG_DIR
+    shutil.make_archive(str(samsung), "zip", root_dir=samsung.parent, base_dir=samsung.name)
+    shutil.rmtree(samsung)
     write_watch_files(data / "other-watch")
     (data / "whoop-february").mkdir()
     (data / "whoop-february" / "workouts.csv").write_text(BAD_WHOOP)
@@ -104,6 +108,8 @@ def test_every_export_file_is_loaded_or_skipped_with_its_kind(watch_run: dict[st
     assert counts == {name: e["activities"] for name, e in LOADED.items()}
     formats = {fmt for fmt, status, _ in files.values() if status == "loaded"}
     assert formats == {"csv:samsung_health", "csv:whoop", "csv:mifit", "fit"}
+    zipped = q(db, "SELECT count(*) FROM source_files WHERE path LIKE ?", [f"%{watch_csvs.SAMSUNG_DIR}.zip!/%"])
+    assert zipped == [(3,)]
 
 
 def test_times_keep_the_offset_their_row_gives(watch_run: dict[str, Any]) -> None:
