@@ -74,13 +74,18 @@ def test_workouts_are_placed_in_the_cycles_zone_in_si_units() -> None:
     assert (run["sport"], run["distance_m"], run["elapsed_s"]) == ("running", 11791.0, 68 * 60.0)
 
 
-def test_utc_and_a_missing_zone() -> None:
-    """``UTCZ`` is UTC; a row with no cycle timezone takes the athlete's zone (not marked "row")."""
+def test_utc_and_a_missing_or_unreadable_zone() -> None:
+    """``UTCZ`` is UTC; a row with no cycle timezone, or one that is not an offset, takes the athlete's zone (not
+    marked "row"); the unreadable one is named in a warning."""
     zulu = [*LIFT[:2], "UTCZ", *LIFT[3:]]
     blank = [*LIFT[:2], "", *LIFT[3:]]
-    first, second = read(workouts(zulu, blank)).activities.iter_rows(named=True)
+    garbled = [*LIFT[:2], "Berlin", *LIFT[3:]]
+    decoded = read(workouts(zulu, blank, garbled))
+    first, second, third = decoded.activities.iter_rows(named=True)
     assert (first["start_time_utc"], first["utc_offset_s"]) == (datetime(2026, 1, 8, 18, 30), 0)
     assert (second["start_time_utc"], second["utc_offset_source"]) == (datetime(2026, 1, 8, 17, 30), None)
+    assert (third["start_time_utc"], third["utc_offset_source"]) == (datetime(2026, 1, 8, 17, 30), None)
+    assert decoded.warnings == ("cycle timezone not understood on line(s) 4: placed in the athlete's zone",)
 
 
 @pytest.mark.parametrize("name", ["Weightlifting", "Powerlifting", "Strength Trainer", "Functional Fitness"])
@@ -119,12 +124,12 @@ def test_zones_that_cannot_be_percentages_are_named_and_the_workout_still_loads(
 
 
 def test_bad_rows_are_set_aside_with_their_line_and_values() -> None:
-    """An unreadable start, a negative energy, an offset that is not one: each row alone, with its values."""
+    """An unreadable start, a negative energy, a heart rate that is not a number: each row alone, with its values."""
     rows = [
         LIFT,
         [*LIFT[:3], "soon", *LIFT[4:]],
         [*LIFT[:8], "-5", *LIFT[9:]],
-        [*LIFT[:2], "Berlin", *LIFT[3:]],
+        [*LIFT[:10], "fast", *LIFT[11:]],
         RUN,
     ]
     decoded = read(workouts(*rows))
@@ -132,7 +137,7 @@ def test_bad_rows_are_set_aside_with_their_line_and_values() -> None:
     assert [r.line for r in decoded.rejected] == [3, 4, 5]
     assert "workout start time" in decoded.rejected[0].reason
     assert "negative" in decoded.rejected[1].reason
-    assert "Berlin" in decoded.rejected[2].reason
+    assert "Average HR (bpm)" in decoded.rejected[2].reason
     assert json.loads(decoded.rejected[0].payload or "{}")["values"]["Workout start time"] == "soon"
 
 

@@ -5,10 +5,11 @@ timezone, Workout start time, Workout end time, Duration (min), Activity name, A
 Max HR (bpm), Average HR (bpm), HR Zone 1 % ... HR Zone 5 %, GPS enabled`` and, in newer exports, ``Distance
 (meters), Altitude Gain (meters)``; an account set to Spanish gets the same columns in Spanish (the names are kept
 in ``whoop.toml``). Workout times are local wall times in the cycle's zone, written ``UTC+01:00``, ``-05:00`` or
-``UTCZ`` (UTC): they are placed with that offset (``utc_offset_source = "row"``); a row without one takes the
-athlete's zone. ``Energy burned (cal)`` is in kilocalories (WHOOP's "cal"). ``Activity name`` is looked up in the
-table of WHOOP's published activities (``whoop.toml``: each with its FIT sport and why): Weightlifting,
-Powerlifting, Strength Trainer and Functional Fitness are resistance training.
+``UTCZ`` (UTC): they are placed with that offset (``utc_offset_source = "row"``); a row without one, or with one
+that is not an offset (a warning names its line), takes the athlete's zone. ``Energy burned (cal)`` is in
+kilocalories (WHOOP's "cal"). ``Activity name`` is looked up in the table of WHOOP's published activities
+(``whoop.toml``: each with its FIT sport and why): Weightlifting, Powerlifting, Strength Trainer and Functional
+Fitness are resistance training.
 
 The heart-rate zone percentages are checked (each 0-100, together at most 100 give or take rounding; a row whose
 zones cannot be percentages loads, and a warning names its line) but not stored: the activities table has no zone
@@ -68,6 +69,7 @@ def read(sheet: Sheet, options: Options) -> Decoded:
     table = typetables.load(DATA_FILE)
     unmapped: dict[str, int] = {}
     bad_zones: list[str] = []
+    unread_zones: list[int] = []
 
     def value(record: Record, key: str) -> float | None:
         try:
@@ -88,17 +90,24 @@ def read(sheet: Sheet, options: Options) -> Decoded:
             elapsed = minutes * 60.0
         if elapsed is not None and elapsed > MAX_WORKOUT_S:
             raise RowRejected(f"a workout of {elapsed / 3600:.0f} hours is not a workout")
-        problem = _zone_problem(sheet, record, zones)
-        if problem:
-            bad_zones.append(f"line {record.line}: {problem}")
         zone_text = record.get(col["timezone"])
         offset = _offset(zone_text)
-        if offset is None and zone_text:
-            raise RowRejected(f"cycle timezone {zone_text!r} is not an offset like 'UTC+01:00'")
         if offset is not None:
             start_utc, source = start - timedelta(seconds=offset), "row"
         else:
             (start_utc, offset), source = local_to_utc(start, options.zone), None
+        row = {
+            "distance_m": value(record, "distance_m"),
+            "calories_kcal": value(record, "energy_kcal"),
+            "avg_hr": value(record, "avg_hr") or None,
+            "max_hr": value(record, "max_hr") or None,
+        }
+        # the row is read: what is only noted about it comes last
+        if zone_text and source is None:
+            unread_zones.append(record.line)
+        problem = _zone_problem(sheet, record, zones)
+        if problem:
+            bad_zones.append(f"line {record.line}: {problem}")
         activity_name = record.get(col["name"])
         entry = table.name(activity_name)
         sport = entry.pair if entry else COMMON.get(fold_key(activity_name))
@@ -113,10 +122,7 @@ def read(sheet: Sheet, options: Options) -> Decoded:
             "utc_offset_source": source,
             "elapsed_s": elapsed,
             "moving_s": minutes * 60.0 if minutes is not None else None,
-            "distance_m": value(record, "distance_m"),
-            "calories_kcal": value(record, "energy_kcal"),
-            "avg_hr": value(record, "avg_hr") or None,
-            "max_hr": value(record, "max_hr") or None,
+            **row,
             "device": "WHOOP",
             "source_ref": start.isoformat(),
             "source_line": record.line,
@@ -129,6 +135,9 @@ def read(sheet: Sheet, options: Options) -> Decoded:
     if unmapped:
         listed = ", ".join(f"{k!r} ({v})" for k, v in sorted(unmapped.items()))
         warnings.append(f"activities not in WHOOP's published list, kept as generic with their name: {listed}")
+    if unread_zones:
+        lines = ", ".join(map(str, unread_zones[:5]))
+        warnings.append(f"cycle timezone not understood on line(s) {lines}: placed in the athlete's zone")
     if bad_zones:
         warnings.append(f"heart-rate zones that cannot be percentages (not stored): {'; '.join(bad_zones[:5])}")
     return Decoded(FORMAT, activities=frame(activities, RAW_ACTIVITY_SCHEMA), warnings=tuple(warnings))
