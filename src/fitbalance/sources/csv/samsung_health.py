@@ -159,6 +159,14 @@ def _read_exercises(sheet: Sheet, header: list[str], records: tuple[Record, ...]
         elapsed = (end - start).total_seconds() if end is not None and end >= start else moving
         if elapsed is not None and elapsed > MAX_WORKOUT_S:
             raise RowRejected(f"a workout of {elapsed / 3600:.0f} hours is not a workout (end or duration broken)")
+        calories = value(record, "calorie")
+        figures = {
+            "distance_m": value(record, "distance"),
+            "calories_kcal": calories if calories is not None else value(record, "total_calorie"),
+            "avg_hr": value(record, "mean_heart_rate") or None,
+            "max_hr": value(record, "max_heart_rate") or None,
+        }
+        # the row is read: what is only noted about it comes last
         offset_text = cell(record, "time_offset")
         offset = _offset(offset_text)
         if offset is None and offset_text:
@@ -170,7 +178,6 @@ def _read_exercises(sheet: Sheet, header: list[str], records: tuple[Record, ...]
         if sport is None:
             key = f"custom {custom!r}" if custom else f"code {code}" if code else "no code"
             unmapped[key] = unmapped.get(key, 0) + 1
-        calories = value(record, "calorie")
         return {
             "sport": (sport or GENERIC)[0],
             "sub_sport": (sport or GENERIC)[1],
@@ -180,10 +187,7 @@ def _read_exercises(sheet: Sheet, header: list[str], records: tuple[Record, ...]
             "utc_offset_source": "row" if offset is not None else None,
             "elapsed_s": elapsed,
             "moving_s": moving,
-            "distance_m": value(record, "distance"),
-            "calories_kcal": calories if calories is not None else value(record, "total_calorie"),
-            "avg_hr": value(record, "mean_heart_rate") or None,
-            "max_hr": value(record, "max_heart_rate") or None,
+            **figures,
             "device": "Samsung Health",
             "source_ref": cell(record, "datauuid") or start.isoformat(),
             "source_line": record.line,
