@@ -92,10 +92,15 @@ def read(sheet: Sheet, options: Options) -> Decoded:
         code = record.get(col["type"])
         if not code:
             raise RowRejected("type is empty")
-        entry = table.code(code)
-        if entry is None:
-            unmapped[code] = unmapped.get(code, 0) + 1
         distance = value(record, distance_col)
+        figures = {
+            "calories_kcal": value(record, col["calories"]),
+            "avg_hr": value(record, col["avg_hr"]) or None,
+            "max_hr": value(record, col["max_hr"]) or None,
+        }
+        entry = table.code(code)
+        if entry is None:  # the row is read: noted only now
+            unmapped[code] = unmapped.get(code, 0) + 1
         return {
             "sport": (entry.pair if entry else GENERIC)[0],
             "sub_sport": (entry.pair if entry else GENERIC)[1],
@@ -105,9 +110,7 @@ def read(sheet: Sheet, options: Options) -> Decoded:
             "elapsed_s": seconds,
             "moving_s": seconds,
             "distance_m": distance * per_metre if distance else None,
-            "calories_kcal": value(record, col["calories"]),
-            "avg_hr": value(record, col["avg_hr"]) or None,
-            "max_hr": value(record, col["max_hr"]) or None,
+            **figures,
             "device": "Mi Fit / Zepp",
             "source_ref": start.isoformat(),
             "source_line": record.line,
