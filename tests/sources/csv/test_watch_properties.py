@@ -9,6 +9,7 @@ from fitbalance.errors import InputError
 from fitbalance.models import Decoded
 from fitbalance.sources.csv import read_csv
 from fitbalance.synth import watch_csvs
+from tests.conftest import examples
 from tests.sources.csv.conftest import ZONE
 
 FILES = {name: data for name, (data, _) in watch_csvs.watch_files().items()}
@@ -29,7 +30,7 @@ def _outcome(data: bytes, name: str) -> None:
     assert decoded.activities.columns[0] == "session_index"
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(NAMES), st.floats(0, 1))
 def test_truncated_exports(name: str, fraction: float) -> None:
     """Every generated watch export cut anywhere gives a Decoded or an InputError."""
@@ -37,7 +38,7 @@ def test_truncated_exports(name: str, fraction: float) -> None:
     _outcome(data[: int(len(data) * fraction)], name)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(NAMES), st.data())
 def test_corrupted_exports(name: str, draw: st.DataObject) -> None:
     """A watch export with a few bytes overwritten gives a Decoded or an InputError."""
@@ -48,7 +49,7 @@ def test_corrupted_exports(name: str, draw: st.DataObject) -> None:
     _outcome(bytes(data), name)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.sampled_from(range(len(NAMES))), st.lists(st.lists(CELL_TEXT, max_size=25), max_size=6))
 def test_known_header_with_random_rows(index: int, rows: list[list[str]]) -> None:
     """Each export's header over rows of random cells reaches its reader and still fails cleanly."""
