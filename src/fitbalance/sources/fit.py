@@ -218,20 +218,36 @@ def _collect(data: bytes, path: str, budget: Budget) -> tuple[_Collected, tuple[
 
 def _collect_messages(data: bytes, path: str, budget: Budget) -> _Collected:
     """Every data message until the end of the file, or until the cut of a file cut short (kept in ``cut``)."""
-    out = _Collected()
     fast = fitcolumns.split(data) if COLUMNAR else None
+    if isinstance(fast, fitcolumns.Columns):
+        columnar = _collect_columnar(fast, path, budget)
+        if columnar is not None:
+            return columnar
+    out = _Collected()  # not for the columnar path: the whole file, message by message
     try:
-        if isinstance(fast, fitcolumns.Columns):  # records as columns; the other messages read as usual
-            for _ in range(fast.record_messages):
-                budget.tick()
-            _read_messages(fast.rest, path, budget, out)
-            out.messages += fast.record_messages
-            out.undated_records += fast.undated
-            out.record_columns = fast.records
-        else:  # not for the columnar path (fitcolumns.Fallback says why): the whole file, message by message
-            _read_messages(data, path, budget, out)
+        _read_messages(data, path, budget, out)
     except Truncated as cut:  # the messages before the cut were read whole: keep them
         out.cut = cut
+    return out
+
+
+def _collect_columnar(fast: fitcolumns.Columns, path: str, budget: Budget) -> _Collected | None:
+    """The records as columns, the other messages read from the rest; None (and counted) when the reader
+    complains of the rest or fails on it: its words would name offsets in the rest, not the file's."""
+    out = _Collected(record_columns=fast.records, messages=fast.record_messages, undated_records=fast.undated)
+    ticked = budget.messages
+    for _ in range(fast.record_messages):
+        budget.tick()
+    heard: list[str] = []
+    try:
+        with fitreader.decoder_warnings_to(heard.append):
+            _read_messages(fast.rest, path, budget, out)
+    except DecodeError:
+        heard.append("failed")
+    if heard:
+        budget.messages = ticked
+        fitcolumns.count_fallback("the reader complained of the rest")
+        return None
     return out
 
 

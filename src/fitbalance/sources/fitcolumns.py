@@ -10,10 +10,12 @@ handed back as a FIT stream of its own, with its headers and CRCs made right, fo
 The result equals what the regular reader makes of the record messages, value for value: whenever the file holds
 anything this path does not reproduce exactly, :func:`split` returns a :class:`Fallback` with the reason, and the
 caller decodes the whole file with the regular reader (counted in :func:`fallback_counts`). Such things are: a header
-or CRC that is not right, a file cut short or with bytes past its end, a compressed-timestamp header, developer fields
-or an HR message (whose timestamps depend on records), a definition with a field size that is not a whole number of
-its base type's values, and a record definition whose fields this path does not read exactly (a base type other than
-the profile's, an array, a repeated field, compressed speed/distance). Never a wrong value, at worst the old speed.
+or CRC that is not right, a file cut short or with bytes past its end, a compressed-timestamp header, a developer
+field named as a record field read here, an HR message (whose timestamps depend on records), a definition with a field
+size that is not a whole number of its base type's values, and a record definition whose fields this path does not
+read exactly (a base type other than the profile's, an array, a repeated field, compressed speed/distance). The caller
+also falls back when the reader complains of the rest (a warning or an error would name offsets in the rest, not in
+the file). Never a wrong value; at worst the old speed.
 
 ``tests/core/test_fitcolumns.py`` compares both paths on every FIT file it can find, damaged and mutated ones too.
 """
@@ -32,7 +34,7 @@ from fitdecode import profile
 
 from fitbalance.fitcrc import fit_crc
 
-__all__ = ["Columns", "Fallback", "fallback_counts", "split"]
+__all__ = ["Columns", "Fallback", "count_fallback", "fallback_counts", "split"]
 
 RECORD = 20  # global message number of record
 _HR = 132  # hr messages: their event timestamps build on the last record timestamp
@@ -98,6 +100,8 @@ def _profile_columns() -> tuple[dict[int, _Column], frozenset[int]]:
 
 
 _COLUMNS, _UNSUPPORTED = _profile_columns()
+_NAMES_READ = frozenset(_READ)
+_FIELD_DESCRIPTION, _FIELD_NAME = 206, 3
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,11 @@ def fallback_counts() -> dict[str, int]:
     """How many files, per reason, this process decoded with the regular reader instead (``"columnar"``: not)."""
     with _lock:
         return dict(_counts)
+
+
+def count_fallback(reason: str) -> None:
+    """Count a file decoded with the regular reader after all, for ``reason``."""
+    _count(reason)
 
 
 def _count(outcome: str) -> None:
@@ -219,6 +228,8 @@ def _segment(data: bytes, start: int, rest: bytearray, record_defs: list[_Def]) 
         d = defs.get(head & 0x0F)
         if d is None:
             raise _Odd("data message of an undefined local type")
+        if d.global_num == _FIELD_DESCRIPTION:
+            _field_name(data, pos + 1, d)
         if d.global_num == RECORD:
             kept += data[run:pos]
             d.offsets.append(pos + 1)
@@ -241,8 +252,6 @@ def _segment(data: bytes, start: int, rest: bytearray, record_defs: list[_Def]) 
 
 def _definition(data: bytes, pos: int, end: int, defs: dict[int, _Def], record_defs: list[_Def]) -> int:
     head = data[pos]
-    if head & 0x20:
-        raise _Odd("developer fields")
     if pos + 6 > end:
         raise _Odd("a definition runs past the data size")
     big = data[pos + 2] != 0
@@ -259,12 +268,32 @@ def _definition(data: bytes, pos: int, end: int, defs: dict[int, _Def], record_d
         if base not in _BASE_IDS or size % _BASE_SIZE[base]:
             raise _Odd("a field size that is not whole values of its base type")
         fields.append((num, size, base))
-    d = _Def(global_num, big, sum(f[1] for f in fields), fields, [])
+    size = sum(f[1] for f in fields)
+    if head & 0x20:  # developer fields: read by the reader (their names are checked in _field_name)
+        if after >= end:
+            raise _Odd("a definition runs past the data size")
+        dev_end = after + 1 + 3 * data[after]
+        if dev_end > end:
+            raise _Odd("a definition runs past the data size")
+        size += sum(data[i + 1] for i in range(after + 1, dev_end, 3))
+        after = dev_end
+    d = _Def(global_num, big, size, fields, [])
     if global_num == RECORD:
         _check_record(d)
         record_defs.append(d)
     defs[head & 0x0F] = d
     return after
+
+
+def _field_name(data: bytes, at: int, d: _Def) -> None:
+    """A developer field named as a record field read here would stand in for it with the reader: fall back."""
+    for num, size, base in d.fields:
+        if num == _FIELD_NAME and base == 0x07:
+            raw = data[at : at + size]
+            name = raw[: raw.index(0)] if 0 in raw else raw
+            if name.decode("utf-8", errors="replace") in _NAMES_READ:
+                raise _Odd("a developer field named as a record field")
+        at += size
 
 
 def _check_record(d: _Def) -> None:
