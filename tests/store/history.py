@@ -9,6 +9,7 @@ from typing import Any
 
 import duckdb
 
+from fitbalance.patterns import PATTERNS
 from fitbalance.store.views import refresh_derived
 
 
@@ -48,6 +49,13 @@ class History:
             "INSERT INTO exercises (exercise, fit_category, primary_muscles, secondary_muscles, bodyweight, kind) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             [exercise, fit_category, list(primary), list(secondary), bodyweight, kind],
+        )
+
+    def pattern(self, exercise: str, pattern: str) -> None:
+        """Give a catalogue exercise its movement pattern (``fitbalance.patterns.PATTERNS``)."""
+        known = PATTERNS[pattern]
+        self.con.execute(
+            "INSERT INTO exercise_patterns VALUES (?, ?, ?, ?)", [exercise, pattern, known.direction, known.region]
         )
 
     def activity(
