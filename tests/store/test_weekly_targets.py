@@ -222,8 +222,7 @@ def test_actual_agrees_with_weekly_balance_and_muscle_group_weekly_in_every_week
     }
     expected: dict[tuple[str, date, str], float] = {}
     for athlete, week, aerobic, days, multi, age in con.execute(
-        "SELECT athlete, week_start, who_aerobic_minutes, resistance_days, multicomponent_days, age "
-        "FROM weekly_balance"
+        "SELECT athlete, week_start, who_aerobic_minutes, resistance_days, multicomponent_days, age FROM weekly_balance"
     ).fetchall():
         expected[(athlete, week, "aerobic_minutes")] = aerobic
         expected[(athlete, week, "strength_days")] = days
@@ -248,9 +247,7 @@ def test_actual_agrees_with_weekly_balance_and_muscle_group_weekly_in_every_week
     ).fetchall()
     assert weeks == [("ana", 13), ("ben", 13)]  # ten weeks of history and three to the clock's week (2024-05-27)
     per_week = dict(
-        con.execute(
-            "SELECT athlete, count(*) / 13 FROM weekly_targets_at(DATE '2024-06-01') GROUP BY ALL"
-        ).fetchall()
+        con.execute("SELECT athlete, count(*) / 13 FROM weekly_targets_at(DATE '2024-06-01') GROUP BY ALL").fetchall()
     )
     assert per_week == {"ana": 3 + 2 * len(TARGET_MUSCLES), "ben": 2 + 2 * len(TARGET_MUSCLES)}
     chest = con.execute(

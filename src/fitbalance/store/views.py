@@ -22,8 +22,8 @@ import duckdb
 
 from fitbalance.contracts import vocabulary_macros
 from fitbalance.store.connection import transaction
-from fitbalance.targets import defaults_sql
 from fitbalance.store.schema import applied_digest, apply_schema, digest, record_digest, schema_digest, sql_files
+from fitbalance.targets import defaults_sql
 
 VIEW_FILE = re.compile(r"^[12]\d\d_[a-z0-9_]+\.sql$")
 
@@ -53,7 +53,8 @@ _ONLY_SELECTED = "WHERE s.activity_id IN (SELECT activity_id FROM _fitbalance_re
 
 
 def view_files() -> list[str]:
-    """Names of the packaged view files (``1NN_*.sql``, ``2NN_*.sql``), in the order :func:`apply_views` applies them."""
+    """Names of the packaged view files (``1NN_*.sql``, ``2NN_*.sql``), in the order :func:`apply_views` applies
+    them."""
     return [name for name, _text in sql_files(VIEW_FILE)]
 
 
