@@ -527,7 +527,7 @@ def summary(
         table.add_row(*("" if v is None else str(v) for v in r))
     console.print(table)
     for athlete, words in left_this_week:
-        console.print(f"{athlete}: {words}", highlight=False)
+        console.print(f"{athlete}: {words}", highlight=False, soft_wrap=True)
 
 
 # ---- summary: what is left this week (weekly targets) ---------------------------------------------------------------
