@@ -188,6 +188,13 @@ def example_history(history: History) -> None:
     history.exercise("Squat", fit_category="squat", primary=["quadriceps", "glutes"], secondary=["hamstrings"])
     history.exercise("Deadlift", fit_category="deadlift", primary=["hamstrings", "glutes"], secondary=["lower_back"])
     history.exercise("Pull Up", fit_category="pull_up", primary=["lats"], secondary=["biceps"], bodyweight=True)
+    for exercise, pattern in [
+        ("Bench Press", "horizontal_push"),
+        ("Squat", "squat"),
+        ("Deadlift", "hinge"),
+        ("Pull Up", "vertical_pull"),
+    ]:
+        history.pattern(exercise, pattern)
     monday = date(2024, 3, 4)
     for w in range(10):
 
