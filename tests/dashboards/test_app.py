@@ -176,7 +176,7 @@ def test_the_overload_page_says_how_to_get_strength_sets(no_strength_db: Path, m
     at = run_page(no_strength_db, "overload", monkeypatch)
     assert "No strength sets" in infos(at) and "Hevy/Strong" in infos(at)
     assert charts(at) == 0
-    assert charts(run_page(no_strength_db, "balance", monkeypatch)) == 3
+    assert charts(run_page(no_strength_db, "balance", monkeypatch)) == 4  # this week's muscles: all still to do
 
 
 def test_a_locked_database_shows_busy_then_recovers(
