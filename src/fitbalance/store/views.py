@@ -89,7 +89,7 @@ def missing_views(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def apply_views(con: duckdb.DuckDBPyConnection) -> bool:
     """Apply the schema, then (re)create every macro (those made from the contracts' lists first) and view
-    (``1NN_*.sql``) in name order. Idempotent.
+    (``1NN_*.sql``, ``2NN_*.sql``) in name order. Idempotent.
 
     Skipped when the database records that this SQL was applied in full (see :mod:`fitbalance.store.schema`) and
     has every view; returns whether it ran."""
