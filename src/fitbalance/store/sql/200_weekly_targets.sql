@@ -114,12 +114,11 @@ measured AS (
     JOIN chosen AS c ON c.athlete = w.athlete
     LEFT JOIN athletes AS ath ON ath.athlete = w.athlete
     LEFT JOIN weekly_balance AS b ON b.athlete = w.athlete AND b.week_start = w.week_start
+    -- equality joins only (a muscle target matches its group's row; the others have no group and match none)
     LEFT JOIN muscle_group_weekly AS m
-        ON c.target = 'muscle_sets'
-        AND m.athlete = w.athlete AND m.week_start = w.week_start AND m.muscle_group = c.muscle_group
+        ON m.athlete = w.athlete AND m.week_start = w.week_start AND m.muscle_group = c.muscle_group
     LEFT JOIN muscle_days AS d
-        ON c.target = 'muscle_days'
-        AND d.athlete = w.athlete AND d.week_start = w.week_start AND d.muscle_group = c.muscle_group
+        ON d.athlete = w.athlete AND d.week_start = w.week_start AND d.muscle_group = c.muscle_group
     WHERE c.from_age IS NULL OR isoyear(w.week_start) - ath.birth_year >= c.from_age
 ),
 timed AS (
