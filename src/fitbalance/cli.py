@@ -907,6 +907,7 @@ def _describe(state: Any, idle_s: float | None) -> None:
             f"{state.auth_file} (`cat {state.auth_file}`); Prefect's own commands need it as "
             f"PREFECT_API_AUTH_STRING (with PREFECT_API_URL={state.url})",
             highlight=False,
+            soft_wrap=True,  # the paths whole, to copy
         )
     else:
         console.print("  it asks for no credentials (an earlier version's): the next command replaces it")
