@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from prefect import Flow
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.objects import State
 from prefect.flow_engine import run_flow
-from prefect.states import State
 
 from fitbalance.errors import ConfigError
 from fitbalance.pipelines.jobs import JOB_VAR, differences, job_env, refuse_other_jobs, with_defaults

@@ -305,6 +305,30 @@ def test_status_and_stop_end_every_process_and_free_the_port(tmp_path: Path) -> 
     assert fitbalance("server", "status", env=env).returncode == 1
 
 
+def test_a_server_that_asks_for_no_credentials_is_replaced(tmp_path: Path) -> None:
+    """A server recorded without credentials (one an earlier version started) is stopped, with every process of it,
+    and a locked one started in its place; the command says so."""
+    env = env_for(tmp_path / "data")
+    folder = tmp_path / "data" / "prefect"
+    assert fitbalance("server", "start", env=env).returncode == 0
+    old = localserver.recorded(folder)
+    assert old is not None
+    try:
+        processes = family(old)
+        record = json.loads((folder / STATE).read_text())
+        del record["locked"]  # as an earlier version wrote it
+        (folder / STATE).write_text(json.dumps(record))
+        again = fitbalance("server", "start", env=env)
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert f"stopping the local Prefect server at {old.url}: it asked for no credentials" in again.stderr
+        assert again.stdout.startswith("started")
+        wait_for("every process of the old server to end", lambda: all_gone(processes), STOP_S)
+        new = localserver.recorded(folder)
+        assert new is not None and new.locked and new.pid != old.pid
+    finally:
+        localserver.stop(folder)
+
+
 def test_an_idle_server_stops_by_itself(tmp_path: Path) -> None:
     """With nothing using it for its idle timeout, the supervisor stops the server and everything under it."""
     env = env_for(tmp_path / "data", FITBALANCE_SERVER_IDLE_MINUTES="0.05")
