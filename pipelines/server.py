@@ -128,12 +128,14 @@ def auth_string(home: Path) -> str:
     path = home / AUTH_FILE
     with suppress(FileNotFoundError):
         return _read_secret(path)
-    try:
-        fd = open_private(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
-    except FileExistsError:  # another command made it meanwhile
-        return _read_secret(path)
-    with os.fdopen(fd, "w") as out:
-        out.write(f"{AUTH_USER}:{secrets.token_urlsafe(32)}\n")
+    tmp = home / f".{AUTH_FILE}.{os.getpid()}"
+    try:  # written whole under another name, then linked in: no one reads it half-written, and the first one stays
+        with os.fdopen(open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "w") as out:
+            out.write(f"{AUTH_USER}:{secrets.token_urlsafe(32)}\n")
+        with suppress(FileExistsError):  # another process made it meanwhile
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return _read_secret(path)
 
 

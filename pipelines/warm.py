@@ -387,7 +387,7 @@ def _run_command(conn: socket.socket, request: dict[str, Any], fds: list[int]) -
         for sig in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        server = {name: os.environ[name] for name in (API_URL_VAR, AUTH_VAR)}
+        server = {name: value for name in (API_URL_VAR, AUTH_VAR) if (value := os.environ.get(name)) is not None}
         os.chdir(request["cwd"])
         os.umask(int(request["umask"]))  # the databases and reports it writes are as the command would write them
         os.environ.clear()
