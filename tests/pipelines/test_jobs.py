@@ -4,11 +4,14 @@ server: tests/pipelines/test_other_user.py."""
 
 from __future__ import annotations
 
+import importlib
+import inspect
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from prefect import Flow
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import State
@@ -18,6 +21,7 @@ from fitbalance.errors import ConfigError
 from fitbalance.pipelines.jobs import JOB_VAR, differences, job_env, refuse_other_jobs, with_defaults
 from fitbalance.pipelines.scale import dask_ingest_flow
 from fitbalance.pipelines.serve import inbox_flow
+from tests.conftest import ROOT
 
 
 def test_differences_name_each_parameter_with_both_values() -> None:
@@ -115,3 +119,15 @@ def test_a_run_with_its_deployments_parameters_runs(inbox: Path, tmp_path: Path,
     state = deployed_run(inbox_flow, {"inbox": str(inbox), "db": str(db)}, {})
     assert state.is_completed(), state.message
     assert db.exists()
+
+
+def test_every_deployment_in_prefect_yaml_gives_every_parameter_its_flow_needs() -> None:
+    """A run takes its parameters from its deployment, so the deployment must give all those without a default:
+    otherwise every run would need some of its own, and be refused."""
+    deployments = yaml.safe_load((ROOT / "prefect.yaml").read_text())["deployments"]
+    assert {d["name"] for d in deployments} == {"inbox", "cohort"}
+    for deployment in deployments:
+        path, name = deployment["entrypoint"].split(":")
+        flow = getattr(importlib.import_module("fitbalance." + path.removesuffix(".py").replace("/", ".")), name)
+        required = {n for n, p in inspect.signature(flow.fn).parameters.items() if p.default is inspect.Parameter.empty}
+        assert required <= set(deployment["parameters"]), deployment["name"]
