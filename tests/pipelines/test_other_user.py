@@ -26,6 +26,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -215,7 +216,10 @@ def test_a_run_with_other_parameters_is_refused_and_writes_nothing(owner: Owner)
     theirs, report = owner.base / "theirs.duckdb", owner.base / "theirs.html"
     parameters = {"inbox": str(owner.inbox), "db": str(theirs), "report": str(report)}
     create = f"/deployments/{owner.deployment_id}/create_flow_run"
-    run = owner_api(owner.url, owner.auth, "POST", create, {"parameters": parameters})
+    # due before every scheduled run (they come every 3 s, and may queue up on a busy machine): the runner takes it next
+    due = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    state = {"type": "SCHEDULED", "name": "Scheduled", "state_details": {"scheduled_time": due}}
+    run = owner_api(owner.url, owner.auth, "POST", create, {"parameters": parameters, "state": state})
 
     def final() -> bool:
         nonlocal run
