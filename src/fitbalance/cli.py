@@ -898,9 +898,19 @@ def _describe(state: Any, idle_s: float | None) -> None:
         f"  server pid {state.server_pid} (a process group of its own), supervisor pid {state.pid}\n"
         f"  started {started:%Y-%m-%d %H:%M:%S %Z}; {use}; "
         f"stops after {_duration_s(state.idle_timeout_s)} without use\n"
-        f"  state in {state.home} (flow runs and logs; server.log)",
+        f"  state in {state.home} (flow runs and logs; server.log), readable by you only",
         highlight=False,
     )
+    if state.locked:
+        console.print(
+            f"  it asks for credentials: open {state.ui_url} and enter, as the password, the line in "
+            f"{state.auth_file} (`cat {state.auth_file}`); Prefect's own commands need it as "
+            f"PREFECT_API_AUTH_STRING (with PREFECT_API_URL={state.url})",
+            highlight=False,
+            soft_wrap=True,  # the paths whole, to copy
+        )
+    else:
+        console.print("  it asks for no credentials (an earlier version's): the next command replaces it")
 
 
 def _duration_s(seconds: float) -> str:
@@ -910,7 +920,8 @@ def _duration_s(seconds: float) -> str:
 
 @server_app.command("status")
 def server_status() -> None:
-    """Whether the local Prefect server runs: its address, processes, idle time and folder (exit status 1: none)."""
+    """Whether the local Prefect server runs: its address, processes, idle time, folder and how to log in to its UI
+    (exit status 1: none)."""
     from fitbalance.pipelines.localserver import home, idle_for, running
 
     state = running(home())
@@ -933,8 +944,9 @@ def server_start(
     from fitbalance.pipelines.localserver import home, use
     from fitbalance.pipelines.server import ServerStartError
 
+    idle_s = None if idle_minutes is None else idle_minutes * 60
     try:
-        with use(home(), idle_s=None if idle_minutes is None else idle_minutes * 60) as (state, started):
+        with use(home(), idle_s=idle_s, announce=lambda line: err.print(line, highlight=False)) as (state, started):
             console.print("started" if started else "already running")
     except ServerStartError as exc:
         err.print(f"[red]error:[/] {exc}")
