@@ -883,6 +883,80 @@ def report(
     console.print(f"report written to {written}")
 
 
+# ---- fitbalance next: what to lift next time (the exercise_next_session view) ---------------------------------
+
+
+def _load_text(weight: float | None, unit: str, bodyweight: bool) -> str:
+    """``62.5 kg``; for a bodyweight exercise ``bodyweight`` or ``bodyweight + 2.5 kg``."""
+    amount = f"{weight:g} {unit}" if weight is not None else "?"
+    if bodyweight or not weight:
+        return "bodyweight" if not weight else f"bodyweight + {amount}"
+    return amount
+
+
+def plan_lines(plan: Any) -> list[str]:
+    """One line per exercise of an ``exercise_next_session`` frame: the next session, the action and why."""
+    lines = []
+    for row in plan.iter_rows(named=True):
+        unit, bodyweight = row["weight_unit"] or "kg", bool(row["is_bodyweight_exercise"])
+        last_reps = ", ".join(str(r) for r in row["last_reps"] or [])
+        lines.append(
+            f"{row['exercise']}: {_load_text(row['next_weight'], unit, bodyweight)} x {row['next_reps']} "
+            f"({row['action']}: {row['reason']}); last {_load_text(row['last_weight'], unit, bodyweight)} "
+            f"x {last_reps} on {row['last_session_date']}"
+        )
+    return lines
+
+
+@app.command(name="next")
+def next_session(
+    exercise: Annotated[str | None, typer.Option(help="Only this exercise (its name, any case)")] = None,
+    athlete: Annotated[str | None, typer.Option(help="Only this athlete (default: every athlete)")] = None,
+    db: DbOption = None,
+    settings: Annotated[Path | None, typer.Option(help="Settings TOML (default: ./fitbalance.toml)")] = None,
+) -> None:
+    """Print what to lift next time, per exercise trained in the last 6 weeks: weight, reps, and why.
+
+    The progression settings ([athletes.NAME.progression]) are read from the settings file now, so an edit shows
+    without an ingest; without a settings file, those the last ingest stored are used.
+    """
+    import polars as pl
+
+    from fitbalance.config import settings_path
+    from fitbalance.store import read
+    from fitbalance.store.reference import progression_rows
+
+    config = _settings_or_exit(settings)
+    target, _named = settings_path(settings)
+
+    def query(con: Any) -> tuple[list[str], list[Any]]:
+        if target.exists():
+            read.use_progression_settings(con, progression_rows(config, []))
+        frame = read.exercise_next_session(con, athlete)
+        return list(frame.columns), [frame]
+
+    try:
+        _columns, (plan,) = _read(_db(db), query)
+    except FitbalanceError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    if exercise is not None:
+        wanted = exercise.casefold()
+        names = plan.get_column("exercise").to_list()
+        chosen = [n for n in names if n.casefold() == wanted] or [n for n in names if wanted in n.casefold()]
+        if not chosen:
+            err.print(f"[red]error:[/] no exercise {exercise!r} in the last 6 weeks; trained: {', '.join(names)}")
+            raise typer.Exit(1)
+        plan = plan.filter(pl.col("exercise").is_in(chosen))
+    if plan.is_empty():
+        console.print("No lifts in the last 6 weeks: ingest a Hevy, Strong or FitNotes export or a FIT strength file.")
+        return
+    for name in plan.get_column("athlete").unique(maintain_order=True).to_list():
+        console.print(f"[bold]{escape(name)}[/]: next session")
+        for line in plan_lines(plan.filter(pl.col("athlete") == name)):
+            console.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
+
+
 server_app = typer.Typer(
     no_args_is_help=True,
     help="The local Prefect server: started by the first ingest or serve that needs one, stopped when idle.",
