@@ -24,18 +24,22 @@ if selection is None:
 unit = selection.unit
 
 
-def _load(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def _load(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     return (
         read.exercise_progress(con, selection.athlete, selection.start, selection.end),
         read.personal_records(con, selection.athlete),
         read.muscle_group_weekly(con, selection.athlete),
+        read.exercise_next_session(con, selection.athlete),
     )
 
 
 frames = common.query(_load)
 if frames is None:
     st.stop()
-progress, records, muscles = frames
+progress, records, muscles, plan = frames
+next_sessions = summaries.next_session_text(plan).select(
+    "exercise", pl.format("{} ({})", "next_session", "action").alias("next_session"), "reason"
+)
 if progress.is_empty():
     st.info(
         "**No strength sets in these weeks.** Ingest a FIT strength activity (with sets) or a Hevy/Strong export: "
@@ -58,9 +62,13 @@ columns[4].metric(
 if summary.is_empty():
     st.info("No strength sets this week. The charts below show the other weeks in the range.")
 else:
-    table = summaries.in_unit(summary, ["top_set_kg", "best_e1rm_kg", "volume_load_kg"], unit).with_columns(
-        pl.col("status").map_elements(lambda s: f"{STATUS_ICONS.get(s, '')} {s}", return_dtype=pl.String()),
-        (pl.col("is_e1rm_pr") | pl.col("is_weight_pr") | pl.col("is_reps_pr")).alias("record"),
+    table = (
+        summaries.in_unit(summary, ["top_set_kg", "best_e1rm_kg", "volume_load_kg"], unit)
+        .with_columns(
+            pl.col("status").map_elements(lambda s: f"{STATUS_ICONS.get(s, '')} {s}", return_dtype=pl.String()),
+            (pl.col("is_e1rm_pr") | pl.col("is_weight_pr") | pl.col("is_reps_pr")).alias("record"),
+        )
+        .join(next_sessions, on="exercise", how="left", maintain_order="left")
     )
     st.dataframe(
         table.select(
@@ -73,6 +81,8 @@ else:
             "e1rm_change_pct",
             "volume_load_kg",
             "record",
+            "next_session",
+            "reason",
         ),
         hide_index=True,
         column_config={
@@ -83,6 +93,12 @@ else:
             "e1rm_change_pct": st.column_config.NumberColumn("e1RM vs previous", format="%+.1f %%"),
             "volume_load_kg": st.column_config.NumberColumn(f"volume ({unit.label})", format="%,.0f"),
             "record": st.column_config.CheckboxColumn("⭐ record"),
+            "next_session": st.column_config.TextColumn(
+                "Next session",
+                help="What to lift next time, from the last session and the [athletes.NAME.progression] settings "
+                "(`fitbalance next` prints it too)",
+            ),
+            "reason": st.column_config.TextColumn("why"),
         },
     )
 

@@ -886,28 +886,6 @@ def report(
 # ---- fitbalance next: what to lift next time (the exercise_next_session view) ---------------------------------
 
 
-def _load_text(weight: float | None, unit: str, bodyweight: bool) -> str:
-    """``62.5 kg``; for a bodyweight exercise ``bodyweight`` or ``bodyweight + 2.5 kg``."""
-    amount = f"{weight:g} {unit}" if weight is not None else "?"
-    if bodyweight or not weight:
-        return "bodyweight" if not weight else f"bodyweight + {amount}"
-    return amount
-
-
-def plan_lines(plan: Any) -> list[str]:
-    """One line per exercise of an ``exercise_next_session`` frame: the next session, the action and why."""
-    lines = []
-    for row in plan.iter_rows(named=True):
-        unit, bodyweight = row["weight_unit"] or "kg", bool(row["is_bodyweight_exercise"])
-        last_reps = ", ".join(str(r) for r in row["last_reps"] or [])
-        lines.append(
-            f"{row['exercise']}: {_load_text(row['next_weight'], unit, bodyweight)} x {row['next_reps']} "
-            f"({row['action']}: {row['reason']}); last {_load_text(row['last_weight'], unit, bodyweight)} "
-            f"x {last_reps} on {row['last_session_date']}"
-        )
-    return lines
-
-
 @app.command(name="next")
 def next_session(
     exercise: Annotated[str | None, typer.Option(help="Only this exercise (its name, any case)")] = None,
@@ -922,6 +900,7 @@ def next_session(
     """
     import polars as pl
 
+    from fitbalance import summaries
     from fitbalance.config import settings_path
     from fitbalance.store import read
     from fitbalance.store.reference import progression_rows
@@ -951,10 +930,17 @@ def next_session(
     if plan.is_empty():
         console.print("No lifts in the last 6 weeks: ingest a Hevy, Strong or FitNotes export or a FIT strength file.")
         return
-    for name in plan.get_column("athlete").unique(maintain_order=True).to_list():
+    text = summaries.next_session_text(plan)
+    for name in text.get_column("athlete").unique(maintain_order=True).to_list():
         console.print(f"[bold]{escape(name)}[/]: next session")
-        for line in plan_lines(plan.filter(pl.col("athlete") == name)):
-            console.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
+        for row in text.filter(pl.col("athlete") == name).iter_rows(named=True):
+            console.print(
+                f"  {row['exercise']}: {row['next_session']} ({row['action']}: {row['reason']}); "
+                f"last {row['last_session']}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 server_app = typer.Typer(

@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from fitbalance import summaries
 from fitbalance.store import read
 from tests.dashboards import fixture_db
 from tests.dashboards.conftest import APP
@@ -203,3 +204,19 @@ def test_a_locked_database_shows_busy_then_recovers(
     assert not at.exception
     assert not at.warning
     assert charts(at) == 3
+
+
+def test_the_overload_page_says_what_to_lift_next_session(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The week's table has a Next session column: for each exercise the plan of exercise_next_session, in the
+    athlete's units (``62.5 kg x 8 (add load)``), with why."""
+    at = run_page(sample_db, "overload", monkeypatch)
+    table = at.dataframe[0].value
+    with read.reading(sample_db) as con:
+        plan = summaries.next_session_text(read.exercise_next_session(con, "ana"))
+    assert not plan.is_empty()
+    expected = {r["exercise"]: f"{r['next_session']} ({r['action']})" for r in plan.iter_rows(named=True)}
+    shown = dict(zip(table["exercise"], table["next_session"], strict=True))
+    assert any(name in expected for name in shown)
+    for name, text in shown.items():
+        if name in expected:
+            assert text == expected[name]
