@@ -146,7 +146,9 @@ planned AS (
             END
             WHEN 'increase_load' THEN rep_low
             ELSE least(lowest_reps + 1, greatest(rep_high, lowest_reps))
-        END AS next_reps
+        END AS next_reps,
+        CASE WHEN rep_low = rep_high THEN CAST(rep_low AS VARCHAR) ELSE format('{}-{}', rep_low, rep_high) END
+            AS range_text
     FROM decided
 )
 SELECT
@@ -159,18 +161,22 @@ SELECT
     action,
     CASE action
         WHEN 'deload' THEN format(
-            '{} trained weeks without a gain (deload after {}): {} % lighter for a week',
+            '{} trained weeks without a gain (deload after {}): {:g} % lighter for a week',
             weeks_without_gain, deload_after_weeks, deload_pct
         )
         WHEN 'increase_load' THEN format(
-            'every work set reached {} reps, the top of {}-{}: add load{}',
-            rep_high, rep_low, rep_high, CASE WHEN last_weight_kg <= 0 THEN ' (bodyweight: reps first, then load)' ELSE '' END
+            'every work set reached {} reps (range {}): add load{}',
+            rep_high, range_text,
+            CASE WHEN last_weight_kg <= 0 THEN ' (bodyweight: reps first, then load)' ELSE '' END
         )
         WHEN 'add_reps' THEN CASE
             WHEN lowest_reps >= rep_high THEN format(
-                'the top of {}-{} reached at RPE {}: repeat it until it is RPE 9 or easier', rep_low, rep_high, highest_rpe
+                'the top of the range ({}) reached at RPE {:g}: repeat it until it is RPE 9 or easier',
+                range_text, highest_rpe
             )
-            ELSE format('reps {} of {}-{}: beat the {}-rep set', array_to_string(last_reps, ', '), rep_low, rep_high, lowest_reps)
+            ELSE format(
+                'reps {} (range {}): beat the {}-rep set', array_to_string(last_reps, ', '), range_text, lowest_reps
+            )
         END
     END AS reason,
     units,
