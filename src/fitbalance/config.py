@@ -23,6 +23,10 @@ The settings file is TOML (``fitbalance.toml`` in the working folder, or the pat
     [athletes.me.exercise_names]    # app exercise name -> canonical catalogue name
     "Landmine Press (Barbell)" = "Overhead Press"
 
+    [athletes.me.progression]       # optional: what to lift next time (see "progression" at the end of this module)
+    rep_range = [8, 12]
+    increment_kg = 2.5
+
 CSV exports carry no time zone: their local times are placed by the athlete's own FIT files (the offset of the
 nearest FIT activity within a few days), else in ``time_zone``, else by the most common offset of the FIT files, else
 as UTC (:mod:`fitbalance.offsets`); ``time_zone`` is None when the file does not set it. Units are never guessed: a
