@@ -220,3 +220,20 @@ def test_the_overload_page_says_what_to_lift_next_session(sample_db: Path, monke
     for name, text in shown.items():
         if name in expected:
             assert text == expected[name]
+
+
+def test_the_load_page_lists_weekly_monotony_and_strain(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under the charts, the weeks picked with their load, Foster's monotony and strain (training_load_weekly)."""
+    at = run_page(sample_db, "load", monkeypatch)
+    table = at.dataframe[-1].value
+    assert {"iso_week", "weekly_load", "monotony", "strain"} <= set(table.columns)
+    with read.reading(sample_db) as con:
+        weekly = read.training_load_weekly(con, "ana")
+    expected = {r["iso_week"]: r["monotony"] for r in weekly.iter_rows(named=True)}
+    shown = dict(zip(table["iso_week"], table["monotony"], strict=True))
+    assert shown and set(shown) <= set(expected)
+    for week, value in shown.items():
+        if expected[week] is None:
+            assert value != value  # NaN: a week with the same load every day has no monotony
+        else:
+            assert value == pytest.approx(expected[week])

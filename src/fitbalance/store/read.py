@@ -507,3 +507,24 @@ def use_progression_settings(con: duckdb.DuckDBPyConnection, rows: Sequence[tupl
         con.executemany(
             "INSERT INTO temp.progression_settings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [list(r) for r in rows]
         )
+
+
+TRAINING_LOAD_WEEKLY_COLUMNS: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "week_start": pl.Date(),
+    "iso_week": pl.String(),
+    "weekly_load": pl.Float64(),
+    "strength_load": pl.Float64(),
+    "endurance_load": pl.Float64(),
+    "monotony": pl.Float64(),
+    "strain": pl.Float64(),
+    "training_days": pl.Int64(),
+}
+
+
+def training_load_weekly(
+    con: duckdb.DuckDBPyConnection, athlete: str, start: date | None = None, end: date | None = None
+) -> pl.DataFrame:
+    """Rows of ``training_load_weekly`` (Foster's monotony and strain) for ``athlete`` within ``start..end``."""
+    where, params = _span(athlete, start, end, "week_start")
+    return _query(con, "training_load_weekly", TRAINING_LOAD_WEEKLY_COLUMNS, where, params, order="week_start")
