@@ -290,3 +290,29 @@ def test_the_next_command_prints_the_plan(lifted: dict[str, Path]) -> None:
         app, ["next", "--db", str(lifted["db"]), "--settings", str(lifted["settings"]), "--athlete", "sam"]
     )
     assert "140 lb x 12" in sam.output  # no rep range set: inferred from his sets, 12-12
+
+
+def test_the_next_command_plans_with_the_settings_file_as_it_is_now(lifted: dict[str, Path], tmp_path: Path) -> None:
+    """An edited settings file counts at once, without an ingest: with rep range 10-15 the bench press of 60 x 12,
+    12, 12 asks for 13 reps at 60 kg; the database keeps the settings of the last ingest (the views say 62.5 x 8)."""
+    from fitbalance.cli import app
+
+    edited = tmp_path / "fitbalance.toml"
+    edited.write_text(SETTINGS.replace("rep_range = [8, 12]", "rep_range = [10, 15]"))
+    result = CliRunner().invoke(
+        app, ["next", "--db", str(lifted["db"]), "--settings", str(edited), "--exercise", "bench press"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Bench Press: 60 kg x 13 (add reps" in result.output
+    assert plan(lifted["db"])["Bench Press"]["next_weight_kg"] == 62.5
+
+
+def test_a_mistake_in_the_progression_settings_stops_the_command(lifted: dict[str, Path], tmp_path: Path) -> None:
+    """A rep range written backwards is one line naming the file, the line and the fix; exit status 2."""
+    from fitbalance.cli import app
+
+    wrong = tmp_path / "fitbalance.toml"
+    wrong.write_text(SETTINGS.replace("rep_range = [8, 12]", "rep_range = [12, 8]"))
+    result = CliRunner().invoke(app, ["next", "--db", str(lifted["db"]), "--settings", str(wrong)])
+    assert result.exit_code == 2
+    assert "fitbalance.toml: line 8: athletes.me.progression.rep_range" in result.output and "fix: " in result.output

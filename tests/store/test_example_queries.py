@@ -128,7 +128,7 @@ def _daily_loads() -> dict[str, dict[date, float]]:
 
 
 def _load_reason(top: int, range_text: str) -> str:
-    return f"every work set reached {top} reps (range {range_text}): add load"
+    return f"every work set reached {top} reps, the top of the range ({range_text})"
 
 
 def _band(ratio: float) -> str:
@@ -284,7 +284,7 @@ def expected_answers() -> dict[str, list[tuple[object, ...]]]:
                 "kg",
                 9,
                 "increase_load",
-                _load_reason(11, "9-11") + " (bodyweight: reps first, then load)",
+                _load_reason(11, "9-11") + "; bodyweight: reps first, then load",
             ),
         ],
         # the four weeks w 6-9, from the same daily loads as example 8

@@ -165,9 +165,9 @@ SELECT
             weeks_without_gain, deload_after_weeks, deload_pct
         )
         WHEN 'increase_load' THEN format(
-            'every work set reached {} reps (range {}): add load{}',
+            'every work set reached {} reps, the top of the range ({}){}',
             rep_high, range_text,
-            CASE WHEN last_weight_kg <= 0 THEN ' (bodyweight: reps first, then load)' ELSE '' END
+            CASE WHEN last_weight_kg <= 0 THEN '; bodyweight: reps first, then load' ELSE '' END
         )
         WHEN 'add_reps' THEN CASE
             WHEN lowest_reps >= rep_high THEN format(
