@@ -24,19 +24,22 @@ if selection is None:
 unit = selection.unit
 
 
-def _load(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def _load(
+    con: duckdb.DuckDBPyConnection,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     return (
         read.exercise_progress(con, selection.athlete, selection.start, selection.end),
         read.personal_records(con, selection.athlete),
         read.muscle_group_weekly(con, selection.athlete),
         read.exercise_next_session(con, selection.athlete),
+        read.rep_records(con, selection.athlete),
     )
 
 
 frames = common.query(_load)
 if frames is None:
     st.stop()
-progress, records, muscles, plan = frames
+progress, records, muscles, plan, rep_records = frames
 next_sessions = summaries.next_session_text(plan).select(
     "exercise", pl.format("{} ({})", "next_session", "action").alias("next_session"), "reason"
 )
@@ -143,4 +146,10 @@ with st.expander("Personal records"):
             "best_e1rm_kg": st.column_config.NumberColumn(f"best e1RM ({unit.label})", format="%.1f"),
             "best_weight_kg": st.column_config.NumberColumn(f"heaviest ({unit.label})", format="%.1f"),
         },
+    )
+    st.caption(f"Rep records: the heaviest weight ({unit.label}) lifted for at least 1 to 12 reps.")
+    st.dataframe(
+        summaries.rep_record_grid(rep_records, unit),
+        hide_index=True,
+        column_config={str(n): st.column_config.NumberColumn(f"{n}RM", format="%.1f") for n in range(1, 13)},
     )

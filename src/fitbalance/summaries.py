@@ -526,3 +526,18 @@ def next_session_text(plan: pl.DataFrame) -> pl.DataFrame:
         )
     schema = {c: pl.String() for c in ("athlete", "exercise", "next_session", "action", "reason", "last_session")}
     return pl.DataFrame(rows, schema=schema)
+
+
+def rep_record_grid(records: pl.DataFrame, unit: MassUnit) -> pl.DataFrame:
+    """``rep_records`` as a grid: one row per exercise, a column per rep count (``1`` .. ``12``) holding the heaviest
+    weight lifted for at least that many reps, in ``unit``; null where the count was never reached."""
+    counts = [str(n) for n in range(1, 13)]
+    if records.is_empty():
+        return pl.DataFrame(schema={"exercise": pl.String(), **{c: pl.Float64() for c in counts}})
+    grid = (
+        records.select("exercise", pl.col("reps").cast(pl.String()), (pl.col("best_weight_kg") * unit.per_kg))
+        .pivot(on="reps", index="exercise", values="best_weight_kg")
+        .sort("exercise")
+    )
+    missing = [pl.lit(None, dtype=pl.Float64()).alias(c) for c in counts if c not in grid.columns]
+    return grid.with_columns(missing).select("exercise", *counts)

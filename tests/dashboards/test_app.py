@@ -237,3 +237,16 @@ def test_the_load_page_lists_weekly_monotony_and_strain(sample_db: Path, monkeyp
             assert value != value  # NaN: a week with the same load every day has no monotony
         else:
             assert value == pytest.approx(expected[week])
+
+
+def test_the_overload_page_shows_rep_records_with_the_personal_records(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Personal records expander ends with the rep records: per exercise the heaviest weight for 1 to 12 reps."""
+    at = run_page(sample_db, "overload", monkeypatch)
+    grid = at.dataframe[-1].value
+    assert list(grid.columns) == ["exercise", *[str(n) for n in range(1, 13)]]
+    with read.reading(sample_db) as con:
+        records = read.rep_records(con, "ana")
+    one_rep = {r["exercise"]: r["best_weight_kg"] for r in records.iter_rows(named=True) if r["reps"] == 1}
+    assert one_rep and dict(zip(grid["exercise"], grid["1"], strict=True)) == pytest.approx(one_rep)

@@ -528,3 +528,17 @@ def training_load_weekly(
     """Rows of ``training_load_weekly`` (Foster's monotony and strain) for ``athlete`` within ``start..end``."""
     where, params = _span(athlete, start, end, "week_start")
     return _query(con, "training_load_weekly", TRAINING_LOAD_WEEKLY_COLUMNS, where, params, order="week_start")
+
+
+REP_RECORDS_COLUMNS: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "exercise": pl.String(),
+    "reps": pl.Int64(),
+    "best_weight_kg": pl.Float64(),
+    "best_weight_date": pl.Date(),
+}
+
+
+def rep_records(con: duckdb.DuckDBPyConnection, athlete: str) -> pl.DataFrame:
+    """``athlete``'s rep records: the heaviest weight for at least 1 to 12 reps, per exercise."""
+    return _query(con, "rep_records", REP_RECORDS_COLUMNS, "athlete = $athlete", {"athlete": athlete}, "exercise, reps")
