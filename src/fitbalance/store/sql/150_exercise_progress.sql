@@ -14,13 +14,13 @@
 --                (the average catches slow steady progress, e.g. +1 kg a week on 60 kg)
 --   regressing   strength measure >= 5 % below the previous trained week or below the 4-week average
 --   stalled      no progressing week in the last 3 trained weeks (weeks_without_gain >= 3)
+--   holding      anything else
 --
 -- A deload week (is_deload_week: volume measure at most 60 % of its 4-week average) is never progressing nor
 -- regressing and does not count towards a stall: weeks_without_gain counts the trained weeks since the last gain or
 -- the last deload, whichever came later (0 in the deload week). Gains are judged against the weeks that were not
 -- deloads, so coming back to the load of before the deload is no gain.
 -- best_e1rm_rir_kg: the best RPE-aware e1RM (working_sets.e1rm_rir_kg), null when no set of the week had an RPE.
---   holding      anything else
 CREATE OR REPLACE VIEW exercise_progress AS
 WITH weekly AS (
     SELECT
@@ -89,10 +89,13 @@ judged AS (
         exercise,
         week_start,
         lag(week_start) OVER w AS judged_prev_week,
-        CASE WHEN is_bodyweight = lag(is_bodyweight) OVER w THEN pct_change(strength_measure, lag(strength_measure) OVER w) END
-            AS judged_strength_pct,
-        CASE WHEN is_bodyweight = lag(is_bodyweight) OVER w THEN pct_change(volume_measure, lag(volume_measure) OVER w) END
-            AS judged_volume_pct,
+        CASE
+            WHEN is_bodyweight = lag(is_bodyweight) OVER w
+                THEN pct_change(strength_measure, lag(strength_measure) OVER w)
+        END AS judged_strength_pct,
+        CASE
+            WHEN is_bodyweight = lag(is_bodyweight) OVER w THEN pct_change(volume_measure, lag(volume_measure) OVER w)
+        END AS judged_volume_pct,
         pct_change(strength_measure, CASE
             WHEN is_bodyweight THEN avg(best_set_reps) FILTER (WHERE is_bodyweight) OVER w4
             ELSE avg(best_e1rm_kg) FILTER (WHERE NOT is_bodyweight) OVER w4

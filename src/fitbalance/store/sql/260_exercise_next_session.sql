@@ -130,7 +130,8 @@ planned AS (
         CASE action
             WHEN 'deload' THEN round(last_weight_kg * (1 - deload_pct / 100) / load_step_kg) * load_step_kg
             WHEN 'increase_load' THEN CASE
-                WHEN last_weight_kg <= 0 THEN greatest(load_step_kg, floor(increment_kg / load_step_kg + 1e-6) * load_step_kg)
+                WHEN last_weight_kg <= 0
+                    THEN greatest(load_step_kg, floor(increment_kg / load_step_kg + 1e-6) * load_step_kg)
                 ELSE greatest(
                     last_weight_kg + load_step_kg,
                     floor(least(last_weight_kg + increment_kg, last_weight_kg * 1.1) / load_step_kg + 1e-6)
