@@ -286,6 +286,12 @@ QUERIES: dict[str, str] = {
         "SELECT * FROM weekly_targets_at(CAST($end AS DATE)) WHERE week_start BETWEEN $start AND $end"
     ),
     "strength_balance_weekly": "SELECT * FROM strength_balance_weekly WHERE week_start BETWEEN $start AND $end",
+    "rep_records": "SELECT * FROM rep_records WHERE best_weight_date BETWEEN $start AND $end",
+    "training_load_weekly": "SELECT * FROM training_load_weekly WHERE week_start BETWEEN $start AND $end",
+    # the plan is for each athlete's next session whatever the year: every row (the year only names the columns)
+    "exercise_next_session": (
+        "SELECT * FROM exercise_next_session WHERE CAST($start AS DATE) <= CAST($end AS DATE) ORDER BY athlete"
+    ),
 }
 
 

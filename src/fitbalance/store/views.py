@@ -53,8 +53,7 @@ _ONLY_SELECTED = "WHERE s.activity_id IN (SELECT activity_id FROM _fitbalance_re
 
 
 def view_files() -> list[str]:
-    """Names of the packaged view files (``1NN_*.sql``, ``2NN_*.sql``), in the order :func:`apply_views` applies
-    them."""
+    """Names of the packaged view files (``1NN_*.sql``, ``2NN_*.sql``), in the order :func:`apply_views` runs them."""
     return [name for name, _text in sql_files(VIEW_FILE)]
 
 
