@@ -54,6 +54,10 @@ def read_settings(source_format: str, athlete: Athlete) -> str:
         except ImportError:  # pragma: no cover - the CSV readers are optional until they land
             return "{}"
         names = settings_read_by(source_format)
+    elif source_format.startswith("json:"):
+        from fitbalance.sources.json_exports import settings_read_by as json_settings
+
+        names = json_settings(source_format)
     return json.dumps({name: getattr(athlete, name) for name in names}, sort_keys=True)
 
 
