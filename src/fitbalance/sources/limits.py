@@ -95,8 +95,8 @@ def check_json_size(data: bytes, path: str) -> None:
     so a test can lower it)."""
     if len(data) > MAX_JSON_BYTES:
         raise LimitExceeded(
-            f"JSON file is {len(data) / 1024**2:.1f} MiB, over the {MAX_JSON_BYTES / 1024**2:g} MiB JSON cap "
-            "(limits.MAX_JSON_BYTES); not parsed",
+            f"JSON file is {len(data):,} bytes, over the JSON cap of {MAX_JSON_BYTES:,} bytes "
+            f"({MAX_JSON_BYTES / 1024**2:g} MiB, limits.MAX_JSON_BYTES); not parsed",
             path=path,
             stage="decode",
         )

@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fitbalance.errors import ConfigError
 from fitbalance.models import Decoded
 from fitbalance.sources.json_exports import fitbit, garmin, no_activities, polar
-from fitbalance.sources.json_exports.helpers import first_record, load_document, looks_like_json
+from fitbalance.sources.json_exports.helpers import first_byte, first_record, load_document, looks_like_json
 
 if TYPE_CHECKING:
     from fitbalance.sources.formats import ReadOptions
@@ -49,7 +49,11 @@ def settings_read_by(source_format: str) -> tuple[str, ...]:
 
 
 def detect(head: bytes, path: str) -> bool:
-    return looks_like_json(head)
+    """A JSON document by its opening (:func:`~.helpers.looks_like_json`); a file named ``.json`` that opens an
+    object or array even when its first bytes say no more (a hostile one padded with white space), so that its
+    reason is this reader's."""
+    named = path.lower().endswith((".json", ".json.gz"))
+    return looks_like_json(head) or (named and first_byte(head) in (b"{", b"["))
 
 
 def read(data: bytes, path: str, options: ReadOptions) -> Decoded:
