@@ -130,3 +130,8 @@ def test_polars_other_files_are_skipped_with_their_kind(samples: Any) -> None:
 def test_other_polar_kinds_are_told_by_their_keys(doc: Any, kind: str) -> None:
     decoded = decode(json.dumps(doc).encode(), "anything.json")
     assert decoded.file_type == "no_activities" and decoded.detail.startswith(kind), decoded.detail
+
+
+def test_samples_that_are_not_lists_hold_none() -> None:
+    decoded = decode(session(exercise(samples={"heartRate": 5, "speed": "fast", "recordedRoute": {"a": 1}})))
+    assert decoded.activities.height == 1 and decoded.samples.height == 0

@@ -111,3 +111,13 @@ def test_google_takeout_nesting_goes_through_the_archive_rules(tmp_path: Path) -
     assert found.ignored == 1
     (problem,) = found.problems
     assert problem.path.startswith(str(tmp_path / "too-deep.zip")) and "nested deeper" in problem.reason
+
+
+def test_a_record_nested_as_deep_as_the_parser_allows_is_set_aside_without_its_values() -> None:
+    deep: object = 1
+    for _ in range(900):
+        deep = [deep]
+    good = {"logId": 1, "activityName": "Run", "startTime": "04/24/20 17:35:46", "duration": 60000}
+    bad = {"logId": 2, "activityName": "Run", "startTime": deep}
+    decoded = decode(json.dumps([good, bad]).encode())
+    assert decoded.activities.height == 1 and decoded.rejected[0].reason.startswith("exercise 2: ")

@@ -254,7 +254,10 @@ def payload(record: Any) -> str:
             return value if len(value) <= 20 else f"<{len(value)} items>"
         return value
 
-    written = json.dumps(trimmed(record), ensure_ascii=False, default=str)
+    try:
+        written = json.dumps(trimmed(record), ensure_ascii=False, default=str)
+    except (RecursionError, ValueError):  # nested as deep as the parser allowed: kept as its type only
+        written = json.dumps(f"<{type(record).__name__} nested too deeply to keep>")
     return written if len(written) <= PAYLOAD_CHARS else written[: PAYLOAD_CHARS - 3] + "..."
 
 

@@ -155,13 +155,18 @@ def _activity(exercise: Any, session: Mapping[str, Any], session_offset: int | N
     }
 
 
+def _listed(value: Any) -> list[Any]:
+    """A list of samples; anything else holds none."""
+    return value if isinstance(value, list) else []
+
+
 def _sample_count(exercise: Mapping[str, Any]) -> int:
     found = exercise.get("samples")
     if not isinstance(found, dict):
         return 0
     times: set[str] = set()
     for kind in (*SAMPLE_KINDS, "recordedRoute"):
-        for sample in found.get(kind) or []:
+        for sample in _listed(found.get(kind)):
             if isinstance(sample, dict):
                 times.add(str(sample.get("dateTime")))
     return len(times)
@@ -183,7 +188,7 @@ def _samples(
 
     for kind, (column, factor) in SAMPLE_KINDS.items():
         bad: list[str] = []
-        for sample in found.get(kind) or []:
+        for sample in _listed(found.get(kind)):
             try:
                 if not isinstance(sample, dict):
                     raise ValueError(f"not a sample object: {sample!r}")
@@ -196,7 +201,7 @@ def _samples(
         if bad:
             records.set_aside(where, f"{len(bad)} {kind} samples unreadable, the first: {bad[0]}", {}, "samples", 0)
     bad_route: list[str] = []
-    for point in found.get("recordedRoute") or []:
+    for point in _listed(found.get("recordedRoute")):
         try:
             if not isinstance(point, dict):
                 raise ValueError(f"not a route point: {point!r}")
