@@ -271,7 +271,8 @@ SOURCE_FILES = Table(
             "format",
             "VARCHAR",
             "`fit`, `csv:<dialect>` (`csv:garmin`, `csv:strava`, `csv:hevy`, `csv:strong`, `csv:fitnotes`, "
-            "`csv:apple_health`, `csv:polar`, `csv:fitbit`) or `unknown`.",
+            "`csv:apple_health`, `csv:polar`, `csv:fitbit`), `json:<export>` (`json:garmin`, `json:polar`, "
+            "`json:fitbit`; `json` for JSON of no known export) or `unknown`.",
             nullable=False,
         ),
         _c("size_bytes", "BIGINT", "Size on disk (of the member, for archive members)."),
