@@ -33,8 +33,9 @@ What is made of them:
   per leg) and the parent, their sum, is not a row of its own; a parent whose legs are not in the file loads as
   one multisport activity;
 - an activity without a start (or whose values cannot be read) is set aside as a quarantine row with its values;
-- the same activity also in the export's FIT files counts once: the two overlap in time and agree in kind, so the
-  duplicate links (:mod:`fitbalance.dedupe`) make the FIT file's activity the one that counts.
+- the same activity also in the export's FIT files counts once: the duplicate links (:mod:`fitbalance.dedupe`) take
+  a FIT activity and a ``json:garmin`` row that start within a second for one recording, whatever their kinds say
+  (and any two that overlap and agree in kind for one session), and the FIT file's activity counts.
 """
 
 from __future__ import annotations
