@@ -157,6 +157,9 @@ def test_the_api_shape_is_read_in_its_own_units() -> None:
         ("yoga", ("training", "yoga")),
         ("hiit", ("hiit", "hiit")),
         ("indoor_rowing", ("fitness_equipment", "indoor_rowing")),
+        ("tennis_v2", ("tennis", "generic")),
+        ("resort_skiing_snowboarding_ws", ("alpine_skiing", "resort")),
+        ("swim_to_bike_transition_v2", ("transition", "swim_to_bike_transition")),
     ],
 )
 def test_type_keys_map_through_connects_type_table(type_key: str, sport: tuple[str, str]) -> None:

@@ -2,7 +2,8 @@
 
 Each export has its own table; a name in none is looked up in the CSV dialects' common names
 (:data:`fitbalance.sources.csv.sports.COMMON`). Garmin's typeKeys go through Connect's own type list first
-(``sources/csv/garmin_types.toml``, keyed by the same typeKeys). Names compare ignoring case, spaces and
+(``sources/csv/garmin_types.toml``, keyed by the same typeKeys, without the ``_v2`` and ``_ws`` suffixes the
+account export adds to some). Names compare ignoring case, spaces and
 punctuation.
 """
 
@@ -17,6 +18,7 @@ from fitbalance.sources.csv.helpers import fold_key
 from fitbalance.sources.csv.sports import COMMON
 
 DATA_FILE = "sports.toml"
+GARMIN_SUFFIXES = ("_v2", "_ws")
 
 
 @lru_cache(maxsize=1)
@@ -38,13 +40,21 @@ def _connect_types() -> dict[str, tuple[str, str]]:
     return {fold_key(kind.key): (kind.sport, kind.sub_sport) for kind in garmin_csv.activity_types()}
 
 
+def _without_version(type_key: str) -> str:
+    """A typeKey without Connect's version and winter-sports suffixes (``tennis_v2``, ``skate_skiing_ws``)."""
+    for suffix in GARMIN_SUFFIXES:
+        if type_key.casefold().endswith(suffix):
+            return type_key[: -len(suffix)]
+    return type_key
+
+
 def sport_of(export: str, name: str | None) -> tuple[str, str] | None:
     """FIT (sport, sub_sport) for an export's sport name, or None when no table knows it."""
     if not name:
         return None
     key = fold_key(name)
     if export == "garmin":
-        base = fold_key(name.removesuffix("_v2").removesuffix("_V2"))
+        base = fold_key(_without_version(name))
         found = _connect_types().get(base) or tables()["garmin"].get(key)
         if found:
             return found
