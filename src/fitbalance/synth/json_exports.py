@@ -444,11 +444,13 @@ def _fitbit_export() -> tuple[bytes, dict[str, Any]]:
         {"name": "Peak", "min": 166, "max": 220, "minutes": 0},
     ]
 
+    type_ids = {"Walk": 90013, "Weights": 2131, "Run": 90009, "Outdoor Bike": 1071}
+
     def exercise(log_id: int, name: str, start: datetime, minutes: int, log_type: str, **extra: Any) -> dict[str, Any]:
         return {
             "logId": log_id,
             "activityName": name,
-            "activityTypeId": 90013,
+            "activityTypeId": type_ids[name],
             "averageHeartRate": 118,
             "calories": 7 * minutes,
             "duration": minutes * 60_000,

@@ -113,3 +113,8 @@ def test_fitbits_other_files_are_skipped_with_their_kind(fitbit_zip: dict[str, b
 def test_other_fitbit_kinds_are_told_by_their_keys(doc: Any, kind: str) -> None:
     decoded = decode(json.dumps(doc).encode(), "x.json")
     assert decoded.file_type == "no_activities" and decoded.detail.startswith(kind), decoded.detail
+
+
+def test_a_name_in_another_language_is_read_by_its_type_id() -> None:
+    (row,) = decode(exercises(exercise(activityName="Gewichtheben", activityTypeId=2131))).activities.to_dicts()
+    assert (row["sport"], row["sub_sport"], row["name"]) == ("training", "strength_training", "Gewichtheben")

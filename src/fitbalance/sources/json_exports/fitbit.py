@@ -2,12 +2,13 @@
 about a hundred a file.
 
 Each exercise, as the export writes it: ``logId``; ``activityName`` (``Walk``, ``Run``, ``Weights``, ``Yoga``...,
-mapped in ``sports.toml``) and ``activityTypeId``; ``startTime`` as ``MM/DD/YY HH:MM:SS``, a local wall time without
-a zone (some exports add ``originalStartTime`` with its offset, ``2022-06-26T18:45:05.000-07:00``); ``duration``
-and ``activeDuration`` in milliseconds; ``distance`` with ``distanceUnit`` (``Kilometer``, ``Mile``, ``Meter``,
-``Yard``); ``calories`` (kcal); ``averageHeartRate``; ``heartRateZones`` (minutes per zone, not a column here);
-``logType``: ``manual`` (typed in), ``auto_detected`` (SmartTrack), ``tracker`` or ``mobile_run`` (started on the
-watch or the phone); ``source.name`` (the device).
+mapped in ``sports.toml``) and ``activityTypeId`` (read when the name, in the account's language, is not known);
+``startTime`` as ``MM/DD/YY HH:MM:SS``, a local wall time without a zone (some exports add ``originalStartTime``
+with its offset, ``2022-06-26T18:45:05.000-07:00``); ``duration`` and ``activeDuration`` in milliseconds;
+``distance`` with ``distanceUnit`` (``Kilometer``, ``Mile``, ``Meter``, ``Yard``); ``calories`` (kcal);
+``averageHeartRate``; ``heartRateZones`` (minutes per zone, not a column here); ``logType``: ``manual`` (typed in),
+``auto_detected`` (SmartTrack), ``tracker`` or ``mobile_run`` (started on the watch or the phone); ``source.name``
+(the device).
 
 A start with an offset (``originalStartTime`` of the same wall time) is placed by it (``row``); a bare local start is
 placed like every zone-less export time: by the athlete's own FIT files, else ``time_zone`` (the store does it).
@@ -165,7 +166,7 @@ def _activity(record: Any, zone: ZoneInfo, distance_unit: str | None, unitless: 
         raise RecordRejected(f"not an exercise object: {type(record).__name__}")
     start, offset, source = _start(record, zone)
     name = text(record.get("activityName"))
-    sport = sport_of("fitbit", name)
+    sport = sport_of("fitbit", name) or sport_of("fitbit_type_ids", text(record.get("activityTypeId")))
     found = record.get("source")
     source_info: dict[str, Any] = found if isinstance(found, dict) else {}
     log_type = text(record.get("logType"))
