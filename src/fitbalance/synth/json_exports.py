@@ -347,6 +347,17 @@ def _polar_run() -> tuple[bytes, dict[str, Any]]:
         distance.append({"dateTime": moment, "value": round(covered, 1)})
     heart[5]["value"] = "--"  # a sample a reader cannot read: left out and counted
     total = round(covered, 1)
+    per_km = seconds * 1000 / total
+    auto_laps = [
+        {
+            "lapNumber": n,
+            "splitTime": f"PT{round(per_km * (n + 1), 1)}S",
+            "duration": f"PT{round(per_km, 1)}S",
+            "distance": 1000.0,
+            "heartRate": {"min": 120, "avg": 140 + n, "max": 150 + n},
+        }
+        for n in range(int(total // 1000))
+    ]
     session = {
         "exportVersion": "1.6",
         "name": "Evening run",
@@ -371,6 +382,7 @@ def _polar_run() -> tuple[bytes, dict[str, Any]]:
                 "heartRate": {"min": 92, "avg": 141, "max": 161},
                 "speed": {"avg": 10.8, "max": 11.4},
                 "samples": {"heartRate": heart, "speed": speed, "distance": distance},
+                "autoLaps": auto_laps,
             }
         ],
     }
@@ -378,6 +390,7 @@ def _polar_run() -> tuple[bytes, dict[str, Any]]:
         "format": "json:polar",
         "activities": [_expected(start, "running", "other", elapsed_s=seconds, distance_m=total)],
         "samples": len(heart),
+        "laps": len(auto_laps),
         "quarantined_rows": [{"table": "samples", "reason": "exercise 1: 1 heartRate samples unreadable"}],
     }
     return _json(session), expect

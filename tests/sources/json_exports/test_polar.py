@@ -135,3 +135,27 @@ def test_other_polar_kinds_are_told_by_their_keys(doc: Any, kind: str) -> None:
 def test_samples_that_are_not_lists_hold_none() -> None:
     decoded = decode(session(exercise(samples={"heartRate": 5, "speed": "fast", "recordedRoute": {"a": 1}})))
     assert decoded.activities.height == 1 and decoded.samples.height == 0
+
+
+def test_laps_start_at_their_split_time_less_their_duration(samples: Any) -> None:
+    data, expected = samples[RUN]
+    decoded = decode(data, RUN)
+    laps = decoded.laps.to_dicts()
+    assert len(laps) == expected["laps"] == 8
+    start = decoded.activities["start_time_utc"][0]
+    assert laps[0]["start_time_utc"] == start and laps[0]["distance_m"] == 1000.0
+    assert (laps[1]["start_time_utc"] - start).total_seconds() == pytest.approx(laps[0]["elapsed_s"], abs=0.2)
+    assert [lap["lap_index"] for lap in laps] == list(range(8)) and laps[3]["avg_hr"] == 143.0
+
+
+def test_a_lap_that_cannot_be_read_is_set_aside_alone() -> None:
+    laps = [{"duration": "PT5M", "splitTime": "PT5M", "distance": 1000}, {"duration": "five", "distance": 1000}]
+    decoded = decode(session(exercise(laps=laps)))
+    assert decoded.laps.height == 1
+    (rejected,) = decoded.rejected
+    assert rejected.table == "laps" and rejected.reason.startswith("exercise 1, lap 2: duration 'five'")
+
+
+def test_a_sport_written_as_an_object_is_read_by_its_name() -> None:
+    (row,) = decode(session(exercise(sport={"id": 1, "name": "Road running"}))).activities.to_dicts()
+    assert (row["sport"], row["sub_sport"]) == ("running", "road")

@@ -13,20 +13,21 @@ session (a triathlon has several), each with
   ``{dateTime, value}``, and ``recordedRoute`` (``{dateTime, latitude, longitude, altitude}``), times like the
   start's.
 
-Each exercise is one activity with its samples (one row per time, the kinds joined), its offset read from the file
+Each exercise is one activity with its samples (one row per time, the kinds joined) and its laps (``laps``, else
+``autoLaps``: ``duration``, ``splitTime``, ``distance``, ``heartRate``), its offset read from the file
 (``utc_offset_source`` ``row``). An exercise without a start is set aside with its values (and its samples are
-counted as set aside with it); a sample whose value is not a number is left out and counted, one quarantine row per
-exercise and kind saying how many.
+counted as set aside with it); a lap that cannot be read is set aside alone; a sample whose value is not a number is
+left out and counted, one quarantine row per exercise and kind saying how many.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fitbalance.models import RAW_ACTIVITY_SCHEMA, RAW_SAMPLE_SCHEMA, Decoded
+from fitbalance.models import RAW_ACTIVITY_SCHEMA, RAW_LAP_SCHEMA, RAW_SAMPLE_SCHEMA, Decoded
 from fitbalance.sources.csv.helpers import local_to_utc
 from fitbalance.sources.csv.sports import GENERIC
 from fitbalance.sources.json_exports.helpers import (
@@ -69,6 +70,7 @@ def read(doc: Any, path: str, zone: ZoneInfo) -> Decoded:
     exercises = doc.get("exercises") or []
     activities: list[dict[str, Any]] = []
     samples: list[dict[str, Any]] = []
+    laps: list[dict[str, Any]] = []
     session_offset = _minutes(doc.get("timeZoneOffset", doc.get("timezoneOffset")))
     for i, exercise in enumerate(exercises):
         where = f"exercise {i + 1}"
@@ -84,6 +86,7 @@ def read(doc: Any, path: str, zone: ZoneInfo) -> Decoded:
         row["session_index"] = index
         activities.append(row)
         samples += _samples(exercise, index, row["utc_offset_s"], records, where)
+        laps += _laps(exercise, index, row["start_time_utc"], records, where)
     if not activities:
         if records.rejected:
             raise records.error(
@@ -95,6 +98,7 @@ def read(doc: Any, path: str, zone: ZoneInfo) -> Decoded:
         FORMAT,
         activities=frame(activities, RAW_ACTIVITY_SCHEMA),
         samples=frame(samples, RAW_SAMPLE_SCHEMA),
+        laps=frame(laps, RAW_LAP_SCHEMA),
         rejected=tuple(records.rejected),
     )
 
@@ -131,7 +135,7 @@ def _activity(exercise: Any, session: Mapping[str, Any], session_offset: int | N
     if elapsed is None and exercise.get("stopTime"):
         stop, _, _ = _when(exercise["stopTime"], offset, zone, "stopTime")
         elapsed = (stop - start).total_seconds()
-    sport_name = text(exercise.get("sport")) or text(session.get("sport"))
+    sport_name = _sport_name(exercise.get("sport")) or _sport_name(session.get("sport"))
     sport = sport_of("polar", sport_name)
     name = text(session.get("name")) or (sport_name.replace("_", " ").title() if sport_name else None)
     if sport is None and sport_name and name and sport_name.casefold() not in name.casefold():
@@ -158,6 +162,45 @@ def _activity(exercise: Any, session: Mapping[str, Any], session_offset: int | N
 def _listed(value: Any) -> list[Any]:
     """A list of samples; anything else holds none."""
     return value if isinstance(value, list) else []
+
+
+def _sport_name(value: Any) -> str | None:
+    """``RUNNING``, or the name of a sport written as an object (``{"id": 1, "name": "Running"}``)."""
+    if isinstance(value, dict):
+        return text(value.get("name")) or text(value.get("id"))
+    return text(value)
+
+
+def _laps(
+    exercise: Mapping[str, Any], index: int, start: datetime, records: Records, where: str
+) -> list[dict[str, Any]]:
+    """The exercise's laps (``laps``, pressed by the athlete, else ``autoLaps``, every km or mile): each starts at its
+    ``splitTime`` (the time since the start at its end) less its ``duration``."""
+    laps = _listed(exercise.get("laps")) or _listed(exercise.get("autoLaps"))
+    rows: list[dict[str, Any]] = []
+    for n, lap in enumerate(laps):
+        try:
+            if not isinstance(lap, dict):
+                raise RecordRejected(f"not a lap object: {type(lap).__name__}")
+            seconds = iso_duration(lap.get("duration"), "duration")
+            split = iso_duration(lap.get("splitTime"), "splitTime")
+            found = lap.get("heartRate")
+            heart: dict[str, Any] = found if isinstance(found, dict) else {}
+            began = None if split is None or seconds is None else start + timedelta(seconds=split - seconds)
+            rows.append(
+                {
+                    "session_index": index,
+                    "lap_index": len(rows),
+                    "start_time_utc": began,
+                    "elapsed_s": seconds,
+                    "distance_m": number(lap.get("distance"), "distance"),
+                    "avg_hr": number(heart.get("avg"), "heartRate.avg"),
+                    "max_hr": number(heart.get("max"), "heartRate.max"),
+                }
+            )
+        except (RecordRejected, ValueError, TypeError, OverflowError) as exc:
+            records.set_aside(f"{where}, lap {n + 1}", str(exc), lap, table="laps")
+    return rows
 
 
 def _sample_count(exercise: Mapping[str, Any]) -> int:
