@@ -62,9 +62,13 @@ def read_settings(source_format: str, athlete: Athlete) -> str:
 
 
 def sniff_format(data: bytes) -> str:
-    """``fit``, ``csv`` or ``unknown``, from the first bytes of the content."""
+    """``fit``, a reader's name of :data:`~fitbalance.sources.formats.READERS` (``json``), ``csv`` or ``unknown``,
+    from the first bytes of the content (a broken JSON file is recorded as JSON, not as the CSV it may look like)."""
     if looks_like_fit(data):
         return "fit"
+    reader = reader_for(data, "")
+    if reader is not None:
+        return reader.NAME
     try:
         from fitbalance.sources.csv import looks_like_csv  # type: ignore[attr-defined,unused-ignore]
     except ImportError:  # the CSV readers are optional until they land

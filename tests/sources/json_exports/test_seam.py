@@ -121,3 +121,11 @@ def test_a_record_nested_as_deep_as_the_parser_allows_is_set_aside_without_its_v
     bad = {"logId": 2, "activityName": "Run", "startTime": deep}
     decoded = decode(json.dumps([good, bad]).encode())
     assert decoded.activities.height == 1 and decoded.rejected[0].reason.startswith("exercise 2: ")
+
+
+def test_a_broken_json_file_is_recorded_as_json_not_as_csv() -> None:
+    """What the file was taken for before it failed: a truncated JSON export looks like CSV (it has commas)."""
+    from fitbalance.sources import sniff_format
+
+    assert sniff_format(b'[{"activityName": "Walk", "startTime": ') == "json"
+    assert sniff_format(b"Date,Steps\n2025-01-01,3\n") == "csv"
