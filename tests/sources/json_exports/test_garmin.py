@@ -209,3 +209,21 @@ def test_other_garmin_kinds_are_told_by_their_keys(doc: Any, kind: str) -> None:
     """Whatever the file is called: the shape decides."""
     decoded = decode(json.dumps(doc).encode(), "renamed.json")
     assert decoded.file_type == "no_activities" and decoded.detail.startswith(kind), decoded.detail
+
+
+def test_classified_as_the_generator_meant(garmin_zip: dict[str, bytes], samples: Any) -> None:
+    """Through normalize: the strength workout is resistance by its sets (mapped to the catalogue's Bench Press,
+    Squat, Pull-Up and Plank), the runs, the hike and the triathlon's legs are other exercise."""
+    from fitbalance.config import Athlete
+    from fitbalance.normalize import normalize
+    from fitbalance.process import exercise_resolver
+
+    athlete = Athlete(name="me", time_zone="Europe/Berlin")
+    decoded = decode(garmin_zip[ACTIVITIES], ACTIVITIES)
+    tables = normalize(decoded, file_id="f", athlete=athlete, resolve_exercise=exercise_resolver(athlete))
+    got = dict(tables.activities.select("source_ref", "category").iter_rows())
+    assert got == {e["ref"]: e["category"] for e in samples[json_exports.GARMIN_ZIP][1]["activities"]}
+    (reason,) = tables.activities.filter(tables.activities["source_ref"] == "18500004")["classification_reason"]
+    assert reason == "sets"
+    exercises = set(tables.sets["exercise"].drop_nulls().to_list())
+    assert exercises == {"Bench Press", "Squat", "Pull-Up", "Plank"}
