@@ -227,3 +227,13 @@ def test_classified_as_the_generator_meant(garmin_zip: dict[str, bytes], samples
     assert reason == "sets"
     exercises = set(tables.sets["exercise"].drop_nulls().to_list())
     assert exercises == {"Bench Press", "Squat", "Pull-Up", "Plank"}
+
+
+@pytest.mark.parametrize("sets", [1e9, 2.5, 101])
+def test_a_count_of_sets_no_workout_has_is_set_aside_not_expanded(sets: float) -> None:
+    """One summarised exercise stands for ``sets`` rows: a count of a billion must not make a billion rows."""
+    lift = activity(8, "strength_training", summarizedExerciseSets=[{"category": "SQUAT", "reps": 10, "sets": sets}])
+    decoded = decode(export(lift))
+    assert decoded.sets.height == 0 and decoded.activities.height == 1
+    (rejected,) = decoded.rejected
+    assert rejected.table == "strength_sets" and "is not a count of sets" in rejected.reason

@@ -64,6 +64,7 @@ from fitbalance.sources.json_exports.sports import sport_of
 FORMAT = "json:garmin"
 WRAPPER = "summarizedActivitiesExport"
 KJ_PER_KCAL = 4.184
+MAX_SETS = 100  # sets of one exercise in one workout; more is a broken (or hostile) count, not a workout
 _START_KEYS = ("startTimeGmt", "startTimeGMT", "beginTimestamp", "startTimeLocal")
 _TEXT_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f")
 
@@ -249,9 +250,9 @@ def _sets(entry: Any) -> list[dict[str, Any]]:
             raise RecordRejected(f"{what} {value:g} is negative")
     if reps is not None and (reps != int(reps) or reps > MAX_REPS):
         raise RecordRejected(f"reps {reps:g} is not a count of repetitions")
+    if count is not None and (count != int(count) or count > MAX_SETS):
+        raise RecordRejected(f"sets {count:g} is not a count of sets (a whole number up to {MAX_SETS})")
     n = int(count) if count and count >= 1 else 1
-    if count is not None and count != int(count):
-        raise RecordRejected(f"sets {count:g} is not a whole number")
     total = int(reps) if reps is not None else None
     if volume is not None and total:
         load: float | None = volume / total
