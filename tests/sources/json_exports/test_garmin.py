@@ -237,3 +237,8 @@ def test_a_count_of_sets_no_workout_has_is_set_aside_not_expanded(sets: float) -
     assert decoded.sets.height == 0 and decoded.activities.height == 1
     (rejected,) = decoded.rejected
     assert rejected.table == "strength_sets" and "is not a count of sets" in rejected.reason
+
+
+def test_an_activity_naming_itself_as_its_own_leg_still_loads() -> None:
+    decoded = decode(export(activity(40, "multi_sport", parent=True, childIds=[40], parentId=40)))
+    assert decoded.activities["source_ref"].to_list() == ["40"]

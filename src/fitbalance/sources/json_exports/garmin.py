@@ -144,12 +144,12 @@ def read(doc: Any, path: str, zone: ZoneInfo) -> Decoded:
     records = Records(path)
     listed = [(_where(r, i), r) for i, r in enumerate(items)]
     ids = {str(r.get("activityId")) for _, r in listed if isinstance(r, dict) and r.get("activityId") is not None}
-    legs_of = _legs_present(listed, ids)
+    parents_with_legs = _legs_present(listed, ids)
     activities: list[dict[str, Any]] = []
     sets: list[dict[str, Any]] = []
     unmapped: dict[str, int] = {}
     for record, (row, exercise_sets) in records.parsed(
-        [(w, r) for w, r in listed if not (isinstance(r, dict) and str(r.get("activityId")) in legs_of)],
+        [(w, r) for w, r in listed if not (isinstance(r, dict) and str(r.get("activityId")) in parents_with_legs)],
         lambda r: _activity(r, zone, export_units, records),
     ):
         index = len(activities)
@@ -184,12 +184,13 @@ def _legs_present(listed: list[tuple[str, Any]], ids: set[str]) -> set[str]:
     for _, record in listed:
         if not isinstance(record, dict):
             continue
+        own = str(record.get("activityId"))
         parent = record.get("parentId")
-        if parent is not None and str(parent) in ids:
+        if parent is not None and str(parent) in ids and str(parent) != own:
             parents.add(str(parent))
         children = record.get("childIds")
-        if isinstance(children, list) and any(str(c) in ids for c in children):
-            parents.add(str(record.get("activityId")))
+        if isinstance(children, list) and any(str(c) in ids and str(c) != own for c in children):
+            parents.add(own)
     return parents
 
 
