@@ -159,3 +159,22 @@ def test_a_lap_that_cannot_be_read_is_set_aside_alone() -> None:
 def test_a_sport_written_as_an_object_is_read_by_its_name() -> None:
     (row,) = decode(session(exercise(sport={"id": 1, "name": "Road running"}))).activities.to_dicts()
     assert (row["sport"], row["sub_sport"]) == ("running", "road")
+
+
+def test_a_session_without_exercises_is_read_from_its_own_totals() -> None:
+    data = session(
+        startTime="2021-03-02T17:48:40.000",
+        timeZoneOffset=60,
+        duration="PT30M",
+        distance=5000.0,
+        sport="RUNNING",
+        averageHeartRate=140,
+        maximumHeartRate=170,
+    )
+    (row,) = decode(data).activities.to_dicts()
+    assert (row["start_time_utc"], row["elapsed_s"], row["distance_m"], row["max_hr"]) == (
+        datetime(2021, 3, 2, 16, 48, 40),
+        1800.0,
+        5000.0,
+        170.0,
+    )

@@ -1,7 +1,7 @@
 """Polar Flow's account export: ``training-session-<date>-<id>.json``, one training session a file.
 
 The shape (Polar's export, ``exportVersion`` 1.x): the session's ``startTime``, ``stopTime``, ``timeZoneOffset``,
-``duration``, ``distance``, ``kiloCalories``, ``sport``, ``name``, and its ``exercises``: one per sport of the
+``duration``, ``distance``, ``kiloCalories``, ``sport``, and its ``exercises``: one per sport of the
 session (a triathlon has several), each with
 
 - ``startTime``/``stopTime``: local wall times (``2021-03-02T17:48:40.000``) with ``timezoneOffset`` in minutes
@@ -12,6 +12,11 @@ session (a triathlon has several), each with
 - ``samples``: ``heartRate``, ``speed`` (km/h), ``cadence``, ``altitude`` (m), ``distance`` (m) as lists of
   ``{dateTime, value}``, and ``recordedRoute`` (``{dateTime, latitude, longitude, altitude}``), times like the
   start's.
+
+The session's ``name`` is not read: Polar's CSV export of the same session puts the athlete's own name in that
+field, and nothing says the JSON's is different; an activity is named by its sport (``Strength Training``).
+
+A session whose ``exercises`` list is empty is read as one exercise from its own totals.
 
 Each exercise is one activity with its samples (one row per time, the kinds joined) and its laps (``laps``, else
 ``autoLaps``: ``duration``, ``splitTime``, ``distance``, ``heartRate``), its offset read from the file
@@ -67,7 +72,7 @@ def detect(doc: Any) -> bool:
 
 def read(doc: Any, path: str, zone: ZoneInfo) -> Decoded:
     records = Records(path)
-    exercises = doc.get("exercises") or []
+    exercises = doc.get("exercises") or ([_session_as_exercise(doc)] if "duration" in doc else [])
     activities: list[dict[str, Any]] = []
     samples: list[dict[str, Any]] = []
     laps: list[dict[str, Any]] = []
@@ -137,9 +142,7 @@ def _activity(exercise: Any, session: Mapping[str, Any], session_offset: int | N
         elapsed = (stop - start).total_seconds()
     sport_name = _sport_name(exercise.get("sport")) or _sport_name(session.get("sport"))
     sport = sport_of("polar", sport_name)
-    name = text(session.get("name")) or (sport_name.replace("_", " ").title() if sport_name else None)
-    if sport is None and sport_name and name and sport_name.casefold() not in name.casefold():
-        name = f"{name} ({sport_name})"
+    name = sport_name.replace("_", " ").title() if sport_name else None  # the session's "name" is not read
     found = exercise.get("heartRate")
     heart: dict[str, Any] = found if isinstance(found, dict) else {}
     return {
@@ -162,6 +165,12 @@ def _activity(exercise: Any, session: Mapping[str, Any], session_offset: int | N
 def _listed(value: Any) -> list[Any]:
     """A list of samples; anything else holds none."""
     return value if isinstance(value, list) else []
+
+
+def _session_as_exercise(session: Mapping[str, Any]) -> dict[str, Any]:
+    """A session whose ``exercises`` list is empty, read as its one exercise from its own totals."""
+    heart = {"avg": session.get("averageHeartRate"), "max": session.get("maximumHeartRate")}
+    return {**{k: v for k, v in session.items() if k != "exercises"}, "heartRate": heart}
 
 
 def _sport_name(value: Any) -> str | None:
