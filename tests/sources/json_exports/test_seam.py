@@ -129,3 +129,11 @@ def test_a_broken_json_file_is_recorded_as_json_not_as_csv() -> None:
 
     assert sniff_format(b'[{"activityName": "Walk", "startTime": ') == "json"
     assert sniff_format(b"Date,Steps\n2025-01-01,3\n") == "csv"
+
+
+def test_an_unknown_file_of_an_account_export_says_whose_it_is() -> None:
+    path = "export.zip!/DI_CONNECT/DI-Connect-Wellness/123_healthStatusData.json"
+    decoded = decode(json.dumps([{"calendarDate": "2025-01-01", "metrics": []}]).encode(), path)
+    assert decoded.detail == (
+        "JSON of no known export (keys calendarDate, metrics, in a Garmin account export): no activities read"
+    )

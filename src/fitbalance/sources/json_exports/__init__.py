@@ -71,10 +71,19 @@ def read(data: bytes, path: str, options: ReadOptions) -> Decoded:
     export = no_activities.which(doc)
     if export is not None:
         return no_activities.skipped(export, doc)
-    return Decoded(NAME, file_type="no_activities", detail=_unknown(doc))
+    return Decoded(NAME, file_type="no_activities", detail=_unknown(doc, path))
 
 
-def _unknown(doc: Any) -> str:
+EXPORT_FOLDERS = {
+    "di_connect": "Garmin",
+    "di-connect-": "Garmin",
+    "polar-user-data-export": "Polar",
+    "fitbit/": "Fitbit",
+}
+"""Folder names of the account exports, only to word the skip of a file of no known shape (never to read one)."""
+
+
+def _unknown(doc: Any, path: str) -> str:
     record = first_record(doc)
     if record:
         keys = list(record)[:UNKNOWN_KEYS_SHOWN]
@@ -82,4 +91,6 @@ def _unknown(doc: Any) -> str:
         shape = f"keys {', '.join(keys)}{more}"
     else:
         shape = f"a {type(doc).__name__.replace('NoneType', 'null')} with no objects"
-    return f"JSON of no known export ({shape}): no activities read"
+    lowered = path.casefold().replace("\\", "/")
+    where = next((f", in a {app} account export" for folder, app in EXPORT_FOLDERS.items() if folder in lowered), "")
+    return f"JSON of no known export ({shape}{where}): no activities read"
