@@ -19,7 +19,7 @@ import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import polars as pl
@@ -219,11 +219,6 @@ def iso_datetime(value: Any, what: str) -> tuple[datetime, int | None]:
 
 def as_utc(wall: datetime, offset_s: int) -> datetime:
     return wall - timedelta(seconds=offset_s)
-
-
-def utc_of(moment: datetime) -> datetime:
-    """A naive UTC datetime from an aware one."""
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def plausible_offset(offset_s: float | None) -> int | None:
