@@ -178,3 +178,10 @@ def test_a_session_without_exercises_is_read_from_its_own_totals() -> None:
         5000.0,
         170.0,
     )
+
+
+def test_a_heart_rate_no_column_can_hold_is_an_unreadable_sample() -> None:
+    samples = {"heartRate": [{"dateTime": "2021-03-02T17:48:40.000", "value": 1e12}]}
+    decoded = decode(session(exercise(samples=samples)))
+    assert decoded.samples["heart_rate"].to_list() == [None]
+    assert "heartRate 1e+12 is not a heart rate" in decoded.rejected[0].reason

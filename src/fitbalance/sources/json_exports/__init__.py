@@ -30,7 +30,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fitbalance.errors import ConfigError
+import polars as pl
+
+from fitbalance.errors import ConfigError, DecodeError
 from fitbalance.models import Decoded
 from fitbalance.sources.json_exports import fitbit, garmin, no_activities, polar
 from fitbalance.sources.json_exports.helpers import first_byte, first_record, load_document, looks_like_json
@@ -62,12 +64,15 @@ def read(data: bytes, path: str, options: ReadOptions) -> Decoded:
         zone = ZoneInfo(options.time_zone or "UTC")
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"unknown IANA time zone {options.time_zone!r}", path=path, stage="decode") from exc
-    if garmin.detect(doc):
-        return garmin.read(doc, path, zone)
-    if polar.detect(doc):
-        return polar.read(doc, path, zone)
-    if fitbit.detect(doc):
-        return fitbit.read(doc, path, zone, options.distance_unit)
+    try:
+        if garmin.detect(doc):
+            return garmin.read(doc, path, zone)
+        if polar.detect(doc):
+            return polar.read(doc, path, zone)
+        if fitbit.detect(doc):
+            return fitbit.read(doc, path, zone, options.distance_unit)
+    except (pl.exceptions.PolarsError, OverflowError) as exc:  # a value no record check foresaw: the file, not a bug
+        raise DecodeError(f"JSON export could not be read: {exc}", path=path, stage="decode") from exc
     export = no_activities.which(doc)
     if export is not None:
         return no_activities.skipped(export, doc)

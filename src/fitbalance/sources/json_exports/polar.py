@@ -50,6 +50,7 @@ from fitbalance.sources.json_exports.sports import sport_of
 
 FORMAT = "json:polar"
 KMH = 1 / 3.6
+INT32 = 2**31  # heart rates are whole numbers in a 32-bit column; an impossible one that fits is repaired later
 # sample kind -> (sample column, factor to SI)
 SAMPLE_KINDS: dict[str, tuple[str, float]] = {
     "heartRate": ("heart_rate", 1.0),
@@ -246,6 +247,8 @@ def _samples(
                     raise ValueError(f"not a sample object: {sample!r}")
                 value = number(sample.get("value"), kind)
                 row = row_at(sample.get("dateTime"))
+                if value is not None and column == "heart_rate" and not -INT32 < value < INT32:
+                    raise ValueError(f"heartRate {value:g} is not a heart rate")
                 if value is not None:
                     row[column] = round(value) if column == "heart_rate" else value * factor
             except (ValueError, TypeError) as exc:
