@@ -14,8 +14,11 @@ Layout (paths relative to ``sample_data/``)::
                                               sessions, a Fitbit Google Takeout zip (fitbalance.synth.json_exports)
     cases/*                                   the cases of real exports once lost or counted twice, of an athlete
                                               with no settings file (fitbalance.synth.cases)
+    watches/*                                 the CSV exports of Samsung Health, WHOOP and Mi Fit / Zepp, as folders
+                                              the apps export (fitbalance.synth.watch_csvs)
     EXPECTED.json                             what a reader of all this should find (the CSV files under "csv",
-                                              the cases under "cases", the JSON exports under "json_exports")
+                                              the cases under "cases", the watch exports under "watches", the JSON
+                                              exports under "json_exports")
 
 The same code always gives the same bytes: zip entries carry a fixed date, gzip no time stamp.
 """
@@ -37,7 +40,7 @@ from zoneinfo import ZoneInfo
 
 import fitdecode
 
-from fitbalance.synth import cases, csv_samples, json_exports
+from fitbalance.synth import cases, csv_samples, json_exports, watch_csvs
 from fitbalance.synth.fitwriter import FIT_EPOCH, fit_seconds
 from fitbalance.synth.history import (
     DEFAULT_ZONE,
@@ -65,7 +68,7 @@ EARLY_RECORD_INDEX = 300
 EARLY_RECORD_RAW_TIMESTAMP = 1000  # FIT seconds: 1989-12-31T00:16:40 UTC, before any plausible activity
 FUTURE_RECORD_INDEX = 600
 FUTURE_RECORD_TIME = datetime(2100, 1, 1, tzinfo=UTC)
-MANAGED = ("fit", "archives", "invalid", "csv", cases.FOLDER, json_exports.FOLDER)
+MANAGED = ("fit", "archives", "invalid", "csv", cases.FOLDER, watch_csvs.FOLDER, json_exports.FOLDER)
 
 
 def sample_set() -> dict[str, bytes]:
@@ -112,6 +115,10 @@ def sample_set() -> dict[str, bytes]:
     for name, (data, expect) in cases.case_files().items():
         files[name] = data
         expected["cases"][name] = expect
+    expected["watches"] = {}
+    for name, (data, expect) in watch_csvs.watch_files().items():
+        files[name] = data
+        expected["watches"][name] = expect
     expected["json_exports"] = {}
     for name, (data, expect) in json_exports.export_files().items():
         files[name] = data
