@@ -271,7 +271,8 @@ SOURCE_FILES = Table(
             "format",
             "VARCHAR",
             "`fit`, `csv:<dialect>` (`csv:garmin`, `csv:strava`, `csv:hevy`, `csv:strong`, `csv:fitnotes`, "
-            "`csv:apple_health`, `csv:polar`, `csv:samsung_health`, `csv:whoop`, `csv:mifit`, `csv:fitbit`) or "
+            "`csv:apple_health`, `csv:polar`, `csv:samsung_health`, `csv:whoop`, `csv:mifit`, `csv:fitbit`), "
+            "`json:<export>` (`json:garmin`, `json:polar`, `json:fitbit`; `json` for JSON of no known export) or "
             "`unknown`.",
             nullable=False,
         ),
