@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -499,12 +499,21 @@ def sql(
 def summary(
     db: DbOption = None,
     weeks: Annotated[int, typer.Option(help="How many recent weeks")] = 8,
+    today: Annotated[
+        str | None,
+        typer.Option(
+            "--today",
+            help="The day to count this week's targets from, YYYY-MM-DD (default: today, in each athlete's time zone)",
+        ),
+    ] = None,
 ) -> None:
-    """Print a short weekly summary: resistance training against other exercise."""
+    """Print a short weekly summary: resistance training against other exercise, then what is left this week."""
     from fitbalance.store import read
 
+    clock = _clock_or_exit(today)
     try:
         columns, rows = _read(_db(db), lambda con: read.recent_weeks(con, weeks))
+        left_this_week = _read(_db(db), lambda con: _left_this_week(con, clock))[1]
     except FitbalanceError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc
@@ -517,6 +526,36 @@ def summary(
     for r in rows:
         table.add_row(*("" if v is None else str(v) for v in r))
     console.print(table)
+    for athlete, words in left_this_week:
+        console.print(f"{athlete}: {words}", highlight=False, soft_wrap=True)
+
+
+# ---- summary: what is left this week (weekly targets) ---------------------------------------------------------------
+
+
+def _clock_or_exit(today: str | None) -> date | datetime:
+    """``--today`` as a date, or now (each athlete's local date is then read in SQL); a bad date exits with 2."""
+    if today is None:
+        return datetime.now(UTC)
+    try:
+        return date.fromisoformat(today)
+    except ValueError as exc:
+        _error(f"--today {today!r}: expected a date like 2025-03-05")
+        raise typer.Exit(2) from exc
+
+
+def _left_this_week(con: Any, clock: date | datetime) -> tuple[list[str], list[tuple[str, str]]]:
+    """(athlete, what is left this week in words) for every athlete with targets this week."""
+    from fitbalance import summaries
+    from fitbalance.store import read
+
+    found = []
+    for name in read.athletes(con).get_column("athlete").to_list():
+        monday = summaries.week_monday(read.athlete_today(con, name, clock))
+        left = summaries.week_left(read.weekly_targets(con, name, clock, monday, monday), monday)
+        if left is not None:
+            found.append((name, summaries.left_in_words(left)))
+    return ["athlete", "left"], found
 
 
 def _duration(start: datetime, end: datetime | None) -> str:
@@ -871,16 +910,81 @@ def report(
     db: DbOption = None,
     week: Annotated[str | None, typer.Option(help="ISO week YYYY-Www (default: the newest week in the data)")] = None,
     athlete: Annotated[str | None, typer.Option(help="Only this athlete (default: every athlete)")] = None,
+    today: Annotated[
+        str | None,
+        typer.Option("--today", help="The day the targets are judged on, YYYY-MM-DD (default: today)"),
+    ] = None,
 ) -> None:
-    """Write the week's balance and overload summary as one self-contained HTML file."""
+    """Write the week's balance, targets and overload summary as one self-contained HTML file."""
     from fitbalance.report import write_report
 
+    clock = _clock_or_exit(today)
     try:
-        written = write_report(_db(db), week, out, athlete=athlete)
+        written = write_report(_db(db), week, out, athlete=athlete, clock=clock)
     except FitbalanceError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc
     console.print(f"report written to {written}")
+
+
+# ---- fitbalance next: what to lift next time (the exercise_next_session view) ---------------------------------
+
+
+@app.command(name="next")
+def next_session(
+    exercise: Annotated[str | None, typer.Option(help="Only this exercise (its name, any case)")] = None,
+    athlete: Annotated[str | None, typer.Option(help="Only this athlete (default: every athlete)")] = None,
+    db: DbOption = None,
+    settings: Annotated[Path | None, typer.Option(help="Settings TOML (default: ./fitbalance.toml)")] = None,
+) -> None:
+    """Print what to lift next time, per exercise trained in the last 6 weeks: weight, reps, and why.
+
+    The progression settings ([athletes.NAME.progression]) are read from the settings file now, so an edit shows
+    without an ingest; without a settings file, those the last ingest stored are used.
+    """
+    import polars as pl
+
+    from fitbalance import summaries
+    from fitbalance.config import settings_path
+    from fitbalance.store import read
+    from fitbalance.store.reference import progression_rows
+
+    config = _settings_or_exit(settings)
+    target, _named = settings_path(settings)
+
+    def query(con: Any) -> tuple[list[str], list[Any]]:
+        if target.exists():
+            read.use_progression_settings(con, progression_rows(config, []))
+        frame = read.exercise_next_session(con, athlete)
+        return list(frame.columns), [frame]
+
+    try:
+        _columns, (plan,) = _read(_db(db), query)
+    except FitbalanceError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    if exercise is not None:
+        wanted = exercise.casefold()
+        names = plan.get_column("exercise").to_list()
+        chosen = [n for n in names if n.casefold() == wanted] or [n for n in names if wanted in n.casefold()]
+        if not chosen:
+            err.print(f"[red]error:[/] no exercise {exercise!r} in the last 6 weeks; trained: {', '.join(names)}")
+            raise typer.Exit(1)
+        plan = plan.filter(pl.col("exercise").is_in(chosen))
+    if plan.is_empty():
+        console.print("No lifts in the last 6 weeks: ingest a Hevy, Strong or FitNotes export or a FIT strength file.")
+        return
+    text = summaries.next_session_text(plan)
+    for name in text.get_column("athlete").unique(maintain_order=True).to_list():
+        console.print(f"[bold]{escape(name)}[/]: next session")
+        for row in text.filter(pl.col("athlete") == name).iter_rows(named=True):
+            console.print(
+                f"  {row['exercise']}: {row['next_session']} ({row['action']}: {row['reason']}); "
+                f"last {row['last_session']}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 server_app = typer.Typer(
@@ -898,9 +1002,19 @@ def _describe(state: Any, idle_s: float | None) -> None:
         f"  server pid {state.server_pid} (a process group of its own), supervisor pid {state.pid}\n"
         f"  started {started:%Y-%m-%d %H:%M:%S %Z}; {use}; "
         f"stops after {_duration_s(state.idle_timeout_s)} without use\n"
-        f"  state in {state.home} (flow runs and logs; server.log)",
+        f"  state in {state.home} (flow runs and logs; server.log), readable by you only",
         highlight=False,
     )
+    if state.locked:
+        console.print(
+            f"  it asks for credentials: open {state.ui_url} and enter, as the password, the line in "
+            f"{state.auth_file} (`cat {state.auth_file}`); Prefect's own commands need it as "
+            f"PREFECT_API_AUTH_STRING (with PREFECT_API_URL={state.url})",
+            highlight=False,
+            soft_wrap=True,  # the paths whole, to copy
+        )
+    else:
+        console.print("  it asks for no credentials (an earlier version's): the next command replaces it")
 
 
 def _duration_s(seconds: float) -> str:
@@ -910,7 +1024,8 @@ def _duration_s(seconds: float) -> str:
 
 @server_app.command("status")
 def server_status() -> None:
-    """Whether the local Prefect server runs: its address, processes, idle time and folder (exit status 1: none)."""
+    """Whether the local Prefect server runs: its address, processes, idle time, folder and how to log in to its UI
+    (exit status 1: none)."""
     from fitbalance.pipelines.localserver import home, idle_for, running
 
     state = running(home())
@@ -933,8 +1048,9 @@ def server_start(
     from fitbalance.pipelines.localserver import home, use
     from fitbalance.pipelines.server import ServerStartError
 
+    idle_s = None if idle_minutes is None else idle_minutes * 60
     try:
-        with use(home(), idle_s=None if idle_minutes is None else idle_minutes * 60) as (state, started):
+        with use(home(), idle_s=idle_s, announce=lambda line: err.print(line, highlight=False)) as (state, started):
             console.print("started" if started else "already running")
     except ServerStartError as exc:
         err.print(f"[red]error:[/] {exc}")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -134,6 +134,35 @@ CORRECTIONS_IN_FORCE_COLUMNS: dict[str, pl.DataType] = {
     "first_day": pl.Date(),
     "last_day": pl.Date(),
     "corrected_at": pl.Datetime("us"),
+}
+
+WEEKLY_TARGETS_COLUMNS: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "week_start": pl.Date(),
+    "target": pl.String(),
+    "actual": pl.Float64(),
+    "low": pl.Float64(),
+    "high": pl.Float64(),
+    "remaining": pl.Float64(),
+    "days_left": pl.Int64(),
+    "status": pl.String(),
+}
+
+STRENGTH_BALANCE_COLUMNS: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "week_start": pl.Date(),
+    "push_sets": pl.Int64(),
+    "pull_sets": pl.Int64(),
+    "upper_sets": pl.Int64(),
+    "lower_sets": pl.Int64(),
+    "push_pull_ratio": pl.Float64(),
+    "upper_lower_ratio": pl.Float64(),
+    "horizontal_push_sets": pl.Int64(),
+    "vertical_push_sets": pl.Int64(),
+    "horizontal_pull_sets": pl.Int64(),
+    "vertical_pull_sets": pl.Int64(),
+    "push_pull_flag": pl.String(),
+    "upper_lower_flag": pl.String(),
 }
 
 SOURCE_FILES_COLUMNS = contracts.SOURCE_FILES.subset(
@@ -325,6 +354,64 @@ def corrections_in_force(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     )
 
 
+# ---- weekly targets: read at a clock -------------------------------------------------------------------------------
+
+TARGET_ORDER = ("aerobic_minutes", "strength_days", "multicomponent_days", "muscle_sets", "muscle_days")
+Clock = date | datetime
+"""What "today" is for the targets: a local date, or an aware instant that each athlete's time zone (else the offset
+of their latest activity, else UTC) turns into their local date (the ``athlete_today`` macro)."""
+
+
+def _macro_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_functions() WHERE function_name = $name AND function_type = 'table_macro'",
+        {"name": name},
+    ).fetchall()
+    return bool(found[0][0])
+
+
+def athlete_today(con: duckdb.DuckDBPyConnection, athlete: str, clock: Clock) -> date:
+    """``athlete``'s local date at ``clock`` (a date is returned as it is)."""
+    if isinstance(clock, date) and not isinstance(clock, datetime):
+        return clock
+    if _macro_exists(con, "athlete_today"):
+        found = con.execute(
+            "SELECT today FROM athlete_today($clock) WHERE athlete = $athlete", {"clock": clock, "athlete": athlete}
+        ).fetchall()
+        if found and isinstance(found[0][0], date):
+            return found[0][0]
+    return clock.astimezone(UTC).date()
+
+
+def weekly_targets(
+    con: duckdb.DuckDBPyConnection,
+    athlete: str,
+    clock: Clock,
+    start: date | None = None,
+    end: date | None = None,
+) -> pl.DataFrame:
+    """Rows of ``weekly_targets_at(clock)`` for ``athlete`` whose week starts within ``start..end``, ordered by week
+    and target; empty (with the columns) on a database made before the view existed."""
+    if not _macro_exists(con, "weekly_targets_at"):
+        return pl.DataFrame(schema=WEEKLY_TARGETS_COLUMNS)
+    where, params = _span(athlete, start, end, "week_start")
+    columns = ", ".join(WEEKLY_TARGETS_COLUMNS)
+    frame: pl.DataFrame = con.sql(
+        f"SELECT {columns} FROM weekly_targets_at($clock) WHERE {where} "
+        f"ORDER BY week_start, list_position({list(TARGET_ORDER)}, split_part(target, ':', 1)), target",
+        params={**params, "clock": clock},
+    ).pl()
+    return frame.cast({name: dtype for name, dtype in WEEKLY_TARGETS_COLUMNS.items()}, strict=False)
+
+
+def strength_balance_weekly(
+    con: duckdb.DuckDBPyConnection, athlete: str, start: date | None = None, end: date | None = None
+) -> pl.DataFrame:
+    """Rows of ``strength_balance_weekly`` for ``athlete`` whose week starts within ``start..end``."""
+    where, params = _span(athlete, start, end, "week_start")
+    return _query(con, "strength_balance_weekly", STRENGTH_BALANCE_COLUMNS, where, params, order="week_start")
+
+
 def source_files(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Every file the ingest has seen, with its status, most recently seen first."""
     return _query(con, "source_files", SOURCE_FILES_COLUMNS, order="last_seen_at DESC, path")
@@ -459,3 +546,86 @@ WHERE exercise_name IS NOT NULL ORDER BY sets DESC, exercise_name
 def unmapped_names(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[tuple[object, ...]]]:
     """``unmapped_exercises`` as ``fitbalance unmapped`` lists it: most sets first (raises when there are no views)."""
     return query(con, UNMAPPED_NAMES_SQL)
+
+
+# ---- progression: what to lift next time -------------------------------------------------------------------------
+
+NEXT_SESSION_COLUMNS: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "exercise": pl.String(),
+    "last_session_date": pl.Date(),
+    "last_weight_kg": pl.Float64(),
+    "next_weight_kg": pl.Float64(),
+    "next_reps": pl.Int64(),
+    "action": pl.String(),
+    "reason": pl.String(),
+    "weight_unit": pl.String(),
+    "last_weight": pl.Float64(),
+    "next_weight": pl.Float64(),
+    "last_reps": pl.List(pl.Int64()),
+    "is_bodyweight_exercise": pl.Boolean(),
+}
+
+
+def exercise_next_session(con: duckdb.DuckDBPyConnection, athlete: str | None = None) -> pl.DataFrame:
+    """Rows of ``exercise_next_session`` (every athlete's, or ``athlete``'s), by athlete and exercise."""
+    if athlete is None:
+        return _query(con, "exercise_next_session", NEXT_SESSION_COLUMNS, order="athlete, exercise")
+    return _query(
+        con,
+        "exercise_next_session",
+        NEXT_SESSION_COLUMNS,
+        "athlete = $athlete",
+        {"athlete": athlete},
+        "exercise",
+    )
+
+
+def use_progression_settings(con: duckdb.DuckDBPyConnection, rows: Sequence[tuple[object, ...]]) -> None:
+    """Plan with these ``progression_settings`` rows instead of those the last ingest wrote, on this connection only.
+
+    A temporary table of the same name hides the stored one from the views for the life of the (read-only)
+    connection: ``fitbalance next --settings FILE`` shows the plan of a settings file edited since the last ingest.
+    """
+    if not relation_exists(con, "progression_settings"):
+        return  # a database no ingest of this version has written: it has no plan to change
+    con.execute("CREATE OR REPLACE TEMP TABLE progression_settings AS SELECT * FROM main.progression_settings LIMIT 0")
+    if rows:
+        con.executemany(
+            "INSERT INTO temp.progression_settings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [list(r) for r in rows]
+        )
+
+
+TRAINING_LOAD_WEEKLY_COLUMNS: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "week_start": pl.Date(),
+    "iso_week": pl.String(),
+    "weekly_load": pl.Float64(),
+    "strength_load": pl.Float64(),
+    "endurance_load": pl.Float64(),
+    "monotony": pl.Float64(),
+    "strain": pl.Float64(),
+    "training_days": pl.Int64(),
+}
+
+
+def training_load_weekly(
+    con: duckdb.DuckDBPyConnection, athlete: str, start: date | None = None, end: date | None = None
+) -> pl.DataFrame:
+    """Rows of ``training_load_weekly`` (Foster's monotony and strain) for ``athlete`` within ``start..end``."""
+    where, params = _span(athlete, start, end, "week_start")
+    return _query(con, "training_load_weekly", TRAINING_LOAD_WEEKLY_COLUMNS, where, params, order="week_start")
+
+
+REP_RECORDS_COLUMNS: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "exercise": pl.String(),
+    "reps": pl.Int64(),
+    "best_weight_kg": pl.Float64(),
+    "best_weight_date": pl.Date(),
+}
+
+
+def rep_records(con: duckdb.DuckDBPyConnection, athlete: str) -> pl.DataFrame:
+    """``athlete``'s rep records: the heaviest weight for at least 1 to 12 reps, per exercise."""
+    return _query(con, "rep_records", REP_RECORDS_COLUMNS, "athlete = $athlete", {"athlete": athlete}, "exercise, reps")
