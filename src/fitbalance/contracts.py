@@ -87,7 +87,7 @@ class OffsetSource(StrEnum):
 PLACED_SOURCES = (OffsetSource.LEARNED.value, OffsetSource.SETTINGS.value, OffsetSource.ASSUMED_UTC.value)
 """Offsets that were chosen, not read: such activities are placed again whenever what they were placed by changes."""
 
-INSTANT_FORMATS = ("fit", "csv:strava")
+INSTANT_FORMATS = ("fit", "csv:strava", "tcx", "gpx")
 """Source formats whose times are instants (UTC): placing one of their activities sets only its offset (and so its
 local time). Every other format's zone-less times are local wall times: placing such an activity keeps its
 ``start_time_local`` and moves its UTC times (and its sets', samples' and laps')."""

@@ -243,7 +243,7 @@ def _apply(frame: pl.DataFrame, rule: Rule, column: str) -> tuple[pl.DataFrame, 
 def repair(decoded: Decoded, rules: tuple[Rule, ...] = RULES) -> Repaired:
     """Apply ``rules`` to the raw frames of one file (see the module docstring)."""
     frames: dict[str, pl.DataFrame] = {table: getattr(decoded, _FRAMES[table]) for table in TABLE_NAMES}
-    records: list[dict[str, object]] = []
+    records: list[dict[str, object]] = list(decoded.repairs)  # the reader's own choices come first
     for rule in rules:
         for column in rule.columns:
             frames[rule.table], found = _apply(frames[rule.table], rule, column)

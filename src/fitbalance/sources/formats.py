@@ -14,7 +14,7 @@ the kind for a recognised export that holds no activities.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from fitbalance.models import Decoded
 
@@ -40,7 +40,11 @@ class Reader(Protocol):
     def read(self, data: bytes, path: str, options: ReadOptions) -> Decoded: ...
 
 
-READERS: tuple[Reader, ...] = ()
+class StreamReader(Reader, Protocol):
+    """A reader that also reads a file as a stream, never whole (exports that run to gigabytes: Apple Health's
+    export.xml). It works under caps of its own instead of the decode cap of :mod:`fitbalance.sources.limits`."""
+
+    def read_stream(self, stream: BinaryIO, path: str, options: ReadOptions) -> Decoded: ...
 
 
 def reader_for(data: bytes, path: str) -> Reader | None:
@@ -50,3 +54,20 @@ def reader_for(data: bytes, path: str) -> Reader | None:
         if reader.detect(head, path):
             return reader
     return None
+
+
+def stream_reader_for(head: bytes, path: str) -> StreamReader | None:
+    """The reader of :data:`READERS` that recognises ``head`` (the first :data:`HEAD_BYTES` of a file), when it reads
+    streams; None when none does (the file is then read whole and given to :func:`reader_for` and the others)."""
+    for reader in READERS:
+        if reader.detect(head, path):
+            return reader if hasattr(reader, "read_stream") else None  # type: ignore[return-value]
+    return None
+
+
+# ---- the readers, in the order they are asked -------------------------------------------------------------------
+# (imported here, at the end: they use the names above)
+from fitbalance.sources.xml import apple_health, gpx, tcx  # noqa: E402
+from fitbalance.sources.xml import other as other_xml  # noqa: E402
+
+READERS: tuple[Reader, ...] = (apple_health, tcx, gpx, other_xml)  # other_xml last: any XML no reader knows
