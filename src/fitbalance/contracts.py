@@ -92,6 +92,11 @@ INSTANT_FORMATS = ("fit", "csv:strava", "tcx", "gpx")
 local time). Every other format's zone-less times are local wall times: placing such an activity keeps its
 ``start_time_local`` and moves its UTC times (and its sets', samples' and laps')."""
 
+DEVICE_ZONE_FORMATS = ("xml:apple_health", "tcx", "gpx")
+"""Source formats whose own offset (``row``) is the one the recording device was in, like a FIT file's: such
+activities place times without a zone as FIT activities do (an Apple Watch owner without a FIT file has Apple
+Health's offsets)."""
+
 TABLE_NAMES = ("activities", "strength_sets", "samples", "laps")
 """The tables loaded from files, in the order a file's rows reach them."""
 

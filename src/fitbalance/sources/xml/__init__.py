@@ -128,8 +128,9 @@ def _refuse_entity(path: str) -> Callable[..., None]:
     ) -> None:
         kind = "an external entity" if system_id else "an entity"
         where = f" (SYSTEM {system_id!r})" if system_id else ""
+        shown = ("%" if is_parameter else "") + name
         raise EntityRefused(
-            f"XML declares {kind} {'%' if is_parameter else ''}{name!r}{where}: refused, entities are never expanded "
+            f"XML declares {kind} {shown!r}{where}: refused, entities are never expanded "
             "(entity expansion and external entities can exhaust memory or read other files)",
             path=path,
             stage=STAGE,
