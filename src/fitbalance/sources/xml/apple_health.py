@@ -37,7 +37,7 @@ import json
 import tomllib
 from array import array
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from importlib import resources
 from typing import Any, BinaryIO
@@ -62,6 +62,8 @@ SWIM_LOCATION = {"1": "lap_swimming", "2": "open_water"}
 REPAIR_RULE = "statistic_over_total"
 DISAGREE = 0.01  # a total and a statistic further apart than 1 % disagree
 SAMPLE_GAP_S = 1.0  # readings closer than this are one
+HR_BATCH = 100_000  # heart-rate readings parsed together
+HR_TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
 
 
 @dataclass(frozen=True)
@@ -149,9 +151,6 @@ class _Part:
     routes: int = 0
 
 
-_EPOCH_DAY = date(1970, 1, 1).toordinal()
-
-
 class _Export(Handlers):
     def __init__(self) -> None:
         self.workouts: list[_Part] = []
@@ -162,7 +161,8 @@ class _Export(Handlers):
         self.hr_time = array("d")  # epoch seconds, UTC
         self.hr_value = array("f")
         self.bad_hr = 0
-        self._days: dict[str, int] = {}
+        self.hr_raw_time: list[str] = []  # readings not yet parsed (at most HR_BATCH)
+        self.hr_raw_value: list[str] = []
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         if name == "Record":
@@ -201,29 +201,30 @@ class _Export(Handlers):
             self.in_route = False
 
     def _heart_rate(self, attrs: dict[str, str]) -> None:
-        text = attrs.get("startDate", "")
-        try:
-            value = float(attrs["value"])
-            day = self._days.get(text[:10])
-            if day is None:
-                day = self._days[text[:10]] = (date.fromisoformat(text[:10]).toordinal() - _EPOCH_DAY) * 86400
-            seconds = day + int(text[11:13]) * 3600 + int(text[14:16]) * 60 + int(text[17:19])
-            zone = text[20:25]
-            if len(zone) == 5 and zone[0] in "+-":
-                shift = int(zone[1:3]) * 3600 + int(zone[3:5]) * 60
-                seconds -= shift if zone[0] == "+" else -shift
-            else:
-                utc, _ = parse_time(text)
-                seconds = int(utc.replace(tzinfo=UTC).timestamp())
-        except (KeyError, ValueError, IndexError):
-            self.bad_hr += 1
+        self.hr_raw_time.append(attrs.get("startDate", ""))
+        self.hr_raw_value.append(attrs.get("value", ""))
+        if len(self.hr_raw_time) >= HR_BATCH:
+            self._flush_heart_rate()
+
+    def _flush_heart_rate(self) -> None:
+        """The readings gathered so far as numbers (parsed together: a Python call per reading is the cost of a
+        multi-gigabyte export); a reading whose time or value cannot be read is counted and skipped."""
+        if not self.hr_raw_time:
             return
-        self.hr_time.append(seconds)
-        self.hr_value.append(value)
+        parsed = pl.DataFrame({"t": self.hr_raw_time, "v": self.hr_raw_value}).select(
+            pl.col("t").str.to_datetime(HR_TIME_FORMAT, strict=False, time_unit="us").dt.epoch("us").alias("t"),
+            pl.col("v").cast(pl.Float32, strict=False).alias("v"),
+        )
+        good = parsed.filter(pl.col("t").is_not_null() & pl.col("v").is_not_null())
+        self.bad_hr += parsed.height - good.height
+        self.hr_time.frombytes((good["t"].cast(pl.Float64) / 1e6).to_numpy().tobytes())
+        self.hr_value.frombytes(good["v"].to_numpy().tobytes())
+        self.hr_raw_time, self.hr_raw_value = [], []
 
     # ---- after the parse ----------------------------------------------------------------------------------------
 
     def decoded(self, path: str) -> Decoded:
+        self._flush_heart_rate()
         if not self.workouts:
             return Decoded(
                 NAME,
