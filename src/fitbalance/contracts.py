@@ -583,7 +583,8 @@ REPAIRS = Table(
             "rule",
             "VARCHAR",
             "The repair rule (`src/fitbalance/repair.py`; the README lists them): `no_reading`, `impossible`, "
-            "`elapsed_beyond_timer`, `implied_speed`.",
+            "`elapsed_beyond_timer`, `implied_speed`; `statistic_over_total` (a reader's own: an Apple Health "
+            "workout's total and its statistic disagree; the statistic is kept).",
             nullable=False,
         ),
         _c("original", "VARCHAR", "The value as the file had it (for several rows: the smallest to the largest)."),
@@ -592,7 +593,7 @@ REPAIRS = Table(
         _c("run_id", "VARCHAR", "The run that wrote it."),
         _c("created_at", "TIMESTAMP", "When (the start of that run).", nullable=False),
     ),
-    notes="Every repair sets the field to null; where a sibling field stands in (an impossible elapsed time: the timer "
+    notes="Every repair sets the field to null (but `statistic_over_total`, which keeps the statistic); where a sibling field stands in (an impossible elapsed time: the timer "
     "time), the views use it. Repairs of a row that is not loaded (quarantined, or a session already loaded from "
     "another file) are not recorded: the quarantine row, or the other file, has the values.",
 )
