@@ -594,8 +594,9 @@ REPAIRS = Table(
         _c("created_at", "TIMESTAMP", "When (the start of that run).", nullable=False),
     ),
     notes="Every repair sets the field to null (but `statistic_over_total`, which keeps the statistic); where a "
-    "sibling field stands in (an impossible elapsed time: the timer time), the views use it. Repairs of a row that is not loaded (quarantined, or a session already loaded from "
-    "another file) are not recorded: the quarantine row, or the other file, has the values.",
+    "sibling field stands in (an impossible elapsed time: the timer time), the views use it. Repairs of a row that "
+    "is not loaded (quarantined, or a session already loaded from another file) are not recorded: the quarantine "
+    "row, or the other file, has the values.",
 )
 
 INGEST_RUNS = Table(
