@@ -6,6 +6,10 @@ reads), ``detect(head, path) -> bool`` (``head`` is the first :data:`HEAD_BYTES`
 options) -> Decoded``. :func:`reader_for` asks each reader in :data:`READERS` order and returns the first that says
 yes. Adding a format is one module, one entry in :data:`READERS` and its test.
 
+A reader of exports that run to gigabytes also has ``read_stream(stream, path, options) -> Decoded``
+(:class:`StreamReader`): the ingest then hands it the open file (:func:`fitbalance.sources.decode_source`), never
+the whole bytes, and the reader works under caps of its own (the XML readers: :mod:`fitbalance.sources.xml`).
+
 A reader raises only :class:`~fitbalance.errors.InputError` subclasses for a bad file, sets a bad row aside in
 ``Decoded.rejected`` (the rest of the file loads), and returns ``file_type="no_activities"`` with a ``detail`` naming
 the kind for a recognised export that holds no activities.

@@ -43,6 +43,7 @@ __all__ = [
     "parse",
     "parse_bytes",
     "root_element",
+    "whole",
 ]
 
 MAX_XML_BYTES = 16 * 1024**3
@@ -50,6 +51,7 @@ MAX_XML_BYTES = 16 * 1024**3
 MAX_XML_SECONDS = 1800.0
 """The longest one XML document is parsed (checked after every chunk)."""
 CHUNK = 1024 * 1024
+MAX_NUMBER = 1e12  # larger than any reading or total an export holds: a broken value, refused before any arithmetic
 STAGE = "decode"
 
 _ROOT = re.compile(rb"<(?![?!])(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
@@ -257,7 +259,19 @@ def number(text: str | None) -> float | None:
     value = float(text)
     if value != value or value in (float("inf"), float("-inf")):
         raise ValueError(f"{text!r} is not a finite number")
+    if abs(value) > MAX_NUMBER:
+        raise ValueError(f"{text!r} is beyond any reading ({MAX_NUMBER:g})")
     return value
+
+
+def whole(text: str | None) -> int | None:
+    """A count (a heart rate in bpm) as a whole number that fits a 32-bit column; ValueError beyond that."""
+    value = number(text)
+    if value is None:
+        return None
+    if abs(value) >= 2**31:
+        raise ValueError(f"{text!r} is beyond any reading")
+    return round(value)
 
 
 M_PER = {"m": 1.0, "km": 1000.0, "cm": 0.01, "mi": 1609.344, "yd": 0.9144, "ft": 0.3048}

@@ -215,7 +215,7 @@ class _Export(Handlers):
             pl.col("t").str.to_datetime(HR_TIME_FORMAT, strict=False, time_unit="us").dt.epoch("us").alias("t"),
             pl.col("v").cast(pl.Float32, strict=False).alias("v"),
         )
-        good = parsed.filter(pl.col("t").is_not_null() & pl.col("v").is_not_null())
+        good = parsed.filter(pl.col("t").is_not_null() & pl.col("v").is_finite() & (pl.col("v").abs() < 2**31))
         self.bad_hr += parsed.height - good.height
         self.hr_time.frombytes((good["t"].cast(pl.Float64) / 1e6).to_numpy().tobytes())
         self.hr_value.frombytes(good["v"].to_numpy().tobytes())

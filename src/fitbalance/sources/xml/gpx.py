@@ -24,7 +24,7 @@ from fitbalance.sources.csv.helpers import fold_key
 from fitbalance.sources.csv.sports import COMMON
 from fitbalance.sources.formats import HEAD_BYTES, ReadOptions
 from fitbalance.sources.limits import check_rows
-from fitbalance.sources.xml import Handlers, number, parse, root_element
+from fitbalance.sources.xml import Handlers, number, parse, root_element, whole
 from fitbalance.sources.xml.track import Session, frames, instant, local
 
 NAME = "gpx"
@@ -200,8 +200,7 @@ class _Gpx(Handlers):
                     self.track.start, self.track.offset = self.point["timestamp_utc"], offset  # type: ignore[assignment]
             elif tag.lower() in _POINT_TEXT and value:
                 key = _POINT_TEXT[tag.lower()]
-                reading = number(value)
-                self.point[key] = round(reading) if key == "heart_rate" and reading is not None else reading
+                self.point[key] = whole(value) if key == "heart_rate" else number(value)
         except ValueError as exc:
             self._bad(f"{tag} {value!r}: {exc}")
 

@@ -23,7 +23,7 @@ from typing import BinaryIO
 from fitbalance.models import Decoded, Rejected
 from fitbalance.sources.formats import ReadOptions
 from fitbalance.sources.limits import check_rows
-from fitbalance.sources.xml import Handlers, number, parse, root_element
+from fitbalance.sources.xml import Handlers, number, parse, root_element, whole
 from fitbalance.sources.xml.track import Session, frames, instant, local
 
 NAME = "tcx"
@@ -196,8 +196,7 @@ class _Tcx(Handlers):
         if tag == "Time":
             self.point["timestamp_utc"], _ = instant(value)
         elif tag == "Value" and parent == "HeartRateBpm":
-            rate = number(value)
-            self.point["heart_rate"] = round(rate) if rate is not None else None
+            self.point["heart_rate"] = whole(value)
         elif tag in _SAMPLE_TEXT:
             self.point[_SAMPLE_TEXT[tag]] = number(value)
 
