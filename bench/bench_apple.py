@@ -44,6 +44,7 @@ BIN = Path(sys.executable).parent
 PEER = "healthkit-to-sqlite"
 RESULTS = ROOT / "bench" / "RESULTS-apple.md"
 MB = 1_000_000
+BIG_ENERGY_EVERY_MIN = 2  # the big export is a long history: mostly records outside workouts, as real ones are
 
 
 @dataclass
@@ -91,9 +92,11 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> Measured:
     return Measured(seconds, peak_one / MB, peak_all / MB, proc.returncode)
 
 
-def make_export(folder: Path, megabytes: int, *, zipped: bool) -> tuple[Path, dict[str, int]]:
+def make_export(
+    folder: Path, megabytes: int, *, zipped: bool, energy_every_min: int = 0
+) -> tuple[Path, dict[str, int]]:
     xml = folder / "export.xml"
-    counts = write_big_export_file(xml, megabytes * MB)
+    counts = write_big_export_file(xml, megabytes * MB, energy_every_min=energy_every_min)
     counts["xml_bytes"] = xml.stat().st_size
     if not zipped:
         return xml, counts
@@ -140,6 +143,19 @@ def main() -> None:
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-apple-"))
     work.mkdir(parents=True, exist_ok=True)
+    header = "# Apple Health export.xml benchmark (`make bench-apple`, bench/bench_apple.py)\n"
+    if not RESULTS.exists():
+        RESULTS.write_text(header)
+    written = 0
+
+    def flush() -> None:  # each figure is written as soon as it is measured
+        nonlocal written
+        text = "\n".join(lines[written:])
+        with open(RESULTS, "a", encoding="utf-8") as out:
+            out.write(("\n" if written == 0 else "") + text + "\n")
+        print(text, flush=True)
+        written = len(lines)
+
     lines = [
         f"## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {platform.machine()}, {os.cpu_count()} cores, "
         f"load average {os.getloadavg()[0]:.1f} at the start",
@@ -165,6 +181,7 @@ def main() -> None:
                 f"{ours.peak_process_mb:.0f} MB | {ours.peak_tree_mb:.0f} MB | {activities:,} workouts, "
                 f"{samples:,} heart-rate samples (exit {ours.returncode}) |",
             ]
+            flush()
             peer = peer_venv(folder)
             if peer is not None:
                 theirs = measure([str(peer), str(archive), str(folder / "healthkit.db")])
@@ -177,11 +194,12 @@ def main() -> None:
             else:
                 lines.append("| healthkit-to-sqlite | not installed (no network?) | | | |")
             lines.append("")
+            flush()
             shutil.rmtree(folder, ignore_errors=True)
         if args.big_mb:
             folder = work / "big"
             folder.mkdir(exist_ok=True)
-            xml, counts = make_export(folder, args.big_mb, zipped=False)
+            xml, counts = make_export(folder, args.big_mb, zipped=False, energy_every_min=BIG_ENERGY_EVERY_MIN)
             ours = ingest(xml, folder / "fitbalance.duckdb")
             activities, samples = loaded(folder / "fitbalance.duckdb")
             lines += [
@@ -194,13 +212,9 @@ def main() -> None:
             ]
             shutil.rmtree(folder, ignore_errors=True)
     finally:
+        flush()
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
-    text = "\n".join(lines)
-    print(text)
-    header = "# Apple Health export.xml benchmark (`make bench-apple`, bench/bench_apple.py)\n\n"
-    previous = RESULTS.read_text() if RESULTS.exists() else header
-    RESULTS.write_text(previous.rstrip("\n") + "\n\n" + text + "\n")
 
 
 if __name__ == "__main__":

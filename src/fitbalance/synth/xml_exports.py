@@ -598,9 +598,10 @@ def _big_workouts(rng: random.Random, start: date, days: int) -> Iterator[Workou
         )
 
 
-def write_big_export(out: TextIO, target_bytes: int, seed: int = 1) -> dict[str, int]:
-    """Stream an export.xml of about ``target_bytes`` to ``out``: a day of records (heart rate every few minutes,
-    steps) and, most days, a workout with heart rate every 10 s, until the size is reached. Returns the counts."""
+def write_big_export(out: TextIO, target_bytes: int, seed: int = 1, *, energy_every_min: int = 0) -> dict[str, int]:
+    """Stream an export.xml of about ``target_bytes`` to ``out``: a day of records (heart rate every 4 minutes, steps,
+    and active energy every ``energy_every_min`` minutes when given: a long history is mostly such records) and, most
+    days, a workout with heart rate every 10 s, until the size is reached. Returns the counts."""
     rng = random.Random(seed)
     out.write(_header(datetime(2025, 11, 17, 7, tzinfo=UTC)))
     written = 0
@@ -613,6 +614,14 @@ def write_big_export(out: TextIO, target_bytes: int, seed: int = 1) -> dict[str,
             moment = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(minutes=minute) - OFFSET
             chunk.append(_hr_record(moment, rng.randint(52, 90)))
         counts["heart_rate_records"] += len(chunk)
+        if energy_every_min:
+            midnight = datetime(day.year, day.month, day.day, tzinfo=UTC) - OFFSET
+            for minute in range(0, 24 * 60, energy_every_min):
+                start = midnight + timedelta(minutes=minute)
+                end = start + timedelta(minutes=energy_every_min)
+                value = f"{rng.uniform(0.1, 3):.3f}"
+                chunk.append(_record("HKQuantityTypeIdentifierActiveEnergyBurned", "Cal", value, start, end))
+            counts["records"] += 24 * 60 // energy_every_min
         chunk.append(_daily_records(day, rng))
         counts["records"] += len(chunk) + 14
         for workout in _big_workouts(rng, day, 1):
@@ -633,6 +642,6 @@ def write_big_export(out: TextIO, target_bytes: int, seed: int = 1) -> dict[str,
     return counts
 
 
-def write_big_export_file(path: Path, target_bytes: int, seed: int = 1) -> dict[str, int]:
+def write_big_export_file(path: Path, target_bytes: int, seed: int = 1, *, energy_every_min: int = 0) -> dict[str, int]:
     with open(path, "w", encoding="utf-8") as out:
-        return write_big_export(out, target_bytes, seed)
+        return write_big_export(out, target_bytes, seed, energy_every_min=energy_every_min)
