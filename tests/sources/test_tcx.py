@@ -110,3 +110,10 @@ def test_courses_and_workouts_are_plans_and_skipped() -> None:
     """A TCX of courses (a route to follow) holds no recorded activity: skipped with that kind."""
     decoded = decode_bytes(tcx("<Course><Name>Loop</Name></Course>\n", "Courses"), "c.tcx")
     assert decoded.file_type == "no_activities" and "courses" in decoded.detail
+
+
+def test_strava_tcx_with_spaces_before_its_declaration_is_read() -> None:
+    """Strava writes its TCX with spaces before ``<?xml``; it is read like any other."""
+    data = b"          " + tcx(activity("Biking", "2024-01-05T17:00:00Z", point("2024-01-05T17:30:00Z")))
+    decoded = decode_bytes(data, "strava.tcx")
+    assert decoded.activities["sport"].to_list() == ["cycling"]

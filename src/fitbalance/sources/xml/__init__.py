@@ -182,9 +182,12 @@ def parse(
         parser.CharacterDataHandler = handlers.text
     started = clock()
     total = 0
+    first = True
     try:
         while chunk := stream.read(CHUNK):
             total += len(chunk)
+            if first:  # Strava's TCX starts with spaces before its declaration, which expat refuses
+                chunk, first = chunk.removeprefix(_BOM).lstrip(), False
             if total > limit:
                 raise LimitExceeded(
                     f"XML larger than the {limit / 1024**3:g} GiB cap; not read", path=path, stage=STAGE
