@@ -166,7 +166,10 @@ def decode_source(
         raw.seek(0)
         stream: BinaryIO = gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else raw  # type: ignore[assignment]
         try:
-            head = stream.read(HEAD_BYTES)
+            head = stream.read(64)
+            if not head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<"):
+                return None  # not markup (a FIT file, a CSV): read whole, as before, without reading more here
+            head += stream.read(HEAD_BYTES - len(head))
             reader = stream_reader_for(head, ref.path)
             if reader is None:
                 return None
