@@ -158,8 +158,8 @@ class _Export(Handlers):
         self.part: _Part | None = None
         self.in_route = False
         self.records = 0
-        self.hr_time = array("d")  # epoch seconds, UTC
-        self.hr_value = array("f")
+        self.hr_time = array("I")  # epoch seconds, UTC (Apple writes whole seconds): 6 bytes a reading in all
+        self.hr_value = array("H")  # beats per minute, rounded
         self.bad_hr = 0
         self.hr_raw_time: list[str] = []  # readings not yet parsed (at most HR_BATCH)
         self.hr_raw_value: list[str] = []
@@ -212,13 +212,13 @@ class _Export(Handlers):
         if not self.hr_raw_time:
             return
         parsed = pl.DataFrame({"t": self.hr_raw_time, "v": self.hr_raw_value}).select(
-            pl.col("t").str.to_datetime(HR_TIME_FORMAT, strict=False, time_unit="us").dt.epoch("us").alias("t"),
-            pl.col("v").cast(pl.Float32, strict=False).alias("v"),
+            pl.col("t").str.to_datetime(HR_TIME_FORMAT, strict=False, time_unit="us").dt.epoch("s").alias("t"),
+            pl.col("v").cast(pl.Float64, strict=False).round().alias("v"),
         )
-        good = parsed.filter(pl.col("t").is_not_null() & pl.col("v").is_finite() & (pl.col("v").abs() < 2**31))
+        good = parsed.filter(pl.col("t").is_between(0, 2**32 - 1) & pl.col("v").is_between(0, 2**16 - 1))
         self.bad_hr += parsed.height - good.height
-        self.hr_time.frombytes((good["t"].cast(pl.Float64) / 1e6).to_numpy().tobytes())
-        self.hr_value.frombytes(good["v"].to_numpy().tobytes())
+        self.hr_time.frombytes(good["t"].cast(pl.UInt32).to_numpy().tobytes())
+        self.hr_value.frombytes(good["v"].cast(pl.UInt16).to_numpy().tobytes())
         self.hr_raw_time, self.hr_raw_value = [], []
 
     # ---- after the parse ----------------------------------------------------------------------------------------
@@ -271,10 +271,11 @@ class _Export(Handlers):
         """The heart-rate readings inside each activity's time, one per second at most."""
         if not activities or not self.hr_time:
             return pl.DataFrame(schema=RAW_SAMPLE_SCHEMA)
-        times = np.frombuffer(self.hr_time, dtype=np.float64)
-        values = np.frombuffer(self.hr_value, dtype=np.float32)
-        order = np.argsort(times, kind="stable")
-        times, values = times[order], values[order]
+        times = np.frombuffer(self.hr_time, dtype=np.uint32).astype(np.int64)
+        values = np.frombuffer(self.hr_value, dtype=np.uint16)
+        if np.any(times[1:] < times[:-1]):  # Apple writes them in time order; other writers may not
+            order = np.argsort(times, kind="stable")
+            times, values = times[order], values[order]
         parts: list[pl.DataFrame] = []
         for row in activities:
             start = row["start_time_utc"].replace(tzinfo=UTC).timestamp()
@@ -289,8 +290,8 @@ class _Export(Handlers):
                 pl.DataFrame(
                     {
                         "session_index": pl.Series(np.full(len(t), row["session_index"], dtype=np.int32)),
-                        "timestamp_utc": pl.Series((t * 1_000_000).astype(np.int64)).cast(pl.Datetime("us")),
-                        "heart_rate": pl.Series(np.rint(v).astype(np.int32)),
+                        "timestamp_utc": pl.Series(t * 1_000_000).cast(pl.Datetime("us")),
+                        "heart_rate": pl.Series(v.astype(np.int32)),
                     }
                 )
             )
