@@ -2,6 +2,8 @@
 
     python bench/bench_apple.py [--peer-mb 300] [--big-mb 2048] [--work bench/out/apple] [--note TEXT]
 
+0. ``--baseline``: the same command on the generator's small sample export.zip: its fixed cost (Prefect's
+   embedded API, the data libraries, the decoder process), to read the figures below against.
 1. ``--peer-mb`` (default 300 MB, the size the issue names): one generated export.xml (``fitbalance.synth.
    xml_exports.write_big_export``: heart rate through every day, a workout most days with heart rate every 10 s,
    workouts after the records as in Apple's files), zipped as ``apple_health_export/export.xml`` the way the Health
@@ -37,7 +39,7 @@ from pathlib import Path
 import duckdb
 import psutil
 
-from fitbalance.synth.xml_exports import write_big_export_file
+from fitbalance.synth.xml_exports import sample_files, write_big_export_file
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -139,6 +141,7 @@ def main() -> None:
     parser.add_argument("--peer-mb", type=int, default=300)
     parser.add_argument("--big-mb", type=int, default=2048)
     parser.add_argument("--work", type=Path, default=None, help="working folder (default: a temporary one)")
+    parser.add_argument("--baseline", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--note", default="", help="a line for the results (the machine's state)")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-apple-"))
@@ -164,6 +167,22 @@ def main() -> None:
     if args.note:
         lines += [args.note, ""]
     try:
+        if args.baseline:  # the command's own cost: the sample export.zip of the generator (seven workouts)
+            folder = work / "baseline"
+            folder.mkdir(exist_ok=True)
+            (data, _) = sample_files()["xml/apple_health/export.zip"]
+            small = folder / "export.zip"
+            small.write_bytes(data)
+            base = ingest(small, folder / "fitbalance.duckdb")
+            lines += [
+                f"The same command on the sample export.zip ({len(data) / 1000:.0f} kB, seven workouts): "
+                f"{base.seconds:.1f} s, peak RSS {base.peak_process_mb:.0f} MB largest process, "
+                f"{base.peak_tree_mb:.0f} MB process tree (exit {base.returncode}): the command's fixed cost "
+                "(Prefect's embedded API, the data libraries, the decoder process).",
+                "",
+            ]
+            flush()
+            shutil.rmtree(folder, ignore_errors=True)
         if args.peer_mb:
             folder = work / "peer"
             folder.mkdir(exist_ok=True)
