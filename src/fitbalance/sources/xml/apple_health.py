@@ -324,18 +324,20 @@ def _sessions(workout: _Part) -> list[_Part]:
     return [workout]
 
 
-def _time(text: str | None, meta: dict[str, str], what: str) -> tuple[datetime, int]:
+def _time(text: str | None, meta: dict[str, str], what: str) -> tuple[datetime, int | None]:
+    """UTC and the offset: the time's own, else the workout's ``HKTimeZone``'s, else None (a wall time without a
+    zone, placed by the store like a CSV export's)."""
     if not text:
         raise ValueError(f"no {what}")
     utc, offset = parse_time(text)
-    if offset is None:  # a wall time: the workout's own zone places it, else it stays as written (UTC)
+    if offset is None:  # a wall time: the workout's own zone places it, else the store does
         zone_name = meta.get("HKTimeZone")
         try:
             zone = ZoneInfo(zone_name) if zone_name else None
         except (ZoneInfoNotFoundError, ValueError):
             zone = None
         if zone is None:
-            return utc, 0
+            return utc, None
         local_offset = utc.replace(tzinfo=zone).utcoffset() or timedelta(0)
         return utc - local_offset, int(local_offset.total_seconds())
     return utc, offset
@@ -437,7 +439,7 @@ def _activity(
         "name": display,
         "start_time_utc": start,
         "utc_offset_s": offset,
-        "utc_offset_source": "row",
+        "utc_offset_source": "row" if offset is not None else None,
         "elapsed_s": elapsed,
         "moving_s": duration,
         "distance_m": distance,
