@@ -606,7 +606,7 @@ def write_big_export(out: TextIO, target_bytes: int, seed: int = 1, *, energy_ev
     out.write(_header(datetime(2025, 11, 17, 7, tzinfo=UTC)))
     written = 0
     counts = {"workouts": 0, "heart_rate_records": 0, "records": 0, "samples_in_workouts": 0}
-    day = date(2016, 1, 4)
+    day = date(2010, 1, 4)  # a long history ends before today: no workout in the future
     workouts: list[str] = []
     while written < target_bytes:
         chunk = []
