@@ -4,17 +4,15 @@ crash of ours. Seeds are small documents in the shape of each export (hand-writt
 from __future__ import annotations
 
 import contextlib
-import os
-from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fitbalance.errors import InputError
 from fitbalance.sources import decode_bytes
+from tests.conftest import examples
 
-EXAMPLES = int(os.environ.get("FITBALANCE_FUZZ_EXAMPLES", "200"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=timedelta(seconds=5), suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 SEEDS = [
     b'<?xml version="1.0"?>\n<HealthData locale="en"><Record type="HKQuantityTypeIdentifierHeartRate" '

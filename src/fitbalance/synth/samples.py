@@ -12,9 +12,11 @@ Layout (paths relative to ``sample_data/``)::
     csv/*                                     CSV exports of every dialect (fitbalance.synth.csv_samples)
     cases/*                                   the cases of real exports once lost or counted twice, of an athlete
                                               with no settings file (fitbalance.synth.cases)
+    watches/*                                 the CSV exports of Samsung Health, WHOOP and Mi Fit / Zepp, as folders
+                                              the apps export (fitbalance.synth.watch_csvs)
     xml/*                                     an Apple Health export.zip, a TCX and a GPX (fitbalance.synth.xml_exports)
     EXPECTED.json                             what a reader of all this should find (the CSV files under "csv",
-                                              the cases under "cases")
+                                              the cases under "cases", the watch exports under "watches")
 
 The same code always gives the same bytes: zip entries carry a fixed date, gzip no time stamp.
 """
@@ -36,7 +38,7 @@ from zoneinfo import ZoneInfo
 
 import fitdecode
 
-from fitbalance.synth import cases, csv_samples, xml_exports
+from fitbalance.synth import cases, csv_samples, watch_csvs, xml_exports
 from fitbalance.synth.fitwriter import FIT_EPOCH, fit_seconds
 from fitbalance.synth.history import (
     DEFAULT_ZONE,
@@ -64,7 +66,7 @@ EARLY_RECORD_INDEX = 300
 EARLY_RECORD_RAW_TIMESTAMP = 1000  # FIT seconds: 1989-12-31T00:16:40 UTC, before any plausible activity
 FUTURE_RECORD_INDEX = 600
 FUTURE_RECORD_TIME = datetime(2100, 1, 1, tzinfo=UTC)
-MANAGED = ("fit", "archives", "invalid", "csv", cases.FOLDER, xml_exports.FOLDER)
+MANAGED = ("fit", "archives", "invalid", "csv", cases.FOLDER, watch_csvs.FOLDER, xml_exports.FOLDER)
 
 
 def sample_set() -> dict[str, bytes]:
@@ -111,6 +113,10 @@ def sample_set() -> dict[str, bytes]:
     for name, (data, expect) in cases.case_files().items():
         files[name] = data
         expected["cases"][name] = expect
+    expected["watches"] = {}
+    for name, (data, expect) in watch_csvs.watch_files().items():
+        files[name] = data
+        expected["watches"][name] = expect
     expected["xml"] = {}  # XML exports (fitbalance.synth.xml_exports): Apple Health, TCX, GPX
     for name, (data, expect) in xml_exports.sample_files().items():
         files[name] = data

@@ -20,6 +20,7 @@ from fitbalance.process import exercise_resolver
 from fitbalance.sources.csv import fitnotes, hevy, read_csv, strong
 from fitbalance.sources.csv.helpers import norm_header
 from fitbalance.synth import csv_samples
+from tests.conftest import examples
 from tests.sources.csv.conftest import ZONE
 
 HEADER = "Date,Exercise,Category,Weight (kgs),Reps,Distance,Distance Unit,Time,Comment"
@@ -316,7 +317,7 @@ def test_generated_export_reads_back() -> None:
 CELL = st.text(alphabet=st.sampled_from(list('0123456789.,:-" abcCardiokmlbs\t')), max_size=20)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.lists(CELL, min_size=9, max_size=9), max_size=6))
 def test_random_rows_fail_cleanly(rows: list[list[str]]) -> None:
     """Random cells under a FitNotes header give a Decoded or one of our input errors, nothing else."""
@@ -326,3 +327,23 @@ def test_random_rows_fail_cleanly(rows: list[list[str]]) -> None:
     except InputError:
         return
     assert decoded.source_format == "csv:fitnotes"
+
+
+def test_an_effort_column_is_read_as_rpe() -> None:
+    """A FitNotes file with an RPE column (FitNotes on iOS) has it in ``rpe``; an RIR column is read as 10 - RIR; an
+    empty cell, and a cardio row, have none. The Android export without either reads as before (no RPE)."""
+    header = "Date,Exercise,Category,Weight (kgs),Reps,Distance,Distance Unit,Time,RPE,RIR"
+    decoded = read_csv(
+        _csv(
+            "2024-03-05,Deadlift,Back,100,5,,,,8,",
+            "2024-03-05,Deadlift,Back,100,5,,,,,1",
+            "2024-03-05,Deadlift,Back,100,5,,,,,",
+            "2024-03-05,Running,Cardio,,,5,km,0:30:00,7,",
+            header=header,
+        ),
+        "fitnotes.csv",
+        ZONE,
+    )
+    assert decoded.sets["rpe"].to_list() == [8.0, 9.0, None, None]
+    plain = read_csv(_csv("2024-03-05,Deadlift,Back,100,5,,,,"), "fitnotes.csv", ZONE)
+    assert plain.sets["rpe"].to_list() == [None]
