@@ -277,6 +277,7 @@ SOURCE_FILES = Table(
             "VARCHAR",
             "`fit`, `csv:<dialect>` (`csv:garmin`, `csv:strava`, `csv:hevy`, `csv:strong`, `csv:fitnotes`, "
             "`csv:apple_health`, `csv:polar`, `csv:samsung_health`, `csv:whoop`, `csv:mifit`, `csv:fitbit`), "
+            "`json:<export>` (`json:garmin`, `json:polar`, `json:fitbit`; `json` for JSON of no known export), "
             "`xml:apple_health` (Apple Health's export.xml), `tcx`, `gpx` or `unknown`.",
             nullable=False,
         ),

@@ -1,7 +1,8 @@
 """Find export files under the given paths and unpack archives safely into a temporary folder.
 
-- A folder is walked recursively; files with an export extension (``.fit``, ``.csv``, ``.zip``, ``.gz``, ``.xml``,
-  ``.tcx``, ``.gpx``) are candidates, anything else is counted as ignored. A path named directly is always a candidate.
+- A folder is walked recursively; files with an export extension (``.fit``, ``.csv``, ``.zip``, ``.gz``, ``.json``,
+  ``.xml``, ``.tcx``, ``.gpx``) are candidates, anything else is counted as ignored. A path named directly is always
+  a candidate.
 - Zip archives (a Garmin account export holds zips inside a zip) are unpacked into ``workdir`` only, under names made
   by us: member paths are never trusted. A member is refused, with a reason, when its name is absolute or climbs out
   (``..``), when it is a symlink, when its name repeats an earlier member, when it (or the archive in total) is
@@ -40,7 +41,7 @@ from fitbalance.errors import ArchiveError, LimitExceeded
 from fitbalance.locks import open_lock_file, try_lock
 from fitbalance.models import SourceRef
 
-EXPORT_SUFFIXES = (".fit", ".csv", ".zip", ".gz", ".xml", ".tcx", ".gpx")
+EXPORT_SUFFIXES = (".fit", ".csv", ".zip", ".gz", ".json", ".xml", ".tcx", ".gpx")
 MAX_FILE_BYTES = 256 * 1024**2  # one decompressed file or archive member
 STREAMED_SUFFIXES = (".xml",)  # members read as a stream (Apple Health's export.xml runs to gigabytes)
 MAX_STREAMED_BYTES = 16 * 1024**3  # one such member; it does not count toward MAX_ARCHIVE_BYTES

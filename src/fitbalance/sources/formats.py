@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
 from fitbalance.models import Decoded
+from fitbalance.sources import json_exports
 
 HEAD_BYTES = 64 * 1024
 """How much of a file a reader's ``detect`` is shown."""
@@ -74,4 +75,4 @@ def stream_reader_for(head: bytes, path: str) -> StreamReader | None:
 from fitbalance.sources.xml import apple_health, gpx, tcx  # noqa: E402
 from fitbalance.sources.xml import other as other_xml  # noqa: E402
 
-READERS: tuple[Reader, ...] = (apple_health, tcx, gpx, other_xml)  # other_xml last: any XML no reader knows
+READERS: tuple[Reader, ...] = (json_exports, apple_health, tcx, gpx, other_xml)  # other_xml last: any XML
