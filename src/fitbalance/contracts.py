@@ -87,7 +87,7 @@ class OffsetSource(StrEnum):
 PLACED_SOURCES = (OffsetSource.LEARNED.value, OffsetSource.SETTINGS.value, OffsetSource.ASSUMED_UTC.value)
 """Offsets that were chosen, not read: such activities are placed again whenever what they were placed by changes."""
 
-INSTANT_FORMATS = ("fit", "csv:strava")
+INSTANT_FORMATS = ("fit", "csv:strava", "csv:samsung_health", "csv:mifit")
 """Source formats whose times are instants (UTC): placing one of their activities sets only its offset (and so its
 local time). Every other format's zone-less times are local wall times: placing such an activity keeps its
 ``start_time_local`` and moves its UTC times (and its sets', samples' and laps')."""
@@ -271,7 +271,8 @@ SOURCE_FILES = Table(
             "format",
             "VARCHAR",
             "`fit`, `csv:<dialect>` (`csv:garmin`, `csv:strava`, `csv:hevy`, `csv:strong`, `csv:fitnotes`, "
-            "`csv:apple_health`, `csv:polar`, `csv:fitbit`) or `unknown`.",
+            "`csv:apple_health`, `csv:polar`, `csv:samsung_health`, `csv:whoop`, `csv:mifit`, `csv:fitbit`) or "
+            "`unknown`.",
             nullable=False,
         ),
         _c("size_bytes", "BIGINT", "Size on disk (of the member, for archive members)."),
@@ -698,6 +699,27 @@ ATHLETES = Table(
     primary_key=("athlete",),
 )
 
+PROGRESSION_SETTINGS = Table(
+    "progression_settings",
+    "the settings file's `[athletes.NAME.progression]`: one row per athlete, per equipment increment and per "
+    "exercise, refreshed on every run",
+    (
+        ATHLETE,
+        _c("exercise", "VARCHAR", "The exercise the row is for (as the views name it); null: all of the athlete's."),
+        _c("equipment", "VARCHAR", "The catalogue equipment an increment is for; null: any equipment."),
+        _c("rep_low", "INTEGER", "Bottom of the rep range; null: not set here (inferred when set nowhere).", lo=1),
+        _c("rep_high", "INTEGER", "Top of the rep range; null: not set here.", lo=1),
+        _c("increment_kg", "DOUBLE", "The load a step up adds, kg; null: not set here.", lo=0),
+        _c("deload_after_weeks", "INTEGER", "Trained weeks without gain before a deload; null: not set here.", lo=1),
+        _c("deload_pct", "DOUBLE", "How much lighter a deload is, percent; null: not set here.", lo=0, hi=100),
+        _c("load_step_kg", "DOUBLE", "The smallest change of load the athlete can make, kg (plans round to it).", lo=0),
+    ),
+    notes="The athlete's own row (`exercise` and `equipment` null) holds the athlete's values with the defaults "
+    "filled in (2.5 kg or 5 lb increments, a 10 % deload after 5 weeks, a 0.5 kg or 1 lb load step); its rep range "
+    "is null unless set. The view `exercise_next_session` reads an exercise's row first, then its equipment's, then "
+    "the athlete's; an athlete with no row gets the defaults.",
+)
+
 EXERCISES = Table(
     "exercises",
     "the exercise catalogue, refreshed on every run",
@@ -781,6 +803,7 @@ TABLES: tuple[Table, ...] = (
     EXERCISES,
     ACTIVITY_CORRECTIONS,
     SET_CORRECTIONS,
+    PROGRESSION_SETTINGS,
 )
 
 

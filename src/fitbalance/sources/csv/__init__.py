@@ -38,7 +38,20 @@ import polars as pl
 
 from fitbalance.errors import ConfigError, DecodeError, UnknownFormatError
 from fitbalance.models import Decoded
-from fitbalance.sources.csv import apple_health, fitnotes, garmin, hevy, no_activities, polar, strava, strong, wahoo
+from fitbalance.sources.csv import (
+    apple_health,
+    fitnotes,
+    garmin,
+    hevy,
+    mifit,
+    no_activities,
+    polar,
+    samsung_health,
+    strava,
+    strong,
+    wahoo,
+    whoop,
+)
 from fitbalance.sources.csv.helpers import (
     DELIMITERS,
     OPTION_DISTANCE_UNITS,
@@ -66,7 +79,20 @@ class Dialect(Protocol):
     def read(self, sheet: Sheet, options: Options) -> Decoded: ...
 
 
-DIALECTS: tuple[Dialect, ...] = (hevy, strong, fitnotes, strava, garmin, apple_health, polar, wahoo, no_activities)
+DIALECTS: tuple[Dialect, ...] = (
+    hevy,
+    strong,
+    fitnotes,
+    strava,
+    garmin,
+    apple_health,
+    polar,
+    wahoo,
+    samsung_health,
+    whoop,
+    mifit,
+    no_activities,
+)
 
 
 def settings_read_by(source_format: str) -> tuple[str, ...]:
