@@ -155,6 +155,9 @@ class Decoded:
     laps: pl.DataFrame = field(default_factory=lambda: empty(RAW_LAP_SCHEMA))
     warnings: tuple[str, ...] = ()
     rejected: tuple[Rejected, ...] = ()  # parts of the file left out, with reason and values: quarantine rows
+    # fields the reader itself chose between two values the file gave (an Apple Health workout's total and its
+    # statistic): repair records as :data:`fitbalance.repair.SESSION_REPAIR_SCHEMA` rows, kept with the repairs
+    repairs: tuple[dict[str, object], ...] = ()
 
     @property
     def is_activity(self) -> bool:
