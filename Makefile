@@ -14,7 +14,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 
-.PHONY: setup dist demo test test-fast test-lowest check lint typecheck fmt bench bench-everyday bench-scale bench-views bench-apple sample-data clean
+.PHONY: setup dist demo test test-fast test-lowest check lint typecheck fmt bench bench-decode bench-everyday bench-scale bench-views bench-apple sample-data clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -69,6 +69,9 @@ sample-data: setup ## regenerate sample_data/ with the project's own generator
 
 bench: setup ## ingest flow vs a plain fitdecode loop (500 files); figures go to bench/RESULTS.md
 	$(BIN)/python bench/bench_ingest.py
+
+bench-decode: setup ## FIT decode MB/s per core: columnar path vs fitdecode and the reader, same run; bench/RESULTS-decode.md
+	$(BIN)/python bench/bench_decode.py
 
 bench-everyday: setup ## the everyday run CLI to CLI (nothing new, re-run of 600, one new among 5,000); bench/RESULTS-everyday.md
 	$(BIN)/python bench/bench_everyday.py

@@ -40,7 +40,7 @@ from fitbalance.models import (
     Rejected,
     SetType,
 )
-from fitbalance.sources import fitreader
+from fitbalance.sources import fitcolumns, fitreader
 from fitbalance.sources.limits import Budget, check_size
 
 FIT_MAGIC = b".FIT"
@@ -148,6 +148,13 @@ class _Collected:
     cut: Truncated | None = None  # the file ends in the middle of a message: what was collected is whole
     messages: int = 0  # data messages read
     records: dict[str, list[Any]] = field(default_factory=lambda: {k: [] for k in _RECORD_COLUMNS})
+    record_columns: pl.DataFrame | None = None  # the records, when decoded as columns (fitcolumns)
+
+    def record_frame(self) -> pl.DataFrame:
+        schema = {k: RAW_SAMPLE_SCHEMA[k] for k in _RECORD_COLUMNS}
+        if self.record_columns is not None:
+            return self.record_columns.cast(schema)  # type: ignore[arg-type]
+        return pl.DataFrame(self.records, schema=schema, strict=False)
 
 
 class Truncated(DecodeError):
@@ -190,6 +197,9 @@ def _frames(data: bytes, path: str, budget: Budget) -> Iterator[fitdecode.FitDat
         raise DecodeError(f"corrupt FIT data ({type(exc).__name__}: {exc})", path=path, stage="decode") from exc
 
 
+COLUMNAR = True
+"""Whether records are decoded as columns (:mod:`fitbalance.sources.fitcolumns`) where the file allows it."""
+
 MAX_WARNINGS = 20  # distinct decoder complaints kept per file; a broken file can make one per message
 
 
@@ -208,11 +218,36 @@ def _collect(data: bytes, path: str, budget: Budget) -> tuple[_Collected, tuple[
 
 def _collect_messages(data: bytes, path: str, budget: Budget) -> _Collected:
     """Every data message until the end of the file, or until the cut of a file cut short (kept in ``cut``)."""
-    out = _Collected()
+    fast = fitcolumns.split(data) if COLUMNAR else None
+    if isinstance(fast, fitcolumns.Columns):
+        columnar = _collect_columnar(fast, path, budget)
+        if columnar is not None:
+            return columnar
+    out = _Collected()  # not for the columnar path: the whole file, message by message
     try:
         _read_messages(data, path, budget, out)
     except Truncated as cut:  # the messages before the cut were read whole: keep them
         out.cut = cut
+    return out
+
+
+def _collect_columnar(fast: fitcolumns.Columns, path: str, budget: Budget) -> _Collected | None:
+    """The records as columns, the other messages read from the rest; None (and counted) when the reader
+    complains of the rest or fails on it: its words would name offsets in the rest, not the file's."""
+    out = _Collected(record_columns=fast.records, messages=fast.record_messages, undated_records=fast.undated)
+    ticked = budget.messages
+    for _ in range(fast.record_messages):
+        budget.tick()
+    heard: list[str] = []
+    try:
+        with fitreader.decoder_warnings_to(heard.append):
+            _read_messages(fast.rest, path, budget, out)
+    except DecodeError:
+        heard.append("failed")
+    if heard:
+        budget.messages = ticked
+        fitcolumns.count_fallback("the reader complained of the rest")
+        return None
     return out
 
 
@@ -425,7 +460,8 @@ def decode_fit(data: bytes, path: str, *, budget: Budget | None = None) -> Decod
         raise DecodeError("not a FIT file (no '.FIT' signature in the header)", path=path, stage="decode")
     check_size(data, path)
     c, complaints = _collect(data, path, budget if budget is not None else Budget(path))
-    has_activity_data = bool(c.sessions or c.records["timestamp_utc"] or c.undated_records or c.sets or c.laps)
+    records = c.record_frame()
+    has_activity_data = bool(c.sessions or records.height or c.undated_records or c.sets or c.laps)
     file_type = c.file_type or ("activity" if has_activity_data else "unknown")
     if c.cut is not None and (file_type != "activity" or not has_activity_data):
         raise c.cut  # nothing whole before the cut that could load
@@ -437,7 +473,6 @@ def decode_fit(data: bytes, path: str, *, budget: Budget | None = None) -> Decod
             warnings=complaints,
         )
 
-    records = pl.DataFrame(c.records, schema={k: RAW_SAMPLE_SCHEMA[k] for k in _RECORD_COLUMNS}, strict=False)
     sessions = _session_rows(c, records)
     if not sessions:
         relative = any(_is_relative(s.get("start_time")) for s in c.sessions)
