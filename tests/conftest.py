@@ -19,7 +19,7 @@ os.environ.setdefault("FITBALANCE_NO_SERVER", "1")
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DATA = ROOT / "sample_data"
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = Path(os.environ.get("FITBALANCE_CORPUS") or ROOT.parent / "shared" / "corpus")  # FITBALANCE_CORPUS: elsewhere
 
 
 @pytest.fixture(scope="session", autouse=True)

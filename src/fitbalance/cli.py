@@ -437,6 +437,20 @@ def _print_summary(s: dict[str, Any]) -> None:
     ]
     if changed:
         console.print(f"Settings and corrections changed {' and '.join(changed)} already loaded.")
+    _print_waiting(Path(s["db"]))
+
+
+def _print_waiting(db: Path) -> None:
+    """The values that wait for a unit setting, and which setting fills them in (nothing when none wait)."""
+    from fitbalance.store import read
+
+    try:
+        _, waiting = _read(db, lambda con: ([], read.waiting_values(con)))
+    except (FitbalanceError, OSError) as exc:  # the run's summary stands without this line
+        err.print(f"[yellow]could not count the values waiting for a unit: {exc}[/]")
+        return
+    for line in read.waiting_lines(waiting):
+        console.print(f"[yellow]{escape(line)}[/]", highlight=False, soft_wrap=True)
 
 
 def _read(db: Path, query: Callable[[Any], tuple[list[str], list[tuple[Any, ...]]]]) -> tuple[list[str], list[Any]]:
@@ -531,8 +545,9 @@ def status(
     db: DbOption = None,
     runs: Annotated[int, typer.Option(help="How many recent ingest runs to show", min=1)] = 10,
 ) -> None:
-    """Show the last ingest runs with their row accounts, the repairs, the activities whose UTC offset was assumed,
-    and any file a run saw that is in no table (exit status 1 when there is one)."""
+    """Show the last ingest runs with their row accounts, the repairs, the values waiting for a unit setting, the
+    activities whose UTC offset was assumed, and any file a run saw that is in no table (exit status 1 when there
+    is one)."""
     from fitbalance.store import ledger as store
     from fitbalance.store import read
 
@@ -548,6 +563,7 @@ def status(
             missing = store.unaccounted_files(con)
             accounts = read.run_rows(con, [r["run_id"] for r in recent])
             repairs = read.repair_summary(con)
+            waiting = read.waiting_values(con)
             sources = read.offset_sources(con)
             assumed = read.assumed_offsets(con, limit=5)
             not_reread = store.reread_problems(con)
@@ -573,6 +589,8 @@ def status(
             console.print(f"      {r['detail']}")
         console.print(_accounts_line(accounts.filter(accounts["run_id"] == r["run_id"])))
     _print_repairs_and_offsets(repairs, sources, assumed)
+    for line in read.waiting_lines(waiting):
+        console.print(f"[yellow]{escape(line)}[/]", highlight=False, soft_wrap=True)
     live = store.ingest_running(target)
     for r in recent:
         if r["outcome"] == "running" and not live:

@@ -578,7 +578,9 @@ REPAIRS = Table(
             "rule",
             "VARCHAR",
             "The repair rule (`src/fitbalance/repair.py`; the README lists them): `no_reading`, `impossible`, "
-            "`elapsed_beyond_timer`, `implied_speed`.",
+            "`elapsed_beyond_timer`, `implied_speed`, `unit_unknown` (a weight or distance whose file does not say "
+            "its unit: `original` is the cell as written, one row per value; `weight_unit` / `distance_unit` fills it "
+            "in on the next ingest; view `waiting_values`).",
             nullable=False,
         ),
         _c("original", "VARCHAR", "The value as the file had it (for several rows: the smallest to the largest)."),

@@ -139,6 +139,23 @@ class Rejected:
 
 
 @dataclass(frozen=True)
+class Waiting:
+    """A value a reader kept as written because the file does not prove its unit (a Strong weight in kg or lbs, a
+    Garmin distance in km or miles): the field loads as null and :mod:`fitbalance.repair` records it (rule
+    ``unit_unknown``, ``original`` the cell as written) until the athlete's unit setting fills it in.
+
+    ``table`` and ``column`` name the field (``strength_sets.weight_kg``, ``activities.distance_m``), ``line`` the
+    CSV line of its row, ``session_index`` the activity it belongs to.
+    """
+
+    session_index: int
+    table: str
+    column: str
+    original: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class Decoded:
     """What a source reader makes of one file.
 
@@ -155,6 +172,7 @@ class Decoded:
     laps: pl.DataFrame = field(default_factory=lambda: empty(RAW_LAP_SCHEMA))
     warnings: tuple[str, ...] = ()
     rejected: tuple[Rejected, ...] = ()  # parts of the file left out, with reason and values: quarantine rows
+    waiting: tuple[Waiting, ...] = ()  # values loaded as null until a unit setting says what they are
 
     @property
     def is_activity(self) -> bool:

@@ -13,6 +13,10 @@ field only while that sibling field is usable (in its contract's range), because
 its place: an impossible elapsed time is nulled only when the timer time can stand in for it, and an activity whose
 every duration is impossible is left for validation to quarantine (it has no usable duration). Rules apply in order;
 a field one rule repaired is null for the rules after it.
+
+A value a reader could not convert for want of a unit (``Decoded.waiting``: a Strong weight in kg or lbs, a Garmin
+distance in km or miles) comes here already null; it is recorded with rule :data:`UNIT_UNKNOWN`, one record per
+value with its cell as written, so that ``fitbalance status`` can say how many values wait for which setting.
 """
 
 from __future__ import annotations
@@ -39,6 +43,11 @@ SESSION_REPAIR_SCHEMA: dict[str, pl.DataType] = {
 """A repair as this stage records it, per session of the file; the batch names the activity and the file."""
 
 DAY_S = 24 * 3600.0
+UNIT_UNKNOWN = "unit_unknown"
+"""The rule of a value kept as written because its file does not prove its unit (:class:`~fitbalance.models.Waiting`):
+loaded as null, its cell in ``original``, until the setting of :data:`UNIT_SETTINGS` fills it in."""
+UNIT_SETTINGS = {"weight_kg": "weight_unit", "distance_m": "distance_unit"}
+"""The athlete's setting that says the unit of a column whose values may wait (:data:`UNIT_UNKNOWN`)."""
 _TABLES = {table.name: table for table in contracts.TABLES}
 _FRAMES = {"activities": "activities", "strength_sets": "sets", "samples": "samples", "laps": "laps"}
 
@@ -243,7 +252,18 @@ def _apply(frame: pl.DataFrame, rule: Rule, column: str) -> tuple[pl.DataFrame, 
 def repair(decoded: Decoded, rules: tuple[Rule, ...] = RULES) -> Repaired:
     """Apply ``rules`` to the raw frames of one file (see the module docstring)."""
     frames: dict[str, pl.DataFrame] = {table: getattr(decoded, _FRAMES[table]) for table in TABLE_NAMES}
-    records: list[dict[str, object]] = []
+    records: list[dict[str, object]] = [
+        {
+            "session_index": w.session_index,
+            "table_name": w.table,
+            "column_name": w.column,
+            "rule": UNIT_UNKNOWN,
+            "original": w.original,
+            "rows": 1,
+            "line": w.line,
+        }
+        for w in decoded.waiting
+    ]
     for rule in rules:
         for column in rule.columns:
             frames[rule.table], found = _apply(frames[rule.table], rule, column)

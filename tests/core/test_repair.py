@@ -129,3 +129,26 @@ def test_repaired_samples_are_what_validation_accepts_and_every_change_is_record
     assert all(v is None or 20 <= v <= 250 for v in after)
     changed = sum(1 for a, b in zip(hr, after, strict=True) if a != b)
     assert int(fixed.repairs["rows"].sum() or 0) == changed
+
+
+def test_a_value_whose_unit_waits_is_recorded_once_per_value_with_its_cell() -> None:
+    """A reader's ``waiting`` values (already null) become ``unit_unknown`` repairs, one per value, each with the cell
+    as written and its line: what ``fitbalance status`` counts and the setting fills in."""
+    from dataclasses import replace
+
+    from fitbalance.models import Waiting
+    from fitbalance.repair import UNIT_SETTINGS, UNIT_UNKNOWN
+
+    raw = replace(
+        decoded(sets=[{}, {}]),
+        waiting=(
+            Waiting(0, "strength_sets", "weight_kg", "135", 2),
+            Waiting(0, "strength_sets", "weight_kg", "140.5", 3),
+        ),
+    )
+    fixed = repair(raw).repairs
+    assert fixed.select("column_name", "rule", "original", "rows", "line").rows() == [
+        ("weight_kg", UNIT_UNKNOWN, "135", 1, 2),
+        ("weight_kg", UNIT_UNKNOWN, "140.5", 1, 3),
+    ]
+    assert UNIT_SETTINGS["weight_kg"] == "weight_unit" and UNIT_SETTINGS["distance_m"] == "distance_unit"

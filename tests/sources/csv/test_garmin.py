@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from fitbalance.classify import classify_activity
-from fitbalance.errors import DecodeError, SettingRequired
+from fitbalance.errors import DecodeError
 from fitbalance.sources.csv import garmin, read_csv
 from fitbalance.sources.csv.garmin import sport_of
 from tests.sources.csv.conftest import ZONE
@@ -119,10 +119,15 @@ def test_decimal_comma_file_reads_dot_as_thousands() -> None:
 
 
 def test_distance_unit_is_never_guessed() -> None:
-    """Without a unit setting or stride evidence, a distance refuses the file, naming the setting."""
+    """Without a unit setting or stride evidence, the run loads with its time and a null distance that waits as
+    written, and a warning names the setting."""
     text = "Activity Type,Date,Title,Distance,Time\nRunning,2024-03-05 07:00:00,Run,5.00,00:25:00\n"
-    with pytest.raises(DecodeError, match="distance unit"):
-        read_csv(text.encode(), "a.csv", ZONE)
+    waiting = read_csv(text.encode(), "a.csv", ZONE)
+    assert waiting.activities.select("distance_m", "elapsed_s").rows() == [(None, 1500.0)]
+    assert [(w.table, w.column, w.original, w.line) for w in waiting.waiting] == [
+        ("activities", "distance_m", "5.00", 2)
+    ]
+    assert "distance_unit" in waiting.warnings[0]
     miles = read_csv(text.encode(), "a.csv", ZONE, units="imperial").activities["distance_m"][0]
     assert miles == pytest.approx(5 * 1609.344)
 
@@ -341,8 +346,9 @@ def test_the_older_connect_export(
     data = sample_files[name]
     lines = data.decode().splitlines()
     assert lines[0].startswith(("Aktivitäten von", "Activities of")) and lines[1] == "" and first_km in lines[3]
-    with pytest.raises(SettingRequired, match="distance_unit"):
-        read_csv(data, name, ZONE)
+    waiting = read_csv(data, name, ZONE)
+    assert waiting.activities.height == 10 and waiting.activities["distance_m"].is_null().all()
+    assert len(waiting.waiting) == 10 and {w.column for w in waiting.waiting} == {"distance_m"}
     decoded = read_csv(data, name, ZONE, distance_unit="km")
     acts = decoded.activities
     assert acts.height == 10 and acts["start_time_utc"][0] == first_start

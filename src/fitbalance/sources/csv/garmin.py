@@ -20,7 +20,8 @@ water swims carry metres (yards with statute units), so ``2,025`` on a pool swim
 with a fraction below 100 (``1.52``) is a km or mile value. The unit is the ``distance_unit`` option when given;
 otherwise it is inferred from rows that carry stride length with steps or cadence (stride length is in metres:
 stride x steps over the distance is about 1,000 for km and 1,609 for miles), in every language, and a warning says
-so; only when the file proves neither and holds a distance is it refused, with a reason naming the setting.
+so. When the file proves neither, its activities load all the same and each distance is kept as written, loaded
+as null until ``distance_unit`` is set (:meth:`Sheet.wait`, a ``repairs`` row ``unit_unknown``).
 
 A row that cannot be read (a bad date or number, the wrong number of fields) is set aside with its line; the rest
 is read.
@@ -190,7 +191,7 @@ def read(sheet: Sheet, options: Options) -> Decoded:
     if not rows:
         return Decoded(FORMAT, file_type="no_activities", detail="Garmin activities export with no rows")
     warnings: list[str] = []
-    land, swim = _distance_unit(sheet, rows, options.distance_unit, warnings)
+    factors = _distance_unit(rows, options.distance_unit, warnings)
     unmapped: dict[str, int] = {}
     activities: list[dict[str, Any]] = []
     for index, row in enumerate(rows):
@@ -199,7 +200,11 @@ def read(sheet: Sheet, options: Options) -> Decoded:
         sport, sub_sport = row.sport or GENERIC
         start_utc, offset = local_to_utc(row.start, options.zone)
         distance = row.values["distance"]
-        if distance is not None:
+        if distance and factors is None:  # the unit waits for the athlete's distance_unit (0 is 0 in any)
+            sheet.wait(row.record, "distance_m", row.record.get(cols["distance"]))
+            distance = None
+        elif distance is not None:
+            land, swim = factors or (1000.0, 1.0)
             swims = row.kind.swim if row.kind else sport == "swimming"
             if swims and not (row.fractional_distance and distance < SWIM_FRACTION_LIMIT):
                 distance *= swim
@@ -287,8 +292,9 @@ def _parse(sheet: Sheet, record: Record, cols: dict[str, int | None], comma: boo
     )
 
 
-def _distance_unit(sheet: Sheet, rows: list[_Row], unit: str | None, warnings: list[str]) -> tuple[float, float]:
-    """Metres per distance unit for (land, swim) rows: from the option, else inferred, else refused."""
+def _distance_unit(rows: list[_Row], unit: str | None, warnings: list[str]) -> tuple[float, float] | None:
+    """Metres per distance unit for (land, swim) rows: from the option, else inferred; None when neither says it
+    (the distances then wait for the setting)."""
     inferred = _infer_unit(rows)
     if unit is not None:
         if inferred is not None and inferred != unit:
@@ -301,11 +307,12 @@ def _distance_unit(sheet: Sheet, rows: list[_Row], unit: str | None, warnings: l
         )
         chosen = inferred
     elif any(r.values["distance"] for r in rows):
-        raise sheet.needs_setting(
-            "Garmin writes distances in km or miles as the account was set and this file does not "
-            "say which (no run with stride length and steps or cadence proves it); set the athlete's distance "
-            "unit (distance_unit = 'km' or 'mi' in the settings file)"
+        warnings.append(
+            "Garmin writes distances in km or miles as the account was set and this file does not say which (no "
+            "run with stride length and steps or cadence proves it): its distances wait for the athlete's "
+            "distance unit (distance_unit = 'km' or 'mi' in the settings file)"
         )
+        return None
     else:
         chosen = "km"
     return (1000.0, 1.0) if chosen == "km" else (M_PER_MILE, M_PER_YARD)

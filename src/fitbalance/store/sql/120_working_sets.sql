@@ -43,6 +43,8 @@ END;
 -- (warm-up, stretching) are kept here with is_resistance false, and no product view counts them.
 -- has_reps is false for rows without repetitions (timed holds, cardio rows): exercise_progress and personal_records
 -- use only rows with reps; muscle_group_weekly and resistance_days count resistance sets with or without reps.
+-- weight_kg: the load, 0 for bodyweight (a set with no load written); null while its unit waits for the athlete's
+-- weight_unit (weight_waiting, see waiting_values): such a set counts as a set, but has no volume and no e1RM.
 CREATE OR REPLACE VIEW working_sets AS
 WITH by_category AS (
     SELECT
@@ -52,13 +54,20 @@ WITH by_category AS (
     WHERE fit_category IS NOT NULL
     GROUP BY fit_category
 ),
+waiting AS (
+    SELECT DISTINCT activity_id, line
+    FROM repairs
+    WHERE rule = 'unit_unknown' AND table_name = 'strength_sets' AND column_name = 'weight_kg'
+),
 matched AS (
     SELECT
-        s.*,
+        s.* REPLACE (CASE WHEN w.activity_id IS NULL THEN coalesce(s.weight_kg, 0.0) END AS weight_kg),
+        w.activity_id IS NOT NULL AS weight_waiting,
         coalesce(named.exercise, by_category.exercise) AS catalogue_match
     FROM strength_sets AS s
     LEFT JOIN exercises AS named ON named.exercise = s.exercise
     LEFT JOIN by_category ON lower(by_category.fit_category) = lower(s.exercise_category)
+    LEFT JOIN waiting AS w ON w.activity_id = s.activity_id AND w.line = s.source_line
     WHERE is_counted_set(s.set_type)
 )
 SELECT
@@ -74,12 +83,12 @@ SELECT
     s.exercise_category,
     s.exercise_name,
     s.reps,
-    coalesce(s.weight_kg, 0.0) AS weight_kg,
+    s.weight_kg,
     s.duration_s,
     s.distance_m,
     s.rpe,
     coalesce(s.reps > 0, false) AS has_reps,
-    coalesce(s.reps, 0) * coalesce(s.weight_kg, 0.0) AS volume_load_kg,
+    coalesce(s.reps, 0) * s.weight_kg AS volume_load_kg,
     CASE WHEN s.reps BETWEEN 1 AND 10 AND s.weight_kg > 0 THEN e1rm_epley(s.weight_kg, s.reps) END AS e1rm_kg,
     CASE WHEN s.reps BETWEEN 1 AND 10 AND s.weight_kg > 0 THEN e1rm_brzycki(s.weight_kg, s.reps) END
         AS e1rm_brzycki_kg,
@@ -89,7 +98,8 @@ SELECT
     list_distinct(c.primary_muscles) AS primary_muscles,
     list_filter(
         list_distinct(c.secondary_muscles), lambda m: NOT list_contains(coalesce(c.primary_muscles, []), m)
-    ) AS secondary_muscles
+    ) AS secondary_muscles,
+    s.weight_waiting
 FROM matched AS s
 JOIN set_sources AS src ON src.source_activity_id = s.activity_id
 JOIN activities_effective AS a ON a.activity_id = src.activity_id
