@@ -13,7 +13,7 @@ import pytest
 from fitbalance.classify import classify_activity
 from fitbalance.errors import DecodeError
 from fitbalance.sources.csv import garmin, read_csv
-from fitbalance.sources.csv.garmin import sport_of
+from fitbalance.sources.csv.garmin import field_meant, sport_of
 from tests.sources.csv.conftest import ZONE
 
 # (activity type, date, title, distance, calories, time, avg HR, max HR) headers, and "Strength Training"
@@ -371,3 +371,72 @@ def test_a_bad_garmin_row_is_set_aside_and_the_rest_loads() -> None:
     decoded = read_csv(text.encode(), "a.csv", ZONE)
     assert decoded.activities["sub_sport"].to_list() == ["strength_training", "yoga"]
     assert [(r.line, r.reason.split(":")[0]) for r in decoded.rejected] == [(3, "line 3")]
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        # cadence of a run, in the wordings Connect has used: Gns./Gennemsnit/Gennemsnitlig, Ø/Durchschn., Moy., Media
+        ("Gennemsnit kadence løb", "cadence"),
+        ("Gns. løbekadence", "cadence"),
+        ("Gennemsnitlig løbekadence", "cadence"),
+        ("Ø Schrittfrequenz (Laufen)", "cadence"),
+        ("Durchschn. Schrittfrequenz Laufen", "cadence"),
+        ("Moy. cadence de course", "cadence"),
+        ("Cadencia media de carrera", "cadence"),
+        ("Media cadenza di corsa", "cadence"),
+        ("Gem. loopcadans", "cadence"),
+        ("Medelkadens löpning", "cadence"),
+        ("Gj.sn. løpskadens", "cadence"),
+        ("Keskim. juoksun askeltiheys", "cadence"),
+        # stride length
+        ("Gennemsnitlig skridtlængde", "stride"),
+        ("Gns. skridtlængde (m)", "stride"),
+        ("Ø Schrittlänge", "stride"),
+        ("Longueur moy. de foulée", "stride"),
+        ("Longitud media de zancada", "stride"),
+        ("Gem. staplengte", "stride"),
+        ("Genomsnittlig steglängd", "stride"),
+        ("Gj.sn. skrittlengde", "stride"),
+        ("Keskim. askelpituus", "stride"),
+        # steps, distance, moving and elapsed time
+        ("Antal skridt", "steps"),
+        ("Schritte", "steps"),
+        ("Passi", "steps"),
+        ("Askeleet", "steps"),
+        ("Distanz (km)", "distance"),
+        ("Afstand", "distance"),
+        ("Tid i bevægelse", "moving"),
+        ("Zeit in Bewegung", "moving"),
+        ("Forløbet tid", "elapsed"),
+        ("Verstrichene Zeit", "elapsed"),
+        ("Kulunut aika", "elapsed"),
+        # not these fields: maxima, bike and swim cadence, laps, pace
+        ("Maks. kadence løb", None),
+        ("Max Run Cadence", None),
+        ("Avg Bike Cadence", None),
+        ("Ø Trittfrequenz (Rad)", None),
+        ("Gns. svømmekadence", None),
+        ("Best Lap Time", None),
+        ("Avg Pace", None),
+        ("Maks. skridtlængde", None),
+    ],
+)
+def test_a_column_is_known_by_what_its_header_means(header: str, field: str | None) -> None:
+    """Headers are read by their words (stems of every language, "average" qualifiers and punctuation ignored), so a
+    wording the exact list does not hold still finds its field, and maxima or another sport's cadence never do."""
+    assert field_meant(header) == field
+
+
+def test_a_danish_export_in_another_wording_proves_km() -> None:
+    """`Gennemsnit kadence løb` (cadence) and `Gennemsnitlig skridtlængde` (stride) over the time give the
+    distance in km: no setting needed, nothing waits."""
+    header = "Aktivitetstype,Dato,Titel,Distance,Kalorier,Tid,Gennemsnit kadence løb,Gennemsnitlig skridtlængde"
+    text = (
+        f"{header}\n"
+        'Løb,2024-03-04 07:00:00,Løb,"5,24",400,00:30:00,168,"1,04"\n'
+        'Løb,2024-03-06 07:00:00,Løb,"8,74",650,00:50:00,168,"1,04"\n'
+    )
+    decoded = read_csv(text.encode(), "a.csv", ZONE)
+    assert "inferred as km" in decoded.warnings[0] and decoded.waiting == ()
+    assert decoded.activities["distance_m"].to_list() == [pytest.approx(5240), pytest.approx(8740)]

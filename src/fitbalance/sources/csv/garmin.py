@@ -29,6 +29,7 @@ is read.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -95,12 +96,25 @@ class ActivityType:
 
 
 @dataclass(frozen=True)
+class Meaning:
+    """What a header must hold to mean a field: a word stem of every group of ``all``, none of ``not``."""
+
+    all: tuple[tuple[str, ...], ...]
+    not_: tuple[str, ...]
+
+    def matches(self, plain: str) -> bool:
+        return all(any(s in plain for s in group) for group in self.all) and not any(s in plain for s in self.not_)
+
+
+@dataclass(frozen=True)
 class _Columns:
-    """The column names of every field (``garmin_columns.toml``), the stems that find stride and cadence columns
-    in languages not listed, and the month names of the older export's dates."""
+    """The column names of every field (``garmin_columns.toml``), the meanings that find a field's column in a
+    wording not listed, the words meaning "average" a header may carry, and the month names of the older export's
+    dates."""
 
     names: Mapping[str, tuple[str, ...]]
-    stems: Mapping[str, tuple[str, ...]]
+    meanings: Mapping[str, Meaning]
+    qualifiers: frozenset[str]
     months: Mapping[str, int]
 
 
@@ -140,7 +154,14 @@ def _columns_data() -> _Columns:
     months = {fold_key(name): int(number) for number, names in raw["months"].items() for name in names}
     return _Columns(
         names={field: tuple(names) for field, names in raw["columns"].items()},
-        stems={field: tuple(norm_header(s) for s in stems) for field, stems in raw["stems"].items()},
+        meanings={
+            field: Meaning(
+                tuple(tuple(norm_header(w) for w in group) for group in entry["all"]),
+                tuple(norm_header(w) for w in entry.get("not", ())),
+            )
+            for field, entry in raw["meaning"].items()
+        },
+        qualifiers=frozenset(norm_header(w) for w in raw["qualifiers"]["words"]),
         months=months,
     )
 
@@ -235,21 +256,36 @@ def read(sheet: Sheet, options: Options) -> Decoded:
     return Decoded(FORMAT, activities=frame(activities, RAW_ACTIVITY_SCHEMA), warnings=tuple(warnings))
 
 
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+def plain_header(name: str) -> str:
+    """A header as its meaning is judged: no case, no punctuation, no word meaning "average" (``"Gns.
+    løbekadence"`` -> ``"løbekadence"``, ``"Ø Schrittlänge (m)"`` -> ``"schrittlänge m"``)."""
+    words = _NOT_WORD.sub(" ", norm_header(name)).split()
+    qualifiers = _columns_data().qualifiers
+    return " ".join(w for w in words if w not in qualifiers)
+
+
+def field_meant(name: str) -> str | None:
+    """The field (``stride``, ``cadence``, ``steps``, ``distance``, ``moving``, ``elapsed``) a header means by its
+    words in any of Connect's languages and wordings, or None (the first field of ``garmin_columns.toml`` wins)."""
+    plain = plain_header(name)
+    return next((field for field, meaning in _columns_data().meanings.items() if meaning.matches(plain)), None)
+
+
 def _find_columns(columns: Columns) -> dict[str, int | None]:
-    """Each field's column: by its exact names in any language, else (stride, cadence) by word stems."""
+    """Each field's column: by its exact names in any language, else by what its header means
+    (:func:`field_meant`), the first column of that meaning no other field took."""
     data = _columns_data()
     found = {field: columns.find(*names) for field, names in data.names.items()}
-    header = columns.names
-    for field in ("stride", "cadence"):
+    taken = {i for i in found.values() if i is not None}
+    meant = [field_meant(name) for name in columns.names]
+    for field in data.meanings:
         if found.get(field) is None:
-            found[field] = next(
-                (
-                    i
-                    for i, name in enumerate(header)
-                    if any(s in name for s in data.stems[field]) and not any(s in name for s in data.stems["not"])
-                ),
-                None,
-            )
+            found[field] = next((i for i, m in enumerate(meant) if m == field and i not in taken), None)
+            if found[field] is not None:
+                taken.add(found[field])
     return found
 
 
