@@ -283,9 +283,10 @@ def _find_columns(columns: Columns) -> dict[str, int | None]:
     meant = [field_meant(name) for name in columns.names]
     for field in data.meanings:
         if found.get(field) is None:
-            found[field] = next((i for i, m in enumerate(meant) if m == field and i not in taken), None)
-            if found[field] is not None:
-                taken.add(found[field])
+            index = next((i for i, m in enumerate(meant) if m == field and i not in taken), None)
+            found[field] = index
+            if index is not None:
+                taken.add(index)
     return found
 
 
