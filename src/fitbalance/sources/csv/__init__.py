@@ -22,7 +22,8 @@ A value whose unit the file does not prove (Strong's weights, Garmin's distances
 ``weight_unit`` / ``distance_unit``) costs that field only: the dialect keeps its cell as written
 (:meth:`helpers.Sheet.wait`), the field loads as null, and ``Decoded.waiting`` names it for the ``repairs`` table
 (rule ``unit_unknown``) until the setting fills it in. A recognised export that holds no activities (daily
-totals, body mass, sleep: :mod:`.no_activities`; a header-only file) gives ``file_type="no_activities"`` and a
+totals, body mass, sleep: :mod:`.no_activities`; a file of totals over time told by its shape: :mod:`.daily_totals`;
+a header-only file) gives ``file_type="no_activities"`` and a
 ``detail`` naming its kind.
 
 A row a dialect cannot read is set aside, not the file: ``Decoded.rejected`` holds one
@@ -43,7 +44,18 @@ import polars as pl
 
 from fitbalance.errors import ConfigError, DecodeError, UnknownFormatError
 from fitbalance.models import Decoded, Waiting
-from fitbalance.sources.csv import apple_health, fitnotes, garmin, hevy, no_activities, polar, strava, strong, wahoo
+from fitbalance.sources.csv import (
+    apple_health,
+    daily_totals,
+    fitnotes,
+    garmin,
+    hevy,
+    no_activities,
+    polar,
+    strava,
+    strong,
+    wahoo,
+)
 from fitbalance.sources.csv.helpers import (
     DELIMITERS,
     OPTION_DISTANCE_UNITS,
@@ -71,7 +83,18 @@ class Dialect(Protocol):
     def read(self, sheet: Sheet, options: Options) -> Decoded: ...
 
 
-DIALECTS: tuple[Dialect, ...] = (hevy, strong, fitnotes, strava, garmin, apple_health, polar, wahoo, no_activities)
+DIALECTS: tuple[Dialect, ...] = (
+    hevy,
+    strong,
+    fitnotes,
+    strava,
+    garmin,
+    apple_health,
+    polar,
+    wahoo,
+    no_activities,
+    daily_totals,  # last: told by shape, for the files of totals no layout above names
+)
 
 
 def settings_read_by(source_format: str) -> tuple[str, ...]:
