@@ -578,7 +578,9 @@ REPAIRS = Table(
             "rule",
             "VARCHAR",
             "The repair rule (`src/fitbalance/repair.py`; the README lists them): `no_reading`, `impossible`, "
-            "`elapsed_beyond_timer`, `implied_speed`, `unit_unknown` (a weight or distance whose file does not say "
+            "`elapsed_beyond_timer`, `implied_speed`, `workout_over_a_day` (a lifting app's workout over a day: "
+            "`original` is the duration written, the one loaded its sets' span or the time to the next workout), "
+            "`unit_unknown` (a weight or distance whose file does not say "
             "its unit: `original` is the cell as written, one row per value; `weight_unit` / `distance_unit` fills it "
             "in on the next ingest; view `waiting_values`).",
             nullable=False,

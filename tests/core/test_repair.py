@@ -152,3 +152,44 @@ def test_a_value_whose_unit_waits_is_recorded_once_per_value_with_its_cell() -> 
         ("weight_kg", UNIT_UNKNOWN, "140.5", 1, 3),
     ]
     assert UNIT_SETTINGS["weight_kg"] == "weight_unit" and UNIT_SETTINGS["distance_m"] == "distance_unit"
+
+
+STRONG_OVER_A_DAY = (
+    "Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,Workout Notes,RPE\n"
+    "2024-03-04 18:00:00,Left running,264h,Squat (Barbell),1,100,5,0,0,,,\n"
+    "2024-03-05 07:00:00,Morning,45m,Bench Press (Barbell),1,60,8,0,0,,,\n"
+    "2024-03-10 18:00:00,Left running again,100h,Deadlift (Barbell),1,140,3,0,0,,,\n"
+    "2024-03-10 18:00:00,Left running again,100h,Deadlift (Barbell),2,140,3,0,0,,,\n"
+)
+
+
+def test_a_lifting_workout_over_a_day_is_capped_at_the_next_workout_or_set_aside() -> None:
+    """Strong's 264-hour workout ends when the next one starts (13 h later), recorded with its original; the last
+    one, 100 hours with nothing to bound it, is set aside with its two sets, as rejected rows naming why."""
+    from fitbalance.repair import OVER_A_DAY
+    from fitbalance.sources.csv import read_csv
+
+    raw = read_csv(STRONG_OVER_A_DAY.encode(), "strong.csv", "UTC", weight_unit="kg")
+    fixed = repair(raw)
+    acts = fixed.decoded.activities
+    assert acts.select("name", "elapsed_s").rows() == [("Left running", 13 * 3600.0), ("Morning", 45 * 60.0)]
+    assert fixed.decoded.sets.height == 2
+    assert fixed.repairs.select("column_name", "rule", "original", "line").rows() == [
+        ("elapsed_s", OVER_A_DAY, str(264 * 3600), 2)
+    ]
+    set_aside = [(r.table, r.rows, r.line) for r in fixed.decoded.rejected]
+    assert set_aside == [("activities", 1, 4), ("strength_sets", 2, 4)]
+    assert "100 h: longer than a day" in fixed.decoded.rejected[0].reason
+
+
+def test_a_lifting_workout_over_a_day_takes_its_sets_span_when_they_have_times() -> None:
+    """Sets with start times bound the workout: it lasted until its last set ended."""
+    from dataclasses import replace
+
+    raw = decoded(sets=[{}, {}, {}], activity={"elapsed_s": 30 * 3600.0, "moving_s": None})
+    raw = replace(raw, source_format="csv:hevy")
+    fixed = repair(raw)
+    span = fixed.decoded.activities["elapsed_s"][0]
+    last = raw.sets.select((pl.col("start_time_utc").max() - raw.activities["start_time_utc"][0]).dt.total_seconds())
+    assert 0 < span <= 24 * 3600 and span >= last.item()
+    assert fixed.repairs["rule"].to_list() == ["workout_over_a_day"]
