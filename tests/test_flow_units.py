@@ -17,6 +17,11 @@ DANISH = (
     'Løb,2024-03-04 07:00:00,Løb,"5,24",400,00:30:00,168,"1,04"\n'
     'Løb,2024-03-06 07:00:00,Løb,"8,74",650,00:50:00,168,"1,04"\n'
 )
+SWEDISH = (  # a strength session whose elapsed time reads 00:00:00, one paused for 54 minutes
+    "Aktivitetstyp,Datum,Titel,Tid,Förfluten tid\n"
+    "Styrketräning,2024-03-05 18:00:00,Styrka,00:58:20,00:00:00\n"
+    "Styrketräning,2024-03-07 18:00:00,Styrka,01:15:00,02:09:00\n"
+)
 HEALTH_EXPORT = (
     "Date,Active energy burned(kcal),Apple exercise time(min),Cardio Recovery(count/min),Step count(count)\n"
     "2024-03-04 00:00:00,512.3,34,,8456\n2024-03-05 00:00:00,498.1,28,,7456\n"
@@ -39,6 +44,7 @@ def ingested(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) ->
     (root / "in").mkdir()
     (root / "in" / "Activities.csv").write_text(DANISH, encoding="utf-8")
     (root / "in" / "strong.csv").write_text(STRONG_OVER_A_DAY, encoding="utf-8")
+    (root / "in" / "Aktiviteter.csv").write_text(SWEDISH, encoding="utf-8")
     (root / "in" / "HealthExport-daily.csv").write_text(HEALTH_EXPORT, encoding="utf-8")
     db = root / "t.duckdb"
     summary = ingest_flow(paths=[str(root / "in")], db=str(db))  # no settings file
@@ -48,7 +54,7 @@ def ingested(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) ->
 def test_nothing_is_quarantined_whole_and_every_row_is_accounted_for(ingested: dict[str, Any]) -> None:
     """With no settings file: the Garmin and Strong exports load, the daily totals are skipped with their kind."""
     summary, db = ingested["summary"], ingested["db"]
-    assert (summary["loaded"], summary["skipped"], summary["quarantined"]) == (2, 1, 0)
+    assert (summary["loaded"], summary["skipped"], summary["quarantined"]) == (3, 1, 0)
     kind = q(db, "SELECT format, detail FROM source_files WHERE status = 'skipped'")
     assert kind[0][0] == "csv:apple_health" and "Apple Health daily totals" in kind[0][1]
     assert_every_row_is_accounted_for(db)
@@ -68,10 +74,20 @@ def test_a_strong_workout_left_running_is_capped_or_set_aside(ingested: dict[str
     db = ingested["db"]
     minutes = q(db, "SELECT name, minutes FROM activities_effective WHERE source_format = 'csv:strong' ORDER BY 1")
     assert minutes == [("Left running", 13 * 60.0), ("Morning", 45.0)]
-    assert q(db, "SELECT rule, original FROM repairs WHERE column_name = 'elapsed_s'") == [
+    assert q(db, "SELECT rule, original FROM repairs WHERE rule = 'workout_over_a_day'") == [
         ("workout_over_a_day", str(264 * 3600))
     ]
     assert q(db, "SELECT table_name, rows FROM quarantine ORDER BY table_name") == [
         ("activities", 1),
         ("strength_sets", 2),
     ]
+
+
+def test_minutes_are_the_timer_time_the_watch_recorded(ingested: dict[str, Any]) -> None:
+    """Connect's `Tid` is the timer: the session whose elapsed time reads 00:00:00 counts its 58:20 (the 0 is "no
+    reading", repaired and recorded), the one paused for 54 minutes counts 75, not the 129 elapsed."""
+    db = ingested["db"]
+    minutes = q(db, "SELECT round(minutes, 2) FROM activities_effective WHERE name = 'Styrka' ORDER BY start_time_utc")
+    assert minutes == [(58.33,), (75.0,)]
+    repaired = q(db, "SELECT column_name, rule, original FROM repairs WHERE rule = 'no_reading'")
+    assert repaired == [("elapsed_s", "no_reading", "0")]

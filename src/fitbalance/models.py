@@ -41,6 +41,7 @@ RAW_ACTIVITY_SCHEMA: dict[str, pl.DataType] = {
     "utc_offset_source": pl.String(),
     "elapsed_s": pl.Float64(),
     "moving_s": pl.Float64(),
+    "timer_s": pl.Float64(),  # the time the device was recording, pauses left out (FIT total_timer_time)
     "distance_m": pl.Float64(),
     "calories_kcal": pl.Float64(),
     "avg_hr": pl.Float64(),

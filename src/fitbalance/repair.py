@@ -136,6 +136,22 @@ RULES: tuple[Rule, ...] = (
     Rule("no_reading", "laps", ("avg_hr", "max_hr"), NoReading(), why="no heart-rate strap: 0 means no reading"),
     Rule("no_reading", "samples", ("heart_rate",), NoReading(), why="a heart-rate reading of 0 means none"),
     Rule(
+        "no_reading",
+        "activities",
+        ("elapsed_s",),
+        NoReading(),
+        needs="timer_s",
+        why="an elapsed time of 0 beside a timer time (Connect's 00:00:00 beside Tid 58:20): no reading",
+    ),
+    Rule(
+        "no_reading",
+        "activities",
+        ("timer_s", "moving_s"),
+        NoReading(),
+        needs="elapsed_s",
+        why="a timer or moving time of 0 beside an elapsed time: no reading",
+    ),
+    Rule(
         "elapsed_beyond_timer",
         "activities",
         ("elapsed_s",),

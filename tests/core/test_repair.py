@@ -193,3 +193,17 @@ def test_a_lifting_workout_over_a_day_takes_its_sets_span_when_they_have_times()
     last = raw.sets.select((pl.col("start_time_utc").max() - raw.activities["start_time_utc"][0]).dt.total_seconds())
     assert 0 < span <= 24 * 3600 and span >= last.item()
     assert fixed.repairs["rule"].to_list() == ["workout_over_a_day"]
+
+
+def test_a_zero_duration_beside_a_timer_time_is_no_reading() -> None:
+    """Connect's elapsed 00:00:00 beside a timer time of 58:20: the 0 is nulled and recorded, the timer counts; a
+    timer time of 0 beside an elapsed time likewise."""
+    raw = decoded(activity={"elapsed_s": 0.0, "timer_s": 3500.0, "moving_s": None})
+    fixed = repair(raw)
+    assert fixed.decoded.activities.select("elapsed_s", "timer_s").row(0) == (None, 3500.0)
+    assert repairs(raw) == [("activities", "elapsed_s", "no_reading", "0", 1)]
+    other = decoded(activity={"elapsed_s": 3600.0, "timer_s": 0.0, "moving_s": 0.0})
+    assert repairs(other) == [
+        ("activities", "timer_s", "no_reading", "0", 1),
+        ("activities", "moving_s", "no_reading", "0", 1),
+    ]

@@ -243,6 +243,7 @@ def read(sheet: Sheet, options: Options) -> Decoded:
                 "utc_offset_s": offset,
                 "elapsed_s": row.values["elapsed"] if row.values["elapsed"] is not None else row.values["time"],
                 "moving_s": moving if moving else None,
+                "timer_s": row.values["time"],  # Connect's Time (Tid, Zeit, ...): the timer, pauses left out
                 "distance_m": distance,
                 "calories_kcal": row.values["calories"],
                 "avg_hr": row.values["avg_hr"],
