@@ -849,15 +849,21 @@ def unmapped(db: DbOption = None) -> None:
     if not rows:
         console.print("Every exercise name maps to the catalogue.")
         return
-    table = Table(*columns, title=f"{len(rows)} unmapped exercise names")
-    for r in rows:
-        table.add_row(*("" if v is None else ", ".join(v) if isinstance(v, list) else str(v) for v in r))
+    from fitbalance.exercises import load_catalog
+
+    catalog = load_catalog()
+    closest = [catalog.closest(str(r[0])) for r in rows]
+    table = Table(*columns, "closest catalogue names", title=f"{len(rows)} unmapped exercise names")
+    for r, near in zip(rows, closest, strict=True):
+        cells = ("" if v is None else ", ".join(v) if isinstance(v, list) else str(v) for v in r)
+        table.add_row(*cells, "; ".join(near))
     console.print(table)
     first = str(rows[0][0]).replace('"', '\\"')
+    target = closest[0][0] if closest[0] else "Catalogue Exercise"
     console.print(
         "Map a name to a catalogue exercise (or a name of your own) in the settings file (fitbalance.toml),\n"
         "under the athlete it belongs to; the next `fitbalance ingest` applies it to the sets already loaded:\n"
-        f'  [athletes.NAME.exercise_names]\n  "{first}" = "Catalogue Exercise"\n'
+        f'  [athletes.NAME.exercise_names]\n  "{first}" = "{target}"\n'
         'Catalogue names: fitbalance sql "SELECT exercise, fit_category, kind FROM exercises ORDER BY 1"',
         markup=False,
         highlight=False,
