@@ -14,7 +14,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 
-.PHONY: setup dist demo test test-lowest check lint typecheck fmt bench bench-everyday bench-scale bench-views sample-data clean
+.PHONY: setup dist demo test test-fast test-lowest check lint typecheck fmt bench bench-everyday bench-scale bench-views sample-data clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -36,15 +36,24 @@ demo: setup ## ingest sample_data/ with the Prefect flow (ephemeral Prefect) int
 	$(BIN)/fitbalance ingest sample_data --db $(DB) --settings sample_data/fitbalance.toml --no-server
 	$(BIN)/fitbalance summary --db $(DB)
 
-test: setup ## run the whole test suite
-	$(BIN)/pytest
+# Test lanes (README, Development): both in parallel, one pytest-xdist worker per core of this 2-core machine; tests
+# that start processes or take ports, and tests sharing a module's fixture, are grouped (tests/conftest.py).
+TEST_WORKERS ?= 2
+PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
+FAST := not slow and not server and not browser and not dask
+
+test: setup ## the whole suite, in parallel: what CI runs
+	$(BIN)/pytest $(PARALLEL)
+
+test-fast: setup ## the edit-test loop: no server, browser, Dask cluster or slow test; fewer Hypothesis examples
+	$(BIN)/pytest $(PARALLEL) -m "$(FAST)" --hypothesis-profile quick -q
 
 # fitdecode's floor belongs to the FIT reader (issue 14 pins the range it is tested with); until it is raised there, the
 # lowest fitdecode this step installs is the first one the reader's tests pass with.
-test-lowest: $(UV) ## the fast tests on the lowest versions pyproject.toml allows, in their own venv ($(LOWEST)/)
+test-lowest: $(UV) ## make test-fast's tests on the lowest versions pyproject.toml allows, in their own venv ($(LOWEST)/)
 	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(LOWEST)
 	$(UV) pip install --quiet --python $(LOWEST)/bin/python --resolution lowest-direct -e ".[dev]" "fitdecode>=0.11"
-	$(LOWEST)/bin/pytest -m "not slow" -q -p no:cacheprovider
+	$(LOWEST)/bin/pytest $(PARALLEL) -m "$(FAST)" --hypothesis-profile quick -q -p no:cacheprovider
 
 check: setup ## linters and type checks
 	$(BIN)/ruff check $(CODE)

@@ -91,8 +91,9 @@ def ingest_on_dask(
     athlete: str | None = None,
     batch_size: int = DASK_BATCH_SIZE,
     settings_path: str | None = None,
+    as_of: str | None = None,
 ) -> dict[str, Any]:
-    """Run the ingest flow with its batches processed on Dask; returns the run summary.
+    """Run the ingest flow with its batches processed on Dask; returns the run summary (``as_of``: as the flow's).
 
     ``address`` None (or ``"local"``) starts a LocalCluster of ``workers`` processes (default: CPU count) for this
     run. ``staging`` is where the batches go as Parquet (default: a temporary folder, removed afterwards; on a real
@@ -123,6 +124,7 @@ def ingest_on_dask(
                 batch_size=batch_size,
                 settings_path=settings_path,
                 staging=folder,
+                as_of=as_of,
             )
     finally:
         if own_staging:

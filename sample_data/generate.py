@@ -1,4 +1,5 @@
-"""Write the committed sample set (FIT files, archives, broken files, EXPECTED.json) with our own generator.
+"""Write the committed sample set (FIT files, archives, broken files, CSV exports, the watch exports of Samsung Health,
+WHOOP and Mi Fit / Zepp, EXPECTED.json) with our own generator.
 
     python sample_data/generate.py [--out sample_data]
 

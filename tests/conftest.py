@@ -1,13 +1,30 @@
-"""Shared fixtures: paths to the bundled sample data and the real-world corpus, and one Prefect test harness."""
+"""Shared fixtures: paths to the bundled sample data and the real-world corpus, one Prefect test harness, the one
+ingest of the corpus the tests read, and what keeps parallel workers (pytest-xdist) apart.
+
+Parallel runs (``make test``: ``pytest -n 2 --dist loadgroup``): tests of a module that share a module-scoped fixture
+(a database built once, an installed wheel) run in one worker, so the fixture is built once; tests that start servers,
+browsers, Dask clusters or other commands' processes, or take ports, run one after another in one worker (the
+``processes`` group), so they never compete for a port, a data folder or the CPU they wait on. Each worker has its
+own ``PREFECT_HOME``, temp folder (``tmp_path``) and data folder (``FITBALANCE_DATA_DIR``).
+
+Hypothesis profiles: ``ci`` (the default) and ``quick`` (``--hypothesis-profile quick``: ``make test-fast``). A test
+that needs more examples than the profile's asks for :func:`examples` of a count, which scales with the profile.
+"""
 
 from __future__ import annotations
 
 import gc
+import json
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from filelock import FileLock
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -19,7 +36,57 @@ os.environ.setdefault("FITBALANCE_NO_SERVER", "1")
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DATA = ROOT / "sample_data"
-CORPUS = Path(os.environ.get("FITBALANCE_CORPUS") or ROOT.parent / "shared" / "corpus")  # FITBALANCE_CORPUS: elsewhere
+CORPUS = Path(os.environ.get("FITBALANCE_TEST_CORPUS") or ROOT.parent / "shared" / "corpus")
+"""The real-world corpus: ``../shared/corpus`` beside the checkout, or wherever ``FITBALANCE_TEST_CORPUS`` says (a
+second checkout, a worktree)."""
+
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+"""The name of this pytest-xdist worker (gw0, gw1, ...), None in a run without workers."""
+if WORKER:
+    # Prefect keeps state in PREFECT_HOME (the embedded API's SQLite database among it): each worker its own, set
+    # before anything imports Prefect, so parallel workers never share a database or a file
+    _home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect") / f"xdist-{WORKER}"
+    _home.mkdir(parents=True, exist_ok=True)  # Prefect makes the last folder only
+    os.environ["PREFECT_HOME"] = str(_home)
+
+
+CI_EXAMPLES = 100
+"""Examples per property test in the ``ci`` profile (Hypothesis's own default)."""
+hypothesis_settings.register_profile("ci", max_examples=CI_EXAMPLES)
+hypothesis_settings.register_profile(
+    "quick", max_examples=20, suppress_health_check=[HealthCheck.too_slow]
+)  # the edit-test loop: a fifth of the examples
+hypothesis_settings.load_profile("ci")  # pytest's --hypothesis-profile chooses another
+
+
+def examples(count: int) -> int:
+    """``count`` examples in the ``ci`` profile, and as many fewer in another as its ``max_examples`` is smaller:
+    for a property test that needs more examples than most (hostile input, a wide space)."""
+    return max(1, count * hypothesis_settings.default.max_examples // CI_EXAMPLES)
+
+
+PROCESSES = "processes"
+"""The xdist group of tests that start servers, browsers, Dask clusters or commands' processes, or take ports."""
+PROCESS_MARKS = ("server", "browser", "dask", "processes")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Group the tests for ``--dist loadgroup`` (before xdist reads the groups): see the module docstring."""
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        if any(item.get_closest_marker(mark) for mark in PROCESS_MARKS):
+            item.add_marker(pytest.mark.xdist_group(PROCESSES))
+        elif _shares_a_module_fixture(item):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+def _shares_a_module_fixture(item: pytest.Item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(d.scope in ("module", "class", "package") for defs in info.name2fixturedefs.values() for d in defs)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -66,3 +133,37 @@ def _collect_garbage_after_each_test() -> Iterator[None]:
     fails that test, not whichever later test the garbage collector happens to run in."""
     yield
     gc.collect()
+
+
+@pytest.fixture(scope="session")
+def shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder every worker of this run sees (the run's temp root): what one worker makes there, under a lock, the
+    others read instead of making it again."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if WORKER else base
+
+
+CORPUS_AS_OF = "2026-12-31T00:00:00"
+"""The clock of the shared corpus ingest (naive UTC): a fixed day, so what it quarantines as being in the future does
+not depend on the day the tests run."""
+
+
+@pytest.fixture(scope="session")
+def corpus_fit_db(corpus: Path, shared_folder: Path, prefect_harness: None) -> tuple[Path, dict[str, Any]]:
+    """The real-world FIT corpus ingested once for the whole run by the Prefect flow (one worker, batches of the
+    default size, :data:`CORPUS_AS_OF`): the database (read it, or copy it to change it) and the run summary.
+
+    Made by the first worker that asks, under a file lock; the others wait for it and read the same file."""
+    folder = shared_folder / "corpus-fit"
+    done = folder / "summary.json"
+    with FileLock(str(shared_folder / "corpus-fit.lock")):
+        if not done.exists():
+            from fitbalance.pipelines.ingest import ingest_flow
+
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            summary = ingest_flow(
+                paths=[str(corpus / "fit")], db=str(folder / "corpus.duckdb"), workers=1, as_of=CORPUS_AS_OF
+            )
+            done.write_text(json.dumps(summary))
+    return folder / "corpus.duckdb", json.loads(done.read_text())

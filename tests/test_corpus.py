@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -9,8 +10,9 @@ import duckdb
 import pytest
 
 from tests.accounts import assert_every_row_is_accounted_for
+from tests.conftest import CORPUS_AS_OF
 
-pytestmark = [pytest.mark.corpus, pytest.mark.slow]
+pytestmark = [pytest.mark.corpus, pytest.mark.slow, pytest.mark.timeout(900)]
 
 BROKEN = {  # file -> what the quarantine reason must name
     "activity-filecrc.fit": "CRC",
@@ -21,12 +23,19 @@ BROKEN = {  # file -> what the quarantine reason must name
 
 
 @pytest.fixture(scope="module")
-def corpus_run(corpus: Path, prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def corpus_run(
+    corpus: Path,
+    corpus_fit_db: tuple[Path, dict[str, Any]],
+    prefect_harness: None,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, Any]:
+    """The session's ingest of the FIT corpus (the first run), and a second run over the same folder on a copy."""
     from fitbalance.pipelines.ingest import ingest_flow
 
+    shared, first = corpus_fit_db
     db = tmp_path_factory.mktemp("corpus") / "corpus.duckdb"
-    first = ingest_flow(paths=[str(corpus / "fit")], db=str(db))
-    second = ingest_flow(paths=[str(corpus / "fit")], db=str(db))
+    shutil.copyfile(shared, db)
+    second = ingest_flow(paths=[str(corpus / "fit")], db=str(db), workers=1, as_of=CORPUS_AS_OF)
     return {"db": db, "first": first, "second": second}
 
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from tests.accounts import assert_every_row_is_accounted_for
 
-pytestmark = [pytest.mark.corpus, pytest.mark.slow]
+pytestmark = [pytest.mark.corpus, pytest.mark.slow, pytest.mark.timeout(900)]
 
 STRONG_CURRENT = "albTian__strong-export-parser"  # Strong's current layout: units must come from the settings
 SETTINGS = """

@@ -17,6 +17,7 @@ from fitbalance.dedupe import (
     same_kind,
     same_session_kind,
 )
+from tests.conftest import examples
 
 T0 = datetime(2025, 9, 1, 16, 0)
 LOADED = datetime(2025, 10, 1)
@@ -220,7 +221,7 @@ def _duration(row: dict[str, Any]) -> float | None:
     return row["elapsed_s"] or None
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(rows=activity_sets(), seed=st.randoms(use_true_random=False))
 def test_links_are_consistent_and_do_not_depend_on_row_order(rows: list[dict[str, Any]], seed: Any) -> None:
     """Every duplicate points at a row that counts and is the same session as it; no two counted rows are the

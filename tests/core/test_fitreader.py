@@ -84,9 +84,16 @@ def test_same_frames_as_fitdecode_on_sample_data(path: Path) -> None:
     assert _dump(_bare(_fast), data) == _dump(_bare(_stock), data)
 
 
-def test_same_frames_as_fitdecode_on_the_real_world_corpus(corpus: Path) -> None:
+CORPUS_SHARDS = 4
+"""The corpus comparison in this many tests (every fourth file each), so that parallel workers share it."""
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+@pytest.mark.parametrize("shard", range(CORPUS_SHARDS))
+def test_same_frames_as_fitdecode_on_the_real_world_corpus(corpus: Path, shard: int) -> None:
     """Every manufacturer's file there; of a big one its first 256 KiB (then the same truncation error)."""
-    files = _fit_files(corpus / "fit")
+    files = _fit_files(corpus / "fit")[shard::CORPUS_SHARDS]
     assert files
     different = []
     for path in files:

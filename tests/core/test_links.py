@@ -19,6 +19,7 @@ from fitbalance.store import connection, load, schema
 from fitbalance.store.links import link_duplicates
 from fitbalance.store.views import apply_views
 from fitbalance.validate import validate_tables
+from tests.conftest import examples
 
 from .builders import decoded
 
@@ -115,7 +116,7 @@ EDGE = [  # a run in two exports just before the edge of the window a later batc
 ]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(batches=loads())
 @example(batches=EDGE)
 def test_links_made_batch_by_batch_equal_one_full_recompute(batches: list[list[dict[str, object]]]) -> None:

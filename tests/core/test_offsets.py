@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fitbalance.offsets import FLOATING_SCHEMA, LEARNED_SCHEMA, place, zone_offset
+from tests.conftest import examples
 
 H = 3600
 
@@ -78,7 +79,7 @@ def test_a_wall_time_is_compared_in_local_time_and_an_instant_in_utc() -> None:
     assert got == {"wall": (-10 * H, "learned"), "utc": (-10 * H, "learned"), "late": (0, "settings")}
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(
     st.lists(st.tuples(st.integers(0, 40 * 24), st.sampled_from([-5 * H, 0, H, 2 * H])), min_size=0, max_size=12),
     st.lists(st.tuples(st.integers(0, 40 * 24), st.booleans()), min_size=1, max_size=12),

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from fitbalance.contracts import MAX_ACTIVITY_S
 from fitbalance.models import RAW_LAP_SCHEMA, Decoded
 from fitbalance.repair import RULES, repair
+from tests.conftest import examples
 
 from .builders import decoded
 
@@ -119,7 +120,7 @@ def test_every_rule_names_columns_of_its_table() -> None:
         assert rule.needs is None or rule.needs in tables[rule.table], rule
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(st.one_of(st.none(), st.integers(-50, 400)), min_size=1, max_size=30))
 def test_repaired_samples_are_what_validation_accepts_and_every_change_is_recorded(hr: list[int | None]) -> None:
     """Whatever the heart rates, after repair each is null or within 20..250, and the repairs count exactly the

@@ -26,7 +26,7 @@ import pytest
 
 from tests.conftest import ROOT, SAMPLE_DATA
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.processes, pytest.mark.timeout(900)]
 
 UV = ROOT / ".tools" / "bin" / "uv"
 CHROMIUM = Path("/usr/bin/chromium")

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 
 from fitbalance.synth import csv_samples
+from tests.conftest import CORPUS_AS_OF
 from tests.pipelines.conftest import rows, table_contents
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+pytestmark = pytest.mark.timeout(900)
 
 
 def _flow(paths: list[Path], db: Path, **options: Any) -> dict[str, Any]:
@@ -24,10 +25,10 @@ def _flow(paths: list[Path], db: Path, **options: Any) -> dict[str, Any]:
     return summary
 
 
-def _dask(paths: list[Path], db: Path, workers: int) -> dict[str, Any]:
+def _dask(paths: list[Path], db: Path, workers: int, as_of: str) -> dict[str, Any]:
     from fitbalance.pipelines.scale import ingest_on_dask
 
-    return ingest_on_dask([str(p) for p in paths], str(db), workers=workers)
+    return ingest_on_dask([str(p) for p in paths], str(db), workers=workers, as_of=as_of)
 
 
 def test_a_session_in_two_files_is_judged_the_same_in_one_batch_or_two(tmp_path: Path, prefect_harness: None) -> None:
@@ -61,18 +62,15 @@ def corpus_fit(corpus: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def reference(
-    corpus_fit: Path, tmp_path_factory: pytest.TempPathFactory, prefect_harness: None
-) -> dict[str, list[tuple[Any, ...]]]:
-    """The real-world FIT corpus through one worker, batches of the default size."""
-    db = tmp_path_factory.mktemp("one-worker") / "t.duckdb"
-    _flow([corpus_fit], db, workers=1)
-    return table_contents(db)
+def reference(corpus_fit_db: tuple[Path, dict[str, Any]]) -> dict[str, list[tuple[Any, ...]]]:
+    """The real-world FIT corpus through one worker, batches of the default size (the session's shared ingest)."""
+    return table_contents(corpus_fit_db[0])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "engine",
-    ["2 workers", "batches of 1 file", "batches of 96 files", "Dask, 2 workers"],
+    ["2 workers", "batches of 1 file", "batches of 96 files", pytest.param("Dask, 2 workers", marks=pytest.mark.dask)],
 )
 def test_the_fit_corpus_gives_the_same_tables_however_it_is_run(
     engine: str,
@@ -85,13 +83,13 @@ def test_the_fit_corpus_gives_the_same_tables_however_it_is_run(
     for row, is what one worker made."""
     db = tmp_path / "t.duckdb"
     if engine == "2 workers":
-        _flow([corpus_fit], db, workers=2)
+        _flow([corpus_fit], db, workers=2, as_of=CORPUS_AS_OF)
     elif engine == "batches of 1 file":
-        _flow([corpus_fit], db, workers=2, batch_size=1)
+        _flow([corpus_fit], db, workers=2, batch_size=1, as_of=CORPUS_AS_OF)
     elif engine == "batches of 96 files":
-        _flow([corpus_fit], db, workers=1, batch_size=96)
+        _flow([corpus_fit], db, workers=1, batch_size=96, as_of=CORPUS_AS_OF)
     else:
-        _dask([corpus_fit], db, workers=2)
+        _dask([corpus_fit], db, workers=2, as_of=CORPUS_AS_OF)
     got = table_contents(db)
     assert set(got) == set(reference)
     for table in reference:

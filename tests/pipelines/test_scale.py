@@ -17,7 +17,7 @@ from tests.pipelines.conftest import rows, table_contents
 
 BATCH = 8
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+pytestmark = pytest.mark.timeout(600)
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +50,8 @@ def single_process_run(
     return db, ingest_flow(paths=[str(inbox)], db=str(db), workers=1, batch_size=BATCH)
 
 
+@pytest.mark.dask
+@pytest.mark.slow
 def test_dask_run_matches_the_single_process_run_row_for_row(
     inbox: Path, cluster: str, single_process_run: tuple[Path, dict[str, Any]], tmp_path: Path, prefect_harness: None
 ) -> None:
@@ -76,6 +78,8 @@ def test_dask_run_matches_the_single_process_run_row_for_row(
     assert list(staging.iterdir()) == [], "the run's staged batches are removed once loaded"
 
 
+@pytest.mark.dask
+@pytest.mark.slow
 def test_cli_ingest_on_a_local_cluster(
     inbox: Path, single_process_run: tuple[Path, dict[str, Any]], tmp_path: Path, prefect_harness: None
 ) -> None:
@@ -127,6 +131,8 @@ def test_a_remote_cluster_needs_a_prefect_api_it_can_reach(tmp_path: Path) -> No
         ingest_on_dask([str(tmp_path)], str(tmp_path / "x.duckdb"), address="tcp://dask.invalid:8786", workers=2)
 
 
+@pytest.mark.dask
+@pytest.mark.slow
 def test_the_deployable_dask_flow_runs_the_ingest_as_its_subflow(
     inbox: Path, tmp_path: Path, prefect_harness: None
 ) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.server, pytest.mark.slow, pytest.mark.timeout(900)]
 
 FITBALANCE = Path(sys.executable).with_name("fitbalance")
 START_S = 120.0

@@ -23,8 +23,6 @@ from .conftest import Driver, events
 from .dbcheck import CLEAN, integrity, snapshot
 from .inputs import build_inputs
 
-pytestmark = pytest.mark.slow
-
 
 def _finish(proc: subprocess.Popen[str]) -> tuple[list[dict[str, object]], str]:
     out, err = proc.communicate(timeout=300)
@@ -60,6 +58,7 @@ def _wait_until_locked(db: Path, proc: subprocess.Popen[str], timeout_s: float =
     raise AssertionError("the first ingest never took the lock")
 
 
+@pytest.mark.slow
 def test_two_ingests_at_once_run_one_after_the_other(tmp_path: Path, start_driver: Driver) -> None:
     """Started together on one database: the second waits for the first's lock, then finds every file known. The
     result is the database one ingest makes, and the runs' time spans do not overlap."""
@@ -93,6 +92,7 @@ with run_lock(Path(sys.argv[1])):
 """
 
 
+@pytest.mark.slow
 def test_the_second_ingest_gives_up_with_a_clear_message(
     tmp_path: Path, start_driver: Driver, driver_env: dict[str, str]
 ) -> None:
@@ -152,6 +152,7 @@ print(json.dumps(answers))
 """
 
 
+@pytest.mark.slow
 def test_a_dashboard_reader_keeps_answering_during_an_ingest(
     tmp_path: Path, start_driver: Driver, driver_env: dict[str, str]
 ) -> None:

@@ -20,8 +20,6 @@ from .conftest import Driver, events
 from .dbcheck import CLEAN, integrity, snapshot
 from .inputs import build_inputs
 
-pytestmark = pytest.mark.slow
-
 # The kill moments are drawn from SEED; whatever they hit, the outcome must be the same. For a longer hunt:
 #   FITBALANCE_CRASH_SEED=7 FITBALANCE_CRASH_KILLS=20 .venv/bin/pytest tests/reliability/test_crash.py
 KILLS = int(os.environ.get("FITBALANCE_CRASH_KILLS", "6"))
@@ -66,6 +64,7 @@ def _kill_at_random(start_driver: Driver, db: Path, inputs: Path, rng: random.Ra
     return f"{seen} + {delay:.2f} s"
 
 
+@pytest.mark.slow
 def test_killed_ingests_resume_to_the_same_database(
     tmp_path: Path, start_driver: Driver, driver_env: dict[str, str]
 ) -> None:

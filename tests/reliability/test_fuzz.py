@@ -36,10 +36,11 @@ from fitbalance.process import process_file
 from fitbalance.sources import decode_bytes, limits
 from fitbalance.sources.fit import decode_fit
 from fitbalance.sources.limits import Budget
+from tests.conftest import examples
 
 from . import fitbytes as fb
 
-EXAMPLES = int(os.environ.get("FITBALANCE_FUZZ_EXAMPLES", "200"))
+EXAMPLES = int(os.environ.get("FITBALANCE_FUZZ_EXAMPLES") or examples(200))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=timedelta(seconds=5),

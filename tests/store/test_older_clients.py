@@ -16,8 +16,6 @@ from fitbalance.config import STORAGE_VERSION
 from fitbalance.store.connection import open_store
 from tests.conftest import ROOT, SAMPLE_DATA
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
-
 OLD_CLIENT = "duckdb>=1.4,<1.5"
 QUERIES = {
     "weekly_balance": "SELECT count(*), round(sum(total_minutes), 3), count(*) FILTER (WHERE meets_guideline) "
@@ -79,6 +77,8 @@ def _storage(db: Path) -> str:
     return str(tags["storage_version"])
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(900)
 def test_a_duckdb_1_4_client_reads_the_views_of_a_sample_ingest(old_client: Path, sample_db: Path) -> None:
     """The file is in the configured storage version, and DuckDB 1.4 answers every view as DuckDB 2.0 does."""
     assert _storage(sample_db).startswith(STORAGE_VERSION)

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fitbalance.synth.fitwriter import FIT_EPOCH, FitWriter, chain, fit_crc, fit_seconds
+from tests.conftest import examples
 from tests.synth.fitread import fields, frames, messages
 
 T0 = datetime(2025, 3, 30, 0, 30, tzinfo=UTC)
@@ -201,7 +202,7 @@ _records = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(_records, min_size=1, max_size=20))
 def test_records_round_trip(records: list[dict[str, object]]) -> None:
     """Any record values FIT can hold come back from fitdecode as written (to the field's resolution)."""
@@ -218,7 +219,7 @@ def test_records_round_trip(records: list[dict[str, object]]) -> None:
                 assert got[name] == value, name
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(st.lists(st.integers(0, 65534) | st.none(), min_size=1, max_size=6))
 def test_arrays_round_trip(categories: list[int | None]) -> None:
     """Any uint16 array comes back whole (a one-element array comes back as a scalar, as fitdecode does)."""

@@ -12,8 +12,10 @@ Layout (paths relative to ``sample_data/``)::
     csv/*                                     CSV exports of every dialect (fitbalance.synth.csv_samples)
     cases/*                                   the cases of real exports once lost or counted twice, of an athlete
                                               with no settings file (fitbalance.synth.cases)
+    watches/*                                 the CSV exports of Samsung Health, WHOOP and Mi Fit / Zepp, as folders
+                                              the apps export (fitbalance.synth.watch_csvs)
     EXPECTED.json                             what a reader of all this should find (the CSV files under "csv",
-                                              the cases under "cases")
+                                              the cases under "cases", the watch exports under "watches")
 
 The same code always gives the same bytes: zip entries carry a fixed date, gzip no time stamp.
 """
@@ -35,7 +37,7 @@ from zoneinfo import ZoneInfo
 
 import fitdecode
 
-from fitbalance.synth import cases, csv_samples
+from fitbalance.synth import cases, csv_samples, watch_csvs
 from fitbalance.synth.fitwriter import FIT_EPOCH, fit_seconds
 from fitbalance.synth.history import (
     DEFAULT_ZONE,
@@ -63,7 +65,7 @@ EARLY_RECORD_INDEX = 300
 EARLY_RECORD_RAW_TIMESTAMP = 1000  # FIT seconds: 1989-12-31T00:16:40 UTC, before any plausible activity
 FUTURE_RECORD_INDEX = 600
 FUTURE_RECORD_TIME = datetime(2100, 1, 1, tzinfo=UTC)
-MANAGED = ("fit", "archives", "invalid", "csv", cases.FOLDER)
+MANAGED = ("fit", "archives", "invalid", "csv", cases.FOLDER, watch_csvs.FOLDER)
 
 
 def sample_set() -> dict[str, bytes]:
@@ -110,6 +112,10 @@ def sample_set() -> dict[str, bytes]:
     for name, (data, expect) in cases.case_files().items():
         files[name] = data
         expected["cases"][name] = expect
+    expected["watches"] = {}
+    for name, (data, expect) in watch_csvs.watch_files().items():
+        files[name] = data
+        expected["watches"][name] = expect
     files["EXPECTED.json"] = (json.dumps(expected, indent=1, ensure_ascii=False) + "\n").encode()
     files["fitbalance.toml"] = SETTINGS.encode()
     return dict(sorted(files.items()))

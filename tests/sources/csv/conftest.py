@@ -11,7 +11,7 @@ from fitbalance.synth.csv_samples import samples
 
 ZONE = "Europe/Berlin"
 CORPUS = (
-    Path(os.environ.get("FITBALANCE_CORPUS") or Path(__file__).resolve().parents[3].parent / "shared" / "corpus")
+    Path(os.environ.get("FITBALANCE_TEST_CORPUS") or Path(__file__).resolve().parents[3].parent / "shared" / "corpus")
     / "csv"
 )
 

@@ -20,6 +20,7 @@ from fitbalance.process import exercise_resolver
 from fitbalance.sources.csv import fitnotes, hevy, read_csv, strong
 from fitbalance.sources.csv.helpers import norm_header
 from fitbalance.synth import csv_samples
+from tests.conftest import examples
 from tests.sources.csv.conftest import ZONE
 
 HEADER = "Date,Exercise,Category,Weight (kgs),Reps,Distance,Distance Unit,Time,Comment"
@@ -319,7 +320,7 @@ def test_generated_export_reads_back() -> None:
 CELL = st.text(alphabet=st.sampled_from(list('0123456789.,:-" abcCardiokmlbs\t')), max_size=20)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.lists(CELL, min_size=9, max_size=9), max_size=6))
 def test_random_rows_fail_cleanly(rows: list[list[str]]) -> None:
     """Random cells under a FitNotes header give a Decoded or one of our input errors, nothing else."""

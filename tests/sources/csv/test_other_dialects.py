@@ -152,7 +152,7 @@ def test_exports_without_activities_are_skipped_with_their_kind(
         ("Athlete ID,Email Address,First Name,Last Name,Sex", "Strava profile"),
         ("Bike Name,Bike Brand,Bike Model,Bike Default Sport Types", "Strava gear list"),
         ("Date,Weight (kg),Fat mass (kg),Bone mass (kg),Muscle mass (kg),Hydration (kg),Comments", "Withings weight"),
-        ("com.samsung.health.weight,6312002,9", "Samsung Health measurements"),
+        ("com.samsung.health.weight,6312002,9", "Samsung Health body weight"),
     ],
 )
 def test_other_non_activity_exports_are_skipped_with_their_kind(header: str, kind: str) -> None:

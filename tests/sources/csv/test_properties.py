@@ -9,6 +9,7 @@ from fitbalance.errors import InputError
 from fitbalance.models import Decoded
 from fitbalance.sources.csv import looks_like_csv, read_csv
 from fitbalance.synth.csv_samples import samples
+from tests.conftest import examples
 from tests.sources.csv.conftest import ZONE
 
 SAMPLES = samples()
@@ -29,7 +30,7 @@ def _outcome(data: bytes) -> None:
     assert decoded.activities.columns[0] == "session_index"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.binary(max_size=2048))
 def test_random_bytes(data: bytes) -> None:
     """Random bytes give a Decoded or an InputError."""
@@ -37,7 +38,7 @@ def test_random_bytes(data: bytes) -> None:
     looks_like_csv(data)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(NAMES), st.floats(0, 1))
 def test_truncated_samples(name: str, fraction: float) -> None:
     """Every sample cut anywhere gives a Decoded or an InputError."""
@@ -45,7 +46,7 @@ def test_truncated_samples(name: str, fraction: float) -> None:
     _outcome(data[: int(len(data) * fraction)])
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(NAMES), st.data())
 def test_corrupted_samples(name: str, draw: st.DataObject) -> None:
     """A sample with a few bytes overwritten gives a Decoded or an InputError."""
@@ -56,7 +57,7 @@ def test_corrupted_samples(name: str, draw: st.DataObject) -> None:
     _outcome(bytes(data))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.sampled_from(HEADERS), st.lists(st.lists(CELL_TEXT, max_size=30), max_size=6))
 def test_known_header_with_random_rows(header: bytes, rows: list[list[str]]) -> None:
     """A recognised header over rows of random cells reaches the dialect readers and still fails cleanly."""

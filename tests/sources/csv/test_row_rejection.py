@@ -40,6 +40,7 @@ from fitbalance.models import FileStatus
 from fitbalance.process import BatchResult, WorkItem, process_batch
 from fitbalance.sources.archive import SourceRef
 from fitbalance.synth import csv_exports, csv_samples
+from tests.conftest import examples
 
 ATHLETE = Athlete(time_zone="Europe/Berlin", weight_unit="kg", distance_unit="km")
 AS_OF = datetime(2030, 1, 1)
@@ -277,7 +278,7 @@ def _corrupt(name: str, draw: st.DataObject) -> tuple[list[str], int, str]:
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(draw=st.data())
 def test_one_corrupted_row_is_quarantined_alone(
     name: str, draw: st.DataObject, folder: Path, clean: dict[str, dict[str, int]]
@@ -322,7 +323,7 @@ def _set_value(name: str, draw: st.DataObject, choices: tuple[tuple[str, str], .
 
 
 @pytest.mark.parametrize("name", sorted(n for n, c in CASES.items() if c.invalid))
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(8), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(draw=st.data())
 def test_a_value_only_validation_refuses_quarantines_its_row_alone_naming_the_line(
     name: str, draw: st.DataObject, folder: Path, clean: dict[str, dict[str, int]]
@@ -348,7 +349,7 @@ def test_a_value_only_validation_refuses_quarantines_its_row_alone_naming_the_li
 
 
 @pytest.mark.parametrize("name", sorted(n for n, c in CASES.items() if c.repairable))
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(8), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(draw=st.data())
 def test_an_impossible_value_in_a_field_the_row_can_stand_without_is_repaired_naming_the_line(
     name: str, draw: st.DataObject, folder: Path, clean: dict[str, dict[str, int]]

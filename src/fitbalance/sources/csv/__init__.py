@@ -50,11 +50,14 @@ from fitbalance.sources.csv import (
     fitnotes,
     garmin,
     hevy,
+    mifit,
     no_activities,
     polar,
+    samsung_health,
     strava,
     strong,
     wahoo,
+    whoop,
 )
 from fitbalance.sources.csv.helpers import (
     DELIMITERS,
@@ -92,6 +95,9 @@ DIALECTS: tuple[Dialect, ...] = (
     apple_health,
     polar,
     wahoo,
+    samsung_health,
+    whoop,
+    mifit,
     no_activities,
     daily_totals,  # last: told by shape, for the files of totals no layout above names
 )

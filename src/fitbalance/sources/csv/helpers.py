@@ -301,6 +301,7 @@ def sniff_delimiter(text: str) -> str:
 def parse_records(text: str, path: str) -> tuple[Record, ...]:
     """The file's non-blank records with the line each starts on."""
     delimiter = sniff_delimiter(text)
+    csv.field_size_limit(max(csv.field_size_limit(), len(text)))  # one cell may hold a workout's samples (Samsung)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records: list[Record] = []
     line = 1
