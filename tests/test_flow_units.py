@@ -68,19 +68,17 @@ def test_the_danish_wording_proves_km(ingested: dict[str, Any]) -> None:
     assert q(db, "SELECT count(*) FROM waiting_values WHERE column_name = 'distance_m'") == [(0,)]
 
 
-def test_a_strong_workout_left_running_is_capped_or_set_aside(ingested: dict[str, Any]) -> None:
-    """264 h ends at the next workout's start (13 h, a `repairs` row with the original); the last 100 h workout has
-    nothing to bound it and is set aside with its sets (quarantine rows), the rest of the file loads."""
+def test_a_strong_workout_left_running_is_capped_or_its_duration_set_aside(ingested: dict[str, Any]) -> None:
+    """264 h ends at the next workout's start (13 h); the last 100 h workout has nothing to bound it: it loads with
+    its sets and counts as a session of no minutes. Both durations written are kept in `repairs`."""
     db = ingested["db"]
     minutes = q(db, "SELECT name, minutes FROM activities_effective WHERE source_format = 'csv:strong' ORDER BY 1")
-    assert minutes == [("Left running", 13 * 60.0), ("Morning", 45.0)]
-    assert q(db, "SELECT rule, original FROM repairs WHERE rule = 'workout_over_a_day'") == [
-        ("workout_over_a_day", str(264 * 3600))
+    assert minutes == [("Left running", 13 * 60.0), ("Left running again", 0.0), ("Morning", 45.0)]
+    assert q(db, "SELECT original FROM repairs WHERE rule = 'workout_over_a_day' ORDER BY line") == [
+        (str(264 * 3600),),
+        (str(100 * 3600),),
     ]
-    assert q(db, "SELECT table_name, rows FROM quarantine ORDER BY table_name") == [
-        ("activities", 1),
-        ("strength_sets", 2),
-    ]
+    assert q(db, "SELECT count(*) FROM quarantine") == [(0,)]
 
 
 def test_minutes_are_the_timer_time_the_watch_recorded(ingested: dict[str, Any]) -> None:

@@ -112,7 +112,7 @@ def _prepare(item: WorkItem, *, athlete: Athlete, resolve_exercise: ExerciseReso
             return _Prepared(item, fmt, empty, [], settings, final=outcome)
         read = _rows_read(decoded)
         repaired = repair(decoded)
-        decoded = repaired.decoded  # a lifting app's workout over a day may have been set aside (its rows rejected)
+        decoded = repaired.decoded
         tables = normalize(decoded, file_id=file_id, athlete=athlete, resolve_exercise=resolve_exercise)
         repairs = _named_repairs(repaired.repairs, tables, file_id, ref.path)
     except (InputError, ReadFailed) as exc:

@@ -21,7 +21,6 @@ value with its cell as written, so that ``fitbalance status`` can say how many v
 
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, replace
 
@@ -30,7 +29,7 @@ import polars as pl
 from fitbalance import contracts
 from fitbalance.contracts import LIFTING_APPS, MAX_SPEED_MPS, TABLE_NAMES, Column
 from fitbalance.models import REPAIRS_SCHEMA as REPAIRS_SCHEMA
-from fitbalance.models import Decoded, Rejected
+from fitbalance.models import Decoded
 
 SESSION_REPAIR_SCHEMA: dict[str, pl.DataType] = {
     "session_index": pl.Int32(),
@@ -50,7 +49,7 @@ loaded as null, its cell in ``original``, until the setting of :data:`UNIT_SETTI
 UNIT_SETTINGS = {"weight_kg": "weight_unit", "distance_m": "distance_unit"}
 OVER_A_DAY = "workout_over_a_day"
 """The rule of a lifting app's workout that lasted over a day (a workout left running: 264 hours): its duration is
-its sets' span, else the time to the next workout's start, when that is under a day; else the workout is set aside."""
+its sets' span, else the time to the next workout's start, when that is under a day; else null (set aside)."""
 """The athlete's setting that says the unit of a column whose values may wait (:data:`UNIT_UNKNOWN`)."""
 _TABLES = {table.name: table for table in contracts.TABLES}
 _FRAMES = {"activities": "activities", "strength_sets": "sets", "samples": "samples", "laps": "laps"}
@@ -284,8 +283,9 @@ def workouts_over_a_day(decoded: Decoded) -> tuple[Decoded, list[dict[str, objec
     """A lifting app's workouts longer than a day (:data:`OVER_A_DAY`), repaired and recorded, or set aside.
 
     The duration becomes the span of its sets' times when they give one of at most a day, else the time to the
-    file's next workout when that is at most a day; otherwise the workout (with its sets) is set aside as rejected
-    rows naming the reason. Other formats come back as they are (their rules are :data:`RULES`).
+    file's next workout when that is at most a day; otherwise the duration alone is set aside (null): the workout
+    and its sets are good and load. Each is recorded with the duration written. Other formats come back as they
+    are (their rules are :data:`RULES`).
     """
     acts = decoded.activities
     if decoded.source_format not in LIFTING_APPS or acts.height == 0:
@@ -294,49 +294,28 @@ def workouts_over_a_day(decoded: Decoded) -> tuple[Decoded, list[dict[str, objec
     if long.height == 0:
         return decoded, []
     starts = sorted(s for s in acts["start_time_utc"].to_list() if s is not None)
-    new: dict[int, float] = {}
+    new: dict[int, float | None] = {}
     records: list[dict[str, object]] = []
-    rejected: list[Rejected] = []
     for row in long.iter_rows(named=True):
         session, start, elapsed = row["session_index"], row["start_time_utc"], row["elapsed_s"]
         span = _sets_span(decoded.sets, session, start)
         after = next((s for s in starts if s > start), None)
         gap = (after - start).total_seconds() if after is not None else None
         fixed = next((v for v in (span, gap) if v is not None and 0 < v <= DAY_S), None)
-        if fixed is not None:
-            new[session] = fixed
-            records.append(
-                {
-                    "session_index": session,
-                    "table_name": "activities",
-                    "column_name": "elapsed_s",
-                    "rule": OVER_A_DAY,
-                    "original": _number(elapsed),
-                    "rows": 1,
-                    "line": row["source_line"],
-                }
-            )
-            continue
-        line = row["source_line"]
-        where = f"line {line}: " if line is not None else ""
-        reason = (
-            f"{where}a workout of {elapsed / 3600:.0f} h: longer than a day, and neither its sets' times nor a "
-            "next workout within a day say how long it was"
+        new[session] = fixed  # None: nothing bounds it, the duration is set aside (the workout and its sets load)
+        records.append(
+            {
+                "session_index": session,
+                "table_name": "activities",
+                "column_name": "elapsed_s",
+                "rule": OVER_A_DAY,
+                "original": _number(elapsed),
+                "rows": 1,
+                "line": row["source_line"],
+            }
         )
-        payload = json.dumps({k: str(v) if v is not None else None for k, v in row.items()}, ensure_ascii=False)
-        rejected.append(Rejected(reason, line=line, payload=payload, table="activities"))
-        n_sets = decoded.sets.filter(pl.col("session_index") == session).height
-        if n_sets:
-            rejected.append(Rejected(f"{reason} (its sets)", line=line, table="strength_sets", rows=n_sets))
-    gone = [r["session_index"] for r in long.iter_rows(named=True) if r["session_index"] not in new]
     fixed_elapsed = pl.col("session_index").replace_strict(new, default=pl.col("elapsed_s"), return_dtype=pl.Float64)
-    activities = acts.filter(~pl.col("session_index").is_in(gone)).with_columns(fixed_elapsed.alias("elapsed_s"))
-    repaired = replace(
-        decoded,
-        activities=activities,
-        sets=decoded.sets.filter(~pl.col("session_index").is_in(gone)),
-        rejected=decoded.rejected + tuple(rejected),
-    )
+    repaired = replace(decoded, activities=acts.with_columns(fixed_elapsed.alias("elapsed_s")))
     return repaired, records
 
 

@@ -164,23 +164,25 @@ STRONG_OVER_A_DAY = (
 )
 
 
-def test_a_lifting_workout_over_a_day_is_capped_at_the_next_workout_or_set_aside() -> None:
-    """Strong's 264-hour workout ends when the next one starts (13 h later), recorded with its original; the last
-    one, 100 hours with nothing to bound it, is set aside with its two sets, as rejected rows naming why."""
+def test_a_lifting_workout_over_a_day_is_capped_at_the_next_workout_or_its_duration_set_aside() -> None:
+    """Strong's 264-hour workout ends when the next one starts (13 h later); the last one, 100 hours with nothing to
+    bound it, loads with its sets and no duration. Both are recorded with the duration written."""
     from fitbalance.repair import OVER_A_DAY
     from fitbalance.sources.csv import read_csv
 
     raw = read_csv(STRONG_OVER_A_DAY.encode(), "strong.csv", "UTC", weight_unit="kg")
     fixed = repair(raw)
     acts = fixed.decoded.activities
-    assert acts.select("name", "elapsed_s").rows() == [("Left running", 13 * 3600.0), ("Morning", 45 * 60.0)]
-    assert fixed.decoded.sets.height == 2
-    assert fixed.repairs.select("column_name", "rule", "original", "line").rows() == [
-        ("elapsed_s", OVER_A_DAY, str(264 * 3600), 2)
+    assert acts.select("name", "elapsed_s").rows() == [
+        ("Left running", 13 * 3600.0),
+        ("Morning", 45 * 60.0),
+        ("Left running again", None),
     ]
-    set_aside = [(r.table, r.rows, r.line) for r in fixed.decoded.rejected]
-    assert set_aside == [("activities", 1, 4), ("strength_sets", 2, 4)]
-    assert "100 h: longer than a day" in fixed.decoded.rejected[0].reason
+    assert fixed.decoded.sets.height == 4 and fixed.decoded.rejected == ()
+    assert fixed.repairs.select("column_name", "rule", "original", "line").rows() == [
+        ("elapsed_s", OVER_A_DAY, str(264 * 3600), 2),
+        ("elapsed_s", OVER_A_DAY, str(100 * 3600), 4),
+    ]
 
 
 def test_a_lifting_workout_over_a_day_takes_its_sets_span_when_they_have_times() -> None:
