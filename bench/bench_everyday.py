@@ -41,6 +41,7 @@ from pathlib import Path
 
 import psutil
 
+from fitbalance.pipelines.server import AUTH_VAR, auth_string
 from fitbalance.pipelines.warm import COMMAND_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -195,7 +196,7 @@ def main() -> None:
     s, ratio, how = against_help([*empty, str(run / "empty.duckdb")], env, args.repeat)
     figures.add("everyday: ingest EMPTY (local server, warm)", s, how)
     figures.ratios["nothing new / --help"] = ratio
-    reuse = env | {"PREFECT_API_URL": str(server_state(data)["url"])}
+    reuse = env | {"PREFECT_API_URL": str(server_state(data)["url"]), AUTH_VAR: auth_string(data / "prefect")}
     s, ratio, how = against_help([*empty, str(run / "reuse.duckdb")], reuse, max(1, args.repeat // 2))
     figures.add("reuse: ingest EMPTY (PREFECT_API_URL, flow in the command)", s, how)
     figures.ratios["reuse: nothing new / --help"] = ratio

@@ -414,7 +414,7 @@ def main() -> None:
         print(json.dumps(figures))
         return
 
-    from fitbalance.pipelines.server import start_server
+    from fitbalance.pipelines.server import AUTH_VAR, auth_string, start_server
 
     work: Path = args.work
     work.mkdir(parents=True, exist_ok=True)
@@ -448,6 +448,7 @@ def main() -> None:
         results_file.write_text("".join(f"{line}\n" for line in kept))
     with start_server(work / "prefect") as api:
         env = {**os.environ, "PREFECT_API_URL": api.url, SERVER_PID_VAR: str(api.pid or "")}
+        env[AUTH_VAR] = auth_string(work / "prefect")  # the server asks for its credentials
         for step, folder, workers, db in plan:
             if step in wanted and step != "dask-2":
                 rounds = args.repeat if step == "dask-1" else 1

@@ -252,6 +252,12 @@ QUERIES: dict[str, str] = {
     "muscle_group_weekly": "SELECT * FROM muscle_group_weekly WHERE week_start BETWEEN $start AND $end",
     "training_load_daily": "SELECT * FROM training_load_daily WHERE day BETWEEN $start AND $end",
     "unmapped_exercises": "SELECT * FROM unmapped_exercises WHERE last_seen >= $start AND first_seen <= $end",
+    "rep_records": "SELECT * FROM rep_records WHERE best_weight_date BETWEEN $start AND $end",
+    "training_load_weekly": "SELECT * FROM training_load_weekly WHERE week_start BETWEEN $start AND $end",
+    # the plan is for each athlete's next session whatever the year: every row (the year only names the columns)
+    "exercise_next_session": (
+        "SELECT * FROM exercise_next_session WHERE CAST($start AS DATE) <= CAST($end AS DATE) ORDER BY athlete"
+    ),
 }
 
 

@@ -271,6 +271,7 @@ def start_run(con: duckdb.DuckDBPyConnection, run: RunStart, plan: Plan) -> None
     settings = load_settings(Path(run.settings_path) if run.settings_path else None)
     ledger.begin_run(con, run_id=run.run_id, flow_run_id=run.flow_run_id, started_at=run.started)
     reference.refresh_athletes(con, settings, [run.athlete])
+    reference.refresh_progression(con, settings, [run.athlete])
     reference.refresh_exercises(con, exercises_table(user_names=[a.exercise_names for a in settings.athletes.values()]))
     # a changed time_zone re-places the CSV times loaded before
     placement.place_and_link(con, list(dict.fromkeys([*settings.athletes, run.athlete])))

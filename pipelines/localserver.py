@@ -11,6 +11,7 @@ does well under a second of work. So a command that runs a flow uses, in this or
 The local server keeps its state under the user's data folder (:func:`data_dir`), in ``prefect/`` (:func:`home`)::
 
     prefect/                the server's PREFECT_HOME: its SQLite database of flow runs, task runs and logs
+    prefect/api-auth        the credentials the server asks every request for (``fitbalance:<random secret>``)
     prefect/server.log      what the server and its supervisor said
     prefect/server.json     the running server (address, process ids, idle timeout); absent when none runs
     prefect/in-use          held (a shared lock) by every command using the server, touched when one starts or ends
@@ -25,6 +26,11 @@ has for the idle timeout, when it gets SIGTERM or SIGINT (:func:`stop`, ``fitbal
 nobody uses the server, it stops the server's process group (SIGTERM, then SIGKILL) and the warm process, removes
 ``server.json`` and exits: no process and no port are left.
 It takes ``in-use`` exclusively while it stops, so a command arriving then waits and starts a fresh server.
+
+Both folders are their user's only (0700, files 0600; :func:`private_state`): the runs' parameters name the user's
+files, and the credentials open the API. A command that uses the local server sets ``PREFECT_API_AUTH_STRING`` for
+itself and the processes it starts (:func:`_pointed_at`); a server of the user's own (``PREFECT_API_URL``) is used
+with whatever credentials the user configured for it.
 
 No Prefect import at module level: the supervisor needs none, and a command decides on the API before Prefect reads
 its settings.
@@ -50,7 +56,19 @@ from typing import IO
 
 import psutil
 
-from fitbalance.pipelines.server import API_URL_VAR, STARTUP_TIMEOUT_S, ServerStartError, is_healthy, start_server
+from fitbalance.pipelines.server import (
+    API_URL_VAR,
+    AUTH_FILE,
+    AUTH_VAR,
+    STARTUP_TIMEOUT_S,
+    ServerStartError,
+    auth_string,
+    is_healthy,
+    open_private,
+    private_folder,
+    start_server,
+    tighten,
+)
 
 DATA_DIR_VAR = "FITBALANCE_DATA_DIR"
 IDLE_VAR = "FITBALANCE_SERVER_IDLE_MINUTES"
@@ -71,10 +89,15 @@ class Running:
     home: str
     started_at: float  # seconds since the epoch
     idle_timeout_s: float
+    locked: bool = False  # it asks for the credentials in <home>/api-auth (a server of an earlier version did not)
 
     @property
     def ui_url(self) -> str:
         return self.url.removesuffix("/api")
+
+    @property
+    def auth_file(self) -> Path:
+        return Path(self.home) / AUTH_FILE
 
 
 def data_dir() -> Path:
@@ -88,6 +111,13 @@ def data_dir() -> Path:
 def home() -> Path:
     """The local server's folder: ``<data folder>/prefect``."""
     return data_dir() / "prefect"
+
+
+def private_state(folder: Path) -> list[str]:
+    """Make the local server's folder, and the data folder when it lies in it, its user's only (0700); returns what
+    the user should be told (a folder tightened, or one left open that is not theirs to change)."""
+    folders = [data_dir(), folder] if folder.parent == data_dir() else [folder]
+    return [note for f in folders if (note := private_folder(f))]
 
 
 def idle_timeout_s() -> float:
@@ -141,7 +171,7 @@ def _try_exclusive(fh: IO[bytes]) -> bool:
 
 
 def _open(path: Path) -> IO[bytes]:
-    return os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "r+b")
+    return os.fdopen(open_private(path, os.O_RDWR | os.O_CREAT), "r+b")
 
 
 # ---------------------------------------------------------------- the commands' side
@@ -161,7 +191,7 @@ def _clear_stale(folder: Path) -> None:
 def _start(folder: Path, idle_s: float, timeout_s: float = STARTUP_TIMEOUT_S) -> Running:
     """Start a supervisor (detached) and wait until it says its server answers."""
     command = [sys.executable, "-m", SUPERVISOR_MODULE, "--home", str(folder), "--idle-timeout", str(idle_s)]
-    with open(folder / LOG, "ab") as log:
+    with os.fdopen(open_private(folder / LOG), "ab") as log:
         launcher = subprocess.Popen(
             [*command, "--detach"],
             stdin=subprocess.DEVNULL,
@@ -187,14 +217,18 @@ def use(
     *,
     idle_s: float | None = None,
     on_start: Callable[[], None] = lambda: None,
+    announce: Callable[[str], None] = lambda _: None,
 ) -> Iterator[tuple[Running, bool]]:
     """Hold the local server in use for the block: the one running, or one started now (``on_start`` is told first).
 
     Yields the server and whether this block started it. While the block runs, the supervisor does not stop it for
     idleness; afterwards its idle time counts from the block's end. Raises ServerStartError when it cannot start.
+    A server of an earlier version, which asked for no credentials, is stopped and a new one started. ``announce``
+    is told when a folder was made private, or could not be.
     """
     folder = folder or home()
-    folder.mkdir(parents=True, exist_ok=True)
+    for note in private_state(folder):
+        announce(note)
     in_use = _open(folder / IN_USE)
     try:
         with _open(folder / START_LOCK) as start_lock:
@@ -202,9 +236,15 @@ def use(
             _lock(in_use, _fcntl("LOCK_SH"))  # waits while a supervisor is stopping its server
             os.utime(folder / IN_USE)
             state = running(folder)
+            if state is not None and not state.locked:
+                announce(f"stopping the local Prefect server at {state.url}: it asked for no credentials")
+                stop(folder)
+                state = None
             started = state is None
             if state is None:
                 _clear_stale(folder)
+                if tightened := tighten(folder):
+                    announce(f"made {tightened} files in {folder} private (other users could read them)")
                 on_start()
                 state = _start(folder, idle_timeout_s() if idle_s is None else idle_s)
         yield state, started
@@ -227,7 +267,7 @@ def run_warm(args: list[str], announce: Callable[[str], None]) -> int | None:
     folder = home()
     if recorded(folder) is None or not (folder / warm.SOCKET).exists():
         return None
-    with use(folder, on_start=lambda: None) as (_, started):
+    with use(folder, announce=announce) as (_, started):
         if started:  # the recorded server was gone; this one has no warm process yet
             return None
         return warm.delegate(folder, args, on_stale=announce)
@@ -317,7 +357,8 @@ def prefect_api(*, no_server: bool, announce: Callable[[str], None]) -> Iterator
         return
     with ExitStack() as stack:
         try:
-            state, started = stack.enter_context(use(on_start=lambda: announce("starting the local Prefect server")))
+            starting = use(on_start=lambda: announce("starting the local Prefect server"), announce=announce)
+            state, started = stack.enter_context(starting)
         except (ServerStartError, OSError) as exc:
             announce(f"{exc}: this run uses an embedded API")
             state = None
@@ -326,15 +367,32 @@ def prefect_api(*, no_server: bool, announce: Callable[[str], None]) -> Iterator
             return
         if started:
             announce(
-                f"started the local Prefect server at {state.ui_url} (its UI shows the runs); it stops after "
-                f"{state.idle_timeout_s / 60:g} minutes without use, or with `fitbalance server stop`"
+                f"started the local Prefect server at {state.ui_url} (its UI shows the runs; `fitbalance server "
+                f"status` says how to log in); it stops after {state.idle_timeout_s / 60:g} minutes without use, "
+                "or with `fitbalance server stop`"
             )
-        os.environ[API_URL_VAR] = state.url  # for the processes this one starts (Dask workers)
-        try:
-            with temporary_settings(updates={PREFECT_API_URL: state.url}):
-                yield state.url
-        finally:
-            os.environ.pop(API_URL_VAR, None)
+        with _pointed_at(state):  # and the processes this one starts (Dask workers)
+            yield state.url
+
+
+@contextmanager
+def _pointed_at(state: Running) -> Iterator[None]:
+    """Prefect in this process, and the processes it starts, reports to the local server ``state``, with its
+    credentials, for the block. Imports Prefect."""
+    from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
+
+    secret = auth_string(Path(state.home))
+    before = {name: os.environ.get(name) for name in (API_URL_VAR, AUTH_VAR)}
+    os.environ |= {API_URL_VAR: state.url, AUTH_VAR: secret}
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: state.url, PREFECT_API_AUTH_STRING: secret}):
+            yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @contextmanager
@@ -343,7 +401,7 @@ def serving_api(folder: Path | None, announce: Callable[[str], None]) -> Iterato
     in ``folder`` (default :func:`home`), started if none runs and then stopped when the block ends, unless another
     command uses it then (it stops when idle). Imports Prefect.
     """
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import PREFECT_API_URL
 
     configured = PREFECT_API_URL.value()
     if configured:
@@ -353,21 +411,16 @@ def serving_api(folder: Path | None, announce: Callable[[str], None]) -> Iterato
     folder = folder or home()
     started = False
     try:
-        with use(folder, on_start=lambda: announce(f"starting the local Prefect server (state in {folder})")) as (
-            state,
-            started,
-        ):
+        starting = f"starting the local Prefect server (state in {folder})"
+        with use(folder, on_start=lambda: announce(starting), announce=announce) as (state, started):
             where = "started here" if started else "already running"
             announce(
                 f"Prefect API {state.url}: {where} (pid {state.server_pid}, supervisor pid {state.pid}, state in "
-                f"{folder}, log {folder / LOG}); the UI is at {state.ui_url}"
+                f"{folder}, log {folder / LOG}); the UI is at {state.ui_url} (it asks for the line in "
+                f"{state.auth_file})"
             )
-            os.environ[API_URL_VAR] = state.url  # for the flow-run processes
-            try:
-                with temporary_settings(updates={PREFECT_API_URL: state.url}):
-                    yield state.url
-            finally:
-                os.environ.pop(API_URL_VAR, None)
+            with _pointed_at(state):  # and the flow-run processes
+                yield state.url
     finally:
         if started and stop(folder, when_idle=True):
             announce("the local Prefect server it started stops as soon as no other command uses it")
@@ -380,8 +433,9 @@ class _Stop(Exception):
     """SIGTERM or SIGINT while the server is still starting."""
 
 
-def runner_env(api_url: str, base: dict[str, str] | None = None) -> dict[str, str]:
-    """The warm process's environment: ours without Prefect settings (but its home and profile), and the server's URL.
+def runner_env(api_url: str, auth: str, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The warm process's environment: ours without Prefect settings (but its home and profile), and the server's URL
+    and credentials.
 
     Commands compare their own ``PREFECT_*`` settings with the warm process's (defaults applied on both sides), so a
     server started by ``fitbalance serve`` (with its logging settings) serves plain ingests warm too.
@@ -390,12 +444,14 @@ def runner_env(api_url: str, base: dict[str, str] | None = None) -> dict[str, st
     keep = {"PREFECT_HOME", "PREFECT_PROFILE"}
     env = {k: v for k, v in env.items() if not k.startswith("PREFECT_") or k in keep}
     env[API_URL_VAR] = api_url
+    env[AUTH_VAR] = auth
     return env
 
 
 class _Supervisor:
-    def __init__(self, folder: Path, idle_s: float, warm: bool = True) -> None:
+    def __init__(self, folder: Path, idle_s: float, warm: bool = True, umask: int = 0o022) -> None:
         self.folder = folder
+        self.umask = umask  # the user's, for the warm process (whose commands write databases and reports)
         self.idle_s = idle_s
         self.warm = warm and sys.platform == "linux"
         self.serving = False
@@ -424,9 +480,10 @@ class _Supervisor:
             _lock(in_use, _fcntl("LOCK_UN"))
 
     def _record(self, url: str, server_pid: int) -> Running:
-        state = Running(url, os.getpid(), server_pid, str(self.folder), time.time(), self.idle_s)
+        state = Running(url, os.getpid(), server_pid, str(self.folder), time.time(), self.idle_s, locked=True)
         tmp = self.folder / f".{STATE}.{os.getpid()}"
-        tmp.write_text(json.dumps(asdict(state)))
+        with os.fdopen(open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "w") as out:
+            out.write(json.dumps(asdict(state)))
         tmp.replace(self.folder / STATE)
         return state
 
@@ -440,14 +497,15 @@ class _Supervisor:
         if len(self.runner_starts) >= 3:
             return
         self.runner_starts.append(now)
-        with open(self.folder / LOG, "ab") as log:
+        with os.fdopen(open_private(self.folder / LOG), "ab") as log:
             self.runner = subprocess.Popen(
                 [sys.executable, "-m", "fitbalance.pipelines.warm", "--home", str(self.folder)],
-                env=runner_env(url),
+                env=runner_env(url, auth_string(self.folder)),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                umask=self.umask,
             )
 
     def _signal_runner(self) -> list[psutil.Process]:
@@ -519,9 +577,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.detach and os.fork() > 0:
         os._exit(0)  # the command that started us waits for this exit, then reads our answer on the pipe
     os.environ.pop(API_URL_VAR, None)
+    user_umask = os.umask(0o077)  # what the supervisor and the server write is its user's only
     answer = sys.stdout
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115  # nothing more goes to the pipe after the answer
-    return _Supervisor(args.home, args.idle_timeout, warm=not args.no_warm).run(answer)
+    return _Supervisor(args.home, args.idle_timeout, warm=not args.no_warm, umask=user_umask).run(answer)
 
 
 if __name__ == "__main__":

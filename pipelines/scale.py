@@ -31,6 +31,7 @@ from prefect_dask.task_runners import DaskTaskRunner
 
 from fitbalance.errors import ConfigError
 from fitbalance.pipelines.ingest import ingest_flow
+from fitbalance.pipelines.jobs import refuse_other_jobs
 
 LOCAL = "local"
 DASK_BATCH_SIZE = 96  # files per task: each task costs API round trips, Parquet files and a load transaction
@@ -142,7 +143,10 @@ def dask_ingest_flow(
     athlete: str | None = None,
     settings_path: str | None = None,
 ) -> dict[str, Any]:
-    """:func:`ingest_on_dask` as a flow of its own, for a deployment (``prefect.yaml``): the ingest is its subflow."""
+    """:func:`ingest_on_dask` as a flow of its own, for a deployment (``prefect.yaml``): the ingest is its subflow.
+    A run whose parameters are not its deployment's is refused (:mod:`fitbalance.pipelines.jobs`)."""
+    given = {"paths": paths, "db": db, "address": address, "workers": workers, "staging": staging}
+    refuse_other_jobs(dask_ingest_flow, given | {"athlete": athlete, "settings_path": settings_path})
     return ingest_on_dask(
         paths,
         db,

@@ -5,6 +5,8 @@ by ``PREFECT_API_URL``, or the local server of :mod:`fitbalance.pipelines.locals
 registers the deployment ``fitbalance-inbox/<inbox folder name>`` with an interval or cron schedule, and serves it from
 this process: each scheduled run is a subprocess running :func:`inbox_flow`, which
 
+0. refuses a run whose parameters are not the ones serve was started with (:mod:`fitbalance.pipelines.jobs`):
+   whoever creates a run of this deployment cannot make it read other files or write another database;
 1. ingests the inbox with :func:`fitbalance.pipelines.ingest.ingest_flow` (a subflow): a file whose content hash is
    already in the database is not read again, so a run costs a scan and a hash per known file, plus the work on new
    ones;
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import os
 import signal
 from collections.abc import Callable
 from contextlib import suppress
@@ -38,6 +41,7 @@ from pydantic import ValidationError
 
 from fitbalance.errors import ConfigError, FitbalanceError
 from fitbalance.pipelines.ingest import ingest_flow
+from fitbalance.pipelines.jobs import JOB_VAR, job_env, refuse_other_jobs
 from fitbalance.pipelines.localserver import serving_api
 from fitbalance.pipelines.server import RUN_STOP_GRACE_S, flush_prefect, serving_env, stop_children
 
@@ -83,8 +87,20 @@ def inbox_flow(
 ) -> dict[str, Any]:
     """One scheduled pass over ``inbox``: ingest what is new, refresh the report, log one line.
 
-    ``report`` is the HTML file to write (default: ``<db stem>-report.html`` beside the database).
+    ``report`` is the HTML file to write (default: ``<db stem>-report.html`` beside the database). A run of a
+    deployment, or of ``fitbalance serve``, whose parameters are not the job's is refused before it reads a file.
     """
+    refuse_other_jobs(
+        inbox_flow,
+        {
+            "inbox": inbox,
+            "db": db,
+            "report": report,
+            "athlete": athlete,
+            "settings_path": settings_path,
+            "workers": workers,
+        },
+    )
     logger = get_run_logger()
     report = report or str(default_report_path(Path(db)))
     summary: dict[str, Any] = ingest_flow(
@@ -169,6 +185,16 @@ def serve_inbox(
     with serving_api(prefect_home, announce):
         name = deployment_name(inbox)
         runner = Runner(name=f"fitbalance-{name}", limit=1, pause_on_shutdown=True)  # one run at a time
+        parameters = {
+            "inbox": str(inbox.resolve()),
+            "db": str(db.resolve()),
+            "report": str(report.resolve()) if report else None,
+            "athlete": athlete,
+            "settings_path": str(settings_path.resolve()) if settings_path else None,
+            "workers": workers,
+        }
+        # the flow-run processes inherit it, and refuse a run with other parameters
+        os.environ[JOB_VAR] = job_env(inbox_flow, parameters)
         try:
             runner.add_flow(
                 inbox_flow,
@@ -176,14 +202,7 @@ def serve_inbox(
                 interval=interval,
                 cron=cron,
                 paused=False,
-                parameters={
-                    "inbox": str(inbox.resolve()),
-                    "db": str(db.resolve()),
-                    "report": str(report.resolve()) if report else None,
-                    "athlete": athlete,
-                    "settings_path": str(settings_path.resolve()) if settings_path else None,
-                    "workers": workers,
-                },
+                parameters=parameters,
                 description=f"Ingest new files from {inbox.resolve()} into {db.resolve()}",
                 tags=["fitbalance"],
             )
@@ -194,4 +213,5 @@ def serve_inbox(
             if stopped := stop_children():
                 announce(f"stopped {stopped} leftover process(es)")
             flush_prefect(timeout_s=RUNNER_STOP_S)
+            os.environ.pop(JOB_VAR, None)
             announce("stopped")

@@ -3,7 +3,12 @@
 :func:`start_server` runs ``prefect server start --host 127.0.0.1 --port <free port>`` as a subprocess in its own
 process group, with its state (a SQLite database of flow runs and logs) in the ``PREFECT_HOME`` it is given, waits for
 ``/api/health``, and on exit stops the whole process group: SIGTERM, then SIGKILL after a grace period. The local
-server's supervisor (:mod:`fitbalance.pipelines.localserver`) is built on it. :func:`stop_children` ends the flow-run
+server's supervisor (:mod:`fitbalance.pipelines.localserver`) is built on it.
+
+The server asks every request for credentials (Prefect's ``PREFECT_SERVER_API_AUTH_STRING``; its health check
+excepted): a random secret kept in ``<home>/api-auth`` (:func:`auth_string`), which its clients send
+(``PREFECT_API_AUTH_STRING``). Its folder is its user's only (:func:`private_folder`, :func:`tighten`): other users
+of the machine can neither read its runs nor drive it. :func:`stop_children` ends the flow-run
 processes a runner leaves behind when it is stopped. No Prefect import at the top: this module is used before Prefect
 is imported, so that its logging settings (:data:`SERVE_ENV`) apply.
 """
@@ -11,8 +16,10 @@ is imported, so that its logging settings (:data:`SERVE_ENV`) apply.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -26,6 +33,11 @@ from pathlib import Path
 import psutil
 
 API_URL_VAR = "PREFECT_API_URL"
+AUTH_VAR = "PREFECT_API_AUTH_STRING"  # what a client sends (HTTP basic authentication, ``user:password``)
+SERVER_AUTH_VAR = "PREFECT_SERVER_API_AUTH_STRING"  # what the server asks for
+AUTH_FILE = "api-auth"  # in the server's folder, its user's only
+AUTH_USER = "fitbalance"
+PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 STARTUP_TIMEOUT_S = 180.0  # a first start migrates a fresh SQLite database; 15-50 s on a busy 2-core machine
 STOP_GRACE_S = 8.0  # a server's process group after SIGTERM, before SIGKILL
 RUN_STOP_GRACE_S = 5.0  # a flow run after SIGTERM rolls back its open batch and records the end of the run
@@ -66,10 +78,82 @@ def is_healthy(api_url: str, timeout_s: float = 2.0) -> bool:
         return False
 
 
-def server_env(home: Path, base: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment of the server process: our home, no analytics, no inherited API URL."""
+def open_private(path: Path, flags: int = os.O_WRONLY | os.O_CREAT | os.O_APPEND) -> int:
+    """``os.open`` of a file that, when created, is its user's only (0600, whatever the umask)."""
+    return os.open(path, flags, PRIVATE_FILE)
+
+
+def private_folder(folder: Path) -> str | None:
+    """Make ``folder`` (and its missing parents) and keep it its user's only (0700).
+
+    A folder of ours that others could read is tightened; one that is not ours, or shared on purpose (the sticky bit
+    of ``/tmp``), is left as it is. Returns what the user should know (tightened, or still open to others), else None.
+    """
+    if not folder.is_dir():
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        with suppress(FileExistsError):  # another command made it meanwhile: checked below as an existing one
+            folder.mkdir(mode=PRIVATE_DIR)
+            os.chmod(folder, PRIVATE_DIR)  # exactly 0700: mkdir's mode passes through the umask
+            return None
+    info = folder.stat()
+    wide = stat.S_IMODE(info.st_mode) & 0o077
+    if not wide:
+        return None
+    if info.st_uid != os.geteuid() or info.st_mode & stat.S_ISVTX:
+        return f"{folder} can be read by other users (mode {stat.S_IMODE(info.st_mode):o}) and is not yours to change"
+    os.chmod(folder, stat.S_IMODE(info.st_mode) & ~0o077)
+    return f"made {folder} private: only you can read it now (its mode was {stat.S_IMODE(info.st_mode):o})"
+
+
+def tighten(folder: Path) -> int:
+    """Take other users' permissions off everything of ours under ``folder`` (files a version before this one
+    left readable: the flow-run database, the log); returns how many files and folders changed."""
+    changed = 0
+    for root, dirs, files in os.walk(folder):
+        for name in [*dirs, *files]:
+            path = os.path.join(root, name)
+            with suppress(OSError):
+                info = os.lstat(path)
+                if stat.S_ISLNK(info.st_mode) or not stat.S_IMODE(info.st_mode) & 0o077 or info.st_uid != os.geteuid():
+                    continue
+                os.chmod(path, stat.S_IMODE(info.st_mode) & ~0o077)
+                changed += 1
+    return changed
+
+
+def auth_string(home: Path) -> str:
+    """The credentials of the server in ``home``: ``fitbalance:<random secret>``, made on first use and kept in
+    ``<home>/api-auth`` (0600). The same file serves every later server there, so a browser that logged in to the UI
+    stays logged in; delete it (with the server stopped) to get a new secret."""
+    path = home / AUTH_FILE
+    with suppress(FileNotFoundError):
+        return _read_secret(path)
+    tmp = home / f".{AUTH_FILE}.{os.getpid()}"
+    try:  # written whole under another name, then linked in: no one reads it half-written, and the first one stays
+        with os.fdopen(open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "w") as out:
+            out.write(f"{AUTH_USER}:{secrets.token_urlsafe(32)}\n")
+        with suppress(FileExistsError):  # another process made it meanwhile
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return _read_secret(path)
+
+
+def _read_secret(path: Path) -> str:
+    if stat.S_IMODE(path.stat().st_mode) & 0o077:
+        os.chmod(path, PRIVATE_FILE)
+    secret = path.read_text().strip()
+    if not secret:
+        raise ServerStartError(f"{path} is empty: delete it, and the next start makes a new secret")
+    return secret
+
+
+def server_env(home: Path, auth: str, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of the server process: our home, our credentials, no analytics, no inherited API URL."""
     env = dict(os.environ if base is None else base)
     env.pop(API_URL_VAR, None)
+    env.pop(AUTH_VAR, None)
+    env[SERVER_AUTH_VAR] = auth
     env["PREFECT_HOME"] = str(home)
     env["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     env["DO_NOT_TRACK"] = "1"
@@ -159,20 +243,22 @@ def stop_children(*, spare_group: int | None = None, grace_s: float = RUN_STOP_G
 
 @contextmanager
 def start_server(home: Path, *, timeout_s: float = STARTUP_TIMEOUT_S) -> Iterator[Api]:
-    """Run ``prefect server start`` on a free localhost port until the block exits."""
-    home.mkdir(parents=True, exist_ok=True)
+    """Run ``prefect server start`` on a free localhost port until the block exits, asking for the credentials in
+    ``<home>/api-auth``; what it writes (its database, its log) is its user's only."""
+    private_folder(home)
     port = free_port()
     url = f"http://127.0.0.1:{port}/api"
     log_path = home / "server.log"
     command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
-    with open(log_path, "ab") as log:
+    with os.fdopen(open_private(log_path), "ab") as log:
         process = subprocess.Popen(
             command,
-            env=server_env(home),
+            env=server_env(home, auth_string(home)),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: a terminal's Ctrl-C reaches us, and we stop it in order
+            umask=0o077,  # its SQLite database of every run's parameters and logs, and what else it writes
         )
     try:
         deadline = time.monotonic() + timeout_s

@@ -7,13 +7,14 @@ imported all of that, reports to the local server, and listens on ``<home>/runne
 can open, checked by the peer's uid).
 
 ``fitbalance ingest ...`` (:func:`delegate`) asks it first whether it runs the same code (package files unchanged, same
-Python, same ``PREFECT_*`` settings); if so it sends its arguments, working folder, environment and its terminal (its
-stdin, stdout and stderr, as file descriptors). The process forks a child that becomes the command: it runs the same
-``fitbalance ingest`` in the command's folder, with its environment, writing to its terminal, as a real Prefect flow
-run on the local server; it sends back its process id and, at the end, its exit status, which the command exits with.
-SIGINT, SIGTERM and SIGHUP to the command are passed on to the child's process group, so Ctrl-C and ``kill`` act as
-on an ingest run in the command's own process. Whenever anything does not fit (no warm process yet, other code, other
-settings, not Linux), the command runs the flow itself, as it always could.
+Python, same ``PREFECT_*`` settings); if so it sends its arguments, working folder, umask, environment and its
+terminal (its stdin, stdout and stderr, as file descriptors). The process forks a child that becomes the command: it
+runs the same ``fitbalance ingest`` in the command's folder, with its umask and environment, writing to its terminal,
+as a real Prefect flow run on the local server (with the server's credentials); it sends back its process id and, at
+the end, its exit status, which the command exits with. SIGINT, SIGTERM and SIGHUP to the command are passed on to the
+child's process group, so Ctrl-C and ``kill`` act as on an ingest run in the command's own process. Whenever anything
+does not fit (no warm process yet, other code, other settings, not Linux), the command runs the flow itself, as it
+always could.
 
 The warm process ends with the local server (SIGTERM from the supervisor), or on its own when its supervisor is gone,
 stopping any child still running first; a command finding it on other code asks it to quit, and the supervisor starts
@@ -39,7 +40,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from fitbalance.pipelines.server import API_URL_VAR, command_flow_settings, flush_prefect
+from fitbalance.pipelines.server import API_URL_VAR, AUTH_VAR, command_flow_settings, flush_prefect
 
 SOCKET = "runner.sock"
 CHILD_VAR = "FITBALANCE_WARM_CHILD"  # set in a command run by the warm process: it never delegates again
@@ -98,10 +99,12 @@ SERVER_SIDE = ("PREFECT_SERVER_", "PREFECT_UI_", "PREFECT_API_DATABASE_")  # the
 
 
 def prefect_env(env: dict[str, str] | os._Environ[str]) -> dict[str, str]:
-    """The ``PREFECT_*`` settings of an environment that a command's flow run depends on: not the API URL (the warm
-    process's is its server's), not the server's own settings."""
+    """The ``PREFECT_*`` settings of an environment that a command's flow run depends on: not the API URL and its
+    credentials (the warm process's are its server's), not the server's own settings."""
     return {
-        k: v for k, v in env.items() if k.startswith("PREFECT_") and k != API_URL_VAR and not k.startswith(SERVER_SIDE)
+        k: v
+        for k, v in env.items()
+        if k.startswith("PREFECT_") and k not in (API_URL_VAR, AUTH_VAR) and not k.startswith(SERVER_SIDE)
     }
 
 
@@ -177,7 +180,9 @@ def delegate(home: Path, args: list[str], on_stale: Callable[[str], None] = lamb
     if sock is None:
         return None
     with sock:
-        request = {"op": "run", "args": args, "cwd": os.getcwd(), "env": dict(os.environ)}
+        umask = os.umask(0o077)  # read it: the only way is to set it, and at once back
+        os.umask(umask)
+        request = {"op": "run", "args": args, "cwd": os.getcwd(), "env": dict(os.environ), "umask": umask}
         try:
             _send(sock, request, [0, 1, 2])
         except OSError:
@@ -382,11 +387,12 @@ def _run_command(conn: socket.socket, request: dict[str, Any], fds: list[int]) -
         for sig in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        api_url = os.environ[API_URL_VAR]
+        server = {name: value for name in (API_URL_VAR, AUTH_VAR) if (value := os.environ.get(name)) is not None}
         os.chdir(request["cwd"])
+        os.umask(int(request["umask"]))  # the databases and reports it writes are as the command would write them
         os.environ.clear()
         os.environ.update(request["env"])
-        os.environ[API_URL_VAR] = api_url
+        os.environ.update(server)
         os.environ[CHILD_VAR] = "1"
         conn.settimeout(None)
         conn.sendall(json.dumps({"pid": os.getpid()}).encode() + b"\n")

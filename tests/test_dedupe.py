@@ -260,3 +260,16 @@ def test_overlap_is_symmetric(a: int, b: int, da: int | None, db: int | None) ->
     sa, sb = T0 + timedelta(minutes=a), T0 + timedelta(minutes=b)
     fa, fb = (da * 60.0 if da else None), (db * 60.0 if db else None)
     assert overlaps(sa, fa, sb, fb) == overlaps(sb, fb, sa, fa)
+
+
+def test_a_garmin_account_summary_and_the_fit_file_of_its_recording_count_once_whatever_their_kinds() -> None:
+    """Garmin's account JSON says strength_training (resistance), the watch's FIT file without set messages was
+    classified other: the same start to the second makes them one recording, and the FIT file counts. Five seconds
+    apart they are two sessions as far as this rule goes (their kinds disagree)."""
+    summary = act("json", source="json:garmin", category="resistance", sport="training")
+    fit = act("fit", source="fit", category="other", sport="training", start=T0 + timedelta(milliseconds=400))
+    links = dict(duplicate_links(pl.DataFrame([summary, fit], schema=CANDIDATE_SCHEMA)).iter_rows())
+    assert links == {"fit": None, "json": "fit"}
+    later = {**fit, "start_time_utc": T0 + timedelta(seconds=5)}
+    links = dict(duplicate_links(pl.DataFrame([summary, later], schema=CANDIDATE_SCHEMA)).iter_rows())
+    assert links == {"fit": None, "json": None}

@@ -24,18 +24,25 @@ if selection is None:
 unit = selection.unit
 
 
-def _load(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def _load(
+    con: duckdb.DuckDBPyConnection,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     return (
         read.exercise_progress(con, selection.athlete, selection.start, selection.end),
         read.personal_records(con, selection.athlete),
         read.muscle_group_weekly(con, selection.athlete),
+        read.exercise_next_session(con, selection.athlete),
+        read.rep_records(con, selection.athlete),
     )
 
 
 frames = common.query(_load)
 if frames is None:
     st.stop()
-progress, records, muscles = frames
+progress, records, muscles, plan, rep_records = frames
+next_sessions = summaries.next_session_text(plan).select(
+    "exercise", pl.format("{} ({})", "next_session", "action").alias("next_session"), "reason"
+)
 if progress.is_empty():
     st.info(
         "**No strength sets in these weeks.** Ingest a FIT strength activity (with sets) or a Hevy/Strong export: "
@@ -58,9 +65,13 @@ columns[4].metric(
 if summary.is_empty():
     st.info("No strength sets this week. The charts below show the other weeks in the range.")
 else:
-    table = summaries.in_unit(summary, ["top_set_kg", "best_e1rm_kg", "volume_load_kg"], unit).with_columns(
-        pl.col("status").map_elements(lambda s: f"{STATUS_ICONS.get(s, '')} {s}", return_dtype=pl.String()),
-        (pl.col("is_e1rm_pr") | pl.col("is_weight_pr") | pl.col("is_reps_pr")).alias("record"),
+    table = (
+        summaries.in_unit(summary, ["top_set_kg", "best_e1rm_kg", "volume_load_kg"], unit)
+        .with_columns(
+            pl.col("status").map_elements(lambda s: f"{STATUS_ICONS.get(s, '')} {s}", return_dtype=pl.String()),
+            (pl.col("is_e1rm_pr") | pl.col("is_weight_pr") | pl.col("is_reps_pr")).alias("record"),
+        )
+        .join(next_sessions, on="exercise", how="left", maintain_order="left")
     )
     st.dataframe(
         table.select(
@@ -73,6 +84,8 @@ else:
             "e1rm_change_pct",
             "volume_load_kg",
             "record",
+            "next_session",
+            "reason",
         ),
         hide_index=True,
         column_config={
@@ -83,6 +96,12 @@ else:
             "e1rm_change_pct": st.column_config.NumberColumn("e1RM vs previous", format="%+.1f %%"),
             "volume_load_kg": st.column_config.NumberColumn(f"volume ({unit.label})", format="%,.0f"),
             "record": st.column_config.CheckboxColumn("⭐ record"),
+            "next_session": st.column_config.TextColumn(
+                "Next session",
+                help="What to lift next time, from the last session and the [athletes.NAME.progression] settings "
+                "(`fitbalance next` prints it too)",
+            ),
+            "reason": st.column_config.TextColumn("why"),
         },
     )
 
@@ -127,4 +146,10 @@ with st.expander("Personal records"):
             "best_e1rm_kg": st.column_config.NumberColumn(f"best e1RM ({unit.label})", format="%.1f"),
             "best_weight_kg": st.column_config.NumberColumn(f"heaviest ({unit.label})", format="%.1f"),
         },
+    )
+    st.caption(f"Rep records: the heaviest weight ({unit.label}) lifted for at least 1 to 12 reps.")
+    st.dataframe(
+        summaries.rep_record_grid(rep_records, unit),
+        hide_index=True,
+        column_config={str(n): st.column_config.NumberColumn(f"{n}RM", format="%.1f") for n in range(1, 13)},
     )

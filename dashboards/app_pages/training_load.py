@@ -67,3 +67,23 @@ st.caption(
     "The ratio reads high in the first four weeks of a history (no chronic load yet); its axis stops at "
     f"{charts.ACWR_AXIS_MAX:.0f}."
 )
+
+weekly = common.query(lambda con: read.training_load_weekly(con, selection.athlete, selection.start, selection.end))
+if weekly is not None and not weekly.is_empty():
+    with st.expander("Weekly load, monotony and strain (Foster)"):
+        st.caption(
+            "Monotony: the week's mean daily load / its standard deviation (rest days count as 0); above about 2 the "
+            "load was the same day after day. Strain: the week's load x monotony (Foster 1998)."
+        )
+        st.dataframe(
+            weekly.select("iso_week", "weekly_load", "strength_load", "endurance_load", "monotony", "strain"),
+            hide_index=True,
+            column_config={
+                "iso_week": st.column_config.TextColumn("week"),
+                "weekly_load": st.column_config.NumberColumn("load", format="%.0f"),
+                "strength_load": st.column_config.NumberColumn("strength", format="%.0f"),
+                "endurance_load": st.column_config.NumberColumn("endurance", format="%.0f"),
+                "monotony": st.column_config.NumberColumn("monotony", format="%.2f"),
+                "strain": st.column_config.NumberColumn("strain", format="%.0f"),
+            },
+        )

@@ -907,6 +907,66 @@ def report(
     console.print(f"report written to {written}")
 
 
+# ---- fitbalance next: what to lift next time (the exercise_next_session view) ---------------------------------
+
+
+@app.command(name="next")
+def next_session(
+    exercise: Annotated[str | None, typer.Option(help="Only this exercise (its name, any case)")] = None,
+    athlete: Annotated[str | None, typer.Option(help="Only this athlete (default: every athlete)")] = None,
+    db: DbOption = None,
+    settings: Annotated[Path | None, typer.Option(help="Settings TOML (default: ./fitbalance.toml)")] = None,
+) -> None:
+    """Print what to lift next time, per exercise trained in the last 6 weeks: weight, reps, and why.
+
+    The progression settings ([athletes.NAME.progression]) are read from the settings file now, so an edit shows
+    without an ingest; without a settings file, those the last ingest stored are used.
+    """
+    import polars as pl
+
+    from fitbalance import summaries
+    from fitbalance.config import settings_path
+    from fitbalance.store import read
+    from fitbalance.store.reference import progression_rows
+
+    config = _settings_or_exit(settings)
+    target, _named = settings_path(settings)
+
+    def query(con: Any) -> tuple[list[str], list[Any]]:
+        if target.exists():
+            read.use_progression_settings(con, progression_rows(config, []))
+        frame = read.exercise_next_session(con, athlete)
+        return list(frame.columns), [frame]
+
+    try:
+        _columns, (plan,) = _read(_db(db), query)
+    except FitbalanceError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    if exercise is not None:
+        wanted = exercise.casefold()
+        names = plan.get_column("exercise").to_list()
+        chosen = [n for n in names if n.casefold() == wanted] or [n for n in names if wanted in n.casefold()]
+        if not chosen:
+            err.print(f"[red]error:[/] no exercise {exercise!r} in the last 6 weeks; trained: {', '.join(names)}")
+            raise typer.Exit(1)
+        plan = plan.filter(pl.col("exercise").is_in(chosen))
+    if plan.is_empty():
+        console.print("No lifts in the last 6 weeks: ingest a Hevy, Strong or FitNotes export or a FIT strength file.")
+        return
+    text = summaries.next_session_text(plan)
+    for name in text.get_column("athlete").unique(maintain_order=True).to_list():
+        console.print(f"[bold]{escape(name)}[/]: next session")
+        for row in text.filter(pl.col("athlete") == name).iter_rows(named=True):
+            console.print(
+                f"  {row['exercise']}: {row['next_session']} ({row['action']}: {row['reason']}); "
+                f"last {row['last_session']}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+
+
 server_app = typer.Typer(
     no_args_is_help=True,
     help="The local Prefect server: started by the first ingest or serve that needs one, stopped when idle.",
@@ -922,9 +982,19 @@ def _describe(state: Any, idle_s: float | None) -> None:
         f"  server pid {state.server_pid} (a process group of its own), supervisor pid {state.pid}\n"
         f"  started {started:%Y-%m-%d %H:%M:%S %Z}; {use}; "
         f"stops after {_duration_s(state.idle_timeout_s)} without use\n"
-        f"  state in {state.home} (flow runs and logs; server.log)",
+        f"  state in {state.home} (flow runs and logs; server.log), readable by you only",
         highlight=False,
     )
+    if state.locked:
+        console.print(
+            f"  it asks for credentials: open {state.ui_url} and enter, as the password, the line in "
+            f"{state.auth_file} (`cat {state.auth_file}`); Prefect's own commands need it as "
+            f"PREFECT_API_AUTH_STRING (with PREFECT_API_URL={state.url})",
+            highlight=False,
+            soft_wrap=True,  # the paths whole, to copy
+        )
+    else:
+        console.print("  it asks for no credentials (an earlier version's): the next command replaces it")
 
 
 def _duration_s(seconds: float) -> str:
@@ -934,7 +1004,8 @@ def _duration_s(seconds: float) -> str:
 
 @server_app.command("status")
 def server_status() -> None:
-    """Whether the local Prefect server runs: its address, processes, idle time and folder (exit status 1: none)."""
+    """Whether the local Prefect server runs: its address, processes, idle time, folder and how to log in to its UI
+    (exit status 1: none)."""
     from fitbalance.pipelines.localserver import home, idle_for, running
 
     state = running(home())
@@ -957,8 +1028,9 @@ def server_start(
     from fitbalance.pipelines.localserver import home, use
     from fitbalance.pipelines.server import ServerStartError
 
+    idle_s = None if idle_minutes is None else idle_minutes * 60
     try:
-        with use(home(), idle_s=None if idle_minutes is None else idle_minutes * 60) as (state, started):
+        with use(home(), idle_s=idle_s, announce=lambda line: err.print(line, highlight=False)) as (state, started):
             console.print("started" if started else "already running")
     except ServerStartError as exc:
         err.print(f"[red]error:[/] {exc}")

@@ -23,6 +23,10 @@ The settings file is TOML (``fitbalance.toml`` in the working folder, or the pat
     [athletes.me.exercise_names]    # app exercise name -> canonical catalogue name
     "Landmine Press (Barbell)" = "Overhead Press"
 
+    [athletes.me.progression]       # optional: what to lift next time (see "progression" at the end of this module)
+    rep_range = [8, 12]
+    increment_kg = 2.5
+
 CSV exports carry no time zone: their local times are placed by the athlete's own FIT files (the offset of the
 nearest FIT activity within a few days), else in ``time_zone``, else by the most common offset of the FIT files, else
 as UTC (:mod:`fitbalance.offsets`); ``time_zone`` is None when the file does not set it. Units are never guessed: a
@@ -117,6 +121,7 @@ class Athlete:
     distance_unit: str | None = None
     overrides: tuple[Override, ...] = ()
     exercise_names: dict[str, str] = field(default_factory=dict)
+    progression: Progression = field(default_factory=lambda: Progression())
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,7 @@ _ATHLETE_KEYS = (
     "distance_unit",
     "overrides",
     "exercise_names",
+    "progression",
 )
 WEIGHT_UNITS = ("kg", "lbs")
 DISTANCE_UNITS = ("km", "mi")
@@ -333,6 +339,7 @@ def _athlete(name: str, raw: Any, text: _Text) -> Athlete:
         distance_unit=distance_unit,
         overrides=tuple(_override(o, f"{where}.overrides[{i}]", text) for i, o in enumerate(overrides)),
         exercise_names=dict(names),
+        progression=_progression(raw.get("progression", {}), f"{where}.progression", units, text),
     )
 
 
@@ -384,3 +391,177 @@ def load_settings(path: Path | None = None) -> Settings:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read it: {exc}; fix: save it as UTF-8 text", path=str(target)) from exc
     return parse_settings(text, source=str(target))
+
+
+# ---- progression: what to lift next time ([athletes.NAME.progression]) ------------------------------------------
+#
+#     [athletes.me.progression]
+#     rep_range = [8, 12]           # double progression: earn the top of the range at a weight, then add load
+#     increment_kg = 2.5            # the load added (increment_lb for imperial athletes); or by equipment:
+#                                   # increment_kg = { default = 2.5, dumbbell = 2, machine = 5 }
+#     deload_after_weeks = 5        # trained weeks without gain before a deload
+#     deload_pct = 10               # how much lighter the deload is
+#     load_step_kg = 0.5            # the smallest change of load you can make (load_step_lb); plans round to it
+#     [athletes.me.progression.exercises."Bench Press"]
+#     rep_range = [5, 8]            # any of the keys above but load_step, for one exercise (named as the views name it)
+#
+# Nothing is required: without a rep_range the range of each exercise is inferred from its recent working sets
+# (the exercise_next_session view); the other values have the defaults below, in the athlete's units.
+
+DEFAULT_INCREMENT = {"metric": 2.5, "imperial": 5.0}  # kg, lb
+DEFAULT_LOAD_STEP = {"metric": 0.5, "imperial": 1.0}  # kg, lb
+DEFAULT_DELOAD_AFTER_WEEKS = 5
+DEFAULT_DELOAD_PCT = 10.0
+KG_PER_LB = 0.45359237
+_PROGRESSION_KEYS = (
+    "rep_range",
+    "increment_kg",
+    "increment_lb",
+    "deload_after_weeks",
+    "deload_pct",
+    "load_step_kg",
+    "load_step_lb",
+    "exercises",
+)
+_EXERCISE_PROGRESSION_KEYS = ("rep_range", "increment_kg", "increment_lb", "deload_after_weeks", "deload_pct")
+MAX_REPS_IN_RANGE = 50
+
+
+@dataclass(frozen=True)
+class LiftRule:
+    """Progression settings for one exercise (or, in :class:`Progression`, for all): None is "not set here"."""
+
+    rep_range: tuple[int, int] | None = None
+    increment_kg: float | None = None
+    deload_after_weeks: int | None = None
+    deload_pct: float | None = None
+
+
+@dataclass(frozen=True)
+class Progression:
+    """An athlete's progression settings, masses in kg; defaults filled in (the rep range stays None when not set:
+    it is inferred from the working sets). ``increments_kg`` holds the increments by catalogue equipment."""
+
+    rep_range: tuple[int, int] | None = None
+    increment_kg: float = DEFAULT_INCREMENT["metric"]
+    increments_kg: dict[str, float] = field(default_factory=dict)
+    deload_after_weeks: int = DEFAULT_DELOAD_AFTER_WEEKS
+    deload_pct: float = DEFAULT_DELOAD_PCT
+    load_step_kg: float = DEFAULT_LOAD_STEP["metric"]
+    exercises: dict[str, LiftRule] = field(default_factory=dict)
+
+
+def default_progression(units: str) -> Progression:
+    """The progression settings of an athlete who wrote none, in ``units`` (metric: 2.5 kg steps; imperial: 5 lb)."""
+    per = 1.0 if units != "imperial" else KG_PER_LB
+    return Progression(
+        increment_kg=DEFAULT_INCREMENT[units if units in DEFAULT_INCREMENT else "metric"] * per,
+        load_step_kg=DEFAULT_LOAD_STEP[units if units in DEFAULT_LOAD_STEP else "metric"] * per,
+    )
+
+
+def _equipment_names() -> frozenset[str]:
+    from fitbalance.exercises import load_catalog  # the catalogue is data; read it only when a file names equipment
+
+    return frozenset(e.equipment for e in load_catalog().exercises.values() if e.equipment)
+
+
+def _rep_range(raw: dict[str, Any], where: str, text: _Text) -> tuple[int, int] | None:
+    value = raw.get("rep_range")
+    if value is None:
+        return None
+    ok = (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        and 1 <= value[0] <= value[1] <= MAX_REPS_IN_RANGE
+    )
+    if not ok:
+        raise text.error(
+            f"{where}.rep_range",
+            f"expected [lowest, highest] whole reps from 1 to {MAX_REPS_IN_RANGE}, lowest first, got {value!r}",
+            "write it like rep_range = [8, 12]",
+        )
+    return int(value[0]), int(value[1])
+
+
+def _mass(raw: dict[str, Any], stem: str, where: str, lo: float, hi: float, text: _Text) -> float | dict[str, float]:
+    """``<stem>_kg`` or ``<stem>_lb`` in kg: a number, or (for the increment) a table by equipment; {} when absent."""
+    given = [k for k in (f"{stem}_kg", f"{stem}_lb") if k in raw]
+    if len(given) > 1:
+        raise text.error(f"{where}.{given[1]}", f"both {given[0]} and {given[1]} are set", "keep one of them")
+    if not given:
+        return {}
+    key = given[0]
+    per = 1.0 if key.endswith("_kg") else KG_PER_LB
+    value = raw[key]
+    if isinstance(value, dict) and stem == "increment":
+        known = _equipment_names() | {"default"}
+        for name, amount in value.items():
+            if name not in known:
+                raise text.error(
+                    f"{where}.{key}.{name}",
+                    f"unknown equipment {name!r}; the catalogue's equipment is {sorted(known)}",
+                    f"use one of them{_did_you_mean(name, known)}",
+                )
+            if isinstance(amount, bool) or not isinstance(amount, int | float) or not lo <= amount <= hi:
+                raise text.error(
+                    f"{where}.{key}.{name}",
+                    f"expected a number from {lo} to {hi}, got {amount!r}",
+                    "write a plain number",
+                )
+        return {str(name): float(amount) * per for name, amount in value.items()}
+    number = _number(raw, key, where, lo, hi, text)
+    if number is None:  # a table where one number belongs
+        raise text.error(f"{where}.{key}", f"expected a number, got {value!r}", "write a plain number such as 2.5")
+    return number * per
+
+
+def _lift_rule(raw: Any, where: str, allowed: tuple[str, ...], text: _Text) -> tuple[LiftRule, dict[str, float]]:
+    """The keys one progression table shares with the others, and its increments by equipment (``default`` too)."""
+    if not isinstance(raw, dict):
+        raise text.error(where, "must be a table", f"write it as [{where}]")
+    _unknown_keys(raw, allowed, where, text)
+    increment = _mass(raw, "increment", where, 0.1, 100, text)
+    by_equipment = increment if isinstance(increment, dict) else {"default": increment}
+    weeks = _number(raw, "deload_after_weeks", where, 1, 52, text)
+    if weeks is not None and not weeks.is_integer():
+        raise text.error(f"{where}.deload_after_weeks", f"expected whole weeks, got {weeks!r}", "write a whole number")
+    rule = LiftRule(
+        rep_range=_rep_range(raw, where, text),
+        increment_kg=by_equipment.get("default"),
+        deload_after_weeks=int(weeks) if weeks is not None else None,
+        deload_pct=_number(raw, "deload_pct", where, 1, 50, text),
+    )
+    return rule, {k: v for k, v in by_equipment.items() if k != "default"}
+
+
+def _progression(raw: Any, where: str, units: str, text: _Text) -> Progression:
+    base = default_progression(units)
+    rule, by_equipment = _lift_rule(raw, where, _PROGRESSION_KEYS, text)
+    step = _mass(raw, "load_step", where, 0.01, 25, text)
+    exercises_raw = raw.get("exercises", {})
+    if not isinstance(exercises_raw, dict):
+        raise text.error(
+            f"{where}.exercises", "expected a table of exercises", f'write [{where}.exercises."Bench Press"]'
+        )
+    exercises: dict[str, LiftRule] = {}
+    for name, table in exercises_raw.items():
+        exercise_where = f"{where}.exercises.{name}"
+        exercise_rule, exercise_equipment = _lift_rule(table, exercise_where, _EXERCISE_PROGRESSION_KEYS, text)
+        if exercise_equipment:
+            raise text.error(
+                f"{exercise_where}.increment_kg",
+                "an increment by equipment belongs to the athlete's [progression] table; one exercise has one",
+                "write one number, e.g. increment_kg = 2",
+            )
+        exercises[str(name)] = exercise_rule
+    return Progression(
+        rep_range=rule.rep_range,
+        increment_kg=rule.increment_kg if rule.increment_kg is not None else base.increment_kg,
+        increments_kg=by_equipment,
+        deload_after_weeks=rule.deload_after_weeks or base.deload_after_weeks,
+        deload_pct=rule.deload_pct if rule.deload_pct is not None else base.deload_pct,
+        load_step_kg=step if isinstance(step, float) else base.load_step_kg,
+        exercises=exercises,
+    )

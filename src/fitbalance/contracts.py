@@ -271,7 +271,8 @@ SOURCE_FILES = Table(
             "format",
             "VARCHAR",
             "`fit`, `csv:<dialect>` (`csv:garmin`, `csv:strava`, `csv:hevy`, `csv:strong`, `csv:fitnotes`, "
-            "`csv:apple_health`, `csv:polar`, `csv:samsung_health`, `csv:whoop`, `csv:mifit`, `csv:fitbit`) or "
+            "`csv:apple_health`, `csv:polar`, `csv:samsung_health`, `csv:whoop`, `csv:mifit`, `csv:fitbit`), "
+            "`json:<export>` (`json:garmin`, `json:polar`, `json:fitbit`; `json` for JSON of no known export) or "
             "`unknown`.",
             nullable=False,
         ),
@@ -726,6 +727,27 @@ ATHLETES = Table(
     primary_key=("athlete",),
 )
 
+PROGRESSION_SETTINGS = Table(
+    "progression_settings",
+    "the settings file's `[athletes.NAME.progression]`: one row per athlete, per equipment increment and per "
+    "exercise, refreshed on every run",
+    (
+        ATHLETE,
+        _c("exercise", "VARCHAR", "The exercise the row is for (as the views name it); null: all of the athlete's."),
+        _c("equipment", "VARCHAR", "The catalogue equipment an increment is for; null: any equipment."),
+        _c("rep_low", "INTEGER", "Bottom of the rep range; null: not set here (inferred when set nowhere).", lo=1),
+        _c("rep_high", "INTEGER", "Top of the rep range; null: not set here.", lo=1),
+        _c("increment_kg", "DOUBLE", "The load a step up adds, kg; null: not set here.", lo=0),
+        _c("deload_after_weeks", "INTEGER", "Trained weeks without gain before a deload; null: not set here.", lo=1),
+        _c("deload_pct", "DOUBLE", "How much lighter a deload is, percent; null: not set here.", lo=0, hi=100),
+        _c("load_step_kg", "DOUBLE", "The smallest change of load the athlete can make, kg (plans round to it).", lo=0),
+    ),
+    notes="The athlete's own row (`exercise` and `equipment` null) holds the athlete's values with the defaults "
+    "filled in (2.5 kg or 5 lb increments, a 10 % deload after 5 weeks, a 0.5 kg or 1 lb load step); its rep range "
+    "is null unless set. The view `exercise_next_session` reads an exercise's row first, then its equipment's, then "
+    "the athlete's; an athlete with no row gets the defaults.",
+)
+
 EXERCISES = Table(
     "exercises",
     "the exercise catalogue, refreshed on every run",
@@ -809,6 +831,7 @@ TABLES: tuple[Table, ...] = (
     EXERCISES,
     ACTIVITY_CORRECTIONS,
     SET_CORRECTIONS,
+    PROGRESSION_SETTINGS,
 )
 
 

@@ -19,6 +19,11 @@ Two activities are the same session when all of these hold:
   short (``cut_short``) whose sport is unspecific agrees with either kind: its session message, which says what it
   was, is missing, and without its sets a strength workout's part looks like other exercise.
 
+A FIT file's activity and an account export's summary of a recording (:data:`SUMMARY_FORMATS`: Garmin's account
+JSON, which gives the watch's start to the millisecond) that start within :data:`SAME_START_S` of each other are the
+same session whatever their kinds say: the summary and the file are the same recording (a summary's typeKey and the
+file's sets can classify it differently).
+
 Which of them counts (the primary), best first:
 
 0. anything whole before the part of a FIT file cut short;
@@ -54,6 +59,8 @@ START_TOLERANCE_S = 300.0  # starts this close are the same session when a durat
 LIFTING_APPS = frozenset(contracts.LIFTING_APPS)
 DATE_ONLY_FORMATS = frozenset(contracts.DATE_ONLY_FORMATS)
 FIT_FORMATS = frozenset({"fit"})
+SUMMARY_FORMATS = frozenset({"json:garmin"})  # an account export's summary of a watch's recording
+SAME_START_S = 1.0  # a summary and the FIT file of its recording start this close (the same instant, rounded)
 UNSPECIFIC_SPORTS = frozenset({"", "generic", "training", "fitness_equipment", "all"})
 SPORT_FAMILIES: tuple[frozenset[str], ...] = (
     frozenset({"running", "walking", "hiking", "mountaineering", "snowshoeing", "wheelchair_push_run"}),
@@ -92,6 +99,7 @@ class _Activity:
     sport: str
     cut_short: bool
     rank: tuple[bool, int, int, int, datetime, str]
+    source_format: str
     day: date  # the local date
     date_only: bool  # from a format that has dates but no clock times
 
@@ -173,6 +181,7 @@ def _activities(frame: pl.DataFrame) -> list[_Activity]:
                 sport=row["sport"] or "",
                 cut_short=bool(row["cut_short"]),
                 rank=rank,
+                source_format=row["source_format"],
                 day=(row["start_time_utc"] + timedelta(seconds=row["utc_offset_s"] or 0)).date(),
                 date_only=row["source_format"] in DATE_ONLY_FORMATS,
             )
@@ -190,10 +199,24 @@ def _same_session_pairs(activities: list[_Activity]) -> dict[str, set[str]]:
         for b in ordered[i + 1 :]:
             if b.athlete != a.athlete or b.start > reach:
                 break
-            if _same_kind(a, b) and overlaps(a.start, a.duration_s, b.start, b.duration_s):
+            if (_same_kind(a, b) and overlaps(a.start, a.duration_s, b.start, b.duration_s)) or _same_recording(a, b):
                 matches[a.activity_id].add(b.activity_id)
                 matches[b.activity_id].add(a.activity_id)
     return matches
+
+
+def same_recording(a_format: str, a_start: datetime, b_format: str, b_start: datetime) -> bool:
+    """A FIT file's activity and an account export's summary of it (see the module docstring)."""
+    formats = {a_format, b_format}
+    return (
+        bool(formats & FIT_FORMATS)
+        and bool(formats & SUMMARY_FORMATS)
+        and abs((a_start - b_start).total_seconds()) <= SAME_START_S
+    )
+
+
+def _same_recording(a: _Activity, b: _Activity) -> bool:
+    return same_recording(a.source_format, a.start, b.source_format, b.start)
 
 
 def _same_kind(a: _Activity, b: _Activity) -> bool:

@@ -12,7 +12,7 @@ import html
 import json
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,8 @@ class AthleteFrames:
     progress: pl.DataFrame  # exercise_progress, the report's weeks
     records: pl.DataFrame  # personal_records
     muscles: pl.DataFrame  # muscle_group_weekly, all weeks
+    plan: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=read.NEXT_SESSION_COLUMNS))
+    # exercise_next_session: what to lift next time
 
 
 @functools.cache
@@ -212,6 +214,25 @@ def _overload_section(frames: AthleteFrames, week: date, out: _Charts) -> str:
     )
 
 
+def _next_session_section(frames: AthleteFrames) -> str:
+    """What to lift next time, per exercise of the last 6 weeks (the exercise_next_session view)."""
+    if frames.plan.is_empty():
+        return ""
+    text = summaries.next_session_text(frames.plan)
+    rows = "".join(
+        f"<tr><td>{_e(r['exercise'])}</td><td>{_e(r['next_session'])}</td><td>{_e(r['action'])}</td>"
+        f"<td>{_e(r['reason'])}</td><td>{_e(r['last_session'])}</td></tr>"
+        for r in text.iter_rows(named=True)
+    )
+    return (
+        "<h3>Next session</h3>"
+        '<p class="note">What to lift next time, from each exercise\'s last session and the progression settings '
+        "(fitbalance next prints it too).</p>"
+        '<table class="plan"><thead><tr><th>exercise</th><th>next session</th><th>action</th><th>why</th>'
+        f"<th>last session</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2937; margin: 0;
        background: #f8fafc; }
@@ -238,6 +259,8 @@ table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 8px 0; 
 th, td { border-bottom: 1px solid #e5e7eb; padding: 6px 8px; text-align: left; }
 th { color: #6b7280; font-weight: 600; font-size: 12px; }
 td.num, th:nth-child(n+3) { text-align: right; }
+table.plan th { text-align: left; }
+p.note { color: #6b7280; font-size: 13px; margin: 2px 0 6px; }
 .pill { border-radius: 10px; padding: 1px 8px; font-size: 12px; color: white; background: #6b7280; }
 .pill.status-progressing { background: #16a34a; } .pill.status-holding { background: #2563eb; }
 .pill.status-stalled { background: #d97706; } .pill.status-regressing { background: #dc2626; }
@@ -270,7 +293,11 @@ def render_report(
                 "(fitbalance ingest FOLDER).</p>"
             )
         else:
-            body = _balance_section(frames, chosen, out) + _overload_section(frames, chosen, out)
+            body = (
+                _balance_section(frames, chosen, out)
+                + _overload_section(frames, chosen, out)
+                + _next_session_section(frames)
+            )
         sections.append(f'<section class="athlete"><h2>{_e(frames.athlete)}</h2>{body}</section>')
     if not sections:
         sections.append(
@@ -322,6 +349,7 @@ def read_report_frames(db_path: Path, athlete: str | None = None) -> list[Athlet
                     progress=read.exercise_progress(con, name),
                     records=read.personal_records(con, name),
                     muscles=read.muscle_group_weekly(con, name),
+                    plan=read.exercise_next_session(con, name),
                 )
             )
     return result

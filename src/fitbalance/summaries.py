@@ -489,3 +489,55 @@ def run_sentence(run: dict[str, object]) -> str:
     seconds = max(0.0, (ended - started).total_seconds())
     took = f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
     return f"**{str(outcome).capitalize()}**, started {when}, took {took}."
+
+
+# ---- progression: the next session (exercise_next_session) ------------------------------------------------------
+
+ACTION_LABELS = {"increase_load": "add load", "add_reps": "add reps", "deload": "deload"}
+
+
+def load_text(weight: float | None, unit: str, bodyweight: bool = False) -> str:
+    """A load as a lifter reads it: ``62.5 kg``; ``bodyweight`` or ``bodyweight + 2.5 kg`` for bodyweight work."""
+    if weight is None:
+        return "?"
+    amount = f"{weight:g} {unit}"
+    if bodyweight or weight == 0:
+        return f"bodyweight + {amount}" if weight else "bodyweight"
+    return amount
+
+
+def next_session_text(plan: pl.DataFrame) -> pl.DataFrame:
+    """Per exercise of an ``exercise_next_session`` frame: ``exercise``, ``next_session`` (``62.5 kg x 8``, in the
+    athlete's units), ``action`` (as a label: add load, add reps, deload), ``reason`` and ``last_session``."""
+    rows = []
+    for row in plan.iter_rows(named=True):
+        unit, bodyweight = row["weight_unit"] or "kg", bool(row["is_bodyweight_exercise"])
+        last_reps = ", ".join(str(r) for r in row["last_reps"] or [])
+        rows.append(
+            {
+                "athlete": row["athlete"],
+                "exercise": row["exercise"],
+                "next_session": f"{load_text(row['next_weight'], unit, bodyweight)} x {row['next_reps']}",
+                "action": ACTION_LABELS.get(row["action"], row["action"]),
+                "reason": row["reason"],
+                "last_session": f"{load_text(row['last_weight'], unit, bodyweight)} x {last_reps} "
+                f"on {row['last_session_date']}",
+            }
+        )
+    schema = {c: pl.String() for c in ("athlete", "exercise", "next_session", "action", "reason", "last_session")}
+    return pl.DataFrame(rows, schema=schema)
+
+
+def rep_record_grid(records: pl.DataFrame, unit: MassUnit) -> pl.DataFrame:
+    """``rep_records`` as a grid: one row per exercise, a column per rep count (``1`` .. ``12``) holding the heaviest
+    weight lifted for at least that many reps, in ``unit``; null where the count was never reached."""
+    counts = [str(n) for n in range(1, 13)]
+    if records.is_empty():
+        return pl.DataFrame(schema={"exercise": pl.String(), **{c: pl.Float64() for c in counts}})
+    grid = (
+        records.select("exercise", pl.col("reps").cast(pl.String()), (pl.col("best_weight_kg") * unit.per_kg))
+        .pivot(on="reps", index="exercise", values="best_weight_kg")
+        .sort("exercise")
+    )
+    missing = [pl.lit(None, dtype=pl.Float64()).alias(c) for c in counts if c not in grid.columns]
+    return grid.with_columns(missing).select("exercise", *counts)

@@ -40,7 +40,7 @@ def _raw_zip_with_duplicates() -> bytes:
 
 def test_garmin_export_shape_is_unpacked(tmp_path: Path) -> None:
     """A Garmin account export (a zip holding zips of FIT files) yields every FIT file, named by its place."""
-    inner = _zip({"1.fit": b"x" * 20, "2.fit": b"y" * 20, "notes.json": b"{}"})
+    inner = _zip({"1.fit": b"x" * 20, "2.fit": b"y" * 20, "notes.txt": b"notes"})
     outer = tmp_path / "export.zip"
     outer.write_bytes(_zip({"DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip": inner}))
     found = discover([outer], tmp_path / "work")

@@ -109,3 +109,82 @@ def test_a_mistake_gets_one_line_naming_the_file_the_line_and_the_fix(
     assert "; fix: " in message
     for fragment in fragments:
         assert fragment in message
+
+
+# ---- [athletes.NAME.progression] ---------------------------------------------------------------------------------
+
+
+def test_progression_has_defaults_in_the_athletes_units() -> None:
+    """Without a progression table: 2.5 kg steps, a 10 % deload after 5 weeks, a 0.5 kg load step, the rep range
+    inferred (None); an imperial athlete gets 5 lb and 1 lb, kept in kg."""
+    settings = parse_settings('[athletes.me]\n[athletes.sam]\nunits = "imperial"\n')
+    me, sam = settings.athlete("me").progression, settings.athlete("sam").progression
+    assert (me.rep_range, me.increment_kg, me.deload_after_weeks, me.deload_pct, me.load_step_kg) == (
+        None,
+        2.5,
+        5,
+        10.0,
+        0.5,
+    )
+    assert sam.increment_kg == pytest.approx(5 * 0.45359237) and sam.load_step_kg == pytest.approx(0.45359237)
+
+
+def test_progression_reads_ranges_increments_by_equipment_and_exercises() -> None:
+    """rep_range, increments in lb (one or by equipment), the deload, and an exercise's own range and deload."""
+    settings = parse_settings(
+        "[athletes.me]\n"
+        "[athletes.me.progression]\n"
+        "rep_range = [8, 12]\n"
+        "increment_lb = { default = 5, dumbbell = 2.5 }\n"
+        "deload_after_weeks = 4\n"
+        "deload_pct = 15\n"
+        "load_step_kg = 1\n"
+        '[athletes.me.progression.exercises."Bench Press"]\n'
+        "rep_range = [5, 8]\n"
+        "increment_kg = 1.25\n"
+    )
+    p = settings.athlete("me").progression
+    assert p.rep_range == (8, 12) and (p.deload_after_weeks, p.deload_pct, p.load_step_kg) == (4, 15.0, 1.0)
+    assert p.increment_kg == pytest.approx(5 * 0.45359237)
+    assert p.increments_kg == {"dumbbell": pytest.approx(2.5 * 0.45359237)}
+    bench = p.exercises["Bench Press"]
+    assert (bench.rep_range, bench.increment_kg, bench.deload_pct) == ((5, 8), 1.25, None)
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "names"),
+    [
+        ("rep_range = [12, 8]", 3, ("athletes.me.progression.rep_range", "lowest first", "rep_range = [8, 12]")),
+        (
+            "rep_range = 10",
+            3,
+            (
+                "rep_range",
+                "[lowest, highest]",
+            ),
+        ),
+        ("increment_kg = 2.5\nincrement_lb = 5", 4, ("increment_lb", "both increment_kg and increment_lb")),
+        ("increment_kg = { dumbell = 2 }", 3, ("unknown equipment 'dumbell'", "did you mean 'dumbbell'")),
+        ("increment_kg = -1", 3, ("increment_kg", "expected a number from 0.1 to 100")),
+        ("deload_after_weeks = 2.5", 3, ("deload_after_weeks", "whole weeks")),
+        ("deload_pct = 80", 3, ("deload_pct", "from 1 to 50")),
+        ("rep_ranges = [8, 12]", 3, ("unknown keys ['rep_ranges']", "did you mean 'rep_range'")),
+        ('[athletes.me.progression.exercises."Squat"]\nload_step_kg = 1', 4, ("exercises.Squat.load_step_kg",)),
+        (
+            '[athletes.me.progression.exercises."Squat"]\nincrement_kg = { barbell = 2 }',
+            4,
+            ("one exercise has one", "increment_kg = 2"),
+        ),
+    ],
+)
+def test_a_progression_mistake_is_one_line_naming_file_line_and_fix(
+    body: str, line: int, names: tuple[str, ...]
+) -> None:
+    """Every progression key is checked like the other settings: the file, the line, the key, what is wrong, the fix."""
+    with pytest.raises(ConfigError) as caught:
+        parse_settings(f"[athletes.me]\n[athletes.me.progression]\n{body}\n", source="fitbalance.toml")
+    message = str(caught.value)
+    assert message.startswith(f"fitbalance.toml: line {line}: ") and "; fix: " in message
+    assert "\n" not in message
+    for name in names:
+        assert name in message

@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from fitbalance import summaries
 from fitbalance.store import read
 from tests.dashboards import fixture_db
 from tests.dashboards.conftest import APP
@@ -236,3 +237,49 @@ def test_the_data_page_says_which_values_wait_for_a_unit_and_the_setting(
         "2 values wait for their unit" in warned
         and f"set weight_unit = 'kg' or 'lbs' under [athletes.{athlete}]" in warned
     )
+
+
+def test_the_overload_page_says_what_to_lift_next_session(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The week's table has a Next session column: for each exercise the plan of exercise_next_session, in the
+    athlete's units (``62.5 kg x 8 (add load)``), with why."""
+    at = run_page(sample_db, "overload", monkeypatch)
+    table = at.dataframe[0].value
+    with read.reading(sample_db) as con:
+        plan = summaries.next_session_text(read.exercise_next_session(con, "ana"))
+    assert not plan.is_empty()
+    expected = {r["exercise"]: f"{r['next_session']} ({r['action']})" for r in plan.iter_rows(named=True)}
+    shown = dict(zip(table["exercise"], table["next_session"], strict=True))
+    assert any(name in expected for name in shown)
+    for name, text in shown.items():
+        if name in expected:
+            assert text == expected[name]
+
+
+def test_the_load_page_lists_weekly_monotony_and_strain(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under the charts, the weeks picked with their load, Foster's monotony and strain (training_load_weekly)."""
+    at = run_page(sample_db, "load", monkeypatch)
+    table = at.dataframe[-1].value
+    assert {"iso_week", "weekly_load", "monotony", "strain"} <= set(table.columns)
+    with read.reading(sample_db) as con:
+        weekly = read.training_load_weekly(con, "ana")
+    expected = {r["iso_week"]: r["monotony"] for r in weekly.iter_rows(named=True)}
+    shown = dict(zip(table["iso_week"], table["monotony"], strict=True))
+    assert shown and set(shown) <= set(expected)
+    for week, value in shown.items():
+        if expected[week] is None:
+            assert value != value  # NaN: a week with the same load every day has no monotony
+        else:
+            assert value == pytest.approx(expected[week])
+
+
+def test_the_overload_page_shows_rep_records_with_the_personal_records(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Personal records expander ends with the rep records: per exercise the heaviest weight for 1 to 12 reps."""
+    at = run_page(sample_db, "overload", monkeypatch)
+    grid = at.dataframe[-1].value
+    assert list(grid.columns) == ["exercise", *[str(n) for n in range(1, 13)]]
+    with read.reading(sample_db) as con:
+        records = read.rep_records(con, "ana")
+    one_rep = {r["exercise"]: r["best_weight_kg"] for r in records.iter_rows(named=True) if r["reps"] == 1}
+    assert one_rep and dict(zip(grid["exercise"], grid["1"], strict=True)) == pytest.approx(one_rep)

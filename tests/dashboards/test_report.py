@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+from fitbalance import summaries
 from fitbalance.cli import app
 from fitbalance.errors import ConfigError, StoreError
 from fitbalance.report import AthleteFrames, read_report_frames, render_report, vega_javascript, write_report
@@ -58,6 +59,19 @@ def test_it_lists_the_weeks_exercises_with_status_in_the_athletes_units(frames: 
         assert f"<td>{row['exercise']}" in document
         assert f'class="pill status-{row["status"]}"' in document
     assert "top set (lb)" in document and "(kg)" not in document
+
+
+def test_it_says_what_to_lift_next_session_in_the_athletes_units(frames: list[AthleteFrames]) -> None:
+    """The report has a Next session table: each exercise of exercise_next_session with the load and reps of its next
+    session (in lb for an imperial athlete), the action and why."""
+    ben = next(f for f in frames if f.athlete == "ben")
+    assert not ben.plan.is_empty()
+    document = render_report([ben], None, javascript=STUB_JS)
+    assert "<h3>Next session</h3>" in document
+    for row in summaries.next_session_text(ben.plan).iter_rows(named=True):
+        assert f"<td>{row['exercise']}</td><td>{row['next_session']}</td><td>{row['action']}</td>" in document
+    loaded = ben.plan.filter(pl.col("next_weight") > 0)
+    assert not loaded.is_empty() and set(loaded.get_column("weight_unit")) == {"lb"}
 
 
 def test_a_chosen_past_week_is_reported(frames: list[AthleteFrames]) -> None:

@@ -354,3 +354,23 @@ def test_the_run_sentence_says_when_and_how_long() -> None:
     assert s.run_sentence(long).endswith("took 5 min.")
     assert "still running" in s.run_sentence({"started_at": started, "ended_at": None, "outcome": "running"})
     assert s.run_sentence({}) == "No ingest has run yet."
+
+
+def test_the_rep_record_grid_is_one_row_per_exercise_and_a_column_per_rep_count() -> None:
+    """Rep records in pounds for an imperial athlete; counts never reached are empty, and every count has a column."""
+    records = pl.DataFrame(
+        {
+            "athlete": ["me"] * 3,
+            "exercise": ["Squat", "Squat", "Bench Press"],
+            "reps": [1, 5, 1],
+            "best_weight_kg": [100.0, 90.0, 60.0],
+            "best_weight_date": [date(2025, 1, 6)] * 3,
+        }
+    )
+    grid = s.rep_record_grid(records, s.mass_unit("imperial"))
+    assert grid.columns == ["exercise", *[str(n) for n in range(1, 13)]]
+    assert grid.get_column("exercise").to_list() == ["Bench Press", "Squat"]
+    squat = grid.row(1, named=True)
+    assert squat["1"] == pytest.approx(100 * s.LB_PER_KG) and squat["5"] == pytest.approx(90 * s.LB_PER_KG)
+    assert squat["2"] is None and squat["12"] is None
+    assert s.rep_record_grid(records.clear(), s.mass_unit("metric")).columns == grid.columns

@@ -7,14 +7,17 @@ tests of stopping assert that no process of the server's family is left and its 
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import suppress
@@ -28,6 +31,7 @@ import pytest
 
 from fitbalance.pipelines import localserver, warm
 from fitbalance.pipelines.localserver import LOG, STATE, Running
+from fitbalance.pipelines.server import AUTH_VAR, auth_string
 from fitbalance.store.ledger import ingest_running
 from tests.pipelines.conftest import rows
 
@@ -70,17 +74,20 @@ def wait_for(what: str, check: Callable[[], bool], timeout_s: float) -> None:
         time.sleep(0.25)
 
 
-def api(url: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    """GET ``path`` of the Prefect API at ``url``, or POST ``body`` there."""
+def api(url: str, path: str, body: dict[str, Any] | None = None, *, auth: str | None) -> Any:
+    """GET ``path`` of the Prefect API at ``url``, or POST ``body`` there, with the credentials ``auth``."""
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(f"{url}{path}", data=data, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    if auth is not None:
+        headers["Authorization"] = "Basic " + base64.b64encode(auth.encode()).decode()
+    request = urllib.request.Request(f"{url}{path}", data=data, headers=headers)
     with urllib.request.urlopen(request, timeout=30) as answer:
         return json.loads(answer.read())
 
 
-def task_runs(url: str, flow_run_id: str) -> set[str]:
+def task_runs(url: str, flow_run_id: str, auth: str) -> set[str]:
     """Names (without their suffix) of the task runs the server has for a flow run."""
-    found = api(url, "/task_runs/filter", {"flow_runs": {"id": {"any_": [flow_run_id]}}})
+    found = api(url, "/task_runs/filter", {"flow_runs": {"id": {"any_": [flow_run_id]}}}, auth=auth)
     return {run["name"].rsplit("-", 1)[0] for run in found}
 
 
@@ -127,6 +134,10 @@ class Served:
     first: subprocess.CompletedProcess[str]
     db: Path
 
+    @property
+    def auth(self) -> str:
+        return auth_string(self.folder)
+
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory, activity_fits: list[bytes]) -> Iterator[Served]:
@@ -163,8 +174,29 @@ def test_the_first_ingest_starts_the_local_server_and_its_run_is_there(served: S
     assert localserver.running(served.folder) == served.state
     assert urlsplit(served.state.url).hostname == "127.0.0.1"
     (flow_run_id,) = flow_run_ids(served.db)
-    assert api(served.state.url, f"/flow_runs/{flow_run_id}")["state_type"] == "COMPLETED"
-    assert {"plan", "load-batch", "finish"} <= task_runs(served.state.url, flow_run_id)
+    assert api(served.state.url, f"/flow_runs/{flow_run_id}", auth=served.auth)["state_type"] == "COMPLETED"
+    assert {"plan", "load-batch", "finish"} <= task_runs(served.state.url, flow_run_id, served.auth)
+
+
+def test_the_local_server_asks_for_its_credentials(served: Served) -> None:
+    """Without them, or with others, the API answers 401 and names nothing; its health check answers anyone."""
+    (flow_run_id,) = flow_run_ids(served.db)
+    for auth in [None, "fitbalance:guessed", served.auth + "x"]:
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            api(served.state.url, f"/flow_runs/{flow_run_id}", auth=auth)
+        assert refused.value.code == 401
+        assert flow_run_id not in refused.value.read().decode()
+    assert localserver.is_healthy(served.state.url) and served.state.locked
+
+
+def test_the_local_servers_state_is_its_users_only(served: Served) -> None:
+    """The data folder and the server's folder are 0700; the run database, the log, the record and the credentials
+    0600, whatever the umask of the command that started the server."""
+    modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in [served.data, served.folder]}
+    assert modes == {served.data.name: 0o700, served.folder.name: 0o700}
+    for name in ["prefect.db", LOG, STATE, "api-auth", "in-use", "start.lock"]:
+        assert stat.S_IMODE((served.folder / name).stat().st_mode) == 0o600, name
+    assert stat.S_IMODE((served.folder / warm.SOCKET).stat().st_mode) & 0o077 == 0
 
 
 def test_the_next_ingest_runs_in_the_warm_process_and_reports_to_the_server(
@@ -177,30 +209,35 @@ def test_the_next_ingest_runs_in_the_warm_process_and_reports_to_the_server(
     (inbox / "new.fit").write_bytes(activity_fits[2])
     db = tmp_path / "other.duckdb"
     before = len(COMMAND.findall(log(served.folder)))
-    done = fitbalance("ingest", str(inbox), "--db", str(db), env=served.env)
+    command = [str(FITBALANCE), "ingest", str(inbox), "--db", str(db)]
+    done = subprocess.run(  # with a umask of its own: the warm process writes the database as the command would
+        command, env=served.env, capture_output=True, text=True, timeout=START_S, check=False, umask=0o027
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert STARTED not in done.stderr
     assert "files seen" in done.stdout and "activities added" in done.stdout  # the child wrote to our stdout
     assert len(COMMAND.findall(log(served.folder))) == before + 1
     (flow_run_id,) = flow_run_ids(db)
-    assert api(served.state.url, f"/flow_runs/{flow_run_id}")["state_type"] == "COMPLETED"
-    assert {"plan", "load-batch", "finish"} <= task_runs(served.state.url, flow_run_id)
+    assert api(served.state.url, f"/flow_runs/{flow_run_id}", auth=served.auth)["state_type"] == "COMPLETED"
+    assert {"plan", "load-batch", "finish"} <= task_runs(served.state.url, flow_run_id, served.auth)
     assert rows(db, "SELECT count(*) FROM activities") == [(1,)]
+    assert stat.S_IMODE(db.stat().st_mode) == 0o640
 
 
 def test_a_configured_prefect_server_is_used_as_it_is(
     served: Served, tmp_path: Path, activity_fits: list[bytes]
 ) -> None:
-    """PREFECT_API_URL naming a server that answers (here a real one on localhost): the flow run reports there, and
-    no local server is started for it."""
+    """PREFECT_API_URL naming a server that answers (here a real one on localhost, with the credentials the user
+    configured for it): the flow run reports there, and no local server is started for it."""
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "a.fit").write_bytes(activity_fits[3])
     other_data, db = tmp_path / "data", tmp_path / "t.duckdb"
-    done = fitbalance("ingest", str(inbox), "--db", str(db), env=env_for(other_data, PREFECT_API_URL=served.state.url))
+    env = env_for(other_data, PREFECT_API_URL=served.state.url, **{AUTH_VAR: served.auth})
+    done = fitbalance("ingest", str(inbox), "--db", str(db), env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     (flow_run_id,) = flow_run_ids(db)
-    assert api(served.state.url, f"/flow_runs/{flow_run_id}")["state_type"] == "COMPLETED"
+    assert api(served.state.url, f"/flow_runs/{flow_run_id}", auth=served.auth)["state_type"] == "COMPLETED"
     assert not (other_data / "prefect" / STATE).exists()
 
 
@@ -260,11 +297,36 @@ def test_status_and_stop_end_every_process_and_free_the_port(tmp_path: Path) -> 
     assert len(processes) >= 3  # supervisor, server, warm process
     status = fitbalance("server", "status", env=env)
     assert status.returncode == 0 and state.url in status.stdout and str(state.server_pid) in status.stdout
+    assert f"the line in {folder / 'api-auth'}" in status.stdout  # how to log in to the UI
     stopped = fitbalance("server", "stop", env=env)
     assert stopped.returncode == 0 and state.url in stopped.stdout
     wait_for("every process of the server to end", lambda: all_gone(processes), STOP_S)
     assert port_free(state.url) and not (folder / STATE).exists() and not (folder / warm.SOCKET).exists()
     assert fitbalance("server", "status", env=env).returncode == 1
+
+
+def test_a_server_that_asks_for_no_credentials_is_replaced(tmp_path: Path) -> None:
+    """A server recorded without credentials (one an earlier version started) is stopped, with every process of it,
+    and a locked one started in its place; the command says so."""
+    env = env_for(tmp_path / "data")
+    folder = tmp_path / "data" / "prefect"
+    assert fitbalance("server", "start", env=env).returncode == 0
+    old = localserver.recorded(folder)
+    assert old is not None
+    try:
+        processes = family(old)
+        record = json.loads((folder / STATE).read_text())
+        del record["locked"]  # as an earlier version wrote it
+        (folder / STATE).write_text(json.dumps(record))
+        again = fitbalance("server", "start", env=env)
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert f"stopping the local Prefect server at {old.url}: it asked for no credentials" in again.stderr
+        assert again.stdout.startswith("started")
+        wait_for("every process of the old server to end", lambda: all_gone(processes), STOP_S)
+        new = localserver.recorded(folder)
+        assert new is not None and new.locked and new.pid != old.pid
+    finally:
+        localserver.stop(folder)
 
 
 def test_an_idle_server_stops_by_itself(tmp_path: Path) -> None:

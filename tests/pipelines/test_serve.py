@@ -75,8 +75,8 @@ class Served:
 
 
 @contextmanager
-def serve(inbox: Path, db: Path, home: Path) -> Iterator[Served]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API_URL")}
+def serve(inbox: Path, db: Path, home: Path, **extra_env: str) -> Iterator[Served]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API_URL")} | extra_env
     env |= {
         "PREFECT_RUNNER_POLL_FREQUENCY": "1",  # default 10 s: the test would mostly wait
         "PREFECT_UI_ENABLED": "false",  # the server starts faster without building the UI

@@ -15,7 +15,14 @@ import pytest
 from typer.testing import CliRunner
 
 from fitbalance.cli import app
-from fitbalance.pipelines.server import API_URL_VAR, is_healthy, server_env, stop_process_group
+from fitbalance.pipelines.server import (
+    API_URL_VAR,
+    AUTH_VAR,
+    SERVER_AUTH_VAR,
+    is_healthy,
+    server_env,
+    stop_process_group,
+)
 
 SLEEP = "import time; time.sleep(600)"
 TREE = f"import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', {SLEEP!r}]); time.sleep(600)"
@@ -74,9 +81,12 @@ def test_stop_children_spares_the_given_process_group() -> None:
     assert got["stopped"] == 1 and got["doomed"] is not None and got["spared"] is None, done.stderr
 
 
-def test_the_server_gets_its_own_home_and_no_inherited_api_url() -> None:
-    env = server_env(Path("/x/prefect"), {API_URL_VAR: "http://a/api", "PATH": "/bin"})
-    assert API_URL_VAR not in env and env["PREFECT_HOME"] == "/x/prefect" and env["PATH"] == "/bin"
+def test_the_server_gets_its_own_home_and_credentials_and_no_inherited_api_url() -> None:
+    """It asks for the credentials it is given, whatever a client's settings in the same environment say."""
+    base = {API_URL_VAR: "http://a/api", AUTH_VAR: "someone:else", SERVER_AUTH_VAR: "old:one", "PATH": "/bin"}
+    env = server_env(Path("/x/prefect"), "fitbalance:s3cret", base)
+    assert API_URL_VAR not in env and AUTH_VAR not in env and env[SERVER_AUTH_VAR] == "fitbalance:s3cret"
+    assert env["PREFECT_HOME"] == "/x/prefect" and env["PATH"] == "/bin"
     assert env["PREFECT_SERVER_ANALYTICS_ENABLED"] == "false"
 
 

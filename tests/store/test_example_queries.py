@@ -1,10 +1,11 @@
-"""The ten example queries of docs/views.md run, as written, against a small history and give the answers worked
+"""The twelve example queries of docs/views.md run, as written, against a small history and give the answers worked
 out by hand from it."""
 
 from __future__ import annotations
 
 import math
 import re
+import statistics
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,10 +38,10 @@ def example_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.Duck
     con.close()
 
 
-def test_the_doc_has_ten_examples() -> None:
-    """docs/views.md promises ten example queries, each with a title and one SQL block."""
+def test_the_doc_has_twelve_examples() -> None:
+    """docs/views.md promises twelve example queries, each with a title and one SQL block."""
     queries = example_queries()
-    assert len(queries) == 10, [t for t, _ in queries]
+    assert len(queries) == 12, [t for t, _ in queries]
     assert all(sql.endswith(";") for _, sql in queries)
 
 
@@ -75,6 +76,7 @@ class Rounded:
 
 
 MONDAY = date(2024, 3, 4)
+TUESDAY_9, THURSDAY_9 = MONDAY + timedelta(weeks=9, days=1), MONDAY + timedelta(weeks=9, days=3)
 WEEKS = range(10)
 ANA_MAX, ANA_REST, BEN_MAX, BEN_REST = 208 - 0.7 * (2024 - 1955), 62.0, 192.0, 50.0
 
@@ -125,6 +127,10 @@ def _daily_loads() -> dict[str, dict[date, float]]:
     return {name: dict(sorted(days.items())) for name, days in loads.items()}
 
 
+def _load_reason(top: int, range_text: str) -> str:
+    return f"every work set reached {top} reps, the top of the range ({range_text})"
+
+
 def _band(ratio: float) -> str:
     return "low" if ratio < 0.8 else "sweet_spot" if ratio <= 1.3 else "caution" if ratio <= 1.5 else "high_risk"
 
@@ -144,6 +150,19 @@ def _acwr(days: dict[date, float]) -> dict[date, tuple[float, float, float, floa
 
 def _e1rm(kg: float, reps: int) -> float:
     return kg * (1 + reps / 30)
+
+
+def _weekly_loads(days: dict[date, float], weeks: range) -> list[tuple[object, ...]]:
+    """Per week w: ISO week, load, Foster's monotony (mean / sample SD of the seven days) and strain (load x it)."""
+    rows: list[tuple[object, ...]] = []
+    for w in weeks:
+        monday = MONDAY + timedelta(weeks=w)
+        loads = [days.get(monday + timedelta(days=d), 0.0) for d in range(7)]
+        monotony = statistics.mean(loads) / statistics.stdev(loads)
+        rows.append(
+            (f"2024-W{10 + w}", Rounded(sum(loads), 0), Rounded(monotony, 2), Rounded(sum(loads) * monotony, 0))
+        )
+    return rows
 
 
 def expected_answers() -> dict[str, list[tuple[object, ...]]]:
@@ -237,6 +256,39 @@ def expected_answers() -> dict[str, list[tuple[object, ...]]]:
         # every day of both histories is within 90 days of the last (2024-05-11)
         "9": [(name, band, days) for name in ("ana", "ben") for band, days in bands[name].most_common()],
         "10": [("Landmine Press", None, 2 * 10, 10, MONDAY + timedelta(days=1), MONDAY + timedelta(weeks=9, days=1))],
+        # the last 6 weeks hold w 4-9; no progression settings: the rep ranges are inferred from them (bench 5-5,
+        # squats 8-8, deadlifts 5-5, the press 10-10, pull-ups of 9, 10 and 11 reps: 9-11) and the defaults apply.
+        # Every work set of the last session reached the top, so load goes on (+2.5 kg; the pull-ups, without
+        # load, get 2.5 kg at the bottom of 9-11), except for the press: 9 weeks without a gain, 30 kg -> 27 kg
+        "11": [
+            ("ana", "Bench Press", THURSDAY_9, 62.5, 65.0, "kg", 5, "increase_load", _load_reason(5, "5")),
+            ("ana", "Squat", THURSDAY_9, 69.0, 71.5, "kg", 8, "increase_load", _load_reason(8, "8")),
+            ("ben", "Deadlift", TUESDAY_9, 125.0, 127.5, "kg", 5, "increase_load", _load_reason(5, "5")),
+            (
+                "ben",
+                "Landmine Press",
+                TUESDAY_9,
+                30.0,
+                27.0,
+                "kg",
+                10,
+                "deload",
+                "9 trained weeks without a gain (deload after 5): 10 % lighter for a week",
+            ),
+            (
+                "ben",
+                "Pull Up",
+                TUESDAY_9,
+                0.0,
+                2.5,
+                "kg",
+                9,
+                "increase_load",
+                _load_reason(11, "9-11") + "; bodyweight: reps first, then load",
+            ),
+        ],
+        # the four weeks w 6-9, from the same daily loads as example 8
+        "12": [(name, *row) for name in ("ana", "ben") for row in _weekly_loads(loads[name], range(6, 10))],
     }
 
 
@@ -252,6 +304,6 @@ def test_example_query_gives_the_answer_worked_out_by_hand(
 def test_the_hand_worked_answers_are_not_empty() -> None:
     """A check of the check: every example has rows to compare, and the ACWR bands cover every day."""
     answers = expected_answers()
-    assert sorted(answers, key=int) == [str(n) for n in range(1, 11)]
+    assert sorted(answers, key=int) == [str(n) for n in range(1, 13)]
     assert all(answers.values())
     assert sum(days for name, _, days in answers["9"] if name == "ana") == (date(2024, 5, 11) - MONDAY).days + 1

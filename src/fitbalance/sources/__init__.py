@@ -54,13 +54,21 @@ def read_settings(source_format: str, athlete: Athlete) -> str:
         except ImportError:  # pragma: no cover - the CSV readers are optional until they land
             return "{}"
         names = settings_read_by(source_format)
+    elif source_format.startswith("json:"):
+        from fitbalance.sources.json_exports import settings_read_by as json_settings
+
+        names = json_settings(source_format)
     return json.dumps({name: getattr(athlete, name) for name in names}, sort_keys=True)
 
 
 def sniff_format(data: bytes) -> str:
-    """``fit``, ``csv`` or ``unknown``, from the first bytes of the content."""
+    """``fit``, a reader's name of :data:`~fitbalance.sources.formats.READERS` (``json``), ``csv`` or ``unknown``,
+    from the first bytes of the content (a broken JSON file is recorded as JSON, not as the CSV it may look like)."""
     if looks_like_fit(data):
         return "fit"
+    reader = reader_for(data, "")
+    if reader is not None:
+        return reader.NAME
     try:
         from fitbalance.sources.csv import looks_like_csv  # type: ignore[attr-defined,unused-ignore]
     except ImportError:  # the CSV readers are optional until they land

@@ -1,6 +1,6 @@
 """Find export files under the given paths and unpack archives safely into a temporary folder.
 
-- A folder is walked recursively; files with an export extension (``.fit``, ``.csv``, ``.zip``, ``.gz``) are
+- A folder is walked recursively; files with an export extension (``.fit``, ``.csv``, ``.zip``, ``.gz``, ``.json``) are
   candidates, anything else is counted as ignored. A path named directly is always a candidate.
 - Zip archives (a Garmin account export holds zips inside a zip) are unpacked into ``workdir`` only, under names made
   by us: member paths are never trusted. A member is refused, with a reason, when its name is absolute or climbs out
@@ -39,7 +39,7 @@ from fitbalance.errors import ArchiveError, LimitExceeded
 from fitbalance.locks import open_lock_file, try_lock
 from fitbalance.models import SourceRef
 
-EXPORT_SUFFIXES = (".fit", ".csv", ".zip", ".gz")
+EXPORT_SUFFIXES = (".fit", ".csv", ".zip", ".gz", ".json")
 MAX_FILE_BYTES = 256 * 1024**2  # one decompressed file or archive member
 MAX_ARCHIVE_BYTES = 4 * 1024**3  # everything unpacked from one archive given by the user
 MAX_RATIO = 200  # uncompressed / compressed size of one member above which it is treated as a zip bomb

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from fitbalance.models import Decoded
+from fitbalance.sources import json_exports
 
 HEAD_BYTES = 64 * 1024
 """How much of a file a reader's ``detect`` is shown."""
@@ -40,7 +41,7 @@ class Reader(Protocol):
     def read(self, data: bytes, path: str, options: ReadOptions) -> Decoded: ...
 
 
-READERS: tuple[Reader, ...] = ()
+READERS: tuple[Reader, ...] = (json_exports,)
 
 
 def reader_for(data: bytes, path: str) -> Reader | None:

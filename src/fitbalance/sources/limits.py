@@ -12,6 +12,9 @@ cap                               value           where
 ================================  ==============  =========================================================
 bytes read from one file          256 MiB         ``archive.MAX_FILE_BYTES`` (also the gunzipped size)
 bytes handed to a decoder         64 MiB          ``MAX_DECODE_BYTES``
+bytes of one JSON document        32 MiB          ``MAX_JSON_BYTES`` (parsed whole: a parsed document takes
+                                                  several times its size; a real export's largest JSON file,
+                                                  a Polar session with a day of samples, is a few MB)
 FIT messages in one file          1,000,000       ``MAX_MESSAGES`` (a week of 1 s records is 605,000)
 decode time of one file           180 s           ``MAX_DECODE_SECONDS`` (wall clock, checked per message)
 rows one file may yield           2,000,000       ``MAX_ROWS`` (activities + sets + samples + laps)
@@ -34,6 +37,7 @@ MAX_DECODE_BYTES = 64 * 1024**2
 MAX_MESSAGES = 1_000_000
 MAX_DECODE_SECONDS = 180.0
 MAX_ROWS = 2_000_000
+MAX_JSON_BYTES = 32 * 1024**2
 
 
 class Budget:
@@ -81,6 +85,18 @@ def check_size(data: bytes, path: str) -> None:
     if len(data) > MAX_DECODE_BYTES:
         raise LimitExceeded(
             f"file is {len(data) / 1024**2:.0f} MiB, over the {MAX_DECODE_BYTES // 1024**2} MiB decode cap",
+            path=path,
+            stage="decode",
+        )
+
+
+def check_json_size(data: bytes, path: str) -> None:
+    """Raise :class:`LimitExceeded` when a JSON document is larger than :data:`MAX_JSON_BYTES` (read at call time,
+    so a test can lower it)."""
+    if len(data) > MAX_JSON_BYTES:
+        raise LimitExceeded(
+            f"JSON file is {len(data):,} bytes, over the JSON cap of {MAX_JSON_BYTES:,} bytes "
+            f"({MAX_JSON_BYTES / 1024**2:g} MiB, limits.MAX_JSON_BYTES); not parsed",
             path=path,
             stage="decode",
         )

@@ -485,3 +485,86 @@ WHERE exercise_name IS NOT NULL ORDER BY sets DESC, exercise_name
 def unmapped_names(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[tuple[object, ...]]]:
     """``unmapped_exercises`` as ``fitbalance unmapped`` lists it: most sets first (raises when there are no views)."""
     return query(con, UNMAPPED_NAMES_SQL)
+
+
+# ---- progression: what to lift next time -------------------------------------------------------------------------
+
+NEXT_SESSION_COLUMNS: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "exercise": pl.String(),
+    "last_session_date": pl.Date(),
+    "last_weight_kg": pl.Float64(),
+    "next_weight_kg": pl.Float64(),
+    "next_reps": pl.Int64(),
+    "action": pl.String(),
+    "reason": pl.String(),
+    "weight_unit": pl.String(),
+    "last_weight": pl.Float64(),
+    "next_weight": pl.Float64(),
+    "last_reps": pl.List(pl.Int64()),
+    "is_bodyweight_exercise": pl.Boolean(),
+}
+
+
+def exercise_next_session(con: duckdb.DuckDBPyConnection, athlete: str | None = None) -> pl.DataFrame:
+    """Rows of ``exercise_next_session`` (every athlete's, or ``athlete``'s), by athlete and exercise."""
+    if athlete is None:
+        return _query(con, "exercise_next_session", NEXT_SESSION_COLUMNS, order="athlete, exercise")
+    return _query(
+        con,
+        "exercise_next_session",
+        NEXT_SESSION_COLUMNS,
+        "athlete = $athlete",
+        {"athlete": athlete},
+        "exercise",
+    )
+
+
+def use_progression_settings(con: duckdb.DuckDBPyConnection, rows: Sequence[tuple[object, ...]]) -> None:
+    """Plan with these ``progression_settings`` rows instead of those the last ingest wrote, on this connection only.
+
+    A temporary table of the same name hides the stored one from the views for the life of the (read-only)
+    connection: ``fitbalance next --settings FILE`` shows the plan of a settings file edited since the last ingest.
+    """
+    if not relation_exists(con, "progression_settings"):
+        return  # a database no ingest of this version has written: it has no plan to change
+    con.execute("CREATE OR REPLACE TEMP TABLE progression_settings AS SELECT * FROM main.progression_settings LIMIT 0")
+    if rows:
+        con.executemany(
+            "INSERT INTO temp.progression_settings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [list(r) for r in rows]
+        )
+
+
+TRAINING_LOAD_WEEKLY_COLUMNS: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "week_start": pl.Date(),
+    "iso_week": pl.String(),
+    "weekly_load": pl.Float64(),
+    "strength_load": pl.Float64(),
+    "endurance_load": pl.Float64(),
+    "monotony": pl.Float64(),
+    "strain": pl.Float64(),
+    "training_days": pl.Int64(),
+}
+
+
+def training_load_weekly(
+    con: duckdb.DuckDBPyConnection, athlete: str, start: date | None = None, end: date | None = None
+) -> pl.DataFrame:
+    """Rows of ``training_load_weekly`` (Foster's monotony and strain) for ``athlete`` within ``start..end``."""
+    where, params = _span(athlete, start, end, "week_start")
+    return _query(con, "training_load_weekly", TRAINING_LOAD_WEEKLY_COLUMNS, where, params, order="week_start")
+
+
+REP_RECORDS_COLUMNS: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "exercise": pl.String(),
+    "reps": pl.Int64(),
+    "best_weight_kg": pl.Float64(),
+    "best_weight_date": pl.Date(),
+}
+
+
+def rep_records(con: duckdb.DuckDBPyConnection, athlete: str) -> pl.DataFrame:
+    """``athlete``'s rep records: the heaviest weight for at least 1 to 12 reps, per exercise."""
+    return _query(con, "rep_records", REP_RECORDS_COLUMNS, "athlete = $athlete", {"athlete": athlete}, "exercise, reps")

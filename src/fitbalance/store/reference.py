@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
-from fitbalance.config import Settings
+from fitbalance.config import Settings, default_progression
 from fitbalance.normalize import ExerciseResolver
 from fitbalance.store.connection import registered, rows, transaction
 
@@ -26,6 +26,33 @@ def refresh_athletes(con: duckdb.DuckDBPyConnection, settings: Settings, names: 
                 "INSERT OR REPLACE INTO athletes VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [a.name, a.time_zone, a.birth_year, a.max_hr, a.resting_hr, a.sex, a.units],
             )
+
+
+def progression_rows(settings: Settings, names: Sequence[str]) -> list[tuple[object, ...]]:
+    """The ``progression_settings`` rows of every athlete in the file (and any athlete named by this run): the
+    athlete's own row (defaults filled in), one per equipment increment, one per exercise of its own."""
+    found: list[tuple[object, ...]] = []
+    for name in dict.fromkeys([*settings.athletes, *names]):
+        athlete = settings.athlete(name)
+        p = athlete.progression if name in settings.athletes else default_progression(athlete.units)
+        low, high = p.rep_range or (None, None)
+        found.append((name, None, None, low, high, p.increment_kg, p.deload_after_weeks, p.deload_pct, p.load_step_kg))
+        for equipment, increment in sorted(p.increments_kg.items()):
+            found.append((name, None, equipment, None, None, increment, None, None, None))
+        for exercise, rule in sorted(p.exercises.items()):
+            low, high = rule.rep_range or (None, None)
+            found.append(
+                (name, exercise, None, low, high, rule.increment_kg, rule.deload_after_weeks, rule.deload_pct, None)
+            )
+    return found
+
+
+def refresh_progression(con: duckdb.DuckDBPyConnection, settings: Settings, names: Sequence[str]) -> None:
+    """Replace ``progression_settings`` with the settings file's progression settings (see :func:`progression_rows`)."""
+    with transaction(con):
+        con.execute("DELETE FROM progression_settings")
+        for row in progression_rows(settings, names):
+            con.execute("INSERT INTO progression_settings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", list(row))
 
 
 def refresh_exercises(con: duckdb.DuckDBPyConnection, catalog: pl.DataFrame) -> None:

@@ -3,7 +3,7 @@
 The tables users query are created from their contracts (:func:`fitbalance.contracts.ddl`). Derived tables and the
 views are SQL in the package, in ``fitbalance/store/sql``, one statement group per file, applied in name order:
 ``0NN_<name>.sql`` are derived tables (``CREATE TABLE IF NOT EXISTS``, applied by :func:`apply_schema`),
-``1NN_<name>.sql`` macros and views (applied by :func:`fitbalance.store.views.apply_views`).
+``1NN_<name>.sql`` and ``2NN_<name>.sql`` macros and views (applied by :func:`fitbalance.store.views.apply_views`).
 
 Every write connection and every run would apply them again; the table ``fitbalance_schema`` keeps, per part
 (``tables``, ``views``), a digest of the SQL last applied in full, and a part whose SQL is unchanged is not applied

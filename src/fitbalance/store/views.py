@@ -1,8 +1,8 @@
 """The SQL views users query, and the derived table the views read.
 
 :func:`apply_views` makes the tables (:func:`fitbalance.store.schema.apply_schema`), the macros made from the
-contracts' lists (:func:`fitbalance.contracts.vocabulary_macros`), then every ``1NN_<name>.sql`` file of
-``fitbalance/store/sql`` in name order (macros and views, ``CREATE OR REPLACE``). Idempotent.
+contracts' lists (:func:`fitbalance.contracts.vocabulary_macros`), then every ``1NN_<name>.sql`` and
+``2NN_<name>.sql`` file of ``fitbalance/store/sql`` in name order (macros and views, ``CREATE OR REPLACE``). Idempotent.
 
 Views read the ``activity_hr_seconds`` table, a per-activity heart-rate histogram built from ``samples`` by
 :func:`refresh_derived`: the loader calls it with the ids of the activities it wrote (or removed) after each
@@ -23,7 +23,7 @@ from fitbalance.contracts import vocabulary_macros
 from fitbalance.store.connection import transaction
 from fitbalance.store.schema import applied_digest, apply_schema, digest, record_digest, schema_digest, sql_files
 
-VIEW_FILE = re.compile(r"^1\d\d_[a-z0-9_]+\.sql$")
+VIEW_FILE = re.compile(r"^[12]\d\d_[a-z0-9_]+\.sql$")
 
 # A sample's heart rate holds until the next sample, for at most this long: a pause or a lost signal is not
 # effort.
@@ -51,7 +51,7 @@ _ONLY_SELECTED = "WHERE s.activity_id IN (SELECT activity_id FROM _fitbalance_re
 
 
 def view_files() -> list[str]:
-    """Names of the packaged view files (``1NN_*.sql``), in the order :func:`apply_views` applies them."""
+    """Names of the packaged view files (``1NN_*.sql``, ``2NN_*.sql``), in the order :func:`apply_views` runs them."""
     return [name for name, _text in sql_files(VIEW_FILE)]
 
 

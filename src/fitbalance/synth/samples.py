@@ -10,12 +10,15 @@ Layout (paths relative to ``sample_data/``)::
     invalid/*                                 broken files, one valid FIT with impossible values (it loads,
                                               repaired) and one cut short (its records before the cut load)
     csv/*                                     CSV exports of every dialect (fitbalance.synth.csv_samples)
+    exports/*                                 JSON account exports: Garmin's "Export Your Data" zip, Polar Flow
+                                              sessions, a Fitbit Google Takeout zip (fitbalance.synth.json_exports)
     cases/*                                   the cases of real exports once lost or counted twice, of an athlete
                                               with no settings file (fitbalance.synth.cases)
     watches/*                                 the CSV exports of Samsung Health, WHOOP and Mi Fit / Zepp, as folders
                                               the apps export (fitbalance.synth.watch_csvs)
     EXPECTED.json                             what a reader of all this should find (the CSV files under "csv",
-                                              the cases under "cases", the watch exports under "watches")
+                                              the cases under "cases", the watch exports under "watches", the JSON
+                                              exports under "json_exports")
 
 The same code always gives the same bytes: zip entries carry a fixed date, gzip no time stamp.
 """
@@ -37,7 +40,7 @@ from zoneinfo import ZoneInfo
 
 import fitdecode
 
-from fitbalance.synth import cases, csv_samples, watch_csvs
+from fitbalance.synth import cases, csv_samples, json_exports, watch_csvs
 from fitbalance.synth.fitwriter import FIT_EPOCH, fit_seconds
 from fitbalance.synth.history import (
     DEFAULT_ZONE,
@@ -65,7 +68,7 @@ EARLY_RECORD_INDEX = 300
 EARLY_RECORD_RAW_TIMESTAMP = 1000  # FIT seconds: 1989-12-31T00:16:40 UTC, before any plausible activity
 FUTURE_RECORD_INDEX = 600
 FUTURE_RECORD_TIME = datetime(2100, 1, 1, tzinfo=UTC)
-MANAGED = ("fit", "archives", "invalid", "csv", cases.FOLDER, watch_csvs.FOLDER)
+MANAGED = ("fit", "archives", "invalid", "csv", cases.FOLDER, watch_csvs.FOLDER, json_exports.FOLDER)
 
 
 def sample_set() -> dict[str, bytes]:
@@ -116,6 +119,10 @@ def sample_set() -> dict[str, bytes]:
     for name, (data, expect) in watch_csvs.watch_files().items():
         files[name] = data
         expected["watches"][name] = expect
+    expected["json_exports"] = {}
+    for name, (data, expect) in json_exports.export_files().items():
+        files[name] = data
+        expected["json_exports"][name] = expect
     files["EXPECTED.json"] = (json.dumps(expected, indent=1, ensure_ascii=False) + "\n").encode()
     files["fitbalance.toml"] = SETTINGS.encode()
     return dict(sorted(files.items()))
@@ -180,14 +187,9 @@ def _zip(entries: Iterable[tuple[str, bytes]]) -> bytes:
 
 
 def _garmin_export(exported: list[tuple[str, FitFile]]) -> bytes:
+    """The FIT files of a Garmin account export (its JSON files are in ``exports/garmin-account-export.zip``)."""
     inner = _zip((member, fit.data) for member, fit in exported)
-    profile = {"userName": "athlete@example.org", "timeZone": DEFAULT_ZONE, "measurementSystem": "metric"}
-    return _zip(
-        [
-            ("DI_CONNECT/DI-Connect-User/user_profile.json", json.dumps(profile, indent=1).encode()),
-            (EXPORT_INNER, inner),
-        ]
-    )
+    return _zip([(EXPORT_INNER, inner)])
 
 
 def _broken_source(index: int) -> ActivityPlan:

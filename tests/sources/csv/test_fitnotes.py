@@ -330,3 +330,23 @@ def test_random_rows_fail_cleanly(rows: list[list[str]]) -> None:
     except InputError:
         return
     assert decoded.source_format == "csv:fitnotes"
+
+
+def test_an_effort_column_is_read_as_rpe() -> None:
+    """A FitNotes file with an RPE column (FitNotes on iOS) has it in ``rpe``; an RIR column is read as 10 - RIR; an
+    empty cell, and a cardio row, have none. The Android export without either reads as before (no RPE)."""
+    header = "Date,Exercise,Category,Weight (kgs),Reps,Distance,Distance Unit,Time,RPE,RIR"
+    decoded = read_csv(
+        _csv(
+            "2024-03-05,Deadlift,Back,100,5,,,,8,",
+            "2024-03-05,Deadlift,Back,100,5,,,,,1",
+            "2024-03-05,Deadlift,Back,100,5,,,,,",
+            "2024-03-05,Running,Cardio,,,5,km,0:30:00,7,",
+            header=header,
+        ),
+        "fitnotes.csv",
+        ZONE,
+    )
+    assert decoded.sets["rpe"].to_list() == [8.0, 9.0, None, None]
+    plain = read_csv(_csv("2024-03-05,Deadlift,Back,100,5,,,,"), "fitnotes.csv", ZONE)
+    assert plain.sets["rpe"].to_list() == [None]

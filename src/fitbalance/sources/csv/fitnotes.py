@@ -7,7 +7,8 @@ is read with the ``weight_unit`` option; without it each weight is kept as writt
 setting is made (never guessed). Distances carry their unit per row (``km``, ``mi``, ``m``, ``ft``, ``yds``; a
 distance without one is read with the ``distance_unit`` option, or waits for it the same way); ``Time`` is a
 duration (``0:05:30``, ``5:30``). ``Category`` is FitNotes' body part or type (``Chest``, ``Legs``, ``Cardio``,
-...).
+...). The Android spreadsheet export has no effort column; FitNotes on iOS logs RPE or reps in reserve per set, and
+a file with an ``RPE`` column (or ``RIR``, read as RPE = 10 - RIR) has them read into ``rpe``.
 
 Dates have no clock time: the rows of one ``Date`` are one workout, started at local noon of that date in the
 athlete's zone (:data:`DAY_START`; a convention, not when the athlete trained), its sets in file order.
@@ -103,6 +104,8 @@ def read(sheet: Sheet, options: Options) -> Decoded:
             "distance_unit": ("Distance Unit",),
             "time": ("Time", "Duration"),
             "comment": ("Comment", "Comments", "Notes"),
+            "rpe": ("RPE",),
+            "rir": ("RIR", "Reps in Reserve"),
         }.items()
     }
     col["weight"] = weight_col
@@ -160,6 +163,10 @@ def _set(
     weight = _cell(record, col["weight"], "Weight", number)
     distance = _cell(record, col["distance"], "Distance", number)
     seconds = _cell(record, col["time"], "Time", duration)
+    rir = _cell(record, col["rir"], "RIR", number)
+    rpe = _cell(record, col["rpe"], "RPE", number)
+    if rpe is None and rir is not None:
+        rpe = 10.0 - rir  # reps in reserve on the RIR-based RPE scale (Zourdos et al. 2016)
     count = repetitions(reps)
     weight_kg = _weight_kg(sheet, record, weight, (col["weight"], col["weight_unit"]), weight_factor)
     distance_m = _distance_m(sheet, record, distance, (col["distance"], col["distance_unit"]), options)
@@ -173,12 +180,12 @@ def _set(
     }
     cardio = category.casefold() == CARDIO_CATEGORY or (bool(distance) and not reps and not weight)
     if cardio:
-        return {**row, "exercise_category": CARDIO_CATEGORY, "reps": None, "weight_kg": None}, True
+        return {**row, "exercise_category": CARDIO_CATEGORY, "reps": None, "weight_kg": None, "rpe": None}, True
     if not reps and (distance or seconds):
         # a timed hold or a carry: no repetitions, so only a load makes it a working set
-        return {**row, "reps": None, "weight_kg": weight_kg or None}, False
+        return {**row, "reps": None, "weight_kg": weight_kg or None, "rpe": rpe}, False
     bodyweight = 0.0 if count is not None and not weight else None  # a load whose unit waits is not bodyweight
-    return {**row, "reps": count, "weight_kg": weight_kg if weight_kg else bodyweight}, False
+    return {**row, "reps": count, "weight_kg": weight_kg if weight_kg else bodyweight, "rpe": rpe}, False
 
 
 def _weight_kg(

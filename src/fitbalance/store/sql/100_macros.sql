@@ -7,6 +7,14 @@ CREATE OR REPLACE MACRO e1rm_epley(weight_kg, reps) AS weight_kg * (1 + reps / 3
 -- Estimated one-repetition maximum, Brzycki (1993): w x 36 / (37 - r).
 CREATE OR REPLACE MACRO e1rm_brzycki(weight_kg, reps) AS weight_kg * 36.0 / (37 - reps);
 
+-- Estimated one-repetition maximum from reps and reps in reserve: w x (1 + (r + RIR) / 30), Epley counting the reps
+-- the set had left (the RIR-based RPE scale of Zourdos et al. 2016, applied as in Helms et al. 2016: RIR = 10 - RPE).
+CREATE OR REPLACE MACRO e1rm_rir(weight_kg, reps, rir) AS weight_kg * (1 + (reps + rir) / 30.0);
+
+-- The reps a set's e1RM counts: a set of more than 10 reps counts as 10 (it moved the weight 10 times at least; beyond
+-- 10 reps the formulas drift), so a high-rep set gets a conservative e1RM instead of none.
+CREATE OR REPLACE MACRO e1rm_reps(reps) AS least(reps, 10);
+
 -- Fraction of heart-rate reserve (Karvonen 1957), clamped to 0..1: (hr - rest) / (max - rest).
 CREATE OR REPLACE MACRO hr_reserve_fraction(hr, resting_hr, max_hr) AS
     greatest(0.0, least(1.0, (hr - resting_hr) / nullif(max_hr - resting_hr, 0)));

@@ -41,6 +41,8 @@ END;
 -- is_resistance: the catalogue's kind is 'resistance', or the set matched no catalogue entry (a set in a set list is
 -- taken for lifting until the user maps it). Cardio rows (a treadmill run logged in a lifting app) and mobility work
 -- (warm-up, stretching) are kept here with is_resistance false, and no product view counts them.
+-- e1rm_kg / e1rm_brzycki_kg: sets with reps and load; a set of more than 10 reps counts as 10 (e1rm_reps).
+-- rir: reps in reserve, 10 - RPE where the app logged an RPE; e1rm_rir_kg: w x (1 + (reps + rir) / 30), null without.
 -- has_reps is false for rows without repetitions (timed holds, cardio rows): exercise_progress and personal_records
 -- use only rows with reps; muscle_group_weekly and resistance_days count resistance sets with or without reps.
 -- weight_kg: the load, 0 for bodyweight (a set with no load written); null while its unit waits for the athlete's
@@ -89,8 +91,8 @@ SELECT
     s.rpe,
     coalesce(s.reps > 0, false) AS has_reps,
     coalesce(s.reps, 0) * s.weight_kg AS volume_load_kg,
-    CASE WHEN s.reps BETWEEN 1 AND 10 AND s.weight_kg > 0 THEN e1rm_epley(s.weight_kg, s.reps) END AS e1rm_kg,
-    CASE WHEN s.reps BETWEEN 1 AND 10 AND s.weight_kg > 0 THEN e1rm_brzycki(s.weight_kg, s.reps) END
+    CASE WHEN s.reps >= 1 AND s.weight_kg > 0 THEN e1rm_epley(s.weight_kg, e1rm_reps(s.reps)) END AS e1rm_kg,
+    CASE WHEN s.reps >= 1 AND s.weight_kg > 0 THEN e1rm_brzycki(s.weight_kg, e1rm_reps(s.reps)) END
         AS e1rm_brzycki_kg,
     s.catalogue_match,
     c.kind,
@@ -99,6 +101,11 @@ SELECT
     list_filter(
         list_distinct(c.secondary_muscles), lambda m: NOT list_contains(coalesce(c.primary_muscles, []), m)
     ) AS secondary_muscles,
+    CASE WHEN s.rpe > 0 THEN 10 - s.rpe END AS rir,
+    CASE WHEN s.rpe > 0 AND s.reps >= 1 AND s.weight_kg > 0 THEN e1rm_rir(s.weight_kg, s.reps, 10 - s.rpe) END
+        AS e1rm_rir_kg,
+    c.equipment,
+    coalesce(c.bodyweight, false) AS is_bodyweight_exercise,
     s.weight_waiting
 FROM matched AS s
 JOIN set_sources AS src ON src.source_activity_id = s.activity_id

@@ -15,8 +15,10 @@
 --
 -- Aerobic minutes and endurance_load count for category 'other' only: WHO counts muscle-strengthening apart from
 -- aerobic activity, so a lifting session adds strength_load instead, as session RPE (Foster 2001): minutes x the
--- TRIMP weight of x = (rpe - 1) / 10, RPE 5 ("hard") when the session has none. Heart rate is not used for lifting:
--- it under-reads the effort of resistance work, which is why Foster proposed session RPE.
+-- TRIMP weight of x = (rpe - 1) / 10. The session's RPE is the activity's own (a session RPE), else the mean RPE of
+-- its resistance working sets where the lifting app logged one (strength_rpe_source 'sets'), else 5 ("hard").
+-- Heart rate is not used for lifting: it under-reads the effort of resistance work, which is why Foster proposed
+-- session RPE.
 CREATE OR REPLACE VIEW activity_intensity AS
 WITH params AS (
     SELECT
@@ -31,6 +33,7 @@ WITH params AS (
         a.minutes,
         a.avg_hr,
         a.rpe,
+        set_rpe.mean_set_rpe,
         ath.sex,
         year(a.local_date) - ath.birth_year AS age,
         coalesce(ath.max_hr, 208 - 0.7 * (year(a.local_date) - ath.birth_year), 190.0) AS hr_max_used,
@@ -39,6 +42,12 @@ WITH params AS (
         lower(coalesce(a.sport, '') || ' ' || coalesce(a.sub_sport, '')) AS sport_text
     FROM activities_effective AS a
     LEFT JOIN athletes AS ath ON ath.athlete = a.athlete
+    LEFT JOIN (
+        SELECT activity_id, avg(rpe) AS mean_set_rpe
+        FROM working_sets
+        WHERE rpe > 0 AND is_resistance
+        GROUP BY activity_id
+    ) AS set_rpe ON set_rpe.activity_id = a.activity_id
 ),
 hr_rows AS (
     SELECT
@@ -94,7 +103,9 @@ shares AS (
             AS moderate_share,
         coalesce(s.hr_vigorous_share, CASE WHEN s.whole_hrr >= 0.6 THEN 1.0 ELSE 0.0 END) AS vigorous_share,
         coalesce(s.hr_trimp_per_minute, trimp_weight(s.whole_hrr, s.sex)) AS trimp_per_minute,
-        coalesce(s.rpe, 5.0) AS rpe_used
+        coalesce(s.rpe, s.mean_set_rpe, 5.0) AS rpe_used,
+        CASE WHEN s.rpe IS NOT NULL THEN 'session' WHEN s.mean_set_rpe IS NOT NULL THEN 'sets' ELSE 'default' END
+            AS rpe_source
     FROM sourced AS s
 ),
 scored AS (
@@ -117,6 +128,7 @@ scored AS (
         CASE WHEN category = 'other' THEN base_minutes * vigorous_share ELSE 0.0 END AS vigorous_minutes,
         CASE WHEN category = 'other' THEN base_minutes * trimp_per_minute ELSE 0.0 END AS endurance_load,
         CASE WHEN category = 'resistance' THEN rpe_used END AS strength_rpe,
+        CASE WHEN category = 'resistance' THEN rpe_source END AS strength_rpe_source,
         CASE
             WHEN category = 'resistance' THEN base_minutes * trimp_weight(rpe_reserve_fraction(rpe_used), sex)
             ELSE 0.0
