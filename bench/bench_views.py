@@ -56,6 +56,33 @@ INSERT INTO exercises (exercise, fit_category, primary_muscles, secondary_muscle
     ('Calf Raise', 'calf_raise', ['calves'], [], 'machine', false)
 """
 
+# Movement patterns of the exercises above (strength_balance_weekly), as exercise_patterns.csv gives them.
+PATTERNS = """
+INSERT INTO exercise_patterns VALUES
+    ('Bench Press', 'horizontal_push', 'push', 'upper'),
+    ('Incline Dumbbell Press', 'horizontal_push', 'push', 'upper'),
+    ('Back Squat', 'squat', NULL, 'lower'),
+    ('Deadlift', 'hinge', NULL, 'lower'),
+    ('Overhead Press', 'vertical_push', 'push', 'upper'),
+    ('Barbell Row', 'horizontal_pull', 'pull', 'upper'),
+    ('Pull Up', 'vertical_pull', 'pull', 'upper'),
+    ('Push Up', 'horizontal_push', 'push', 'upper'),
+    ('Lunge', 'lunge', NULL, 'lower'),
+    ('Biceps Curl', 'elbow_flexion', 'pull', 'upper'),
+    ('Plank', 'core', NULL, 'core')
+"""
+
+# ana's own weekly targets (the defaults, with a range of her own for the chest); ben and cy have the defaults.
+TARGETS = """
+INSERT INTO athlete_targets
+SELECT
+    'ana', target, muscle_group,
+    CASE WHEN target = 'muscle_sets' AND muscle_group = 'chest' THEN 12.0 ELSE low END,
+    CASE WHEN target = 'muscle_sets' AND muscle_group = 'chest' THEN 18.0 ELSE high END,
+    from_age, 'settings'
+FROM target_defaults
+"""
+
 # One row per athlete, day and slot; slot 0 holds the main session (resistance 40 %, other 45 %), slot 1 a
 # second session of other exercise (8 %).
 ACTIVITIES = """
@@ -252,6 +279,13 @@ QUERIES: dict[str, str] = {
     "muscle_group_weekly": "SELECT * FROM muscle_group_weekly WHERE week_start BETWEEN $start AND $end",
     "training_load_daily": "SELECT * FROM training_load_daily WHERE day BETWEEN $start AND $end",
     "unmapped_exercises": "SELECT * FROM unmapped_exercises WHERE last_seen >= $start AND first_seen <= $end",
+    # the view at the wall clock (today is after the history: every week of the year is a past week), and the macro
+    # at a clock inside the year (its weeks up to the last day of the year)
+    "weekly_targets": "SELECT * FROM weekly_targets WHERE week_start BETWEEN $start AND $end",
+    "weekly_targets_at": (
+        "SELECT * FROM weekly_targets_at(CAST($end AS DATE)) WHERE week_start BETWEEN $start AND $end"
+    ),
+    "strength_balance_weekly": "SELECT * FROM strength_balance_weekly WHERE week_start BETWEEN $start AND $end",
     "rep_records": "SELECT * FROM rep_records WHERE best_weight_date BETWEEN $start AND $end",
     "training_load_weekly": "SELECT * FROM training_load_weekly WHERE week_start BETWEEN $start AND $end",
     # the plan is for each athlete's next session whatever the year: every row (the year only names the columns)
@@ -286,6 +320,8 @@ def generate(con: duckdb.DuckDBPyConnection, years: int) -> dict[str, float]:
     for name, sql in [
         ("athletes", ATHLETES),
         ("exercises", EXERCISES),
+        ("patterns", PATTERNS),
+        ("targets", TARGETS),
         ("activities", ACTIVITIES),
         ("duplicates", DUPLICATES),
         ("strength_sets", SETS),

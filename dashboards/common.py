@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -30,6 +30,7 @@ DEFAULT_WEEKS = 12
 RETRIES_KEY = "_fitbalance_read_retries"
 WAIT_KEY = "_fitbalance_read_wait_s"
 INGEST_HINT = "fitbalance ingest FOLDER --db {db}"
+CLOCK_KEY = "_fitbalance_today"  # test hook: a date that stands for today (AppTest sets it)
 
 
 def db_path() -> Path:
@@ -142,6 +143,12 @@ def sidebar(show_dates: bool = True) -> Selection | None:
         first=first,
         last=last,
     )
+
+
+def clock() -> date | datetime:
+    """What "today" is for the weekly targets: now (each athlete's local date, in SQL), or the test hook's date."""
+    fixed = st.session_state.get(CLOCK_KEY)
+    return fixed if isinstance(fixed, date) else datetime.now(UTC)
 
 
 def chart(spec: alt.TopLevelMixin) -> None:

@@ -47,6 +47,7 @@ from fitbalance.config import Athlete, load_settings
 from fitbalance.errors import FitbalanceError
 from fitbalance.exercises import exercises_table
 from fitbalance.models import BatchResult, FileOutcome, FileStatus, LoadCounts, SourceRef, WorkItem
+from fitbalance.patterns import patterns_frame
 from fitbalance.pipelines.executors import BatchExecutor, DaskBatches, LocalBatches
 from fitbalance.process import exercise_resolver
 from fitbalance.rereads import Request, Reread, files_to_read_again
@@ -273,6 +274,8 @@ def start_run(con: duckdb.DuckDBPyConnection, run: RunStart, plan: Plan) -> None
     reference.refresh_athletes(con, settings, [run.athlete])
     reference.refresh_progression(con, settings, [run.athlete])
     reference.refresh_exercises(con, exercises_table(user_names=[a.exercise_names for a in settings.athletes.values()]))
+    reference.refresh_targets(con, settings, [run.athlete])
+    reference.refresh_patterns(con, patterns_frame())
     # a changed time_zone re-places the CSV times loaded before
     placement.place_and_link(con, list(dict.fromkeys([*settings.athletes, run.athlete])))
     ledger.record_problems(con, plan.problems, run_id=run.run_id, now=run.started)

@@ -237,8 +237,10 @@ class _Runner:
         from prefect.settings import PREFECT_API_URL, load_current_profile
 
         from fitbalance.exercises import load_catalog
+        from fitbalance.patterns import load_patterns
 
         load_catalog()  # the packaged catalogue, read once (every run resolves exercise names with it)
+        load_patterns()  # and its movement patterns (every run refreshes the exercise_patterns table)
         _check_api_version()
         # held for the process's life: its commands inherit the settings instead of each paying for a copy
         self.settings = ExitStack()

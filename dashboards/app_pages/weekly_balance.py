@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import duckdb
 import polars as pl
 import streamlit as st
 
@@ -20,6 +23,38 @@ st.caption(
 selection = common.sidebar()
 if selection is None:
     st.stop()
+
+# ---- This week: what's left (the weekly_targets view, at today's date) ---------------------------------------------
+clock = common.clock()
+
+
+def _this_week(con: duckdb.DuckDBPyConnection) -> tuple[date, pl.DataFrame]:
+    monday = summaries.week_monday(read.athlete_today(con, selection.athlete, clock))
+    return monday, read.weekly_targets(con, selection.athlete, clock, monday, monday)
+
+
+current = common.query(_this_week)
+if current is not None:
+    monday, targets = current
+    left = summaries.week_left(targets, monday)
+    st.subheader("This week: what's left")
+    if left is None:
+        st.caption("No targets for this week yet.")
+    else:
+        st.caption(
+            f"Week {common.week_span(monday)}, {left.days_left} day{'s' if left.days_left != 1 else ''} to go, "
+            "against your targets (settings `[athletes.NAME.targets]`, else WHO 2020 and ACSM)."
+        )
+        boxes = st.columns(4 if left.multicomponent_days is not None else 3)
+        boxes[0].metric("Aerobic min left", f"{left.aerobic_minutes:.0f}", border=True)
+        boxes[1].metric("Strength days left", f"{left.strength_days}", border=True)
+        boxes[2].metric("Muscle groups below range", f"{len([m for m in left.muscles if m.sets > 0])}", border=True)
+        if left.multicomponent_days is not None:
+            boxes[3].metric("Balance days left", f"{left.multicomponent_days}", border=True, help="65+: WHO 2020.")
+        st.markdown(summaries.left_in_words(left).capitalize() + ".")
+        muscles = summaries.muscle_targets_frame(targets, monday)
+        if not muscles.is_empty():
+            common.chart(charts.muscle_targets_chart(muscles))
 
 history = common.query(lambda con: read.weekly_balance(con, selection.athlete))
 if history is None:

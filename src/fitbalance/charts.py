@@ -184,6 +184,46 @@ def streak_chart(streak: s.Streak) -> Chart:
     return _sized(alt.layer(squares, marks), 48)
 
 
+TARGET_STATUS_COLORS: dict[str, str] = {
+    "met": MET_COLOR,
+    "above": "#2563eb",
+    "in_progress": "#fdba74",
+    "below": "#dc2626",
+}
+BAND_COLOR = "#e5e7eb"
+
+
+def muscle_targets_chart(muscles: pl.DataFrame) -> Chart:
+    """Sets per muscle group in one week against each group's target band (low to high, grey), bars coloured by
+    status. ``muscles`` is :func:`fitbalance.summaries.muscle_targets_frame`."""
+    frame = muscles.with_columns(pl.col("muscle_group").str.replace_all("_", " ").alias("group"))
+    base = alt.Chart(frame).encode(y=alt.Y("group:N", title=None, sort=alt.SortField("group")))
+    band = base.mark_bar(color=BAND_COLOR, height=16).encode(
+        x=alt.X("low:Q", title="working sets this week (a secondary muscle's set counts 0.5)"),
+        x2="high:Q",
+        tooltip=[alt.Tooltip("group:N", title="muscle group"), alt.Tooltip("low:Q"), alt.Tooltip("high:Q")],
+    )
+    bars = base.mark_bar(height=8).encode(
+        x="sets:Q",
+        color=alt.Color(
+            "status:N",
+            scale=_scale(TARGET_STATUS_COLORS),
+            legend=alt.Legend(title=None, orient="top", direction="horizontal"),
+        ),
+        tooltip=[
+            alt.Tooltip("group:N", title="muscle group"),
+            alt.Tooltip("sets:Q", format=".1f"),
+            alt.Tooltip("remaining:Q", title="still needed", format=".1f"),
+            alt.Tooltip("status:N"),
+        ],
+    )
+    return _sized(
+        alt.layer(band, bars),
+        max(120, 22 * frame.height),
+        "Sets per muscle group against the target band",
+    )
+
+
 # ---- progressive overload -----------------------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -513,12 +513,21 @@ def sql(
 def summary(
     db: DbOption = None,
     weeks: Annotated[int, typer.Option(help="How many recent weeks")] = 8,
+    today: Annotated[
+        str | None,
+        typer.Option(
+            "--today",
+            help="The day to count this week's targets from, YYYY-MM-DD (default: today, in each athlete's time zone)",
+        ),
+    ] = None,
 ) -> None:
-    """Print a short weekly summary: resistance training against other exercise."""
+    """Print a short weekly summary: resistance training against other exercise, then what is left this week."""
     from fitbalance.store import read
 
+    clock = _clock_or_exit(today)
     try:
         columns, rows = _read(_db(db), lambda con: read.recent_weeks(con, weeks))
+        left_this_week = _read(_db(db), lambda con: _left_this_week(con, clock))[1]
     except FitbalanceError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc
@@ -531,6 +540,36 @@ def summary(
     for r in rows:
         table.add_row(*("" if v is None else str(v) for v in r))
     console.print(table)
+    for athlete, words in left_this_week:
+        console.print(f"{athlete}: {words}", highlight=False, soft_wrap=True)
+
+
+# ---- summary: what is left this week (weekly targets) ---------------------------------------------------------------
+
+
+def _clock_or_exit(today: str | None) -> date | datetime:
+    """``--today`` as a date, or now (each athlete's local date is then read in SQL); a bad date exits with 2."""
+    if today is None:
+        return datetime.now(UTC)
+    try:
+        return date.fromisoformat(today)
+    except ValueError as exc:
+        _error(f"--today {today!r}: expected a date like 2025-03-05")
+        raise typer.Exit(2) from exc
+
+
+def _left_this_week(con: Any, clock: date | datetime) -> tuple[list[str], list[tuple[str, str]]]:
+    """(athlete, what is left this week in words) for every athlete with targets this week."""
+    from fitbalance import summaries
+    from fitbalance.store import read
+
+    found = []
+    for name in read.athletes(con).get_column("athlete").to_list():
+        monday = summaries.week_monday(read.athlete_today(con, name, clock))
+        left = summaries.week_left(read.weekly_targets(con, name, clock, monday, monday), monday)
+        if left is not None:
+            found.append((name, summaries.left_in_words(left)))
+    return ["athlete", "left"], found
 
 
 def _duration(start: datetime, end: datetime | None) -> str:
@@ -895,12 +934,17 @@ def report(
     db: DbOption = None,
     week: Annotated[str | None, typer.Option(help="ISO week YYYY-Www (default: the newest week in the data)")] = None,
     athlete: Annotated[str | None, typer.Option(help="Only this athlete (default: every athlete)")] = None,
+    today: Annotated[
+        str | None,
+        typer.Option("--today", help="The day the targets are judged on, YYYY-MM-DD (default: today)"),
+    ] = None,
 ) -> None:
-    """Write the week's balance and overload summary as one self-contained HTML file."""
+    """Write the week's balance, targets and overload summary as one self-contained HTML file."""
     from fitbalance.report import write_report
 
+    clock = _clock_or_exit(today)
     try:
-        written = write_report(_db(db), week, out, athlete=athlete)
+        written = write_report(_db(db), week, out, athlete=athlete, clock=clock)
     except FitbalanceError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc

@@ -23,6 +23,12 @@ The settings file is TOML (``fitbalance.toml`` in the working folder, or the pat
     [athletes.me.exercise_names]    # app exercise name -> canonical catalogue name
     "Landmine Press (Barbell)" = "Overhead Press"
 
+    [athletes.me.targets]           # optional weekly targets (fitbalance.targets: the keys and their defaults)
+    aerobic_minutes = 150
+    muscle_sets = [10, 20]
+    [athletes.me.targets.muscles]   # a muscle group's own range
+    chest = [12, 18]
+
     [athletes.me.progression]       # optional: what to lift next time (see "progression" at the end of this module)
     rep_range = [8, 12]
     increment_kg = 2.5
@@ -52,7 +58,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from fitbalance import targets as weekly_targets
 from fitbalance.errors import ConfigError
+from fitbalance.exercises import MUSCLES
 from fitbalance.models import Category, Subcategory
 
 DEFAULT_DB = Path("fitbalance.duckdb")
@@ -121,6 +129,7 @@ class Athlete:
     distance_unit: str | None = None
     overrides: tuple[Override, ...] = ()
     exercise_names: dict[str, str] = field(default_factory=dict)
+    targets: weekly_targets.Targets = field(default_factory=weekly_targets.Targets)
     progression: Progression = field(default_factory=lambda: Progression())
 
 
@@ -147,6 +156,7 @@ _ATHLETE_KEYS = (
     "distance_unit",
     "overrides",
     "exercise_names",
+    "targets",
     "progression",
 )
 WEIGHT_UNITS = ("kg", "lbs")
@@ -339,7 +349,101 @@ def _athlete(name: str, raw: Any, text: _Text) -> Athlete:
         distance_unit=distance_unit,
         overrides=tuple(_override(o, f"{where}.overrides[{i}]", text) for i, o in enumerate(overrides)),
         exercise_names=dict(names),
+        targets=_targets(raw.get("targets", {}), f"{where}.targets", text),
         progression=_progression(raw.get("progression", {}), f"{where}.progression", units, text),
+    )
+
+
+# ---- [athletes.NAME.targets]: weekly targets (fitbalance.targets) ------------------------------------------------
+
+_TARGET_KEYS = (
+    "aerobic_minutes",
+    "strength_days",
+    "muscle_sets",
+    "muscle_days",
+    "muscle_groups",
+    "multicomponent_days",
+    "muscles",
+)
+_MAX_WEEKLY_MINUTES = 7 * 24 * 60
+_MAX_WEEKLY_SETS = 200
+
+
+def _days(raw: dict[str, Any], key: str, where: str, text: _Text) -> int | None:
+    """A whole number of days a week (0 to 7), or None when absent."""
+    value = raw.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 7:
+        raise text.error(
+            f"{where}.{key}", f"expected a whole number of days from 0 to 7, got {value!r}", f"write e.g. {key} = 2"
+        )
+    return value
+
+
+def _set_range(value: Any, key: str, text: _Text) -> tuple[float, float]:
+    """``[low, high]`` weekly sets: two numbers, 0 <= low <= high <= 200."""
+    numbers = isinstance(value, list) and len(value) == 2
+    numbers = numbers and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+    if not numbers or not 0 <= value[0] <= value[1] <= _MAX_WEEKLY_SETS:
+        raise text.error(
+            key,
+            f"expected [low, high] weekly sets with 0 <= low <= high <= {_MAX_WEEKLY_SETS}, got {value!r}",
+            "write two numbers in brackets, e.g. [10, 20]",
+        )
+    return float(value[0]), float(value[1])
+
+
+def _muscle(name: object, key: str, text: _Text) -> str:
+    if name not in MUSCLES:
+        raise text.error(
+            key,
+            f"unknown muscle group {name!r}",
+            f"use one of the catalogue's groups: {', '.join(MUSCLES)}{_did_you_mean(name, MUSCLES)}",
+        )
+    return str(name)
+
+
+def _targets(raw: Any, where: str, text: _Text) -> weekly_targets.Targets:
+    """``[athletes.NAME.targets]`` (and its ``muscles`` table); the defaults for every key not given."""
+    if not isinstance(raw, dict):
+        raise text.error(where, "must be a table", f"write it as [{where}] with keys such as aerobic_minutes = 150")
+    _unknown_keys(raw, _TARGET_KEYS, where, text)
+    defaults = weekly_targets.DEFAULTS
+    aerobic = _number(raw, "aerobic_minutes", where, 0, _MAX_WEEKLY_MINUTES, text)
+    strength = _days(raw, "strength_days", where, text)
+    muscle_days = _days(raw, "muscle_days", where, text)
+    multicomponent = _days(raw, "multicomponent_days", where, text)
+    sets = _set_range(raw["muscle_sets"], f"{where}.muscle_sets", text) if "muscle_sets" in raw else None
+    groups = raw.get("muscle_groups")
+    if groups is not None:
+        if not isinstance(groups, list):
+            raise text.error(
+                f"{where}.muscle_groups",
+                f"expected a list of muscle groups, got {groups!r}",
+                'write e.g. muscle_groups = ["chest", "lats", "quads"]',
+            )
+        groups = [_muscle(g, f"{where}.muscle_groups", text) for g in groups]
+    muscles = raw.get("muscles", {})
+    if not isinstance(muscles, dict):
+        raise text.error(
+            f"{where}.muscles",
+            "expected a table of muscle_group = [low, high]",
+            f"write [{where}.muscles] and under it lines like chest = [12, 18]",
+        )
+    own = tuple(
+        (_muscle(name, f"{where}.muscles.{name}", text), *_set_range(value, f"{where}.muscles.{name}", text))
+        for name, value in muscles.items()
+    )
+    return weekly_targets.Targets(
+        aerobic_minutes=defaults.aerobic_minutes if aerobic is None else aerobic,
+        strength_days=defaults.strength_days if strength is None else strength,
+        muscle_sets=defaults.muscle_sets if sets is None else sets,
+        muscle_days=defaults.muscle_days if muscle_days is None else muscle_days,
+        muscle_groups=defaults.muscle_groups if groups is None else tuple(dict.fromkeys(groups)),
+        muscles=own,
+        multicomponent_days=defaults.multicomponent_days if multicomponent is None else multicomponent,
+        chosen=frozenset(k for k in raw if k != "muscles") | {f"muscles.{name}" for name, _, _ in own},
     )
 
 

@@ -782,6 +782,57 @@ EXERCISES = Table(
     "`fitbalance unmapped`.",
 )
 
+# ---- weekly targets and movement patterns (fitbalance.targets, fitbalance.patterns) --------------------------------
+
+ATHLETE_TARGETS = Table(
+    "athlete_targets",
+    "one row per athlete and weekly target (one per targeted muscle group for the muscle targets), refreshed on "
+    "every run",
+    (
+        ATHLETE,
+        _c(
+            "target",
+            "VARCHAR",
+            "What is counted: WHO minutes, strength days, multicomponent days (65+), sets or days per muscle group.",
+            nullable=False,
+            values=("aerobic_minutes", "strength_days", "multicomponent_days", "muscle_sets", "muscle_days"),
+        ),
+        _c("muscle_group", "VARCHAR", "The muscle group of a `muscle_sets` or `muscle_days` target; null otherwise."),
+        _c("low", "DOUBLE", "The least a week should hold.", nullable=False, lo=0),
+        _c("high", "DOUBLE", "The most it should hold; null where there is no upper bound.", lo=0),
+        _c("from_age", "INTEGER", "The age from which the target applies (65 for WHO's balance target); null: always."),
+        _c(
+            "source",
+            "VARCHAR",
+            "`settings` when the settings file set it, else the source of the default (`WHO 2020`, ...).",
+            nullable=False,
+        ),
+    ),
+    notes="Written from the settings file's `[athletes.NAME.targets]` (defaults for every key it does not set; see "
+    "`fitbalance/targets.py`) for every athlete the settings name and every athlete an ingest names. An athlete "
+    "without rows here gets the default targets (the `target_defaults` view). The `weekly_targets` view reads both.",
+)
+
+EXERCISE_PATTERNS = Table(
+    "exercise_patterns",
+    "one row per catalogue exercise with a movement pattern, refreshed on every run",
+    (
+        _c("exercise", "VARCHAR", "Canonical name (`exercises.exercise`).", nullable=False),
+        _c("pattern", "VARCHAR", "The movement pattern, e.g. `horizontal_push`, `hinge`.", nullable=False),
+        _c("direction", "VARCHAR", "`push`, `pull`, or null for neither.", values=("push", "pull")),
+        _c(
+            "region",
+            "VARCHAR",
+            "The body region the pattern loads.",
+            nullable=False,
+            values=("upper", "lower", "core", "full"),
+        ),
+    ),
+    primary_key=("exercise",),
+    notes="The packaged `exercise_patterns.csv` (every resistance exercise of the catalogue); the "
+    "`strength_balance_weekly` view counts push, pull, upper- and lower-body sets with it.",
+)
+
 ACTIVITY_CORRECTIONS = Table(
     "activity_corrections",
     "one row per activity whose class a user set with `fitbalance classify`",
@@ -831,6 +882,8 @@ TABLES: tuple[Table, ...] = (
     EXERCISES,
     ACTIVITY_CORRECTIONS,
     SET_CORRECTIONS,
+    ATHLETE_TARGETS,
+    EXERCISE_PATTERNS,
     PROGRESSION_SETTINGS,
 )
 

@@ -363,6 +363,9 @@ def _rows(text: str, columns: tuple[str, ...], source: str) -> Iterator[tuple[in
         yield reader.line_num, dict(zip(columns, (v.strip() for v in row), strict=True))
 
 
+read_rows = _rows  # the reader the other catalogue data files share (fitbalance.patterns)
+
+
 def _split(value: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(";") if v.strip())
 

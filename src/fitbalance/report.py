@@ -13,7 +13,7 @@ import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,8 @@ class AthleteFrames:
     progress: pl.DataFrame  # exercise_progress, the report's weeks
     records: pl.DataFrame  # personal_records
     muscles: pl.DataFrame  # muscle_group_weekly, all weeks
+    targets: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=read.WEEKLY_TARGETS_COLUMNS))
+    # weekly_targets at the report's clock, all weeks
     plan: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=read.NEXT_SESSION_COLUMNS))
     # exercise_next_session: what to lift next time
 
@@ -214,6 +216,48 @@ def _overload_section(frames: AthleteFrames, week: date, out: _Charts) -> str:
     )
 
 
+# ---- the week's targets: met and missed (weekly_targets) ----------------------------------------------------------
+
+
+def _target_range(low: object, high: object) -> str:
+    if isinstance(high, int | float):
+        return f"{_fmt(low, 0)}–{_fmt(high, 0)}"
+    return f"≥ {_fmt(low, 0)}"
+
+
+def _targets_section(frames: AthleteFrames, week: date) -> str:
+    rows = frames.targets.filter(pl.col("week_start") == week)
+    if rows.is_empty():
+        return ""
+    met, missed = summaries.targets_met_and_missed(frames.targets, week)
+    left = summaries.week_left(frames.targets, week)
+    running = left is not None and left.days_left > 0
+    lines = []
+    for row in rows.iter_rows(named=True):
+        status = str(row["status"])
+        lines.append(
+            "<tr>"
+            f"<td>{_e(summaries.target_label(str(row['target'])))}</td>"
+            f'<td><span class="pill target-{_e(status)}">{_e(status.replace("_", " "))}</span></td>'
+            f'<td class="num">{_fmt(row["actual"], 0)}</td>'
+            f'<td class="num">{_e(_target_range(row["low"], row["high"]))}</td>'
+            f'<td class="num">{_fmt(row["remaining"], 0)}</td>'
+            "</tr>"
+        )
+    note = (
+        f"<p>{_e(summaries.left_in_words(left).capitalize())} ({left.days_left} days to go).</p>"
+        if running and left is not None
+        else ""
+    )
+    return (
+        "<h3>Targets</h3>"
+        f"<p>{len(met)} of {len(met) + len(missed)} targets met"
+        f"{' so far' if running else ''}; missed: {_e(', '.join(missed) or 'none')}.</p>{note}"
+        "<table><thead><tr><th>target</th><th>status</th><th>actual</th><th>target</th><th>still needed</th></tr>"
+        f"</thead><tbody>{''.join(lines)}</tbody></table>"
+    )
+
+
 def _next_session_section(frames: AthleteFrames) -> str:
     """What to lift next time, per exercise of the last 6 weeks (the exercise_next_session view)."""
     if frames.plan.is_empty():
@@ -264,6 +308,8 @@ p.note { color: #6b7280; font-size: 13px; margin: 2px 0 6px; }
 .pill { border-radius: 10px; padding: 1px 8px; font-size: 12px; color: white; background: #6b7280; }
 .pill.status-progressing { background: #16a34a; } .pill.status-holding { background: #2563eb; }
 .pill.status-stalled { background: #d97706; } .pill.status-regressing { background: #dc2626; }
+.pill.target-met { background: #16a34a; } .pill.target-above { background: #2563eb; }
+.pill.target-in_progress { background: #d97706; } .pill.target-below { background: #dc2626; }
 .star { color: #b45309; font-size: 12px; }
 .empty { color: #6b7280; font-style: italic; }
 footer { color: #9ca3af; font-size: 12px; margin-top: 24px; }
@@ -295,6 +341,7 @@ def render_report(
         else:
             body = (
                 _balance_section(frames, chosen, out)
+                + _targets_section(frames, chosen)
                 + _overload_section(frames, chosen, out)
                 + _next_session_section(frames)
             )
@@ -332,8 +379,12 @@ def render_report(
     )
 
 
-def read_report_frames(db_path: Path, athlete: str | None = None) -> list[AthleteFrames]:
-    """The report's frames for every athlete (or just ``athlete``), read in one short read-only batch."""
+def read_report_frames(
+    db_path: Path, athlete: str | None = None, clock: read.Clock | None = None
+) -> list[AthleteFrames]:
+    """The report's frames for every athlete (or just ``athlete``), read in one short read-only batch; the targets
+    at ``clock`` (default: now, each athlete's local date)."""
+    at = clock if clock is not None else datetime.now(UTC)
     with read.reading(db_path) as con:
         people = read.athletes(con)
         result = []
@@ -349,13 +400,16 @@ def read_report_frames(db_path: Path, athlete: str | None = None) -> list[Athlet
                     progress=read.exercise_progress(con, name),
                     records=read.personal_records(con, name),
                     muscles=read.muscle_group_weekly(con, name),
+                    targets=read.weekly_targets(con, name, at),
                     plan=read.exercise_next_session(con, name),
                 )
             )
     return result
 
 
-def write_report(db_path: Path, week: str | None, out: Path, *, athlete: str | None = None) -> Path:
+def write_report(
+    db_path: Path, week: str | None, out: Path, *, athlete: str | None = None, clock: read.Clock | None = None
+) -> Path:
     """Write the report for ISO week ``week`` (``YYYY-Www``; None: the newest week in the data) to ``out``.
 
     Reads the database read-only (waiting while an ingest holds the lock) and replaces ``out`` atomically.
@@ -363,7 +417,7 @@ def write_report(db_path: Path, week: str | None, out: Path, *, athlete: str | N
     :class:`~fitbalance.errors.StoreError` when the database cannot be read.
     """
     monday = summaries.parse_iso_week(week) if week is not None else None
-    frames = read_report_frames(db_path, athlete)
+    frames = read_report_frames(db_path, athlete, clock)
     document = render_report(frames, monday, source=db_path.name)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")  # beside the target, so the rename is atomic

@@ -491,6 +491,141 @@ def run_sentence(run: dict[str, object]) -> str:
     return f"**{str(outcome).capitalize()}**, started {when}, took {took}."
 
 
+# ---- weekly targets: what is left this week (the weekly_targets view) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class MuscleLeft:
+    """A muscle group still short of its target this week: sets still needed to reach its low, and days."""
+
+    muscle_group: str
+    sets: float
+    days: int
+
+
+@dataclass(frozen=True)
+class WeekLeft:
+    """What is left to do in one week, against the athlete's targets (0 where a target is met)."""
+
+    week_start: date
+    days_left: int
+    aerobic_minutes: float
+    strength_days: int
+    multicomponent_days: int | None  # None: no such target (under 65 and not set)
+    muscles: tuple[MuscleLeft, ...]  # the groups below their range, by name
+
+    @property
+    def done(self) -> bool:
+        """Whether every target of the week is reached."""
+        return (
+            self.aerobic_minutes <= 0 and self.strength_days <= 0 and not self.multicomponent_days and not self.muscles
+        )
+
+
+def _plural(count: float, word: str) -> str:
+    return f"{count:g} {word}" + ("" if count == 1 else "s")
+
+
+def week_left(targets: pl.DataFrame, week: date) -> WeekLeft | None:
+    """What a one-athlete ``weekly_targets`` frame says is left in ``week`` (its Monday); None when it has no rows."""
+    rows = targets.filter(pl.col("week_start") == week).to_dicts()
+    if not rows:
+        return None
+    remaining = {str(r["target"]): _f(r["remaining"]) for r in rows}
+    muscles: dict[str, list[float]] = {}
+    for row in rows:
+        kind, _, group = str(row["target"]).partition(":")
+        if group and kind in ("muscle_sets", "muscle_days"):
+            muscles.setdefault(group, [0.0, 0.0])[0 if kind == "muscle_sets" else 1] = _f(row["remaining"])
+    short = tuple(
+        MuscleLeft(group, sets, round(days)) for group, (sets, days) in sorted(muscles.items()) if sets > 0 or days > 0
+    )
+    multicomponent = remaining.get("multicomponent_days")
+    return WeekLeft(
+        week_start=week,
+        days_left=max(_i(r["days_left"]) for r in rows),
+        aerobic_minutes=remaining.get("aerobic_minutes", 0.0),
+        strength_days=round(remaining.get("strength_days", 0.0)),
+        multicomponent_days=None if multicomponent is None else round(multicomponent),
+        muscles=short,
+    )
+
+
+def left_in_words(left: WeekLeft) -> str:
+    """``left this week: 70 aerobic minutes, 1 strength day; chest 4 sets, hamstrings 6 sets``: the WHO targets,
+    then each muscle group below its range with the sets it still needs (or, its sets done, ``1 more day``)."""
+    if left.done:
+        return "left this week: nothing, every target is met"
+    whole = []
+    if left.aerobic_minutes > 0:
+        whole.append(_plural(round(left.aerobic_minutes), "aerobic minute"))
+    if left.strength_days > 0:
+        whole.append(_plural(left.strength_days, "strength day"))
+    if left.multicomponent_days:
+        whole.append(_plural(left.multicomponent_days, "balance and strength day"))
+    parts = []
+    for m in left.muscles:  # the sets still needed; the days only when the sets are done
+        name = m.muscle_group.replace("_", " ")
+        days = f"{m.days} more day{'s' if m.days > 1 else ''}"
+        parts.append(f"{name} {_plural(round(m.sets, 1), 'set')}" if m.sets > 0 else f"{name} {days}")
+    groups = [", ".join(whole), ", ".join(parts)]
+    return "left this week: " + "; ".join(g for g in groups if g)
+
+
+def muscle_targets_frame(targets: pl.DataFrame, week: date) -> pl.DataFrame:
+    """One row per targeted muscle group in ``week``: ``muscle_group, sets, low, high, remaining, status`` (for the
+    per-muscle chart of sets against the target band), by name."""
+    schema = {
+        "muscle_group": pl.String(),
+        "sets": pl.Float64(),
+        "low": pl.Float64(),
+        "high": pl.Float64(),
+        "remaining": pl.Float64(),
+        "status": pl.String(),
+    }
+    rows = targets.filter((pl.col("week_start") == week) & pl.col("target").str.starts_with("muscle_sets:"))
+    if rows.is_empty():
+        return pl.DataFrame(schema=schema)
+    return (
+        rows.select(
+            pl.col("target").str.split_exact(":", 1).struct.field("field_1").alias("muscle_group"),
+            pl.col("actual").alias("sets"),
+            "low",
+            "high",
+            "remaining",
+            "status",
+        )
+        .cast(schema)  # type: ignore[arg-type]
+        .sort("muscle_group")
+    )
+
+
+TARGET_LABELS: dict[str, str] = {
+    "aerobic_minutes": "Aerobic minutes (WHO)",
+    "strength_days": "Strength days",
+    "multicomponent_days": "Balance and strength days (65+)",
+    "muscle_sets": "sets",
+    "muscle_days": "days trained",
+}
+
+
+def target_label(target: str) -> str:
+    """A target as a person reads it: ``Aerobic minutes (WHO)``, ``chest sets``, ``chest days trained``."""
+    kind, _, group = target.partition(":")
+    label = TARGET_LABELS.get(kind, kind)
+    return f"{group.replace('_', ' ')} {label}" if group else label
+
+
+def targets_met_and_missed(targets: pl.DataFrame, week: date) -> tuple[list[str], list[str]]:
+    """The labels of ``week``'s targets reached (met, or above a range) and not reached (below, or still in
+    progress), in the frame's order."""
+    met: list[str] = []
+    missed: list[str] = []
+    for row in targets.filter(pl.col("week_start") == week).iter_rows(named=True):
+        (met if row["status"] in ("met", "above") else missed).append(target_label(str(row["target"])))
+    return met, missed
+
+
 # ---- progression: the next session (exercise_next_session) ------------------------------------------------------
 
 ACTION_LABELS = {"increase_load": "add load", "add_reps": "add reps", "deload": "deload"}

@@ -54,7 +54,7 @@ def test_the_balance_page_shows_this_weeks_numbers_against_the_guideline(
     sample_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The balance page shows the newest week's WHO minutes and strength days against 150 and 2, the streak, and
-    three charts (streak, stacked minutes, strength days)."""
+    four charts (this week's muscle groups against their targets, streak, stacked minutes, strength days)."""
     at = run_page(sample_db, "balance", monkeypatch)
     with read.reading(sample_db) as con:
         row = read.weekly_balance(con, "ana", date(2025, 3, 3), date(2025, 3, 3)).row(0, named=True)
@@ -64,7 +64,7 @@ def test_the_balance_page_shows_this_weeks_numbers_against_the_guideline(
     assert shown["WHO guideline"] in {"Met", "Not yet"}
     assert shown["Guideline streak"].endswith(("week", "weeks"))
     assert "Multicomponent days" not in shown  # ana is under 65
-    assert charts(at) == 3
+    assert charts(at) == 4  # the muscle groups against their targets, then streak, minutes, strength days
     assert any("2025-W10" in s.value for s in at.subheader)
 
 
@@ -177,7 +177,7 @@ def test_the_overload_page_says_how_to_get_strength_sets(no_strength_db: Path, m
     at = run_page(no_strength_db, "overload", monkeypatch)
     assert "No strength sets" in infos(at) and "Hevy/Strong" in infos(at)
     assert charts(at) == 0
-    assert charts(run_page(no_strength_db, "balance", monkeypatch)) == 3
+    assert charts(run_page(no_strength_db, "balance", monkeypatch)) == 4  # this week's muscles: all still to do
 
 
 def test_a_locked_database_shows_busy_then_recovers(
@@ -203,7 +203,7 @@ def test_a_locked_database_shows_busy_then_recovers(
     at.button[0].click().run()
     assert not at.exception
     assert not at.warning
-    assert charts(at) == 3
+    assert charts(at) == 4  # the muscle groups against their targets, then streak, minutes, strength days
 
 
 def test_the_data_page_says_which_values_wait_for_a_unit_and_the_setting(

@@ -116,7 +116,7 @@ def test_it_serves_on_localhost_only(dashboard: str) -> None:
 @pytest.mark.parametrize(
     ("path", "name", "title", "min_charts"),
     [
-        ("", "weekly_balance", "Weekly balance", 3),
+        ("", "weekly_balance", "Weekly balance", 4),  # this week's muscles, streak, minutes, strength days
         ("overload", "overload", "Progressive overload", 6),
         ("training_load", "training_load", "Training load", 2),
         ("data", "data", "Data", 1),

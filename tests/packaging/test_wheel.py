@@ -103,14 +103,17 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
 
 def test_the_wheel_holds_the_package_and_nothing_else(installed: Installed) -> None:
     """Everything is under ``fitbalance/`` (the flows and dashboards too) or its dist-info: no tests, no sample data,
-    no generic top-level name. The only data files are those the library reads (the exercise catalogues)."""
+    no generic top-level name. The only data files are those the library reads (the exercise catalogues and their
+    movement patterns), and they are all there."""
     names = zipfile.ZipFile(installed.wheel).namelist()
     tops = {name.split("/", 1)[0] for name in names}
     assert tops == {"fitbalance", f"{installed.wheel.name.split('-py3')[0]}.dist-info"}
     for needed in ("fitbalance/pipelines/ingest.py", "fitbalance/dashboards/app.py", "fitbalance/store/sql"):
         assert any(name.startswith(needed) for name in names), needed
     package_data = {f"fitbalance/{p.name}" for p in (ROOT / "src" / "fitbalance").glob("*.csv")}
-    assert package_data >= {"fitbalance/exercises.csv", "fitbalance/fit_exercises.csv"}
+    catalogues = {"exercises.csv", "fit_exercises.csv", "exercise_patterns.csv"}
+    assert package_data >= {f"fitbalance/{name}" for name in catalogues}
+    assert package_data <= set(names)  # the catalogue and its movement patterns ship: the library reads them
     assert not [
         n
         for n in names

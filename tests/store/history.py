@@ -9,6 +9,7 @@ from typing import Any
 
 import duckdb
 
+from fitbalance.patterns import PATTERNS
 from fitbalance.store.views import refresh_derived
 
 
@@ -48,6 +49,13 @@ class History:
             "INSERT INTO exercises (exercise, fit_category, primary_muscles, secondary_muscles, bodyweight, kind) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             [exercise, fit_category, list(primary), list(secondary), bodyweight, kind],
+        )
+
+    def pattern(self, exercise: str, pattern: str) -> None:
+        """Give a catalogue exercise its movement pattern (``fitbalance.patterns.PATTERNS``)."""
+        known = PATTERNS[pattern]
+        self.con.execute(
+            "INSERT INTO exercise_patterns VALUES (?, ?, ?, ?)", [exercise, pattern, known.direction, known.region]
         )
 
     def activity(
@@ -180,6 +188,13 @@ def example_history(history: History) -> None:
     history.exercise("Squat", fit_category="squat", primary=["quadriceps", "glutes"], secondary=["hamstrings"])
     history.exercise("Deadlift", fit_category="deadlift", primary=["hamstrings", "glutes"], secondary=["lower_back"])
     history.exercise("Pull Up", fit_category="pull_up", primary=["lats"], secondary=["biceps"], bodyweight=True)
+    for exercise, pattern in [
+        ("Bench Press", "horizontal_push"),
+        ("Squat", "squat"),
+        ("Deadlift", "hinge"),
+        ("Pull Up", "vertical_pull"),
+    ]:
+        history.pattern(exercise, pattern)
     monday = date(2024, 3, 4)
     for w in range(10):
 

@@ -25,6 +25,9 @@ QUERIES = {
     "muscle_group_weekly": "SELECT count(*), round(sum(sets), 3) FROM muscle_group_weekly",
     "training_load_daily": "SELECT count(*), round(sum(total_load), 3) FROM training_load_daily",
     "unmapped_exercises": "SELECT count(*) FROM unmapped_exercises",
+    "weekly_targets": "SELECT count(*), round(sum(actual), 3), round(sum(remaining), 3) "
+    "FROM weekly_targets_at(DATE '2030-01-01')",
+    "strength_balance_weekly": "SELECT count(*), sum(push_sets), sum(pull_sets) FROM strength_balance_weekly",
     "activities": "SELECT count(*), count(duplicate_of) FROM activities",
     "strength_sets": "SELECT count(*), list_sort(list(DISTINCT set_type)) FROM strength_sets",
 }

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -134,6 +134,35 @@ CORRECTIONS_IN_FORCE_COLUMNS: dict[str, pl.DataType] = {
     "first_day": pl.Date(),
     "last_day": pl.Date(),
     "corrected_at": pl.Datetime("us"),
+}
+
+WEEKLY_TARGETS_COLUMNS: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "week_start": pl.Date(),
+    "target": pl.String(),
+    "actual": pl.Float64(),
+    "low": pl.Float64(),
+    "high": pl.Float64(),
+    "remaining": pl.Float64(),
+    "days_left": pl.Int64(),
+    "status": pl.String(),
+}
+
+STRENGTH_BALANCE_COLUMNS: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "week_start": pl.Date(),
+    "push_sets": pl.Int64(),
+    "pull_sets": pl.Int64(),
+    "upper_sets": pl.Int64(),
+    "lower_sets": pl.Int64(),
+    "push_pull_ratio": pl.Float64(),
+    "upper_lower_ratio": pl.Float64(),
+    "horizontal_push_sets": pl.Int64(),
+    "vertical_push_sets": pl.Int64(),
+    "horizontal_pull_sets": pl.Int64(),
+    "vertical_pull_sets": pl.Int64(),
+    "push_pull_flag": pl.String(),
+    "upper_lower_flag": pl.String(),
 }
 
 SOURCE_FILES_COLUMNS = contracts.SOURCE_FILES.subset(
@@ -323,6 +352,64 @@ def corrections_in_force(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         CORRECTIONS_IN_FORCE_COLUMNS,
         order="corrected_at DESC NULLS LAST, athlete, source, applies_to",
     )
+
+
+# ---- weekly targets: read at a clock -------------------------------------------------------------------------------
+
+TARGET_ORDER = ("aerobic_minutes", "strength_days", "multicomponent_days", "muscle_sets", "muscle_days")
+Clock = date | datetime
+"""What "today" is for the targets: a local date, or an aware instant that each athlete's time zone (else the offset
+of their latest activity, else UTC) turns into their local date (the ``athlete_today`` macro)."""
+
+
+def _macro_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_functions() WHERE function_name = $name AND function_type = 'table_macro'",
+        {"name": name},
+    ).fetchall()
+    return bool(found[0][0])
+
+
+def athlete_today(con: duckdb.DuckDBPyConnection, athlete: str, clock: Clock) -> date:
+    """``athlete``'s local date at ``clock`` (a date is returned as it is)."""
+    if isinstance(clock, date) and not isinstance(clock, datetime):
+        return clock
+    if _macro_exists(con, "athlete_today"):
+        found = con.execute(
+            "SELECT today FROM athlete_today($clock) WHERE athlete = $athlete", {"clock": clock, "athlete": athlete}
+        ).fetchall()
+        if found and isinstance(found[0][0], date):
+            return found[0][0]
+    return clock.astimezone(UTC).date()
+
+
+def weekly_targets(
+    con: duckdb.DuckDBPyConnection,
+    athlete: str,
+    clock: Clock,
+    start: date | None = None,
+    end: date | None = None,
+) -> pl.DataFrame:
+    """Rows of ``weekly_targets_at(clock)`` for ``athlete`` whose week starts within ``start..end``, ordered by week
+    and target; empty (with the columns) on a database made before the view existed."""
+    if not _macro_exists(con, "weekly_targets_at"):
+        return pl.DataFrame(schema=WEEKLY_TARGETS_COLUMNS)
+    where, params = _span(athlete, start, end, "week_start")
+    columns = ", ".join(WEEKLY_TARGETS_COLUMNS)
+    frame: pl.DataFrame = con.sql(
+        f"SELECT {columns} FROM weekly_targets_at($clock) WHERE {where} "
+        f"ORDER BY week_start, list_position({list(TARGET_ORDER)}, split_part(target, ':', 1)), target",
+        params={**params, "clock": clock},
+    ).pl()
+    return frame.cast({name: dtype for name, dtype in WEEKLY_TARGETS_COLUMNS.items()}, strict=False)
+
+
+def strength_balance_weekly(
+    con: duckdb.DuckDBPyConnection, athlete: str, start: date | None = None, end: date | None = None
+) -> pl.DataFrame:
+    """Rows of ``strength_balance_weekly`` for ``athlete`` whose week starts within ``start..end``."""
+    where, params = _span(athlete, start, end, "week_start")
+    return _query(con, "strength_balance_weekly", STRENGTH_BALANCE_COLUMNS, where, params, order="week_start")
 
 
 def source_files(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

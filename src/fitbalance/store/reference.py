@@ -1,7 +1,8 @@
 """Reference data refreshed at the start of every run: the athletes' settings and the exercise catalogue.
 
 ``athletes`` and ``exercises`` are rewritten from the settings file and the packaged catalogue (plus the settings'
-mappings); :func:`remap_exercises` carries a mapping added later to the sets already loaded (a set the user
+mappings), ``athlete_targets`` from the settings' weekly targets and ``exercise_patterns`` from the packaged
+movement patterns; :func:`remap_exercises` carries a mapping added later to the sets already loaded (a set the user
 corrected with ``fitbalance correct-set`` keeps its correction).
 """
 
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
+from fitbalance import contracts
 from fitbalance.config import Settings, default_progression
 from fitbalance.normalize import ExerciseResolver
 from fitbalance.store.connection import registered, rows, transaction
@@ -26,6 +28,34 @@ def refresh_athletes(con: duckdb.DuckDBPyConnection, settings: Settings, names: 
                 "INSERT OR REPLACE INTO athletes VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [a.name, a.time_zone, a.birth_year, a.max_hr, a.resting_hr, a.sex, a.units],
             )
+
+
+def refresh_targets(con: duckdb.DuckDBPyConnection, settings: Settings, names: Sequence[str]) -> None:
+    """Write the weekly targets (``[athletes.NAME.targets]``, defaults for what it does not set) of every athlete in
+    the file and any athlete named by this run to ``athlete_targets``, replacing their rows."""
+    people = list(dict.fromkeys([*settings.athletes, *names]))
+    frame = pl.DataFrame(
+        [
+            (name, r.target, r.muscle_group, r.low, r.high, r.from_age, r.source)
+            for name in people
+            for r in settings.athlete(name).targets.rows()
+        ],
+        schema=contracts.ATHLETE_TARGETS.schema,
+        orient="row",
+    )
+    with transaction(con):
+        con.execute("DELETE FROM athlete_targets WHERE list_contains($names, athlete)", {"names": people})
+        with registered(con, "_targets", frame):
+            con.execute("INSERT INTO athlete_targets BY NAME SELECT * FROM _targets")
+
+
+def refresh_patterns(con: duckdb.DuckDBPyConnection, patterns: pl.DataFrame) -> None:
+    """Replace the ``exercise_patterns`` table with these rows (:func:`fitbalance.patterns.patterns_frame`)."""
+    with transaction(con):
+        con.execute("DELETE FROM exercise_patterns")
+        if patterns.height:
+            with registered(con, "_patterns", patterns):
+                con.execute("INSERT INTO exercise_patterns BY NAME SELECT * FROM _patterns")
 
 
 def progression_rows(settings: Settings, names: Sequence[str]) -> list[tuple[object, ...]]:

@@ -1,8 +1,9 @@
 """The SQL views users query, and the derived table the views read.
 
 :func:`apply_views` makes the tables (:func:`fitbalance.store.schema.apply_schema`), the macros made from the
-contracts' lists (:func:`fitbalance.contracts.vocabulary_macros`), then every ``1NN_<name>.sql`` and
-``2NN_<name>.sql`` file of ``fitbalance/store/sql`` in name order (macros and views, ``CREATE OR REPLACE``). Idempotent.
+contracts' lists (:func:`fitbalance.contracts.vocabulary_macros`), the default weekly targets
+(:func:`fitbalance.targets.defaults_sql`), then every ``1NN_<name>.sql`` and ``2NN_<name>.sql`` file of
+``fitbalance/store/sql`` in name order (macros and views, ``CREATE OR REPLACE``). Idempotent.
 
 Views read the ``activity_hr_seconds`` table, a per-activity heart-rate histogram built from ``samples`` by
 :func:`refresh_derived`: the loader calls it with the ids of the activities it wrote (or removed) after each
@@ -22,6 +23,7 @@ import duckdb
 from fitbalance.contracts import vocabulary_macros
 from fitbalance.store.connection import transaction
 from fitbalance.store.schema import applied_digest, apply_schema, digest, record_digest, schema_digest, sql_files
+from fitbalance.targets import defaults_sql
 
 VIEW_FILE = re.compile(r"^[12]\d\d_[a-z0-9_]+\.sql$")
 
@@ -57,7 +59,7 @@ def view_files() -> list[str]:
 
 @cache
 def _views_sql() -> list[str]:
-    return [vocabulary_macros(), *(text for _name, text in sql_files(VIEW_FILE))]
+    return [vocabulary_macros(), defaults_sql(), *(text for _name, text in sql_files(VIEW_FILE))]
 
 
 def views_digest() -> str:
@@ -86,7 +88,7 @@ def missing_views(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def apply_views(con: duckdb.DuckDBPyConnection) -> bool:
     """Apply the schema, then (re)create every macro (those made from the contracts' lists first) and view
-    (``1NN_*.sql``) in name order. Idempotent.
+    (``1NN_*.sql``, ``2NN_*.sql``) in name order. Idempotent.
 
     Skipped when the database records that this SQL was applied in full (see :mod:`fitbalance.store.schema`) and
     has every view; returns whether it ran."""

@@ -138,6 +138,12 @@ birth_year = 1988
 resting_hr = 52
 units = "metric"
 distance_unit = "km"          # the older Garmin Connect export does not say its unit: the account was metric
+
+[athletes.sam.targets]        # weekly targets (README "Weekly targets"); the keys not set keep their defaults
+aerobic_minutes = 150         # WHO moderate-equivalent minutes
+muscle_sets = [10, 20]        # weekly sets per muscle group
+[athletes.sam.targets.muscles]
+chest = [12, 18]              # the chest's own range
 """
 
 
