@@ -14,7 +14,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 
-.PHONY: setup dist demo test test-fast test-lowest check lint typecheck fmt bench bench-everyday bench-scale bench-views sample-data clean
+.PHONY: setup dist demo test test-fast test-lowest check lint typecheck fmt bench bench-everyday bench-scale bench-views bench-apple sample-data clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -75,6 +75,9 @@ bench-everyday: setup ## the everyday run CLI to CLI (nothing new, re-run of 600
 
 bench-scale: setup ## 1 vs 2 Dask workers (2,000 files), scheduled run over 5,010 files, peak memory; bench/RESULTS-scale.md
 	$(BIN)/python bench/bench_scale.py
+
+bench-apple: setup ## Apple Health export.xml: ingest of a generated 300 MB export vs healthkit-to-sqlite, 2 GiB under 500 MB; bench/RESULTS-apple.md
+	$(BIN)/python bench/bench_apple.py
 
 bench-views: setup ## view benchmark on a generated 10-year history; figures go to bench/RESULTS-views.md
 	$(BIN)/python bench/bench_views.py

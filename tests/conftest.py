@@ -70,16 +70,15 @@ PROCESSES = "processes"
 PROCESS_MARKS = ("server", "browser", "dask", "processes")
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group the tests for ``--dist loadgroup`` (before xdist reads the groups): see the module docstring."""
-    for item in items:
-        if item.get_closest_marker("xdist_group"):
-            continue
-        if any(item.get_closest_marker(mark) for mark in PROCESS_MARKS):
-            item.add_marker(pytest.mark.xdist_group(PROCESSES))
-        elif _shares_a_module_fixture(item):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Group each test for ``--dist loadgroup`` as it is collected (xdist reads the groups in its
+    ``pytest_collection_modifyitems``, which runs before a conftest's): see the module docstring."""
+    if item.get_closest_marker("xdist_group"):
+        return
+    if any(item.get_closest_marker(mark) for mark in PROCESS_MARKS):
+        item.add_marker(pytest.mark.xdist_group(PROCESSES))
+    elif _shares_a_module_fixture(item):
+        item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
 def _shares_a_module_fixture(item: pytest.Item) -> bool:

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from fitbalance.synth import csv_samples
 from fitbalance.synth.history import DEVICES, LIFTS, ActivityPlan, encode_activity, endurance_session, strength_session
+from tests.ingesting import ingest_like_the_flow
 
 from .accounts import assert_every_row_is_accounted_for
 from .conftest import SAMPLE_DATA
@@ -34,16 +35,11 @@ def q(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ..
 
 
 def ingest(paths: list[Path], db: Path, settings: Path | None = None) -> dict[str, Any]:
-    from fitbalance.pipelines.ingest import ingest_flow
-
-    result: dict[str, Any] = ingest_flow(
-        paths=[str(p) for p in paths], db=str(db), settings_path=str(settings) if settings else None
-    )
-    return result
+    return ingest_like_the_flow(paths, db, settings)
 
 
 @pytest.fixture(scope="module")
-def cases_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def cases_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """sample_data/cases ingested from a folder with no fitbalance.toml and no FITBALANCE_SETTINGS."""
     root = tmp_path_factory.mktemp("cases")
     shutil.copytree(SAMPLE_DATA / "cases", root / "cases")
@@ -216,9 +212,7 @@ def _zone_inbox(folder: Path) -> None:
     (folder / "hevy.csv").write_bytes(csv_samples.hevy([workout]))
 
 
-def test_a_new_time_zone_moves_the_csv_times_already_loaded_and_not_the_watchs(
-    prefect_harness: None, tmp_path: Path
-) -> None:
+def test_a_new_time_zone_moves_the_csv_times_already_loaded_and_not_the_watchs(tmp_path: Path) -> None:
     """Ingested with time_zone Europe/Berlin, the Hevy workout is placed at 11:00 UTC and the Wahoo session (an
     instant without an offset) at 18:00 local: two sessions. With America/New_York and nothing new to read, the
     next run places the Hevy workout at 17:00 UTC (same id, same local time) and the Wahoo session at 12:00 local:

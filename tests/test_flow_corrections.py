@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from fitbalance.cli import app
 from fitbalance.rereads import MAX_ATTEMPTS
 from fitbalance.sources import FAULT_ENV
+from tests.ingesting import ingest_like_the_flow
 
 from .conftest import SAMPLE_DATA
 
@@ -38,10 +39,7 @@ def q(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ..
 
 
 def ingest(paths: list[Path], db: Path, settings: Path, **kw: Any) -> dict[str, Any]:
-    from fitbalance.pipelines.ingest import ingest_flow
-
-    result: dict[str, Any] = ingest_flow(paths=[str(p) for p in paths], db=str(db), settings_path=str(settings), **kw)
-    return result
+    return ingest_like_the_flow(paths, db, settings, **kw)
 
 
 def cli(*args: str) -> str:
@@ -58,7 +56,7 @@ class Loaded:
 
 
 @pytest.fixture(scope="module")
-def fit_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> Loaded:
+def fit_run(tmp_path_factory: pytest.TempPathFactory) -> Loaded:
     """The sample FIT files, ingested once with no overrides."""
     root = tmp_path_factory.mktemp("corrections")
     data = root / "fit"
@@ -153,7 +151,7 @@ def test_an_activity_id_override_reclassifies_that_activity_on_the_next_ingest(
 
 
 def test_classify_corrects_one_activity_at_once_and_the_correction_survives_an_ingest_and_a_rebuild(
-    fit_run: Loaded, copy: tuple[Path, Path]
+    fit_run: Loaded, copy: tuple[Path, Path], prefect_harness: None
 ) -> None:
     """`fitbalance classify` changes the class and weekly_balance at once, with no ingest; a later ingest (with an
     override that would say otherwise) and a rebuild from the same files (`fitbalance reprocess --all`, every file
@@ -290,9 +288,7 @@ def distances(db: Path) -> dict[str, float]:
     return dict(q(db, "SELECT activity_id, distance_m FROM activities WHERE distance_m > 0"))
 
 
-def test_a_changed_unit_setting_reads_the_file_again_wherever_it_is_recorded(
-    prefect_harness: None, tmp_path: Path
-) -> None:
+def test_a_changed_unit_setting_reads_the_file_again_wherever_it_is_recorded(tmp_path: Path) -> None:
     """distance_unit km -> mi: the next ingest reads the old Garmin export again, and its runs and rides are miles
     now (its swims yards), the same activities; from its recorded path when the run is given other paths, and from
     inside a zip. A file that is gone keeps its rows, and `fitbalance status` says it could not be read again."""

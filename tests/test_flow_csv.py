@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from fitbalance.synth import csv_exports, csv_samples
 from fitbalance.synth.csv_samples import LiftSet, Workout
 from fitbalance.synth.history import DEVICES, LIFTS, ActivityPlan, encode_activity, strength_session
+from tests.ingesting import ingest_like_the_flow
 
 from .accounts import assert_every_row_is_accounted_for
 from .conftest import SAMPLE_DATA
@@ -74,14 +75,11 @@ def write_pair(folder: Path) -> None:
 
 
 def ingest(paths: list[Path], db: Path, settings: Path, **kw: Any) -> dict[str, Any]:
-    from fitbalance.pipelines.ingest import ingest_flow
-
-    result: dict[str, Any] = ingest_flow(paths=[str(p) for p in paths], db=str(db), settings_path=str(settings), **kw)
-    return result
+    return ingest_like_the_flow(paths, db, settings, **kw)
 
 
 @pytest.fixture(scope="module")
-def csv_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def csv_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("csvflow")
     data = root / "in"
     shutil.copytree(SAMPLE_DATA / "csv", data / "csv")
@@ -275,7 +273,7 @@ def test_every_app_exercise_name_of_the_samples_is_mapped(csv_run: dict[str, Any
 # ---- which copy counts: the earliest loaded of two equally rich exports --------------------------------------
 
 
-def test_of_two_equally_rich_exports_the_one_loaded_first_counts(prefect_harness: None, tmp_path: Path) -> None:
+def test_of_two_equally_rich_exports_the_one_loaded_first_counts(tmp_path: Path) -> None:
     """Strava loaded in one run, Garmin in the next: Strava's runs count, Garmin's point at them."""
     settings = tmp_path / "fitbalance.toml"
     settings.write_text(SETTINGS)
@@ -293,7 +291,7 @@ def test_of_two_equally_rich_exports_the_one_loaded_first_counts(prefect_harness
 # ---- an updated export -------------------------------------------------------------------------------------
 
 
-def test_an_updated_export_adds_only_its_new_workouts(prefect_harness: None, tmp_path: Path) -> None:
+def test_an_updated_export_adds_only_its_new_workouts(tmp_path: Path) -> None:
     """The app's whole history again plus 2 new workouts, at the same path: exactly 2 new activities. The same
     history plus 5 new at another path: exactly 5 more."""
     workouts = csv_samples.hevy_workouts(random.Random(11), first=date(2024, 1, 1), weeks=5)  # 15 workouts
@@ -325,7 +323,7 @@ def test_an_updated_export_adds_only_its_new_workouts(prefect_harness: None, tmp
 # ---- units come from the settings --------------------------------------------------------------------------
 
 
-def test_strongs_current_layout_waits_for_the_unit_settings(prefect_harness: None, tmp_path: Path) -> None:
+def test_strongs_current_layout_waits_for_the_unit_settings(tmp_path: Path) -> None:
     """No units set: every workout and set loads; each weight and distance loads as null and waits as written (a
     `repairs` row `unit_unknown`), the views give those sets no load, volume or e1RM (never 0 kg), and `fitbalance
     status` names the setting. Units set: the next run reads the file again, weights as written in kg, the
@@ -374,7 +372,7 @@ def test_strongs_current_layout_waits_for_the_unit_settings(prefect_harness: Non
 # ---- unmapped exercise names -------------------------------------------------------------------------------
 
 
-def test_unmapped_names_are_listed_and_a_mapping_reaches_loaded_sets(prefect_harness: None, tmp_path: Path) -> None:
+def test_unmapped_names_are_listed_and_a_mapping_reaches_loaded_sets(tmp_path: Path) -> None:
     """`fitbalance unmapped` lists a name the catalogue does not know with its count and how to map it; after the
     mapping is added, the next ingest maps the sets already loaded."""
     from fitbalance.cli import app

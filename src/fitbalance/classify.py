@@ -181,6 +181,10 @@ SPORT_RULES: dict[str, tuple[Category, Subcategory, float]] = {
             "water_sport",
             "winter_sport",
             "para_sport",
+            # not FIT sports: Apple Health workout types (sources/xml/apple_workout_types.toml)
+            "bowling",
+            "curling",
+            "gymnastics",
         )
     },
     # FIT sports that are not exercise (a drive, a flight, a game): other, decided by the sport

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich import box
@@ -25,6 +25,9 @@ from rich.table import Table
 
 from fitbalance.config import Settings, default_db_path
 from fitbalance.errors import ConfigError, FitbalanceError, StoreError
+
+if TYPE_CHECKING:  # the run's module imports the data libraries: loaded when a command ingests
+    from fitbalance.run import RunSummary
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Your training history from watch and app exports.")
 console = Console()
@@ -237,7 +240,7 @@ class _FlowRun:
         return args
 
 
-def _run_flow(run: _FlowRun, no_server: bool) -> dict[str, Any]:
+def _run_flow(run: _FlowRun, no_server: bool) -> RunSummary:
     """Run the ingest flow (on Dask with ``dask``) with a progress bar; a run that cannot go on exits 1.
 
     Unless ``no_server``, the warm process of the local server runs the same command when it can (Prefect already
@@ -307,8 +310,9 @@ def _children_end_with_us() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def _run_ingest(run: _FlowRun) -> dict[str, Any]:
+def _run_ingest(run: _FlowRun) -> RunSummary:
     from fitbalance.pipelines.ingest import ingest_flow
+    from fitbalance.run import RunSummary
 
     settings = str(run.settings) if run.settings else None
     if run.dask is None:
@@ -321,7 +325,7 @@ def _run_ingest(run: _FlowRun) -> dict[str, Any]:
             lock_wait_s=run.wait,
             reread=run.reread,
         )
-        return summary
+        return RunSummary.from_dict(summary)
     from fitbalance.pipelines.scale import ingest_on_dask
 
     on_dask: dict[str, Any] = ingest_on_dask(
@@ -333,7 +337,7 @@ def _run_ingest(run: _FlowRun) -> dict[str, Any]:
         athlete=run.athlete,
         settings_path=settings,
     )
-    return on_dask
+    return RunSummary.from_dict(on_dask)
 
 
 @app.command()
@@ -411,33 +415,31 @@ def serve(
         raise typer.Exit(1) from exc
 
 
-def _print_summary(s: dict[str, Any]) -> None:
-    table = Table(title=f"ingest into {s['db']}", show_header=False)
-    for label, key in [
-        ("files seen", "files_seen"),
-        ("loaded", "loaded"),
-        ("skipped (not activity files)", "skipped"),
-        ("already loaded", "already_loaded"),
-        ("quarantined", "quarantined"),
-        ("activities added", "activities_added"),
-        ("strength sets added", "sets_added"),
+def _print_summary(s: RunSummary) -> None:
+    table = Table(title=f"ingest into {s.db}", show_header=False)
+    for label, value in [
+        ("files seen", s.files_seen),
+        ("loaded", s.loaded),
+        ("skipped (not activity files)", s.skipped),
+        ("already loaded", s.already_loaded),
+        ("quarantined", s.quarantined),
+        ("activities added", s.activities_added),
+        ("strength sets added", s.sets_added),
     ]:
-        table.add_row(label, str(s[key]))
+        table.add_row(label, str(value))
     console.print(table)
-    if s["ignored"]:
-        console.print(f"{s['ignored']} other files (not .fit/.csv/.zip/.gz) were ignored.")
-    for reason in s["quarantine_reasons"]:
+    if s.ignored:
+        console.print(f"{s.ignored} other files (not .fit/.csv/.zip/.gz) were ignored.")
+    for reason in s.quarantine_reasons:
         console.print(f"  [yellow]quarantined[/] {escape(reason)}")
-    if s.get("reread"):
-        console.print(f"{s['reread']} files recorded earlier were read again and replaced their own rows.")
-    for problem in s.get("not_reread", [])[:10]:
+    if s.reread:
+        console.print(f"{s.reread} files recorded earlier were read again and replaced their own rows.")
+    for problem in s.not_reread[:10]:
         console.print(f"  [yellow]not read again[/] {escape(problem)}")
-    changed = [
-        f"{s[key]} {what}" for key, what in (("reclassified", "activities"), ("sets_remapped", "sets")) if s.get(key)
-    ]
+    changed = [f"{n} {what}" for n, what in ((s.reclassified, "activities"), (s.sets_remapped, "sets")) if n]
     if changed:
         console.print(f"Settings and corrections changed {' and '.join(changed)} already loaded.")
-    _print_waiting(Path(s["db"]))
+    _print_waiting(Path(s.db))
 
 
 def _print_waiting(db: Path) -> None:

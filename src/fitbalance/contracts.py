@@ -87,10 +87,15 @@ class OffsetSource(StrEnum):
 PLACED_SOURCES = (OffsetSource.LEARNED.value, OffsetSource.SETTINGS.value, OffsetSource.ASSUMED_UTC.value)
 """Offsets that were chosen, not read: such activities are placed again whenever what they were placed by changes."""
 
-INSTANT_FORMATS = ("fit", "csv:strava", "csv:samsung_health", "csv:mifit")
+INSTANT_FORMATS = ("fit", "csv:strava", "csv:samsung_health", "csv:mifit", "tcx", "gpx")
 """Source formats whose times are instants (UTC): placing one of their activities sets only its offset (and so its
 local time). Every other format's zone-less times are local wall times: placing such an activity keeps its
 ``start_time_local`` and moves its UTC times (and its sets', samples' and laps')."""
+
+DEVICE_ZONE_FORMATS = ("xml:apple_health", "tcx", "gpx")
+"""Source formats whose own offset (``row``) is the one the recording device was in, like a FIT file's: such
+activities place times without a zone as FIT activities do (an Apple Watch owner without a FIT file has Apple
+Health's offsets)."""
 
 TABLE_NAMES = ("activities", "strength_sets", "samples", "laps")
 """The tables loaded from files, in the order a file's rows reach them."""
@@ -272,8 +277,8 @@ SOURCE_FILES = Table(
             "VARCHAR",
             "`fit`, `csv:<dialect>` (`csv:garmin`, `csv:strava`, `csv:hevy`, `csv:strong`, `csv:fitnotes`, "
             "`csv:apple_health`, `csv:polar`, `csv:samsung_health`, `csv:whoop`, `csv:mifit`, `csv:fitbit`), "
-            "`json:<export>` (`json:garmin`, `json:polar`, `json:fitbit`; `json` for JSON of no known export) or "
-            "`unknown`.",
+            "`json:<export>` (`json:garmin`, `json:polar`, `json:fitbit`; `json` for JSON of no known export), "
+            "`xml:apple_health` (Apple Health's export.xml), `tcx`, `gpx` or `unknown`.",
             nullable=False,
         ),
         _c("size_bytes", "BIGINT", "Size on disk (of the member, for archive members)."),
@@ -607,7 +612,8 @@ REPAIRS = Table(
             "`original` is the duration written, the one loaded its sets' span or the time to the next workout), "
             "`unit_unknown` (a weight or distance whose file does not say "
             "its unit: `original` is the cell as written, one row per value; `weight_unit` / `distance_unit` fills it "
-            "in on the next ingest; view `waiting_values`).",
+            "in on the next ingest; view `waiting_values`); `statistic_over_total` (a reader's own: an Apple Health "
+            "workout's total and its statistic disagree; the statistic is kept).",
             nullable=False,
         ),
         _c("original", "VARCHAR", "The value as the file had it (for several rows: the smallest to the largest)."),
@@ -616,9 +622,10 @@ REPAIRS = Table(
         _c("run_id", "VARCHAR", "The run that wrote it."),
         _c("created_at", "TIMESTAMP", "When (the start of that run).", nullable=False),
     ),
-    notes="Every repair sets the field to null; where a sibling field stands in (an impossible elapsed time: the timer "
-    "time), the views use it. Repairs of a row that is not loaded (quarantined, or a session already loaded from "
-    "another file) are not recorded: the quarantine row, or the other file, has the values.",
+    notes="Every repair sets the field to null (but `statistic_over_total`, which keeps the statistic); where a "
+    "sibling field stands in (an impossible elapsed time: the timer time), the views use it. Repairs of a row that "
+    "is not loaded (quarantined, or a session already loaded from another file) are not recorded: the quarantine "
+    "row, or the other file, has the values.",
 )
 
 INGEST_RUNS = Table(

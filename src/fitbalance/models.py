@@ -174,6 +174,9 @@ class Decoded:
     warnings: tuple[str, ...] = ()
     rejected: tuple[Rejected, ...] = ()  # parts of the file left out, with reason and values: quarantine rows
     waiting: tuple[Waiting, ...] = ()  # values loaded as null until a unit setting says what they are
+    # fields the reader itself chose between two values the file gave (an Apple Health workout's total and its
+    # statistic): repair records as :data:`fitbalance.repair.SESSION_REPAIR_SCHEMA` rows, kept with the repairs
+    repairs: tuple[dict[str, object], ...] = ()
 
     @property
     def is_activity(self) -> bool:

@@ -23,7 +23,7 @@ from fitbalance.exercises import Catalog, load_catalog
 from fitbalance.models import BatchResult, Decoded, FileOutcome, FileStatus, Tables, WorkItem
 from fitbalance.normalize import ExerciseMatch, ExerciseResolver, normalize
 from fitbalance.repair import REPAIRS_SCHEMA, repair
-from fitbalance.sources import decode_bytes, read_settings, reader_version, sniff_format
+from fitbalance.sources import decode_bytes, decode_source, read_settings, reader_version, sniff_format
 from fitbalance.sources.archive import read_source
 from fitbalance.validate import quarantine_frame, quarantine_row, validate_tables
 
@@ -79,6 +79,16 @@ def _read(item: WorkItem) -> bytes:
         raise ReadFailed(f"could not read the file: {exc}", path=item.ref.path, stage="read") from exc
 
 
+def _streamed(item: WorkItem, athlete: Athlete) -> Decoded | None:
+    """The file decoded as a stream when its reader reads streams (:func:`fitbalance.sources.decode_source`)."""
+    try:
+        return decode_source(
+            item.ref, time_zone=athlete.time_zone, weight_unit=athlete.weight_unit, distance_unit=athlete.distance_unit
+        )
+    except OSError as exc:  # not the content: a disk, a network share, a file removed since it was found
+        raise ReadFailed(f"could not read the file: {exc}", path=item.ref.path, stage="read") from exc
+
+
 def _prepare(item: WorkItem, *, athlete: Athlete, resolve_exercise: ExerciseResolver) -> _Prepared:
     """Decode and normalize one file; every failure becomes the file's quarantine row.
 
@@ -96,15 +106,17 @@ def _prepare(item: WorkItem, *, athlete: Athlete, resolve_exercise: ExerciseReso
         return _Prepared(item, fmt, empty, [row], settings, final=outcome)
 
     try:
-        data = _read(item)
-        fmt = sniff_format(data)
-        decoded = decode_bytes(
-            data,
-            ref.path,
-            time_zone=athlete.time_zone,
-            weight_unit=athlete.weight_unit,
-            distance_unit=athlete.distance_unit,
-        )
+        decoded = _streamed(item, athlete)  # XML exports are read as a stream, never whole
+        if decoded is None:
+            data = _read(item)
+            fmt = sniff_format(data)
+            decoded = decode_bytes(
+                data,
+                ref.path,
+                time_zone=athlete.time_zone,
+                weight_unit=athlete.weight_unit,
+                distance_unit=athlete.distance_unit,
+            )
         fmt = decoded.source_format
         settings = read_settings(fmt, athlete)
         if not decoded.is_activity:

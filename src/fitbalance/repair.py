@@ -5,6 +5,9 @@ set to null, with one repair record per activity, column and rule (how many rows
 of a single row). What no rule covers (a set of 5,000 kg, a timestamp in 1985) is left as it is, for validation to
 quarantine the row; an activity whose start is unusable is quarantined with its rows.
 
+A reader may have chosen between two values a file gave for one field (an Apple Health workout's total and its
+statistic: rule ``statistic_over_total``); its records (``Decoded.repairs``) come first among the file's repairs.
+
 This stage runs on a file's raw frames, after decode and before normalize (``decode -> repair -> normalize ->
 validate``), so the classifier and the views see the repaired values. It is pure: frames in, frames out.
 
@@ -323,7 +326,8 @@ def repair(decoded: Decoded, rules: tuple[Rule, ...] = RULES) -> Repaired:
     """Apply ``rules`` to the raw frames of one file (see the module docstring)."""
     decoded, over_a_day = workouts_over_a_day(decoded)
     frames: dict[str, pl.DataFrame] = {table: getattr(decoded, _FRAMES[table]) for table in TABLE_NAMES}
-    records: list[dict[str, object]] = [
+    records: list[dict[str, object]] = list(decoded.repairs)  # the reader's own choices come first
+    records += [
         {
             "session_index": w.session_index,
             "table_name": w.table,

@@ -1,10 +1,10 @@
-"""How the ingest flow cuts a run into batches when the caller does not say."""
+"""How an ingest cuts a run into batches when the caller does not say."""
 
 from __future__ import annotations
 
 import pytest
 
-from fitbalance.pipelines.ingest import MAX_BATCH_SIZE, MIN_BATCH_SIZE, _batch_size
+from fitbalance.run import MAX_BATCH_SIZE, MIN_BATCH_SIZE, batch_size_for
 
 
 @pytest.mark.parametrize(
@@ -18,7 +18,7 @@ from fitbalance.pipelines.ingest import MAX_BATCH_SIZE, MIN_BATCH_SIZE, _batch_s
     ],
 )
 def test_about_four_batches_per_worker_within_bounds(files: int, workers: int, expected: int) -> None:
-    size = _batch_size(files, workers)
+    size = batch_size_for(files, workers)
     assert size == expected
     if MIN_BATCH_SIZE < size < MAX_BATCH_SIZE:
         assert -(-files // size) == 4 * workers

@@ -7,8 +7,8 @@ from datetime import datetime
 from pathlib import Path
 
 from fitbalance.config import Athlete
+from fitbalance.executors import BatchExecutor, LocalBatches
 from fitbalance.models import BatchResult, FileOutcome, FileStatus, SourceRef, Tables, WorkItem
-from fitbalance.pipelines.executors import BatchExecutor, LocalBatches
 from fitbalance.validate import quarantine_frame
 from tests.conftest import SAMPLE_DATA
 

@@ -16,7 +16,6 @@ import duckdb
 import pytest
 
 from fitbalance.errors import StoreLockedError
-from fitbalance.pipelines.ingest import BATCH_GATE
 from fitbalance.store import ledger
 
 from .conftest import Driver, events
@@ -158,14 +157,13 @@ def test_a_dashboard_reader_keeps_answering_during_an_ingest(
 ) -> None:
     """A read-only reader polling the database through a whole ingest gets every answer it asks for (waiting while
     a batch is written), and only ever sees whole batches: the count of activities never goes down. It sees every
-    step: the ingest (through its test hook, fitbalance.pipelines.ingest.batch_gate) waits after each batch's commit
-    until the reader has looked, so the reader's answers hold the count after each batch, whatever the machine's
-    speed."""
+    step: the ingest (the library's, through its ``on_batch`` callback: the driver's ``--gate``) waits after each
+    batch's commit until the reader has looked, so the reader's answers hold the count after each batch, whatever
+    the machine's speed."""
     inputs = build_inputs(tmp_path / "exports", good=40)
     db = tmp_path / "t.duckdb"
     gate, stop = tmp_path / "gate", tmp_path / "stop"
     gate.mkdir()
-    driver_env[BATCH_GATE] = str(gate)
     reader = subprocess.Popen(
         [sys.executable, "-c", READER, str(db), str(gate), str(stop)],
         env=driver_env,
@@ -173,7 +171,7 @@ def test_a_dashboard_reader_keeps_answering_during_an_ingest(
         text=True,
     )
     try:
-        ingest_events, _ = _finish(start_driver(db, inputs, batch_size=1))
+        ingest_events, _ = _finish(start_driver(db, inputs, batch_size=1, gate=gate))
     finally:
         stop.touch()
         (gate / "open").touch()  # should the reader have died: no ingest waits for it

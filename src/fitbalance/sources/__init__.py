@@ -14,16 +14,19 @@ the file's and then remove the cause.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
+import zlib
 from functools import cache
 from importlib import metadata
+from typing import BinaryIO
 
 from fitbalance.config import Athlete
-from fitbalance.errors import UnknownFormatError
-from fitbalance.models import Decoded
+from fitbalance.errors import ArchiveError, UnknownFormatError
+from fitbalance.models import Decoded, SourceRef
 from fitbalance.sources.fit import decode_fit, looks_like_fit
-from fitbalance.sources.formats import ReadOptions, reader_for
+from fitbalance.sources.formats import HEAD_BYTES, ReadOptions, reader_for, stream_reader_for
 from fitbalance.sources.limits import Budget, check_rows, check_size
 
 FAULT_ENV = "FITBALANCE_TEST_FAULT"
@@ -145,4 +148,41 @@ def decode_bytes(
         },
         path,
     )
+    return decoded
+
+
+def decode_source(
+    ref: SourceRef,
+    *,
+    time_zone: str | None = None,
+    weight_unit: str | None = None,
+    distance_unit: str | None = None,
+) -> Decoded | None:
+    """Decode a file on disk as a stream, when its content calls for a reader that reads streams (the XML exports:
+    Apple Health's export.xml runs to gigabytes); None when none does, and the caller reads its bytes
+    (:func:`fitbalance.sources.archive.read_source`, :func:`decode_bytes`).
+
+    A streamed file is never read whole, so the byte caps of :mod:`fitbalance.sources.limits` do not apply: the
+    reader's own do (:mod:`fitbalance.sources.xml`). A gzipped file is read through gzip. Raises what
+    :func:`decode_bytes` raises, and ``OSError`` when the disk fails (the caller's to map).
+    """
+    fault = os.environ.get(FAULT_ENV)
+    if fault and fault in ref.path:
+        raise RuntimeError(f"fault injected by {FAULT_ENV}={fault!r}")
+    with open(ref.local_path, "rb") as raw:
+        gzipped = raw.read(2) == b"\x1f\x8b"
+        raw.seek(0)
+        stream: BinaryIO = gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else raw  # type: ignore[assignment]
+        try:
+            head = stream.read(64)
+            if not head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<"):
+                return None  # not markup (a FIT file, a CSV): read whole, as before, without reading more here
+            head += stream.read(HEAD_BYTES - len(head))
+            reader = stream_reader_for(head, ref.path)
+            if reader is None:
+                return None
+            stream.seek(0)
+            decoded = reader.read_stream(stream, ref.path, ReadOptions(time_zone, weight_unit, distance_unit))
+        except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+            raise ArchiveError(f"corrupt gzip: {exc}", path=ref.path, stage="read") from exc
     return decoded

@@ -1,7 +1,8 @@
 """Find export files under the given paths and unpack archives safely into a temporary folder.
 
-- A folder is walked recursively; files with an export extension (``.fit``, ``.csv``, ``.zip``, ``.gz``, ``.json``) are
-  candidates, anything else is counted as ignored. A path named directly is always a candidate.
+- A folder is walked recursively; files with an export extension (``.fit``, ``.csv``, ``.zip``, ``.gz``, ``.json``,
+  ``.xml``, ``.tcx``, ``.gpx``) are candidates, anything else is counted as ignored. A path named directly is always
+  a candidate.
 - Zip archives (a Garmin account export holds zips inside a zip) are unpacked into ``workdir`` only, under names made
   by us: member paths are never trusted. A member is refused, with a reason, when its name is absolute or climbs out
   (``..``), when it is a symlink, when its name repeats an earlier member, when it (or the archive in total) is
@@ -10,8 +11,9 @@
 - The caps: one file or member ``MAX_FILE_BYTES`` (an archive inside an archive may be as large as
   ``MAX_ARCHIVE_BYTES``: a Garmin export's inner zips run to gigabytes); everything unpacked from one archive given by
   the user, nested archives included, ``MAX_ARCHIVE_BYTES``; ``MAX_RATIO`` compression ratio; ``MAX_MEMBERS`` members;
-  ``MAX_DEPTH`` levels of nesting. A member whose declared size lies is stopped by the same caps while it is
-  extracted (and by its CRC when it is shorter than declared).
+  ``MAX_DEPTH`` levels of nesting. An ``.xml`` member (read as a stream: Apple Health's export.xml) may be as large
+  as ``MAX_STREAMED_BYTES`` and does not count toward the archive's total. A member whose declared size lies is
+  stopped by the same caps while it is extracted (and by its CRC when it is shorter than declared).
 - ``.gz`` files are kept compressed here and decompressed when read, with the same size cap.
 - :func:`locate` finds files recorded earlier by the paths they were shown under (``export.zip!/inner.zip!/x.fit``),
   unpacking only the members on the way to them, so that a file can be read again from where it was found.
@@ -39,8 +41,10 @@ from fitbalance.errors import ArchiveError, LimitExceeded
 from fitbalance.locks import open_lock_file, try_lock
 from fitbalance.models import SourceRef
 
-EXPORT_SUFFIXES = (".fit", ".csv", ".zip", ".gz", ".json")
+EXPORT_SUFFIXES = (".fit", ".csv", ".zip", ".gz", ".json", ".xml", ".tcx", ".gpx")
 MAX_FILE_BYTES = 256 * 1024**2  # one decompressed file or archive member
+STREAMED_SUFFIXES = (".xml",)  # members read as a stream (Apple Health's export.xml runs to gigabytes)
+MAX_STREAMED_BYTES = 16 * 1024**3  # one such member; it does not count toward MAX_ARCHIVE_BYTES
 MAX_ARCHIVE_BYTES = 4 * 1024**3  # everything unpacked from one archive given by the user
 MAX_RATIO = 200  # uncompressed / compressed size of one member above which it is treated as a zip bomb
 MAX_DEPTH = 3  # archives inside archives inside archives
@@ -206,7 +210,9 @@ class _Unpacker:
                 w == member_shown or w.startswith(member_shown + "!/") for w in self.wanted
             ):
                 continue
+            streamed = name.lower().endswith(STREAMED_SUFFIXES)
             cap = MAX_ARCHIVE_BYTES if name.lower().endswith(".zip") else MAX_FILE_BYTES
+            cap = MAX_STREAMED_BYTES if streamed else cap
             if info.file_size > cap:
                 self.problems.append(Problem(member_shown, f"member declares {info.file_size} bytes, over the cap"))
                 continue
@@ -219,7 +225,7 @@ class _Unpacker:
                     )
                 )
                 continue
-            if self.unpacked + info.file_size > MAX_ARCHIVE_BYTES:
+            if not streamed and self.unpacked + info.file_size > MAX_ARCHIVE_BYTES:
                 self.problems.append(
                     Problem(
                         member_shown,
@@ -230,7 +236,8 @@ class _Unpacker:
                 break
             target = self._target(name)
             try:
-                written = self._extract(zf, info, target, min(cap, MAX_ARCHIVE_BYTES - self.unpacked))
+                room = cap if streamed else min(cap, MAX_ARCHIVE_BYTES - self.unpacked)
+                written = self._extract(zf, info, target, room)
             except LimitExceeded as exc:
                 target.unlink(missing_ok=True)
                 self.problems.append(Problem(member_shown, exc.reason))
@@ -239,7 +246,7 @@ class _Unpacker:
                 target.unlink(missing_ok=True)
                 self.problems.append(Problem(member_shown, f"member could not be read: {exc}"))
                 continue
-            self.unpacked += written
+            self.unpacked += 0 if streamed else written
             self.add_file(target, member_shown, depth)
 
     @staticmethod

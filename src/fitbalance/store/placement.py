@@ -1,9 +1,10 @@
 """Placing the activities whose source gave no offset (:mod:`fitbalance.offsets`) by what the store holds.
 
 :func:`place_times` reads an athlete's placed activities (``utc_offset_source`` ``learned``, ``settings`` or
-``assumed_utc``), the offsets of their FIT activities and their configured zone (the ``athletes`` table, refreshed
-from the settings at the start of every run), asks :func:`fitbalance.offsets.place` where each belongs, and moves
-those whose placement changed:
+``assumed_utc``), the offsets of their FIT activities (and of the formats whose own offset is the device's,
+:data:`~fitbalance.contracts.DEVICE_ZONE_FORMATS`: Apple Health's workouts) and their configured zone (the
+``athletes`` table, refreshed from the settings at the start of every run), asks :func:`fitbalance.offsets.place`
+where each belongs, and moves those whose placement changed:
 
 - a local wall time (a CSV export's) keeps ``start_time_local``; its ``start_time_utc`` moves, and so do the UTC
   times of its sets, samples and laps;
@@ -22,7 +23,7 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
-from fitbalance.contracts import INSTANT_FORMATS, PLACED_SOURCES, OffsetSource
+from fitbalance.contracts import DEVICE_ZONE_FORMATS, INSTANT_FORMATS, PLACED_SOURCES, OffsetSource
 from fitbalance.offsets import FLOATING_SCHEMA, LEARNED_SCHEMA, place
 from fitbalance.store.connection import registered, rows, transaction
 from fitbalance.store.links import CHANGED_SCHEMA, link_duplicates
@@ -35,7 +36,8 @@ WHERE list_contains(?, athlete) AND list_contains(?, utc_offset_source)
 """
 _LEARNED_SQL = """
 SELECT athlete, start_time_utc, start_time_local, utc_offset_s FROM activities
-WHERE list_contains(?, athlete) AND utc_offset_source = ?
+WHERE list_contains(?, athlete)
+  AND (utc_offset_source = ? OR (utc_offset_source = ? AND list_contains(?, source_format)))
 """
 _MOVE_ACTIVITIES = """
 UPDATE activities SET
@@ -75,7 +77,9 @@ def place_times(con: duckdb.DuckDBPyConnection, athletes: Sequence[str]) -> pl.D
             return pl.DataFrame(schema=CHANGED_SCHEMA)
         floating = pl.DataFrame(found, schema=_MOVED_SCHEMA, orient="row")
         learned = pl.DataFrame(
-            rows(con, _LEARNED_SQL, [names, OffsetSource.FIT.value]), schema=LEARNED_SCHEMA, orient="row"
+            rows(con, _LEARNED_SQL, [names, OffsetSource.FIT.value, OffsetSource.ROW.value, list(DEVICE_ZONE_FORMATS)]),
+            schema=LEARNED_SCHEMA,
+            orient="row",
         )
         zones = dict(rows(con, "SELECT athlete, time_zone FROM athletes WHERE list_contains(?, athlete)", [names]))
         placed = place(floating.select(list(FLOATING_SCHEMA)), learned, zones)

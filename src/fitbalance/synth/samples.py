@@ -16,6 +16,7 @@ Layout (paths relative to ``sample_data/``)::
                                               with no settings file (fitbalance.synth.cases)
     watches/*                                 the CSV exports of Samsung Health, WHOOP and Mi Fit / Zepp, as folders
                                               the apps export (fitbalance.synth.watch_csvs)
+    xml/*                                     an Apple Health export.zip, a TCX and a GPX (fitbalance.synth.xml_exports)
     EXPECTED.json                             what a reader of all this should find (the CSV files under "csv",
                                               the cases under "cases", the watch exports under "watches", the JSON
                                               exports under "json_exports")
@@ -40,7 +41,7 @@ from zoneinfo import ZoneInfo
 
 import fitdecode
 
-from fitbalance.synth import cases, csv_samples, json_exports, watch_csvs
+from fitbalance.synth import cases, csv_samples, json_exports, watch_csvs, xml_exports
 from fitbalance.synth.fitwriter import FIT_EPOCH, fit_seconds
 from fitbalance.synth.history import (
     DEFAULT_ZONE,
@@ -68,7 +69,16 @@ EARLY_RECORD_INDEX = 300
 EARLY_RECORD_RAW_TIMESTAMP = 1000  # FIT seconds: 1989-12-31T00:16:40 UTC, before any plausible activity
 FUTURE_RECORD_INDEX = 600
 FUTURE_RECORD_TIME = datetime(2100, 1, 1, tzinfo=UTC)
-MANAGED = ("fit", "archives", "invalid", "csv", cases.FOLDER, watch_csvs.FOLDER, json_exports.FOLDER)
+MANAGED = (
+    "fit",
+    "archives",
+    "invalid",
+    "csv",
+    cases.FOLDER,
+    watch_csvs.FOLDER,
+    json_exports.FOLDER,
+    xml_exports.FOLDER,
+)
 
 
 def sample_set() -> dict[str, bytes]:
@@ -123,6 +133,10 @@ def sample_set() -> dict[str, bytes]:
     for name, (data, expect) in json_exports.export_files().items():
         files[name] = data
         expected["json_exports"][name] = expect
+    expected["xml"] = {}  # XML exports (fitbalance.synth.xml_exports): Apple Health, TCX, GPX
+    for name, (data, expect) in xml_exports.sample_files().items():
+        files[name] = data
+        expected["xml"][name] = expect
     files["EXPECTED.json"] = (json.dumps(expected, indent=1, ensure_ascii=False) + "\n").encode()
     files["fitbalance.toml"] = SETTINGS.encode()
     return dict(sorted(files.items()))

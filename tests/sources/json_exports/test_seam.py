@@ -28,9 +28,15 @@ def test_json_documents_are_recognised(head: bytes) -> None:
     assert reader is not None and reader.NAME == "json"
 
 
-@pytest.mark.parametrize("head", [b"Date,Steps\n2025-01-01,3", b"[Intervals]\nx=1", b"<?xml version='1.0'?>", b""])
+@pytest.mark.parametrize("head", [b"Date,Steps\n2025-01-01,3", b"[Intervals]\nx=1", b""])
 def test_other_content_is_left_to_the_other_readers(head: bytes) -> None:
     assert reader_for(head, "x") is None
+
+
+def test_xml_is_left_to_the_xml_readers() -> None:
+    """An XML document goes to the XML readers (the last of which names any unknown XML), never to JSON."""
+    reader = reader_for(b"<?xml version='1.0'?>", "x")
+    assert reader is not None and reader.NAME == "xml"
 
 
 def test_a_json_named_file_is_recognised_by_its_opening_alone() -> None:
