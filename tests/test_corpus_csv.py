@@ -36,10 +36,10 @@ EXPECTED = {  # athlete (the export's folder) -> (activities, set rows)
 }
 
 
-def q(db: Path, sql: str) -> list[tuple[Any, ...]]:
+def q(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return con.execute(sql).fetchall()
+        return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
 
@@ -55,13 +55,17 @@ def corpus_csv(corpus: Path, prefect_harness: None, tmp_path_factory: pytest.Tem
     runs: dict[str, dict[str, Any]] = {}
     for folder in sorted((corpus / "csv").iterdir()):
         athlete = folder.name
-        if athlete == STRONG_CURRENT:  # first without units: refused; then as the athlete whose units are set
-            runs["no units"] = ingest_flow(
-                paths=[str(folder)], db=str(db), athlete="nounits", settings_path=str(settings)
+        if athlete == STRONG_CURRENT:  # first without units, in a database of its own: its values wait; then with
+            # the units set in that database (read again, filled in); here as the athlete whose units are set
+            alone, later = root / "nounits.duckdb", root / "nounits.toml"
+            runs["no units"] = ingest_flow(paths=[str(folder)], db=str(alone), athlete="nounits")
+            later.write_text(SETTINGS.replace("[athletes.lbs]", "[athletes.nounits]"))
+            runs["units set"] = ingest_flow(
+                paths=[str(folder)], db=str(alone), athlete="nounits", settings_path=str(later)
             )
             athlete = "lbs"
         runs[athlete] = ingest_flow(paths=[str(folder)], db=str(db), athlete=athlete, settings_path=str(settings))
-    return {"db": db, "runs": runs}
+    return {"db": db, "runs": runs, "nounits": root / "nounits.duckdb"}
 
 
 def test_each_export_lands_with_the_counts_in_its_file(corpus_csv: dict[str, Any]) -> None:
@@ -76,11 +80,23 @@ def test_each_export_lands_with_the_counts_in_its_file(corpus_csv: dict[str, Any
     assert (fitbit["skipped"], fitbit["activities_added"]) == (1, 0)  # 940 daily totals, no workouts
 
 
-def test_strongs_current_export_needs_the_unit_settings(corpus_csv: dict[str, Any]) -> None:
-    """Without units it is quarantined naming weight_unit; with lbs set, its first set (115 lb) is 52.2 kg."""
-    refused = corpus_csv["runs"]["no units"]
-    assert (refused["quarantined"], refused["activities_added"]) == (1, 0)
-    assert "weight_unit" in refused["quarantine_reasons"][0]
+def test_strongs_current_export_waits_for_the_unit_settings(corpus_csv: dict[str, Any]) -> None:
+    """With no settings file every workout loads and its 4,107 weights and 128 distances wait (the first run's
+    counts); with the units set, the next run reads it again and fills them in, without a duplicate row. As the
+    athlete whose units are set, its first set (115 lb) is 52.2 kg."""
+    waiting, filled = corpus_csv["runs"]["no units"], corpus_csv["runs"]["units set"]
+    assert (waiting["loaded"], waiting["activities_added"], waiting["quarantined"]) == (1, 312, 0)
+    assert (filled["reread"], filled["activities_added"], filled["quarantined"]) == (1, 0, 0)
+    alone = corpus_csv["nounits"]
+    first_run = q(alone, "SELECT run_id FROM ingest_runs ORDER BY started_at LIMIT 1")[0][0]
+    counts = q(alone, "SELECT table_name, fields_repaired FROM run_rows WHERE run_id = ? ORDER BY 1", [first_run])
+    # and two workouts left running for 35 and 58 hours: durations set aside (workout_over_a_day), sets kept
+    assert counts == [("activities", 2), ("laps", 0), ("samples", 0), ("strength_sets", 4107 + 128)]
+    assert q(alone, "SELECT count(*) FROM waiting_values") == [(0,)]
+    assert q(alone, "SELECT count(*), count(DISTINCT activity_id) FROM activities") == [(312, 312)]
+    assert q(alone, "SELECT count(*), count(weight_kg) FILTER (WHERE weight_kg > 0) FROM strength_sets") == [
+        (4690, 4107)
+    ]
     read = corpus_csv["runs"]["lbs"]
     assert (read["loaded"], read["activities_added"]) == (1, 312)
     heaviest = q(

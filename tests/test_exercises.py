@@ -304,3 +304,39 @@ def test_under_one_percent_of_real_working_sets_are_unmapped(corpus: Path) -> No
     print(f"{sets} working sets, {share:.2%} unmapped: {unmapped.most_common()}")
     assert sets > 15_000
     assert share < 0.01, unmapped.most_common()
+
+
+@pytest.mark.parametrize(
+    ("name", "exercise", "kind"),
+    [
+        ("Cable Forearm Curl", "Wrist Curl", "any_order"),  # forearm curl = wrist curl, its own equipment word
+        ("V-bar pulldown", "Lat Pulldown", "position"),  # a handle
+        ("Lat pulldown v-bar", "Lat Pulldown", "position"),
+        ("Incline Lateral Raise Db", "Lateral Raise", "position"),  # a bench angle, the equipment as a suffix
+        ("Seated Hammer Curls", "Hammer Curl", "position"),  # a position, a plural
+        ("Curl bar curl", "EZ-Bar Curl", "name"),  # curl bar = EZ bar
+        ("Bench Press DBs", "Dumbbell Bench Press", "name"),  # an alias, DBs as a suffix
+        ("Paused Squat", "Squat", "modifiers"),
+        ("Smith Machine Squat", "Smith Machine Squat", "name"),
+        ("Pulldown (Machine)", "Machine Lat Pulldown", "any_order"),
+    ],
+)
+def test_real_names_match_with_the_kind_of_match(name: str, exercise: str, kind: str) -> None:
+    """Equipment as prefix, suffix or abbreviation, plurals, word order, positions and handles: each name finds its
+    exercise, and how it was found is said (the narrowest rule first)."""
+    assert load_catalog().match(name) == (exercise, kind)
+
+
+def test_equipment_is_never_left_out_to_force_a_match() -> None:
+    """A kettlebell hammer curl is not the dumbbell one (their loads differ): unmatched, with the closest names."""
+    catalog = load_catalog()
+    assert catalog.match("Kettlebell Hammer Curl") is None and catalog.match("Intensity") is None
+    assert "Hammer Curl" in catalog.closest("Kettlebell Hammer Curl")
+
+
+def test_the_closest_catalogue_names_are_offered_for_an_unknown_name() -> None:
+    """What `fitbalance unmapped` offers beside a name nothing matched: catalogue exercises most like it."""
+    catalog = load_catalog()
+    assert all("Deadlift" in name for name in catalog.closest("Garage Stone Deadlift"))
+    assert catalog.closest("Cable Hamer Curl")[0] == "Cable Hammer Curl"
+    assert all(name in catalog for name in catalog.closest("zzz qqq"))

@@ -324,8 +324,12 @@ def test_an_updated_export_adds_only_its_new_workouts(tmp_path: Path) -> None:
 
 
 def test_strongs_current_layout_waits_for_the_unit_settings(tmp_path: Path) -> None:
-    """No units set: quarantined, the reason naming weight_unit. Units set: the next run reads it, weights as
-    written in kg, the treadmill's 2 km in metres."""
+    """No units set: every workout and set loads; each weight and distance loads as null and waits as written (a
+    `repairs` row `unit_unknown`), the views give those sets no load, volume or e1RM (never 0 kg), and `fitbalance
+    status` names the setting. Units set: the next run reads the file again, weights as written in kg, the
+    treadmill's 2 km in metres, no value waits and no row is duplicated."""
+    from fitbalance.cli import app
+
     workouts = csv_samples.hevy_workouts(random.Random(3), first=date(2024, 3, 4), weeks=1)
     folder = tmp_path / "in"
     folder.mkdir()
@@ -335,18 +339,32 @@ def test_strongs_current_layout_waits_for_the_unit_settings(tmp_path: Path) -> N
     db = tmp_path / "t.duckdb"
 
     first = ingest([folder], db, settings)
-    assert (first["quarantined"], first["activities_added"]) == (1, 0)
-    (reason,) = first["quarantine_reasons"]
-    assert "weight_unit" in reason and "kg or lbs" in reason
-    assert q(db, "SELECT stage FROM quarantine") == [("decode:settings",)]
+    assert (first["loaded"], first["activities_added"], first["quarantined"]) == (1, 3, 0)
+    sets = q(db, "SELECT count(*) FROM strength_sets")[0][0]
+    waiting = dict(q(db, "SELECT setting, count(*) FROM waiting_values GROUP BY 1"))
+    loaded = q(db, "SELECT count(*) FROM strength_sets WHERE weight_kg IS NULL AND reps > 0")[0][0]
+    assert waiting == {"weight_unit": loaded, "distance_unit": 1} and loaded > 0
+    assert q(db, "SELECT DISTINCT rule, table_name FROM repairs") == [("unit_unknown", "strength_sets")]
+    assert q(
+        db,
+        "SELECT count(*), count(weight_kg), count(volume_load_kg), count(e1rm_kg) FROM working_sets "
+        "WHERE weight_waiting",
+    ) == [(q(db, "SELECT count(*) FROM working_sets WHERE weight_waiting")[0][0], 0, 0, 0)]
+    assert q(db, "SELECT count(*) FROM working_sets WHERE weight_kg = 0 AND weight_waiting") == [(0,)]
+    assert q(db, "SELECT count(best_e1rm_kg) FROM personal_records") == [(0,)]
+    status = CliRunner().invoke(app, ["status", "--db", str(db)])
+    assert f"{loaded} strength_sets.weight_kg values" in status.output and "set weight_unit" in status.output
 
     settings.write_text(SETTINGS + 'weight_unit = "kg"\ndistance_unit = "km"\n')
     second = ingest([folder], db, settings)
-    assert (second["loaded"], second["activities_added"], second["quarantined"]) == (1, 3, 0)
-    assert q(db, "SELECT count(*) FROM quarantine") == [(0,)]
+    assert (second["reread"], second["activities_added"], second["quarantined"]) == (1, 0, 0)
+    assert q(db, "SELECT count(*) FROM activities") == [(3,)]
+    assert q(db, "SELECT count(*) FROM strength_sets") == [(sets,)]
+    assert q(db, "SELECT count(*) FROM waiting_values") == [(0,)]
     bench = q(db, "SELECT max(weight_kg) FROM strength_sets WHERE exercise = 'Bench Press'")
     assert bench == [(60.0,)]
     assert q(db, "SELECT distance_m FROM strength_sets WHERE exercise = 'Treadmill Running'") == [(2000.0,)]
+    assert q(db, "SELECT count(best_e1rm_kg) > 0 FROM personal_records") == [(True,)]
     third = ingest([folder], db, settings)
     assert (third["already_loaded"], third["loaded"]) == (1, 0)
 

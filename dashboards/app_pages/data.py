@@ -1,5 +1,5 @@
-"""Data: what was ingested, what was quarantined or repaired and why, times read as UTC, exercise names to map,
-corrections in force, and the last ingest."""
+"""Data: what was ingested, what was quarantined or repaired and why, values waiting for a unit, times read as UTC,
+exercise names to map, corrections in force, and the last ingest."""
 
 from __future__ import annotations
 
@@ -21,6 +21,11 @@ def _load(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
         "quarantine": read.quarantine(con),
         "repairs": read.repairs(con),
         "assumed": read.assumed_offsets(con),
+        "waiting": pl.DataFrame(
+            read.waiting_values(con),
+            schema=["athlete", "setting", "field", "values", "activities", "files"],
+            orient="row",
+        ),
         "unmapped": read.unmapped_exercises(con),
         "corrections": read.corrections_in_force(con),
         "runs": read.ingest_runs(con),
@@ -58,6 +63,17 @@ else:
     columns[1].metric("Skipped", totals["skipped"], border=True, help="Not activities (e.g. monitoring files).")
     columns[2].metric("Quarantined", totals["quarantined"], border=True)
     common.chart(charts.source_status_chart(files))
+
+waiting = frames["waiting"]
+if not waiting.is_empty():
+    st.warning(
+        f"**{waiting['values'].sum():,} values wait for their unit.** Their exports do not say whether weights are "
+        "kg or lbs, or distances km or miles: the activities and sets loaded, these values are kept as written and "
+        "count as unknown (no volume, no e1RM, never 0 kg). "
+        + " ".join(f"{line}." for line in read.waiting_lines(waiting.rows())),
+        icon="⚖️",
+    )
+    st.dataframe(waiting, hide_index=True)
 
 if not assumed.is_empty():
     st.warning(

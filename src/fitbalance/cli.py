@@ -439,6 +439,20 @@ def _print_summary(s: RunSummary) -> None:
     changed = [f"{n} {what}" for n, what in ((s.reclassified, "activities"), (s.sets_remapped, "sets")) if n]
     if changed:
         console.print(f"Settings and corrections changed {' and '.join(changed)} already loaded.")
+    _print_waiting(Path(s.db))
+
+
+def _print_waiting(db: Path) -> None:
+    """The values that wait for a unit setting, and which setting fills them in (nothing when none wait)."""
+    from fitbalance.store import read
+
+    try:
+        _, waiting = _read(db, lambda con: ([], read.waiting_values(con)))
+    except (FitbalanceError, OSError) as exc:  # the run's summary stands without this line
+        err.print(f"[yellow]could not count the values waiting for a unit: {exc}[/]")
+        return
+    for line in read.waiting_lines(waiting):
+        console.print(f"[yellow]{escape(line)}[/]", highlight=False, soft_wrap=True)
 
 
 def _read(db: Path, query: Callable[[Any], tuple[list[str], list[tuple[Any, ...]]]]) -> tuple[list[str], list[Any]]:
@@ -572,8 +586,9 @@ def status(
     db: DbOption = None,
     runs: Annotated[int, typer.Option(help="How many recent ingest runs to show", min=1)] = 10,
 ) -> None:
-    """Show the last ingest runs with their row accounts, the repairs, the activities whose UTC offset was assumed,
-    and any file a run saw that is in no table (exit status 1 when there is one)."""
+    """Show the last ingest runs with their row accounts, the repairs, the values waiting for a unit setting, the
+    activities whose UTC offset was assumed, and any file a run saw that is in no table (exit status 1 when there
+    is one)."""
     from fitbalance.store import ledger as store
     from fitbalance.store import read
 
@@ -589,6 +604,7 @@ def status(
             missing = store.unaccounted_files(con)
             accounts = read.run_rows(con, [r["run_id"] for r in recent])
             repairs = read.repair_summary(con)
+            waiting = read.waiting_values(con)
             sources = read.offset_sources(con)
             assumed = read.assumed_offsets(con, limit=5)
             not_reread = store.reread_problems(con)
@@ -614,6 +630,8 @@ def status(
             console.print(f"      {r['detail']}")
         console.print(_accounts_line(accounts.filter(accounts["run_id"] == r["run_id"])))
     _print_repairs_and_offsets(repairs, sources, assumed)
+    for line in read.waiting_lines(waiting):
+        console.print(f"[yellow]{escape(line)}[/]", highlight=False, soft_wrap=True)
     live = store.ingest_running(target)
     for r in recent:
         if r["outcome"] == "running" and not live:
@@ -872,15 +890,21 @@ def unmapped(db: DbOption = None) -> None:
     if not rows:
         console.print("Every exercise name maps to the catalogue.")
         return
-    table = Table(*columns, title=f"{len(rows)} unmapped exercise names")
-    for r in rows:
-        table.add_row(*("" if v is None else ", ".join(v) if isinstance(v, list) else str(v) for v in r))
+    from fitbalance.exercises import load_catalog
+
+    catalog = load_catalog()
+    closest = [catalog.closest(str(r[0])) for r in rows]
+    table = Table(*columns, "closest catalogue names", title=f"{len(rows)} unmapped exercise names")
+    for r, near in zip(rows, closest, strict=True):
+        cells = ("" if v is None else ", ".join(v) if isinstance(v, list) else str(v) for v in r)
+        table.add_row(*cells, "; ".join(near))
     console.print(table)
     first = str(rows[0][0]).replace('"', '\\"')
+    target = closest[0][0] if closest[0] else "Catalogue Exercise"
     console.print(
         "Map a name to a catalogue exercise (or a name of your own) in the settings file (fitbalance.toml),\n"
         "under the athlete it belongs to; the next `fitbalance ingest` applies it to the sets already loaded:\n"
-        f'  [athletes.NAME.exercise_names]\n  "{first}" = "Catalogue Exercise"\n'
+        f'  [athletes.NAME.exercise_names]\n  "{first}" = "{target}"\n'
         'Catalogue names: fitbalance sql "SELECT exercise, fit_category, kind FROM exercises ORDER BY 1"',
         markup=False,
         highlight=False,

@@ -400,8 +400,31 @@ ACTIVITIES = Table(
             "it never moves: placing the activity moves `start_time_utc`.",
             nullable=False,
         ),
-        _c("elapsed_s", "DOUBLE", "Total elapsed time, seconds.", lo=0, hi=MAX_ACTIVITY_S),
-        _c("moving_s", "DOUBLE", "Timer (moving) time, seconds.", lo=0, hi=MAX_ACTIVITY_S),
+        _c(
+            "elapsed_s",
+            "DOUBLE",
+            "Total elapsed time, seconds (start to end, pauses included).",
+            lo=0,
+            hi=MAX_ACTIVITY_S,
+        ),
+        _c(
+            "moving_s",
+            "DOUBLE",
+            "Moving time, seconds: stops left out (a FIT file's timer time; an export's moving time).",
+            lo=0,
+            hi=MAX_ACTIVITY_S,
+        ),
+        _c(
+            "timer_s",
+            "DOUBLE",
+            "Timer time, seconds: the time the watch was recording, pauses left out, as the athlete's app shows it "
+            "(FIT `total_timer_time`; Connect's `Time`/`Tid`/`Zeit`; Apple's workout duration; Wahoo's running "
+            "time). The views count it (moving time for endurance where lower; elapsed time only where no timer "
+            "time is given). Null for rows loaded before the column existed.",
+            lo=0,
+            hi=MAX_ACTIVITY_S,
+            added_later=True,
+        ),
         _c("distance_m", "DOUBLE", "Session distance, metres.", lo=0, hi=MAX_DISTANCE_M),
         _c("calories_kcal", "DOUBLE", "Session calories.", lo=0, hi=50_000),
         _c("avg_hr", "DOUBLE", "Average heart rate, beats per minute.", lo=MIN_HR, hi=MAX_HR),
@@ -585,7 +608,11 @@ REPAIRS = Table(
             "rule",
             "VARCHAR",
             "The repair rule (`src/fitbalance/repair.py`; the README lists them): `no_reading`, `impossible`, "
-            "`elapsed_beyond_timer`, `implied_speed`; `statistic_over_total` (a reader's own: an Apple Health "
+            "`elapsed_beyond_timer`, `implied_speed`, `workout_over_a_day` (a lifting app's workout over a day: "
+            "`original` is the duration written, the one loaded its sets' span or the time to the next workout), "
+            "`unit_unknown` (a weight or distance whose file does not say "
+            "its unit: `original` is the cell as written, one row per value; `weight_unit` / `distance_unit` fills it "
+            "in on the next ingest; view `waiting_values`); `statistic_over_total` (a reader's own: an Apple Health "
             "workout's total and its statistic disagree; the statistic is kept).",
             nullable=False,
         ),

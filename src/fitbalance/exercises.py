@@ -31,6 +31,7 @@ treadmill run or a row logged in a lifting app) and ``mobility`` sets (warm-up, 
 from __future__ import annotations
 
 import csv
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -170,6 +171,9 @@ _PHRASES = {
     "stability ball": "stabilityball",
     "exercise ball": "stabilityball",
     "physio ball": "stabilityball",
+    "curl bar": "ezbar",
+    "v bar": "vbar",
+    "forearm curl": "wrist curl",
 }
 # The word an app adds for an exercise's equipment ("Squat (Barbell)"); it may be left out of a catalogue name.
 _EQUIPMENT_WORD = {
@@ -189,6 +193,16 @@ _EQUIPMENT_WORD = {
     "sandbag": "sandbag",
 }
 _IGNORED_MODIFIERS = frozenset({"weighted", "paused", "pause", "strict", "tempo", "standing"})
+# Tried only for a name nothing else matched: a position, bench angle or side, or a handle, that leaves the
+# movement and its muscles as they are ("Seated Hammer Curls" is a Hammer Curl; "Lat Pulldown V-bar" a Lat Pulldown).
+_FALLBACK_MODIFIERS = frozenset(
+    {"seated", "incline", "decline", "single", "one", "arm", "unilateral", "alternating", "alternate", "vbar", "rope"}
+)
+MATCH_KINDS = ("name", "any_order", "modifiers", "position")
+"""How a written name found its exercise (:meth:`Catalog.match`): as written or listed (equipment as a prefix, a
+suffix or an abbreviation: ``DB``, ``DBs``, ``BB``, ``Curl bar``, ``V-bar``), its words in another order, without
+modifiers (weighted, paused, ...), without a position or handle (seated, incline, V-bar, ...). Equipment is never
+left out: a cable and a dumbbell version of a lift carry different loads."""
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 _PHRASE = re.compile(r"\b(?:" + "|".join(sorted(_PHRASES, key=len, reverse=True)) + r")\b")
 
@@ -250,13 +264,47 @@ class Catalog:
 
     def lookup(self, name: str) -> str | None:
         """The canonical exercise a written name means, or None."""
+        found = self.match(name)
+        return found[0] if found else None
+
+    def match(self, name: str) -> tuple[str, str] | None:
+        """The canonical exercise a written name means and how it was found (one of :data:`MATCH_KINDS`), or None.
+
+        Tried in order, the first found wins: the name, its words in any order, without modifiers, without a
+        position or handle (each step keeps what the one before left out).
+        """
         key = name_key(name)
-        stripped = _without_modifiers(key)
-        for candidate in (key, stripped) if stripped and stripped != key else (key,):
+        found = self.index.get(key)
+        if found is not None:
+            return found, "name"
+        found = self.any_order.get(word_set(key))
+        if found is not None:
+            return found, "any_order"
+        steps = (
+            ("modifiers", _IGNORED_MODIFIERS | {w for w in key.split() if w.isdigit()}),
+            ("position", _FALLBACK_MODIFIERS),
+        )
+        words = key.split()
+        for kind, dropped in steps:
+            kept = [w for w in words if w not in dropped]
+            if not kept or kept == words:
+                continue
+            words = kept
+            candidate = " ".join(words)
             found = self.index.get(candidate) or self.any_order.get(word_set(candidate))
             if found is not None:
-                return found
+                return found, kind
         return None
+
+    def closest(self, name: str, n: int = 3) -> list[str]:
+        """Up to ``n`` catalogue exercises whose names (or aliases) are most like ``name``, best first: what
+        ``fitbalance unmapped`` offers for a name nothing matched."""
+        key = name_key(name)
+        ranked = difflib.get_close_matches(key, list(self.index), n=4 * n, cutoff=0.5)
+        words = set(key.split())
+        shared = sorted(self.index, key=lambda k: -len(words & set(k.split())))[: 2 * n]
+        picks = ranked + [k for k in shared if words & set(k.split())]
+        return list(dict.fromkeys(self.index[k] for k in picks))[:n]
 
     def canonical(
         self, name: str | None, fit_category: str | None, user_names: Mapping[str, str] | None = None

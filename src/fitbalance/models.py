@@ -41,6 +41,7 @@ RAW_ACTIVITY_SCHEMA: dict[str, pl.DataType] = {
     "utc_offset_source": pl.String(),
     "elapsed_s": pl.Float64(),
     "moving_s": pl.Float64(),
+    "timer_s": pl.Float64(),  # the time the device was recording, pauses left out (FIT total_timer_time)
     "distance_m": pl.Float64(),
     "calories_kcal": pl.Float64(),
     "avg_hr": pl.Float64(),
@@ -139,6 +140,23 @@ class Rejected:
 
 
 @dataclass(frozen=True)
+class Waiting:
+    """A value a reader kept as written because the file does not prove its unit (a Strong weight in kg or lbs, a
+    Garmin distance in km or miles): the field loads as null and :mod:`fitbalance.repair` records it (rule
+    ``unit_unknown``, ``original`` the cell as written) until the athlete's unit setting fills it in.
+
+    ``table`` and ``column`` name the field (``strength_sets.weight_kg``, ``activities.distance_m``), ``line`` the
+    CSV line of its row, ``session_index`` the activity it belongs to.
+    """
+
+    session_index: int
+    table: str
+    column: str
+    original: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class Decoded:
     """What a source reader makes of one file.
 
@@ -155,6 +173,7 @@ class Decoded:
     laps: pl.DataFrame = field(default_factory=lambda: empty(RAW_LAP_SCHEMA))
     warnings: tuple[str, ...] = ()
     rejected: tuple[Rejected, ...] = ()  # parts of the file left out, with reason and values: quarantine rows
+    waiting: tuple[Waiting, ...] = ()  # values loaded as null until a unit setting says what they are
     # fields the reader itself chose between two values the file gave (an Apple Health workout's total and its
     # statistic): repair records as :data:`fitbalance.repair.SESSION_REPAIR_SCHEMA` rows, kept with the repairs
     repairs: tuple[dict[str, object], ...] = ()

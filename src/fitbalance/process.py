@@ -124,7 +124,8 @@ def _prepare(item: WorkItem, *, athlete: Athlete, resolve_exercise: ExerciseReso
             return _Prepared(item, fmt, empty, [], settings, final=outcome)
         read = _rows_read(decoded)
         repaired = repair(decoded)
-        tables = normalize(repaired.decoded, file_id=file_id, athlete=athlete, resolve_exercise=resolve_exercise)
+        decoded = repaired.decoded
+        tables = normalize(decoded, file_id=file_id, athlete=athlete, resolve_exercise=resolve_exercise)
         repairs = _named_repairs(repaired.repairs, tables, file_id, ref.path)
     except (InputError, ReadFailed) as exc:
         return failed(exc.stage or "decode", exc.reason, retryable=exc.transient)

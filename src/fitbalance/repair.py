@@ -16,6 +16,10 @@ field only while that sibling field is usable (in its contract's range), because
 its place: an impossible elapsed time is nulled only when the timer time can stand in for it, and an activity whose
 every duration is impossible is left for validation to quarantine (it has no usable duration). Rules apply in order;
 a field one rule repaired is null for the rules after it.
+
+A value a reader could not convert for want of a unit (``Decoded.waiting``: a Strong weight in kg or lbs, a Garmin
+distance in km or miles) comes here already null; it is recorded with rule :data:`UNIT_UNKNOWN`, one record per
+value with its cell as written, so that ``fitbalance status`` can say how many values wait for which setting.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from dataclasses import dataclass, replace
 import polars as pl
 
 from fitbalance import contracts
-from fitbalance.contracts import MAX_SPEED_MPS, TABLE_NAMES, Column
+from fitbalance.contracts import LIFTING_APPS, MAX_SPEED_MPS, TABLE_NAMES, Column
 from fitbalance.models import REPAIRS_SCHEMA as REPAIRS_SCHEMA
 from fitbalance.models import Decoded
 
@@ -42,6 +46,14 @@ SESSION_REPAIR_SCHEMA: dict[str, pl.DataType] = {
 """A repair as this stage records it, per session of the file; the batch names the activity and the file."""
 
 DAY_S = 24 * 3600.0
+UNIT_UNKNOWN = "unit_unknown"
+"""The rule of a value kept as written because its file does not prove its unit (:class:`~fitbalance.models.Waiting`):
+loaded as null, its cell in ``original``, until the setting of :data:`UNIT_SETTINGS` fills it in."""
+UNIT_SETTINGS = {"weight_kg": "weight_unit", "distance_m": "distance_unit"}
+OVER_A_DAY = "workout_over_a_day"
+"""The rule of a lifting app's workout that lasted over a day (a workout left running: 264 hours): its duration is
+its sets' span, else the time to the next workout's start, when that is under a day; else null (set aside)."""
+"""The athlete's setting that says the unit of a column whose values may wait (:data:`UNIT_UNKNOWN`)."""
 _TABLES = {table.name: table for table in contracts.TABLES}
 _FRAMES = {"activities": "activities", "strength_sets": "sets", "samples": "samples", "laps": "laps"}
 
@@ -125,6 +137,22 @@ RULES: tuple[Rule, ...] = (
     Rule("no_reading", "activities", ("avg_hr", "max_hr"), NoReading(), why="no heart-rate strap: 0 means no reading"),
     Rule("no_reading", "laps", ("avg_hr", "max_hr"), NoReading(), why="no heart-rate strap: 0 means no reading"),
     Rule("no_reading", "samples", ("heart_rate",), NoReading(), why="a heart-rate reading of 0 means none"),
+    Rule(
+        "no_reading",
+        "activities",
+        ("elapsed_s",),
+        NoReading(),
+        needs="timer_s",
+        why="an elapsed time of 0 beside a timer time (Connect's 00:00:00 beside Tid 58:20): no reading",
+    ),
+    Rule(
+        "no_reading",
+        "activities",
+        ("timer_s", "moving_s"),
+        NoReading(),
+        needs="elapsed_s",
+        why="a timer or moving time of 0 beside an elapsed time: no reading",
+    ),
     Rule(
         "elapsed_beyond_timer",
         "activities",
@@ -243,10 +271,75 @@ def _apply(frame: pl.DataFrame, rule: Rule, column: str) -> tuple[pl.DataFrame, 
     return repaired, records
 
 
+def _sets_span(sets: pl.DataFrame, session: int, start: object) -> float | None:
+    """Seconds from the workout's start to the end of its last set that has a time, or None."""
+    timed = sets.filter((pl.col("session_index") == session) & pl.col("start_time_utc").is_not_null())
+    if timed.height == 0:
+        return None
+    ends = timed.select(
+        (pl.col("start_time_utc") + pl.duration(seconds=pl.col("duration_s").fill_null(0.0))).max()
+    ).item()
+    return float((ends - start).total_seconds())
+
+
+def workouts_over_a_day(decoded: Decoded) -> tuple[Decoded, list[dict[str, object]]]:
+    """A lifting app's workouts longer than a day (:data:`OVER_A_DAY`), repaired and recorded, or set aside.
+
+    The duration becomes the span of its sets' times when they give one of at most a day, else the time to the
+    file's next workout when that is at most a day; otherwise the duration alone is set aside (null): the workout
+    and its sets are good and load. Each is recorded with the duration written. Other formats come back as they
+    are (their rules are :data:`RULES`).
+    """
+    acts = decoded.activities
+    if decoded.source_format not in LIFTING_APPS or acts.height == 0:
+        return decoded, []
+    long = acts.filter(pl.col("elapsed_s") > DAY_S)
+    if long.height == 0:
+        return decoded, []
+    starts = sorted(s for s in acts["start_time_utc"].to_list() if s is not None)
+    new: dict[int, float | None] = {}
+    records: list[dict[str, object]] = []
+    for row in long.iter_rows(named=True):
+        session, start, elapsed = row["session_index"], row["start_time_utc"], row["elapsed_s"]
+        span = _sets_span(decoded.sets, session, start)
+        after = next((s for s in starts if s > start), None)
+        gap = (after - start).total_seconds() if after is not None else None
+        fixed = next((v for v in (span, gap) if v is not None and 0 < v <= DAY_S), None)
+        new[session] = fixed  # None: nothing bounds it, the duration is set aside (the workout and its sets load)
+        records.append(
+            {
+                "session_index": session,
+                "table_name": "activities",
+                "column_name": "elapsed_s",
+                "rule": OVER_A_DAY,
+                "original": _number(elapsed),
+                "rows": 1,
+                "line": row["source_line"],
+            }
+        )
+    fixed_elapsed = pl.col("session_index").replace_strict(new, default=pl.col("elapsed_s"), return_dtype=pl.Float64)
+    repaired = replace(decoded, activities=acts.with_columns(fixed_elapsed.alias("elapsed_s")))
+    return repaired, records
+
+
 def repair(decoded: Decoded, rules: tuple[Rule, ...] = RULES) -> Repaired:
     """Apply ``rules`` to the raw frames of one file (see the module docstring)."""
+    decoded, over_a_day = workouts_over_a_day(decoded)
     frames: dict[str, pl.DataFrame] = {table: getattr(decoded, _FRAMES[table]) for table in TABLE_NAMES}
     records: list[dict[str, object]] = list(decoded.repairs)  # the reader's own choices come first
+    records += [
+        {
+            "session_index": w.session_index,
+            "table_name": w.table,
+            "column_name": w.column,
+            "rule": UNIT_UNKNOWN,
+            "original": w.original,
+            "rows": 1,
+            "line": w.line,
+        }
+        for w in decoded.waiting
+    ]
+    records += over_a_day
     for rule in rules:
         for column in rule.columns:
             frames[rule.table], found = _apply(frames[rule.table], rule, column)

@@ -130,3 +130,83 @@ def test_repaired_samples_are_what_validation_accepts_and_every_change_is_record
     assert all(v is None or 20 <= v <= 250 for v in after)
     changed = sum(1 for a, b in zip(hr, after, strict=True) if a != b)
     assert int(fixed.repairs["rows"].sum() or 0) == changed
+
+
+def test_a_value_whose_unit_waits_is_recorded_once_per_value_with_its_cell() -> None:
+    """A reader's ``waiting`` values (already null) become ``unit_unknown`` repairs, one per value, each with the cell
+    as written and its line: what ``fitbalance status`` counts and the setting fills in."""
+    from dataclasses import replace
+
+    from fitbalance.models import Waiting
+    from fitbalance.repair import UNIT_SETTINGS, UNIT_UNKNOWN
+
+    raw = replace(
+        decoded(sets=[{}, {}]),
+        waiting=(
+            Waiting(0, "strength_sets", "weight_kg", "135", 2),
+            Waiting(0, "strength_sets", "weight_kg", "140.5", 3),
+        ),
+    )
+    fixed = repair(raw).repairs
+    assert fixed.select("column_name", "rule", "original", "rows", "line").rows() == [
+        ("weight_kg", UNIT_UNKNOWN, "135", 1, 2),
+        ("weight_kg", UNIT_UNKNOWN, "140.5", 1, 3),
+    ]
+    assert UNIT_SETTINGS["weight_kg"] == "weight_unit" and UNIT_SETTINGS["distance_m"] == "distance_unit"
+
+
+STRONG_OVER_A_DAY = (
+    "Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,Workout Notes,RPE\n"
+    "2024-03-04 18:00:00,Left running,264h,Squat (Barbell),1,100,5,0,0,,,\n"
+    "2024-03-05 07:00:00,Morning,45m,Bench Press (Barbell),1,60,8,0,0,,,\n"
+    "2024-03-10 18:00:00,Left running again,100h,Deadlift (Barbell),1,140,3,0,0,,,\n"
+    "2024-03-10 18:00:00,Left running again,100h,Deadlift (Barbell),2,140,3,0,0,,,\n"
+)
+
+
+def test_a_lifting_workout_over_a_day_is_capped_at_the_next_workout_or_its_duration_set_aside() -> None:
+    """Strong's 264-hour workout ends when the next one starts (13 h later); the last one, 100 hours with nothing to
+    bound it, loads with its sets and no duration. Both are recorded with the duration written."""
+    from fitbalance.repair import OVER_A_DAY
+    from fitbalance.sources.csv import read_csv
+
+    raw = read_csv(STRONG_OVER_A_DAY.encode(), "strong.csv", "UTC", weight_unit="kg")
+    fixed = repair(raw)
+    acts = fixed.decoded.activities
+    assert acts.select("name", "elapsed_s").rows() == [
+        ("Left running", 13 * 3600.0),
+        ("Morning", 45 * 60.0),
+        ("Left running again", None),
+    ]
+    assert fixed.decoded.sets.height == 4 and fixed.decoded.rejected == ()
+    assert fixed.repairs.select("column_name", "rule", "original", "line").rows() == [
+        ("elapsed_s", OVER_A_DAY, str(264 * 3600), 2),
+        ("elapsed_s", OVER_A_DAY, str(100 * 3600), 4),
+    ]
+
+
+def test_a_lifting_workout_over_a_day_takes_its_sets_span_when_they_have_times() -> None:
+    """Sets with start times bound the workout: it lasted until its last set ended."""
+    from dataclasses import replace
+
+    raw = decoded(sets=[{}, {}, {}], activity={"elapsed_s": 30 * 3600.0, "moving_s": None})
+    raw = replace(raw, source_format="csv:hevy")
+    fixed = repair(raw)
+    span = fixed.decoded.activities["elapsed_s"][0]
+    last = raw.sets.select((pl.col("start_time_utc").max() - raw.activities["start_time_utc"][0]).dt.total_seconds())
+    assert 0 < span <= 24 * 3600 and span >= last.item()
+    assert fixed.repairs["rule"].to_list() == ["workout_over_a_day"]
+
+
+def test_a_zero_duration_beside_a_timer_time_is_no_reading() -> None:
+    """Connect's elapsed 00:00:00 beside a timer time of 58:20: the 0 is nulled and recorded, the timer counts; a
+    timer time of 0 beside an elapsed time likewise."""
+    raw = decoded(activity={"elapsed_s": 0.0, "timer_s": 3500.0, "moving_s": None})
+    fixed = repair(raw)
+    assert fixed.decoded.activities.select("elapsed_s", "timer_s").row(0) == (None, 3500.0)
+    assert repairs(raw) == [("activities", "elapsed_s", "no_reading", "0", 1)]
+    other = decoded(activity={"elapsed_s": 3600.0, "timer_s": 0.0, "moving_s": 0.0})
+    assert repairs(other) == [
+        ("activities", "timer_s", "no_reading", "0", 1),
+        ("activities", "moving_s", "no_reading", "0", 1),
+    ]

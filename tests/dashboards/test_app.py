@@ -206,6 +206,39 @@ def test_a_locked_database_shows_busy_then_recovers(
     assert charts(at) == 4  # the muscle groups against their targets, then streak, minutes, strength days
 
 
+def test_the_data_page_says_which_values_wait_for_a_unit_and_the_setting(
+    sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Weights kept as written for want of a unit (repairs rule unit_unknown) are counted with the setting that fills
+    them in."""
+    import shutil
+
+    import duckdb
+
+    db = tmp_path / "waiting.duckdb"
+    shutil.copy(sample_db, db)
+    con = duckdb.connect(str(db))
+    try:
+        activity, athlete = con.execute(
+            "SELECT activity_id, athlete FROM activities WHERE category = 'resistance' LIMIT 1"
+        ).fetchone() or ("", "")
+        con.execute(
+            "INSERT INTO repairs (file_id, path, activity_id, table_name, column_name, rule, original, rows, line, "
+            "created_at) SELECT file_id, 'strong.csv', activity_id, 'strength_sets', 'weight_kg', 'unit_unknown', "
+            "v, 1, 2, TIMESTAMP '2025-03-07 00:00:00' FROM activities, (VALUES ('135'), ('140')) AS t(v) "
+            "WHERE activity_id = ?",
+            [activity],
+        )
+    finally:
+        con.close()
+    at = run_page(db, "data", monkeypatch)
+    warned = " ".join(str(w.value) for w in at.warning)
+    assert (
+        "2 values wait for their unit" in warned
+        and f"set weight_unit = 'kg' or 'lbs' under [athletes.{athlete}]" in warned
+    )
+
+
 def test_the_overload_page_says_what_to_lift_next_session(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The week's table has a Next session column: for each exercise the plan of exercise_next_session, in the
     athlete's units (``62.5 kg x 8 (add load)``), with why."""

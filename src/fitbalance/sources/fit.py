@@ -346,6 +346,7 @@ def _session_rows(c: _Collected, records: pl.DataFrame) -> list[dict[str, Any]]:
                     "start_time_utc": start,
                     "elapsed_s": _num(s.get("total_elapsed_time")),
                     "moving_s": _num(s.get("total_timer_time")),
+                    "timer_s": _num(s.get("total_timer_time")),
                     "distance_m": _num(s.get("total_distance")),
                     "calories_kcal": _num(s.get("total_calories")),
                     "avg_hr": _num(s.get("avg_heart_rate")),

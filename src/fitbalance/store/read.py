@@ -447,6 +447,32 @@ def repair_summary(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int, 
     return [(r, f, int(a), int(n)) for r, f, a, n in con.execute(REPAIR_SUMMARY_SQL).fetchall()]
 
 
+WAITING_SQL = """
+SELECT athlete, setting, table_name || '.' || column_name AS field, count(*) AS n_values,
+       count(DISTINCT activity_id) AS activities, count(DISTINCT file_id) AS files
+FROM waiting_values GROUP BY ALL ORDER BY athlete, setting, field
+"""
+
+
+def waiting_values(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, int, int, int]]:
+    """(athlete, setting, table.column, values, activities, files) of the values that wait for a unit setting
+    (``waiting_values``): loaded as null until the athlete's ``weight_unit`` / ``distance_unit`` says their unit."""
+    if not relation_exists(con, "waiting_values"):
+        return []
+    return [(a, s, f, int(n), int(k), int(m)) for a, s, f, n, k, m in con.execute(WAITING_SQL).fetchall()]
+
+
+def waiting_lines(waiting: Sequence[tuple[str, str, str, int, int, int]]) -> list[str]:
+    """The sentences that say which values wait and which setting fills them in (status, ingest, Data page)."""
+    choices = {"weight_unit": "'kg' or 'lbs'", "distance_unit": "'km' or 'mi'"}
+    return [
+        f"{n:,} {field} values in {activities:,} activities of {athlete!r} wait for their unit: set {setting} = "
+        f"{choices.get(setting, '...')} under [athletes.{athlete}] in the settings file and the next ingest fills "
+        "them in"
+        for athlete, setting, field, n, activities, _files in waiting
+    ]
+
+
 def offset_sources(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Activities that count, by where their UTC offset came from (``fit``, ``row``, ``learned``, ...)."""
     if "utc_offset_source" not in _columns_of(con, "activities"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,10 @@ import pytest
 from fitbalance.synth.csv_samples import samples
 
 ZONE = "Europe/Berlin"
-CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus" / "csv"
+CORPUS = (
+    Path(os.environ.get("FITBALANCE_TEST_CORPUS") or Path(__file__).resolve().parents[3].parent / "shared" / "corpus")
+    / "csv"
+)
 
 
 @pytest.fixture(scope="session")

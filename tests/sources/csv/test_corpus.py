@@ -11,7 +11,6 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from fitbalance.errors import DecodeError
 from fitbalance.exercises import load_catalog
 from fitbalance.sources.csv import read_csv
 from tests.sources.csv.conftest import ZONE
@@ -64,13 +63,16 @@ def test_hevy_exports(corpus: Path) -> None:
 
 
 def test_strong_exports(corpus: Path) -> None:
-    """Older kg layout: 1635 sets in 91 workouts. Current: 4690 sets in 312 workouts, units must be set."""
+    """Older kg layout: 1635 sets in 91 workouts. Current: 4690 sets in 312 workouts, which load without the unit
+    settings (4,107 weights and 128 distances wait, as written) and convert with them."""
     older = read_csv((corpus / "mlahoz__strong/strong.csv").read_bytes(), "a", ZONE)
     assert (older.activities.height, older.sets.height) == (91, 1635)
     assert older.sets["weight_kg"][0] == 70.0
     current = (corpus / "albTian__strong-export-parser/strong.csv").read_bytes()
-    with pytest.raises(DecodeError, match="kg or lbs"):
-        read_csv(current, "b", ZONE)
+    waiting = read_csv(current, "b", ZONE)
+    assert (waiting.activities.height, waiting.sets.height) == (312, 4690)
+    columns = [w.column for w in waiting.waiting]
+    assert (columns.count("weight_kg"), columns.count("distance_m")) == (4107, 128)
     # its deadlifts reach 420 and its rows go 1.0 in 99 s: lbs and km
     decoded = read_csv(current, "b", ZONE, weight_unit="lbs", distance_unit="km")
     assert (decoded.activities.height, decoded.sets.height) == (312, 4690)

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fitbalance.config import Athlete
-from fitbalance.errors import DecodeError, InputError, SettingRequired
+from fitbalance.errors import DecodeError, InputError
 from fitbalance.models import Decoded, Tables
 from fitbalance.normalize import normalize
 from fitbalance.process import exercise_resolver
@@ -97,13 +97,15 @@ def test_older_layout_without_comment_and_kg_header() -> None:
     assert (row["exercise_name"], row["weight_kg"], row["reps"], row["notes"]) == ("Overhead Press", 42.5, 5, None)
 
 
-def test_plain_weight_column_needs_the_unit_setting() -> None:
-    """A ``Weight`` column without a unit is refused naming the setting, and read once it is given."""
+def test_plain_weight_column_waits_for_the_unit_setting() -> None:
+    """A ``Weight`` column without a unit: the set loads with its reps and a null weight (not bodyweight) that waits
+    as written; it is read once the setting is given."""
     data = _csv(
         "2024-03-05,Deadlift,Back,300,3,,,", header="Date,Exercise,Category,Weight,Reps,Distance,Distance Unit,Time"
     )
-    with pytest.raises(SettingRequired, match=r"line 2: .*weight_unit"):
-        read_csv(data, "f.csv", ZONE)
+    waiting = read_csv(data, "f.csv", ZONE)
+    assert waiting.sets.select("reps", "weight_kg").rows() == [(3, None)]
+    assert [(w.column, w.original, w.line) for w in waiting.waiting] == [("weight_kg", "300", 2)]
     assert read_csv(data, "f.csv", ZONE, weight_unit="lbs").sets["weight_kg"].to_list() == [
         pytest.approx(136.078, 1e-4)
     ]
@@ -246,10 +248,11 @@ def test_bad_row_is_set_aside_naming_its_line(row: str, message: str) -> None:
 
 
 def test_distance_without_unit_needs_the_setting() -> None:
-    """A distance whose Distance Unit cell is empty is read with distance_unit, refused without it."""
+    """A distance whose Distance Unit cell is empty is read with distance_unit, and waits for it without it."""
     data = _csv("2024-03-05,Running,Cardio,,,5,,0:30:00,")
-    with pytest.raises(SettingRequired, match="distance_unit"):
-        read_csv(data, "f.csv", ZONE)
+    waiting = read_csv(data, "f.csv", ZONE)
+    assert waiting.sets["distance_m"].to_list() == [None]
+    assert [(w.column, w.original) for w in waiting.waiting] == [("distance_m", "5")]
     assert read_csv(data, "f.csv", ZONE, distance_unit="mi").sets["distance_m"].to_list() == [pytest.approx(8046.72)]
 
 

@@ -11,9 +11,9 @@ import polars as pl
 import pytest
 
 from fitbalance.classify import classify_activity
-from fitbalance.errors import DecodeError, SettingRequired
+from fitbalance.errors import DecodeError
 from fitbalance.sources.csv import garmin, read_csv
-from fitbalance.sources.csv.garmin import sport_of
+from fitbalance.sources.csv.garmin import field_meant, sport_of
 from tests.sources.csv.conftest import ZONE
 
 # (activity type, date, title, distance, calories, time, avg HR, max HR) headers, and "Strength Training"
@@ -119,10 +119,15 @@ def test_decimal_comma_file_reads_dot_as_thousands() -> None:
 
 
 def test_distance_unit_is_never_guessed() -> None:
-    """Without a unit setting or stride evidence, a distance refuses the file, naming the setting."""
+    """Without a unit setting or stride evidence, the run loads with its time and a null distance that waits as
+    written, and a warning names the setting."""
     text = "Activity Type,Date,Title,Distance,Time\nRunning,2024-03-05 07:00:00,Run,5.00,00:25:00\n"
-    with pytest.raises(DecodeError, match="distance unit"):
-        read_csv(text.encode(), "a.csv", ZONE)
+    waiting = read_csv(text.encode(), "a.csv", ZONE)
+    assert waiting.activities.select("distance_m", "elapsed_s").rows() == [(None, 1500.0)]
+    assert [(w.table, w.column, w.original, w.line) for w in waiting.waiting] == [
+        ("activities", "distance_m", "5.00", 2)
+    ]
+    assert "distance_unit" in waiting.warnings[0]
     miles = read_csv(text.encode(), "a.csv", ZONE, units="imperial").activities["distance_m"][0]
     assert miles == pytest.approx(5 * 1609.344)
 
@@ -341,8 +346,9 @@ def test_the_older_connect_export(
     data = sample_files[name]
     lines = data.decode().splitlines()
     assert lines[0].startswith(("Aktivitäten von", "Activities of")) and lines[1] == "" and first_km in lines[3]
-    with pytest.raises(SettingRequired, match="distance_unit"):
-        read_csv(data, name, ZONE)
+    waiting = read_csv(data, name, ZONE)
+    assert waiting.activities.height == 10 and waiting.activities["distance_m"].is_null().all()
+    assert len(waiting.waiting) == 10 and {w.column for w in waiting.waiting} == {"distance_m"}
     decoded = read_csv(data, name, ZONE, distance_unit="km")
     acts = decoded.activities
     assert acts.height == 10 and acts["start_time_utc"][0] == first_start
@@ -365,3 +371,72 @@ def test_a_bad_garmin_row_is_set_aside_and_the_rest_loads() -> None:
     decoded = read_csv(text.encode(), "a.csv", ZONE)
     assert decoded.activities["sub_sport"].to_list() == ["strength_training", "yoga"]
     assert [(r.line, r.reason.split(":")[0]) for r in decoded.rejected] == [(3, "line 3")]
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        # cadence of a run, in the wordings Connect has used: Gns./Gennemsnit/Gennemsnitlig, Ø/Durchschn., Moy., Media
+        ("Gennemsnit kadence løb", "cadence"),
+        ("Gns. løbekadence", "cadence"),
+        ("Gennemsnitlig løbekadence", "cadence"),
+        ("Ø Schrittfrequenz (Laufen)", "cadence"),
+        ("Durchschn. Schrittfrequenz Laufen", "cadence"),
+        ("Moy. cadence de course", "cadence"),
+        ("Cadencia media de carrera", "cadence"),
+        ("Media cadenza di corsa", "cadence"),
+        ("Gem. loopcadans", "cadence"),
+        ("Medelkadens löpning", "cadence"),
+        ("Gj.sn. løpskadens", "cadence"),
+        ("Keskim. juoksun askeltiheys", "cadence"),
+        # stride length
+        ("Gennemsnitlig skridtlængde", "stride"),
+        ("Gns. skridtlængde (m)", "stride"),
+        ("Ø Schrittlänge", "stride"),
+        ("Longueur moy. de foulée", "stride"),
+        ("Longitud media de zancada", "stride"),
+        ("Gem. staplengte", "stride"),
+        ("Genomsnittlig steglängd", "stride"),
+        ("Gj.sn. skrittlengde", "stride"),
+        ("Keskim. askelpituus", "stride"),
+        # steps, distance, moving and elapsed time
+        ("Antal skridt", "steps"),
+        ("Schritte", "steps"),
+        ("Passi", "steps"),
+        ("Askeleet", "steps"),
+        ("Distanz (km)", "distance"),
+        ("Afstand", "distance"),
+        ("Tid i bevægelse", "moving"),
+        ("Zeit in Bewegung", "moving"),
+        ("Forløbet tid", "elapsed"),
+        ("Verstrichene Zeit", "elapsed"),
+        ("Kulunut aika", "elapsed"),
+        # not these fields: maxima, bike and swim cadence, laps, pace
+        ("Maks. kadence løb", None),
+        ("Max Run Cadence", None),
+        ("Avg Bike Cadence", None),
+        ("Ø Trittfrequenz (Rad)", None),
+        ("Gns. svømmekadence", None),
+        ("Best Lap Time", None),
+        ("Avg Pace", None),
+        ("Maks. skridtlængde", None),
+    ],
+)
+def test_a_column_is_known_by_what_its_header_means(header: str, field: str | None) -> None:
+    """Headers are read by their words (stems of every language, "average" qualifiers and punctuation ignored), so a
+    wording the exact list does not hold still finds its field, and maxima or another sport's cadence never do."""
+    assert field_meant(header) == field
+
+
+def test_a_danish_export_in_another_wording_proves_km() -> None:
+    """`Gennemsnit kadence løb` (cadence) and `Gennemsnitlig skridtlængde` (stride) over the time give the
+    distance in km: no setting needed, nothing waits."""
+    header = "Aktivitetstype,Dato,Titel,Distance,Kalorier,Tid,Gennemsnit kadence løb,Gennemsnitlig skridtlængde"
+    text = (
+        f"{header}\n"
+        'Løb,2024-03-04 07:00:00,Løb,"5,24",400,00:30:00,168,"1,04"\n'
+        'Løb,2024-03-06 07:00:00,Løb,"8,74",650,00:50:00,168,"1,04"\n'
+    )
+    decoded = read_csv(text.encode(), "a.csv", ZONE)
+    assert "inferred as km" in decoded.warnings[0] and decoded.waiting == ()
+    assert decoded.activities["distance_m"].to_list() == [pytest.approx(5240), pytest.approx(8740)]

@@ -107,12 +107,23 @@ def test_strong_semicolon_pounds(sample_files: dict[str, bytes]) -> None:
     assert decoded.activities["elapsed_s"].min() >= 55 * 60
 
 
-def test_strong_current_layout_refuses_an_unknown_weight_unit() -> None:
-    """Strong's current layout does not say kg or lbs: without the setting it is refused, never guessed."""
+def test_strong_current_layout_keeps_a_weight_of_unknown_unit_as_written() -> None:
+    """Strong's current layout does not say kg or lbs: without the setting every workout, set and rep loads, each
+    weight and distance is null and waits as written (never guessed, never 0 kg); with it they are converted."""
     data = csv_samples.strong_current(csv_samples.hevy_workouts(random.Random(3), weeks=1))
-    with pytest.raises(DecodeError, match="kg or lbs"):
-        read_csv(data, "strong.csv", ZONE)
+    waiting = read_csv(data, "strong.csv", ZONE)
     kg = read_csv(data, "strong.csv", ZONE, weight_unit="kg", distance_unit="km")
+    assert waiting.activities.height == kg.activities.height == 3
+    assert waiting.sets["reps"].to_list() == kg.sets["reps"].to_list()
+    loaded = kg.sets.filter(pl.col("weight_kg") > 0)
+    assert waiting.sets.filter(pl.col("weight_kg") > 0).height == 0
+    weights = [(w.line, w.original) for w in waiting.waiting if w.column == "weight_kg"]
+    assert [line for line, _ in weights] == loaded["source_line"].to_list()
+    assert [float(cell) for _, cell in weights] == loaded["weight_kg"].to_list()
+    distances = [w for w in waiting.waiting if w.column == "distance_m"]
+    treadmill = waiting.sets.filter(pl.col("exercise_name") == "Treadmill")
+    assert len(distances) == treadmill.height == 1 and treadmill["reps"].is_null().all()
+    assert {w.table for w in waiting.waiting} == {"strength_sets"}
     lbs = read_csv(data, "strong.csv", ZONE, units="imperial")
     assert kg.activities.height == 3
     ratio = (lbs.sets["weight_kg"].sum() or 0) / (kg.sets["weight_kg"].sum() or 1)

@@ -6,7 +6,6 @@ from datetime import datetime
 
 import pytest
 
-from fitbalance.errors import DecodeError
 from fitbalance.sources.csv import read_csv
 from fitbalance.synth.csv_samples import STRAVA_HEADER
 from tests.sources.csv.conftest import ZONE
@@ -68,11 +67,13 @@ def test_weight_training_is_fit_strength_training(type_name: str) -> None:
     assert (row["sport"], row["sub_sport"]) == ("training", "strength_training")
 
 
-def test_display_distance_alone_needs_the_unit_setting() -> None:
-    """When only the display-unit Distance is filled, the unit must be set, never guessed."""
+def test_display_distance_alone_waits_for_the_unit_setting() -> None:
+    """When only the display-unit Distance is filled, the run loads and its distance waits for the setting, never
+    guessed."""
     data = _bulk(_row(Activity_ID="1", Activity_Date="Jan 2, 2024, 6:00:00 PM", Activity_Type="Run", Distance="5.0"))
-    with pytest.raises(DecodeError, match=r"line 2: .*distance unit"):
-        read_csv(data, "a.csv", ZONE)
+    waiting = read_csv(data, "a.csv", ZONE)
+    assert waiting.activities["distance_m"].to_list() == [None]
+    assert [(w.column, w.original, w.line) for w in waiting.waiting] == [("distance_m", "5.0", 2)]
     assert read_csv(data, "a.csv", ZONE, distance_unit="mi").activities["distance_m"][0] == pytest.approx(8046.72)
 
 

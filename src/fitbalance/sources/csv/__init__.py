@@ -16,8 +16,14 @@ with ``utc_offset_s`` filled from the athlete's ``time_zone`` (UTC when none is 
 this placement is provisional: the store places such activities again by the athlete's FIT files
 (:mod:`fitbalance.offsets`). Strava's times are UTC and only the offset is placed; FitNotes gives dates only, and
 its workouts start at local noon; a time with its own offset (Health Auto Export) is marked
-``utc_offset_source = "row"`` and never moved. A recognised export that holds no activities (daily
-totals, body mass, sleep: :mod:`.no_activities`; a header-only file) gives ``file_type="no_activities"`` and a
+``utc_offset_source = "row"`` and never moved.
+
+A value whose unit the file does not prove (Strong's weights, Garmin's distances, without the athlete's
+``weight_unit`` / ``distance_unit``) costs that field only: the dialect keeps its cell as written
+(:meth:`helpers.Sheet.wait`), the field loads as null, and ``Decoded.waiting`` names it for the ``repairs`` table
+(rule ``unit_unknown``) until the setting fills it in. A recognised export that holds no activities (daily
+totals, body mass, sleep: :mod:`.no_activities`; a file of totals over time told by its shape: :mod:`.daily_totals`;
+a header-only file) gives ``file_type="no_activities"`` and a
 ``detail`` naming its kind.
 
 A row a dialect cannot read is set aside, not the file: ``Decoded.rejected`` holds one
@@ -37,9 +43,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 
 from fitbalance.errors import ConfigError, DecodeError, UnknownFormatError
-from fitbalance.models import Decoded
+from fitbalance.models import Decoded, Waiting
 from fitbalance.sources.csv import (
     apple_health,
+    daily_totals,
     fitnotes,
     garmin,
     hevy,
@@ -92,6 +99,7 @@ DIALECTS: tuple[Dialect, ...] = (
     whoop,
     mifit,
     no_activities,
+    daily_totals,  # last: told by shape, for the files of totals no layout above names
 )
 
 
@@ -142,7 +150,7 @@ def read_csv(
                     raise DecodeError(
                         f"{dialect.NAME} export could not be read: {exc}", path=path, stage=STAGE
                     ) from exc
-                return _with_rejected(decoded, sheet)
+                return _with_waiting(_with_rejected(decoded, sheet), sheet)
     tried = ", ".join(d.NAME for d in DIALECTS)
     first = ",".join(c.strip() for c in records[0].cells)
     excerpt = first if len(first) <= 80 else first[:77] + "..."
@@ -162,6 +170,23 @@ def _with_rejected(decoded: Decoded, sheet: Sheet) -> Decoded:
             stage=STAGE,
         )
     return replace(decoded, rejected=decoded.rejected + tuple(sheet.rejected))
+
+
+def _with_waiting(decoded: Decoded, sheet: Sheet) -> Decoded:
+    """The values the dialect kept as written for want of a unit (:meth:`Sheet.wait`), each with the activity its
+    row went to; a value whose row was set aside after all has its row's quarantine entry instead."""
+    if not sheet.waiting:
+        return decoded
+    frames = {"activities": decoded.activities, "strength_sets": decoded.sets}
+    sessions = {
+        table: dict(frame.select("source_line", "session_index").iter_rows()) for table, frame in frames.items()
+    }
+    waiting = tuple(
+        Waiting(sessions[table][line], table, column, cell, line)
+        for line, table, column, cell in sheet.waiting
+        if line in sessions.get(table, {})
+    )
+    return replace(decoded, waiting=decoded.waiting + waiting)
 
 
 def _options(zone: ZoneInfo, units: str | None, weight: str | None, distance: str | None, path: str) -> Options:

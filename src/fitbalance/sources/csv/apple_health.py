@@ -151,6 +151,7 @@ def read(sheet: Sheet, options: Options) -> Decoded:
             "source_line": record.line,
             "elapsed_s": elapsed,
             "moving_s": seconds,
+            "timer_s": seconds,  # the workout's duration as Apple records it
             "distance_m": distance * per_metre if distance is not None else None,
             "calories_kcal": energy * per_kcal if energy is not None else None,
             "avg_hr": avg_hr,

@@ -3,12 +3,12 @@
 Columns: ``Date, Exercise, Category, Weight (kgs), Reps, Distance, Distance Unit, Time, Comment``; older exports
 have no ``Comment``. The weight column's name says its unit (``Weight (kgs)``/``(kg)`` or ``Weight (lbs)``/
 ``(lb)``), or a ``Weight Unit`` column beside a plain ``Weight`` says it per row; a plain ``Weight`` with neither
-is read with the ``weight_unit`` option and refused with a reason naming the setting without it, never guessed.
-Distances carry their unit per row (``km``, ``mi``, ``m``, ``ft``, ``yds``; a distance without one needs the
-``distance_unit`` option); ``Time`` is a duration (``0:05:30``, ``5:30``). ``Category`` is FitNotes' body part or
-type (``Chest``, ``Legs``, ``Cardio``, ...). The Android spreadsheet export has no effort column; FitNotes on iOS
-logs RPE or reps in reserve per set, and a file with an ``RPE`` column (or ``RIR``, read as RPE = 10 - RIR) has
-them read into ``rpe``.
+is read with the ``weight_unit`` option; without it each weight is kept as written and loads as null until the
+setting is made (never guessed). Distances carry their unit per row (``km``, ``mi``, ``m``, ``ft``, ``yds``; a
+distance without one is read with the ``distance_unit`` option, or waits for it the same way); ``Time`` is a
+duration (``0:05:30``, ``5:30``). ``Category`` is FitNotes' body part or type (``Chest``, ``Legs``, ``Cardio``,
+...). The Android spreadsheet export has no effort column; FitNotes on iOS logs RPE or reps in reserve per set, and
+a file with an ``RPE`` column (or ``RIR``, read as RPE = 10 - RIR) has them read into ``rpe``.
 
 Dates have no clock time: the rows of one ``Date`` are one workout, started at local noon of that date in the
 athlete's zone (:data:`DAY_START`; a convention, not when the athlete trained), its sets in file order.
@@ -168,8 +168,8 @@ def _set(
     if rpe is None and rir is not None:
         rpe = 10.0 - rir  # reps in reserve on the RIR-based RPE scale (Zourdos et al. 2016)
     count = repetitions(reps)
-    weight_kg = _weight_kg(sheet, record, weight, col["weight_unit"], weight_factor)
-    distance_m = _distance_m(sheet, record, distance, col["distance_unit"], options)
+    weight_kg = _weight_kg(sheet, record, weight, (col["weight"], col["weight_unit"]), weight_factor)
+    distance_m = _distance_m(sheet, record, distance, (col["distance"], col["distance_unit"]), options)
     category = record.get(col["category"])
     row: dict[str, Any] = {
         "set_type": SetType.WORKING.value,
@@ -178,19 +178,20 @@ def _set(
         "duration_s": seconds or None,
         "notes": record.get(col["comment"]) or None,
     }
-    cardio = category.casefold() == CARDIO_CATEGORY or (bool(distance_m) and not reps and not weight_kg)
+    cardio = category.casefold() == CARDIO_CATEGORY or (bool(distance) and not reps and not weight)
     if cardio:
         return {**row, "exercise_category": CARDIO_CATEGORY, "reps": None, "weight_kg": None, "rpe": None}, True
-    if not reps and (distance_m or seconds):
+    if not reps and (distance or seconds):
         # a timed hold or a carry: no repetitions, so only a load makes it a working set
         return {**row, "reps": None, "weight_kg": weight_kg or None, "rpe": rpe}, False
-    bodyweight = 0.0 if count is not None else None
+    bodyweight = 0.0 if count is not None and not weight else None  # a load whose unit waits is not bodyweight
     return {**row, "reps": count, "weight_kg": weight_kg if weight_kg else bodyweight, "rpe": rpe}, False
 
 
 def _weight_kg(
-    sheet: Sheet, record: Record, weight: float | None, unit_col: int | None, factor: float | None
+    sheet: Sheet, record: Record, weight: float | None, cols: tuple[int | None, int | None], factor: float | None
 ) -> float | None:
+    weight_col, unit_col = cols
     if not weight:
         return weight
     unit = record.get(unit_col).casefold()
@@ -198,27 +199,22 @@ def _weight_kg(
         if unit not in WEIGHT_UNITS:
             raise RowRejected(f"Weight Unit {unit!r} is not one of {', '.join(WEIGHT_UNITS)}")
         return weight * WEIGHT_UNITS[unit]
-    if factor is None:
-        raise sheet.needs_setting(
-            "the FitNotes export's Weight column does not say kg or lbs; set the athlete's weight unit "
-            "(weight_unit = 'kg' or 'lbs' in the settings file) to read it",
-            record.line,
-        )
+    if factor is None:  # the Weight column does not say kg or lbs: kept as written until weight_unit is set
+        sheet.wait(record, "weight_kg", record.get(weight_col))
+        return None
     return weight * factor
 
 
 def _distance_m(
-    sheet: Sheet, record: Record, distance: float | None, unit_col: int | None, options: Options
+    sheet: Sheet, record: Record, distance: float | None, cols: tuple[int | None, int | None], options: Options
 ) -> float | None:
+    distance_col, unit_col = cols
     if not distance:
         return distance
     unit = record.get(unit_col).casefold() or options.distance_unit
-    if unit is None:
-        raise sheet.needs_setting(
-            "a FitNotes distance has no Distance Unit; set the athlete's distance unit "
-            "(distance_unit = 'km' or 'mi' in the settings file) to read it",
-            record.line,
-        )
+    if unit is None:  # no Distance Unit: kept as written until distance_unit is set
+        sheet.wait(record, "distance_m", record.get(distance_col))
+        return None
     if unit not in DISTANCE_UNITS:
         raise RowRejected(f"Distance Unit {unit!r} is not one of {', '.join(DISTANCE_UNITS)}")
     return distance * DISTANCE_UNITS[unit]

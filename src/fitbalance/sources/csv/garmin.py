@@ -20,7 +20,8 @@ water swims carry metres (yards with statute units), so ``2,025`` on a pool swim
 with a fraction below 100 (``1.52``) is a km or mile value. The unit is the ``distance_unit`` option when given;
 otherwise it is inferred from rows that carry stride length with steps or cadence (stride length is in metres:
 stride x steps over the distance is about 1,000 for km and 1,609 for miles), in every language, and a warning says
-so; only when the file proves neither and holds a distance is it refused, with a reason naming the setting.
+so. When the file proves neither, its activities load all the same and each distance is kept as written, loaded
+as null until ``distance_unit`` is set (:meth:`Sheet.wait`, a ``repairs`` row ``unit_unknown``).
 
 A row that cannot be read (a bad date or number, the wrong number of fields) is set aside with its line; the rest
 is read.
@@ -28,6 +29,7 @@ is read.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -94,12 +96,25 @@ class ActivityType:
 
 
 @dataclass(frozen=True)
+class Meaning:
+    """What a header must hold to mean a field: a word stem of every group of ``all``, none of ``not``."""
+
+    all: tuple[tuple[str, ...], ...]
+    not_: tuple[str, ...]
+
+    def matches(self, plain: str) -> bool:
+        return all(any(s in plain for s in group) for group in self.all) and not any(s in plain for s in self.not_)
+
+
+@dataclass(frozen=True)
 class _Columns:
-    """The column names of every field (``garmin_columns.toml``), the stems that find stride and cadence columns
-    in languages not listed, and the month names of the older export's dates."""
+    """The column names of every field (``garmin_columns.toml``), the meanings that find a field's column in a
+    wording not listed, the words meaning "average" a header may carry, and the month names of the older export's
+    dates."""
 
     names: Mapping[str, tuple[str, ...]]
-    stems: Mapping[str, tuple[str, ...]]
+    meanings: Mapping[str, Meaning]
+    qualifiers: frozenset[str]
     months: Mapping[str, int]
 
 
@@ -139,7 +154,14 @@ def _columns_data() -> _Columns:
     months = {fold_key(name): int(number) for number, names in raw["months"].items() for name in names}
     return _Columns(
         names={field: tuple(names) for field, names in raw["columns"].items()},
-        stems={field: tuple(norm_header(s) for s in stems) for field, stems in raw["stems"].items()},
+        meanings={
+            field: Meaning(
+                tuple(tuple(norm_header(w) for w in group) for group in entry["all"]),
+                tuple(norm_header(w) for w in entry.get("not", ())),
+            )
+            for field, entry in raw["meaning"].items()
+        },
+        qualifiers=frozenset(norm_header(w) for w in raw["qualifiers"]["words"]),
         months=months,
     )
 
@@ -190,7 +212,7 @@ def read(sheet: Sheet, options: Options) -> Decoded:
     if not rows:
         return Decoded(FORMAT, file_type="no_activities", detail="Garmin activities export with no rows")
     warnings: list[str] = []
-    land, swim = _distance_unit(sheet, rows, options.distance_unit, warnings)
+    factors = _distance_unit(rows, options.distance_unit, warnings)
     unmapped: dict[str, int] = {}
     activities: list[dict[str, Any]] = []
     for index, row in enumerate(rows):
@@ -199,7 +221,11 @@ def read(sheet: Sheet, options: Options) -> Decoded:
         sport, sub_sport = row.sport or GENERIC
         start_utc, offset = local_to_utc(row.start, options.zone)
         distance = row.values["distance"]
-        if distance is not None:
+        if distance and factors is None:  # the unit waits for the athlete's distance_unit (0 is 0 in any)
+            sheet.wait(row.record, "distance_m", row.record.get(cols["distance"]))
+            distance = None
+        elif distance is not None:
+            land, swim = factors or (1000.0, 1.0)
             swims = row.kind.swim if row.kind else sport == "swimming"
             if swims and not (row.fractional_distance and distance < SWIM_FRACTION_LIMIT):
                 distance *= swim
@@ -217,6 +243,7 @@ def read(sheet: Sheet, options: Options) -> Decoded:
                 "utc_offset_s": offset,
                 "elapsed_s": row.values["elapsed"] if row.values["elapsed"] is not None else row.values["time"],
                 "moving_s": moving if moving else None,
+                "timer_s": row.values["time"],  # Connect's Time (Tid, Zeit, ...): the timer, pauses left out
                 "distance_m": distance,
                 "calories_kcal": row.values["calories"],
                 "avg_hr": row.values["avg_hr"],
@@ -230,21 +257,37 @@ def read(sheet: Sheet, options: Options) -> Decoded:
     return Decoded(FORMAT, activities=frame(activities, RAW_ACTIVITY_SCHEMA), warnings=tuple(warnings))
 
 
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+def plain_header(name: str) -> str:
+    """A header as its meaning is judged: no case, no punctuation, no word meaning "average" (``"Gns.
+    løbekadence"`` -> ``"løbekadence"``, ``"Ø Schrittlänge (m)"`` -> ``"schrittlänge m"``)."""
+    words = _NOT_WORD.sub(" ", norm_header(name)).split()
+    qualifiers = _columns_data().qualifiers
+    return " ".join(w for w in words if w not in qualifiers)
+
+
+def field_meant(name: str) -> str | None:
+    """The field (``stride``, ``cadence``, ``steps``, ``distance``, ``moving``, ``elapsed``) a header means by its
+    words in any of Connect's languages and wordings, or None (the first field of ``garmin_columns.toml`` wins)."""
+    plain = plain_header(name)
+    return next((field for field, meaning in _columns_data().meanings.items() if meaning.matches(plain)), None)
+
+
 def _find_columns(columns: Columns) -> dict[str, int | None]:
-    """Each field's column: by its exact names in any language, else (stride, cadence) by word stems."""
+    """Each field's column: by its exact names in any language, else by what its header means
+    (:func:`field_meant`), the first column of that meaning no other field took."""
     data = _columns_data()
     found = {field: columns.find(*names) for field, names in data.names.items()}
-    header = columns.names
-    for field in ("stride", "cadence"):
+    taken = {i for i in found.values() if i is not None}
+    meant = [field_meant(name) for name in columns.names]
+    for field in data.meanings:
         if found.get(field) is None:
-            found[field] = next(
-                (
-                    i
-                    for i, name in enumerate(header)
-                    if any(s in name for s in data.stems[field]) and not any(s in name for s in data.stems["not"])
-                ),
-                None,
-            )
+            index = next((i for i, m in enumerate(meant) if m == field and i not in taken), None)
+            found[field] = index
+            if index is not None:
+                taken.add(index)
     return found
 
 
@@ -287,8 +330,9 @@ def _parse(sheet: Sheet, record: Record, cols: dict[str, int | None], comma: boo
     )
 
 
-def _distance_unit(sheet: Sheet, rows: list[_Row], unit: str | None, warnings: list[str]) -> tuple[float, float]:
-    """Metres per distance unit for (land, swim) rows: from the option, else inferred, else refused."""
+def _distance_unit(rows: list[_Row], unit: str | None, warnings: list[str]) -> tuple[float, float] | None:
+    """Metres per distance unit for (land, swim) rows: from the option, else inferred; None when neither says it
+    (the distances then wait for the setting)."""
     inferred = _infer_unit(rows)
     if unit is not None:
         if inferred is not None and inferred != unit:
@@ -301,11 +345,12 @@ def _distance_unit(sheet: Sheet, rows: list[_Row], unit: str | None, warnings: l
         )
         chosen = inferred
     elif any(r.values["distance"] for r in rows):
-        raise sheet.needs_setting(
-            "Garmin writes distances in km or miles as the account was set and this file does not "
-            "say which (no run with stride length and steps or cadence proves it); set the athlete's distance "
-            "unit (distance_unit = 'km' or 'mi' in the settings file)"
+        warnings.append(
+            "Garmin writes distances in km or miles as the account was set and this file does not say which (no "
+            "run with stride length and steps or cadence proves it): its distances wait for the athlete's "
+            "distance unit (distance_unit = 'km' or 'mi' in the settings file)"
         )
+        return None
     else:
         chosen = "km"
     return (1000.0, 1.0) if chosen == "km" else (M_PER_MILE, M_PER_YARD)

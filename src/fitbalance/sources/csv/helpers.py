@@ -100,6 +100,7 @@ class Sheet:
     header_at: int = 0
     table: str = "activities"  # the table a body row goes to (a row set aside is counted there)
     rejected: list[Rejected] = field(default_factory=list, compare=False)
+    waiting: list[tuple[int, str, str, str]] = field(default_factory=list, compare=False)  # line, table, column, cell
 
     @property
     def header(self) -> tuple[str, ...]:
@@ -121,6 +122,12 @@ class Sheet:
 
     def columns(self) -> Columns:
         return Columns(self.header)
+
+    def wait(self, record: Record, column: str, cell: str, table: str | None = None) -> None:
+        """Keep the value of ``record``'s ``cell`` as written: its unit is not proved by the file, so the field
+        (``table``, else the sheet's, and ``column``) loads as null and waits for the athlete's unit setting (see
+        :class:`~fitbalance.models.Waiting`); the rest of the row loads."""
+        self.waiting.append((record.line, table or self.table, column, cell.strip()))
 
     def set_aside(
         self, record: Record, reason: str, header: Sequence[str] | None = None, table: str | None = None

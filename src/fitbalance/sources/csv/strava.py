@@ -150,14 +150,11 @@ def _current(sheet: Sheet, record: Record, columns: Columns, options: Options) -
     if metres is None and distances:
         display = _value(sheet, record, distances[0])
         if display is not None:
-            if options.distance_unit is None:
-                raise sheet.needs_setting(
-                    "only the display-unit Distance is filled and the file does not say whether it "
-                    "is km or miles; set the athlete's distance unit "
-                    "(distance_unit = 'km' or 'mi' in the settings file)",
-                    record.line,
-                )
-            metres = display * (1000.0 if options.distance_unit == "km" else M_PER_MILE)
+            if options.distance_unit is None:  # only the display-unit Distance: km or miles waits for the setting
+                if display:
+                    sheet.wait(record, "distance_m", record.get(distances[0]))
+            else:
+                metres = display * (1000.0 if options.distance_unit == "km" else M_PER_MILE)
     rpe = _value(sheet, record, columns.find("Perceived Exertion"))
     return {
         "type": record.get(columns.find("Activity Type")),

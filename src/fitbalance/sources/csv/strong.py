@@ -5,8 +5,8 @@ Three layouts are known:
 - current, comma-separated: ``Date, Workout Name, Duration, Exercise Name, Set Order, Weight, Reps, Distance,
   Seconds, Notes, Workout Notes, RPE`` with durations like ``41m`` or ``1h 5m``. Weight and distance are in
   the app's units (kg or lbs, and separately km or miles), which the file does not say: the ``weight_unit``
-  and ``distance_unit`` options must say them whenever a weight or distance is present, and the file is
-  refused with a reason naming the setting otherwise.
+  and ``distance_unit`` options say them. Without them the workouts, sets and reps load all the same; each weight
+  or distance is kept as written and loads as null (:meth:`Sheet.wait`) until the setting is made.
 - older, comma-separated: the unit is the column name (``kg``/``lbs``, ``km``/``mi``).
 - semicolon-separated: ``Weight Unit`` and ``Distance Unit`` columns beside each value.
 
@@ -137,11 +137,13 @@ def _in_si(
     sheet: Sheet,
     record: Record,
     value: float | None,
-    unit_col: int | None,
+    columns: tuple[int | None, int | None],
     factor: float | None,
     table: dict[str, float],
     what: str,
 ) -> float | None:
+    """``value`` in SI; None and kept as written (:meth:`Sheet.wait`) when nothing says its unit."""
+    value_col, unit_col = columns
     if not value:
         return value
     if unit_col is not None:
@@ -150,12 +152,8 @@ def _in_si(
             raise RowRejected(f"{what} unit {unit!r} is not one of {', '.join(table)}")
         return value * table[unit]
     if factor is None:
-        choices = "kg or lbs" if what == "weight" else "km or mi"
-        raise sheet.needs_setting(
-            f"Strong's export does not say whether {what}s are in {choices}; set the athlete's {what} unit "
-            f"({what}_unit = {' or '.join(repr(c) for c in choices.split(' or '))} in the settings file) to read it",
-            record.line,
-        )
+        sheet.wait(record, f"{what}_kg" if what == "weight" else f"{what}_m", record.get(value_col))
+        return None
     return value * factor
 
 
@@ -185,16 +183,27 @@ def _set(sheet: Sheet, record: Record, col: dict[str, int | None], units: _Units
     else:
         raise RowRejected(f"Set Order {order!r} is neither a set number, W/D/F nor a rest timer")
     count = repetitions(reps)
-    weight_kg = _in_si(sheet, record, weight, units.weight_unit, units.weight_factor, WEIGHT_UNITS, "weight")
-    distance_m = _in_si(sheet, record, distance, units.distance_unit, units.distance_factor, DISTANCE_UNITS, "distance")
-    timed = bool(distance_m) or bool(seconds)
+    weight_kg = _in_si(
+        sheet, record, weight, (units.weight, units.weight_unit), units.weight_factor, WEIGHT_UNITS, "weight"
+    )
+    distance_m = _in_si(
+        sheet,
+        record,
+        distance,
+        (units.distance, units.distance_unit),
+        units.distance_factor,
+        DISTANCE_UNITS,
+        "distance",
+    )
+    timed = bool(distance) or bool(seconds)  # a distance whose unit waits is a distance all the same
     if not reps and timed:
         # cardio or a timed hold: no repetitions, so it adds no resistance volume
         reps_out: int | None = None
         weight_kg = weight_kg or None
     else:
         reps_out = count
-        weight_kg = weight_kg if weight_kg is not None else (0.0 if reps_out is not None else None)
+        bodyweight = reps_out is not None and not weight  # no load written: 0; a load whose unit waits: unknown
+        weight_kg = weight_kg if weight_kg is not None else (0.0 if bodyweight else None)
     return {
         "set_type": set_type.value,
         "exercise_name": name,

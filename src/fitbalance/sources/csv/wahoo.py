@@ -113,6 +113,7 @@ def read(sheet: Sheet, options: Options) -> Decoded:
         "utc_offset_s": offset,
         "elapsed_s": (running or 0.0) + (paused or 0.0) or None,
         "moving_s": running or None,
+        "timer_s": running or None,  # the app's timer: paused time left out
         "distance_m": _distance(summary),
         "avg_hr": hr or None,
         "max_hr": float(max((s["heart_rate"] for s in samples if s["heart_rate"]), default=0)) or None,

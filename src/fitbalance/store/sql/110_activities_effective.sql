@@ -1,7 +1,9 @@
 -- Activities that count: one row per session, duplicates (the same session from a second source) left out.
 -- Every other view reads activities through this one.
--- recorded_s: moving time for endurance activities (stops at traffic lights are not exercise), elapsed time for
--- everything else (rest between sets is part of a strength session, and a GPS "moving" time means nothing there).
+-- recorded_s: the timer time, as the athlete's watch or app recorded it (pauses left out: FIT total_timer_time,
+-- Connect's Time); for endurance activities the moving time where it is lower (stops at traffic lights are not
+-- exercise; for strength a GPS "moving" time means nothing, rest between sets is part of the session); the elapsed
+-- time only where no timer time is given (a 0 beside a non-zero one was repaired as "no reading").
 -- duration_s: the recorded time, but an activity counts only until the athlete's next activity starts (local time;
 -- of two starting together the longer counts): time is counted once, so no week can hold more than its 168 hours.
 CREATE OR REPLACE VIEW activities_effective AS
@@ -12,8 +14,8 @@ WITH recorded AS (
         CAST(date_trunc('week', a.start_time_local) AS DATE) AS week_start,
         greatest(0.0, CASE
             WHEN a.subcategory = 'endurance' AND a.moving_s > 0
-                THEN least(a.moving_s, coalesce(a.elapsed_s, a.moving_s))
-            ELSE coalesce(a.elapsed_s, a.moving_s, 0.0)
+                THEN least(a.moving_s, coalesce(a.timer_s, a.elapsed_s, a.moving_s))
+            ELSE coalesce(a.timer_s, a.elapsed_s, a.moving_s, 0.0)
         END) AS recorded_s
     FROM activities AS a
     WHERE a.duplicate_of IS NULL

@@ -45,6 +45,8 @@ END;
 -- rir: reps in reserve, 10 - RPE where the app logged an RPE; e1rm_rir_kg: w x (1 + (reps + rir) / 30), null without.
 -- has_reps is false for rows without repetitions (timed holds, cardio rows): exercise_progress and personal_records
 -- use only rows with reps; muscle_group_weekly and resistance_days count resistance sets with or without reps.
+-- weight_kg: the load, 0 for bodyweight (a set with no load written); null while its unit waits for the athlete's
+-- weight_unit (weight_waiting, see waiting_values): such a set counts as a set, but has no volume and no e1RM.
 CREATE OR REPLACE VIEW working_sets AS
 WITH by_category AS (
     SELECT
@@ -54,13 +56,20 @@ WITH by_category AS (
     WHERE fit_category IS NOT NULL
     GROUP BY fit_category
 ),
+waiting AS (
+    SELECT DISTINCT activity_id, line
+    FROM repairs
+    WHERE rule = 'unit_unknown' AND table_name = 'strength_sets' AND column_name = 'weight_kg'
+),
 matched AS (
     SELECT
-        s.*,
+        s.* REPLACE (CASE WHEN w.activity_id IS NULL THEN coalesce(s.weight_kg, 0.0) END AS weight_kg),
+        w.activity_id IS NOT NULL AS weight_waiting,
         coalesce(named.exercise, by_category.exercise) AS catalogue_match
     FROM strength_sets AS s
     LEFT JOIN exercises AS named ON named.exercise = s.exercise
     LEFT JOIN by_category ON lower(by_category.fit_category) = lower(s.exercise_category)
+    LEFT JOIN waiting AS w ON w.activity_id = s.activity_id AND w.line = s.source_line
     WHERE is_counted_set(s.set_type)
 )
 SELECT
@@ -76,12 +85,12 @@ SELECT
     s.exercise_category,
     s.exercise_name,
     s.reps,
-    coalesce(s.weight_kg, 0.0) AS weight_kg,
+    s.weight_kg,
     s.duration_s,
     s.distance_m,
     s.rpe,
     coalesce(s.reps > 0, false) AS has_reps,
-    coalesce(s.reps, 0) * coalesce(s.weight_kg, 0.0) AS volume_load_kg,
+    coalesce(s.reps, 0) * s.weight_kg AS volume_load_kg,
     CASE WHEN s.reps >= 1 AND s.weight_kg > 0 THEN e1rm_epley(s.weight_kg, e1rm_reps(s.reps)) END AS e1rm_kg,
     CASE WHEN s.reps >= 1 AND s.weight_kg > 0 THEN e1rm_brzycki(s.weight_kg, e1rm_reps(s.reps)) END
         AS e1rm_brzycki_kg,
@@ -96,7 +105,8 @@ SELECT
     CASE WHEN s.rpe > 0 AND s.reps >= 1 AND s.weight_kg > 0 THEN e1rm_rir(s.weight_kg, s.reps, 10 - s.rpe) END
         AS e1rm_rir_kg,
     c.equipment,
-    coalesce(c.bodyweight, false) AS is_bodyweight_exercise
+    coalesce(c.bodyweight, false) AS is_bodyweight_exercise,
+    s.weight_waiting
 FROM matched AS s
 JOIN set_sources AS src ON src.source_activity_id = s.activity_id
 JOIN activities_effective AS a ON a.activity_id = src.activity_id
