@@ -17,39 +17,15 @@ the kind for a recognised export that holds no activities.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import BinaryIO, Protocol
-
-from fitbalance.models import Decoded
 from fitbalance.sources import json_exports
+from fitbalance.sources.reading import HEAD_BYTES, Reader, ReadOptions, StreamReader
+from fitbalance.sources.xml import apple_health, gpx, tcx
+from fitbalance.sources.xml import other as other_xml
 
-HEAD_BYTES = 64 * 1024
-"""How much of a file a reader's ``detect`` is shown."""
+__all__ = ["HEAD_BYTES", "READERS", "ReadOptions", "Reader", "StreamReader", "reader_for", "stream_reader_for"]
 
-
-@dataclass(frozen=True)
-class ReadOptions:
-    """The athlete's settings a reader may use: the zone for local times without an offset (None: UTC until the store
-    places them by the athlete's FIT files), and the units of exports that do not say theirs."""
-
-    time_zone: str | None = None
-    weight_unit: str | None = None
-    distance_unit: str | None = None
-
-
-class Reader(Protocol):
-    NAME: str
-
-    def detect(self, head: bytes, path: str) -> bool: ...
-
-    def read(self, data: bytes, path: str, options: ReadOptions) -> Decoded: ...
-
-
-class StreamReader(Reader, Protocol):
-    """A reader that also reads a file as a stream, never whole (exports that run to gigabytes: Apple Health's
-    export.xml). It works under caps of its own instead of the decode cap of :mod:`fitbalance.sources.limits`."""
-
-    def read_stream(self, stream: BinaryIO, path: str, options: ReadOptions) -> Decoded: ...
+READERS: tuple[Reader, ...] = (json_exports, apple_health, tcx, gpx, other_xml)  # other_xml last: any XML
+"""The readers, in the order they are asked."""
 
 
 def reader_for(data: bytes, path: str) -> Reader | None:
@@ -68,11 +44,3 @@ def stream_reader_for(head: bytes, path: str) -> StreamReader | None:
         if reader.detect(head, path):
             return reader if hasattr(reader, "read_stream") else None  # type: ignore[return-value]
     return None
-
-
-# ---- the readers, in the order they are asked -------------------------------------------------------------------
-# (imported here, at the end: they use the names above)
-from fitbalance.sources.xml import apple_health, gpx, tcx  # noqa: E402
-from fitbalance.sources.xml import other as other_xml  # noqa: E402
-
-READERS: tuple[Reader, ...] = (json_exports, apple_health, tcx, gpx, other_xml)  # other_xml last: any XML

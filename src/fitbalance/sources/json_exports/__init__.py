@@ -38,7 +38,7 @@ from fitbalance.sources.json_exports import fitbit, garmin, no_activities, polar
 from fitbalance.sources.json_exports.helpers import first_byte, first_record, load_document, looks_like_json
 
 if TYPE_CHECKING:
-    from fitbalance.sources.formats import ReadOptions
+    from fitbalance.sources.reading import ReadOptions
 
 NAME = "json"
 UNKNOWN_KEYS_SHOWN = 8

@@ -47,8 +47,8 @@ import numpy as np
 import polars as pl
 
 from fitbalance.models import RAW_ACTIVITY_SCHEMA, RAW_SAMPLE_SCHEMA, Decoded, Rejected
-from fitbalance.sources.formats import HEAD_BYTES, ReadOptions
 from fitbalance.sources.limits import check_rows
+from fitbalance.sources.reading import HEAD_BYTES, ReadOptions
 from fitbalance.sources.xml import KCAL_PER, M_PER, S_PER, Handlers, in_unit, number, parse, parse_time, root_element
 
 NAME = "xml:apple_health"

@@ -22,8 +22,8 @@ from typing import BinaryIO
 from fitbalance.models import Decoded, Rejected
 from fitbalance.sources.csv.helpers import fold_key
 from fitbalance.sources.csv.sports import COMMON
-from fitbalance.sources.formats import HEAD_BYTES, ReadOptions
 from fitbalance.sources.limits import check_rows
+from fitbalance.sources.reading import HEAD_BYTES, ReadOptions
 from fitbalance.sources.xml import Handlers, number, parse, root_element, whole
 from fitbalance.sources.xml.track import Session, frames, instant, local
 

@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 from fitbalance.errors import UnknownFormatError
 from fitbalance.models import Decoded
-from fitbalance.sources.formats import HEAD_BYTES, ReadOptions
+from fitbalance.sources.reading import HEAD_BYTES, ReadOptions
 from fitbalance.sources.xml import Handlers, looks_like_xml, parse, root_element
 
 NAME = "xml"

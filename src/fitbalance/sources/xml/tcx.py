@@ -21,8 +21,8 @@ from datetime import timedelta
 from typing import BinaryIO
 
 from fitbalance.models import Decoded, Rejected
-from fitbalance.sources.formats import ReadOptions
 from fitbalance.sources.limits import check_rows
+from fitbalance.sources.reading import ReadOptions
 from fitbalance.sources.xml import Handlers, number, parse, root_element, whole
 from fitbalance.sources.xml.track import Session, frames, instant, local
 
