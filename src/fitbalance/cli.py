@@ -429,7 +429,9 @@ def _print_summary(s: RunSummary) -> None:
         table.add_row(label, str(value))
     console.print(table)
     if s.ignored:
-        console.print(f"{s.ignored} other files (not .fit/.csv/.zip/.gz) were ignored.")
+        from fitbalance.sources.archive import EXPORT_SUFFIXES
+
+        console.print(f"{s.ignored} other files (not named like an export: {' '.join(EXPORT_SUFFIXES)}) were ignored.")
     for reason in s.quarantine_reasons:
         console.print(f"  [yellow]quarantined[/] {escape(reason)}")
     if s.reread:

@@ -80,7 +80,7 @@ class RunSummary:
     skipped: int = 0  # readable, but not activity files (a device's settings, a monitoring file)
     already_loaded: int = 0
     quarantined: int = 0
-    ignored: int = 0  # not .fit/.csv/.zip/.gz and the like
+    ignored: int = 0  # files in the folders walked whose names are not an export's (archive.EXPORT_SUFFIXES)
     activities_added: int = 0
     sets_added: int = 0
     samples_added: int = 0
