@@ -69,7 +69,9 @@ def test_dask_run_matches_the_single_process_run_row_for_row(
 
     counted = ("files_seen", "loaded", "skipped", "already_loaded", "quarantined", "activities_added", "sets_added")
     assert {k: summary[k] for k in counted} == {k: single[k] for k in counted}
-    assert summary["loaded"] > 80 and summary["quarantined"] >= 5 and summary["already_loaded"] >= 1
+    # the mix holds every outcome: the four files of sample_data/invalid that cannot be read are quarantined (a CSV
+    # whose unit is unknown is no longer among them: it loads, its values wait for the setting)
+    assert summary["loaded"] > 80 and summary["quarantined"] >= 4 and summary["already_loaded"] >= 1
     expected, got = table_contents(single_db), table_contents(db)
     assert set(got) == set(expected)
     for table in expected:
