@@ -131,13 +131,27 @@ def as_other(user: pwd.struct_passwd, **args: Any) -> dict[str, Any]:
     return got
 
 
+BUSY = {429, 502, 503}
+"""What the Prefect server answers while its database is busy (a locked SQLite file: 503 with Retry-After; the
+request was rolled back). Prefect's own client retries these; so does the owner here."""
+
+
 def owner_api(url: str, auth: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    """The owner's request, with the credentials the local server asks for."""
+    """The owner's request, with the credentials the local server asks for; asked again while the server says it is
+    busy (for up to a minute), as Prefect's client does."""
     data = None if body is None else json.dumps(body).encode()
     headers = {"Content-Type": "application/json", "Authorization": "Basic " + base64.b64encode(auth.encode()).decode()}
-    request = urllib.request.Request(f"{url}{path}", data=data, headers=headers, method=method)
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        return json.loads(answer.read())
+    deadline = time.monotonic() + 60
+    while True:
+        request = urllib.request.Request(f"{url}{path}", data=data, headers=headers, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                return json.loads(answer.read())
+        except urllib.error.HTTPError as exc:
+            if exc.code not in BUSY or time.monotonic() > deadline:
+                raise
+            wait = exc.headers.get("Retry-After", "")
+            time.sleep(min(float(wait), 5.0) if wait.replace(".", "", 1).isdigit() else 0.5)
 
 
 @dataclass
