@@ -20,16 +20,14 @@ they overlap nothing else in ``sample_data/``:
 
 from __future__ import annotations
 
-import io
 import json
 import random
-import zipfile
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from fitbalance.synth.history import DEFAULT_ZONE, DEVICES, ActivityPlan, encode_activity, endurance_session, summarize
+from fitbalance.synth.zips import zip_bytes
 
 FOLDER = "exports"
 GARMIN_ZIP = f"{FOLDER}/garmin-account-export.zip"
@@ -55,18 +53,6 @@ def _ms(moment: datetime) -> int:
 def _wall_ms(moment: datetime) -> int:
     """The local wall clock as epoch milliseconds, as Garmin writes ``startTimeLocal``."""
     return _ms(moment.replace(tzinfo=UTC))
-
-
-def _zip(entries: Iterable[tuple[str, bytes]]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data)
-    return buffer.getvalue()
 
 
 def _json(doc: Any) -> bytes:
@@ -302,7 +288,7 @@ def _garmin_export() -> tuple[bytes, dict[str, Any]]:
                 for day in range(19, 26)
             ]
         ),
-        UPLOADED: _zip([(fit_member, fit_data)]),
+        UPLOADED: zip_bytes([(fit_member, fit_data)], ZIP_TIME),
     }
     skipped = {
         f"{FITNESS}/{ACCOUNT}_personalRecord.json": "Garmin personal records",
@@ -320,7 +306,7 @@ def _garmin_export() -> tuple[bytes, dict[str, Any]]:
         "fit_member": f"{UPLOADED}!/{fit_member}",
         "skipped": skipped,
     }
-    return _zip(files.items()), expectation
+    return zip_bytes(files.items(), ZIP_TIME), expectation
 
 
 # ---- Polar -----------------------------------------------------------------------------------------------------
@@ -520,7 +506,7 @@ def _fitbit_export() -> tuple[bytes, dict[str, Any]]:
             f"{FITBIT_DIR}/heart_rate-2025-05-26.json": "Fitbit heart-rate readings",
         },
     }
-    return _zip(files.items()), expect
+    return zip_bytes(files.items(), ZIP_TIME), expect
 
 
 def export_files() -> dict[str, tuple[bytes, dict[str, Any]]]:

@@ -31,9 +31,7 @@ import dataclasses
 import gzip
 import io
 import json
-import zipfile
 from collections import defaultdict
-from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -54,6 +52,7 @@ from fitbalance.synth.history import (
     summarize,
     training_history,
 )
+from fitbalance.synth.zips import zip_bytes
 
 __all__ = ["SAMPLE_SEED", "SAMPLE_START", "SAMPLE_WEEKS", "sample_set", "write_sample_set"]
 
@@ -194,22 +193,10 @@ def _expectations(fit: FitFile, path: str, *, members: list[str] | None = None) 
     return [{"file": path, "members": members or [], **_summary_json(summary)} for summary in fit.activities]
 
 
-def _zip(entries: Iterable[tuple[str, bytes]]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data)
-    return buffer.getvalue()
-
-
 def _garmin_export(exported: list[tuple[str, FitFile]]) -> bytes:
     """The FIT files of a Garmin account export (its JSON files are in ``exports/garmin-account-export.zip``)."""
-    inner = _zip((member, fit.data) for member, fit in exported)
-    return _zip([(EXPORT_INNER, inner)])
+    inner = zip_bytes(((member, fit.data) for member, fit in exported), ZIP_TIME)
+    return zip_bytes([(EXPORT_INNER, inner)], ZIP_TIME)
 
 
 def _broken_source(index: int) -> ActivityPlan:

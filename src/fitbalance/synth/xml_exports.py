@@ -23,16 +23,16 @@ from this plan, never from running a reader. :func:`write_big_export` streams a 
 
 from __future__ import annotations
 
-import io
 import math
 import random
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 from xml.sax.saxutils import quoteattr
+
+from fitbalance.synth.zips import zip_bytes
 
 __all__ = ["FOLDER", "WEEK", "sample_files", "write_big_export"]
 
@@ -414,18 +414,6 @@ def _ecg(rng: random.Random) -> bytes:
     return (head + "".join(f"{rng.uniform(-150, 400):.3f}\n" for _ in range(512))).encode("utf-8")
 
 
-def _zip(entries: list[tuple[str, bytes]]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data)
-    return buffer.getvalue()
-
-
 def records_only(rng: random.Random) -> bytes:
     """An export of daily measurements without a workout."""
     body = "".join(_daily_records(WEEK + timedelta(days=d), rng) for d in range(2))
@@ -549,7 +537,7 @@ def sample_files(seed: int = 20251110) -> dict[str, tuple[bytes, dict[str, Any]]
         *[(f"{root}/workout-routes/{_route_name(w)}", _route_gpx(w)) for w in routed],
         (f"{root}/electrocardiograms/ecg_2025-11-12.csv", _ecg(rng)),
     ]
-    zipped = _zip(members)
+    zipped = zip_bytes(members, ZIP_TIME)
     export_expect["members"] = {
         f"{root}/export.xml": "loaded",
         f"{root}/export_cda.xml": "skipped",
