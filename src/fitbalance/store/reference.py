@@ -49,13 +49,18 @@ def refresh_targets(con: duckdb.DuckDBPyConnection, settings: Settings, names: S
             con.execute("INSERT INTO athlete_targets BY NAME SELECT * FROM _targets")
 
 
+def _replace(con: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) -> None:
+    """Replace every row of ``table`` (one of this module's own names) with ``rows``, matched by column name."""
+    with transaction(con):
+        con.execute(f"DELETE FROM {table}")
+        if rows.height:
+            with registered(con, "_rows", rows):
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _rows")
+
+
 def refresh_patterns(con: duckdb.DuckDBPyConnection, patterns: pl.DataFrame) -> None:
     """Replace the ``exercise_patterns`` table with these rows (:func:`fitbalance.patterns.patterns_frame`)."""
-    with transaction(con):
-        con.execute("DELETE FROM exercise_patterns")
-        if patterns.height:
-            with registered(con, "_patterns", patterns):
-                con.execute("INSERT INTO exercise_patterns BY NAME SELECT * FROM _patterns")
+    _replace(con, "exercise_patterns", patterns)
 
 
 def progression_rows(settings: Settings, names: Sequence[str]) -> list[tuple[object, ...]]:
@@ -87,11 +92,7 @@ def refresh_progression(con: duckdb.DuckDBPyConnection, settings: Settings, name
 
 def refresh_exercises(con: duckdb.DuckDBPyConnection, catalog: pl.DataFrame) -> None:
     """Replace the ``exercises`` table with the catalogue rows (columns as in the table)."""
-    with transaction(con):
-        con.execute("DELETE FROM exercises")
-        if catalog.height:
-            with registered(con, "_catalog", catalog):
-                con.execute("INSERT INTO exercises BY NAME SELECT * FROM _catalog")
+    _replace(con, "exercises", catalog)
 
 
 _REMAP_SQL = """
