@@ -63,6 +63,34 @@ def test_a_local_start_with_its_offset_in_minutes() -> None:
     assert (row["avg_hr"], row["max_hr"], row["sport"]) == (150.0, 180.0, "running")
 
 
+def test_exercise_times_an_offset_before_the_sessions_start_are_utc() -> None:
+    """The session's ``startTime`` is the local start; exercises whose times lie ``timezoneOffset`` minutes before
+    it are on UTC (as published parsers of the export read them): the exercise, its stop and its samples are placed
+    as written, the offset only gives the local time."""
+    sample = {"heartRate": [{"dateTime": "2021-03-02T16:48:40.000", "value": 90}]}
+    utc_exercise = exercise(
+        startTime="2021-03-02T16:48:40.000", stopTime="2021-03-02T17:48:40.000", samples=sample, duration="PT55M"
+    )
+    decoded = decode(session(utc_exercise, startTime="2021-03-02T17:48:40.000", timeZoneOffset=60))
+    (row,) = decoded.activities.to_dicts()
+    assert (row["start_time_utc"], row["utc_offset_s"], row["utc_offset_source"]) == (
+        datetime(2021, 3, 2, 16, 48, 40),
+        3600,
+        "row",
+    )
+    assert (row["elapsed_s"], row["timer_s"]) == (3600.0, 3300.0)
+    assert decoded.samples["timestamp_utc"].to_list() == [datetime(2021, 3, 2, 16, 48, 40)]
+
+
+def test_exercise_times_equal_to_the_sessions_start_are_local() -> None:
+    """The session's start and its exercise's agree: both local, UTC = local - offset; samples alike."""
+    sample = {"heartRate": [{"dateTime": "2021-03-02T17:48:40.000", "value": 90}]}
+    decoded = decode(session(exercise(samples=sample), startTime="2021-03-02T17:48:40.000", timeZoneOffset=60))
+    (row,) = decoded.activities.to_dicts()
+    assert row["start_time_utc"] == datetime(2021, 3, 2, 16, 48, 40)
+    assert decoded.samples["timestamp_utc"].to_list() == [datetime(2021, 3, 2, 16, 48, 40)]
+
+
 def test_a_start_with_its_own_offset_is_read_as_written() -> None:
     (row,) = decode(session(exercise(startTime="2021-03-02T17:48:40.000-05:00", timezoneOffset=60))).activities.rows(
         named=True
