@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fitbalance.errors import DecodeError
 from fitbalance.sources.json_exports.helpers import iso_duration
@@ -213,3 +215,26 @@ def test_a_heart_rate_no_column_can_hold_is_an_unreadable_sample() -> None:
     decoded = decode(session(exercise(samples=samples)))
     assert decoded.samples["heart_rate"].to_list() == [None]
     assert "heartRate 1e+12 is not a heart rate" in decoded.rejected[0].reason
+
+
+@given(
+    offset_min=st.integers(min_value=-12 * 60, max_value=14 * 60).filter(lambda m: m != 0),
+    minute=st.integers(min_value=0, max_value=60 * 24 * 365),
+    utc_clock=st.booleans(),
+)
+def test_the_exercise_clock_follows_the_sessions_own_start(offset_min: int, minute: int, utc_clock: bool) -> None:
+    """For any offset and moment: exercise times written on UTC (an offset before the session's local start) and
+    on the local clock (equal to it) give the same instant, the same offset, and samples at that instant."""
+    instant = datetime(2021, 1, 1) + timedelta(minutes=minute)
+    local = instant + timedelta(minutes=offset_min)
+    written = (instant if utc_clock else local).isoformat(timespec="milliseconds")
+    sample = {"heartRate": [{"dateTime": written, "value": 90}]}
+    doc = session(
+        exercise(startTime=written, timezoneOffset=offset_min, samples=sample),
+        startTime=local.isoformat(timespec="milliseconds"),
+        timeZoneOffset=offset_min,
+    )
+    decoded = decode(doc)
+    (row,) = decoded.activities.to_dicts()
+    assert (row["start_time_utc"], row["utc_offset_s"]) == (instant, offset_min * 60)
+    assert decoded.samples["timestamp_utc"].to_list() == [instant]
