@@ -25,6 +25,10 @@ test has 419 -> 100 kcal; garmin_mcp PR #296 measured the same factor on three a
 16 kg and ``volume``/``maxWeight`` in grams, 0 for body weight and -1 for "not entered" (the same converter, and an
 ingest of Garmin's exercise payloads whose tests pin 130000 -> 130 kg and the two sentinels).
 
+Not read (no column holds them): ``avgSpeed``/``maxSpeed`` (in the export tenths of m/s, i.e. cm per ms: the first
+parser multiplies by 10), ``elevationGain``/``elevationLoss`` (cm), ``hrTimeInZone_*`` (ms), training effect and
+load; the distance over the duration gives the speed.
+
 The same objects as Garmin Connect's own API writes them (a list of activities; ``activityType`` an object with
 ``typeKey``; ``startTimeGMT``/``startTimeLocal`` as ``2024-03-05 18:04:00`` text; distances in metres, calories
 in kcal) are read too.
