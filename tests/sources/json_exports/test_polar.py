@@ -93,6 +93,12 @@ def test_exercise_times_equal_to_the_sessions_start_are_local() -> None:
     assert decoded.samples["timestamp_utc"].to_list() == [datetime(2021, 3, 2, 16, 48, 40)]
 
 
+def test_an_unreadable_stop_beside_a_duration_costs_only_the_elapsed_time() -> None:
+    """The duration still says how long it was: the exercise loads, its elapsed time the timer time."""
+    (row,) = decode(session(exercise(stopTime="later"))).activities.to_dicts()
+    assert row["elapsed_s"] == row["timer_s"] == pytest.approx(3217.925)
+
+
 def test_a_start_with_its_own_offset_is_read_as_written() -> None:
     (row,) = decode(session(exercise(startTime="2021-03-02T17:48:40.000-05:00", timezoneOffset=60))).activities.rows(
         named=True

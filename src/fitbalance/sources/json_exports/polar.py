@@ -132,7 +132,7 @@ def _exercises_in_utc(session: Mapping[str, Any], exercises: list[Any], offset: 
     """Whether the exercises' bare times are UTC: the session's local start lies ``offset`` after the first
     exercise's (see the module docstring); False when nothing tells (no session start, no offset, offset 0)."""
     first = next((e for e in exercises if isinstance(e, dict) and e.get("startTime")), None)
-    if not offset or first is None or first is session or not session.get("startTime"):
+    if not offset or first is None or not session.get("startTime"):
         return False
     try:
         session_wall, session_own = iso_datetime(session["startTime"], "startTime")
@@ -178,9 +178,14 @@ def _activity(
     timer = iso_duration(exercise.get("duration"), "duration")
     elapsed = timer
     if exercise.get("stopTime"):
-        stop, _, _ = _when(exercise["stopTime"], offset, zone, "stopTime", in_utc and not from_session)
-        if stop >= start:
-            elapsed = (stop - start).total_seconds()
+        try:
+            stop, _, _ = _when(exercise["stopTime"], offset, zone, "stopTime", in_utc and not from_session)
+        except ValueError:
+            if timer is None:  # the stop was the only duration: the exercise cannot be read
+                raise
+        else:
+            if stop >= start:
+                elapsed = (stop - start).total_seconds()
     sport_name = _sport_name(exercise.get("sport")) or _sport_name(session.get("sport"))
     sport = sport_of("polar", sport_name)
     name = sport_name.replace("_", " ").title() if sport_name else None  # the session's "name" is not read
