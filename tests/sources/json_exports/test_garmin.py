@@ -98,6 +98,8 @@ def test_summarised_exercise_sets_become_sets(garmin_zip: dict[str, bytes]) -> N
         ("barbell_bench_press", 8, 60.0, "working")
     ] * 3
     assert [s["weight_kg"] for s in sets if s["exercise_category"] == "pull_up"] == [0.0] * 3
+    (plank,) = [s for s in sets if s["exercise_category"] == "plank"]
+    assert (plank["reps"], plank["duration_s"]) == (None, 60.0)  # 0 reps over a minute: a timed hold, no reps
     (unknown,) = [s for s in sets if s["exercise_category"] is None]
     assert (unknown["reps"], unknown["weight_kg"], unknown["exercise_name"]) == (10, 20.0, None)
     assert bench[0]["notes"] == "summarised by Garmin: 3 sets, 24 reps, heaviest 60 kg"

@@ -40,7 +40,8 @@ What is made of them:
 - a strength activity's ``summarizedExerciseSets`` become its sets when the FIT file is absent: one working set per
   set Garmin counted, the total reps spread over them, the load their average (volume over reps; the heaviest when
   there is no volume), the exercise as its FIT category and name (mapped to the catalogue as a watch's FIT sets
-  are) and a note saying the sets were summarised. Where the FIT file is in the export too, it counts (see below)
+  are) and a note saying the sets were summarised; an exercise of 0 reps (a plank held for time) is a timed hold: its
+  duration, no reps. Where the FIT file is in the export too, it counts (see below)
   and its own sets are the ones the set views read;
 - a multi-sport activity counts once: its legs load (each with its sport, as the watch's FIT file has one session
   per leg) and the parent, their sum, is not a row of its own; a parent whose legs are not in the file loads as
@@ -297,7 +298,7 @@ def _sets(entry: Any) -> list[dict[str, Any]]:
     )
     rows = []
     for i in range(n):
-        share = None if total is None else total // n + (1 if i < total % n else 0)
+        share = None if not total else total // n + (1 if i < total % n else 0)  # 0 reps: a timed hold
         rows.append(
             {
                 "start_time_utc": None,  # Garmin's summary does not say when each set was
