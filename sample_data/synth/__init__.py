@@ -1,13 +1,13 @@
 """Synthetic data: a FIT encoder, a training-history generator, the committed sample set, benchmark corpora.
 
-- :mod:`~fitbalance.synth.fitwriter`: ``FitWriter().message("record", ...).to_bytes()``, ``chain(...)``.
-- :mod:`~fitbalance.synth.history`: ``training_history(start, weeks, seed)``, ``generate_corpus(out_dir, n, seed)``.
-- :mod:`~fitbalance.synth.samples`: ``sample_set()`` / ``write_sample_set(out_dir)`` (what ``sample_data/`` holds).
+- :mod:`~synth.fitwriter`: ``FitWriter().message("record", ...).to_bytes()``, ``chain(...)``.
+- :mod:`~synth.history`: ``training_history(start, weeks, seed)``, ``generate_corpus(out_dir, n, seed)``.
+- :mod:`~synth.samples`: ``sample_set()`` / ``write_sample_set(out_dir)`` (what ``sample_data/`` holds).
 """
 
-from fitbalance.synth.fitwriter import FitWriter, chain, fit_crc, fit_seconds
-from fitbalance.synth.history import encode_activity, generate_corpus, other_files, training_history
-from fitbalance.synth.samples import sample_set, write_sample_set
+from synth.fitwriter import FitWriter, chain, fit_crc, fit_seconds
+from synth.history import encode_activity, generate_corpus, other_files, training_history
+from synth.samples import sample_set, write_sample_set
 
 __all__ = [
     "FitWriter",

@@ -18,9 +18,9 @@ from prefect.client.schemas.objects import State
 from prefect.flow_engine import run_flow
 
 from fitbalance.errors import ConfigError
-from fitbalance.pipelines.jobs import JOB_VAR, differences, job_env, refuse_other_jobs, with_defaults
-from fitbalance.pipelines.scale import dask_ingest_flow
-from fitbalance.pipelines.serve import inbox_flow
+from fitbalance_pipelines.jobs import JOB_VAR, differences, job_env, refuse_other_jobs, with_defaults
+from fitbalance_pipelines.scale import dask_ingest_flow
+from fitbalance_pipelines.serve import inbox_flow
 from tests.conftest import ROOT
 
 

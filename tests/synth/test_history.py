@@ -17,14 +17,14 @@ from zoneinfo import ZoneInfo
 import fitdecode
 import pytest
 
-from fitbalance.synth.history import (
+from synth.history import (
     corpus_activity,
     encode_activity,
     generate_corpus,
     other_files,
     training_history,
 )
-from fitbalance.synth.samples import SAMPLE_START, sample_set
+from synth.samples import SAMPLE_START, sample_set
 from tests.synth.fitread import Message, fields, frames, messages
 
 SAMPLE_DATA = Path(__file__).resolve().parents[2] / "sample_data"
