@@ -157,7 +157,7 @@ def corpus_fit_db(corpus: Path, shared_folder: Path, prefect_harness: None) -> t
     done = folder / "summary.json"
     with FileLock(str(shared_folder / "corpus-fit.lock")):
         if not done.exists():
-            from fitbalance.pipelines.ingest import ingest_flow
+            from fitbalance_pipelines.ingest import ingest_flow
 
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir()
