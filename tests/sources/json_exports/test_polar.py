@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from fitbalance.errors import DecodeError
 from fitbalance.sources.json_exports.helpers import iso_duration
-from fitbalance.synth import json_exports
+from synth import json_exports
 
 from .conftest import decode
 
