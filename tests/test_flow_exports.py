@@ -17,8 +17,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from fitbalance.synth import json_exports, watch_csvs, xml_exports
-from fitbalance.synth.zips import zip_bytes
+from synth import json_exports, watch_csvs, xml_exports
+from synth.zips import zip_bytes
 
 from .accounts import assert_every_row_is_accounted_for
 from .ingesting import ingest_like_the_flow
