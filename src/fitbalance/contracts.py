@@ -715,7 +715,7 @@ RUN_FILES = Table(
 
 ATHLETES = Table(
     "athletes",
-    "the settings file's athletes, refreshed on every run",
+    "the settings file's athletes, made again by a run when the settings change",
     (
         ATHLETE,
         _c(
@@ -737,7 +737,7 @@ ATHLETES = Table(
 PROGRESSION_SETTINGS = Table(
     "progression_settings",
     "the settings file's `[athletes.NAME.progression]`: one row per athlete, per equipment increment and per "
-    "exercise, refreshed on every run",
+    "exercise, made again by a run when the settings change",
     (
         ATHLETE,
         _c("exercise", "VARCHAR", "The exercise the row is for (as the views name it); null: all of the athlete's."),
@@ -757,7 +757,7 @@ PROGRESSION_SETTINGS = Table(
 
 EXERCISES = Table(
     "exercises",
-    "the exercise catalogue, refreshed on every run",
+    "the exercise catalogue, made again by a run when the release or the settings' `exercise_names` change",
     (
         _c("exercise", "VARCHAR", "Canonical name, e.g. `Bench Press`.", nullable=False),
         _c("fit_category", "VARCHAR", "FIT exercise category, e.g. `bench_press`."),
@@ -793,8 +793,8 @@ EXERCISES = Table(
 
 ATHLETE_TARGETS = Table(
     "athlete_targets",
-    "one row per athlete and weekly target (one per targeted muscle group for the muscle targets), refreshed on "
-    "every run",
+    "one row per athlete and weekly target (one per targeted muscle group for the muscle targets), made again "
+    "by a run when the settings change",
     (
         ATHLETE,
         _c(
@@ -822,7 +822,7 @@ ATHLETE_TARGETS = Table(
 
 EXERCISE_PATTERNS = Table(
     "exercise_patterns",
-    "one row per catalogue exercise with a movement pattern, refreshed on every run",
+    "one row per catalogue exercise with a movement pattern, made again by a run when the release changes",
     (
         _c("exercise", "VARCHAR", "Canonical name (`exercises.exercise`).", nullable=False),
         _c("pattern", "VARCHAR", "The movement pattern, e.g. `horizontal_push`, `hinge`.", nullable=False),

@@ -37,13 +37,11 @@ import duckdb
 from fitbalance.config import Athlete, Settings, load_settings
 from fitbalance.errors import FitbalanceError
 from fitbalance.executors import BatchExecutor, LocalBatches
-from fitbalance.exercises import exercises_table
 from fitbalance.models import BatchResult, FileOutcome, FileStatus, LoadCounts, SourceRef, WorkItem
-from fitbalance.patterns import patterns_frame
 from fitbalance.process import exercise_resolver
 from fitbalance.rereads import Request, Reread, files_to_read_again
 from fitbalance.sources.archive import discover, file_digest, locate, scratch_dir
-from fitbalance.store import corrections, ledger, placement, reference
+from fitbalance.store import corrections, inputs, ledger, reference
 from fitbalance.store.connection import open_store
 from fitbalance.store.load import load_batch
 from fitbalance.store.views import apply_views
@@ -57,6 +55,9 @@ still keep every worker busy, and the last batches leave no worker waiting long.
 
 MAX_REASONS = 5
 """Quarantine reasons a summary quotes (every one is in the ``quarantine`` table)."""
+
+RULES = "rules"
+"""The part of :mod:`fitbalance.store.inputs` that records what the settings' rules were last applied with."""
 
 ProgressListener = Callable[[str, int, int], None]
 """(phase, done, total): called in the ingest's process as files are processed."""
@@ -389,15 +390,8 @@ def _digest(path: str) -> str | None:
 
 def start_run(con: duckdb.DuckDBPyConnection, run: RunStart, plan: Plan) -> None:
     """Record the run and what it found, and bring the reference tables and the CSV times' placement up to date."""
-    settings, athlete = run.settings, run.athlete.name
     ledger.begin_run(con, run_id=run.run_id, flow_run_id=run.flow_run_id, started_at=run.started)
-    reference.refresh_athletes(con, settings, [athlete])
-    reference.refresh_progression(con, settings, [athlete])
-    reference.refresh_exercises(con, exercises_table(user_names=[a.exercise_names for a in settings.athletes.values()]))
-    reference.refresh_targets(con, settings, [athlete])
-    reference.refresh_patterns(con, patterns_frame())
-    # a changed time_zone re-places the CSV times loaded before
-    placement.place_and_link(con, _athletes(run))
+    reference.refresh(con, run.settings, [run.athlete.name])
     ledger.record_problems(con, plan.problems, run_id=run.run_id, now=run.started)
     ledger.record_unreadable(con, plan.unreadable)
     ledger.record_seen(
@@ -423,6 +417,7 @@ def load(run: RunStart, batch: BatchResult) -> LoadCounts:
         # one thread: the loader shares the machine with the workers, and a batch's small transaction gains nothing
         # from more (measured: 12 % less CPU per load)
         con.execute("SET threads = 1")
+        inputs.forget(con, RULES)  # the rows change: the rules are applied to them again at the end of a run
         return load_batch(con, batch, athlete=run.athlete.name, run_id=run.run_id, now=run.started)
 
 
@@ -455,10 +450,18 @@ def finish(run: RunStart, summary: RunSummary, outcome: str) -> corrections.Rule
 
 
 def apply_rules(con: duckdb.DuckDBPyConnection, run: RunStart) -> corrections.RuleCounts:
-    """The settings' overrides and exercise names and the user's corrections, applied to every athlete's rows."""
+    """The settings' overrides and exercise names and the user's corrections, applied to every athlete's rows, when
+    what they are made from changed since they were last applied (:mod:`fitbalance.store.inputs`): those settings,
+    the release (its catalogue and rules), or the rows (a batch loaded forgets what the rules were applied with).
+    Nothing loaded and nothing changed: nothing is written."""
     names = _athletes(run)
-    resolvers = {name: exercise_resolver(run.settings.athlete(name)) for name in names}
-    return corrections.apply_rules(con, run.settings, names, resolvers)
+    athletes = [run.settings.athlete(name) for name in names]
+    given = (inputs.release(), [(a.name, a.overrides, a.exercise_names) for a in athletes])
+    resolvers = {a.name: exercise_resolver(a) for a in athletes}
+    applied = inputs.when_changed(
+        con, RULES, given, lambda: corrections.apply_rules(con, run.settings, names, resolvers)
+    )
+    return applied or corrections.RuleCounts()
 
 
 @dataclass(frozen=True)
