@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from functools import cache
 from importlib import metadata, resources
+from pathlib import Path
 from typing import TypeVar
 
 import duckdb
@@ -28,8 +30,8 @@ from fitbalance.store.connection import rows, transaction
 from fitbalance.store.schema import SCHEMA_TABLE, record_digest
 
 PREFIX = "inputs:"
-PACKAGED_DATA = ("exercises.csv", "fit_exercises.csv", "exercise_patterns.csv")
-"""The data files packaged with fitbalance that the reference tables are made from."""
+PACKAGE_FILES = (".py", ".csv", ".toml", ".sql")
+"""The files of the package that make what a release computes: its code and its packaged data."""
 
 T = TypeVar("T")
 
@@ -49,13 +51,17 @@ def _version() -> str:
 
 
 def release() -> str:
-    """The release running and a digest of its packaged data files (read each time: they are small, and a
-    checkout's files change without a new version number)."""
-    package = resources.files("fitbalance")
+    """The release running: its version, and the path, size and time of every file of the package, its code and its
+    packaged data (a checkout's files change without a new version number). Read each time: a few hundred stats."""
     sha = hashlib.sha256(_version().encode("utf-8"))
-    for name in PACKAGED_DATA:
-        sha.update(b"\0")
-        sha.update(package.joinpath(name).read_bytes())
+    root = Path(str(resources.files("fitbalance")))
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(PACKAGE_FILES):
+                path = Path(folder) / name
+                info = path.stat()
+                sha.update(f"{path.relative_to(root)}|{info.st_size}|{info.st_mtime_ns}\0".encode())
     return sha.hexdigest()
 
 
