@@ -23,7 +23,7 @@ database at a time: :func:`ingest` holds ``<db>.ingest.lock`` (:func:`fitbalance
 plan to the end. A run killed midway leaves only whole batches behind; the next run marks it ``interrupted`` and
 loads what it had not reached. A run that fails records its end all the same.
 
-Nothing here imports Prefect: the Prefect flow (``fitbalance.pipelines.ingest``) runs the same loop with the same
+Nothing here imports Prefect: the Prefect flow (``fitbalance_pipelines.ingest``) runs the same loop with the same
 steps wrapped as tasks (:class:`Steps`), and adds task runs, retries and the UI around them.
 """
 
