@@ -256,7 +256,7 @@ def start_run(con: duckdb.DuckDBPyConnection, run: RunStart, plan: Plan) -> None
     """Record the run and what it found, and bring the reference tables (and with ``athletes`` the CSV times'
     placement) up to date where the settings or the release changed."""
     ledger.begin_run(con, run_id=run.run_id, flow_run_id=run.flow_run_id, started_at=run.started)
-    reference.refresh(con, run.settings, [run.athlete.name])
+    reference.refresh(con, run.settings, [run.athlete.name], run.release)
     ledger.record_problems(con, plan.problems, run_id=run.run_id, now=run.started)
     ledger.record_unreadable(con, plan.unreadable)
     ledger.record_seen(
@@ -316,7 +316,7 @@ def apply_rules(con: duckdb.DuckDBPyConnection, run: RunStart) -> corrections.Ru
     and nothing changed: nothing is written."""
     names = _athletes(run)
     athletes = [run.settings.athlete(name) for name in names]
-    given = (inputs.release(), [(a.name, a.overrides, a.exercise_names) for a in athletes])
+    given = (run.release, [(a.name, a.overrides, a.exercise_names) for a in athletes])
     resolvers = {a.name: exercise_resolver(a) for a in athletes}
     applied = inputs.when_changed(
         con, RULES, given, lambda: corrections.apply_rules(con, run.settings, names, resolvers)
@@ -345,6 +345,7 @@ class RunStart:
     started: datetime  # the time every row the run writes is stamped with (naive UTC)
     athlete: Athlete
     settings: Settings
+    release: str  # the code and packaged data it runs (fitbalance.store.inputs.release)
     flow_run_id: str | None = None  # the Prefect flow run that runs it, if one does
 
     @classmethod
@@ -353,7 +354,8 @@ class RunStart:
     ) -> RunStart:
         """A new run, started now: one time for every row it writes, so which file counts first among equals
         (dedupe's "earliest loaded") is the same however the run's files fell into batches."""
-        return cls(uuid.uuid4().hex, str(db), datetime.now(UTC).replace(tzinfo=None), who, settings, flow_run_id)
+        started = datetime.now(UTC).replace(tzinfo=None)
+        return cls(uuid.uuid4().hex, str(db), started, who, settings, inputs.release(), flow_run_id)
 
 
 @dataclass

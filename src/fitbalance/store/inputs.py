@@ -21,7 +21,6 @@ import os
 from collections.abc import Callable
 from functools import cache
 from importlib import metadata, resources
-from pathlib import Path
 from typing import TypeVar
 
 import duckdb
@@ -52,16 +51,17 @@ def _version() -> str:
 
 def release() -> str:
     """The release running: its version, and the path, size and time of every file of the package, its code and its
-    packaged data (a checkout's files change without a new version number). Read each time: a few hundred stats."""
+    packaged data (a checkout's files change without a new version number). A run asks once (a few hundred stats)."""
     sha = hashlib.sha256(_version().encode("utf-8"))
-    root = Path(str(resources.files("fitbalance")))
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            if name.endswith(PACKAGE_FILES):
-                path = Path(folder) / name
-                info = path.stat()
-                sha.update(f"{path.relative_to(root)}|{info.st_size}|{info.st_mtime_ns}\0".encode())
+    folders = [str(resources.files("fitbalance"))]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                if entry.is_dir() and entry.name != "__pycache__":
+                    folders.append(entry.path)
+                elif entry.name.endswith(PACKAGE_FILES):
+                    info = entry.stat()
+                    sha.update(f"{entry.path}|{info.st_size}|{info.st_mtime_ns}\0".encode())
     return sha.hexdigest()
 
 

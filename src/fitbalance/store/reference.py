@@ -31,12 +31,15 @@ from fitbalance.store.connection import registered, rows, transaction
 from fitbalance.store.placement import place_and_link
 
 
-def refresh(con: duckdb.DuckDBPyConnection, settings: Settings, names: Sequence[str]) -> list[str]:
+def refresh(
+    con: duckdb.DuckDBPyConnection, settings: Settings, names: Sequence[str], release: str | None = None
+) -> list[str]:
     """Make again, in one transaction, each reference table whose inputs changed since it was last made: the
-    settings of every athlete in the file and of ``names`` (the run's athlete), the packaged catalogue, the release.
-    Returns the tables written (none in a run where nothing changed)."""
+    settings of every athlete in the file and of ``names`` (the run's athlete), the packaged catalogue, the release
+    (:func:`fitbalance.store.inputs.release`, asked when not given). Returns the tables written (none in a run where
+    nothing changed)."""
     people = list(dict.fromkeys([*settings.athletes, *names]))
-    release = inputs.release()
+    release = release or inputs.release()
     user_names = [dict(sorted(a.exercise_names.items())) for a in settings.athletes.values()]
     athletes = athlete_rows(settings, people)
     progression = progression_rows(settings, people)
