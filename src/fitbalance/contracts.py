@@ -388,7 +388,8 @@ ACTIVITIES = Table(
             "row. Placed (a CSV time without a zone, a FIT file or Strava time without an offset): `learned` from "
             "the athlete's FIT files (the nearest FIT activity within 3 days, else their most common offset), "
             "`settings` (the athlete's `time_zone`), `assumed_utc` (nothing known). Placed activities are placed "
-            "again after every load and every run, so a FIT file loaded later, or a new `time_zone`, moves them. "
+            "again after every load and by a run whose settings changed, so a FIT file loaded later, or a new "
+            "`time_zone`, moves them. "
             "Null for rows loaded before the column existed.",
             values=_values(OffsetSource),
             added_later=True,
