@@ -1,4 +1,4 @@
-"""What a file cannot prove costs a field, not the file: real ingests (the Prefect flow, a DuckDB file) of a Danish
+"""What a file cannot prove costs a field, not the file: real ingests (the library's, a DuckDB file) of a Danish
 Garmin export in another wording, a Strong workout left running for 264 hours and files of daily totals."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import pytest
 
 from tests.accounts import assert_every_row_is_accounted_for
 from tests.core.test_repair import STRONG_OVER_A_DAY
+from tests.ingesting import ingest_like_the_flow
 
 DANISH = (
     "Aktivitetstype,Dato,Titel,Distance,Kalorier,Tid,Gennemsnit kadence løb,Gennemsnitlig skridtlængde\n"
@@ -37,9 +38,7 @@ def q(db: Path, sql: str) -> list[tuple[Any, ...]]:
 
 
 @pytest.fixture(scope="module")
-def ingested(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from fitbalance_pipelines.ingest import ingest_flow
-
+def ingested(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("units")
     (root / "in").mkdir()
     (root / "in" / "Activities.csv").write_text(DANISH, encoding="utf-8")
@@ -47,7 +46,7 @@ def ingested(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) ->
     (root / "in" / "Aktiviteter.csv").write_text(SWEDISH, encoding="utf-8")
     (root / "in" / "HealthExport-daily.csv").write_text(HEALTH_EXPORT, encoding="utf-8")
     db = root / "t.duckdb"
-    summary = ingest_flow(paths=[str(root / "in")], db=str(db))  # no settings file
+    summary = ingest_like_the_flow([root / "in"], db)  # no settings file
     return {"db": db, "summary": summary}
 
 

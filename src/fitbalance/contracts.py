@@ -388,7 +388,8 @@ ACTIVITIES = Table(
             "row. Placed (a CSV time without a zone, a FIT file or Strava time without an offset): `learned` from "
             "the athlete's FIT files (the nearest FIT activity within 3 days, else their most common offset), "
             "`settings` (the athlete's `time_zone`), `assumed_utc` (nothing known). Placed activities are placed "
-            "again after every load and every run, so a FIT file loaded later, or a new `time_zone`, moves them. "
+            "again after every load and by a run whose settings changed, so a FIT file loaded later, or a new "
+            "`time_zone`, moves them. "
             "Null for rows loaded before the column existed.",
             values=_values(OffsetSource),
             added_later=True,
@@ -715,7 +716,7 @@ RUN_FILES = Table(
 
 ATHLETES = Table(
     "athletes",
-    "the settings file's athletes, refreshed on every run",
+    "the settings file's athletes, made again by a run when the settings change",
     (
         ATHLETE,
         _c(
@@ -737,7 +738,7 @@ ATHLETES = Table(
 PROGRESSION_SETTINGS = Table(
     "progression_settings",
     "the settings file's `[athletes.NAME.progression]`: one row per athlete, per equipment increment and per "
-    "exercise, refreshed on every run",
+    "exercise, made again by a run when the settings change",
     (
         ATHLETE,
         _c("exercise", "VARCHAR", "The exercise the row is for (as the views name it); null: all of the athlete's."),
@@ -757,7 +758,7 @@ PROGRESSION_SETTINGS = Table(
 
 EXERCISES = Table(
     "exercises",
-    "the exercise catalogue, refreshed on every run",
+    "the exercise catalogue, made again by a run when the release or the settings' `exercise_names` change",
     (
         _c("exercise", "VARCHAR", "Canonical name, e.g. `Bench Press`.", nullable=False),
         _c("fit_category", "VARCHAR", "FIT exercise category, e.g. `bench_press`."),
@@ -793,8 +794,8 @@ EXERCISES = Table(
 
 ATHLETE_TARGETS = Table(
     "athlete_targets",
-    "one row per athlete and weekly target (one per targeted muscle group for the muscle targets), refreshed on "
-    "every run",
+    "one row per athlete and weekly target (one per targeted muscle group for the muscle targets), made again "
+    "by a run when the settings change",
     (
         ATHLETE,
         _c(
@@ -822,7 +823,7 @@ ATHLETE_TARGETS = Table(
 
 EXERCISE_PATTERNS = Table(
     "exercise_patterns",
-    "one row per catalogue exercise with a movement pattern, refreshed on every run",
+    "one row per catalogue exercise with a movement pattern, made again by a run when the release changes",
     (
         _c("exercise", "VARCHAR", "Canonical name (`exercises.exercise`).", nullable=False),
         _c("pattern", "VARCHAR", "The movement pattern, e.g. `horizontal_push`, `hinge`.", nullable=False),
