@@ -119,19 +119,22 @@ def test_only_the_ride_recorded_twice_is_linked(corpus_csv: dict[str, Any]) -> N
     assert str(rows[0][3]) == "2017-08-04"
 
 
-def test_unmapped_names_are_the_session_ratings_and_a_few_timed_drills(corpus_csv: dict[str, Any]) -> None:
-    """'Intensity' (185 rows: a session rating logged as an exercise) heads the unmapped list."""
+def test_every_lifting_app_name_maps_and_the_session_ratings_are_the_workouts_rpe(corpus_csv: dict[str, Any]) -> None:
+    """No name of the exports is left unmapped; 'Intensity' (185 rows: a session rating logged as an exercise) is a
+    `rating` row and the workout's RPE, not an unmapped set."""
     from fitbalance.cli import app
 
     result = CliRunner().invoke(app, ["unmapped", "--db", str(corpus_csv["db"])])
     assert result.exit_code == 0, result.output
-    first_row = next(line for line in result.output.splitlines() if "Intensity" in line)
-    assert "185" in first_row
-    unmapped, total = q(
+    assert "Every exercise name maps to the catalogue." in result.output
+    unmapped, ratings = q(
         corpus_csv["db"],
-        "SELECT count(*) FILTER (WHERE exercise IS NULL), count(*) FROM strength_sets WHERE set_type <> 'rest'",
+        "SELECT count(*) FILTER (WHERE exercise IS NULL AND set_type NOT IN ('rest', 'rating')), "
+        "count(*) FILTER (WHERE set_type = 'rating') FROM strength_sets",
     )[0]
-    assert unmapped / total < 0.02
+    assert (unmapped, ratings) == (0, 185)
+    rated = q(corpus_csv["db"], "SELECT count(rpe), min(rpe), max(rpe) FROM activities WHERE athlete = 'lbs'")
+    assert rated == [(184, 1.0, 10.0)]
 
 
 def test_every_row_read_is_loaded_quarantined_or_repeated(corpus_csv: dict[str, Any]) -> None:

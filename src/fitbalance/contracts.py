@@ -47,17 +47,22 @@ class FileStatus(StrEnum):
 
 
 class SetType(StrEnum):
-    """Kinds of set. FIT ``active`` sets are ``working``; rest-timer rows are ``rest``."""
+    """Kinds of set. FIT ``active`` sets are ``working``; rest-timer rows are ``rest``; a lifting app's row that
+    holds a rating of the session rather than a lift (an exercise named ``Intensity`` with 7 in its reps: see
+    :func:`fitbalance.exercises.is_session_rating`) is ``rating``, and its number is the activity's ``rpe``."""
 
     WORKING = "working"
     WARMUP = "warmup"
     DROP = "drop"
     FAILURE = "failure"
     REST = "rest"
+    RATING = "rating"
 
 
 COUNTED_SET_TYPES = (SetType.WORKING.value, SetType.DROP.value, SetType.FAILURE.value)
 """Sets that count as work (warm-ups and rest rows do not)."""
+NOT_EXERCISE_SET_TYPES = (SetType.REST.value, SetType.RATING.value)
+"""Rows of ``strength_sets`` that are no set of an exercise (a rest timer, a session rating): never unmapped."""
 
 LIFTING_APPS = ("csv:hevy", "csv:strong", "csv:fitnotes")
 """Source formats of lifting apps: their workouts count only when nothing else recorded the session, but their named
@@ -472,7 +477,9 @@ STRENGTH_SETS = Table(
         _c(
             "set_type",
             "VARCHAR",
-            "FIT active sets are `working`; rest-timer rows are `rest`.",
+            "FIT active sets are `working`; rest-timer rows are `rest`; a lifting app's row that rates the session "
+            "instead of a lift (an exercise named `Intensity`, `Session RPE`, `Effort`, ... with a number from 0 to 10 "
+            "and no load, distance or time) is `rating`: its number is the activity's `rpe`, and it is never a set.",
             nullable=False,
             values=_values(SetType),
         ),
@@ -920,6 +927,7 @@ def vocabulary_macros() -> str:
     return f"""
 CREATE OR REPLACE MACRO is_lifting_app(source_format) AS source_format IN ({_sql_list(LIFTING_APPS)});
 CREATE OR REPLACE MACRO is_counted_set(set_type) AS set_type IN ({_sql_list(COUNTED_SET_TYPES)});
+CREATE OR REPLACE MACRO is_exercise_row(set_type) AS set_type NOT IN ({_sql_list(NOT_EXERCISE_SET_TYPES)});
 CREATE OR REPLACE MACRO acwr_band(ratio) AS
     CASE
         WHEN ratio IS NULL THEN NULL

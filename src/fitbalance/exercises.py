@@ -229,6 +229,28 @@ def word_set(key: str) -> str:
     return " ".join(sorted(key.split()))
 
 
+# Names lifting-app users give a "set" that holds a rating of the session, not a lift (Strong and Hevy let a user add
+# any exercise: "Intensity" 7 in the reps column): the session's intensity or effort on a 0-10 scale, in the
+# wordings and languages of the apps' users, after name_key.
+SESSION_RATING_NAMES = frozenset(
+    name_key(n)
+    for n in (
+        "Intensity", "Session Intensity", "Workout Intensity", "Training Intensity", "Overall Intensity",
+        "RPE", "sRPE", "Session RPE", "Workout RPE", "Overall RPE",
+        "Effort", "Session Effort", "Workout Effort", "Perceived Effort", "Perceived Exertion", "Exertion",
+        "Rating", "Session Rating", "Workout Rating", "Difficulty", "Workout Difficulty", "Session Difficulty",
+        "Intensität", "Anstrengung", "Intensidad", "Esfuerzo", "Intensité", "Effort perçu",
+        "Intensità", "Sforzo", "Intensidade", "Esforço", "Intensiteit", "Inspanning", "Intensitet", "Ansträngning",
+        "Anstrengelse", "Intensywność",
+    )
+)  # fmt: skip
+
+
+def is_session_rating(name: str | None) -> bool:
+    """Whether a lifting app's exercise name is a rating of the session (:data:`SESSION_RATING_NAMES`), not a lift."""
+    return name_key(name or "") in SESSION_RATING_NAMES - {""}
+
+
 def _without_modifiers(key: str) -> str:
     return " ".join(w for w in key.split() if w not in _IGNORED_MODIFIERS and not w.isdigit())
 

@@ -101,8 +101,8 @@ SET exercise = m.exercise, exercise_category = coalesce(s.exercise_category, m.f
 FROM _remap AS m
 WHERE s.exercise_name IS NOT DISTINCT FROM m.name
   AND s.exercise_category IS NOT DISTINCT FROM m.category
-  AND s.set_type <> 'rest'
-  AND s.activity_id IN (SELECT activity_id FROM activities WHERE athlete = ?)
+  AND NOT list_contains($not_sets, s.set_type)
+  AND s.activity_id IN (SELECT activity_id FROM activities WHERE athlete = $athlete)
   AND NOT EXISTS (SELECT 1 FROM set_corrections AS c WHERE c.activity_id = s.activity_id AND c.set_index = s.set_index)
 RETURNING s.activity_id
 """
@@ -120,10 +120,10 @@ def remap_exercises(con: duckdb.DuckDBPyConnection, athlete: str, resolve: Exerc
         con,
         """SELECT DISTINCT s.exercise_name, s.exercise_category, s.exercise FROM strength_sets AS s
            JOIN activities AS a ON a.activity_id = s.activity_id
-           WHERE a.athlete = ? AND s.set_type <> 'rest'
+           WHERE a.athlete = $athlete AND NOT list_contains($not_sets, s.set_type)
              AND NOT EXISTS (SELECT 1 FROM set_corrections AS c
                              WHERE c.activity_id = s.activity_id AND c.set_index = s.set_index)""",
-        [athlete],
+        {"athlete": athlete, "not_sets": list(contracts.NOT_EXERCISE_SET_TYPES)},
     )
     changes = []
     for name, category, current in pairs:
@@ -139,4 +139,4 @@ def remap_exercises(con: duckdb.DuckDBPyConnection, athlete: str, resolve: Exerc
         orient="row",
     )
     with transaction(con), registered(con, "_remap", frame):
-        return len(rows(con, _REMAP_SQL, [athlete]))
+        return len(rows(con, _REMAP_SQL, {"athlete": athlete, "not_sets": list(contracts.NOT_EXERCISE_SET_TYPES)}))
