@@ -10,13 +10,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fitbalance import contracts
 from fitbalance.errors import ConfigError
 from fitbalance.exercises import (
     EQUIPMENT,
     EXERCISE_SCHEMA,
     FIT_DEFAULT,
     KINDS,
+    MATCH_KINDS,
     MUSCLES,
+    RESOLVED_KINDS,
     catalog_frame,
     load_catalog,
     name_key,
@@ -317,22 +320,39 @@ def test_under_one_percent_of_real_lifting_sets_are_unmapped(whole_corpus: Path)
 @pytest.mark.parametrize(
     ("name", "exercise", "kind"),
     [
-        ("Cable Forearm Curl", "Wrist Curl", "any_order"),  # forearm curl = wrist curl, its own equipment word
+        ("Cable Forearm Curl", "Wrist Curl", "word_order"),  # forearm curl = wrist curl, "Cable Wrist Curl" reordered
         ("V-bar pulldown", "Lat Pulldown", "position"),  # a handle
         ("Lat pulldown v-bar", "Lat Pulldown", "position"),
         ("Incline Lateral Raise Db", "Lateral Raise", "position"),  # a bench angle, the equipment as a suffix
         ("Seated Hammer Curls", "Hammer Curl", "position"),  # a position, a plural
-        ("Curl bar curl", "EZ-Bar Curl", "name"),  # curl bar = EZ bar
-        ("Bench Press DBs", "Dumbbell Bench Press", "name"),  # an alias, DBs as a suffix
+        ("Curl bar curl", "EZ-Bar Curl", "exact"),  # curl bar = EZ bar
+        ("Bench Press DBs", "Dumbbell Bench Press", "alias"),  # an alias, DBs as a suffix
         ("Paused Squat", "Squat", "modifiers"),
-        ("Smith Machine Squat", "Smith Machine Squat", "name"),
-        ("Pulldown (Machine)", "Machine Lat Pulldown", "any_order"),
+        ("Smith Machine Squat", "Smith Machine Squat", "exact"),
+        ("Pulldown (Machine)", "Machine Lat Pulldown", "word_order"),
+        ("Zercher Squat (Barbell)", "Zercher Squat", "equipment"),  # its own equipment word added
+        ("Barbell Bench Press", "Bench Press", "alias"),
     ],
 )
 def test_real_names_match_with_the_kind_of_match(name: str, exercise: str, kind: str) -> None:
     """Equipment as prefix, suffix or abbreviation, plurals, word order, positions and handles: each name finds its
     exercise, and how it was found is said (the narrowest rule first)."""
     assert load_catalog().match(name) == (exercise, kind)
+
+
+def test_how_a_set_found_its_exercise_is_said_for_every_source_of_names() -> None:
+    """The athlete's setting first, then the watch's FIT exercise, the written name, the FIT category's default;
+    every kind said is one the `exercise_match` column allows."""
+    catalog = load_catalog()
+    mine = {"Cable Hamer Curls": "Cable Hammer Curl", "triceps_extension/bench_dip": "Dip"}
+    assert catalog.resolve("cable hamer curl", None, mine) == ("Cable Hammer Curl", "setting")
+    assert catalog.resolve("bench_dip", "triceps_extension", mine) == ("Chest Dip", "setting")  # Dip, as named
+    assert catalog.resolve("barbell_bench_press", "bench_press", {}) == ("Bench Press", "fit_exercise")
+    assert catalog.resolve("Bench Press", None, {}) == ("Bench Press", "exact")
+    default = catalog.resolve(None, "bench_press", {})
+    assert default is not None and default[1] == "fit_category"
+    assert catalog.resolve("Zorbing", None, {}) is None
+    assert set(MATCH_KINDS) < set(RESOLVED_KINDS) == set(contracts.STRENGTH_SETS.column("exercise_match").values)
 
 
 def test_equipment_is_never_left_out_to_force_a_match() -> None:

@@ -61,6 +61,19 @@ class SetType(StrEnum):
 
 COUNTED_SET_TYPES = (SetType.WORKING.value, SetType.DROP.value, SetType.FAILURE.value)
 """Sets that count as work (warm-ups and rest rows do not)."""
+EXERCISE_MATCH_KINDS = (
+    "correction",
+    "setting",
+    "fit_exercise",
+    "exact",
+    "alias",
+    "word_order",
+    "equipment",
+    "modifiers",
+    "position",
+    "fit_category",
+)
+"""How a set found its canonical exercise (``strength_sets.exercise_match``; fitbalance.exercises.RESOLVED_KINDS)."""
 NOT_EXERCISE_SET_TYPES = (SetType.REST.value, SetType.RATING.value)
 """Rows of ``strength_sets`` that are no set of an exercise (a rest timer, a session rating): never unmapped."""
 
@@ -496,6 +509,20 @@ STRENGTH_SETS = Table(
             "VARCHAR",
             "Canonical catalogue name (the settings' `exercise_names` mapping first); null when unmapped "
             "(`fitbalance unmapped` lists them). A mapping added later reaches the loaded sets on the next run.",
+        ),
+        _c(
+            "exercise_match",
+            "VARCHAR",
+            "How `exercise` was found: `correction` (`fitbalance correct-set`), `setting` (the athlete's "
+            "`exercise_names`), `fit_exercise` (the watch's FIT exercise, category and name), from the written name "
+            "`exact` (the canonical name; case, punctuation, plurals and equipment abbreviations aside), `alias` (a "
+            "name the catalogue lists for it), `word_order` (those words in another order), `equipment` (with the "
+            "exercise's own equipment word added), `modifiers` (without weighted, paused, a tempo note), `position` "
+            "(without seated, incline, a handle), or `fit_category` (the default of the watch's FIT category). "
+            "Nothing is matched by likeness alone. Null when `exercise` is null, and for rows loaded before the "
+            "column existed until the next ingest.",
+            values=EXERCISE_MATCH_KINDS,
+            added_later=True,
         ),
         _c("reps", "INTEGER", "Repetitions.", lo=0, hi=MAX_REPS),
         _c("weight_kg", "DOUBLE", "Load; 0 means bodyweight.", lo=0, hi=MAX_WEIGHT_KG),

@@ -108,9 +108,10 @@ def reclassify(
 
 
 _SET_CORRECTIONS_SQL = """
-UPDATE strength_sets AS s SET exercise = c.exercise
+UPDATE strength_sets AS s SET exercise = c.exercise, exercise_match = 'correction'
 FROM set_corrections AS c
-WHERE s.activity_id = c.activity_id AND s.set_index = c.set_index AND s.exercise IS DISTINCT FROM c.exercise
+WHERE s.activity_id = c.activity_id AND s.set_index = c.set_index
+  AND (s.exercise IS DISTINCT FROM c.exercise OR s.exercise_match IS DISTINCT FROM 'correction')
   AND ($ids IS NULL OR list_contains($ids, s.activity_id))
 RETURNING s.activity_id
 """
@@ -280,7 +281,8 @@ def correct_exercise(con: duckdb.DuckDBPyConnection, found: SetRef, exercise: st
             [found.activity_id, found.set_index, exercise, now],
         )
         con.execute(
-            "UPDATE strength_sets SET exercise = ? WHERE activity_id = ? AND set_index = ?",
+            "UPDATE strength_sets SET exercise = ?, exercise_match = 'correction' "
+            "WHERE activity_id = ? AND set_index = ?",
             [exercise, found.activity_id, found.set_index],
         )
 
@@ -296,7 +298,7 @@ def clear_exercise(con: duckdb.DuckDBPyConnection, found: SetRef, resolve: Exerc
             [found.activity_id, found.set_index],
         )
         con.execute(
-            "UPDATE strength_sets SET exercise = ? WHERE activity_id = ? AND set_index = ?",
-            [match.exercise if match else None, found.activity_id, found.set_index],
+            "UPDATE strength_sets SET exercise = ?, exercise_match = ? WHERE activity_id = ? AND set_index = ?",
+            [match.exercise if match else None, match.how if match else None, found.activity_id, found.set_index],
         )
     return bool(removed)
