@@ -592,6 +592,7 @@ QUARANTINE = Table(
             "VARCHAR",
             "`discover` (archive refusals), `read`, `decode`, `decode:settings` (a CSV that needs a unit setting: "
             "read again on the next run), `decode:cut` (where a FIT file cut short ends: what precedes it loaded), "
+            "`repair` (a lifting app's workout over a day that nothing bounds, and its sets, with every value read), "
             "`validate:<table>`, `internal`.",
             nullable=False,
         ),
@@ -643,7 +644,8 @@ REPAIRS = Table(
             "VARCHAR",
             "The repair rule (`src/fitbalance/repair.py`; the README lists them): `no_reading`, `impossible`, "
             "`elapsed_beyond_timer`, `implied_speed`, `workout_over_a_day` (a lifting app's workout over a day: "
-            "`original` is the duration written, the one loaded its sets' span or the time to the next workout), "
+            "`original` is the duration written, the one loaded its sets' span or the time to the next workout; "
+            "a workout nothing bounds is set aside as a `quarantine` row instead), "
             "`unit_unknown` (a weight or distance whose file does not say "
             "its unit: `original` is the cell as written, one row per value; `weight_unit` / `distance_unit` fills it "
             "in on the next ingest; view `waiting_values`); `statistic_over_total` (a reader's own: an Apple Health "
