@@ -11,7 +11,7 @@ from fitbalance.classify import classify_activity
 from fitbalance.errors import DecodeError
 from fitbalance.models import Category, Decoded
 from fitbalance.sources.csv import mifit, read_csv, typetables
-from fitbalance.synth import watch_csvs
+from synth import watch_csvs
 from tests.sources.csv.conftest import ZONE
 
 HEADER = "type,startTime,sportTime(s),maxPace(/meter),minPace(/meter),distance(m),avgPace(/meter),calories(kcal)"

@@ -11,8 +11,8 @@ from fitbalance.classify import classify_activity
 from fitbalance.errors import DecodeError
 from fitbalance.models import Category, Decoded
 from fitbalance.sources.csv import read_csv, samsung_health, typetables
-from fitbalance.synth import watch_csvs
-from fitbalance.synth.csv_samples import csv_text
+from synth import watch_csvs
+from synth.csv_samples import csv_text
 from tests.sources.csv.conftest import ZONE
 
 PREFIX = "com.samsung.health.exercise."

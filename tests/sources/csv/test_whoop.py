@@ -10,8 +10,8 @@ import pytest
 from fitbalance.classify import classify_activity
 from fitbalance.models import Category, Decoded
 from fitbalance.sources.csv import read_csv, typetables, whoop
-from fitbalance.synth import watch_csvs
-from fitbalance.synth.csv_samples import csv_text
+from synth import watch_csvs
+from synth.csv_samples import csv_text
 from tests.sources.csv.conftest import ZONE
 
 HEADER = [

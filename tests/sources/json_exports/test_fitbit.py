@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from fitbalance.synth import json_exports
+from synth import json_exports
 
 from .conftest import decode
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from fitbalance.errors import DecodeError
-from fitbalance.synth import json_exports
+from synth import json_exports
 
 from .conftest import decode
 

@@ -10,7 +10,7 @@ import pytest
 
 from fitbalance.errors import DecodeError
 from fitbalance.sources.json_exports.helpers import iso_duration
-from fitbalance.synth import json_exports
+from synth import json_exports
 
 from .conftest import decode
 

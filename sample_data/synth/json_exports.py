@@ -26,8 +26,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fitbalance.synth.history import DEFAULT_ZONE, DEVICES, ActivityPlan, encode_activity, endurance_session, summarize
-from fitbalance.synth.zips import zip_bytes
+from synth.history import DEFAULT_ZONE, DEVICES, ActivityPlan, encode_activity, endurance_session, summarize
+from synth.zips import zip_bytes
 
 FOLDER = "exports"
 GARMIN_ZIP = f"{FOLDER}/garmin-account-export.zip"
