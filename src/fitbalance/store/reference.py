@@ -171,12 +171,13 @@ def _replace(con: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) -> 
 
 _REMAP_SQL = """
 UPDATE strength_sets AS s
-SET exercise = m.exercise, exercise_category = coalesce(s.exercise_category, m.fit_category)
+SET exercise = m.exercise, exercise_match = m.how, exercise_category = coalesce(s.exercise_category, m.fit_category)
 FROM _remap AS m
 WHERE s.exercise_name IS NOT DISTINCT FROM m.name
   AND s.exercise_category IS NOT DISTINCT FROM m.category
-  AND s.set_type <> 'rest'
-  AND s.activity_id IN (SELECT activity_id FROM activities WHERE athlete = ?)
+  AND m.moved = $moved
+  AND NOT list_contains($not_sets, s.set_type)
+  AND s.activity_id IN (SELECT activity_id FROM activities WHERE athlete = $athlete)
   AND NOT EXISTS (SELECT 1 FROM set_corrections AS c WHERE c.activity_id = s.activity_id AND c.set_index = s.set_index)
 RETURNING s.activity_id
 """
@@ -187,30 +188,40 @@ def remap_exercises(con: duckdb.DuckDBPyConnection, athlete: str, resolve: Exerc
 
     A mapping added to the settings file (or a catalogue that learned a name) reaches the sets already loaded: each
     distinct (name, category) is resolved again and the sets whose ``exercise`` changes are updated, in one
-    transaction; ``exercise_category`` is filled from the catalogue only where it is still null. Returns how many
-    sets changed.
+    transaction, with how it was found (``exercise_match``: also filled in for sets loaded before that column
+    existed); ``exercise_category`` is filled from the catalogue only where it is still null. Returns how many
+    sets were given another exercise.
     """
     pairs = rows(
         con,
-        """SELECT DISTINCT s.exercise_name, s.exercise_category, s.exercise FROM strength_sets AS s
+        """SELECT DISTINCT s.exercise_name, s.exercise_category, s.exercise, s.exercise_match FROM strength_sets AS s
            JOIN activities AS a ON a.activity_id = s.activity_id
-           WHERE a.athlete = ? AND s.set_type <> 'rest'
+           WHERE a.athlete = $athlete AND NOT list_contains($not_sets, s.set_type)
              AND NOT EXISTS (SELECT 1 FROM set_corrections AS c
                              WHERE c.activity_id = s.activity_id AND c.set_index = s.set_index)""",
-        [athlete],
+        {"athlete": athlete, "not_sets": list(contracts.NOT_EXERCISE_SET_TYPES)},
     )
     changes = []
-    for name, category, current in pairs:
+    for name, category, current, current_how in pairs:
         match = resolve(name, category)
-        wanted = match.exercise if match else None
-        if wanted != current:
-            changes.append((name, category, wanted, match.fit_category if match else None))
+        wanted, how = (match.exercise, match.how) if match else (None, None)
+        if (wanted, how) != (current, current_how):
+            changes.append((name, category, wanted, match.fit_category if match else None, how, wanted != current))
     if not changes:
         return 0
     frame = pl.DataFrame(
         changes,
-        schema={"name": pl.String(), "category": pl.String(), "exercise": pl.String(), "fit_category": pl.String()},
+        schema={
+            "name": pl.String(),
+            "category": pl.String(),
+            "exercise": pl.String(),
+            "fit_category": pl.String(),
+            "how": pl.String(),
+            "moved": pl.Boolean(),
+        },
         orient="row",
     )
     with transaction(con), registered(con, "_remap", frame):
-        return len(rows(con, _REMAP_SQL, [athlete]))
+        params = {"athlete": athlete, "not_sets": list(contracts.NOT_EXERCISE_SET_TYPES)}
+        rows(con, _REMAP_SQL, {**params, "moved": False})  # only how it was found changes: not counted
+        return len(rows(con, _REMAP_SQL, {**params, "moved": True}))
