@@ -1,5 +1,5 @@
-"""What to lift next time, through a real ingest: lifting-app exports written here, ingested by fitbalance.run (the
-steps the Prefect flow runs) into a DuckDB file, and the plan read from the views.
+"""What to lift next time, through a real ingest: lifting-app exports written here, ingested by the library
+(:func:`fitbalance.run.ingest`, the steps the Prefect flow runs) into a DuckDB file, and the plan read from the views.
 
 The athlete ``me`` trains with rep range 8-12, increment 2.5 kg, a 10 % deload after 5 weeks without gain (the
 settings file below), and logs in Hevy every Monday from 3 February to 17 March 2025 (7 weeks): 80 kg x 5 x 3
