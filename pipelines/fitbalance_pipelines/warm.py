@@ -59,9 +59,11 @@ PRELOAD = (
     "prefect.utilities.visualization",
     "fastapi.encoders",
     "anyio._backends._asyncio",
-    "fitbalance.cli",  # dropped again in each command: its consoles are made for the command's terminal
+    "fitbalance.cli",  # and the flow commands: dropped again in each command (COMMAND_MODULES)
 )
-# the defaults every command applies before Prefect reads its settings (fitbalance.cli sets them too)
+# imported again in each command: their consoles are made for the command's terminal
+COMMAND_MODULES = ("fitbalance.cli", "fitbalance_pipelines.commands")
+# the defaults every command applies before Prefect reads its settings (the flow commands set them too)
 COMMAND_ENV = {
     "PREFECT_LOGGING_LEVEL": "WARNING",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -415,7 +417,8 @@ def _run_command(conn: socket.socket, request: dict[str, Any], fds: list[int]) -
 
 def _main(args: list[str]) -> int:
     """``fitbalance ARGS``, as the command line would run it; its exit status."""
-    sys.modules.pop("fitbalance.cli", None)
+    for name in [m for m in sys.modules if m in COMMAND_MODULES or m.startswith("fitbalance.cli.")]:
+        del sys.modules[name]
     from fitbalance.cli import app
 
     try:
