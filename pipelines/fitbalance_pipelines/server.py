@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
 import socket
 import stat
 import subprocess
@@ -31,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+
+from fitbalance.process_tree import terminate_tree
 
 API_URL_VAR = "PREFECT_API_URL"
 AUTH_VAR = "PREFECT_API_AUTH_STRING"  # what a client sends (HTTP basic authentication, ``user:password``)
@@ -160,18 +161,6 @@ def server_env(home: Path, auth: str, base: dict[str, str] | None = None) -> dic
     return env
 
 
-def stop_process_group(process: subprocess.Popen[bytes], grace_s: float = STOP_GRACE_S) -> None:
-    """SIGTERM the process group ``process`` leads, then SIGKILL whatever is left after ``grace_s``."""
-    with suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    with suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=grace_s)
-    with suppress(ProcessLookupError):  # children that outlived the leader, or a leader that ignored SIGTERM
-        os.killpg(process.pid, signal.SIGKILL)
-    with suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=grace_s)
-
-
 def serving_env() -> None:
     """Apply :data:`SERVE_ENV` where the user has not set those variables (call it before importing Prefect)."""
     for key, value in SERVE_ENV.items():
@@ -270,4 +259,4 @@ def start_server(home: Path, *, timeout_s: float = STARTUP_TIMEOUT_S) -> Iterato
             time.sleep(0.25)
         yield Api(url=url, pid=process.pid, home=home, log=log_path)
     finally:
-        stop_process_group(process)
+        terminate_tree(process, grace_s=STOP_GRACE_S)

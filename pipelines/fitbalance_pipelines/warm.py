@@ -32,7 +32,6 @@ import signal
 import socket
 import struct
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, suppress
 from importlib.util import find_spec
@@ -40,6 +39,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from fitbalance.process_tree import terminate_trees
 from fitbalance_pipelines.server import API_URL_VAR, AUTH_VAR, command_flow_settings, flush_prefect
 
 SOCKET = "runner.sock"
@@ -268,17 +268,12 @@ class _Runner:
             print(f"warm process {os.getpid()}: command {pid} ended ({_ended(status)})", file=sys.stderr, flush=True)
 
     def _stop_children(self) -> None:
-        for pid in list(self.children):
-            with suppress(ProcessLookupError, PermissionError):
-                os.killpg(pid, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_GRACE_S
-        while self.children and time.monotonic() < deadline:
-            self._reap()
-            time.sleep(0.1)
-        for pid in list(self.children):
-            with suppress(ProcessLookupError, PermissionError):
-                os.killpg(pid, signal.SIGKILL)
-        self._reap()
+        """Stop the commands still running (each leads its own process group) and what they started."""
+        children = sorted(self.children)
+        for pid, status in zip(children, terminate_trees(children, grace_s=STOP_GRACE_S), strict=True):
+            self.children.discard(pid)
+            ended = "gone" if status is None else f"exit status {status}" if status >= 0 else f"signal {-status}"
+            print(f"warm process {os.getpid()}: command {pid} stopped ({ended})", file=sys.stderr, flush=True)
 
     def _read(self, conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
         conn.settimeout(ASK_TIMEOUT_S)
