@@ -26,6 +26,7 @@ from fitbalance.cli.common import (
     err,
     read_db,
 )
+from fitbalance.errors import ConfigError
 
 
 class OutputFormat(StrEnum):
@@ -180,7 +181,10 @@ def report(
     from fitbalance.report import write_report
 
     clock = clock_or_exit(today)
-    written = write_report(db_path(db), week, out, athlete=athlete, clock=clock)
+    try:
+        written = write_report(db_path(db), week, out, athlete=athlete, clock=clock)
+    except ConfigError as exc:  # a --week that is no ISO week: exit status 1, as report has always said it
+        raise CommandFailed(str(exc)) from exc
     console.print(f"report written to {written}")
 
 

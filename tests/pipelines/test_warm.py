@@ -1,0 +1,76 @@
+"""The warm process's safety rules (:mod:`fitbalance_pipelines.warm`), without a server: it forks only with no other
+thread running, and it is stale once a library it imported is installed at another version."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from importlib.metadata import version
+
+from fitbalance_pipelines import warm
+
+NATIVE_THREAD_AFTER_THE_BASELINE = """
+import json
+from fitbalance_pipelines import warm
+before = warm.thread_ids()
+import numpy  # its BLAS thread pool starts on import
+print(json.dumps({"before": warm.other_threads(before), "after_baseline": warm.other_threads(warm.thread_ids())}))
+"""
+
+IMPORTED = """
+import json
+import duckdb, polars
+from fitbalance_pipelines import warm
+print(json.dumps(warm.imported_versions()))
+"""
+
+
+def test_another_python_thread_is_named_until_it_ends() -> None:
+    """A Python thread running beside the caller is reported by name; once it has ended, nothing is."""
+    allowed = warm.thread_ids()
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, name="log-shipper")
+    thread.start()
+    try:
+        assert "log-shipper (Python)" in warm.other_threads(allowed)
+    finally:
+        stop.set()
+        thread.join()
+    assert warm.other_threads(allowed) == []
+
+
+def test_a_native_thread_started_after_the_imports_is_named_and_those_before_are_allowed() -> None:
+    """A thread a library starts natively (numpy's BLAS pool) counts when it appeared after the allowed set was taken,
+    and not once it is part of it (the warm process takes it after its imports)."""
+    done = subprocess.run([sys.executable, "-c", NATIVE_THREAD_AFTER_THE_BASELINE], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)
+    assert got["before"] and all(name.endswith("(native)") for name in got["before"])
+    assert got["after_baseline"] == []
+
+
+def test_the_versions_of_the_imported_libraries_are_recorded() -> None:
+    """A process that imported polars and duckdb records their installed versions (and nothing it did not import,
+    such as Prefect)."""
+    done = subprocess.run([sys.executable, "-c", IMPORTED], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    recorded = json.loads(done.stdout)
+    assert recorded["polars"] == version("polars") and recorded["duckdb"] == version("duckdb")
+    assert "prefect" not in recorded
+
+
+def test_the_installed_versions_are_read_from_the_environment() -> None:
+    """What a command compares with: every installed distribution, normalized names, the versions pip reports."""
+    installed = warm.installed_versions()
+    assert installed["polars"] == version("polars") and installed["prefect"] == version("prefect")
+    assert installed["typing_extensions"] == version("typing-extensions")
+
+
+def test_an_upgraded_library_makes_the_warm_process_stale() -> None:
+    """A library recorded at one version and installed at another (or removed) is named; the same versions are not."""
+    installed = {"polars": "2.1.0", "duckdb": "2.0.0"}
+    assert warm.changed_libraries({"polars": "2.1.0", "duckdb": "2.0.0"}, installed) == []
+    assert warm.changed_libraries({"polars": "2.0.3", "duckdb": "2.0.0"}, installed) == ["polars 2.0.3 -> 2.1.0"]
+    assert warm.changed_libraries({"fitdecode": "0.11.0"}, installed) == ["fitdecode 0.11.0 -> not installed"]
