@@ -4,6 +4,7 @@ thread running, and it is stale once a library it imported is installed at anoth
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import threading
@@ -74,3 +75,23 @@ def test_an_upgraded_library_makes_the_warm_process_stale() -> None:
     assert warm.changed_libraries({"polars": "2.1.0", "duckdb": "2.0.0"}, installed) == []
     assert warm.changed_libraries({"polars": "2.0.3", "duckdb": "2.0.0"}, installed) == ["polars 2.0.3 -> 2.1.0"]
     assert warm.changed_libraries({"fitdecode": "0.11.0"}, installed) == ["fitdecode 0.11.0 -> not installed"]
+
+
+def test_a_refused_fork_makes_the_command_run_itself_and_say_why() -> None:
+    """When the warm process answers that it will not fork (threads running), the command is told why and gets no
+    exit status: it runs the flow in its own process."""
+    command, warm_side = socket.socketpair()
+    with command, warm_side:
+        warm_side.sendall(json.dumps({"refused": "the warm process has other threads running (x)"}).encode() + b"\n")
+        told: list[str] = []
+        assert warm._follow(command, told.append) is None
+    assert told == ["the warm process has other threads running (x)"]
+
+
+def test_an_exit_status_reaches_the_command() -> None:
+    """The child's pid, then its exit status: the command exits with that status."""
+    command, warm_side = socket.socketpair()
+    with command, warm_side:
+        warm_side.sendall(b'{"pid": 999999999}\n{"exit": 3}\n')
+        warm_side.shutdown(socket.SHUT_WR)
+        assert warm._follow(command, lambda _: None) == 3
