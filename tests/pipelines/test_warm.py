@@ -23,7 +23,7 @@ print(json.dumps({"before": warm.other_threads(before), "after_baseline": warm.o
 """
 
 PYTHON_THREAD = """
-import json, threading
+import json, threading, time
 from fitbalance_pipelines import warm
 allowed = warm.thread_ids()
 stop = threading.Event()
@@ -32,7 +32,12 @@ thread.start()
 running = warm.other_threads(allowed)
 stop.set()
 thread.join()
-print(json.dumps({"running": running, "ended": warm.other_threads(allowed)}))
+for _ in range(1000):  # join() returns as the thread's Python part ends; the kernel's thread goes a moment later
+    ended = warm.other_threads(allowed)
+    if not ended:
+        break
+    time.sleep(0.01)
+print(json.dumps({"running": running, "ended": ended}))
 """
 
 IMPORTED = """
