@@ -25,7 +25,7 @@ import json
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from synth.csv_samples import csv_text
@@ -157,6 +157,20 @@ def _samsung_table(table: str, header: list[str], rows: list[list[str]]) -> byte
     return ("\ufeff" + "\n".join(lines) + "\n").encode("utf-8")
 
 
+SamsungLayout = Literal["current", "legacy"]
+"""How the exercise table is written. ``current`` (the sample files): as above. ``legacy``: as older app versions
+wrote it, after a parser of both layouts on GitHub (a ``samsung_export`` module and its tests, 2025): the table
+named alone on the first line under its older name (``com.samsung.health.exercise``), no byte-order mark, column
+names without the table prefix, no stray delimiter, and ``time_offset`` in milliseconds (``3600000``, the unit of
+the Samsung Health SDK's TIME_OFFSET), start and end still UTC (the SDK's START_TIME)."""
+
+
+def _samsung_legacy_table(table: str, header: list[str], rows: list[list[str]]) -> bytes:
+    lines = [table, ",".join(name.removeprefix(SAMSUNG_PREFIX) for name in header)]
+    lines += [csv_text([row]).rstrip("\n") for row in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
 def _live_data(session: Session) -> str:
     start_ms = int(session.utc_start.replace(tzinfo=UTC).timestamp() * 1000)
     points = [
@@ -166,7 +180,9 @@ def _live_data(session: Session) -> str:
     return json.dumps(points, separators=(",", ":"))
 
 
-def samsung_exercise(rng: random.Random, sessions: list[Session]) -> tuple[bytes, dict[str, Any]]:
+def samsung_exercise(
+    rng: random.Random, sessions: list[Session], layout: SamsungLayout = "current"
+) -> tuple[bytes, dict[str, Any]]:
     rows = []
     samples = 0
     for index, s in enumerate(sessions):
@@ -187,7 +203,7 @@ def samsung_exercise(rng: random.Random, sessions: list[Session]) -> tuple[bytes
             "create_time": _samsung_time(end + timedelta(minutes=1)),
             "distance": f"{s.metres:.1f}" if s.metres else "",
             "calorie": f"{s.kcal:.1f}",
-            "time_offset": "UTC+0100",
+            "time_offset": "UTC+0100" if layout == "current" else str(s.offset_s * 1000),
             "deviceuuid": "Zx9Kq3Ld0B",
             "live_data": live,
             "pkg_name": "com.sec.android.app.shealth",
@@ -196,7 +212,10 @@ def samsung_exercise(rng: random.Random, sessions: list[Session]) -> tuple[bytes
             "datauuid": f"5a1e{index:04d}-7b2c-4d3e-9f10-{index:012d}",
         }
         rows.append([values[name.removeprefix(SAMSUNG_PREFIX)] for name in SAMSUNG_COLUMNS])
-    data = _samsung_table("com.samsung.shealth.exercise", SAMSUNG_COLUMNS, rows)
+    if layout == "legacy":
+        data = _samsung_legacy_table("com.samsung.health.exercise", SAMSUNG_COLUMNS, rows)
+    else:
+        data = _samsung_table("com.samsung.shealth.exercise", SAMSUNG_COLUMNS, rows)
     return data, _expect("loaded", sessions, samples=samples)
 
 

@@ -8,7 +8,8 @@ row may end in a stray delimiter. The header names columns with the table's pref
 name after the last dot.
 
 What a row holds: ``start_time`` and ``end_time`` in UTC (``2023-12-22 11:48:00.000``, or epoch milliseconds),
-``time_offset`` the local offset (``UTC+0100``), ``exercise_type`` a code of Samsung's published list
+``time_offset`` the local offset (``UTC+0100``; older exports write it in milliseconds, ``3600000``, the SDK's
+unit), ``exercise_type`` a code of Samsung's published list
 (``samsung_health.toml``: every code with its FIT sport and why), ``title`` / ``exercise_custom_type`` the name
 of a custom workout (code 0, classified by that name), ``duration`` in milliseconds (the timer time: the recording
 time with pauses left out, while ``end_time`` - ``start_time`` holds them; a published analysis of a real export
@@ -59,11 +60,18 @@ ROWS = "activities"
 DATA_FILE = "samsung_health.toml"
 
 TABLE_PREFIX = "com.samsung."
-EXERCISE_TABLE = "com.samsung.shealth.exercise"
+EXERCISE_TABLES = ("com.samsung.shealth.exercise", "com.samsung.health.exercise")  # current; older exports
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S")
 CUSTOM_CODE = "0"
 MAX_WORKOUT_S = 7 * 86400
 _OFFSET = re.compile(r"(?:UTC|GMT)?\s*([+-])(\d{1,2}):?(\d{2})?", re.IGNORECASE)
+_ZULU = re.compile(r"(?:UTC|GMT|Z)", re.IGNORECASE)
+# ``time_offset`` as the Samsung Health SDK defines it (HealthConstants.SessionMeasurement.TIME_OFFSET, a long of
+# milliseconds: Tehran UTC+3:30 is 12600000, developer.samsung.com/health/android/data/api-reference/com/samsung/
+# android/sdk/healthdata/HealthConstants.SessionMeasurement.html) and as older exports write it: a parser of both
+# export layouts on GitHub pins ``7200000`` beside the current ``UTC+0200`` (2025). No sign, or ``-``, and at
+# least five digits (``+0200`` is hours and minutes), or ``0``.
+_OFFSET_MS = re.compile(r"-?(?:\d{5,9}|0)")
 _EPOCH_MS = re.compile(r"\d{12,13}")
 _EARLIEST_MS = (EARLIEST - datetime(1970, 1, 1)).total_seconds() * 1000
 _LATEST_MS = (LATEST - datetime(1970, 1, 1)).total_seconds() * 1000
@@ -78,7 +86,7 @@ def read(sheet: Sheet, options: Options) -> Decoded:
     records = sheet.body
     header = list(sheet.header)
     if table is not None:  # the table line: the header follows it
-        if table != EXERCISE_TABLE:
+        if table not in EXERCISE_TABLES:
             return _skipped(table, len(records) - 1)
         if not records or not _is_exercise_header([c.strip() for c in records[0].cells]):
             raise sheet.error(
@@ -94,9 +102,10 @@ def read(sheet: Sheet, options: Options) -> Decoded:
 
 
 def _table_line(cells: list[str]) -> str | None:
-    """The table named by a Samsung export's first line (``com.samsung.shealth.exercise,6313001,9``), else None."""
+    """The table named by a Samsung export's first line (``com.samsung.shealth.exercise,6313001,9``; older exports
+    write the name alone, ``com.samsung.health.exercise``, as a parser of both layouts on GitHub pins), else None."""
     named = [norm_header(c) for c in cells if c.strip()]
-    if len(named) < 2 or not named[0].startswith(TABLE_PREFIX) or not all(c.isdigit() for c in named[1:]):
+    if not named or not named[0].startswith(TABLE_PREFIX) or not all(c.isdigit() for c in named[1:]):
         return None
     return named[0]
 
@@ -259,8 +268,17 @@ def _instant(text: str, what: str) -> datetime:
 
 
 def _offset(text: str) -> int | None:
-    """Seconds east of UTC from ``UTC+0100``, ``UTC-05:30``, ``+0200``; None when absent or not understood."""
-    found = _OFFSET.fullmatch(text.strip())
+    """Seconds east of UTC from ``UTC+0100``, ``UTC-05:30``, ``+0200``, ``UTC`` (0) or milliseconds (``3600000``,
+    older exports and the SDK's own unit); None when absent or not understood (not whole minutes, or over 14 h)."""
+    raw = text.strip()
+    if _ZULU.fullmatch(raw):
+        return 0
+    if _OFFSET_MS.fullmatch(raw):
+        milliseconds = int(raw)
+        if milliseconds % 60_000 or abs(milliseconds) > 14 * 3_600_000:
+            return None
+        return milliseconds // 1000
+    found = _OFFSET.fullmatch(raw)
     if not found:
         return None
     sign, hours, minutes = found.groups()
