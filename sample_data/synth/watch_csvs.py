@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
@@ -359,23 +360,28 @@ def mifit_sessions(rng: random.Random) -> list[Session]:
     return sorted(sessions, key=lambda s: s.local_start)
 
 
-def mifit_sport(sessions: list[Session]) -> tuple[bytes, dict[str, Any]]:
-    rows = [MIFIT_HEADER]
+def mifit_sport(sessions: list[Session], *, units: bool = True) -> tuple[bytes, dict[str, Any]]:
+    """The SPORT table. ``units=False``: as an older Mi Fit export writes it (a Mi Fit importer on GitHub pins the
+    header in its test): a byte-order mark, column names without their units (``sportTime``, ``distance``,
+    ``avgPace``...), the start in epoch seconds, and 0 for what the band did not measure."""
+    rows = [MIFIT_HEADER if units else [re.sub(r"\(.*\)$", "", name) for name in MIFIT_HEADER]]
+    missing = "-1.0" if units else "0"
     for s in sessions:
         seconds = s.minutes * 60
-        pace = [f"{seconds / s.metres * 0.9:.4f}", f"{seconds / s.metres * 1.1:.4f}"] if s.metres else ["-1.0", "-1.0"]
+        pace = [f"{seconds / s.metres * 0.9:.4f}", f"{seconds / s.metres * 1.1:.4f}"] if s.metres else [missing] * 2
+        start = s.utc_start.replace(tzinfo=UTC)
         rows.append(
             [
                 s.kind,
-                s.utc_start.strftime("%Y-%m-%d %H:%M:%S") + "+0000",
+                start.strftime("%Y-%m-%d %H:%M:%S") + "+0000" if units else str(int(start.timestamp())),
                 str(seconds),
                 *pace,
-                f"{s.metres:.1f}" if s.metres else "-1.0",
-                f"{seconds / s.metres:.4f}" if s.metres else "-1.0",
+                f"{s.metres:.1f}" if s.metres else missing,
+                f"{seconds / s.metres:.4f}" if s.metres else missing,
                 f"{s.kcal:.1f}",
             ]
         )
-    return csv_text(rows).encode("utf-8"), _expect("loaded", sessions)
+    return ("" if units else "\ufeff").encode() + csv_text(rows).encode("utf-8"), _expect("loaded", sessions)
 
 
 def mifit_activity(rng: random.Random) -> tuple[bytes, dict[str, Any]]:
