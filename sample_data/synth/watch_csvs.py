@@ -384,6 +384,28 @@ def mifit_sport(sessions: list[Session], *, units: bool = True) -> tuple[bytes, 
     return ("" if units else "\ufeff").encode() + csv_text(rows).encode("utf-8"), _expect("loaded", sessions)
 
 
+MI_FITNESS_KEYS = {"1": ("outdoor_running", "running"), "52": ("strength_training", "physical_training")}
+
+
+def mi_fitness_sport_record(sessions: list[Session]) -> tuple[bytes, dict[str, Any]]:
+    """The same workouts as Xiaomi's Mi Fitness app exports them (not a sample file: a variant for the tests):
+    ``<date>_<uid>_MiFitness_hlth_center_sport_record.csv`` with ``Uid,Sid,Key,Time,Category,Value,UpdateTime``, the
+    workout a JSON object in ``Value`` (epoch seconds, seconds, metres, kcal, ``avg_hrm``), as published parsers of
+    that export read it (see fitbalance.sources.csv.mi_fitness)."""
+    rows = [["Uid", "Sid", "Key", "Time", "Category", "Value", "UpdateTime"]]
+    for s in sessions:
+        start = int(s.utc_start.replace(tzinfo=UTC).timestamp())
+        seconds = s.minutes * 60
+        key, category = MI_FITNESS_KEYS[s.kind]
+        value: dict[str, Any] = {"sport_type": 1 if s.kind == "1" else 11, "start_time": start}
+        value |= {"end_time": start + seconds, "duration": seconds, "calories": s.kcal, "avg_hrm": s.avg_hr or 118}
+        if s.metres:
+            value["distance"] = s.metres
+        values = json.dumps(value, separators=(",", ":"))
+        rows.append(["6499811869", "1130263720", key, str(start), category, values, str(start + seconds + 60)])
+    return csv_text(rows).encode("utf-8"), _expect("loaded", sessions)
+
+
 def mifit_activity(rng: random.Random) -> tuple[bytes, dict[str, Any]]:
     rows = [["date", "steps", "distance", "runDistance", "calories"]]
     for day in range(WEEKS * 7):

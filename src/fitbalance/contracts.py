@@ -87,7 +87,7 @@ class OffsetSource(StrEnum):
 PLACED_SOURCES = (OffsetSource.LEARNED.value, OffsetSource.SETTINGS.value, OffsetSource.ASSUMED_UTC.value)
 """Offsets that were chosen, not read: such activities are placed again whenever what they were placed by changes."""
 
-INSTANT_FORMATS = ("fit", "csv:strava", "csv:samsung_health", "csv:mifit", "tcx", "gpx")
+INSTANT_FORMATS = ("fit", "csv:strava", "csv:samsung_health", "csv:mifit", "csv:mi_fitness", "tcx", "gpx")
 """Source formats whose times are instants (UTC): placing one of their activities sets only its offset (and so its
 local time). Every other format's zone-less times are local wall times: placing such an activity keeps its
 ``start_time_local`` and moves its UTC times (and its sets', samples' and laps')."""
@@ -276,7 +276,8 @@ SOURCE_FILES = Table(
             "format",
             "VARCHAR",
             "`fit`, `csv:<dialect>` (`csv:garmin`, `csv:strava`, `csv:hevy`, `csv:strong`, `csv:fitnotes`, "
-            "`csv:apple_health`, `csv:polar`, `csv:samsung_health`, `csv:whoop`, `csv:mifit`, `csv:fitbit`), "
+            "`csv:apple_health`, `csv:polar`, `csv:samsung_health`, `csv:whoop`, `csv:mifit`, `csv:mi_fitness`, "
+            "`csv:fitbit`), "
             "`json:<export>` (`json:garmin`, `json:polar`, `json:fitbit`; `json` for JSON of no known export), "
             "`xml:apple_health` (Apple Health's export.xml), `tcx`, `gpx` or `unknown`.",
             nullable=False,

@@ -50,6 +50,7 @@ from fitbalance.sources.csv import (
     fitnotes,
     garmin,
     hevy,
+    mi_fitness,
     mifit,
     no_activities,
     polar,
@@ -98,6 +99,7 @@ DIALECTS: tuple[Dialect, ...] = (
     samsung_health,
     whoop,
     mifit,
+    mi_fitness,
     no_activities,
     daily_totals,  # last: told by shape, for the files of totals no layout above names
 )
