@@ -283,7 +283,30 @@ def whoop_sessions(rng: random.Random) -> list[Session]:
     return sorted(sessions, key=lambda s: s.local_start)
 
 
-def whoop_workouts(rng: random.Random, sessions: list[Session]) -> tuple[bytes, dict[str, Any]]:
+WHOOP_GERMAN = {
+    "Cycle start time": "Startzeit des Zyklus",
+    "Cycle end time": "Endzeit des Zyklus",
+    "Cycle timezone": "Zeitzone des Zyklus",
+    "Workout start time": "Startzeit des Trainings",
+    "Workout end time": "Endzeit des Trainings",
+    "Duration (min)": "Dauer (Min.)",
+    "Activity name": "Name der Aktivität",
+    "Activity Strain": "Aktivitätsbelastung",
+    "Energy burned (cal)": "Verbrannte Energie (cal)",
+    "Max HR (bpm)": "Max HF (Schläge pro Minute)",
+    "Average HR (bpm)": "Durchschnittliche HF (Schläge pro Minute)",
+    **{f"HR Zone {n} %": f"HF-Zone {n} %" for n in range(1, 6)},
+    "GPS enabled": "GPS aktiviert",
+    "Running": "Laufen",
+}
+"""A German account's WHOOP export, as WHOOP importers on GitHub pin it from real files (2026): the column names and
+the activity names seen there; the distance columns (no German name seen) are left out."""
+
+
+def whoop_workouts(
+    rng: random.Random, sessions: list[Session], language: Literal["en", "de"] = "en"
+) -> tuple[bytes, dict[str, Any]]:
+    """``workouts.csv``; ``language="de"``: as a German account gets it (``Trainings.csv``, :data:`WHOOP_GERMAN`)."""
     rows = [WHOOP_HEADER]
     for s in sessions:
         cycle = datetime.combine(s.local_start.date(), datetime.min.time()) + timedelta(minutes=rng.randrange(0, 50))
@@ -309,6 +332,9 @@ def whoop_workouts(rng: random.Random, sessions: list[Session]) -> tuple[bytes, 
                 str(rng.randrange(20, 90)) if s.metres else "",
             ]
         )
+    if language == "de":
+        kept = [i for i, name in enumerate(WHOOP_HEADER) if name in WHOOP_GERMAN]
+        rows = [[WHOOP_GERMAN.get(row[i], row[i]) for i in kept] for row in rows]
     return csv_text(rows).encode("utf-8"), _expect("loaded", sessions)
 
 
