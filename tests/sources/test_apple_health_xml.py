@@ -233,11 +233,12 @@ def test_heart_rate_records_inside_a_workout_become_its_samples(sample: tuple[De
     """Every reading the watch took during its workouts is a sample of that workout; the readings through the day,
     outside any workout, are not samples."""
     decoded, expect = sample
-    assert decoded.samples.height == expect["samples"]
-    per_session = dict(decoded.samples.group_by("session_index").len().iter_rows())
+    assert decoded.every_sample().height == expect["samples"]
+    per_session = dict(decoded.every_sample().group_by("session_index").len().iter_rows())
     assert set(per_session) == {0, 1, 4, 6}  # the watch's workouts with heart rate
     starts = decoded.activities["start_time_utc"].to_list()
-    first = decoded.samples.filter(decoded.samples["session_index"] == 0)["timestamp_utc"].min()
+    samples = decoded.every_sample()
+    first = samples.filter(samples["session_index"] == 0)["timestamp_utc"].min()
     assert first == starts[0]
 
 
@@ -320,7 +321,7 @@ def test_two_sources_at_the_same_second_count_once() -> None:
         )
     )
     decoded = read(export(body))
-    assert decoded.samples["heart_rate"].to_list() == [120, 125]
+    assert decoded.every_sample()["heart_rate"].to_list() == [120, 125]
 
 
 def test_an_export_without_workouts_is_skipped_with_its_kind() -> None:

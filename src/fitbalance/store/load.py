@@ -15,7 +15,7 @@ what changed (:mod:`fitbalance.store.links`) and the derived heart-rate table.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -220,9 +220,12 @@ def _account(
     loaded: Tables,
     left_out: Tables,
     repairs: pl.DataFrame,
+    parts: _Parts,
 ) -> None:
     """Add the batch's rows to the run's accounts: read = loaded + quarantined + repeated, per table."""
     inserted, kept = loaded.heights, left_out.heights
+    inserted["samples"] += parts.inserted
+    kept["samples"] += parts.rows
     quarantined, repaired = _per_table(batch.quarantine), _per_table(repairs)
     accounts = pl.DataFrame(
         [
@@ -241,6 +244,49 @@ def _account(
     )
     with registered(con, "_accounts", accounts):
         con.execute(_ACCOUNT_SQL, [run_id])
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """The samples rows of a batch's Parquet parts: in the parts, inserted, inserted of activities new to the store."""
+
+    rows: int = 0
+    inserted: int = 0
+    new: int = 0
+
+
+def _insert_parts(
+    con: duckdb.DuckDBPyConnection, parts: Sequence[str], activities: pl.DataFrame, known_before: set[str]
+) -> _Parts:
+    """Insert the samples a batch streamed to Parquet parts (a big export's), one part at a time from disk, for the
+    activities inserted (``activities``); a session loaded before from another file keeps its own samples."""
+    if not parts:
+        return _Parts()
+    columns = ", ".join(SAMPLE_SCHEMA)
+    ids = activities.select("activity_id", pl.col("activity_id").is_in(list(known_before)).alias("known"))
+    rows = inserted = new = 0
+    with registered(con, "_part_activities", ids) as names:
+        for part in parts:
+            rows += rows_count(con, "SELECT count(*) FROM read_parquet(?)", [part])
+            new += rows_count(
+                con,
+                f"SELECT count(*) FROM read_parquet(?) WHERE activity_id IN "
+                f"(SELECT activity_id FROM {names} WHERE NOT known)",
+                [part],
+            )
+            inserted += rows_count(
+                con,
+                f"INSERT INTO samples ({columns}) SELECT {columns} FROM read_parquet(?) "
+                f"WHERE activity_id IN (SELECT activity_id FROM {names})",
+                [part],
+            )
+    return _Parts(rows, inserted, new)
+
+
+def rows_count(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> int:
+    """The one number a count or an INSERT returns."""
+    found = con.execute(sql, params).fetchone()
+    return int(found[0]) if found else 0
 
 
 def load_batch(
@@ -294,6 +340,7 @@ def load_batch(
         _insert(con, "activities", tables.activities, ACTIVITY_SCHEMA)
         _insert(con, "strength_sets", tables.sets, SET_SCHEMA)
         _insert(con, "samples", tables.samples, SAMPLE_SCHEMA)
+        parts = _insert_parts(con, batch.sample_parts, tables.activities, known_before)
         _insert(con, "laps", tables.laps, LAP_SCHEMA)
         apply_corrections(con, tables.activities["activity_id"].to_list())
         stamp = [pl.lit(run_id).alias("run_id"), pl.lit(now, dtype=pl.Datetime("us")).alias("created_at")]
@@ -304,7 +351,7 @@ def load_batch(
         if repairs.height:
             with registered(con, "_r", repairs.with_columns(stamp)):
                 con.execute("INSERT INTO repairs BY NAME SELECT * FROM _r")
-        _account(con, batch, run_id=run_id, loaded=tables, left_out=validated, repairs=repairs)
+        _account(con, batch, run_id=run_id, loaded=tables, left_out=validated, repairs=repairs, parts=parts)
         # the files first: the links rank an activity by when its file was first loaded, the batch's own included
         with registered(con, "_batch_files", _files_frame(outcomes)) as files:
             _record_files(con, files, athlete=athlete, run_id=run_id, now=now)
@@ -321,7 +368,7 @@ def load_batch(
     return LoadCounts(
         activities=new.activities.height,
         sets=working,
-        samples=new.samples.height,
+        samples=new.samples.height + parts.new,
         quarantine_rows=batch.quarantine.height,
         repairs=repairs.height,
         repeated=repeated,

@@ -36,6 +36,7 @@ import io
 import json
 import tomllib
 from array import array
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -63,6 +64,13 @@ REPAIR_RULE = "statistic_over_total"
 DISAGREE = 0.01  # a total and a statistic further apart than 1 % disagree
 SAMPLE_GAP_S = 1.0  # readings closer than this are one
 HR_BATCH = 100_000  # heart-rate readings parsed together
+SAMPLE_CHUNK_ROWS = 100_000
+"""Samples handed on at once (:attr:`~fitbalance.models.Decoded.sample_chunks`): an export's samples are never held
+whole, however many workouts it has."""
+MAX_WORKOUT_SAMPLES = 86_400
+"""The most samples one workout loads (one a second for a day; read when the samples are made, so that a test can
+lower it). The file's row cap (:data:`~fitbalance.sources.limits.MAX_ROWS`) counts the workouts, not the samples:
+they stream in bounded chunks."""
 HR_TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
 
 
@@ -131,7 +139,7 @@ def read_stream(stream: BinaryIO, path: str, options: ReadOptions) -> Decoded:
     reader = _Export()
     parse(_Prefixed(head, stream), path, reader)  # type: ignore[arg-type]
     decoded = reader.decoded(path)
-    check_rows({"activities": decoded.activities.height, "samples": decoded.samples.height}, path)
+    check_rows({"activities": decoded.activities.height}, path)  # the samples stream in bounded chunks
     return decoded
 
 
@@ -248,7 +256,8 @@ class _Export(Handlers):
                 index = len(activities)
                 activities.append({**row, "session_index": index})
                 repairs += [{**r, "session_index": index} for r in fixed]
-        samples = self._samples(activities)
+        chunks, over_cap = self._sample_chunks(activities)
+        rejected += over_cap
         warnings: list[str] = []
         if unmapped:
             listed = ", ".join(f"{k!r} ({v})" for k, v in sorted(unmapped.items()))
@@ -261,49 +270,89 @@ class _Export(Handlers):
         return Decoded(
             NAME,
             activities=frame,
-            samples=samples,
+            sample_chunks=chunks,
             warnings=tuple(warnings),
             rejected=tuple(rejected),
             repairs=tuple(repairs),
         )
 
-    def _samples(self, activities: list[dict[str, Any]]) -> pl.DataFrame:
-        """The heart-rate readings inside each activity's time, one per second at most."""
+    def _sample_chunks(
+        self, activities: list[dict[str, Any]]
+    ) -> tuple[Callable[[], Iterator[pl.DataFrame]] | None, list[Rejected]]:
+        """The heart-rate readings inside each activity's time, one per second at most, as frames of at most
+        :data:`SAMPLE_CHUNK_ROWS` rows made when called; and a quarantine row for each workout with more readings
+        than :data:`MAX_WORKOUT_SAMPLES` (the readings beyond the cap are set aside, the workout and the rest load)."""
         if not activities or not self.hr_time:
-            return pl.DataFrame(schema=RAW_SAMPLE_SCHEMA)
+            return None, []
         times = np.frombuffer(self.hr_time, dtype=np.uint32).astype(np.int64)
         values = np.frombuffer(self.hr_value, dtype=np.uint16)
+        self.hr_time, self.hr_value = array("I"), array("H")  # the numbers live on in the arrays above only
         if np.any(times[1:] < times[:-1]):  # Apple writes them in time order; other writers may not
             order = np.argsort(times, kind="stable")
             times, values = times[order], values[order]
-        parts: list[pl.DataFrame] = []
+        # a reading one second or more after the one before is a sample (the first of a workout always is)
+        apart = np.concatenate(([True], np.diff(times) >= SAMPLE_GAP_S))
+        cap = MAX_WORKOUT_SAMPLES
+        spans: list[tuple[int, int, int]] = []  # (session_index, lo, hi) into times
+        rejected: list[Rejected] = []
         for row in activities:
             start = row["start_time_utc"].replace(tzinfo=UTC).timestamp()
             end = start + (row["elapsed_s"] or 0.0)
-            lo, hi = np.searchsorted(times, start, "left"), np.searchsorted(times, end, "right")
+            lo, hi = int(np.searchsorted(times, start, "left")), int(np.searchsorted(times, end, "right"))
             if hi <= lo:
                 continue
-            t, v = times[lo:hi], values[lo:hi]
-            keep = np.concatenate(([True], np.diff(t) >= SAMPLE_GAP_S))
-            t, v = t[keep], v[keep]
-            parts.append(
-                pl.DataFrame(
-                    {
-                        "session_index": pl.Series(np.full(len(t), row["session_index"], dtype=np.int32)),
-                        "timestamp_utc": pl.Series(t * 1_000_000).cast(pl.Datetime("us")),
-                        "heart_rate": pl.Series(v.astype(np.int32)),
-                    }
+            kept = 1 + int(np.count_nonzero(apart[lo + 1 : hi]))
+            if kept > cap:
+                line = row["source_line"]
+                rejected.append(
+                    Rejected(
+                        f"line {line}: {kept - cap:,} heart-rate samples of the workout beyond the cap of {cap:,} "
+                        f"samples per workout (apple_health.MAX_WORKOUT_SAMPLES; one a second for a day) "
+                        "not loaded; the workout and its first samples are",
+                        line=line,
+                        table="samples",
+                        rows=kept - cap,
+                    )
                 )
-            )
-        if not parts:
-            return pl.DataFrame(schema=RAW_SAMPLE_SCHEMA)
-        found = pl.concat(parts)
-        return found.select(
-            [
-                found[name].cast(dtype) if name in found.columns else pl.lit(None, dtype=dtype).alias(name)
-                for name, dtype in RAW_SAMPLE_SCHEMA.items()
-            ]
-        )
+            spans.append((row["session_index"], lo, hi))
+
+        def chunks() -> Iterator[pl.DataFrame]:
+            parts: list[tuple[int, np.ndarray, np.ndarray]] = []
+            held = 0
+            for session, lo, hi in spans:
+                keep = apart[lo:hi].copy()
+                keep[0] = True
+                t, v = times[lo:hi][keep][:cap], values[lo:hi][keep][:cap]
+                for at in range(0, len(t), SAMPLE_CHUNK_ROWS):
+                    parts.append((session, t[at : at + SAMPLE_CHUNK_ROWS], v[at : at + SAMPLE_CHUNK_ROWS]))
+                    held += len(parts[-1][1])
+                    if held >= SAMPLE_CHUNK_ROWS:
+                        yield _sample_frame(parts)
+                        parts, held = [], 0
+            if parts:
+                yield _sample_frame(parts)
+
+        return chunks, rejected
+
+
+def _sample_frame(parts: list[tuple[int, np.ndarray, np.ndarray]]) -> pl.DataFrame:
+    """Raw sample rows (session, epoch seconds, heart rate) in :data:`RAW_SAMPLE_SCHEMA`."""
+    sessions = np.concatenate([np.full(len(t), session, dtype=np.int32) for session, t, _ in parts])
+    seconds = np.concatenate([t for _, t, _ in parts])
+    rates = np.concatenate([v for _, _, v in parts]).astype(np.int32)
+    found = pl.DataFrame(
+        {
+            "session_index": pl.Series(sessions),
+            "timestamp_utc": pl.Series(seconds * 1_000_000).cast(pl.Datetime("us")),
+            "heart_rate": pl.Series(rates),
+        }
+    )
+    return found.select(
+        [
+            found[name].cast(dtype) if name in found.columns else pl.lit(None, dtype=dtype).alias(name)
+            for name, dtype in RAW_SAMPLE_SCHEMA.items()
+        ]
+    )
 
 
 def _sessions(workout: _Part) -> list[_Part]:
