@@ -180,9 +180,9 @@ class Decoded:
     repairs: tuple[dict[str, object], ...] = ()
     # samples too many to hold at once (an Apple Health export's heart rate through years of workouts): called
     # once, after the activities are known, it yields raw sample frames of a bounded size each, which the ingest
-    # repairs, normalizes, validates and hands to the loader on disk one at a time (BatchResult.sample_parts);
-    # they come in addition to ``samples``
-    sample_chunks: Callable[[], Iterator[pl.DataFrame]] | None = field(default=None, compare=False)
+    # repairs, normalizes, validates and hands to the loader on disk one at a time (BatchResult.sample_parts),
+    # and Rejected rows for samples set aside on the way; they come in addition to ``samples`` and ``rejected``
+    sample_chunks: Callable[[], Iterator[pl.DataFrame | Rejected]] | None = field(default=None, compare=False)
 
     @property
     def is_activity(self) -> bool:
@@ -193,7 +193,7 @@ class Decoded:
         chunks are never held at once by the ingest)."""
         if self.sample_chunks is None:
             return self.samples
-        frames = [self.samples, *self.sample_chunks()]
+        frames = [self.samples, *(f for f in self.sample_chunks() if isinstance(f, pl.DataFrame))]
         return pl.concat([conform(f, RAW_SAMPLE_SCHEMA) for f in frames])
 
 

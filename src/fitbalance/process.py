@@ -25,7 +25,17 @@ from fitbalance.config import Athlete
 from fitbalance.contracts import TABLE_NAMES
 from fitbalance.errors import InputError, ReadFailed
 from fitbalance.exercises import Catalog, load_catalog
-from fitbalance.models import SAMPLE_SCHEMA, BatchResult, Decoded, FileOutcome, FileStatus, Tables, WorkItem, conform
+from fitbalance.models import (
+    SAMPLE_SCHEMA,
+    BatchResult,
+    Decoded,
+    FileOutcome,
+    FileStatus,
+    Rejected,
+    Tables,
+    WorkItem,
+    conform,
+)
 from fitbalance.normalize import ExerciseMatch, ExerciseResolver, normalize
 from fitbalance.repair import REPAIRS_SCHEMA, repair
 from fitbalance.sources import decode_bytes, decode_source, read_settings, reader_version, sniff_format
@@ -61,7 +71,7 @@ class _Prepared:
     warning: str | None = None
     repairs: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REPAIRS_SCHEMA))
     read: dict[str, int] = field(default_factory=dict)  # rows the file held, per table
-    chunks: Callable[[], Iterator[pl.DataFrame]] | None = None  # more samples, in bounded parts (Decoded)
+    chunks: Callable[[], Iterator[pl.DataFrame | Rejected]] | None = None  # more samples, in parts (Decoded)
 
 
 def _file_outcome(item: WorkItem, fmt: str, settings: str, status: FileStatus, **counts: Any) -> FileOutcome:
@@ -314,6 +324,21 @@ def _stream_samples(p: _Prepared, loads: set[str], repeated: set[str], as_of: da
     owners = p.tables.activities.select("activity_id", "file_id")
     orphans: dict[str, int] = {}
     for chunk in p.chunks():
+        if isinstance(chunk, Rejected):  # samples the reader set aside on the way
+            out.read += chunk.rows
+            out.quarantine.append(
+                quarantine_row(
+                    fid,
+                    path,
+                    chunk.stage,
+                    chunk.reason,
+                    chunk.payload,
+                    table="samples",
+                    line=chunk.line,
+                    rows=chunk.rows,
+                )
+            )
+            continue
         out.read += chunk.height
         repaired = repair(Decoded(p.fmt, samples=chunk))
         out.repairs.append(_named_repairs(repaired.repairs, p.tables, fid, path))

@@ -417,3 +417,87 @@ def test_a_stream_reader_is_not_given_another_format() -> None:
     whole = apple_health.read(data, "export.xml", ReadOptions())
     streamed = apple_health.read_stream(io.BytesIO(data), "export.xml", ReadOptions())
     assert whole.activities.equals(streamed.activities)
+
+
+def _streamed_export(ref: SourceRef) -> Decoded:
+    decoded = decode_source(ref)
+    assert decoded is not None
+    return decoded
+
+
+def _running(decoded: Decoded) -> tuple[int, list[object]]:
+    """The sample week's run (the watch's, with a route): its session and the chunks' rows set aside."""
+    (session,) = (
+        decoded.activities.with_row_index()
+        .filter((decoded.activities["sport"] == "running") & (decoded.activities["device"] == "Apple Watch"))[
+            "session_index"
+        ]
+        .to_list()
+    )
+    assert decoded.sample_chunks is not None
+    notes = [c for c in decoded.sample_chunks() if not hasattr(c, "height")]
+    return session, notes
+
+
+def test_a_route_in_export_zip_gives_its_workout_positions(tmp_path: Path) -> None:
+    """export.zip as the Health app writes it: the run's ``<WorkoutRoute><FileReference path=.../>`` names
+    ``workout-routes/route_....gpx`` beside export.xml; its points become the run's positions (joined with its heart
+    rate by the second), no new activity; the route member itself is skipped as belonging to its workout."""
+    zipped, expect = xml_exports.sample_files()["xml/apple_health/export.zip"]
+    path = tmp_path / "export.zip"
+    path.write_bytes(zipped)
+    found = {ref.path.split("!/")[1]: ref for ref in discover([path], tmp_path / "work").files}
+    decoded = _streamed_export(found["apple_health_export/export.xml"])
+    assert decoded.activities.height == expect["activities"]
+    session, notes = _running(decoded)
+    assert notes == []
+    samples = decoded.every_sample()
+    assert samples.height == expect["samples"]  # the route's seconds are those of the heart-rate readings
+    run = samples.filter(samples["session_index"] == session)
+    positioned = run.drop_nulls("lat")
+    assert positioned.height == 48 * 60 // 10 + 1 and positioned["lon"].is_sorted()
+    assert positioned["heart_rate"].null_count() == 0 and positioned["speed_mps"].to_list()[0] == pytest.approx(3.1)
+    assert samples.filter(samples["session_index"] != session)["lat"].null_count() == samples.height - run.height
+    (route,) = [name for name in found if "workout-routes/" in name]
+    skipped = _streamed_export(found[route])
+    assert skipped.file_type == "no_activities" and "samples of their workout" in skipped.detail
+
+
+def test_a_route_beside_a_bare_export_xml_gives_its_workout_positions(tmp_path: Path) -> None:
+    """The export unzipped by the user: export.xml and its workout-routes/ folder on disk."""
+    zipped, _ = xml_exports.sample_files()["xml/apple_health/export.zip"]
+    with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
+        archive.extractall(tmp_path)
+    xml = tmp_path / "apple_health_export" / "export.xml"
+    decoded = _streamed_export(SourceRef(str(xml), str(xml), xml.stat().st_size))
+    session, notes = _running(decoded)
+    samples = decoded.every_sample()
+    assert notes == [] and samples.filter(samples["session_index"] == session)["lat"].count() == 289
+
+
+@pytest.mark.parametrize(
+    ("reference", "why"),
+    [
+        ("/workout-routes/missing.gpx", "No such file"),
+        ("/../../outside.gpx", "not a path inside the export"),
+    ],
+)
+def test_a_route_that_cannot_be_read_is_a_row_and_the_workout_loads(tmp_path: Path, reference: str, why: str) -> None:
+    """A route file that is missing, or a reference that climbs out of the export's folder (never followed), is a
+    quarantine row naming the route; the workout and its heart rate load."""
+    (tmp_path / "outside.gpx").write_text("<gpx/>")
+    folder = tmp_path / "a" / "b"
+    folder.mkdir(parents=True)
+    body = hr("2024-03-01 07:00:10 +0000", 120) + workout(
+        'workoutActivityType="HKWorkoutActivityTypeRunning" duration="10" durationUnit="min" '
+        'startDate="2024-03-01 07:00:00 +0000" endDate="2024-03-01 07:10:00 +0000"',
+        f'<WorkoutRoute sourceName="Apple Watch"><FileReference path="{reference}"/></WorkoutRoute>\n',
+    )
+    xml = folder / "export.xml"
+    xml.write_bytes(export(body))
+    decoded = _streamed_export(SourceRef(str(xml), str(xml), xml.stat().st_size))
+    assert decoded.sample_chunks is not None
+    chunks = list(decoded.sample_chunks())
+    (note,) = [c for c in chunks if not hasattr(c, "height")]
+    assert reference in note.reason and why in note.reason and note.table == "samples"  # type: ignore[union-attr]
+    assert decoded.activities.height == 1 and decoded.every_sample()["heart_rate"].to_list() == [120]

@@ -35,22 +35,28 @@ from __future__ import annotations
 import io
 import json
 import tomllib
+import zipfile
+import zlib
 from array import array
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from importlib import resources
+from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import polars as pl
 
-from fitbalance.models import RAW_ACTIVITY_SCHEMA, RAW_SAMPLE_SCHEMA, Decoded, Rejected
+from fitbalance.errors import InputError
+from fitbalance.models import RAW_ACTIVITY_SCHEMA, RAW_SAMPLE_SCHEMA, Decoded, Rejected, SourceRef, conform
 from fitbalance.sources.limits import check_rows
 from fitbalance.sources.reading import HEAD_BYTES, ReadOptions
 from fitbalance.sources.xml import KCAL_PER, M_PER, S_PER, Handlers, in_unit, number, parse, parse_time, root_element
+from fitbalance.sources.xml.gpx import track_points
 
 NAME = "xml:apple_health"
 TYPE_PREFIX = "HKWorkoutActivityType"
@@ -67,6 +73,9 @@ HR_BATCH = 100_000  # heart-rate readings parsed together
 SAMPLE_CHUNK_ROWS = 100_000
 """Samples handed on at once (:attr:`~fitbalance.models.Decoded.sample_chunks`): an export's samples are never held
 whole, however many workouts it has."""
+MAX_ROUTE_BYTES = 64 * 1024**2
+"""The largest route file read (a day of points at one a second is about 20 MB of GPX)."""
+ROUTE_COLUMNS = ("timestamp_utc", "lat", "lon", "altitude_m", "speed_mps")
 MAX_WORKOUT_SAMPLES = 86_400
 """The most samples one workout loads (one a second for a day; read when the samples are made, so that a test can
 lower it). The file's row cap (:data:`~fitbalance.sources.limits.MAX_ROWS`) counts the workouts, not the samples:
@@ -136,7 +145,7 @@ def read_stream(stream: BinaryIO, path: str, options: ReadOptions) -> Decoded:
             file_type="no_activities",
             detail="clinical document (HL7 CDA, Apple Health's export_cda.xml): health records, no workouts",
         )
-    reader = _Export()
+    reader = _Export(options.place)
     parse(_Prefixed(head, stream), path, reader)  # type: ignore[arg-type]
     decoded = reader.decoded(path)
     check_rows({"activities": decoded.activities.height}, path)  # the samples stream in bounded chunks
@@ -157,10 +166,12 @@ class _Part:
     meta: dict[str, str] = field(default_factory=dict)
     parts: list[_Part] = field(default_factory=list)
     routes: int = 0
+    route_files: list[str] = field(default_factory=list)  # <FileReference path="/workout-routes/...gpx"/>
 
 
 class _Export(Handlers):
-    def __init__(self) -> None:
+    def __init__(self, place: SourceRef | None = None) -> None:
+        self.place = place
         self.workouts: list[_Part] = []
         self.workout: _Part | None = None
         self.part: _Part | None = None
@@ -198,6 +209,8 @@ class _Export(Handlers):
         elif name == "WorkoutRoute":
             self.in_route = True
             workout.routes += 1
+        elif name == "FileReference" and self.in_route and attrs.get("path"):
+            workout.route_files.append(attrs["path"])
 
     def end(self, name: str) -> None:
         if name == "Workout" and self.workout is not None:
@@ -244,8 +257,10 @@ class _Export(Handlers):
         rejected: list[Rejected] = []
         repairs: list[dict[str, Any]] = []
         unmapped: dict[str, int] = {}
+        routes: dict[int, tuple[tuple[str, ...], bool]] = {}  # session -> (route files, shared by its parts)
         for workout in self.workouts:
-            for part in _sessions(workout):
+            sessions = _sessions(workout)
+            for part in sessions:
                 try:
                     row, fixed = _activity(part, workout, types, unmapped)
                 except ValueError as exc:
@@ -255,9 +270,10 @@ class _Export(Handlers):
                     continue
                 index = len(activities)
                 activities.append({**row, "session_index": index})
+                if workout.route_files:
+                    routes[index] = (tuple(workout.route_files), len(sessions) > 1)
                 repairs += [{**r, "session_index": index} for r in fixed]
-        chunks, over_cap = self._sample_chunks(activities)
-        rejected += over_cap
+        chunks = self._sample_chunks(activities, routes)
         warnings: list[str] = []
         if unmapped:
             listed = ", ".join(f"{k!r} ({v})" for k, v in sorted(unmapped.items()))
@@ -277,13 +293,14 @@ class _Export(Handlers):
         )
 
     def _sample_chunks(
-        self, activities: list[dict[str, Any]]
-    ) -> tuple[Callable[[], Iterator[pl.DataFrame]] | None, list[Rejected]]:
-        """The heart-rate readings inside each activity's time, one per second at most, as frames of at most
-        :data:`SAMPLE_CHUNK_ROWS` rows made when called; and a quarantine row for each workout with more readings
-        than :data:`MAX_WORKOUT_SAMPLES` (the readings beyond the cap are set aside, the workout and the rest load)."""
-        if not activities or not self.hr_time:
-            return None, []
+        self, activities: list[dict[str, Any]], routes: dict[int, tuple[tuple[str, ...], bool]]
+    ) -> Callable[[], Iterator[pl.DataFrame | Rejected]] | None:
+        """Each activity's samples, made when called, in frames of about :data:`SAMPLE_CHUNK_ROWS` rows: the
+        heart-rate readings inside its time (one per second at most) and the points of its route files, joined by
+        the second. A workout's samples beyond :data:`MAX_WORKOUT_SAMPLES`, and a route that cannot be read, are
+        :class:`~fitbalance.models.Rejected` rows among the frames (the workout and the rest of its samples load)."""
+        if not activities or not (self.hr_time or routes):
+            return None
         times = np.frombuffer(self.hr_time, dtype=np.uint32).astype(np.int64)
         values = np.frombuffer(self.hr_value, dtype=np.uint16)
         self.hr_time, self.hr_value = array("I"), array("H")  # the numbers live on in the arrays above only
@@ -291,48 +308,165 @@ class _Export(Handlers):
             order = np.argsort(times, kind="stable")
             times, values = times[order], values[order]
         # a reading one second or more after the one before is a sample (the first of a workout always is)
-        apart = np.concatenate(([True], np.diff(times) >= SAMPLE_GAP_S))
-        cap = MAX_WORKOUT_SAMPLES
-        spans: list[tuple[int, int, int]] = []  # (session_index, lo, hi) into times
-        rejected: list[Rejected] = []
+        apart = np.concatenate(([True], np.diff(times) >= SAMPLE_GAP_S)) if len(times) else np.zeros(0, dtype=bool)
+        spans: list[_Span] = []
         for row in activities:
             start = row["start_time_utc"].replace(tzinfo=UTC).timestamp()
             end = start + (row["elapsed_s"] or 0.0)
             lo, hi = int(np.searchsorted(times, start, "left")), int(np.searchsorted(times, end, "right"))
-            if hi <= lo:
-                continue
-            kept = 1 + int(np.count_nonzero(apart[lo + 1 : hi]))
-            if kept > cap:
-                line = row["source_line"]
-                rejected.append(
-                    Rejected(
-                        f"line {line}: {kept - cap:,} heart-rate samples of the workout beyond the cap of {cap:,} "
-                        f"samples per workout (apple_health.MAX_WORKOUT_SAMPLES; one a second for a day) "
-                        "not loaded; the workout and its first samples are",
-                        line=line,
-                        table="samples",
-                        rows=kept - cap,
-                    )
-                )
-            spans.append((row["session_index"], lo, hi))
+            files, shared = routes.get(row["session_index"], ((), False))
+            if hi > lo or files:
+                spans.append(_Span(row["session_index"], row["source_line"], lo, hi, start, end, files, shared))
+        place = self.place
 
-        def chunks() -> Iterator[pl.DataFrame]:
-            parts: list[tuple[int, np.ndarray, np.ndarray]] = []
-            held = 0
-            for session, lo, hi in spans:
-                keep = apart[lo:hi].copy()
-                keep[0] = True
-                t, v = times[lo:hi][keep][:cap], values[lo:hi][keep][:cap]
-                for at in range(0, len(t), SAMPLE_CHUNK_ROWS):
-                    parts.append((session, t[at : at + SAMPLE_CHUNK_ROWS], v[at : at + SAMPLE_CHUNK_ROWS]))
-                    held += len(parts[-1][1])
-                    if held >= SAMPLE_CHUNK_ROWS:
-                        yield _sample_frame(parts)
-                        parts, held = [], 0
-            if parts:
-                yield _sample_frame(parts)
+        def chunks() -> Iterator[pl.DataFrame | Rejected]:
+            cap = MAX_WORKOUT_SAMPLES
+            held: list[pl.DataFrame] = []
+            readings: list[tuple[int, np.ndarray, np.ndarray]] = []
+            rows = 0
+            for span in spans:
+                if span.hi > span.lo:
+                    keep = apart[span.lo : span.hi].copy()
+                    keep[0] = True
+                    t, v = times[span.lo : span.hi][keep], values[span.lo : span.hi][keep]
+                else:
+                    t, v = times[:0], values[:0]
+                points = None
+                for file in span.routes:
+                    found, notes = _route(place, file, span)
+                    yield from notes
+                    if found is not None:
+                        points = found if points is None else pl.concat([points, found])
+                if points is None and len(t) > cap:
+                    yield _over_cap(span, len(t), cap)
+                    t, v = t[:cap], v[:cap]
+                if points is None:
+                    readings.append((span.session, t, v))
+                    rows += len(t)
+                else:
+                    frame = _with_route(span.session, t, v, points)
+                    if frame.height > cap:
+                        yield _over_cap(span, frame.height, cap)
+                        frame = frame.head(cap)
+                    held.append(frame)
+                    rows += frame.height
+                if rows >= SAMPLE_CHUNK_ROWS:
+                    yield _chunk(readings, held)
+                    readings, held, rows = [], [], 0
+            if rows:
+                yield _chunk(readings, held)
 
-        return chunks, rejected
+        return chunks
+
+
+@dataclass(frozen=True)
+class _Span:
+    """Where one activity's samples come from: its heart-rate readings (``lo:hi`` of the sorted readings) and its
+    route files (``shared``: the route of a workout of several activities, of which this one takes the points in
+    its own time)."""
+
+    session: int
+    line: int
+    lo: int
+    hi: int
+    start: float  # epoch seconds
+    end: float
+    routes: tuple[str, ...]
+    shared: bool
+
+
+def _over_cap(span: _Span, found: int, cap: int) -> Rejected:
+    return Rejected(
+        f"line {span.line}: {found - cap:,} samples of the workout beyond the cap of {cap:,} samples per workout "
+        "(apple_health.MAX_WORKOUT_SAMPLES; one a second for a day) not loaded; the workout and its first samples are",
+        line=span.line,
+        table="samples",
+        rows=found - cap,
+    )
+
+
+@contextmanager
+def _route_stream(place: SourceRef | None, reference: str) -> Iterator[tuple[BinaryIO, str]]:
+    """The route file a workout names (``/workout-routes/route_....gpx``, relative to the export's folder), open,
+    and the path to show for it: beside the export.xml on disk, or in the zip archive it came from.
+
+    Raises :class:`RouteNotRead` when the reference is not a path inside the export, or the file is missing or too
+    large; ``OSError`` and the zip module's errors as they are."""
+    relative = PurePosixPath(reference.replace("\\", "/").lstrip("/"))
+    if not relative.parts or ".." in relative.parts:
+        raise RouteNotRead("not a path inside the export")
+    if place is None:
+        raise RouteNotRead("the export was given as bytes, not as a file: its folder is unknown")
+    shown = place.path.replace("\\", "/")
+    if "!/" not in shown:
+        folder = Path(place.local_path).parent.resolve()
+        target = (folder / relative).resolve()
+        if folder not in target.parents:
+            raise RouteNotRead("not a path inside the export's folder")
+        if target.stat().st_size > MAX_ROUTE_BYTES:
+            raise RouteNotRead(f"larger than the route cap of {MAX_ROUTE_BYTES // 1024**2} MiB")
+        with open(target, "rb") as stream:
+            yield stream, str(PurePosixPath(shown).parent / relative)
+        return
+    archive, member = shown.rsplit("!/", 1)
+    if "!/" in archive:
+        raise RouteNotRead("the export is in an archive inside an archive: its routes are not read")
+    name = str(PurePosixPath(member).parent / relative)
+    with zipfile.ZipFile(archive) as zipped:
+        info = zipped.getinfo(name)
+        if info.file_size > MAX_ROUTE_BYTES:
+            raise RouteNotRead(f"larger than the route cap of {MAX_ROUTE_BYTES // 1024**2} MiB")
+        with zipped.open(info) as stream:
+            yield stream, f"{archive}!/{name}"  # type: ignore[misc]
+
+
+class RouteNotRead(Exception):
+    """Why a workout's route file is not read (the workout loads without its points)."""
+
+
+def _route(place: SourceRef | None, reference: str, span: _Span) -> tuple[pl.DataFrame | None, list[Rejected]]:
+    """The points of one route file of ``span``'s workout (``t`` in epoch seconds, one a second at most), and the
+    rows that say what was not read: the file (the workout then loads without its positions), or points in it."""
+    try:
+        with _route_stream(place, reference) as (stream, shown):
+            points, unreadable = track_points(stream, shown, max_bytes=MAX_ROUTE_BYTES)
+    except (RouteNotRead, InputError, OSError, KeyError, zipfile.BadZipFile, zlib.error, EOFError, RuntimeError) as exc:
+        why = "not in the archive" if isinstance(exc, KeyError) else getattr(exc, "reason", None) or str(exc)
+        note = f"line {span.line}: route {reference!r} of the workout not read ({why}): the workout loads without it"
+        return None, [Rejected(note, line=span.line, table="samples", rows=0)]
+    rejected = []
+    if unreadable:
+        note = f"line {span.line}: {unreadable} points of the route {reference!r} could not be read: not loaded"
+        rejected.append(Rejected(note, line=span.line, table="samples", rows=unreadable))
+    if not points:
+        return None, rejected
+    frame = pl.DataFrame(
+        [{k: p.get(k) for k in ROUTE_COLUMNS} for p in points], schema={k: RAW_SAMPLE_SCHEMA[k] for k in ROUTE_COLUMNS}
+    )
+    frame = frame.select(pl.col("timestamp_utc").dt.epoch("s").alias("t"), *ROUTE_COLUMNS[1:])
+    if span.shared:  # a part of a workout of several: the points in its own time
+        frame = frame.filter(pl.col("t").is_between(span.start, span.end))
+    return frame, rejected
+
+
+def _with_route(session: int, t: np.ndarray, v: np.ndarray, points: pl.DataFrame) -> pl.DataFrame:
+    """One activity's heart-rate readings and route points joined by the second (the first point of a second)."""
+    readings = pl.DataFrame({"t": pl.Series(t, dtype=pl.Int64), "heart_rate": pl.Series(v.astype(np.int32))})
+    points = points.unique("t", keep="first", maintain_order=True)
+    joined = readings.join(points, on="t", how="full", coalesce=True).sort("t")
+    return conform(
+        joined.with_columns(
+            pl.lit(session, dtype=pl.Int32).alias("session_index"),
+            (pl.col("t") * 1_000_000).cast(pl.Datetime("us")).alias("timestamp_utc"),
+        ),
+        RAW_SAMPLE_SCHEMA,
+    )
+
+
+def _chunk(readings: list[tuple[int, np.ndarray, np.ndarray]], frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """One frame of raw sample rows: heart-rate readings (session, epoch seconds, bpm) and frames made already."""
+    parts = [_sample_frame(readings)] if readings else []
+    return pl.concat([*parts, *frames]) if len(parts) + len(frames) > 1 else [*parts, *frames][0]
 
 
 def _sample_frame(parts: list[tuple[int, np.ndarray, np.ndarray]]) -> pl.DataFrame:
@@ -347,12 +481,7 @@ def _sample_frame(parts: list[tuple[int, np.ndarray, np.ndarray]]) -> pl.DataFra
             "heart_rate": pl.Series(rates),
         }
     )
-    return found.select(
-        [
-            found[name].cast(dtype) if name in found.columns else pl.lit(None, dtype=dtype).alias(name)
-            for name, dtype in RAW_SAMPLE_SCHEMA.items()
-        ]
-    )
+    return conform(found, RAW_SAMPLE_SCHEMA)
 
 
 def _sessions(workout: _Part) -> list[_Part]:
