@@ -47,6 +47,7 @@ RAW_ACTIVITY_SCHEMA: dict[str, pl.DataType] = {
     "calories_kcal": pl.Float64(),
     "avg_hr": pl.Float64(),
     "max_hr": pl.Float64(),
+    "avg_mets": pl.Float64(),  # average metabolic equivalent (Apple Health's HKAverageMETs)
     "device": pl.String(),
     "rpe": pl.Float64(),  # session RPE (1-10) where the source has one
     "source_ref": pl.String(),  # the source's own id for the activity (Strava id, Garmin activity id), if any

@@ -501,3 +501,54 @@ def test_a_route_that_cannot_be_read_is_a_row_and_the_workout_loads(tmp_path: Pa
     (note,) = [c for c in chunks if not hasattr(c, "height")]
     assert reference in note.reason and why in note.reason and note.table == "samples"  # type: ignore[union-attr]
     assert decoded.activities.height == 1 and decoded.every_sample()["heart_rate"].to_list() == [120]
+
+
+def _event(kind: str, date: str, minutes: float | None = None) -> str:
+    length = f' duration="{minutes}" durationUnit="min"' if minutes is not None else ""
+    return f'<WorkoutEvent type="HKWorkoutEventType{kind}" date="{date}"{length}/>\n'
+
+
+def test_lap_events_are_laps_pauses_leave_the_timer_and_mets_are_kept() -> None:
+    """A run with two laps marked (``HKWorkoutEventTypeLap``), Apple's splits (``Segment``), a pause and a motion
+    pause, and ``HKAverageMETs``: the laps are its laps (start, length, the heart rate read in each), the splits are
+    not laps when laps are marked, the timer time leaves both pauses out, the METs are the workout's."""
+    body = (
+        hr("2024-03-01 07:01:00 +0000", 120)
+        + hr("2024-03-01 07:06:00 +0000", 150)
+        + hr("2024-03-01 07:08:00 +0000", 160)
+        + workout(
+            'workoutActivityType="HKWorkoutActivityTypeRunning" '
+            'startDate="2024-03-01 07:00:00 +0000" endDate="2024-03-01 07:12:00 +0000"',
+            _event("Lap", "2024-03-01 07:00:00 +0000", 5)
+            + _event("Lap", "2024-03-01 07:05:00 +0000", 5.5)
+            + _event("Segment", "2024-03-01 07:00:00 +0000", 6)
+            + _event("Pause", "2024-03-01 07:10:00 +0000")
+            + _event("Resume", "2024-03-01 07:11:00 +0000")
+            + _event("MotionPaused", "2024-03-01 07:11:00 +0000")
+            + _event("MotionResumed", "2024-03-01 07:11:30 +0000")
+            + '<MetadataEntry key="HKAverageMETs" value="7.5 kcal/hr·kg"/>\n',
+        )
+    )
+    decoded = read(export(body))
+    run = decoded.activities.row(0, named=True)
+    assert run["elapsed_s"] == 720 and run["timer_s"] == run["moving_s"] == 720 - 60 - 30
+    assert run["avg_mets"] == 7.5
+    laps = decoded.laps.sort("lap_index")
+    assert laps["elapsed_s"].to_list() == [300, 330]
+    assert laps["start_time_utc"].to_list() == [datetime(2024, 3, 1, 7, 0), datetime(2024, 3, 1, 7, 5)]
+    assert laps["avg_hr"].to_list() == [120, 155] and laps["max_hr"].to_list() == [120, 160]
+
+
+def test_segments_are_the_laps_when_no_lap_is_marked() -> None:
+    """Apple's splits (``HKWorkoutEventTypeSegment``) are the laps of a workout without lap events; a METs value
+    that is not a number is left out, the workout loads."""
+    body = workout(
+        'workoutActivityType="HKWorkoutActivityTypeCycling" duration="20" durationUnit="min" '
+        'startDate="2024-03-01 07:00:00 +0000" endDate="2024-03-01 07:20:00 +0000"',
+        _event("Segment", "2024-03-01 07:00:00 +0000", 10)
+        + _event("Segment", "2024-03-01 07:10:00 +0000", 10)
+        + '<MetadataEntry key="HKAverageMETs" value="n/a"/>\n',
+    )
+    decoded = read(export(body))
+    assert decoded.laps["elapsed_s"].to_list() == [600, 600] and decoded.laps["avg_hr"].null_count() == 2
+    assert decoded.activities["avg_mets"].to_list() == [None]

@@ -158,3 +158,9 @@ def test_the_route_of_apples_run_is_its_positions_not_an_activity(xml_run: dict[
         "SELECT count(*) FROM activities AS a JOIN source_files AS f USING (file_id) "
         "WHERE f.path LIKE '%workout-routes/%'",
     ) == [(0,)]
+
+
+def test_apples_average_mets_are_a_column_of_the_workout(xml_run: dict[str, Any]) -> None:
+    """``HKAverageMETs`` of the strength session (``4.2 kcal/hr·kg``) is its ``avg_mets``, there for SQL."""
+    rows = q(xml_run["db"], "SELECT sport, avg_mets FROM activities WHERE avg_mets IS NOT NULL")
+    assert rows == [("training", 4.2)]

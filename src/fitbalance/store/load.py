@@ -42,6 +42,8 @@ from fitbalance.store.placement import place_times
 from fitbalance.store.views import refresh_derived
 
 CHILD_TABLES = ("strength_sets", "samples", "laps")
+DERIVED_BATCH = 500
+"""Activities whose derived rows are rebuilt in one statement: the statement holds their samples in memory."""
 
 
 def _delete_activities(
@@ -361,7 +363,9 @@ def load_batch(
             removed_frame = pl.DataFrame(removed, schema=CHANGED_SCHEMA, orient="row")
             changed = pl.concat([tables.activities.select(list(CHANGED_SCHEMA)), removed_frame, moved])
             link_duplicates(con, changed["athlete"].unique().to_list(), changed=changed)
-        refresh_derived(con, [*touched, *tables.activities["activity_id"].to_list()])
+        changed_ids = [*touched, *tables.activities["activity_id"].to_list()]
+        for at in range(0, len(changed_ids), DERIVED_BATCH):  # a big export's thousands of workouts, a few at once
+            refresh_derived(con, changed_ids[at : at + DERIVED_BATCH])
     # an updated export at the same path replaces its rows: only the sessions not known before count as added
     new = tables.without(known_before)[0] if known_before else tables
     working = new.sets.filter(pl.col("set_type") != "rest").height if new.sets.height else 0

@@ -52,7 +52,15 @@ import numpy as np
 import polars as pl
 
 from fitbalance.errors import InputError
-from fitbalance.models import RAW_ACTIVITY_SCHEMA, RAW_SAMPLE_SCHEMA, Decoded, Rejected, SourceRef, conform
+from fitbalance.models import (
+    RAW_ACTIVITY_SCHEMA,
+    RAW_LAP_SCHEMA,
+    RAW_SAMPLE_SCHEMA,
+    Decoded,
+    Rejected,
+    SourceRef,
+    conform,
+)
 from fitbalance.sources.limits import check_rows
 from fitbalance.sources.reading import HEAD_BYTES, ReadOptions
 from fitbalance.sources.xml import KCAL_PER, M_PER, S_PER, Handlers, in_unit, number, parse, parse_time, root_element
@@ -65,11 +73,14 @@ ACTIVE_ENERGY = "HKQuantityTypeIdentifierActiveEnergyBurned"
 DISTANCE_PREFIX = "HKQuantityTypeIdentifierDistance"
 PAUSES = frozenset({"HKWorkoutEventTypePause", "HKWorkoutEventTypeMotionPaused"})
 RESUMES = frozenset({"HKWorkoutEventTypeResume", "HKWorkoutEventTypeMotionResumed"})
+LAP = "HKWorkoutEventTypeLap"
+SEGMENT = "HKWorkoutEventTypeSegment"
 SWIM_LOCATION = {"1": "lap_swimming", "2": "open_water"}
 REPAIR_RULE = "statistic_over_total"
 DISAGREE = 0.01  # a total and a statistic further apart than 1 % disagree
 SAMPLE_GAP_S = 1.0  # readings closer than this are one
-HR_BATCH = 100_000  # heart-rate readings parsed together
+HR_BATCH = 10_000  # heart-rate readings parsed together (their text is held until then)
+READINGS_BLOCK = 1 << 18  # readings checked against the workouts' times at once
 SAMPLE_CHUNK_ROWS = 100_000
 """Samples handed on at once (:attr:`~fitbalance.models.Decoded.sample_chunks`): an export's samples are never held
 whole, however many workouts it has."""
@@ -258,6 +269,7 @@ class _Export(Handlers):
         repairs: list[dict[str, Any]] = []
         unmapped: dict[str, int] = {}
         routes: dict[int, tuple[tuple[str, ...], bool]] = {}  # session -> (route files, shared by its parts)
+        marks: dict[int, list[tuple[datetime, float]]] = {}  # session -> its laps' (start, seconds)
         for workout in self.workouts:
             sessions = _sessions(workout)
             for part in sessions:
@@ -270,10 +282,13 @@ class _Export(Handlers):
                     continue
                 index = len(activities)
                 activities.append({**row, "session_index": index})
+                marks[index] = _lap_marks(part.events, part.line)
                 if workout.route_files:
                     routes[index] = (tuple(workout.route_files), len(sessions) > 1)
                 repairs += [{**r, "session_index": index} for r in fixed]
-        chunks = self._sample_chunks(activities, routes)
+        readings = self._readings(activities)
+        laps = _laps(marks, readings)
+        chunks = self._sample_chunks(activities, routes, readings)
         warnings: list[str] = []
         if unmapped:
             listed = ", ".join(f"{k!r} ({v})" for k, v in sorted(unmapped.items()))
@@ -286,29 +301,49 @@ class _Export(Handlers):
         return Decoded(
             NAME,
             activities=frame,
+            laps=laps,
             sample_chunks=chunks,
             warnings=tuple(warnings),
             rejected=tuple(rejected),
             repairs=tuple(repairs),
         )
 
+    def _readings(self, activities: list[dict[str, Any]]) -> _Readings:
+        """The heart-rate readings kept while the file streamed that fall in some activity's time, as sorted arrays
+        (the others are let go: a long history is mostly readings outside workouts)."""
+        starts, ends = _union(activities)
+        times = np.frombuffer(self.hr_time, dtype=np.uint32)
+        values = np.frombuffer(self.hr_value, dtype=np.uint16)
+        inside = np.zeros(len(times), dtype=bool)
+        for at in range(
+            0, len(times) if len(starts) else 0, READINGS_BLOCK
+        ):  # in blocks: the temporary arrays stay small
+            block = times[at : at + READINGS_BLOCK]
+            window = np.searchsorted(starts, block, "right") - 1
+            inside[at : at + READINGS_BLOCK] = (window >= 0) & (block <= ends[np.maximum(window, 0)])
+        times, values = times[inside], values[inside]
+        if np.any(times[1:] < times[:-1]):  # Apple writes each type's records in time order; others may not
+            order = np.argsort(times, kind="stable")
+            times, values = times[order], values[order]
+        self.hr_time, self.hr_value = array("I"), array("H")
+        # a reading one second or more after the one before is a sample (the first of a workout always is; a
+        # reading left out above is never the one before a workout's second reading)
+        apart = np.concatenate(([True], np.diff(times) >= SAMPLE_GAP_S)) if len(times) else np.zeros(0, dtype=bool)
+        return _Readings(times, values, apart)
+
     def _sample_chunks(
-        self, activities: list[dict[str, Any]], routes: dict[int, tuple[tuple[str, ...], bool]]
+        self,
+        activities: list[dict[str, Any]],
+        routes: dict[int, tuple[tuple[str, ...], bool]],
+        readings: _Readings,
     ) -> Callable[[], Iterator[pl.DataFrame | Rejected]] | None:
         """Each activity's samples, made when called, in frames of about :data:`SAMPLE_CHUNK_ROWS` rows: the
         heart-rate readings inside its time (one per second at most) and the points of its route files, joined by
         the second. A workout's samples beyond :data:`MAX_WORKOUT_SAMPLES`, and a route that cannot be read, are
         :class:`~fitbalance.models.Rejected` rows among the frames (the workout and the rest of its samples load)."""
-        if not activities or not (self.hr_time or routes):
+        times, values, apart = readings.times, readings.values, readings.apart
+        if not activities or not (len(times) or routes):
             return None
-        times = np.frombuffer(self.hr_time, dtype=np.uint32).astype(np.int64)
-        values = np.frombuffer(self.hr_value, dtype=np.uint16)
-        self.hr_time, self.hr_value = array("I"), array("H")  # the numbers live on in the arrays above only
-        if np.any(times[1:] < times[:-1]):  # Apple writes them in time order; other writers may not
-            order = np.argsort(times, kind="stable")
-            times, values = times[order], values[order]
-        # a reading one second or more after the one before is a sample (the first of a workout always is)
-        apart = np.concatenate(([True], np.diff(times) >= SAMPLE_GAP_S)) if len(times) else np.zeros(0, dtype=bool)
         spans: list[_Span] = []
         for row in activities:
             start = row["start_time_utc"].replace(tzinfo=UTC).timestamp()
@@ -357,6 +392,75 @@ class _Export(Handlers):
                 yield _chunk(readings, held)
 
         return chunks
+
+
+def _union(activities: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+    """The activities' times (epoch seconds, start to end) as sorted, disjoint intervals: starts and ends."""
+    spans = sorted(
+        (start, start + (row["elapsed_s"] or 0.0))
+        for row in activities
+        for start in [row["start_time_utc"].replace(tzinfo=UTC).timestamp()]
+    )
+    merged: list[list[float]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return np.array([m[0] for m in merged]), np.array([m[1] for m in merged])
+
+
+@dataclass(frozen=True)
+class _Readings:
+    """The export's heart-rate readings: epoch seconds (sorted, 32 bits: Apple writes whole seconds), beats per
+    minute, and whether each is a second or more after the one before."""
+
+    times: np.ndarray
+    values: np.ndarray
+    apart: np.ndarray
+
+
+def _lap_marks(events: list[dict[str, str]], line: int) -> list[tuple[datetime, float]]:
+    """The laps of a workout from its ``<WorkoutEvent>``\\ s: its ``HKWorkoutEventTypeLap`` events (the laps the
+    athlete or the watch marked, a pool's lengths), else its ``HKWorkoutEventTypeSegment`` events (the splits),
+    each a start and a length in seconds; an event without a readable date or duration is left out."""
+    for kind in (LAP, SEGMENT):
+        marks = []
+        for event in events:
+            if event.get("type") != kind:
+                continue
+            try:
+                start, _ = parse_time(event.get("date", ""))
+                seconds = in_unit(number(event.get("duration")), event.get("durationUnit"), S_PER, "min", "lap")
+            except ValueError:
+                continue
+            if seconds is not None and seconds >= 0:
+                marks.append((start, seconds))
+        if marks:
+            return sorted(marks)
+    return []
+
+
+def _laps(marks: dict[int, list[tuple[datetime, float]]], readings: _Readings) -> pl.DataFrame:
+    """Lap rows (:data:`RAW_LAP_SCHEMA`): each lap's start and length, and the heart rate read during it."""
+    rows: list[dict[str, Any]] = []
+    for session, laps in marks.items():
+        for index, (start, seconds) in enumerate(laps):
+            begin = start.replace(tzinfo=UTC).timestamp()
+            lo = int(np.searchsorted(readings.times, begin, "left"))
+            hi = int(np.searchsorted(readings.times, begin + seconds, "right"))
+            rates = readings.values[lo:hi]
+            rows.append(
+                {
+                    "session_index": session,
+                    "lap_index": index,
+                    "start_time_utc": start,
+                    "elapsed_s": seconds,
+                    "avg_hr": float(rates.mean()) if len(rates) else None,
+                    "max_hr": float(rates.max()) if len(rates) else None,
+                }
+            )
+    return pl.DataFrame(rows, schema=RAW_LAP_SCHEMA) if rows else pl.DataFrame(schema=RAW_LAP_SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -472,7 +576,7 @@ def _chunk(readings: list[tuple[int, np.ndarray, np.ndarray]], frames: list[pl.D
 def _sample_frame(parts: list[tuple[int, np.ndarray, np.ndarray]]) -> pl.DataFrame:
     """Raw sample rows (session, epoch seconds, heart rate) in :data:`RAW_SAMPLE_SCHEMA`."""
     sessions = np.concatenate([np.full(len(t), session, dtype=np.int32) for session, t, _ in parts])
-    seconds = np.concatenate([t for _, t, _ in parts])
+    seconds = np.concatenate([t for _, t, _ in parts]).astype(np.int64)
     rates = np.concatenate([v for _, _, v in parts]).astype(np.int32)
     found = pl.DataFrame(
         {
@@ -551,6 +655,17 @@ def _paused_s(events: list[dict[str, str]], start: datetime, end: datetime) -> f
     return paused
 
 
+def _mets(text: str | None) -> float | None:
+    """``HKAverageMETs`` as Apple writes it (``4.2 kcal/hr·kg``): the number; None when there is none or it is not
+    one (the workout loads without it)."""
+    if not text:
+        return None
+    try:
+        return number(text.split()[0])
+    except ValueError:
+        return None
+
+
 def _agree(total: float | None, statistic: float | None) -> bool:
     if total is None or statistic is None:
         return True
@@ -620,10 +735,12 @@ def _activity(
         "utc_offset_source": "row" if offset is not None else None,
         "elapsed_s": elapsed,
         "moving_s": duration,
+        "timer_s": duration,  # the workout's duration as Apple records it: pauses left out
         "distance_m": distance,
         "calories_kcal": calories,
         "avg_hr": avg_hr,
         "max_hr": max_hr,
+        "avg_mets": _mets(meta.get("HKAverageMETs")),
         "device": source,
         "source_ref": f"{source or ''}|{attrs.get('startDate', '')}",
     }
