@@ -46,7 +46,7 @@ def q(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ..
 
 @pytest.fixture(scope="module")
 def corpus_csv(corpus: Path, prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from fitbalance.pipelines.ingest import ingest_flow
+    from fitbalance_pipelines.ingest import ingest_flow
 
     root = tmp_path_factory.mktemp("corpus-csv")
     settings = root / "fitbalance.toml"

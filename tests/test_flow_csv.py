@@ -1,7 +1,7 @@
 """CSV exports through the real Prefect flow: every dialect lands, the same session from two sources counts once,
 an updated export adds only its new workouts, and units come from the settings, never from a guess.
 
-The counts are the rows of the files in sample_data/csv (written by fitbalance.synth.csv_samples): open a file and
+The counts are the rows of the files in sample_data/csv (written by synth.csv_samples): open a file and
 count. The athlete runs with a Garmin watch (its runs also reach Strava) and logs lifts in Hevy while the watch
 records the same sessions as "Strength Training" a minute earlier.
 """
@@ -19,9 +19,9 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from fitbalance.synth import csv_exports, csv_samples
-from fitbalance.synth.csv_samples import LiftSet, Workout
-from fitbalance.synth.history import DEVICES, LIFTS, ActivityPlan, encode_activity, strength_session
+from synth import csv_exports, csv_samples
+from synth.csv_samples import LiftSet, Workout
+from synth.history import DEVICES, LIFTS, ActivityPlan, encode_activity, strength_session
 from tests.ingesting import ingest_like_the_flow
 
 from .accounts import assert_every_row_is_accounted_for

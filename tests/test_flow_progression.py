@@ -99,7 +99,7 @@ def q(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ..
 
 @pytest.fixture(scope="module")
 def lifted(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    from fitbalance.pipelines.ingest import ingest_flow
+    from fitbalance_pipelines.ingest import ingest_flow
 
     root = tmp_path_factory.mktemp("progression")
     settings = root / "fitbalance.toml"

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def sample_db(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> Path:
-    from fitbalance.pipelines.ingest import ingest_flow
+    from fitbalance_pipelines.ingest import ingest_flow
 
     db = tmp_path_factory.mktemp("targets") / "fitbalance.duckdb"
     ingest_flow(paths=[str(SAMPLE_DATA)], db=str(db), settings_path=str(SAMPLE_DATA / "fitbalance.toml"))

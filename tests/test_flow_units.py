@@ -38,7 +38,7 @@ def q(db: Path, sql: str) -> list[tuple[Any, ...]]:
 
 @pytest.fixture(scope="module")
 def ingested(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from fitbalance.pipelines.ingest import ingest_flow
+    from fitbalance_pipelines.ingest import ingest_flow
 
     root = tmp_path_factory.mktemp("units")
     (root / "in").mkdir()

@@ -1,6 +1,6 @@
 """The exports of Samsung Health, WHOOP and Mi Fit / Zepp through the real ingest into a DuckDB file.
 
-The sample folders of sample_data/watches (written by fitbalance.synth.watch_csvs: four weeks from 2026-01-05 of an
+The sample folders of sample_data/watches (written by synth.watch_csvs: four weeks from 2026-01-05 of an
 athlete in Berlin; the Samsung Health folder zipped, as the app's download is) with two FIT files of the same
 athlete's other watch: one is the first Samsung weight-machine workout, one the first WHOOP run. Strength workouts of
 every app are resistance and the weekly balance counts them; each session recorded twice counts once; the exports'
@@ -20,8 +20,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from fitbalance.synth import watch_csvs
-from fitbalance.synth.history import DEVICES, LIFTS, ActivityPlan, encode_activity, endurance_session, strength_session
+from synth import watch_csvs
+from synth.history import DEVICES, LIFTS, ActivityPlan, encode_activity, endurance_session, strength_session
 
 from .accounts import assert_every_row_is_accounted_for
 from .conftest import SAMPLE_DATA
@@ -69,7 +69,7 @@ def write_watch_files(folder: Path) -> None:
 
 @pytest.fixture(scope="module")
 def watch_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from fitbalance.pipelines.ingest import ingest_flow
+    from fitbalance_pipelines.ingest import ingest_flow
 
     root = tmp_path_factory.mktemp("watches")
     data = root / "in"

@@ -73,7 +73,7 @@ def test_from_fitbalance_import_ingest_loads_the_sample_data_without_prefect(tmp
 def test_the_flow_and_the_library_make_the_same_database(tmp_path: Path, prefect_harness: None) -> None:
     """The sample data through the Prefect flow and through ``fitbalance.run.ingest``, with the same settings and
     clock: every table, row for row (less run ids and times), and the same summary."""
-    from fitbalance.pipelines.ingest import ingest_flow
+    from fitbalance_pipelines.ingest import ingest_flow
 
     flow_db, library_db = tmp_path / "flow.duckdb", tmp_path / "library.duckdb"
     by_flow = ingest_flow(
@@ -149,10 +149,10 @@ def test_the_summary_round_trips_through_its_plain_form() -> None:
 
 def test_the_library_modules_import_nothing_of_the_orchestration_layer() -> None:
     """``fitbalance``, ``fitbalance.run`` and ``fitbalance.executors`` import neither Prefect nor
-    ``fitbalance.pipelines``, at the top or inside a function."""
+    ``fitbalance_pipelines``, at the top or inside a function."""
     for module in ("run.py", "executors.py", "__init__.py"):
         tree = ast.parse((ROOT / "src" / "fitbalance" / module).read_text())
         imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
         imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
         assert not {name for name in imported if name.split(".")[0] == "prefect"}, module
-        assert not {name for name in imported if name.startswith("fitbalance.pipelines")}, module
+        assert not {name for name in imported if name.startswith("fitbalance_pipelines")}, module

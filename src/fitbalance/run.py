@@ -17,7 +17,7 @@ One run per database at a time: :func:`ingest` holds ``<db>.ingest.lock`` (:func
 from the plan to the end. A run killed midway leaves only whole batches behind; the next run marks it
 ``interrupted`` and loads what it had not reached. A run that fails records its end all the same.
 
-Nothing here imports Prefect: the Prefect flow (``fitbalance.pipelines.ingest``) runs these same steps, as tasks, in
+Nothing here imports Prefect: the Prefect flow (``fitbalance_pipelines.ingest``) runs these same steps, as tasks, in
 the same loop (:func:`execute`), and adds task runs, retries and the UI around them.
 """
 

@@ -14,7 +14,7 @@ import pytest
 from fitbalance.errors import DecodeError
 from fitbalance.models import SetType
 from fitbalance.sources.csv import read_csv
-from fitbalance.synth import csv_samples
+from synth import csv_samples
 from tests.sources.csv.conftest import ZONE
 
 HEVY_HEADER = (

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from fitbalance.sources.csv import read_csv
-from fitbalance.synth.csv_samples import STRAVA_HEADER
+from synth.csv_samples import STRAVA_HEADER
 from tests.sources.csv.conftest import ZONE
 
 

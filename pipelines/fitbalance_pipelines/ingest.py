@@ -9,7 +9,7 @@ retry, and only on transient errors (a locked database).
 
 Where the batches are processed is a :class:`~fitbalance.executors.BatchExecutor`: a process pool of this machine
 (default), or, with ``staging`` set, the flow's Dask task runner handing batches back as Parquet
-(:class:`~fitbalance.pipelines.executors.DaskBatches`, :mod:`fitbalance.pipelines.scale`). Only the flow process
+(:class:`~fitbalance_pipelines.executors.DaskBatches`, :mod:`fitbalance_pipelines.scale`). Only the flow process
 writes the database either way.
 """
 
@@ -32,10 +32,10 @@ from fitbalance.config import Athlete, load_settings
 from fitbalance.errors import FitbalanceError
 from fitbalance.executors import BatchExecutor, LocalBatches
 from fitbalance.models import BatchResult, LoadCounts
-from fitbalance.pipelines.executors import DaskBatches
 from fitbalance.run import MAX_BATCH_SIZE, MIN_BATCH_SIZE, Plan, RunStart, RunSummary, end_of_today
 from fitbalance.sources.archive import scratch_dir
 from fitbalance.store import corrections, ledger
+from fitbalance_pipelines.executors import DaskBatches
 
 __all__ = ["MAX_BATCH_SIZE", "MIN_BATCH_SIZE", "ingest_flow", "progress_to"]
 
