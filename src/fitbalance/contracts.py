@@ -430,6 +430,15 @@ ACTIVITIES = Table(
         _c("calories_kcal", "DOUBLE", "Session calories.", lo=0, hi=50_000),
         _c("avg_hr", "DOUBLE", "Average heart rate, beats per minute.", lo=MIN_HR, hi=MAX_HR),
         _c("max_hr", "DOUBLE", "Maximum heart rate, beats per minute.", lo=MIN_HR, hi=MAX_HR),
+        _c(
+            "avg_mets",
+            "DOUBLE",
+            "Average metabolic equivalent of the workout (kcal per hour and kg of body weight) where the source "
+            "gives one (Apple Health's `HKAverageMETs`). Null for rows loaded before the column existed.",
+            lo=0,
+            hi=30,
+            added_later=True,
+        ),
         _c("device", "VARCHAR", "Manufacturer and product, e.g. `garmin fr965`."),
         _c("rpe", "DOUBLE", "Session RPE where the source has one.", lo=0, hi=10),
         _c("source_ref", "VARCHAR", "The source's own id (Strava or Garmin activity id) where it has one."),

@@ -182,7 +182,8 @@ def decode_source(
             if reader is None:
                 return None
             stream.seek(0)
-            decoded = reader.read_stream(stream, ref.path, ReadOptions(time_zone, weight_unit, distance_unit))
+            options = ReadOptions(time_zone, weight_unit, distance_unit, place=ref)
+            decoded = reader.read_stream(stream, ref.path, options)
         except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
             raise ArchiveError(f"corrupt gzip: {exc}", path=ref.path, stage="read") from exc
     return decoded
