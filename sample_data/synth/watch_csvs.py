@@ -220,6 +220,23 @@ def samsung_exercise(
     return data, _expect("loaded", sessions, samples=samples)
 
 
+def samsung_live_data_files(sessions: list[Session]) -> dict[str, bytes]:
+    """The ``jsons/`` files the exercise table's rows name in ``live_data`` (every workout but the second, whose
+    samples are inline), by path relative to the table: ``jsons/com.samsung.shealth.exercise/<first character of the
+    datauuid>/<datauuid>.com.samsung.health.exercise.live_data.json``, as current exports keep them (a
+    Samsung-to-Garmin converter on GitHub reads them there), each a JSON list of one point a minute (epoch ms,
+    bpm, m/s). Not in the sample folder: a variant for the tests (``samples`` in :func:`samsung_exercise`'s
+    expectation counts the inline ones only)."""
+    files = {}
+    for index, session in enumerate(sessions):
+        if index == 1:
+            continue
+        uuid = f"5a1e{index:04d}-7b2c-4d3e-9f10-{index:012d}"
+        name = f"{index:08x}.com.samsung.health.exercise.live_data.json"
+        files[f"jsons/com.samsung.shealth.exercise/{uuid[0]}/{name}"] = _live_data(session).encode()
+    return files
+
+
 def samsung_steps(rng: random.Random) -> tuple[bytes, dict[str, Any]]:
     prefix = "com.samsung.health.step_count."
     header = [f"{prefix}start_time", f"{prefix}end_time", f"{prefix}count", f"{prefix}distance", f"{prefix}time_offset"]

@@ -132,6 +132,7 @@ def _prepare(item: WorkItem, *, athlete: Athlete, resolve_exercise: ExerciseReso
                 time_zone=athlete.time_zone,
                 weight_unit=athlete.weight_unit,
                 distance_unit=athlete.distance_unit,
+                place=ref,
             )
         fmt = decoded.source_format
         settings = read_settings(fmt, athlete)

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from fitbalance.errors import DecodeError, SettingRequired
-from fitbalance.models import RAW_ACTIVITY_SCHEMA, RAW_SET_SCHEMA, Rejected
+from fitbalance.models import RAW_ACTIVITY_SCHEMA, RAW_SET_SCHEMA, Rejected, SourceRef
 
 T = TypeVar("T")
 
@@ -233,6 +233,7 @@ class Options:
     zone: ZoneInfo
     weight_unit: str | None = None
     distance_unit: str | None = None
+    place: SourceRef | None = None  # where the file is, for a dialect that reads the files it names (Samsung Health)
 
 
 # ---- bytes -> text -> records --------------------------------------------------------------------
