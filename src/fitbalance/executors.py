@@ -27,7 +27,7 @@ from typing import Generic, Self, TypeVar
 
 from fitbalance.config import Athlete
 from fitbalance.models import BatchResult, WorkItem
-from fitbalance.process import process_batch
+from fitbalance.process import discard_sample_parts, process_batch
 
 Pending = TypeVar("Pending")
 """What an engine holds for a batch in flight (a future of some kind)."""
@@ -107,6 +107,10 @@ class LocalBatches(BatchExecutor["Future[BatchResult]"]):
 
     def result(self, pending: Future[BatchResult]) -> BatchResult:
         return pending.result()
+
+    def release(self, pending: Future[BatchResult]) -> None:
+        if pending.done() and pending.exception() is None:
+            discard_sample_parts(pending.result())  # the streamed samples' files, loaded now
 
     def close(self) -> None:
         if self.pool is not None:

@@ -82,7 +82,7 @@ def test_an_apple_workout_route_belongs_to_its_workout() -> None:
     """A route GPX of Apple Health's export is skipped with that reason, not loaded as a second activity."""
     route = track([("2024-05-01T17:00:00Z", 8.0), ("2024-05-01T17:30:00Z", 8.2)])
     decoded = decode_bytes(document(route, "Apple Health Export"), "export.zip!/workout-routes/route_1.gpx")
-    assert decoded.file_type == "no_activities" and "belongs to its workout" in decoded.detail
+    assert decoded.file_type == "no_activities" and "samples of their workout" in decoded.detail
 
 
 def test_routes_and_waypoints_are_plans() -> None:
