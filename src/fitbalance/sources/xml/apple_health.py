@@ -81,7 +81,7 @@ DISAGREE = 0.01  # a total and a statistic further apart than 1 % disagree
 SAMPLE_GAP_S = 1.0  # readings closer than this are one
 HR_BATCH = 10_000  # heart-rate readings parsed together (their text is held until then)
 READINGS_BLOCK = 1 << 18  # readings checked against the workouts' times at once
-SAMPLE_CHUNK_ROWS = 100_000
+SAMPLE_CHUNK_ROWS = 50_000
 """Samples handed on at once (:attr:`~fitbalance.models.Decoded.sample_chunks`): an export's samples are never held
 whole, however many workouts it has."""
 MAX_ROUTE_BYTES = 64 * 1024**2
