@@ -11,20 +11,28 @@ What is read, in every layout the Health app has written:
   units) and as ``<WorkoutStatistics>`` children (current exports: distance, active energy, heart rate average and
   maximum). When both are there and disagree, the statistic wins (it is the sum of the samples Apple kept) and a
   ``repairs`` row (rule ``statistic_over_total``) keeps the attribute's value.
-- ``<WorkoutEvent>``: pauses and resumes give the timer time when ``duration`` is missing (elapsed less paused).
+- ``<WorkoutEvent>``: pauses and resumes (and motion pauses) give the timer time when ``duration`` is missing
+  (elapsed less paused; ``duration`` leaves them out already). ``HKWorkoutEventTypeLap`` events are the workout's
+  laps (its start, length and the heart rate read in it); without them, its ``HKWorkoutEventTypeSegment`` events
+  (Apple's splits) are.
 - ``<WorkoutActivity>``: the parts of a multisport workout (``SwimBikeRun``), each its own activity when it names
   its type; otherwise its statistics count for the workout.
 - ``<MetadataEntry>``: ``HKIndoorWorkout`` (a treadmill run, an indoor ride), ``HKSwimmingLocationType`` (pool or
-  open water), ``HKTimeZone`` (the offset of a time written without one). ``HKAverageMETs`` is read but there is no
-  column for it.
+  open water), ``HKTimeZone`` (the offset of a time written without one), ``HKAverageMETs`` (``avg_mets``).
 - Heart-rate ``<Record>``\\ s (``HKQuantityTypeIdentifierHeartRate``) inside a workout's time become its samples
-  (one per second at most: a reading two sources wrote at the same second counts once). Only two numbers per
-  reading are kept while the file streams, so memory stays small on a multi-gigabyte export.
+  (one per second at most: a reading two sources wrote at the same second counts once), joined by the second with
+  the points of the route GPX the workout names (``<WorkoutRoute><FileReference path="/workout-routes/...gpx"/>``,
+  read beside export.xml on disk or in the zip it came from: positions, elevation, speed). Only two numbers per
+  reading are kept while the file streams, and only the readings inside workouts once the workouts are known; the
+  samples are handed on in bounded chunks (:attr:`~fitbalance.models.Decoded.sample_chunks`), so memory stays
+  small on a multi-gigabyte export. The file's row cap counts workouts; one workout's samples are capped at
+  :data:`MAX_WORKOUT_SAMPLES`, the rest a quarantine row naming the cap. A route that cannot be read, or whose
+  path climbs out of the export, is a quarantine row; its workout loads.
 
 What is skipped: every other record (steps, energy, sleep, ...), correlations, activity summaries, and
-``export_cda.xml`` (the clinical document beside it: skipped with its kind). The routes in ``workout-routes/`` are
-GPX files that belong to their workouts (:mod:`.gpx` skips them with that reason). An export with no workout is
-skipped with its kind and how many records it held.
+``export_cda.xml`` (the clinical document beside it: skipped with its kind). The route files, found on their own
+in ``workout-routes/``, are skipped by :mod:`.gpx` (their points are read here, with their workout). An export
+with no workout is skipped with its kind and how many records it held.
 
 A workout that cannot be read (a start that is not a time) is set aside as a quarantine row naming its line; the
 other workouts load.
