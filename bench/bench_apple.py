@@ -221,7 +221,8 @@ def main() -> None:
             base = ingest(small, folder / "fitbalance.duckdb")
             lines += [
                 f"The same command on the sample export.zip ({len(data) / 1000:.0f} kB, seven workouts): "
-                f"{base.seconds:.1f} s, peak RSS {base.peak_process_mb:.0f} MB largest process, "
+                f"{base.seconds:.1f} s, peak RSS {base.peak_process_mb:.0f} MB largest process "
+                f"(`/usr/bin/time -v`: {_mb(base.max_rss_mb)}), "
                 f"{base.peak_tree_mb:.0f} MB process tree (exit {base.returncode}): the command's fixed cost "
                 "(Prefect's embedded API, the data libraries, the decoder process).",
                 "",
