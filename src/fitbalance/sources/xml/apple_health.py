@@ -290,7 +290,7 @@ class _Export(Handlers):
                     continue
                 index = len(activities)
                 activities.append({**row, "session_index": index})
-                marks[index] = _lap_marks(part.events, part.line)
+                marks[index] = _lap_marks(part.events)
                 if workout.route_files:
                     routes[index] = (tuple(workout.route_files), len(sessions) > 1)
                 repairs += [{**r, "session_index": index} for r in fixed]
@@ -364,8 +364,8 @@ class _Export(Handlers):
 
         def chunks() -> Iterator[pl.DataFrame | Rejected]:
             cap = MAX_WORKOUT_SAMPLES
-            held: list[pl.DataFrame] = []
-            readings: list[tuple[int, np.ndarray, np.ndarray]] = []
+            held: list[pl.DataFrame] = []  # activities with a route, joined already
+            bare: list[tuple[int, np.ndarray, np.ndarray]] = []  # heart rate only: (session, times, values)
             rows = 0
             for span in spans:
                 if span.hi > span.lo:
@@ -384,7 +384,7 @@ class _Export(Handlers):
                     yield _over_cap(span, len(t), cap)
                     t, v = t[:cap], v[:cap]
                 if points is None:
-                    readings.append((span.session, t, v))
+                    bare.append((span.session, t, v))
                     rows += len(t)
                 else:
                     frame = _with_route(span.session, t, v, points)
@@ -394,10 +394,10 @@ class _Export(Handlers):
                     held.append(frame)
                     rows += frame.height
                 if rows >= SAMPLE_CHUNK_ROWS:
-                    yield _chunk(readings, held)
-                    readings, held, rows = [], [], 0
+                    yield _chunk(bare, held)
+                    bare, held, rows = [], [], 0
             if rows:
-                yield _chunk(readings, held)
+                yield _chunk(bare, held)
 
         return chunks
 
@@ -428,7 +428,7 @@ class _Readings:
     apart: np.ndarray
 
 
-def _lap_marks(events: list[dict[str, str]], line: int) -> list[tuple[datetime, float]]:
+def _lap_marks(events: list[dict[str, str]]) -> list[tuple[datetime, float]]:
     """The laps of a workout from its ``<WorkoutEvent>``\\ s: its ``HKWorkoutEventTypeLap`` events (the laps the
     athlete or the watch marked, a pool's lengths), else its ``HKWorkoutEventTypeSegment`` events (the splits),
     each a start and a length in seconds; an event without a readable date or duration is left out."""
