@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from synth import csv_samples
 from synth.history import DEVICES, LIFTS, ActivityPlan, encode_activity, endurance_session, strength_session
-from tests.ingesting import ingest_like_the_flow
+from tests.ingesting import ingest_like_the_flow as ingest
 
 from .accounts import assert_every_row_is_accounted_for
 from .conftest import SAMPLE_DATA
@@ -32,10 +32,6 @@ def q(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ..
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
-
-
-def ingest(paths: list[Path], db: Path, settings: Path | None = None) -> dict[str, Any]:
-    return ingest_like_the_flow(paths, db, settings)
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from synth import csv_exports, csv_samples
 from synth.csv_samples import LiftSet, Workout
 from synth.history import DEVICES, LIFTS, ActivityPlan, encode_activity, strength_session
-from tests.ingesting import ingest_like_the_flow
+from tests.ingesting import ingest_like_the_flow as ingest
 
 from .accounts import assert_every_row_is_accounted_for
 from .conftest import SAMPLE_DATA
@@ -72,10 +72,6 @@ def write_pair(folder: Path) -> None:
     local_start = PAIR_START_UTC + timedelta(hours=1, minutes=1)
     workout = Workout("Full Body A", local_start, round(session.elapsed_s / 60), sets)
     (folder / "hevy-same-session.csv").write_bytes(csv_samples.hevy([workout]))
-
-
-def ingest(paths: list[Path], db: Path, settings: Path, **kw: Any) -> dict[str, Any]:
-    return ingest_like_the_flow(paths, db, settings, **kw)
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ import pytest
 
 from synth import watch_csvs
 from synth.history import DEVICES, LIFTS, ActivityPlan, encode_activity, endurance_session, strength_session
+from tests.ingesting import ingest_like_the_flow
 
 from .accounts import assert_every_row_is_accounted_for
 from .conftest import SAMPLE_DATA
@@ -68,9 +69,7 @@ def write_watch_files(folder: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def watch_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from fitbalance_pipelines.ingest import ingest_flow
-
+def watch_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("watches")
     data = root / "in"
     shutil.copytree(SAMPLE_DATA / "watches", data / "watches")
@@ -83,8 +82,8 @@ def watch_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -
     settings = root / "fitbalance.toml"
     settings.write_text(SETTINGS)
     db = root / "watches.duckdb"
-    first = ingest_flow(paths=[str(data)], db=str(db), settings_path=str(settings), workers=1, batch_size=4)
-    second = ingest_flow(paths=[str(data)], db=str(db), settings_path=str(settings))
+    first = ingest_like_the_flow([data], db, settings, workers=1, batch_size=4)
+    second = ingest_like_the_flow([data], db, settings)
     return {"db": db, "first": first, "second": second}
 
 

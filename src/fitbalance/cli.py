@@ -895,22 +895,40 @@ def unmapped(db: DbOption = None) -> None:
     from fitbalance.exercises import load_catalog
 
     catalog = load_catalog()
-    closest = [catalog.closest(str(r[0])) for r in rows]
+    closest = [catalog.closest(str(r[0])) if r[0] is not None else [] for r in rows]
     table = Table(*columns, "closest catalogue names", title=f"{len(rows)} unmapped exercise names")
     for r, near in zip(rows, closest, strict=True):
         cells = ("" if v is None else ", ".join(v) if isinstance(v, list) else str(v) for v in r)
         table.add_row(*cells, "; ".join(near))
     console.print(table)
-    first = str(rows[0][0]).replace('"', '\\"')
-    target = closest[0][0] if closest[0] else "Catalogue Exercise"
+    whose = columns.index("athletes")
+    by_athlete: dict[str, list[str]] = {}
+    for r, near in list(zip(rows, closest, strict=True))[:UNMAPPED_LINES]:
+        if r[0] is None:  # a watch's set it did not name: mapped as category/name, see the README
+            continue
+        line = f'  "{_toml_text(str(r[0]))}" = "{_toml_text(near[0] if near else "Catalogue Exercise")}"'
+        for athlete in r[whose] or ["NAME"]:
+            by_athlete.setdefault(str(athlete), []).append(line)
+    blocks = "".join(
+        f"  [athletes.{athlete}.exercise_names]\n" + "\n".join(lines) + "\n" for athlete, lines in by_athlete.items()
+    )
     console.print(
         "Map a name to a catalogue exercise (or a name of your own) in the settings file (fitbalance.toml),\n"
-        "under the athlete it belongs to; the next `fitbalance ingest` applies it to the sets already loaded:\n"
-        f'  [athletes.NAME.exercise_names]\n  "{first}" = "{target}"\n'
+        "under the athlete it belongs to; the next `fitbalance ingest` applies it to the sets already loaded.\n"
+        "Each line maps one name to its closest catalogue name: keep the lines you agree with, change the others:\n"
+        f"{blocks}"
         'Catalogue names: fitbalance sql "SELECT exercise, fit_category, kind FROM exercises ORDER BY 1"',
         markup=False,
         highlight=False,
     )
+
+
+UNMAPPED_LINES = 20  # settings lines `fitbalance unmapped` prints, for the most used names
+
+
+def _toml_text(text: str) -> str:
+    """``text`` inside a TOML basic string."""
+    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 @app.command()
