@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -398,6 +398,12 @@ def _paths(group: list[_Prepared]) -> dict[str, str]:
 def process_file(
     item: WorkItem, *, athlete: Athlete, as_of: datetime, resolve_exercise: ExerciseResolver | None = None
 ) -> tuple[FileOutcome, Tables, pl.DataFrame]:
-    """Decode, normalize and validate one file: its outcome, its loadable tables, its quarantine rows."""
+    """Decode, normalize and validate one file: its outcome, its loadable tables, its quarantine rows (the samples
+    a big export streamed to disk are read back into the tables: for one file's checks, not for the ingest)."""
     result = process_batch([item], athlete=athlete, as_of=as_of, resolve_exercise=resolve_exercise)
-    return result.outcomes[0], result.tables, result.quarantine
+    tables = result.tables
+    if result.sample_parts:
+        streamed = [pl.read_parquet(part) for part in result.sample_parts]
+        tables = replace(tables, samples=pl.concat([tables.samples, *streamed]))
+        discard_sample_parts(result)
+    return result.outcomes[0], tables, result.quarantine

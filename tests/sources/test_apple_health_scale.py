@@ -1,6 +1,6 @@
 """An Apple Health export bigger than the caps of one file, through the real ingest into a DuckDB file.
 
-The export is made by the generator of the benchmark (``fitbalance.synth.xml_exports.write_big_export``: days of
+The export is made by the generator of the benchmark (``synth.xml_exports.write_big_export``: days of
 records, a workout most days with heart rate every 10 s). The caps are lowered so that a small file crosses them:
 the per-file row cap (``limits.MAX_ROWS``), the samples handed on at once (``apple_health.SAMPLE_CHUNK_ROWS``) and
 the samples of one workout (``apple_health.MAX_WORKOUT_SAMPLES``).
@@ -17,7 +17,7 @@ import pytest
 
 from fitbalance.sources import limits
 from fitbalance.sources.xml import apple_health
-from fitbalance.synth import xml_exports
+from synth import xml_exports
 
 from ..accounts import assert_every_row_is_accounted_for
 from ..ingesting import ingest_like_the_flow

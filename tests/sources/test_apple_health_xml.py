@@ -552,3 +552,27 @@ def test_segments_are_the_laps_when_no_lap_is_marked() -> None:
     decoded = read(export(body))
     assert decoded.laps["elapsed_s"].to_list() == [600, 600] and decoded.laps["avg_hr"].null_count() == 2
     assert decoded.activities["avg_mets"].to_list() == [None]
+
+
+def test_a_route_declaring_an_entity_is_refused_and_the_workout_loads(tmp_path: Path) -> None:
+    """A route GPX is read under the same rules as any XML: one that declares an entity is never expanded; a row
+    names the refusal, the workout loads without positions."""
+    routes = tmp_path / "workout-routes"
+    routes.mkdir()
+    (routes / "route.gpx").write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE gpx [<!ENTITY lol "lol">]>\n<gpx><trk><trkseg>'
+        '<trkpt lat="1" lon="1"><time>2024-03-01T07:01:00Z</time><name>&lol;</name></trkpt></trkseg></trk></gpx>\n'
+    )
+    body = hr("2024-03-01 07:00:10 +0000", 120) + workout(
+        'workoutActivityType="HKWorkoutActivityTypeRunning" duration="10" durationUnit="min" '
+        'startDate="2024-03-01 07:00:00 +0000" endDate="2024-03-01 07:10:00 +0000"',
+        '<WorkoutRoute sourceName="Apple Watch"><FileReference path="/workout-routes/route.gpx"/></WorkoutRoute>\n',
+    )
+    xml = tmp_path / "export.xml"
+    xml.write_bytes(export(body))
+    decoded = _streamed_export(SourceRef(str(xml), str(xml), xml.stat().st_size))
+    assert decoded.sample_chunks is not None
+    (note,) = [c for c in decoded.sample_chunks() if not hasattr(c, "height")]
+    assert "entit" in note.reason and "route.gpx" in note.reason  # type: ignore[union-attr]
+    samples = decoded.every_sample()
+    assert samples["heart_rate"].to_list() == [120] and samples["lat"].null_count() == 1

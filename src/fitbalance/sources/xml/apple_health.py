@@ -11,20 +11,28 @@ What is read, in every layout the Health app has written:
   units) and as ``<WorkoutStatistics>`` children (current exports: distance, active energy, heart rate average and
   maximum). When both are there and disagree, the statistic wins (it is the sum of the samples Apple kept) and a
   ``repairs`` row (rule ``statistic_over_total``) keeps the attribute's value.
-- ``<WorkoutEvent>``: pauses and resumes give the timer time when ``duration`` is missing (elapsed less paused).
+- ``<WorkoutEvent>``: pauses and resumes (and motion pauses) give the timer time when ``duration`` is missing
+  (elapsed less paused; ``duration`` leaves them out already). ``HKWorkoutEventTypeLap`` events are the workout's
+  laps (its start, length and the heart rate read in it); without them, its ``HKWorkoutEventTypeSegment`` events
+  (Apple's splits) are.
 - ``<WorkoutActivity>``: the parts of a multisport workout (``SwimBikeRun``), each its own activity when it names
   its type; otherwise its statistics count for the workout.
 - ``<MetadataEntry>``: ``HKIndoorWorkout`` (a treadmill run, an indoor ride), ``HKSwimmingLocationType`` (pool or
-  open water), ``HKTimeZone`` (the offset of a time written without one). ``HKAverageMETs`` is read but there is no
-  column for it.
+  open water), ``HKTimeZone`` (the offset of a time written without one), ``HKAverageMETs`` (``avg_mets``).
 - Heart-rate ``<Record>``\\ s (``HKQuantityTypeIdentifierHeartRate``) inside a workout's time become its samples
-  (one per second at most: a reading two sources wrote at the same second counts once). Only two numbers per
-  reading are kept while the file streams, so memory stays small on a multi-gigabyte export.
+  (one per second at most: a reading two sources wrote at the same second counts once), joined by the second with
+  the points of the route GPX the workout names (``<WorkoutRoute><FileReference path="/workout-routes/...gpx"/>``,
+  read beside export.xml on disk or in the zip it came from: positions, elevation, speed). Only two numbers per
+  reading are kept while the file streams, and only the readings inside workouts once the workouts are known; the
+  samples are handed on in bounded chunks (:attr:`~fitbalance.models.Decoded.sample_chunks`), so memory stays
+  small on a multi-gigabyte export. The file's row cap counts workouts; one workout's samples are capped at
+  :data:`MAX_WORKOUT_SAMPLES`, the rest a quarantine row naming the cap. A route that cannot be read, or whose
+  path climbs out of the export, is a quarantine row; its workout loads.
 
 What is skipped: every other record (steps, energy, sleep, ...), correlations, activity summaries, and
-``export_cda.xml`` (the clinical document beside it: skipped with its kind). The routes in ``workout-routes/`` are
-GPX files that belong to their workouts (:mod:`.gpx` skips them with that reason). An export with no workout is
-skipped with its kind and how many records it held.
+``export_cda.xml`` (the clinical document beside it: skipped with its kind). The route files, found on their own
+in ``workout-routes/``, are skipped by :mod:`.gpx` (their points are read here, with their workout). An export
+with no workout is skipped with its kind and how many records it held.
 
 A workout that cannot be read (a start that is not a time) is set aside as a quarantine row naming its line; the
 other workouts load.
@@ -81,7 +89,7 @@ DISAGREE = 0.01  # a total and a statistic further apart than 1 % disagree
 SAMPLE_GAP_S = 1.0  # readings closer than this are one
 HR_BATCH = 10_000  # heart-rate readings parsed together (their text is held until then)
 READINGS_BLOCK = 1 << 18  # readings checked against the workouts' times at once
-SAMPLE_CHUNK_ROWS = 100_000
+SAMPLE_CHUNK_ROWS = 50_000
 """Samples handed on at once (:attr:`~fitbalance.models.Decoded.sample_chunks`): an export's samples are never held
 whole, however many workouts it has."""
 MAX_ROUTE_BYTES = 64 * 1024**2
@@ -282,7 +290,7 @@ class _Export(Handlers):
                     continue
                 index = len(activities)
                 activities.append({**row, "session_index": index})
-                marks[index] = _lap_marks(part.events, part.line)
+                marks[index] = _lap_marks(part.events)
                 if workout.route_files:
                     routes[index] = (tuple(workout.route_files), len(sessions) > 1)
                 repairs += [{**r, "session_index": index} for r in fixed]
@@ -356,8 +364,8 @@ class _Export(Handlers):
 
         def chunks() -> Iterator[pl.DataFrame | Rejected]:
             cap = MAX_WORKOUT_SAMPLES
-            held: list[pl.DataFrame] = []
-            readings: list[tuple[int, np.ndarray, np.ndarray]] = []
+            held: list[pl.DataFrame] = []  # activities with a route, joined already
+            bare: list[tuple[int, np.ndarray, np.ndarray]] = []  # heart rate only: (session, times, values)
             rows = 0
             for span in spans:
                 if span.hi > span.lo:
@@ -376,7 +384,7 @@ class _Export(Handlers):
                     yield _over_cap(span, len(t), cap)
                     t, v = t[:cap], v[:cap]
                 if points is None:
-                    readings.append((span.session, t, v))
+                    bare.append((span.session, t, v))
                     rows += len(t)
                 else:
                     frame = _with_route(span.session, t, v, points)
@@ -386,10 +394,10 @@ class _Export(Handlers):
                     held.append(frame)
                     rows += frame.height
                 if rows >= SAMPLE_CHUNK_ROWS:
-                    yield _chunk(readings, held)
-                    readings, held, rows = [], [], 0
+                    yield _chunk(bare, held)
+                    bare, held, rows = [], [], 0
             if rows:
-                yield _chunk(readings, held)
+                yield _chunk(bare, held)
 
         return chunks
 
@@ -420,7 +428,7 @@ class _Readings:
     apart: np.ndarray
 
 
-def _lap_marks(events: list[dict[str, str]], line: int) -> list[tuple[datetime, float]]:
+def _lap_marks(events: list[dict[str, str]]) -> list[tuple[datetime, float]]:
     """The laps of a workout from its ``<WorkoutEvent>``\\ s: its ``HKWorkoutEventTypeLap`` events (the laps the
     athlete or the watch marked, a pool's lengths), else its ``HKWorkoutEventTypeSegment`` events (the splits),
     each a start and a length in seconds; an event without a readable date or duration is left out."""
