@@ -234,9 +234,10 @@ def _collect_messages(data: bytes, path: str, budget: Budget) -> _Collected:
 def _collect_columnar(fast: fitcolumns.Columns, path: str, budget: Budget) -> _Collected | None:
     """The records as columns, the other messages read from the rest; None (and counted) when the reader
     complains of the rest or fails on it: its words would name offsets in the rest, not the file's."""
-    out = _Collected(record_columns=fast.records, messages=fast.record_messages, undated_records=fast.undated)
+    out = _Collected(record_columns=fast.records, messages=fast.dropped, undated_records=fast.undated)
     ticked = budget.messages
-    for _ in range(fast.record_messages):
+    if fast.dropped:  # the messages read as columns or dropped unread count against the caps as the reader's would
+        budget.messages += fast.dropped - 1
         budget.tick()
     heard: list[str] = []
     try:

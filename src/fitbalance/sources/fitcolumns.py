@@ -101,7 +101,27 @@ def _profile_columns() -> tuple[dict[int, _Column], frozenset[int]]:
 
 _COLUMNS, _UNSUPPORTED = _profile_columns()
 _NAMES_READ = frozenset(_READ)
-_FIELD_DESCRIPTION, _FIELD_NAME = 206, 3
+_FIELD_DESCRIPTION, _FIELD_NAME, _DEVELOPER_DATA_ID = 206, 3, 207
+
+KEPT = frozenset({0, 12, 18, 19, 34, 225, _FIELD_DESCRIPTION, _DEVELOPER_DATA_ID})
+"""The messages handed on to the reader (file_id, sport, session, lap, activity, set, and the developer data
+descriptions their fields may need); records are read here, every other data message is dropped unread."""
+
+
+def _components() -> dict[int, frozenset[int]]:
+    """Per message, the fields whose value the reader splits into components (themselves or a subfield of theirs).
+    The reader's component arithmetic works on integers (arrays of them too) and fails on a string or a float
+    (:data:`_NOT_INTEGER`): a file where it would must fail here the same way, so such a definition falls back."""
+    out: dict[int, set[int]] = {}
+    for num, msg in profile.MESSAGE_TYPES.items():
+        for field_num, fld in msg.fields.items():
+            if fld.components or any(sub.components for sub in fld.subfields or ()):
+                out.setdefault(num, set()).add(field_num)
+    return {num: frozenset(fields) for num, fields in out.items()}
+
+
+_NOT_INTEGER = frozenset({0x07, 0x88, 0x89})  # string, float32, float64
+_WITH_COMPONENTS = _components()
 
 
 @dataclass(frozen=True)
@@ -115,12 +135,14 @@ class Fallback:
 class Columns:
     """A file split in two: ``records`` (the ``timestamp_utc, heart_rate, speed_mps, cadence, power_w, distance_m,
     altitude_m, lat, lon`` columns of every dated record, file order), and ``rest``: a FIT stream of everything else
-    for the regular reader. ``record_messages`` counts the record messages, ``undated`` those without a date."""
+    for the regular reader (the messages it reads: :data:`KEPT`). ``record_messages`` counts the record messages,
+    ``undated`` those without a date, ``dropped`` every data message not in ``rest``."""
 
     records: pl.DataFrame
     rest: bytes
     record_messages: int
     undated: int
+    dropped: int = 0  # data messages left out of ``rest``, records included
 
 
 _counts: Counter[str] = Counter()
@@ -171,9 +193,10 @@ def split(data: bytes) -> Columns | Fallback:
 def _split(data: bytes) -> Columns:
     rest = bytearray()
     record_defs: list[_Def] = []
+    dropped = [0]
     pos = 0
     while pos < len(data):
-        pos = _segment(data, pos, rest, record_defs)
+        pos = _segment(data, pos, rest, record_defs, dropped)
     frames = [_decode(data, d) for d in record_defs if d.offsets]
     offsets = [np.asarray(d.offsets, dtype=np.int64) for d in record_defs if d.offsets]
     total = sum(len(d.offsets) for d in record_defs)
@@ -188,14 +211,15 @@ def _split(data: bytes) -> Columns:
     for name in _OUT:
         values = pl.Series(name, columns[name][dated], dtype=pl.Float64, nan_to_null=True)
         series.append(values.cast(pl.Int32) if name == "heart_rate" else values)
-    return Columns(pl.DataFrame(series), bytes(rest), total, int(total - dated.sum()))
+    return Columns(pl.DataFrame(series), bytes(rest), total, int(total - dated.sum()), dropped[0])
 
 
 _OUT = ("heart_rate", "speed_mps", "cadence", "power_w", "distance_m", "altitude_m", "lat", "lon")
 
 
-def _segment(data: bytes, start: int, rest: bytearray, record_defs: list[_Def]) -> int:
-    """Walk one FIT file of a chain starting at ``start``; append its non-record part to ``rest``; the next start."""
+def _segment(data: bytes, start: int, rest: bytearray, record_defs: list[_Def], dropped: list[int]) -> int:
+    """Walk one FIT file of a chain starting at ``start``; append its header, definitions and :data:`KEPT` messages
+    to ``rest``; count the data messages left out in ``dropped[0]``; the next start."""
     if len(data) - start < 12:
         raise _Odd("a header cut short")
     header_size, _, _, data_size, magic = struct.unpack_from("<2BHI4s", data, start)
@@ -216,7 +240,7 @@ def _segment(data: bytes, start: int, rest: bytearray, record_defs: list[_Def]) 
         raise _Odd("file CRC")
     kept = bytearray()
     defs: dict[int, _Def] = {}
-    run = body  # start of the bytes kept since the last record message
+    run = body  # start of the bytes kept since the last message dropped
     pos = body
     while pos < end:
         head = data[pos]
@@ -230,13 +254,15 @@ def _segment(data: bytes, start: int, rest: bytearray, record_defs: list[_Def]) 
             raise _Odd("data message of an undefined local type")
         if d.global_num == _FIELD_DESCRIPTION:
             _field_name(data, pos + 1, d)
+        if d.global_num in KEPT:
+            pos += 1 + d.size
+            continue
+        kept += data[run:pos]
         if d.global_num == RECORD:
-            kept += data[run:pos]
             d.offsets.append(pos + 1)
-            pos += 1 + d.size
-            run = pos
-        else:
-            pos += 1 + d.size
+        dropped[0] += 1
+        pos += 1 + d.size
+        run = pos
     if pos != end:
         raise _Odd("a message runs past the data size")
     kept += data[run:end]
@@ -278,6 +304,8 @@ def _definition(data: bytes, pos: int, end: int, defs: dict[int, _Def], record_d
         size += sum(data[i + 1] for i in range(after + 1, dev_end, 3))
         after = dev_end
     d = _Def(global_num, big, size, fields, [])
+    if global_num not in KEPT:
+        _check_components(d)
     if global_num == RECORD:
         _check_record(d)
         record_defs.append(d)
@@ -294,6 +322,15 @@ def _field_name(data: bytes, at: int, d: _Def) -> None:
             if name.decode("utf-8", errors="replace") in _NAMES_READ:
                 raise _Odd("a developer field named as a record field")
         at += size
+
+
+def _check_components(d: _Def) -> None:
+    """A dropped message with a component field the reader could not split: the reader might fail on it."""
+    split = _WITH_COMPONENTS.get(d.global_num)
+    if split:
+        for num, _, base in d.fields:
+            if num in split and base in _NOT_INTEGER:
+                raise _Odd("a field with components as a string or a float")
 
 
 def _check_record(d: _Def) -> None:
