@@ -54,6 +54,7 @@ class _Prepared:
     settings: str  # the settings it was read with (read_settings)
     final: FileOutcome | None = None  # set when the file is done already: skipped or failed
     warning: str | None = None
+    note: str | None = None  # how the file was read (Decoded.notes), for its detail
     repairs: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REPAIRS_SCHEMA))
     read: dict[str, int] = field(default_factory=dict)  # rows the file held, per table
 
@@ -137,7 +138,8 @@ def _prepare(item: WorkItem, *, athlete: Athlete, resolve_exercise: ExerciseReso
         for r in decoded.rejected
     ]
     warning = decoded.warnings[0] if decoded.warnings else None
-    return _Prepared(item, fmt, tables, rows, settings, warning=warning, repairs=repairs, read=read)
+    note = "; ".join(decoded.notes) or None
+    return _Prepared(item, fmt, tables, rows, settings, warning=warning, note=note, repairs=repairs, read=read)
 
 
 def _rows_read(decoded: Decoded) -> dict[str, int]:
@@ -184,6 +186,7 @@ def _outcome(p: _Prepared, passed: int, repeated: int, quarantine: pl.DataFrame,
         rows_quarantined=failed,
         repeated=repeated,
         warning=p.warning,
+        note=p.note,
         repaired=repaired,
     )
 
