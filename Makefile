@@ -7,7 +7,7 @@ VENV := .venv
 LOWEST := .venv-lowest
 BIN := $(VENV)/bin
 DB ?= fitbalance.duckdb
-CODE := $(wildcard src pipelines tests dashboards bench sample_data hatch_build.py)
+CODE := $(wildcard src pipelines tests dashboards bench sample_data)
 
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_HOME ?= $(CURDIR)/.prefect
@@ -22,7 +22,7 @@ $(UV):
 
 # with bytecode, as pip installs a package: every command would otherwise compile its imports again wherever
 # PYTHONDONTWRITEBYTECODE is set (CI machines, containers), 0.5-1 s of each command (bench/RESULTS-everyday.md)
-$(BIN)/fitbalance: $(UV) uv.lock pyproject.toml hatch_build.py
+$(BIN)/fitbalance: $(UV) uv.lock pyproject.toml
 	$(UV) sync --frozen --extra dev --quiet --compile-bytecode
 	$(BIN)/python -m compileall -q src pipelines dashboards
 	@touch $@
@@ -64,30 +64,33 @@ fmt: setup
 	$(BIN)/ruff format $(CODE)
 	$(BIN)/ruff check --fix $(CODE)
 
-sample-data: setup ## regenerate sample_data/ with the project's own generator
+sample-data: setup ## regenerate sample_data/ with the project's own generator (sample_data/synth/, imported as synth)
 	$(BIN)/python sample_data/generate.py
 
+# the benchmarks generate their inputs with the sample-data generator, which is not installed: sample_data/ on the path
+BENCH := PYTHONPATH=sample_data $(BIN)/python
+
 bench: setup ## cold `fitbalance ingest` CLI to CLI vs a plain fitdecode loop, 600 real-derived FIT files (issue 24); bench/RESULTS.md
-	$(BIN)/python bench/bench_cold.py --no-server-too
+	$(BENCH) bench/bench_cold.py --no-server-too
 
 bench-flow: setup ## the Prefect ingest flow in-process vs a plain fitdecode loop (500 generated files); bench/RESULTS.md
-	$(BIN)/python bench/bench_ingest.py
+	$(BENCH) bench/bench_ingest.py
 
 bench-decode: setup ## FIT decode MB/s per core: columnar path vs fitdecode and the reader, same run; bench/RESULTS-decode.md
-	$(BIN)/python bench/bench_decode.py
+	$(BENCH) bench/bench_decode.py
 
 bench-everyday: setup ## the everyday run CLI to CLI (nothing new, re-run of 600, one new among 5,000); bench/RESULTS-everyday.md
-	$(BIN)/python bench/bench_everyday.py
+	$(BENCH) bench/bench_everyday.py
 
 bench-scale: setup ## 1 vs 2 Dask workers (2,000 files), scheduled run over 5,010 files, peak memory (columnar FIT on/off too); bench/RESULTS-scale.md
-	$(BIN)/python bench/bench_scale.py
-	$(BIN)/python bench/bench_scale.py --columnar-memory 500,5000
+	$(BENCH) bench/bench_scale.py
+	$(BENCH) bench/bench_scale.py --columnar-memory 500,5000
 
 bench-apple: setup ## Apple Health export.xml: ingest of a generated 300 MB export vs healthkit-to-sqlite, 2 GiB under 500 MB; bench/RESULTS-apple.md
-	$(BIN)/python bench/bench_apple.py
+	$(BENCH) bench/bench_apple.py
 
 bench-views: setup ## view benchmark on a generated 10-year history; figures go to bench/RESULTS-views.md
-	$(BIN)/python bench/bench_views.py
+	$(BENCH) bench/bench_views.py
 
 clean:
 	rm -rf $(VENV) $(LOWEST) $(TOOLS) .prefect .pytest_cache .mypy_cache .ruff_cache

@@ -1,10 +1,11 @@
 """Apple Health export.xml: a whole ``fitbalance ingest`` command on a generated export, against healthkit-to-sqlite.
 
-    python bench/bench_apple.py [--peer-mb 300] [--big-mb 2048] [--work bench/out/apple] [--note TEXT]
+    PYTHONPATH=sample_data python bench/bench_apple.py
+        [--peer-mb 300] [--big-mb 2048] [--work bench/out/apple] [--note TEXT]
 
 0. ``--baseline``: the same command on the generator's small sample export.zip: its fixed cost (Prefect's
    embedded API, the data libraries, the decoder process), to read the figures below against.
-1. ``--peer-mb`` (default 300 MB, the size the issue names): one generated export.xml (``fitbalance.synth.
+1. ``--peer-mb`` (default 300 MB, the size the issue names): one generated export.xml (``synth.
    xml_exports.write_big_export``: heart rate through every day, a workout most days with heart rate every 10 s,
    workouts after the records as in Apple's files), zipped as ``apple_health_export/export.xml`` the way the Health
    app writes it. Timed, whole commands, each in a fresh process, one after the other on the same file:
@@ -40,7 +41,7 @@ from pathlib import Path
 import duckdb
 import psutil
 
-from fitbalance.synth.xml_exports import sample_files, write_big_export_file
+from synth.xml_exports import sample_files, write_big_export_file
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

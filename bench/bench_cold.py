@@ -90,7 +90,7 @@ def tree_cpu(pid: int) -> float:
 
 
 def wait_for_warm(data: Path, timeout_s: float = 600) -> None:
-    from fitbalance.pipelines import warm
+    from fitbalance_pipelines import warm
 
     deadline = time.monotonic() + timeout_s
     while warm._ask(data / "prefect", {"op": "hello"}) is None:
@@ -142,7 +142,7 @@ def main() -> None:
     (run / "two").mkdir()
     for path in files[:2]:
         shutil.copy(path, run / "two" / path.name)
-    from fitbalance.pipelines.warm import COMMAND_ENV
+    from fitbalance_pipelines.warm import COMMAND_ENV
 
     env = {k: v for k, v in os.environ.items() if k not in {"PREFECT_API_URL", "FITBALANCE_NO_SERVER"}}
     env |= {"FITBALANCE_DATA_DIR": str(run / "data"), "PREFECT_HOME": str(run / "prefect-home"), "NO_COLOR": "1"}

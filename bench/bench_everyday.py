@@ -1,7 +1,8 @@
 """The everyday run, measured as a user runs it: every figure is a whole ``fitbalance`` command (or a baseline
 command), from process start to exit, with the baselines measured in the same run.
 
-    python bench/bench_everyday.py [--files 600] [--big 5000] [--repeat 5] [--work bench/out/everyday] [--note TEXT]
+    PYTHONPATH=sample_data python bench/bench_everyday.py
+        [--files 600] [--big 5000] [--repeat 5] [--work bench/out/everyday] [--note TEXT]
 
 Steps, each in fresh processes (medians of ``--repeat`` where a step is quick). The machine's load drifts within a
 run, so a quick command is compared with ``fitbalance --help`` timed just before and after it (the median of those
@@ -41,8 +42,8 @@ from pathlib import Path
 
 import psutil
 
-from fitbalance.pipelines.server import AUTH_VAR, auth_string
-from fitbalance.pipelines.warm import COMMAND_ENV
+from fitbalance_pipelines.server import AUTH_VAR, auth_string
+from fitbalance_pipelines.warm import COMMAND_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -132,13 +133,13 @@ def corpus(folder: Path, n: int, source: Path | None) -> list[Path]:
         for i, path in enumerate(picked):
             shutil.copy(path, folder / f"{i:05d}-{path.name}")
         return sorted(folder.glob("*.fit"))
-    from fitbalance.synth import generate_corpus
+    from synth import generate_corpus
 
     return sorted(generate_corpus(folder, n, seed=1, start=CORPUS_START))
 
 
 def wait_for_warm(data: Path, timeout_s: float = 600) -> None:
-    from fitbalance.pipelines import warm
+    from fitbalance_pipelines import warm
 
     folder = data / "prefect"
     deadline = time.monotonic() + timeout_s

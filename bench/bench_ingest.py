@@ -1,6 +1,6 @@
 """Ingest throughput of the whole Prefect flow against a plain single-process fitdecode loop, in the same run.
 
-    python bench/bench_ingest.py [--files 500] [--workers 2] [--out bench/out]
+    PYTHONPATH=sample_data python bench/bench_ingest.py [--files 500] [--workers 2] [--out bench/out]
 
 1. Generates (once, cached under --out) a corpus of activity files with the project's generator.
 2. Baseline: a plain loop of ``fitdecode.FitReader`` over every file, one process, nothing else done.
@@ -34,7 +34,7 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
 def corpus(out: Path, n_files: int) -> list[Path]:
-    from fitbalance.synth import generate_corpus
+    from synth import generate_corpus
 
     folder = out / f"corpus-{n_files}"
     existing = sorted(folder.glob("**/*.fit"))
@@ -73,7 +73,7 @@ def plain_loop(files: list[Path]) -> tuple[float, int]:
 
 
 def run_flow(paths: list[str], db: Path, workers: int) -> tuple[float, dict[str, object]]:
-    from fitbalance.pipelines.ingest import ingest_flow
+    from fitbalance_pipelines.ingest import ingest_flow
 
     start = time.perf_counter()
     summary = ingest_flow(paths=paths, db=str(db), workers=workers)

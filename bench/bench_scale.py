@@ -1,9 +1,10 @@
 """Scale-out benchmark: the ingest flow on 1 and 2 Dask workers, scheduled-style runs, peak memory by corpus size.
 
-    python bench/bench_scale.py [--corpus DIR] [--files 2000] [--big 5000] [--work DIR] [--out bench/RESULTS-scale.md]
+    PYTHONPATH=sample_data python bench/bench_scale.py
+        [--corpus DIR] [--files 2000] [--big 5000] [--work DIR] [--out bench/RESULTS-scale.md]
 
 ``--corpus`` is a folder of at least ``--big`` + 10 activity FIT files (sorted by path, the first ones are used);
-without it the project's generator (:mod:`fitbalance.synth`) writes one under ``--work``. Every measurement runs in
+without it the project's generator (:mod:`synth`) writes one under ``--work``. Every measurement runs in
 a fresh Python process (so that peak memory is that run's own), against one Prefect server started for the whole
 benchmark (so no measurement pays for an embedded server's start-up). Steps:
 
@@ -14,7 +15,7 @@ benchmark (so no measurement pays for an embedded server's start-up). Steps:
 3. ``local-1`` / ``local-2``: the default flow (process pool on this machine) with 1 / 2 workers, for reference.
 4. ``full-<big>``: the default flow with 2 workers over ``--big`` files into a fresh database: time and peak memory.
    ``full-500``: the same over 500 files (peak memory must stay flat as the corpus grows).
-5. ``scheduled``: the scheduled run (:func:`fitbalance.pipelines.serve.inbox_flow`) over an inbox of the ``--big``
+5. ``scheduled``: the scheduled run (:func:`fitbalance_pipelines.serve.inbox_flow`) over an inbox of the ``--big``
    files already loaded by step 4 plus 10 new ones; then ``scheduled-idle``: the next run, with nothing new.
 
 Peak memory is sampled every 0.2 s with psutil: the flow process, and each of its descendant processes (pool or
@@ -140,7 +141,7 @@ def _fitdecode_loop(folder: Path) -> dict[str, Any]:
 
 
 def _warm_worker() -> int:
-    import fitbalance.pipelines.ingest  # noqa: F401  (what a task needs: prefect, polars, pandera, fitdecode)
+    import fitbalance_pipelines.ingest  # noqa: F401  (what a task needs: prefect, polars, pandera, fitdecode)
 
     return os.getpid()
 
@@ -166,15 +167,15 @@ def _step(step: str, folder: Path, db: Path, workers: int, staging: Path, stack:
 
         return lambda: ingest([str(folder)], str(db), workers=workers).as_dict()
     if step.startswith("dask"):
-        from fitbalance.pipelines.scale import ingest_on_dask
+        from fitbalance_pipelines.scale import ingest_on_dask
 
         address = stack.enter_context(_warm_cluster(workers))
         return lambda: ingest_on_dask([str(folder)], str(db), address=address, workers=workers, staging=str(staging))
     if step.startswith("scheduled"):
-        from fitbalance.pipelines.serve import inbox_flow
+        from fitbalance_pipelines.serve import inbox_flow
 
         return lambda: inbox_flow(inbox=str(folder), db=str(db), workers=workers)
-    from fitbalance.pipelines.ingest import ingest_flow
+    from fitbalance_pipelines.ingest import ingest_flow
 
     return lambda: ingest_flow(paths=[str(folder)], db=str(db), workers=workers)
 
@@ -223,7 +224,7 @@ def _link_first(source: list[Path], n: int, folder: Path) -> Path:
 
 def corpus_files(corpus: Path | None, work: Path, needed: int) -> list[Path]:
     if corpus is None:
-        from fitbalance.synth import generate_corpus
+        from synth import generate_corpus
 
         corpus = work / "corpus"
         if len(list(corpus.glob("*.fit"))) < needed:
@@ -332,7 +333,7 @@ def report(results: list[dict[str, Any]], big: int, machine_line: str, when: str
         f"- Date: {when}",
         f"- Machine: {machine_line}",
         f"- Versions: {versions()}",
-        "- Corpus: activity FIT files from `fitbalance.synth.generate_corpus` (seed 7, from 2019-01-07, two a day),",
+        "- Corpus: activity FIT files from `synth.generate_corpus` (seed 7, from 2019-01-07, two a day),",
         "  sorted by name, first N used.",
         "- Each step runs in a fresh process against one `prefect server start` on localhost; Dask clusters are",
         "  started and warmed (modules imported on every worker) before the clock starts.",
@@ -467,7 +468,7 @@ def main() -> None:
         columnar_memory(args)
         return
 
-    from fitbalance.pipelines.server import AUTH_VAR, auth_string, start_server
+    from fitbalance_pipelines.server import AUTH_VAR, auth_string, start_server
 
     work: Path = args.work
     work.mkdir(parents=True, exist_ok=True)

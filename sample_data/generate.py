@@ -3,7 +3,7 @@ WHOOP and Mi Fit / Zepp, EXPECTED.json) with our own generator.
 
     python sample_data/generate.py [--out sample_data]
 
-The output is the same bytes on every run; see ``fitbalance.synth.samples`` for the layout.
+The output is the same bytes on every run; see ``synth.samples`` for the layout.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from fitbalance.synth.samples import write_sample_set
+from synth.samples import write_sample_set
 
 
 def main() -> None:

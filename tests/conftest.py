@@ -52,9 +52,12 @@ if WORKER:
 
 CI_EXAMPLES = 100
 """Examples per property test in the ``ci`` profile (Hypothesis's own default)."""
-hypothesis_settings.register_profile("ci", max_examples=CI_EXAMPLES)
+# No per-example deadline: on a loaded 2-core machine (two xdist workers, a server beside them) one polars call can
+# take longer than Hypothesis's default 200 ms, and a test that fails on the machine's load is a flaky test. Slow
+# examples still show in Hypothesis's statistics and in pytest --durations; the suite's timeout bounds a test.
+hypothesis_settings.register_profile("ci", max_examples=CI_EXAMPLES, deadline=None)
 hypothesis_settings.register_profile(
-    "quick", max_examples=20, suppress_health_check=[HealthCheck.too_slow]
+    "quick", max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )  # the edit-test loop: a fifth of the examples
 hypothesis_settings.load_profile("ci")  # pytest's --hypothesis-profile chooses another
 
@@ -157,7 +160,7 @@ def corpus_fit_db(corpus: Path, shared_folder: Path, prefect_harness: None) -> t
     done = folder / "summary.json"
     with FileLock(str(shared_folder / "corpus-fit.lock")):
         if not done.exists():
-            from fitbalance.pipelines.ingest import ingest_flow
+            from fitbalance_pipelines.ingest import ingest_flow
 
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir()

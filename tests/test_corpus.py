@@ -30,7 +30,7 @@ def corpus_run(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> dict[str, Any]:
     """The session's ingest of the FIT corpus (the first run), and a second run over the same folder on a copy."""
-    from fitbalance.pipelines.ingest import ingest_flow
+    from fitbalance_pipelines.ingest import ingest_flow
 
     shared, first = corpus_fit_db
     db = tmp_path_factory.mktemp("corpus") / "corpus.duckdb"

@@ -29,7 +29,7 @@ EXPECTED = {  # athlete (the export's folder) -> (activities, set rows)
     "AhmedAldahshoury__StravaData": (128, 0),
     "TonyTromp__HevyConnect": (80, 1922),
     "ajccosta__hevyplotter": (411, 8650),
-    "lbs": (312, 4690),
+    "lbs": (310, 4680),  # 312 workouts, 4,690 set rows in the file: two workouts over a day, nothing bounding them
     "jeremyiwk__garmindata": (144, 0),
     "kostaskes__my-garmin-runs": (1978, 0),
     "mlahoz__strong": (91, 1635),
@@ -46,7 +46,7 @@ def q(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ..
 
 @pytest.fixture(scope="module")
 def corpus_csv(corpus: Path, prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from fitbalance.pipelines.ingest import ingest_flow
+    from fitbalance_pipelines.ingest import ingest_flow
 
     root = tmp_path_factory.mktemp("corpus-csv")
     settings = root / "fitbalance.toml"
@@ -75,30 +75,31 @@ def test_each_export_lands_with_the_counts_in_its_file(corpus_csv: dict[str, Any
         q(db, "SELECT a.athlete, count(*) FROM strength_sets s JOIN activities a USING (activity_id) GROUP BY 1")
     )
     assert {a: (activities.get(a, 0), sets.get(a, 0)) for a in activities} == EXPECTED
-    assert q(db, "SELECT count(*) FROM quarantine") == [(0,)]
+    set_aside = q(db, "SELECT stage, table_name, sum(rows) FROM quarantine GROUP BY ALL ORDER BY 2")
+    assert set_aside == [("repair", "activities", 2), ("repair", "strength_sets", 10)]
     fitbit = corpus_csv["runs"]["JonathanAlcazar__dailyActivity_merged"]
     assert (fitbit["skipped"], fitbit["activities_added"]) == (1, 0)  # 940 daily totals, no workouts
 
 
 def test_strongs_current_export_waits_for_the_unit_settings(corpus_csv: dict[str, Any]) -> None:
-    """With no settings file every workout loads and its 4,107 weights and 128 distances wait (the first run's
+    """With no settings file every workout loads (but two left running for 35 and 58 hours with nothing to bound
+    them: set aside as rows with their 10 sets) and its 4,100 weights and 126 distances wait (the first run's
     counts); with the units set, the next run reads it again and fills them in, without a duplicate row. As the
     athlete whose units are set, its first set (115 lb) is 52.2 kg."""
     waiting, filled = corpus_csv["runs"]["no units"], corpus_csv["runs"]["units set"]
-    assert (waiting["loaded"], waiting["activities_added"], waiting["quarantined"]) == (1, 312, 0)
+    assert (waiting["loaded"], waiting["activities_added"], waiting["quarantined"]) == (1, 310, 0)
     assert (filled["reread"], filled["activities_added"], filled["quarantined"]) == (1, 0, 0)
     alone = corpus_csv["nounits"]
     first_run = q(alone, "SELECT run_id FROM ingest_runs ORDER BY started_at LIMIT 1")[0][0]
     counts = q(alone, "SELECT table_name, fields_repaired FROM run_rows WHERE run_id = ? ORDER BY 1", [first_run])
-    # and two workouts left running for 35 and 58 hours: durations set aside (workout_over_a_day), sets kept
-    assert counts == [("activities", 2), ("laps", 0), ("samples", 0), ("strength_sets", 4107 + 128)]
+    assert counts == [("activities", 0), ("laps", 0), ("samples", 0), ("strength_sets", 4100 + 126)]
     assert q(alone, "SELECT count(*) FROM waiting_values") == [(0,)]
-    assert q(alone, "SELECT count(*), count(DISTINCT activity_id) FROM activities") == [(312, 312)]
+    assert q(alone, "SELECT count(*), count(DISTINCT activity_id) FROM activities") == [(310, 310)]
     assert q(alone, "SELECT count(*), count(weight_kg) FILTER (WHERE weight_kg > 0) FROM strength_sets") == [
-        (4690, 4107)
+        (4680, 4100)
     ]
     read = corpus_csv["runs"]["lbs"]
-    assert (read["loaded"], read["activities_added"]) == (1, 312)
+    assert (read["loaded"], read["activities_added"]) == (1, 310)
     heaviest = q(
         corpus_csv["db"],
         "SELECT max(weight_kg) FROM strength_sets s JOIN activities a USING (activity_id) "
@@ -119,19 +120,22 @@ def test_only_the_ride_recorded_twice_is_linked(corpus_csv: dict[str, Any]) -> N
     assert str(rows[0][3]) == "2017-08-04"
 
 
-def test_unmapped_names_are_the_session_ratings_and_a_few_timed_drills(corpus_csv: dict[str, Any]) -> None:
-    """'Intensity' (185 rows: a session rating logged as an exercise) heads the unmapped list."""
+def test_every_lifting_app_name_maps_and_the_session_ratings_are_the_workouts_rpe(corpus_csv: dict[str, Any]) -> None:
+    """No name of the exports is left unmapped; 'Intensity' (a session rating logged as an exercise) is a
+    `rating` row and the workout's RPE, not an unmapped set."""
     from fitbalance.cli import app
 
     result = CliRunner().invoke(app, ["unmapped", "--db", str(corpus_csv["db"])])
     assert result.exit_code == 0, result.output
-    first_row = next(line for line in result.output.splitlines() if "Intensity" in line)
-    assert "185" in first_row
-    unmapped, total = q(
+    assert "Every exercise name maps to the catalogue." in result.output
+    unmapped, ratings = q(
         corpus_csv["db"],
-        "SELECT count(*) FILTER (WHERE exercise IS NULL), count(*) FROM strength_sets WHERE set_type <> 'rest'",
+        "SELECT count(*) FILTER (WHERE exercise IS NULL AND set_type NOT IN ('rest', 'rating')), "
+        "count(*) FILTER (WHERE set_type = 'rating') FROM strength_sets",
     )[0]
-    assert unmapped / total < 0.02
+    assert (unmapped, ratings) == (0, 184)  # and one in a workout set aside (over a day)
+    rated = q(corpus_csv["db"], "SELECT count(rpe), min(rpe), max(rpe) FROM activities WHERE athlete = 'lbs'")
+    assert rated == [(183, 1.0, 10.0)]
 
 
 def test_every_row_read_is_loaded_quarantined_or_repeated(corpus_csv: dict[str, Any]) -> None:

@@ -1,5 +1,5 @@
 """The cases of real exports that once lost or double-counted training (sample_data/cases, written by
-fitbalance.synth.cases), through the real Prefect flow with **no settings file**, checked against EXPECTED.json: a
+synth.cases), through the real Prefect flow with **no settings file**, checked against EXPECTED.json: a
 field is repaired before a row is rejected, a row before a file, and CSV times are placed by the athlete's watch.
 Also: a changed ``time_zone`` re-places the CSV times already loaded, without reading a file again."""
 
@@ -16,9 +16,9 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from fitbalance.synth import csv_samples
-from fitbalance.synth.history import DEVICES, LIFTS, ActivityPlan, encode_activity, endurance_session, strength_session
-from tests.ingesting import ingest_like_the_flow
+from synth import csv_samples
+from synth.history import DEVICES, LIFTS, ActivityPlan, encode_activity, endurance_session, strength_session
+from tests.ingesting import ingest_like_the_flow as ingest
 
 from .accounts import assert_every_row_is_accounted_for
 from .conftest import SAMPLE_DATA
@@ -32,10 +32,6 @@ def q(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ..
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
-
-
-def ingest(paths: list[Path], db: Path, settings: Path | None = None) -> dict[str, Any]:
-    return ingest_like_the_flow(paths, db, settings)
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from fitbalance.cli import app
 from fitbalance.rereads import MAX_ATTEMPTS
 from fitbalance.sources import FAULT_ENV
-from tests.ingesting import ingest_like_the_flow
+from tests.ingesting import ingest_like_the_flow as ingest
 
 from .conftest import SAMPLE_DATA
 
@@ -36,10 +36,6 @@ def q(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ..
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
-
-
-def ingest(paths: list[Path], db: Path, settings: Path, **kw: Any) -> dict[str, Any]:
-    return ingest_like_the_flow(paths, db, settings, **kw)
 
 
 def cli(*args: str) -> str:

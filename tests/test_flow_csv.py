@@ -1,7 +1,7 @@
 """CSV exports through the real Prefect flow: every dialect lands, the same session from two sources counts once,
 an updated export adds only its new workouts, and units come from the settings, never from a guess.
 
-The counts are the rows of the files in sample_data/csv (written by fitbalance.synth.csv_samples): open a file and
+The counts are the rows of the files in sample_data/csv (written by synth.csv_samples): open a file and
 count. The athlete runs with a Garmin watch (its runs also reach Strava) and logs lifts in Hevy while the watch
 records the same sessions as "Strength Training" a minute earlier.
 """
@@ -19,10 +19,10 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from fitbalance.synth import csv_exports, csv_samples
-from fitbalance.synth.csv_samples import LiftSet, Workout
-from fitbalance.synth.history import DEVICES, LIFTS, ActivityPlan, encode_activity, strength_session
-from tests.ingesting import ingest_like_the_flow
+from synth import csv_exports, csv_samples
+from synth.csv_samples import LiftSet, Workout
+from synth.history import DEVICES, LIFTS, ActivityPlan, encode_activity, strength_session
+from tests.ingesting import ingest_like_the_flow as ingest
 
 from .accounts import assert_every_row_is_accounted_for
 from .conftest import SAMPLE_DATA
@@ -72,10 +72,6 @@ def write_pair(folder: Path) -> None:
     local_start = PAIR_START_UTC + timedelta(hours=1, minutes=1)
     workout = Workout("Full Body A", local_start, round(session.elapsed_s / 60), sets)
     (folder / "hevy-same-session.csv").write_bytes(csv_samples.hevy([workout]))
-
-
-def ingest(paths: list[Path], db: Path, settings: Path, **kw: Any) -> dict[str, Any]:
-    return ingest_like_the_flow(paths, db, settings, **kw)
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
-"""What to lift next time, through a real ingest: lifting-app exports written here, ingested by the Prefect flow into a
-DuckDB file, and the plan read from the views.
+"""What to lift next time, through a real ingest: lifting-app exports written here, ingested by the library
+(:func:`fitbalance.run.ingest`, the steps the Prefect flow runs) into a DuckDB file, and the plan read from the views.
 
 The athlete ``me`` trains with rep range 8-12, increment 2.5 kg, a 10 % deload after 5 weeks without gain (the
 settings file below), and logs in Hevy every Monday from 3 February to 17 March 2025 (7 weeks): 80 kg x 5 x 3
@@ -18,6 +18,8 @@ from typing import Any
 import duckdb
 import pytest
 from typer.testing import CliRunner
+
+from tests.ingesting import ingest_like_the_flow
 
 HEVY_HEADER = (
     '"title","start_time","end_time","description","exercise_title","superset_id","exercise_notes","set_index",'
@@ -98,9 +100,7 @@ def q(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ..
 
 
 @pytest.fixture(scope="module")
-def lifted(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    from fitbalance.pipelines.ingest import ingest_flow
-
+def lifted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("progression")
     settings = root / "fitbalance.toml"
     settings.write_text(SETTINGS)
@@ -108,7 +108,7 @@ def lifted(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> d
     write_exports(root / "me")
     write_sam(root / "sam")
     for folder, athlete in (("me", "me"), ("sam", "sam")):
-        summary = ingest_flow(paths=[str(root / folder)], db=str(db), settings_path=str(settings), athlete=athlete)
+        summary = ingest_like_the_flow([root / folder], db, settings, athlete=athlete)
         assert summary["quarantined"] == 0, summary
     return {"db": db, "settings": settings}
 

@@ -1,5 +1,5 @@
-"""Weekly targets on the bundled sample data, ingested by the real Prefect flow with the sample settings (which set
-targets of their own, chest's own range among them)."""
+"""Weekly targets on the bundled sample data, ingested by the library (the steps the Prefect flow runs) with the
+sample settings (which set targets of their own, chest's own range among them)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 from fitbalance.config import load_settings
 from fitbalance.targets import TARGET_MUSCLES
+from tests.ingesting import ingest_like_the_flow
 
 from .conftest import SAMPLE_DATA
 
@@ -18,11 +19,9 @@ pytestmark = [pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def sample_db(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> Path:
-    from fitbalance.pipelines.ingest import ingest_flow
-
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("targets") / "fitbalance.duckdb"
-    ingest_flow(paths=[str(SAMPLE_DATA)], db=str(db), settings_path=str(SAMPLE_DATA / "fitbalance.toml"))
+    ingest_like_the_flow([SAMPLE_DATA], db, SAMPLE_DATA / "fitbalance.toml")
     return db
 
 

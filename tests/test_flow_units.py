@@ -1,4 +1,4 @@
-"""What a file cannot prove costs a field, not the file: real ingests (the Prefect flow, a DuckDB file) of a Danish
+"""What a file cannot prove costs a field, not the file: real ingests (the library's, a DuckDB file) of a Danish
 Garmin export in another wording, a Strong workout left running for 264 hours and files of daily totals."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import pytest
 
 from tests.accounts import assert_every_row_is_accounted_for
 from tests.core.test_repair import STRONG_OVER_A_DAY
+from tests.ingesting import ingest_like_the_flow
 
 DANISH = (
     "Aktivitetstype,Dato,Titel,Distance,Kalorier,Tid,Gennemsnit kadence løb,Gennemsnitlig skridtlængde\n"
@@ -37,9 +38,7 @@ def q(db: Path, sql: str) -> list[tuple[Any, ...]]:
 
 
 @pytest.fixture(scope="module")
-def ingested(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from fitbalance.pipelines.ingest import ingest_flow
-
+def ingested(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("units")
     (root / "in").mkdir()
     (root / "in" / "Activities.csv").write_text(DANISH, encoding="utf-8")
@@ -47,12 +46,13 @@ def ingested(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) ->
     (root / "in" / "Aktiviteter.csv").write_text(SWEDISH, encoding="utf-8")
     (root / "in" / "HealthExport-daily.csv").write_text(HEALTH_EXPORT, encoding="utf-8")
     db = root / "t.duckdb"
-    summary = ingest_flow(paths=[str(root / "in")], db=str(db))  # no settings file
+    summary = ingest_like_the_flow([root / "in"], db)  # no settings file
     return {"db": db, "summary": summary}
 
 
 def test_nothing_is_quarantined_whole_and_every_row_is_accounted_for(ingested: dict[str, Any]) -> None:
-    """With no settings file: the Garmin and Strong exports load, the daily totals are skipped with their kind."""
+    """With no settings file: the Garmin and Strong exports load (but the Strong workout nothing bounds, set aside as
+    a row), the daily totals are skipped with their kind."""
     summary, db = ingested["summary"], ingested["db"]
     assert (summary["loaded"], summary["skipped"], summary["quarantined"]) == (3, 1, 0)
     kind = q(db, "SELECT format, detail FROM source_files WHERE status = 'skipped'")
@@ -68,17 +68,19 @@ def test_the_danish_wording_proves_km(ingested: dict[str, Any]) -> None:
     assert q(db, "SELECT count(*) FROM waiting_values WHERE column_name = 'distance_m'") == [(0,)]
 
 
-def test_a_strong_workout_left_running_is_capped_or_its_duration_set_aside(ingested: dict[str, Any]) -> None:
-    """264 h ends at the next workout's start (13 h); the last 100 h workout has nothing to bound it: it loads with
-    its sets and counts as a session of no minutes. Both durations written are kept in `repairs`."""
+def test_a_strong_workout_left_running_is_capped_or_set_aside_as_a_row(ingested: dict[str, Any]) -> None:
+    """264 h ends at the next workout's start (13 h), the duration written kept in `repairs`; the last 100 h workout
+    has nothing to bound it: it and its two sets are quarantine rows (stage `repair`) with every value read, and
+    the file's other workouts load with all their sets."""
     db = ingested["db"]
     minutes = q(db, "SELECT name, minutes FROM activities_effective WHERE source_format = 'csv:strong' ORDER BY 1")
-    assert minutes == [("Left running", 13 * 60.0), ("Left running again", 0.0), ("Morning", 45.0)]
+    assert minutes == [("Left running", 13 * 60.0), ("Morning", 45.0)]
+    assert q(db, "SELECT count(*) FROM strength_sets") == [(2,)]
     assert q(db, "SELECT original FROM repairs WHERE rule = 'workout_over_a_day' ORDER BY line") == [
         (str(264 * 3600),),
-        (str(100 * 3600),),
     ]
-    assert q(db, "SELECT count(*) FROM quarantine") == [(0,)]
+    set_aside = q(db, "SELECT stage, table_name, line, rows, payload IS NOT NULL FROM quarantine ORDER BY table_name")
+    assert set_aside == [("repair", "activities", 4, 1, True), ("repair", "strength_sets", 4, 2, True)]
 
 
 def test_minutes_are_the_timer_time_the_watch_recorded(ingested: dict[str, Any]) -> None:

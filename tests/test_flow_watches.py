@@ -1,6 +1,6 @@
 """The exports of Samsung Health, WHOOP and Mi Fit / Zepp through the real ingest into a DuckDB file.
 
-The sample folders of sample_data/watches (written by fitbalance.synth.watch_csvs: four weeks from 2026-01-05 of an
+The sample folders of sample_data/watches (written by synth.watch_csvs: four weeks from 2026-01-05 of an
 athlete in Berlin; the Samsung Health folder zipped, as the app's download is) with two FIT files of the same
 athlete's other watch: one is the first Samsung weight-machine workout, one the first WHOOP run. Strength workouts of
 every app are resistance and the weekly balance counts them; each session recorded twice counts once; the exports'
@@ -20,8 +20,9 @@ from typing import Any
 import duckdb
 import pytest
 
-from fitbalance.synth import watch_csvs
-from fitbalance.synth.history import DEVICES, LIFTS, ActivityPlan, encode_activity, endurance_session, strength_session
+from synth import watch_csvs
+from synth.history import DEVICES, LIFTS, ActivityPlan, encode_activity, endurance_session, strength_session
+from tests.ingesting import ingest_like_the_flow
 
 from .accounts import assert_every_row_is_accounted_for
 from .conftest import SAMPLE_DATA
@@ -68,9 +69,7 @@ def write_watch_files(folder: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def watch_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from fitbalance.pipelines.ingest import ingest_flow
-
+def watch_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("watches")
     data = root / "in"
     shutil.copytree(SAMPLE_DATA / "watches", data / "watches")
@@ -83,8 +82,8 @@ def watch_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -
     settings = root / "fitbalance.toml"
     settings.write_text(SETTINGS)
     db = root / "watches.duckdb"
-    first = ingest_flow(paths=[str(data)], db=str(db), settings_path=str(settings), workers=1, batch_size=4)
-    second = ingest_flow(paths=[str(data)], db=str(db), settings_path=str(settings))
+    first = ingest_like_the_flow([data], db, settings, workers=1, batch_size=4)
+    second = ingest_like_the_flow([data], db, settings)
     return {"db": db, "first": first, "second": second}
 
 

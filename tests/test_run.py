@@ -73,7 +73,7 @@ def test_from_fitbalance_import_ingest_loads_the_sample_data_without_prefect(tmp
 def test_the_flow_and_the_library_make_the_same_database(tmp_path: Path, prefect_harness: None) -> None:
     """The sample data through the Prefect flow and through ``fitbalance.run.ingest``, with the same settings and
     clock: every table, row for row (less run ids and times), and the same summary."""
-    from fitbalance.pipelines.ingest import ingest_flow
+    from fitbalance_pipelines.ingest import ingest_flow
 
     flow_db, library_db = tmp_path / "flow.duckdb", tmp_path / "library.duckdb"
     by_flow = ingest_flow(
@@ -149,10 +149,80 @@ def test_the_summary_round_trips_through_its_plain_form() -> None:
 
 def test_the_library_modules_import_nothing_of_the_orchestration_layer() -> None:
     """``fitbalance``, ``fitbalance.run`` and ``fitbalance.executors`` import neither Prefect nor
-    ``fitbalance.pipelines``, at the top or inside a function."""
+    ``fitbalance_pipelines``, at the top or inside a function."""
     for module in ("run.py", "executors.py", "__init__.py"):
         tree = ast.parse((ROOT / "src" / "fitbalance" / module).read_text())
         imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
         imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
         assert not {name for name in imported if name.split(".")[0] == "prefect"}, module
-        assert not {name for name in imported if name.startswith("fitbalance.pipelines")}, module
+        assert not {name for name in imported if name.startswith("fitbalance_pipelines")}, module
+
+
+# ---- what a run with nothing new writes ---------------------------------------------------------------------------
+
+BY_HAND = [  # one value of each table a run makes from the settings and the release, changed by hand
+    "UPDATE athletes SET resting_hr = 1",
+    "UPDATE progression_settings SET deload_pct = 1",
+    "UPDATE athlete_targets SET low = 1 WHERE target = 'aerobic_minutes'",
+    "UPDATE exercises SET equipment = 'by hand' WHERE exercise = 'Bench Press'",
+    "UPDATE exercise_patterns SET region = 'full' WHERE exercise = 'Bench Press'",
+    "UPDATE strength_sets SET exercise = 'By Hand' WHERE exercise = 'Bench Press'",  # the rules remap it back
+]
+STILL_BY_HAND = """
+SELECT (SELECT bool_and(resting_hr = 1) FROM athletes), (SELECT bool_and(deload_pct = 1) FROM progression_settings),
+       (SELECT bool_and(low = 1) FROM athlete_targets WHERE target = 'aerobic_minutes'),
+       (SELECT bool_and(equipment = 'by hand') FROM exercises WHERE exercise = 'Bench Press'),
+       (SELECT bool_and(region = 'full') FROM exercise_patterns WHERE exercise = 'Bench Press'),
+       (SELECT count(*) > 0 FROM strength_sets WHERE exercise = 'By Hand')
+"""
+
+
+def by_hand(db: Path, sql: list[str]) -> list[object]:
+    """Run ``sql``, then say which of the hand edits hold."""
+    con = duckdb.connect(str(db))
+    try:
+        for statement in sql:
+            con.execute(statement)
+        return list(con.execute(STILL_BY_HAND).fetchall()[0])
+    finally:
+        con.close()
+
+
+def test_a_run_with_nothing_new_writes_no_reference_table_and_applies_no_rule(tmp_path: Path) -> None:
+    """Nothing new and nothing changed: the next run rewrites none of the tables made from the settings and the
+    release, and applies no rule to the loaded rows (a value changed by hand in each is still there). A database an
+    older release made (its recorded inputs another release's) gets them all made and applied again."""
+    data = tmp_path / "fit"
+    shutil.copytree(SAMPLE_DATA / "fit" / "2025-02", data)
+    db = tmp_path / "t.duckdb"
+    settings = load_settings(SETTINGS)
+    ingest([data], db, settings=settings, as_of=AS_OF)
+    assert by_hand(db, BY_HAND) == [True] * len(BY_HAND)
+
+    again = ingest([data], db, settings=load_settings(SETTINGS), as_of=AS_OF)
+    assert (again.loaded, again.sets_remapped, again.reclassified) == (0, 0, 0)
+    assert by_hand(db, []) == [True] * len(BY_HAND)
+
+    older = ["UPDATE fitbalance_schema SET digest = 'an older release' WHERE starts_with(part, 'inputs:')"]
+    assert by_hand(db, older) == [True] * len(BY_HAND)
+    newer = ingest([data], db, settings=settings, as_of=AS_OF)
+    assert newer.loaded == 0 and newer.sets_remapped > 0
+    assert by_hand(db, []) == [False] * len(BY_HAND)
+
+
+def test_a_new_file_applies_the_rules_again(tmp_path: Path) -> None:
+    """A run that loads a file applies the settings' rules to every loaded row again (a set changed by hand is
+    remapped), while the reference tables, their inputs unchanged, keep what they hold."""
+    data = tmp_path / "fit"
+    shutil.copytree(SAMPLE_DATA / "fit" / "2025-02", data)
+    late = data / "2025-02-27-0700-strength.fit"
+    aside = tmp_path / late.name
+    late.rename(aside)
+    db = tmp_path / "t.duckdb"
+    settings = load_settings(SETTINGS)
+    ingest([data], db, settings=settings, as_of=AS_OF)
+    by_hand(db, BY_HAND)
+    aside.rename(late)
+    summary = ingest([data], db, settings=settings, as_of=AS_OF)
+    assert summary.loaded == 1 and summary.sets_remapped > 0
+    assert by_hand(db, []) == [True] * (len(BY_HAND) - 1) + [False]

@@ -92,7 +92,7 @@ def _error(problem: object) -> None:
 
 def _quiet_prefect() -> None:
     """Prefect's settings for a command (quiet logs, no analytics, a patient embedded server), before it is imported."""
-    from fitbalance.pipelines.warm import command_env
+    from fitbalance_pipelines.warm import command_env
 
     command_env()
 
@@ -248,14 +248,14 @@ def _run_flow(run: _FlowRun, no_server: bool) -> RunSummary:
     """
     _quiet_prefect()
     if not no_server:  # the everyday case: the warm process of the local server runs it, Prefect already imported
-        from fitbalance.pipelines.localserver import run_warm
+        from fitbalance_pipelines.localserver import run_warm
 
         code = run_warm(run.command_line(), announce=lambda line: err.print(line, highlight=False))
         if code is not None:
             raise typer.Exit(code)
-    from fitbalance.pipelines.ingest import progress_to
-    from fitbalance.pipelines.localserver import prefect_api
-    from fitbalance.pipelines.server import command_flow_settings
+    from fitbalance_pipelines.ingest import progress_to
+    from fitbalance_pipelines.localserver import prefect_api
+    from fitbalance_pipelines.server import command_flow_settings
 
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -311,8 +311,8 @@ def _children_end_with_us() -> Iterator[None]:
 
 
 def _run_ingest(run: _FlowRun) -> RunSummary:
-    from fitbalance.pipelines.ingest import ingest_flow
     from fitbalance.run import RunSummary
+    from fitbalance_pipelines.ingest import ingest_flow
 
     settings = str(run.settings) if run.settings else None
     if run.dask is None:
@@ -326,7 +326,7 @@ def _run_ingest(run: _FlowRun) -> RunSummary:
             reread=run.reread,
         )
         return RunSummary.from_dict(summary)
-    from fitbalance.pipelines.scale import ingest_on_dask
+    from fitbalance_pipelines.scale import ingest_on_dask
 
     on_dask: dict[str, Any] = ingest_on_dask(
         run.sources,
@@ -389,10 +389,10 @@ def serve(
         seconds = every_seconds if every_seconds is not None else 60 * (every if every is not None else 60)
         interval = timedelta(seconds=seconds)
     _settings_or_exit(settings)
-    from fitbalance.pipelines.server import ServerStartError, serving_env
+    from fitbalance_pipelines.server import ServerStartError, serving_env
 
     serving_env()  # before Prefect is imported: its console logging is set up on import
-    from fitbalance.pipelines.serve import default_report_path, serve_inbox
+    from fitbalance_pipelines.serve import default_report_path, serve_inbox
 
     try:
         serve_inbox(
@@ -895,22 +895,40 @@ def unmapped(db: DbOption = None) -> None:
     from fitbalance.exercises import load_catalog
 
     catalog = load_catalog()
-    closest = [catalog.closest(str(r[0])) for r in rows]
+    closest = [catalog.closest(str(r[0])) if r[0] is not None else [] for r in rows]
     table = Table(*columns, "closest catalogue names", title=f"{len(rows)} unmapped exercise names")
     for r, near in zip(rows, closest, strict=True):
         cells = ("" if v is None else ", ".join(v) if isinstance(v, list) else str(v) for v in r)
         table.add_row(*cells, "; ".join(near))
     console.print(table)
-    first = str(rows[0][0]).replace('"', '\\"')
-    target = closest[0][0] if closest[0] else "Catalogue Exercise"
+    whose = columns.index("athletes")
+    by_athlete: dict[str, list[str]] = {}
+    for r, near in list(zip(rows, closest, strict=True))[:UNMAPPED_LINES]:
+        if r[0] is None:  # a watch's set it did not name: mapped as category/name, see the README
+            continue
+        line = f'  "{_toml_text(str(r[0]))}" = "{_toml_text(near[0] if near else "Catalogue Exercise")}"'
+        for athlete in r[whose] or ["NAME"]:
+            by_athlete.setdefault(str(athlete), []).append(line)
+    blocks = "".join(
+        f"  [athletes.{athlete}.exercise_names]\n" + "\n".join(lines) + "\n" for athlete, lines in by_athlete.items()
+    )
     console.print(
         "Map a name to a catalogue exercise (or a name of your own) in the settings file (fitbalance.toml),\n"
-        "under the athlete it belongs to; the next `fitbalance ingest` applies it to the sets already loaded:\n"
-        f'  [athletes.NAME.exercise_names]\n  "{first}" = "{target}"\n'
+        "under the athlete it belongs to; the next `fitbalance ingest` applies it to the sets already loaded.\n"
+        "Each line maps one name to its closest catalogue name: keep the lines you agree with, change the others:\n"
+        f"{blocks}"
         'Catalogue names: fitbalance sql "SELECT exercise, fit_category, kind FROM exercises ORDER BY 1"',
         markup=False,
         highlight=False,
     )
+
+
+UNMAPPED_LINES = 20  # settings lines `fitbalance unmapped` prints, for the most used names
+
+
+def _toml_text(text: str) -> str:
+    """``text`` inside a TOML basic string."""
+    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 @app.command()
@@ -1054,7 +1072,7 @@ def _duration_s(seconds: float) -> str:
 def server_status() -> None:
     """Whether the local Prefect server runs: its address, processes, idle time, folder and how to log in to its UI
     (exit status 1: none)."""
-    from fitbalance.pipelines.localserver import home, idle_for, running
+    from fitbalance_pipelines.localserver import home, idle_for, running
 
     state = running(home())
     if state is None:
@@ -1073,8 +1091,8 @@ def server_start(
     ] = None,
 ) -> None:
     """Start the local Prefect server now (the UI shows every ingest), or say that it runs."""
-    from fitbalance.pipelines.localserver import home, use
-    from fitbalance.pipelines.server import ServerStartError
+    from fitbalance_pipelines.localserver import home, use
+    from fitbalance_pipelines.server import ServerStartError
 
     idle_s = None if idle_minutes is None else idle_minutes * 60
     try:
@@ -1089,7 +1107,7 @@ def server_start(
 @server_app.command("stop")
 def server_stop() -> None:
     """Stop the local Prefect server and every process it runs (a run using it loses its API)."""
-    from fitbalance.pipelines.localserver import home, stop
+    from fitbalance_pipelines.localserver import home, stop
 
     stopped = stop(home())
     if stopped is None:

@@ -47,17 +47,35 @@ class FileStatus(StrEnum):
 
 
 class SetType(StrEnum):
-    """Kinds of set. FIT ``active`` sets are ``working``; rest-timer rows are ``rest``."""
+    """Kinds of set. FIT ``active`` sets are ``working``; rest-timer rows are ``rest``; a lifting app's row that
+    holds a rating of the session rather than a lift (an exercise named ``Intensity`` with 7 in its reps: see
+    :func:`fitbalance.exercises.is_session_rating`) is ``rating``, and its number is the activity's ``rpe``."""
 
     WORKING = "working"
     WARMUP = "warmup"
     DROP = "drop"
     FAILURE = "failure"
     REST = "rest"
+    RATING = "rating"
 
 
 COUNTED_SET_TYPES = (SetType.WORKING.value, SetType.DROP.value, SetType.FAILURE.value)
 """Sets that count as work (warm-ups and rest rows do not)."""
+EXERCISE_MATCH_KINDS = (
+    "correction",
+    "setting",
+    "fit_exercise",
+    "exact",
+    "alias",
+    "word_order",
+    "equipment",
+    "modifiers",
+    "position",
+    "fit_category",
+)
+"""How a set found its canonical exercise (``strength_sets.exercise_match``; fitbalance.exercises.RESOLVED_KINDS)."""
+NOT_EXERCISE_SET_TYPES = (SetType.REST.value, SetType.RATING.value)
+"""Rows of ``strength_sets`` that are no set of an exercise (a rest timer, a session rating): never unmapped."""
 
 LIFTING_APPS = ("csv:hevy", "csv:strong", "csv:fitnotes")
 """Source formats of lifting apps: their workouts count only when nothing else recorded the session, but their named
@@ -388,7 +406,8 @@ ACTIVITIES = Table(
             "row. Placed (a CSV time without a zone, a FIT file or Strava time without an offset): `learned` from "
             "the athlete's FIT files (the nearest FIT activity within 3 days, else their most common offset), "
             "`settings` (the athlete's `time_zone`), `assumed_utc` (nothing known). Placed activities are placed "
-            "again after every load and every run, so a FIT file loaded later, or a new `time_zone`, moves them. "
+            "again after every load and by a run whose settings changed, so a FIT file loaded later, or a new "
+            "`time_zone`, moves them. "
             "Null for rows loaded before the column existed.",
             values=_values(OffsetSource),
             added_later=True,
@@ -472,7 +491,9 @@ STRENGTH_SETS = Table(
         _c(
             "set_type",
             "VARCHAR",
-            "FIT active sets are `working`; rest-timer rows are `rest`.",
+            "FIT active sets are `working`; rest-timer rows are `rest`; a lifting app's row that rates the session "
+            "instead of a lift (an exercise named `Intensity`, `Session RPE`, `Effort`, ... with a number from 0 to 10 "
+            "and no load, distance or time) is `rating`: its number is the activity's `rpe`, and it is never a set.",
             nullable=False,
             values=_values(SetType),
         ),
@@ -489,6 +510,20 @@ STRENGTH_SETS = Table(
             "VARCHAR",
             "Canonical catalogue name (the settings' `exercise_names` mapping first); null when unmapped "
             "(`fitbalance unmapped` lists them). A mapping added later reaches the loaded sets on the next run.",
+        ),
+        _c(
+            "exercise_match",
+            "VARCHAR",
+            "How `exercise` was found: `correction` (`fitbalance correct-set`), `setting` (the athlete's "
+            "`exercise_names`), `fit_exercise` (the watch's FIT exercise, category and name), from the written name "
+            "`exact` (the canonical name; case, punctuation, plurals and equipment abbreviations aside), `alias` (a "
+            "name the catalogue lists for it), `word_order` (those words in another order), `equipment` (with the "
+            "exercise's own equipment word added), `modifiers` (without weighted, paused, a tempo note), `position` "
+            "(without seated, incline, a handle), or `fit_category` (the default of the watch's FIT category). "
+            "Nothing is matched by likeness alone. Null when `exercise` is null, and for rows loaded before the "
+            "column existed until the next ingest.",
+            values=EXERCISE_MATCH_KINDS,
+            added_later=True,
         ),
         _c("reps", "INTEGER", "Repetitions.", lo=0, hi=MAX_REPS),
         _c("weight_kg", "DOUBLE", "Load; 0 means bodyweight.", lo=0, hi=MAX_WEIGHT_KG),
@@ -558,6 +593,7 @@ QUARANTINE = Table(
             "VARCHAR",
             "`discover` (archive refusals), `read`, `decode`, `decode:settings` (a CSV that needs a unit setting: "
             "read again on the next run), `decode:cut` (where a FIT file cut short ends: what precedes it loaded), "
+            "`repair` (a lifting app's workout over a day that nothing bounds, and its sets, with every value read), "
             "`validate:<table>`, `internal`.",
             nullable=False,
         ),
@@ -609,7 +645,8 @@ REPAIRS = Table(
             "VARCHAR",
             "The repair rule (`src/fitbalance/repair.py`; the README lists them): `no_reading`, `impossible`, "
             "`elapsed_beyond_timer`, `implied_speed`, `workout_over_a_day` (a lifting app's workout over a day: "
-            "`original` is the duration written, the one loaded its sets' span or the time to the next workout), "
+            "`original` is the duration written, the one loaded its sets' span or the time to the next workout; "
+            "a workout nothing bounds is set aside as a `quarantine` row instead), "
             "`unit_unknown` (a weight or distance whose file does not say "
             "its unit: `original` is the cell as written, one row per value; `weight_unit` / `distance_unit` fills it "
             "in on the next ingest; view `waiting_values`); `statistic_over_total` (a reader's own: an Apple Health "
@@ -715,7 +752,7 @@ RUN_FILES = Table(
 
 ATHLETES = Table(
     "athletes",
-    "the settings file's athletes, refreshed on every run",
+    "the settings file's athletes, made again by a run when the settings change",
     (
         ATHLETE,
         _c(
@@ -737,7 +774,7 @@ ATHLETES = Table(
 PROGRESSION_SETTINGS = Table(
     "progression_settings",
     "the settings file's `[athletes.NAME.progression]`: one row per athlete, per equipment increment and per "
-    "exercise, refreshed on every run",
+    "exercise, made again by a run when the settings change",
     (
         ATHLETE,
         _c("exercise", "VARCHAR", "The exercise the row is for (as the views name it); null: all of the athlete's."),
@@ -757,7 +794,7 @@ PROGRESSION_SETTINGS = Table(
 
 EXERCISES = Table(
     "exercises",
-    "the exercise catalogue, refreshed on every run",
+    "the exercise catalogue, made again by a run when the release or the settings' `exercise_names` change",
     (
         _c("exercise", "VARCHAR", "Canonical name, e.g. `Bench Press`.", nullable=False),
         _c("fit_category", "VARCHAR", "FIT exercise category, e.g. `bench_press`."),
@@ -793,8 +830,8 @@ EXERCISES = Table(
 
 ATHLETE_TARGETS = Table(
     "athlete_targets",
-    "one row per athlete and weekly target (one per targeted muscle group for the muscle targets), refreshed on "
-    "every run",
+    "one row per athlete and weekly target (one per targeted muscle group for the muscle targets), made again "
+    "by a run when the settings change",
     (
         ATHLETE,
         _c(
@@ -822,7 +859,7 @@ ATHLETE_TARGETS = Table(
 
 EXERCISE_PATTERNS = Table(
     "exercise_patterns",
-    "one row per catalogue exercise with a movement pattern, refreshed on every run",
+    "one row per catalogue exercise with a movement pattern, made again by a run when the release changes",
     (
         _c("exercise", "VARCHAR", "Canonical name (`exercises.exercise`).", nullable=False),
         _c("pattern", "VARCHAR", "The movement pattern, e.g. `horizontal_push`, `hinge`.", nullable=False),
@@ -920,6 +957,7 @@ def vocabulary_macros() -> str:
     return f"""
 CREATE OR REPLACE MACRO is_lifting_app(source_format) AS source_format IN ({_sql_list(LIFTING_APPS)});
 CREATE OR REPLACE MACRO is_counted_set(set_type) AS set_type IN ({_sql_list(COUNTED_SET_TYPES)});
+CREATE OR REPLACE MACRO is_exercise_row(set_type) AS set_type NOT IN ({_sql_list(NOT_EXERCISE_SET_TYPES)});
 CREATE OR REPLACE MACRO acwr_band(ratio) AS
     CASE
         WHEN ratio IS NULL THEN NULL

@@ -1,4 +1,5 @@
-"""Start the Streamlit dashboard (``fitbalance.dashboards``: ``dashboards/app.py``) on localhost, read-only."""
+"""Start the Streamlit dashboard (``fitbalance_dashboards.app``: ``dashboards/fitbalance_dashboards/app.py``) on
+localhost, read-only."""
 
 from __future__ import annotations
 
@@ -18,10 +19,10 @@ from fitbalance.errors import ConfigError
 
 
 def app_path() -> Path:
-    """``app.py`` of the ``fitbalance.dashboards`` package: in the installed wheel, or ``dashboards/`` of a checkout."""
-    spec = importlib.util.find_spec("fitbalance.dashboards")
+    """``app.py`` of the ``fitbalance_dashboards`` package: installed, or in ``dashboards/`` of a checkout."""
+    spec = importlib.util.find_spec("fitbalance_dashboards")
     folders = list(spec.submodule_search_locations or []) if spec is not None else []
-    return Path(folders[0]) / "app.py" if folders else Path("fitbalance", "dashboards", "app.py")
+    return Path(folders[0]) / "app.py" if folders else Path("fitbalance_dashboards", "app.py")
 
 
 APP = app_path()

@@ -8,7 +8,7 @@ A third engine is one more subclass.
 
 - :class:`LocalBatches` (here): a pool of this machine's processes (one thread when there is one worker); the frames
   come back in memory.
-- ``DaskBatches`` (:mod:`fitbalance.pipelines.executors`): ``stage-batch`` tasks on a Prefect flow's Dask task runner,
+- ``DaskBatches`` (:mod:`fitbalance_pipelines.executors`): ``stage-batch`` tasks on a Prefect flow's Dask task runner,
   each handing its validated batch back as Parquet.
 
 Memory stays flat however many files there are: at most two batches per worker are in flight.

@@ -35,12 +35,13 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
 import polars as pl
 
+from fitbalance.contracts import EXERCISE_MATCH_KINDS
 from fitbalance.errors import ConfigError
 
 KINDS = ("resistance", "cardio", "mobility")
@@ -198,11 +199,20 @@ _IGNORED_MODIFIERS = frozenset({"weighted", "paused", "pause", "strict", "tempo"
 _FALLBACK_MODIFIERS = frozenset(
     {"seated", "incline", "decline", "single", "one", "arm", "unilateral", "alternating", "alternate", "vbar", "rope"}
 )
-MATCH_KINDS = ("name", "any_order", "modifiers", "position")
-"""How a written name found its exercise (:meth:`Catalog.match`): as written or listed (equipment as a prefix, a
-suffix or an abbreviation: ``DB``, ``DBs``, ``BB``, ``Curl bar``, ``V-bar``), its words in another order, without
-modifiers (weighted, paused, ...), without a position or handle (seated, incline, V-bar, ...). Equipment is never
-left out: a cable and a dumbbell version of a lift carry different loads."""
+MATCH_KINDS = ("exact", "alias", "word_order", "equipment", "modifiers", "position")
+"""How a written name found its exercise (:meth:`Catalog.match`), narrowest first: its canonical name (``exact``:
+case, punctuation, plurals and equipment abbreviations aside: ``DB``, ``DBs``, ``BB``, ``Curl bar``), one of its
+listed names (``alias``), the words of a name or alias in another order (``word_order``), a name with the
+exercise's own equipment word added, as a prefix or a suffix (``equipment``: ``"Zercher Squat (Barbell)"``),
+without modifiers (``modifiers``: weighted, paused, a tempo note), without a position or handle (``position``:
+seated, incline, V-bar). Equipment is never left out: a cable and a dumbbell version of a lift carry different
+loads. Nothing is matched by likeness alone: a name like no other stays unmapped, with the closest names offered
+(:meth:`Catalog.closest`)."""
+RESOLVED_KINDS = EXERCISE_MATCH_KINDS
+"""How a set found its exercise (``strength_sets.exercise_match``): a user's correction of that set (``fitbalance
+correct-set``), the athlete's ``exercise_names`` setting, the watch's FIT exercise (category and name), one of
+:data:`MATCH_KINDS` for its written name, or the default of the watch's FIT category (a set whose exercise the watch
+filed only by category)."""
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 _PHRASE = re.compile(r"\b(?:" + "|".join(sorted(_PHRASES, key=len, reverse=True)) + r")\b")
 
@@ -227,6 +237,28 @@ def name_key(name: str) -> str:
 def word_set(key: str) -> str:
     """A :func:`name_key` without its word order: ``"bench press dumbbell"`` -> ``"bench dumbbell press"``."""
     return " ".join(sorted(key.split()))
+
+
+# Names lifting-app users give a "set" that holds a rating of the session, not a lift (Strong and Hevy let a user add
+# any exercise: "Intensity" 7 in the reps column): the session's intensity or effort on a 0-10 scale, in the
+# wordings and languages of the apps' users, after name_key.
+SESSION_RATING_NAMES = frozenset(
+    name_key(n)
+    for n in (
+        "Intensity", "Session Intensity", "Workout Intensity", "Training Intensity", "Overall Intensity",
+        "RPE", "sRPE", "Session RPE", "Workout RPE", "Overall RPE",
+        "Effort", "Session Effort", "Workout Effort", "Perceived Effort", "Perceived Exertion", "Exertion",
+        "Rating", "Session Rating", "Workout Rating", "Difficulty", "Workout Difficulty", "Session Difficulty",
+        "Intensität", "Anstrengung", "Intensidad", "Esfuerzo", "Intensité", "Effort perçu",
+        "Intensità", "Sforzo", "Intensidade", "Esforço", "Intensiteit", "Inspanning", "Intensitet", "Ansträngning",
+        "Anstrengelse", "Intensywność",
+    )
+)  # fmt: skip
+
+
+def is_session_rating(name: str | None) -> bool:
+    """Whether a lifting app's exercise name is a rating of the session (:data:`SESSION_RATING_NAMES`), not a lift."""
+    return name_key(name or "") in SESSION_RATING_NAMES - {""}
 
 
 def _without_modifiers(key: str) -> str:
@@ -255,6 +287,8 @@ class Catalog:
     fit_names: Mapping[tuple[str, str], str]  # (FIT category, FIT name or FIT_DEFAULT) -> canonical name
     ambiguous: frozenset[str]  # word sets two exercises' names share ("Elbow to Knee", "Knees to Elbows")
     fit_categories: frozenset[str] = frozenset()  # the FIT exercise categories of fit_names
+    canonical_keys: frozenset[str] = frozenset()  # name_key of each canonical name (the rest of index: aliases)
+    implied: Mapping[str, str] = field(default_factory=dict)  # word set of an implied name -> its MATCH_KINDS kind
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name in self.exercises
@@ -276,10 +310,10 @@ class Catalog:
         key = name_key(name)
         found = self.index.get(key)
         if found is not None:
-            return found, "name"
+            return found, "exact" if key in self.canonical_keys else "alias"
         found = self.any_order.get(word_set(key))
         if found is not None:
-            return found, "any_order"
+            return found, self.implied.get(word_set(key), "word_order")
         steps = (
             ("modifiers", _IGNORED_MODIFIERS | {w for w in key.split() if w.isdigit()}),
             ("position", _FALLBACK_MODIFIERS),
@@ -316,19 +350,28 @@ class Catalog:
         (``triceps_extension/bench_dip``) matches the sets a watch filed as that FIT exercise. A user target not in
         the catalogue is returned as written.
         """
+        found = self.resolve(name, fit_category, user_names)
+        return found[0] if found else None
+
+    def resolve(
+        self, name: str | None, fit_category: str | None, user_names: Mapping[str, str] | None = None
+    ) -> tuple[str, str] | None:
+        """:meth:`canonical` and how it was found: one of :data:`RESOLVED_KINDS` (but ``correction``)."""
         category = fit_category.strip().casefold() if fit_category else None
         if name and name.strip():
             if user_names:
                 key = word_set(name_key(name))
                 for written, target in user_names.items():
                     if self._user_name_matches(written, name, category, key):
-                        return target if target in self.exercises else (self.lookup(target) or target)
-            found = self.fit_names.get((category, name.strip())) if category else None
-            if found is None:
-                found = self.lookup(name)
+                        return (target if target in self.exercises else (self.lookup(target) or target)), "setting"
+            fit_exercise = self.fit_names.get((category, name.strip())) if category else None
+            if fit_exercise is not None:
+                return fit_exercise, "fit_exercise"
+            found = self.match(name)
             if found is not None:
                 return found
-        return self.fit_names.get((category, FIT_DEFAULT)) if category else None
+        default = self.fit_names.get((category, FIT_DEFAULT)) if category else None
+        return (default, "fit_category") if default else None
 
     def _user_name_matches(self, written: str, name: str, category: str | None, key: str) -> bool:
         """Whether a settings ``exercise_names`` key names this set: ``category/name`` for a FIT exercise (the
@@ -413,6 +456,7 @@ def parse_catalog(exercises_csv: str, fit_csv: str = "") -> Catalog:
     index: dict[str, str] = {}
     written_sets: dict[str, set[str]] = {}
     implied_sets: dict[str, set[str]] = {}
+    implied_kind: dict[str, str] = {}
     for line, row in _rows(exercises_csv, EXERCISE_COLUMNS, "exercises.csv"):
         exercise = _exercise(row, f"line {line}")
         if exercise.name in exercises:
@@ -428,9 +472,14 @@ def parse_catalog(exercises_csv: str, fit_csv: str = "") -> Catalog:
                     path="exercises.csv",
                 )
             written_sets.setdefault(word_set(key), set()).add(exercise.name)
-            for implied in (_without_modifiers(key), f"{key} {word}" if word and word not in key.split() else ""):
+            implied_names = (
+                (_without_modifiers(key), "modifiers"),
+                (f"{key} {word}" if word and word not in key.split() else "", "equipment"),
+            )
+            for implied, kind in implied_names:
                 if implied:
                     implied_sets.setdefault(word_set(implied), set()).add(exercise.name)
+                    implied_kind.setdefault(word_set(implied), kind)
     any_order = {words: next(iter(names)) for words, names in written_sets.items() if len(names) == 1}
     for words, names in implied_sets.items():
         if words not in written_sets and len(names) == 1:
@@ -451,6 +500,8 @@ def parse_catalog(exercises_csv: str, fit_csv: str = "") -> Catalog:
         fit_names=fit_names,
         ambiguous=ambiguous,
         fit_categories=frozenset(c for c, _ in fit_names),
+        canonical_keys=frozenset(name_key(n) for n in exercises),
+        implied={words: kind for words, kind in implied_kind.items() if words not in written_sets},
     )
 
 

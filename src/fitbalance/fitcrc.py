@@ -1,5 +1,5 @@
 """FIT's CRC-16, one implementation for the FIT reader (:mod:`fitbalance.sources.fitreader`) and the sample-file
-writer (:mod:`fitbalance.synth.fitwriter`).
+writer (``synth.fitwriter``, in the sample-data generator ``sample_data/synth/``).
 
 The CRC is the reflected CRC-16 with polynomial 0xA001 (the FIT SDK computes it four bits at a time; fitdecode's
 ``utils.compute_crc`` does the same). Here it advances a byte at a time from :data:`BYTE_TABLE`, or, for longer

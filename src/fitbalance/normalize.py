@@ -45,6 +45,7 @@ class ExerciseMatch(NamedTuple):
 
     exercise: str  # canonical catalogue name (or the user's own target name from the settings file)
     fit_category: str | None  # the catalogue's FIT exercise category for it, if it has one
+    how: str = "exact"  # how it was found: one of fitbalance.exercises.RESOLVED_KINDS
 
 
 ExerciseResolver = Callable[[str | None, str | None], ExerciseMatch | None]
@@ -99,17 +100,25 @@ def _no_resolver(name: str | None, category: str | None) -> ExerciseMatch | None
 
 
 def _with_exercises(sets: pl.DataFrame, resolve_exercise: ExerciseResolver) -> pl.DataFrame:
-    """Sets with ``exercise`` (canonical, or null) and ``exercise_category`` kept, else the catalogue's."""
+    """Sets with ``exercise`` (canonical, or null) and how it was found (``exercise_match``), ``exercise_category``
+    kept, else the catalogue's. A session rating (set type ``rating``) is no set of an exercise: it gets none."""
     pairs = sets.select("exercise_name", "exercise_category").unique()
     matches = [resolve_exercise(name, category) for name, category in pairs.iter_rows()]
     resolved = pairs.with_columns(
         pl.Series("exercise", [m.exercise if m else None for m in matches], dtype=pl.String()),
+        pl.Series("exercise_match", [m.how if m else None for m in matches], dtype=pl.String()),
         pl.Series("_catalog_category", [m.fit_category if m else None for m in matches], dtype=pl.String()),
     )
     return (
-        sets.drop("exercise", strict=False)
+        sets.drop("exercise", "exercise_match", strict=False)
         .join(resolved, on=["exercise_name", "exercise_category"], how="left", nulls_equal=True, maintain_order="left")
-        .with_columns(pl.coalesce("exercise_category", "_catalog_category").alias("exercise_category"))
+        .with_columns(
+            pl.coalesce("exercise_category", "_catalog_category").alias("exercise_category"),
+            *(
+                pl.when(pl.col("set_type") == contracts.SetType.RATING.value).then(None).otherwise(pl.col(c)).alias(c)
+                for c in ("exercise", "exercise_match")
+            ),
+        )
         .drop("_catalog_category")
     )
 

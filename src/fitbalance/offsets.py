@@ -16,8 +16,9 @@ measured in local time for wall-clock times (the time as written against the FIT
 UTC for instants.
 
 Pure: the floating activities, the learned offsets and the athletes' zones in, one placement per activity out. The
-store applies it after every load and at the start of every run (:mod:`fitbalance.store.placement`), so what a
-CSV activity is placed by is what is in the database, whatever the order the files came in.
+store applies it after every load and at the start of a run whose settings changed
+(:mod:`fitbalance.store.placement`), so what a CSV activity is placed by is what is in the database, whatever the
+order the files came in.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ The data is ``exercise_patterns.csv`` beside this module (``#`` lines are commen
 of ``exercises.csv``, as ``exercise, pattern``. It is kept apart from the catalogue so that either file can be edited
 on its own; :func:`parse_patterns` checks that every exercise it names is in the catalogue and every pattern is one
 of :data:`PATTERNS`. :func:`patterns_frame` gives the rows of the ``exercise_patterns`` table (with each pattern's
-direction and region), which every run refreshes and the ``strength_balance_weekly`` view reads.
+direction and region), which a run writes when they changed (:func:`fitbalance.store.reference.refresh`) and the
+``strength_balance_weekly`` view reads.
 """
 
 from __future__ import annotations

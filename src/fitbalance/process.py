@@ -34,11 +34,12 @@ def exercise_resolver(athlete: Athlete, catalog: Catalog | None = None) -> Exerc
     user_names = athlete.exercise_names
 
     def resolve(name: str | None, category: str | None) -> ExerciseMatch | None:
-        canonical = source.canonical(name, category, user_names)
-        if canonical is None:
+        found = source.resolve(name, category, user_names)
+        if found is None:
             return None
+        canonical, how = found
         entry = source.get(canonical)
-        return ExerciseMatch(canonical, entry.fit_category if entry else None)
+        return ExerciseMatch(canonical, entry.fit_category if entry else None, how)
 
     return resolve
 

@@ -24,6 +24,7 @@ value with its cell as written, so that ``fitbalance status`` can say how many v
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, replace
 
@@ -32,7 +33,7 @@ import polars as pl
 from fitbalance import contracts
 from fitbalance.contracts import LIFTING_APPS, MAX_SPEED_MPS, TABLE_NAMES, Column
 from fitbalance.models import REPAIRS_SCHEMA as REPAIRS_SCHEMA
-from fitbalance.models import Decoded
+from fitbalance.models import Decoded, Rejected
 
 SESSION_REPAIR_SCHEMA: dict[str, pl.DataType] = {
     "session_index": pl.Int32(),
@@ -50,10 +51,11 @@ UNIT_UNKNOWN = "unit_unknown"
 """The rule of a value kept as written because its file does not prove its unit (:class:`~fitbalance.models.Waiting`):
 loaded as null, its cell in ``original``, until the setting of :data:`UNIT_SETTINGS` fills it in."""
 UNIT_SETTINGS = {"weight_kg": "weight_unit", "distance_m": "distance_unit"}
+"""The athlete's setting that says the unit of a column whose values may wait (:data:`UNIT_UNKNOWN`)."""
 OVER_A_DAY = "workout_over_a_day"
 """The rule of a lifting app's workout that lasted over a day (a workout left running: 264 hours): its duration is
-its sets' span, else the time to the next workout's start, when that is under a day; else null (set aside)."""
-"""The athlete's setting that says the unit of a column whose values may wait (:data:`UNIT_UNKNOWN`)."""
+its sets' span, else the time to the next workout's start, when that is under a day; else the workout is set aside as
+a row (quarantine, stage :data:`SET_ASIDE_STAGE`)."""
 _TABLES = {table.name: table for table in contracts.TABLES}
 _FRAMES = {"activities": "activities", "strength_sets": "sets", "samples": "samples", "laps": "laps"}
 
@@ -286,9 +288,10 @@ def workouts_over_a_day(decoded: Decoded) -> tuple[Decoded, list[dict[str, objec
     """A lifting app's workouts longer than a day (:data:`OVER_A_DAY`), repaired and recorded, or set aside.
 
     The duration becomes the span of its sets' times when they give one of at most a day, else the time to the
-    file's next workout when that is at most a day; otherwise the duration alone is set aside (null): the workout
-    and its sets are good and load. Each is recorded with the duration written. Other formats come back as they
-    are (their rules are :data:`RULES`).
+    file's next workout when that is at most a day; each such workout is recorded with the duration written. A
+    workout that nothing bounds (no set times, no next workout within a day) is set aside as a row: the workout and
+    its sets become quarantine rows (stage :data:`SET_ASIDE_STAGE`) whose payloads hold every value read, so nothing
+    is lost; the rest of the file loads. Other formats come back as they are (their rules are :data:`RULES`).
     """
     acts = decoded.activities
     if decoded.source_format not in LIFTING_APPS or acts.height == 0:
@@ -297,7 +300,8 @@ def workouts_over_a_day(decoded: Decoded) -> tuple[Decoded, list[dict[str, objec
     if long.height == 0:
         return decoded, []
     starts = sorted(s for s in acts["start_time_utc"].to_list() if s is not None)
-    new: dict[int, float | None] = {}
+    new: dict[int, float] = {}
+    unbounded: dict[int, dict[str, object]] = {}
     records: list[dict[str, object]] = []
     for row in long.iter_rows(named=True):
         session, start, elapsed = row["session_index"], row["start_time_utc"], row["elapsed_s"]
@@ -305,7 +309,10 @@ def workouts_over_a_day(decoded: Decoded) -> tuple[Decoded, list[dict[str, objec
         after = next((s for s in starts if s > start), None)
         gap = (after - start).total_seconds() if after is not None else None
         fixed = next((v for v in (span, gap) if v is not None and 0 < v <= DAY_S), None)
-        new[session] = fixed  # None: nothing bounds it, the duration is set aside (the workout and its sets load)
+        if fixed is None:
+            unbounded[session] = row
+            continue
+        new[session] = fixed
         records.append(
             {
                 "session_index": session,
@@ -319,7 +326,60 @@ def workouts_over_a_day(decoded: Decoded) -> tuple[Decoded, list[dict[str, objec
         )
     fixed_elapsed = pl.col("session_index").replace_strict(new, default=pl.col("elapsed_s"), return_dtype=pl.Float64)
     repaired = replace(decoded, activities=acts.with_columns(fixed_elapsed.alias("elapsed_s")))
-    return repaired, records
+    return _set_aside(repaired, unbounded), records
+
+
+SET_ASIDE_STAGE = "repair"
+"""The quarantine stage of a lifting app's workout over a day that nothing bounds (:func:`workouts_over_a_day`)."""
+
+
+def _set_aside(decoded: Decoded, workouts: dict[int, dict[str, object]]) -> Decoded:
+    """``decoded`` without these workouts (by session index) and their sets: each becomes a quarantine row with its
+    values, and its sets one row standing for them all with theirs (a weight waiting for its unit as written)."""
+    if not workouts:
+        return decoded
+    sessions = list(workouts)
+    waiting = {(w.session_index, w.line, w.column): w.original for w in decoded.waiting}
+    rejected: list[Rejected] = []
+    for session, row in workouts.items():
+        line = row["source_line"]
+        line_int = int(str(line)) if line is not None else None
+        where = f"line {line}: " if line is not None else ""
+        hours = float(str(row["elapsed_s"])) / 3600
+        reason = (
+            f"{where}workout {row['name']!r} lasted {hours:.1f} h as written, over a day, and nothing bounds it "
+            "(no set times, no next workout within a day): set aside with its sets"
+        )
+        rejected.append(Rejected(reason, line_int, _json(row), "activities", 1, SET_ASIDE_STAGE))
+        sets = decoded.sets.filter(pl.col("session_index") == session)
+        if sets.height:
+            values = [
+                {
+                    **s,
+                    "waiting": {
+                        column: cell
+                        for (index, at, column), cell in waiting.items()
+                        if index == session and at == s["source_line"]
+                    },
+                }
+                for s in sets.iter_rows(named=True)
+            ]
+            why = f"{where}the {sets.height} sets of workout {row['name']!r}, set aside with it (over a day)"
+            rejected.append(Rejected(why, line_int, _json(values), "strength_sets", sets.height, SET_ASIDE_STAGE))
+    kept = ~pl.col("session_index").is_in(sessions)
+    return replace(
+        decoded,
+        activities=decoded.activities.filter(kept),
+        sets=decoded.sets.filter(kept),
+        samples=decoded.samples.filter(kept),
+        laps=decoded.laps.filter(kept),
+        rejected=(*decoded.rejected, *rejected),
+        waiting=tuple(w for w in decoded.waiting if w.session_index not in workouts),
+    )
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, default=str, ensure_ascii=False)
 
 
 def repair(decoded: Decoded, rules: tuple[Rule, ...] = RULES) -> Repaired:

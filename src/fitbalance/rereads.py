@@ -11,7 +11,7 @@ new rows replace its own old ones, when:
   reprocess --quarantined``), every file (``reprocess --all``), or the files an older release read (``reprocess
   --since-version X``).
 
-Overrides, corrections and exercise names need no re-read (they are applied to the stored rows on every run), nor
+Overrides, corrections and exercise names need no re-read (a run applies them to the stored rows when they changed), nor
 do the heart-rate settings and birth year (the views read them from ``athletes``).
 """
 

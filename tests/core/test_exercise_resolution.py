@@ -111,11 +111,24 @@ def test_a_mapping_added_later_reaches_the_sets_already_loaded(tmp_path: Path) -
         before = connection.rows(con, "SELECT exercise_name, exercise FROM strength_sets ORDER BY set_index")
         assert before == [("Zercher Thing", None), (None, "Bench Press")]
         assert reference.remap_exercises(con, "me", exercise_resolver(ME)) == 1
-        assert connection.rows(con, "SELECT exercise FROM strength_sets ORDER BY set_index") == [
-            ("Garage Stone Lift",),
-            ("Bench Press",),
+        assert connection.rows(con, "SELECT exercise, exercise_match FROM strength_sets ORDER BY set_index") == [
+            ("Garage Stone Lift", "setting"),
+            ("Bench Press", "fit_category"),
         ]
         assert reference.remap_exercises(con, "me", exercise_resolver(ME)) == 0  # nothing left to change
+
+
+def test_sets_loaded_before_the_match_column_existed_get_it_on_the_next_remap_without_counting(
+    tmp_path: Path,
+) -> None:
+    """A set whose exercise is right but whose `exercise_match` is null (loaded by an older fitbalance) gets how
+    its exercise was found; it is not counted as given another exercise."""
+    b = batch("f1", "a.fit", sets=[{"exercise_name": "Barbell Bench Press", "exercise_category": None}])
+    with connection.open_store(tmp_path / "t.duckdb") as con:
+        load.load_batch(con, b, athlete="me", run_id="r", now=NOW)
+        con.execute("UPDATE strength_sets SET exercise = 'Bench Press', exercise_match = NULL")
+        assert reference.remap_exercises(con, "me", exercise_resolver(Athlete(name="me"))) == 0
+        assert connection.rows(con, "SELECT exercise, exercise_match FROM strength_sets") == [("Bench Press", "alias")]
 
 
 def test_a_fit_exercise_is_mapped_for_all_its_sets_as_category_slash_name() -> None:
@@ -123,9 +136,9 @@ def test_a_fit_exercise_is_mapped_for_all_its_sets_as_category_slash_name() -> N
     those: the same subtype name in another category, and an app set written "Bench Dip", keep their exercise."""
     athlete = Athlete(name="me", exercise_names={"triceps_extension/bench_dip": "Chest Dip"})
     resolve = exercise_resolver(athlete)
-    assert resolve("bench_dip", "triceps_extension") == ("Chest Dip", "triceps_extension")
-    assert resolve("bench_dip", None) == ("Bench Dip", "triceps_extension")  # by its name, as an app's set
-    assert resolve("Bench Dip", None) == ("Bench Dip", "triceps_extension")
-    assert resolve("body_weight_dip", "triceps_extension") == ("Chest Dip", "triceps_extension")  # the profile's
+    assert resolve("bench_dip", "triceps_extension") == ("Chest Dip", "triceps_extension", "setting")
+    assert resolve("bench_dip", None) == ("Bench Dip", "triceps_extension", "exact")  # by its name, as an app's set
+    assert resolve("Bench Dip", None) == ("Bench Dip", "triceps_extension", "exact")
+    assert resolve("body_weight_dip", "triceps_extension") == ("Chest Dip", "triceps_extension", "fit_exercise")
     plain = exercise_resolver(Athlete(name="me"))
     assert plain("bench_dip", "triceps_extension").exercise == "Bench Dip"  # type: ignore[union-attr]

@@ -15,8 +15,8 @@ from fitbalance.config import Athlete
 from fitbalance.models import SourceRef, WorkItem
 from fitbalance.process import process_batch
 from fitbalance.store import connection, load, placement
-from fitbalance.synth import cases, csv_samples
-from fitbalance.synth.history import DEVICES, ActivityPlan, encode_activity, endurance_session
+from synth import cases, csv_samples
+from synth.history import DEVICES, ActivityPlan, encode_activity, endurance_session
 
 AS_OF = datetime(2030, 1, 1)
 ME = Athlete(name="me")

@@ -164,25 +164,36 @@ STRONG_OVER_A_DAY = (
 )
 
 
-def test_a_lifting_workout_over_a_day_is_capped_at_the_next_workout_or_its_duration_set_aside() -> None:
-    """Strong's 264-hour workout ends when the next one starts (13 h later); the last one, 100 hours with nothing to
-    bound it, loads with its sets and no duration. Both are recorded with the duration written."""
-    from fitbalance.repair import OVER_A_DAY
+def test_a_lifting_workout_over_a_day_is_capped_at_the_next_workout_or_set_aside_as_a_row() -> None:
+    """Strong's 264-hour workout ends when the next one starts (13 h later), recorded with the duration written;
+    the last one, 100 hours with nothing to bound it, is set aside: its row and its two sets become quarantine rows
+    holding every value read (the rows read are still counted: read = kept + set aside), and the rest loads."""
+    import json
+
+    from fitbalance.repair import OVER_A_DAY, SET_ASIDE_STAGE
     from fitbalance.sources.csv import read_csv
 
-    raw = read_csv(STRONG_OVER_A_DAY.encode(), "strong.csv", "UTC", weight_unit="kg")
+    raw = read_csv(STRONG_OVER_A_DAY.encode(), "strong.csv", "UTC")  # no unit setting: the weights wait
     fixed = repair(raw)
     acts = fixed.decoded.activities
-    assert acts.select("name", "elapsed_s").rows() == [
-        ("Left running", 13 * 3600.0),
-        ("Morning", 45 * 60.0),
-        ("Left running again", None),
+    assert acts.select("name", "elapsed_s").rows() == [("Left running", 13 * 3600.0), ("Morning", 45 * 60.0)]
+    assert fixed.decoded.sets["exercise_name"].to_list() == ["Squat (Barbell)", "Bench Press (Barbell)"]
+    assert fixed.repairs.filter(pl.col("rule") == OVER_A_DAY).select("column_name", "original", "line").rows() == [
+        ("elapsed_s", str(264 * 3600), 2)
     ]
-    assert fixed.decoded.sets.height == 4 and fixed.decoded.rejected == ()
-    assert fixed.repairs.select("column_name", "rule", "original", "line").rows() == [
-        ("elapsed_s", OVER_A_DAY, str(264 * 3600), 2),
-        ("elapsed_s", OVER_A_DAY, str(100 * 3600), 4),
+    workout, sets = fixed.decoded.rejected
+    assert (workout.table, workout.rows, workout.line, workout.stage) == ("activities", 1, 4, SET_ASIDE_STAGE)
+    assert "100.0 h" in workout.reason and "nothing bounds it" in workout.reason
+    assert json.loads(workout.payload or "{}")["name"] == "Left running again"
+    assert (sets.table, sets.rows, sets.line) == ("strength_sets", 2, 4)
+    values = json.loads(sets.payload or "[]")
+    assert [(v["exercise_name"], v["reps"], v["waiting"]) for v in values] == [
+        ("Deadlift (Barbell)", 3, {"weight_kg": "140"}),
+        ("Deadlift (Barbell)", 3, {"weight_kg": "140"}),
     ]
+    assert all(w.session_index != 2 for w in fixed.decoded.waiting)
+    assert acts.height + workout.rows == raw.activities.height
+    assert fixed.decoded.sets.height + sets.rows == raw.sets.height
 
 
 def test_a_lifting_workout_over_a_day_takes_its_sets_span_when_they_have_times() -> None:

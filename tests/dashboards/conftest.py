@@ -15,7 +15,7 @@ import pytest
 from tests.dashboards import fixture_db
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "dashboards" / "app.py"
+APP = ROOT / "dashboards" / "fitbalance_dashboards" / "app.py"
 OUTPUT = ROOT / "test-output"
 
 

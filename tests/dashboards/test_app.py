@@ -21,7 +21,7 @@ PAGES = {
     "load": "app_pages/training_load.py",
     "data": "app_pages/data.py",
 }
-RETRIES_KEY = "_fitbalance_read_retries"  # dashboards/common.py's test hooks
+RETRIES_KEY = "_fitbalance_read_retries"  # dashboards/fitbalance_dashboards/common.py's test hooks
 WAIT_KEY = "_fitbalance_read_wait_s"
 
 

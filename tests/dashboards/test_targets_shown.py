@@ -21,7 +21,7 @@ from tests.dashboards.conftest import APP
 
 MONDAY = date(2025, 3, 3)  # the sample database's last week
 WEDNESDAY = date(2025, 3, 5)
-CLOCK_KEY = "_fitbalance_today"  # dashboards/common.py's test hook
+CLOCK_KEY = "_fitbalance_today"  # dashboards/fitbalance_dashboards/common.py's test hook
 
 
 def targets(rows: list[tuple[str, float, float, float | None]], days_left: int = 3) -> pl.DataFrame:

@@ -101,15 +101,25 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     return Installed(wheel=wheel, sdist=sdist, bin=venv / "bin", work=work, env=env)
 
 
-def test_the_wheel_holds_the_package_and_nothing_else(installed: Installed) -> None:
-    """Everything is under ``fitbalance/`` (the flows and dashboards too) or its dist-info: no tests, no sample data,
-    no generic top-level name. The only data files are those the library reads (the exercise catalogues and their
-    movement patterns), and they are all there."""
+PACKAGES = {"fitbalance", "fitbalance_pipelines", "fitbalance_dashboards"}
+
+
+def test_the_wheel_holds_the_packages_and_nothing_else(installed: Installed) -> None:
+    """Everything is in one of the three packages (the library, the Prefect flows, the dashboards) or the dist-info:
+    no sample-data generator (``synth``), no tests, no sample data, no generic top-level name. The only data files are
+    those the library reads (the exercise catalogues and their movement patterns), and they are all there."""
     names = zipfile.ZipFile(installed.wheel).namelist()
     tops = {name.split("/", 1)[0] for name in names}
-    assert tops == {"fitbalance", f"{installed.wheel.name.split('-py3')[0]}.dist-info"}
-    for needed in ("fitbalance/pipelines/ingest.py", "fitbalance/dashboards/app.py", "fitbalance/store/sql"):
+    assert tops == PACKAGES | {f"{installed.wheel.name.split('-py3')[0]}.dist-info"}
+    for needed in (
+        "fitbalance_pipelines/ingest.py",
+        "fitbalance_pipelines/serve.py",
+        "fitbalance_dashboards/app.py",
+        "fitbalance_dashboards/app_pages/overload.py",
+        "fitbalance/store/sql",
+    ):
         assert any(name.startswith(needed) for name in names), needed
+    assert not [n for n in names if "synth" in n]
     package_data = {f"fitbalance/{p.name}" for p in (ROOT / "src" / "fitbalance").glob("*.csv")}
     catalogues = {"exercises.csv", "fit_exercises.csv", "exercise_patterns.csv"}
     assert package_data >= {f"fitbalance/{name}" for name in catalogues}
@@ -124,22 +134,43 @@ def test_the_wheel_holds_the_package_and_nothing_else(installed: Installed) -> N
     ]
 
 
-def test_the_sdist_builds_the_same_package_without_tests_or_data(installed: Installed) -> None:
-    """The sdist holds the sources the wheel is built from, and no tests or sample data."""
+def test_the_library_never_imports_the_sample_data_generator() -> None:
+    """No module of the three packages imports ``synth`` (it lives in ``sample_data/``, outside the wheel), at the
+    top or inside a function."""
+    import ast
+
+    folders = [ROOT / "src" / "fitbalance", ROOT / "pipelines", ROOT / "dashboards"]
+    for module in sorted(path for folder in folders for path in folder.rglob("*.py")):
+        tree = ast.parse(module.read_text(), str(module))
+        imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert not [name for name in imported if name.split(".")[0] == "synth"], module
+
+
+def test_the_sdist_builds_the_same_packages_without_tests_or_data(installed: Installed) -> None:
+    """The sdist holds the sources the wheel is built from, and no tests, sample data or generator."""
     import tarfile
 
     with tarfile.open(installed.sdist) as sdist:
         names = [name.split("/", 1)[1] for name in sdist.getnames() if "/" in name]
-    assert {"pyproject.toml", "hatch_build.py", "pipelines/ingest.py", "dashboards/app.py"} <= set(names)
-    assert not [n for n in names if n.startswith(("tests/", "sample_data/", "bench/"))]
+    expected = {
+        "pyproject.toml",
+        "src/fitbalance/run.py",
+        "pipelines/fitbalance_pipelines/ingest.py",
+        "dashboards/fitbalance_dashboards/app.py",
+    }
+    assert expected <= set(names)
+    assert not [n for n in names if n.startswith(("tests/", "sample_data/", "bench/")) or "/synth/" in n]
 
 
-def test_only_the_fitbalance_name_is_importable(installed: Installed) -> None:
-    """``import pipelines`` fails in the new environment; ``fitbalance.pipelines`` is there."""
+def test_only_the_packages_names_are_importable(installed: Installed) -> None:
+    """``import pipelines``, ``import dashboards`` and ``import synth`` fail in the new environment;
+    ``fitbalance_pipelines`` and ``fitbalance_dashboards`` are there."""
     python = str(installed.bin / "python")
-    generic = installed.run(python, "-c", "import pipelines")
-    assert generic.returncode != 0 and "No module named 'pipelines'" in generic.stderr
-    ours = installed.run(python, "-c", "import fitbalance.pipelines.ingest, fitbalance.dashboards; print('ok')")
+    for generic in ("pipelines", "dashboards", "synth"):
+        tried = installed.run(python, "-c", f"import {generic}")
+        assert tried.returncode != 0 and f"No module named '{generic}'" in tried.stderr, generic
+    ours = installed.run(python, "-c", "import fitbalance_pipelines.ingest, fitbalance_dashboards; print('ok')")
     assert ours.returncode == 0, ours.stderr
 
 

@@ -1,6 +1,6 @@
 """FIT files for the scheduling and scale-out tests, and helpers that read the database they end up in.
 
-Activity files come from the project's generator (:mod:`fitbalance.synth`) when it is installed, else from the
+Activity files come from the project's generator (:mod:`synth`) when it is installed, else from the
 real-world corpus at ``../shared/corpus`` (the tests skip when neither is there). A corrupt file is a good file whose
 CRC no longer matches (quarantined whole); a half-copied one is a good file cut in half (its part loads).
 """
@@ -22,13 +22,13 @@ from fitbalance.models import FileStatus, SourceRef, WorkItem
 from fitbalance.process import process_batch
 from tests.conftest import CORPUS
 
-HAS_SYNTH = importlib.util.find_spec("fitbalance.synth") is not None
+HAS_SYNTH = importlib.util.find_spec("synth") is not None
 MAX_CORPUS_FILE = 400_000  # bytes: keeps the tests quick
 VOLATILE = re.compile(r"(^|_)run_id$|_at$")  # columns that differ between two runs of the same files
 
 
 def _from_synth(folder: Path, n: int) -> list[bytes]:
-    from fitbalance.synth import generate_corpus  # type: ignore[import-not-found, unused-ignore]
+    from synth import generate_corpus  # type: ignore[import-not-found, unused-ignore]
 
     return [p.read_bytes() for p in generate_corpus(folder, n, seed=11)]
 
@@ -36,7 +36,7 @@ def _from_synth(folder: Path, n: int) -> list[bytes]:
 def _from_corpus(n: int) -> list[bytes]:
     """The first ``n`` corpus FIT files (sorted by path) that load as activities."""
     if not CORPUS.is_dir():
-        pytest.skip(f"neither fitbalance.synth nor the corpus at {CORPUS} is available")
+        pytest.skip(f"neither synth nor the corpus at {CORPUS} is available")
     found: list[bytes] = []
     candidates = sorted(p for p in (CORPUS / "fit").rglob("*") if p.suffix.lower() == ".fit")
     for path in candidates:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from fitbalance.pipelines.serve import can_report, default_report_path, inbox_flow, summary_line
+from fitbalance_pipelines.serve import can_report, default_report_path, inbox_flow, summary_line
 from tests.pipelines.conftest import rows, truncated
 
 

@@ -18,9 +18,9 @@ from prefect.client.schemas.objects import State
 from prefect.flow_engine import run_flow
 
 from fitbalance.errors import ConfigError
-from fitbalance.pipelines.jobs import JOB_VAR, differences, job_env, refuse_other_jobs, with_defaults
-from fitbalance.pipelines.scale import dask_ingest_flow
-from fitbalance.pipelines.serve import inbox_flow
+from fitbalance_pipelines.jobs import JOB_VAR, differences, job_env, refuse_other_jobs, with_defaults
+from fitbalance_pipelines.scale import dask_ingest_flow
+from fitbalance_pipelines.serve import inbox_flow
 from tests.conftest import ROOT
 
 
@@ -128,6 +128,7 @@ def test_every_deployment_in_prefect_yaml_gives_every_parameter_its_flow_needs()
     assert {d["name"] for d in deployments} == {"inbox", "cohort"}
     for deployment in deployments:
         path, name = deployment["entrypoint"].split(":")
-        flow = getattr(importlib.import_module("fitbalance." + path.removesuffix(".py").replace("/", ".")), name)
+        module = path.removeprefix("pipelines/").removesuffix(".py").replace("/", ".")  # the folder is on sys.path
+        flow = getattr(importlib.import_module(module), name)
         required = {n for n, p in inspect.signature(flow.fn).parameters.items() if p.default is inspect.Parameter.empty}
         assert required <= set(deployment["parameters"]), deployment["name"]

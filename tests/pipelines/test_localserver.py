@@ -29,10 +29,10 @@ from urllib.parse import urlsplit
 import psutil
 import pytest
 
-from fitbalance.pipelines import localserver, warm
-from fitbalance.pipelines.localserver import LOG, STATE, Running
-from fitbalance.pipelines.server import AUTH_VAR, auth_string
 from fitbalance.store.ledger import ingest_running
+from fitbalance_pipelines import localserver, warm
+from fitbalance_pipelines.localserver import LOG, STATE, Running
+from fitbalance_pipelines.server import AUTH_VAR, auth_string
 from tests.pipelines.conftest import rows
 
 pytestmark = [pytest.mark.server, pytest.mark.slow, pytest.mark.timeout(900)]
@@ -244,7 +244,7 @@ def test_a_configured_prefect_server_is_used_as_it_is(
 def test_sigterm_to_a_warm_ingest_ends_its_run_and_the_next_run_completes(served: Served, tmp_path: Path) -> None:
     """SIGTERM to the command while the warm process runs it: the run's process group ends (its open batch is
     rolled back), the command exits non-zero, and the same command again loads every file."""
-    from fitbalance.synth import generate_corpus  # type: ignore[import-not-found, unused-ignore]
+    from synth import generate_corpus  # type: ignore[import-not-found, unused-ignore]
 
     inbox, db = tmp_path / "inbox", tmp_path / "t.duckdb"
     files = generate_corpus(inbox, 64, seed=5)

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from fitbalance.pipelines.localserver import data_dir, idle_timeout_s, private_state, reachable, runner_env
-from fitbalance.pipelines.server import AUTH_FILE, auth_string, private_folder, tighten
-from fitbalance.pipelines.warm import prefect_env
+from fitbalance_pipelines.localserver import data_dir, idle_timeout_s, private_state, reachable, runner_env
+from fitbalance_pipelines.server import AUTH_FILE, auth_string, private_folder, tighten
+from fitbalance_pipelines.warm import prefect_env
 
 
 def mode(path: Path) -> int:

@@ -32,8 +32,8 @@ from typing import Any
 
 import pytest
 
-from fitbalance.pipelines.localserver import LOG, STATE, recorded
-from fitbalance.pipelines.server import AUTH_FILE, auth_string
+from fitbalance_pipelines.localserver import LOG, STATE, recorded
+from fitbalance_pipelines.server import AUTH_FILE, auth_string
 from tests.pipelines.test_serve import FIRST_RUN_S, LATER_RUN_S, Served, completed_runs, serve, wait_for
 
 pytestmark = [pytest.mark.server, pytest.mark.slow, pytest.mark.timeout(600)]

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from fitbalance.synth import csv_samples
+from synth import csv_samples
 from tests.conftest import CORPUS_AS_OF
 from tests.pipelines.conftest import rows, table_contents
 
@@ -19,14 +19,14 @@ pytestmark = pytest.mark.timeout(900)
 
 
 def _flow(paths: list[Path], db: Path, **options: Any) -> dict[str, Any]:
-    from fitbalance.pipelines.ingest import ingest_flow
+    from fitbalance_pipelines.ingest import ingest_flow
 
     summary: dict[str, Any] = ingest_flow(paths=[str(p) for p in paths], db=str(db), **options)
     return summary
 
 
 def _dask(paths: list[Path], db: Path, workers: int, as_of: str) -> dict[str, Any]:
-    from fitbalance.pipelines.scale import ingest_on_dask
+    from fitbalance_pipelines.scale import ingest_on_dask
 
     return ingest_on_dask([str(p) for p in paths], str(db), workers=workers, as_of=as_of)
 

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from fitbalance.cli import app
-from fitbalance.pipelines.staging import StagedBatch, read_batch, write_batch
+from fitbalance_pipelines.staging import StagedBatch, read_batch, write_batch
 from tests.conftest import SAMPLE_DATA
 from tests.pipelines.conftest import rows, table_contents
 
@@ -44,7 +44,7 @@ def cluster() -> Iterator[str]:
 def single_process_run(
     inbox: Path, tmp_path_factory: pytest.TempPathFactory, prefect_harness: None
 ) -> tuple[Path, dict[str, Any]]:
-    from fitbalance.pipelines.ingest import ingest_flow
+    from fitbalance_pipelines.ingest import ingest_flow
 
     db = tmp_path_factory.mktemp("single") / "single.duckdb"
     return db, ingest_flow(paths=[str(inbox)], db=str(db), workers=1, batch_size=BATCH)
@@ -59,7 +59,7 @@ def test_dask_run_matches_the_single_process_run_row_for_row(
     process, and ends with exactly the rows (less run ids and times) and counts of a run without Dask."""
     from distributed import Client, get_task_stream
 
-    from fitbalance.pipelines.scale import ingest_on_dask
+    from fitbalance_pipelines.scale import ingest_on_dask
 
     single_db, single = single_process_run
     db, staging = tmp_path / "dask.duckdb", tmp_path / "staging"
@@ -127,7 +127,7 @@ def test_a_remote_cluster_needs_a_prefect_api_it_can_reach(tmp_path: Path) -> No
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from fitbalance.errors import ConfigError
-    from fitbalance.pipelines.scale import ingest_on_dask
+    from fitbalance_pipelines.scale import ingest_on_dask
 
     with temporary_settings(restore_defaults={PREFECT_API_URL}), pytest.raises(ConfigError, match="PREFECT_API_URL"):
         ingest_on_dask([str(tmp_path)], str(tmp_path / "x.duckdb"), address="tcp://dask.invalid:8786", workers=2)
@@ -139,7 +139,7 @@ def test_the_deployable_dask_flow_runs_the_ingest_as_its_subflow(
     inbox: Path, tmp_path: Path, prefect_harness: None
 ) -> None:
     """`fitbalance-ingest-dask` (the `cohort` deployment of prefect.yaml) ingests on a local cluster of its own."""
-    from fitbalance.pipelines.scale import dask_ingest_flow
+    from fitbalance_pipelines.scale import dask_ingest_flow
 
     db = tmp_path / "cohort.duckdb"
     summary = dask_ingest_flow(paths=[str(inbox / "fit" / "2025-05")], db=str(db), workers=1)

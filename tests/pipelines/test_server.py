@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from fitbalance.cli import app
-from fitbalance.pipelines.server import (
+from fitbalance_pipelines.server import (
     API_URL_VAR,
     AUTH_VAR,
     SERVER_AUTH_VAR,
@@ -65,7 +65,7 @@ def test_a_group_that_ignores_sigterm_is_killed_after_the_grace_period() -> None
 
 STOP_CHILDREN = f"""
 import json, subprocess, sys
-from fitbalance.pipelines.server import stop_children, stop_process_group
+from fitbalance_pipelines.server import stop_children, stop_process_group
 doomed = subprocess.Popen([sys.executable, "-c", {SLEEP!r}])
 spared = subprocess.Popen([sys.executable, "-c", {SLEEP!r}], start_new_session=True)
 stopped = stop_children(spare_group=spared.pid, grace_s=10)
@@ -127,7 +127,7 @@ def test_a_commands_flow_runs_send_no_heartbeats_unless_the_user_sets_their_freq
     """Prefect's heartbeat thread made every command wait for it (0-1 s) at the end of its flow run."""
     from prefect.settings import get_current_settings
 
-    from fitbalance.pipelines.server import HEARTBEAT_VARS, command_flow_settings
+    from fitbalance_pipelines.server import HEARTBEAT_VARS, command_flow_settings
 
     for name in HEARTBEAT_VARS:
         monkeypatch.delenv(name, raising=False)

@@ -87,7 +87,7 @@ def test_sigterm_to_an_ingest_ends_its_worker_processes_and_the_run_can_be_done_
     """``fitbalance ingest --no-server --workers 2`` stopped while its decoder processes work: it exits non-zero, every
     process it started ends, no batch is half-written (the next run loads every file once)."""
     from fitbalance.store.ledger import ingest_running
-    from fitbalance.synth import generate_corpus  # type: ignore[import-not-found, unused-ignore]
+    from synth import generate_corpus  # type: ignore[import-not-found, unused-ignore]
     from tests.pipelines.conftest import rows
 
     inbox, db = tmp_path / "inbox", tmp_path / "t.duckdb"

@@ -68,7 +68,7 @@ def main() -> None:
             on_batch=gate(args.gate),
         ).as_dict()
     else:
-        from fitbalance.pipelines.ingest import ingest_flow, progress_to
+        from fitbalance_pipelines.ingest import ingest_flow, progress_to
 
         with progress_to(progress):
             summary = ingest_flow(

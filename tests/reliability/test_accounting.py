@@ -41,7 +41,7 @@ def _write(db: Path, sql: str, params: list[Any] | None = None) -> None:
 
 @pytest.fixture(scope="module")
 def ingested(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    from fitbalance.pipelines.ingest import ingest_flow
+    from fitbalance_pipelines.ingest import ingest_flow
 
     root = tmp_path_factory.mktemp("accounting")
     inputs = build_inputs(root / "exports", good=8)
@@ -177,7 +177,7 @@ def test_every_file_of_the_real_world_corpus_is_accounted_for(
 ) -> None:
     """The whole ../shared/corpus (FIT and CSV folders): every discovered file is in source_files or has a
     discover-stage quarantine row, and run_files says what became of each."""
-    from fitbalance.pipelines.ingest import ingest_flow
+    from fitbalance_pipelines.ingest import ingest_flow
 
     db = tmp_path / "corpus.duckdb"
     s = ingest_flow(paths=[str(corpus / "fit"), str(corpus / "csv")], db=str(db), as_of=AS_OF.isoformat())

@@ -4,7 +4,7 @@ Properties: only fitbalance's own :class:`InputError` subclasses come out of ``d
 every one into a quarantine row (never an ``internal`` one); and the caps of ``fitbalance.sources.limits`` stop any
 input from decoding for long or piling up messages.
 
-The seeds are small FIT files written by ``tests/reliability/fitbytes.py`` (plus ``fitbalance.synth`` files when
+The seeds are small FIT files written by ``tests/reliability/fitbytes.py`` (plus ``synth`` files when
 that generator is installed), the first lines of the generated ``sample_data/csv`` files, and small hand-written
 CSVs; never the real-world corpus: a falsifying example is
 printed in full and must not carry anybody's data. CI runs a few hundred examples per property; for a longer hunt
@@ -53,7 +53,7 @@ ME = Athlete(name="me", time_zone="Europe/Berlin")
 def _synth_seeds() -> list[bytes]:
     """FIT files from the project's own generator, when it is installed."""
     try:
-        from fitbalance.synth import FitWriter  # type: ignore[attr-defined,unused-ignore]
+        from synth import FitWriter  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
         return []
     start = datetime(2025, 5, 6, 7, 0, tzinfo=UTC)

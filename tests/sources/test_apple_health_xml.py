@@ -1,6 +1,6 @@
 """Apple Health's own export (export.xml, bare or in export.zip): every layout, every workout type, read as a stream.
 
-The sample export is made by ``fitbalance.synth.xml_exports`` (its plan is the expectation); the small documents
+The sample export is made by ``synth.xml_exports`` (its plan is the expectation); the small documents
 written here show one layout each.
 """
 
@@ -20,7 +20,7 @@ from fitbalance.sources import decode_bytes, decode_source, limits
 from fitbalance.sources.archive import discover
 from fitbalance.sources.formats import ReadOptions
 from fitbalance.sources.xml import apple_health
-from fitbalance.synth import xml_exports
+from synth import xml_exports
 
 # HealthKit's HKWorkoutActivityType enumeration as Apple publishes it (developer.apple.com/documentation/healthkit/
 # hkworkoutactivitytype), deprecated cases included: an export may hold any of them.

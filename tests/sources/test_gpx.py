@@ -8,7 +8,7 @@ import pytest
 
 from fitbalance.sources import decode_bytes
 from fitbalance.sources.xml import gpx
-from fitbalance.synth import xml_exports
+from synth import xml_exports
 
 
 def document(tracks: str, creator: str = "Garmin Connect") -> bytes:

@@ -8,7 +8,7 @@ import pytest
 
 from fitbalance.models import Decoded
 from fitbalance.sources import decode_bytes
-from fitbalance.synth import xml_exports
+from synth import xml_exports
 
 NS = (
     'xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2" '

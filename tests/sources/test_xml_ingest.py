@@ -1,7 +1,7 @@
 """The XML exports of sample_data/xml through the real ingest flow into a DuckDB file, with **no settings file**: an
 Apple Watch owner who lifts, whose Hevy and Strava workouts reach Apple Health too.
 
-Checked against EXPECTED.json (written by ``fitbalance.synth.xml_exports`` from its own plan): every workout once,
+Checked against EXPECTED.json (written by ``synth.xml_exports`` from its own plan): every workout once,
 Apple's strength workouts as resistance in the weekly balance, the Strava run and Hevy's workout (each in Apple
 Health and in the app's own export) counted once, and every row accounted for.
 """
@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from fitbalance.synth import csv_samples, xml_exports
+from synth import csv_samples, xml_exports
 
 from ..accounts import assert_every_row_is_accounted_for
 from ..conftest import SAMPLE_DATA
@@ -37,7 +37,7 @@ def q(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ..
 
 @pytest.fixture(scope="module")
 def xml_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from fitbalance.pipelines.ingest import ingest_flow
+    from fitbalance_pipelines.ingest import ingest_flow
 
     root = tmp_path_factory.mktemp("xmlflow")
     shutil.copytree(SAMPLE_DATA / "xml", root / "xml")

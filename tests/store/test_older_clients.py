@@ -60,7 +60,7 @@ def old_client(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def sample_db(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> Path:
-    from fitbalance.pipelines.ingest import ingest_flow
+    from fitbalance_pipelines.ingest import ingest_flow
 
     db = tmp_path_factory.mktemp("sample") / "fitbalance.duckdb"
     ingest_flow(paths=[str(SAMPLE_DATA)], db=str(db), settings_path=str(SAMPLE_DATA / "fitbalance.toml"))

@@ -12,7 +12,7 @@ from fitdecode.utils import compute_crc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fitbalance.synth.fitwriter import FIT_EPOCH, FitWriter, chain, fit_crc, fit_seconds
+from synth.fitwriter import FIT_EPOCH, FitWriter, chain, fit_crc, fit_seconds
 from tests.conftest import examples
 from tests.synth.fitread import fields, frames, messages
 

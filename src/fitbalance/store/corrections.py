@@ -28,7 +28,7 @@ import polars as pl
 
 from fitbalance.classify import CLASSIFY_INPUT, CLASSIFY_OUTPUT, CORRECTION, classify_frame
 from fitbalance.config import Override, Settings
-from fitbalance.contracts import COUNTED_SET_TYPES, Category, Subcategory
+from fitbalance.contracts import COUNTED_SET_TYPES, NOT_EXERCISE_SET_TYPES, Category, Subcategory
 from fitbalance.errors import ConfigError
 from fitbalance.normalize import ExerciseResolver
 from fitbalance.store.connection import registered, rows, transaction
@@ -108,9 +108,10 @@ def reclassify(
 
 
 _SET_CORRECTIONS_SQL = """
-UPDATE strength_sets AS s SET exercise = c.exercise
+UPDATE strength_sets AS s SET exercise = c.exercise, exercise_match = 'correction'
 FROM set_corrections AS c
-WHERE s.activity_id = c.activity_id AND s.set_index = c.set_index AND s.exercise IS DISTINCT FROM c.exercise
+WHERE s.activity_id = c.activity_id AND s.set_index = c.set_index
+  AND (s.exercise IS DISTINCT FROM c.exercise OR s.exercise_match IS DISTINCT FROM 'correction')
   AND ($ids IS NULL OR list_contains($ids, s.activity_id))
 RETURNING s.activity_id
 """
@@ -249,22 +250,22 @@ class SetRef:
 
 
 def find_set(con: duckdb.DuckDBPyConnection, activity: ActivityRef, set_index: int) -> SetRef:
-    """Set ``set_index`` of ``activity``; a rest row is not a set of an exercise."""
+    """Set ``set_index`` of ``activity``; a rest row or a session rating is not a set of an exercise."""
     found = rows(
         con,
         """SELECT activity_id, set_index, set_type, exercise_name, exercise_category, exercise, reps, weight_kg
            FROM strength_sets WHERE activity_id = ? AND set_index = ?""",
         [activity.activity_id, set_index],
     )
-    if not found or found[0][2] == "rest":
+    if not found or found[0][2] in NOT_EXERCISE_SET_TYPES:
         listing = rows(
             con,
             "SELECT min(set_index), max(set_index), count(*) FROM strength_sets WHERE activity_id = ? "
-            "AND set_type <> 'rest'",
-            [activity.activity_id],
+            "AND NOT list_contains(?, set_type)",
+            [activity.activity_id, list(NOT_EXERCISE_SET_TYPES)],
         )[0]
         have = f"its sets are {listing[0]} to {listing[1]}" if listing[2] else "it has no sets"
-        what = "is a rest row" if found else "does not exist"
+        what = f"is a {found[0][2]} row" if found else "does not exist"
         raise ConfigError(
             f"set {set_index} of activity {activity.activity_id} {what}; {have} (set_index in strength_sets)"
         )
@@ -280,7 +281,8 @@ def correct_exercise(con: duckdb.DuckDBPyConnection, found: SetRef, exercise: st
             [found.activity_id, found.set_index, exercise, now],
         )
         con.execute(
-            "UPDATE strength_sets SET exercise = ? WHERE activity_id = ? AND set_index = ?",
+            "UPDATE strength_sets SET exercise = ?, exercise_match = 'correction' "
+            "WHERE activity_id = ? AND set_index = ?",
             [exercise, found.activity_id, found.set_index],
         )
 
@@ -296,7 +298,7 @@ def clear_exercise(con: duckdb.DuckDBPyConnection, found: SetRef, resolve: Exerc
             [found.activity_id, found.set_index],
         )
         con.execute(
-            "UPDATE strength_sets SET exercise = ? WHERE activity_id = ? AND set_index = ?",
-            [match.exercise if match else None, found.activity_id, found.set_index],
+            "UPDATE strength_sets SET exercise = ?, exercise_match = ? WHERE activity_id = ? AND set_index = ?",
+            [match.exercise if match else None, match.how if match else None, found.activity_id, found.set_index],
         )
     return bool(removed)

@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from fitbalance.contracts import TABLE_NAMES
+from fitbalance.contracts import NOT_EXERCISE_SET_TYPES, TABLE_NAMES
 from fitbalance.models import (
     ACTIVITY_SCHEMA,
     LAP_SCHEMA,
@@ -317,7 +317,7 @@ def load_batch(
         refresh_derived(con, [*touched, *tables.activities["activity_id"].to_list()])
     # an updated export at the same path replaces its rows: only the sessions not known before count as added
     new = tables.without(known_before)[0] if known_before else tables
-    working = new.sets.filter(pl.col("set_type") != "rest").height if new.sets.height else 0
+    working = new.sets.filter(~pl.col("set_type").is_in(NOT_EXERCISE_SET_TYPES)).height if new.sets.height else 0
     return LoadCounts(
         activities=new.activities.height,
         sets=working,

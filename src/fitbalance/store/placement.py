@@ -3,8 +3,8 @@
 :func:`place_times` reads an athlete's placed activities (``utc_offset_source`` ``learned``, ``settings`` or
 ``assumed_utc``), the offsets of their FIT activities (and of the formats whose own offset is the device's,
 :data:`~fitbalance.contracts.DEVICE_ZONE_FORMATS`: Apple Health's workouts) and their configured zone (the
-``athletes`` table, refreshed from the settings at the start of every run), asks :func:`fitbalance.offsets.place`
-where each belongs, and moves those whose placement changed:
+``athletes`` table, made from the settings), asks :func:`fitbalance.offsets.place` where each belongs, and moves
+those whose placement changed:
 
 - a local wall time (a CSV export's) keeps ``start_time_local``; its ``start_time_utc`` moves, and so do the UTC
   times of its sets, samples and laps;
@@ -12,8 +12,9 @@ where each belongs, and moves those whose placement changed:
 
 It touches nothing else. The loader calls it in every batch's transaction, before the duplicate links are
 recomputed (a FIT file loaded later re-places the CSV activities near it, and the pair is linked in the same
-commit); the flow calls :func:`place_and_link` at the start of every run, so a changed ``time_zone`` setting
-re-places what is loaded without reading a file again.
+commit); a run calls :func:`place_and_link` whenever it writes the ``athletes`` table again
+(:func:`fitbalance.store.reference.refresh`), so a changed ``time_zone`` setting re-places what is loaded without
+reading a file again.
 """
 
 from __future__ import annotations

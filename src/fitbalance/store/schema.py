@@ -8,7 +8,9 @@ views are SQL in the package, in ``fitbalance/store/sql``, one statement group p
 Every write connection and every run would apply them again; the table ``fitbalance_schema`` keeps, per part
 (``tables``, ``views``), a digest of the SQL last applied in full, and a part whose SQL is unchanged is not applied
 again (measured: a quarter of an unchanged re-run's work in the database). A database without that table, or with
-another digest (another release, hand-made changes being the user's own), gets the whole part again.
+another digest (another release, hand-made changes being the user's own), gets the whole part again. The same table
+keeps, as parts ``inputs:<name>``, the digests of what the reference tables and the rules were last made from
+(:mod:`fitbalance.store.inputs`).
 """
 
 from __future__ import annotations

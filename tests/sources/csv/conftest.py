@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fitbalance.synth.csv_samples import samples
+from synth.csv_samples import samples
 
 ZONE = "Europe/Berlin"
 CORPUS = (

@@ -19,7 +19,7 @@ from fitbalance.normalize import normalize
 from fitbalance.process import exercise_resolver
 from fitbalance.sources.csv import fitnotes, hevy, read_csv, strong
 from fitbalance.sources.csv.helpers import norm_header
-from fitbalance.synth import csv_samples
+from synth import csv_samples
 from tests.conftest import examples
 from tests.sources.csv.conftest import ZONE
 

@@ -418,8 +418,33 @@ def test_a_bad_garmin_row_is_set_aside_and_the_rest_loads() -> None:
         ("Ø Trittfrequenz (Rad)", None),
         ("Gns. svømmekadence", None),
         ("Best Lap Time", None),
-        ("Avg Pace", None),
         ("Maks. skridtlængde", None),
+        # average pace and speed in the ten languages; not the best, the grade-adjusted or the vertical ones
+        ("Avg Pace", "pace"),
+        ("Ø Pace", "pace"),
+        ("Ø Tempo", "pace"),
+        ("Allure moyenne", "pace"),
+        ("Ritmo medio", "pace"),
+        ("Passo medio", "pace"),
+        ("Gem. tempo", "pace"),
+        ("Medeltempo", "pace"),
+        ("Gns. tempo", "pace"),
+        ("Gj.sn. tempo", "pace"),
+        ("Keskim. vauhti", "pace"),
+        ("Avg Speed", "speed"),
+        ("Ø Geschwindigkeit", "speed"),
+        ("Vitesse moyenne", "speed"),
+        ("Velocidad media", "speed"),
+        ("Velocità media", "speed"),
+        ("Gem. snelheid", "speed"),
+        ("Medelhastighet", "speed"),
+        ("Gns. hastighed", "speed"),
+        ("Gj.sn. hastighet", "speed"),
+        ("Keskinopeus", "speed"),
+        ("Best Pace", None),
+        ("Avg GAP", None),
+        ("Max Speed", None),
+        ("Ø vertikale Geschwindigkeit", None),
     ],
 )
 def test_a_column_is_known_by_what_its_header_means(header: str, field: str | None) -> None:
@@ -440,3 +465,53 @@ def test_a_danish_export_in_another_wording_proves_km() -> None:
     decoded = read_csv(text.encode(), "a.csv", ZONE)
     assert "inferred as km" in decoded.warnings[0] and decoded.waiting == ()
     assert decoded.activities["distance_m"].to_list() == [pytest.approx(5240), pytest.approx(8740)]
+
+
+RUNS_IN_MILES = (  # 10 km and 5 km runs written in miles, at 8:03 per mile
+    "{header}\n"
+    "Running,2024-03-04 07:00:00,Run,6.21,00:50:00,{first}\n"
+    "Running,2024-03-05 07:00:00,Run,3.11,00:25:00,{second}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("pace_header", "first", "second", "unit"),
+    [
+        ("Avg Pace (min/mi)", "8:03", "8:02", "mi"),  # the unit in the header
+        ("Avg Pace", "8:03 /mi", "8:02 /mi", "mi"),  # in the cells
+        ("Avg Speed (mph)", "7.45", "7.46", "mi"),  # a speed
+        ("Avg Pace (min/km)", "5:00", "5:00", None),  # a pace that distance over time contradicts
+        ("Avg Pace", "8:03", "8:02", None),  # no unit named: Connect's pace is in the distance's unit, any
+    ],
+)
+def test_a_pace_or_speed_that_names_its_unit_proves_the_distance_unit(
+    pace_header: str, first: str, second: str, unit: str | None
+) -> None:
+    """With no stride or cadence, an average pace or speed naming min/mi or mph proves miles when distance over
+    time agrees with it; one that names no unit, or a unit distance over time contradicts, proves nothing and the
+    distances wait for the setting."""
+    header = f"Activity Type,Date,Title,Distance,Time,{pace_header}"
+    text = RUNS_IN_MILES.format(header=header, first=first, second=second)
+    decoded = read_csv(text.encode(), "Activities.csv", ZONE)
+    distances = decoded.activities["distance_m"].to_list()
+    if unit == "mi":
+        assert distances == [pytest.approx(6.21 * 1609.344), pytest.approx(3.11 * 1609.344)]
+        assert "inferred as mi from a pace or speed" in decoded.warnings[0]
+    else:
+        assert distances == [None, None] and len(decoded.waiting) == 2
+
+
+@pytest.mark.parametrize(
+    ("header", "cell"),
+    [
+        ("Gns. hastighed (km/t)", '"12,0"'),  # Danish and Norwegian km/t
+        ("Gem. snelheid", '"12,0 km/u"'),  # Dutch km/u in the cells
+        ("Ø Pace", '"5:00 /km"'),
+        ("Vitesse moyenne (km/h)", '"12,0"'),
+    ],
+)
+def test_the_km_of_a_pace_or_speed_is_read_in_the_connect_languages(header: str, cell: str) -> None:
+    """The unit a pace or speed names is read in its languages' abbreviations."""
+    text = f'Activity Type,Date,Title,Distance,Time,{header}\nRunning,2024-03-04 07:00:00,Run,"10,00",00:50:00,{cell}\n'
+    decoded = read_csv(text.encode(), "Activities.csv", ZONE)
+    assert decoded.activities["distance_m"].to_list() == [pytest.approx(10_000)]

@@ -14,7 +14,7 @@ import pytest
 from fitbalance.errors import DecodeError
 from fitbalance.models import SetType
 from fitbalance.sources.csv import read_csv
-from fitbalance.synth import csv_samples
+from synth import csv_samples
 from tests.sources.csv.conftest import ZONE
 
 HEVY_HEADER = (
@@ -178,3 +178,42 @@ def test_strong_export_with_one_absurd_set_loads_everything_else(sample_files: d
     (rejected,) = decoded.rejected
     assert (rejected.line, rejected.reason) == (line, f"line {line}: reps 877777 is more than 10,000: not a set")
     assert json.loads(rejected.payload or "")["values"]["Reps"] == "877777"
+
+
+STRONG_RATED = (
+    "Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,Workout Notes,RPE\n"
+    '2022-01-04 12:20:57,"Upper",56m,"Bench Press (Barbell)",1,60,8,0,0,"",,\n'
+    '2022-01-04 12:20:57,"Upper",56m,"Intensity",1,0,7,0,0,"",,\n'
+    '2022-01-05 12:08:05,"Lower",1h 4m,"Squat (Barbell)",1,80,5,0,0,"",,\n'
+    '2022-01-05 12:08:05,"Lower",1h 4m,"Session RPE",1,0,11,0,0,"",,\n'
+    '2022-01-06 12:08:05,"Arms",40m,"Effort Curl",1,20,10,0,0,"",,\n'
+    '2022-01-06 12:08:05,"Arms",40m,"Intensity",1,20,10,0,0,"",,\n'
+)
+
+
+def test_a_session_rating_logged_as_an_exercise_is_the_workouts_rpe_not_a_set() -> None:
+    """Strong's "Intensity" 7 (reps, no load) rates the session: the row stays, as a `rating` row, and 7 is the
+    workout's RPE. A rating off the 0-10 scale (11) is a rating row all the same but not the workout's RPE; a row
+    with a load is a set, whatever its name."""
+    decoded = read_csv(STRONG_RATED.encode(), "strong.csv", ZONE, weight_unit="kg")
+    assert decoded.activities.select("name", "rpe").rows() == [("Upper", 7.0), ("Lower", None), ("Arms", None)]
+    rows = decoded.sets.select("exercise_name", "set_type", "reps", "weight_kg").rows()
+    assert rows == [
+        ("Bench Press (Barbell)", "working", 8, 60.0),
+        ("Intensity", "rating", 7, None),
+        ("Squat (Barbell)", "working", 5, 80.0),
+        ("Session RPE", "rating", 11, None),
+        ("Effort Curl", "working", 10, 20.0),
+        ("Intensity", "working", 10, 20.0),
+    ]
+
+
+def test_a_session_rating_in_hevy_is_read_from_its_reps_or_its_rpe() -> None:
+    """A Hevy custom exercise named for the session's effort, in the app user's language, carrying only an RPE."""
+    rows = [
+        '"W","5 Dec 2025, 11:37","5 Dec 2025, 12:55","","Squat (Barbell)",,"",0,"normal",100,5,,,8.5',
+        '"W","5 Dec 2025, 11:37","5 Dec 2025, 12:55","","Intensität",,"",0,"normal",,,,,6',
+    ]
+    decoded = read_csv(_hevy(rows), "h.csv", ZONE)
+    assert decoded.activities["rpe"].to_list() == [6.0]
+    assert decoded.sets["set_type"].to_list() == ["working", "rating"]

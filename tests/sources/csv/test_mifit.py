@@ -11,7 +11,7 @@ from fitbalance.classify import classify_activity
 from fitbalance.errors import DecodeError
 from fitbalance.models import Category, Decoded
 from fitbalance.sources.csv import mifit, read_csv, typetables
-from fitbalance.synth import watch_csvs
+from synth import watch_csvs
 from tests.sources.csv.conftest import ZONE
 
 HEADER = "type,startTime,sportTime(s),maxPace(/meter),minPace(/meter),distance(m),avgPace(/meter),calories(kcal)"
@@ -42,6 +42,7 @@ def test_runs_and_strength_sessions_in_si_units() -> None:
     assert run["start_time_utc"] == datetime(2026, 1, 9, 6, 3)
     assert (run["utc_offset_s"], run["utc_offset_source"]) == (3600, None)
     assert (run["elapsed_s"], run["distance_m"], run["calories_kcal"]) == (1800.0, 5012.0, 311.0)
+    assert run["timer_s"] == 1800.0  # sportTime(s), the one duration the file gives
     assert (lift["sub_sport"], lift["distance_m"]) == ("strength_training", None)
     assert category(lift) is Category.RESISTANCE and category(run) is Category.OTHER
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from fitbalance.errors import InputError
 from fitbalance.models import Decoded
 from fitbalance.sources.csv import looks_like_csv, read_csv
-from fitbalance.synth.csv_samples import samples
+from synth.csv_samples import samples
 from tests.conftest import examples
 from tests.sources.csv.conftest import ZONE
 

@@ -39,7 +39,7 @@ from fitbalance.config import Athlete
 from fitbalance.models import FileStatus
 from fitbalance.process import BatchResult, WorkItem, process_batch
 from fitbalance.sources.archive import SourceRef
-from fitbalance.synth import csv_exports, csv_samples
+from synth import csv_exports, csv_samples
 from tests.conftest import examples
 
 ATHLETE = Athlete(time_zone="Europe/Berlin", weight_unit="kg", distance_unit="km")

@@ -11,8 +11,8 @@ from fitbalance.classify import classify_activity
 from fitbalance.errors import DecodeError
 from fitbalance.models import Category, Decoded
 from fitbalance.sources.csv import read_csv, samsung_health, typetables
-from fitbalance.synth import watch_csvs
-from fitbalance.synth.csv_samples import csv_text
+from synth import watch_csvs
+from synth.csv_samples import csv_text
 from tests.sources.csv.conftest import ZONE
 
 PREFIX = "com.samsung.health.exercise."
@@ -65,14 +65,15 @@ def category(row: dict[str, object]) -> Category:
 
 
 def test_a_weight_machine_workout_is_resistance_in_si_units_placed_with_its_own_offset() -> None:
-    """UTC start, the row's UTC+0100 (marked "row"), duration ms -> s, end - start as elapsed, kcal, bpm."""
+    """UTC start, the row's UTC+0100 (marked "row"), duration ms -> s as the timer time (pauses left out), end -
+    start as elapsed (pauses in), kcal, bpm."""
     decoded = read(exercise_csv([LIFT, RUN]))
     assert decoded.source_format == "csv:samsung_health" and decoded.is_activity
     lift, run = decoded.activities.iter_rows(named=True)
     assert (lift["sport"], lift["sub_sport"], lift["name"]) == ("training", "strength_training", "Weight machine")
     assert lift["start_time_utc"] == datetime(2026, 1, 5, 17, 2)
     assert (lift["utc_offset_s"], lift["utc_offset_source"]) == (3600, "row")
-    assert (lift["moving_s"], lift["elapsed_s"]) == (3600.0, 3690.0)
+    assert (lift["timer_s"], lift["moving_s"], lift["elapsed_s"]) == (3600.0, 3600.0, 3690.0)
     assert (lift["calories_kcal"], lift["avg_hr"], lift["max_hr"]) == (310.5, 108.0, 151.0)
     assert lift["source_ref"] == "uuid-lift" and lift["source_line"] == 3
     assert category(lift) is Category.RESISTANCE

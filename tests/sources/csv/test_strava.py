@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from fitbalance.sources.csv import read_csv
-from fitbalance.synth.csv_samples import STRAVA_HEADER
+from synth.csv_samples import STRAVA_HEADER
 from tests.sources.csv.conftest import ZONE
 
 
@@ -96,3 +96,20 @@ def test_older_layout(sample_files: dict[str, bytes]) -> None:
     assert first["utc_offset_s"] == 7200
     assert (first["sport"], first["source_ref"]) == ("cycling", "2300000000")
     assert 30_000 <= first["distance_m"] <= 50_000
+
+
+def test_the_timer_time_is_the_devices_and_the_moving_time_stravas_own() -> None:
+    """`Timer Time` (the device's recording time, pauses out) is the timer time the views count; `Moving Time`
+    (Strava's reckoning from speed) stays the moving time; a manual entry without a timer time keeps it null."""
+    recorded = _row(
+        Activity_ID="1",
+        Activity_Date="Oct 6, 2022, 11:19:20 PM",
+        Activity_Type="Weight Training",
+        Elapsed_Time="4500",
+        Elapsed_Time_2="4500.0",
+        Moving_Time="2100.0",
+        Timer_Time="3900.0",
+    )
+    manual = _row(Activity_ID="2", Activity_Date="Oct 7, 2022, 6:00:00 PM", Activity_Type="Run", Elapsed_Time="1800")
+    rows = read_csv(_bulk(recorded, manual), "activities.csv", ZONE).activities
+    assert rows.select("elapsed_s", "moving_s", "timer_s").rows() == [(4500.0, 2100.0, 3900.0), (1800.0, None, None)]

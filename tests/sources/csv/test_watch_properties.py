@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from fitbalance.errors import InputError
 from fitbalance.models import Decoded
 from fitbalance.sources.csv import read_csv
-from fitbalance.synth import watch_csvs
+from synth import watch_csvs
 from tests.conftest import examples
 from tests.sources.csv.conftest import ZONE
 

@@ -10,8 +10,8 @@ import pytest
 from fitbalance.classify import classify_activity
 from fitbalance.models import Category, Decoded
 from fitbalance.sources.csv import read_csv, typetables, whoop
-from fitbalance.synth import watch_csvs
-from fitbalance.synth.csv_samples import csv_text
+from synth import watch_csvs
+from synth.csv_samples import csv_text
 from tests.sources.csv.conftest import ZONE
 
 HEADER = [
@@ -61,7 +61,8 @@ def category(row: dict[str, object]) -> Category:
 
 
 def test_workouts_are_placed_in_the_cycles_zone_in_si_units() -> None:
-    """Local times with the cycle's offset (+01:00, -05:00) become UTC marked "row"; minutes, kcal, metres."""
+    """Local times with the cycle's offset (+01:00, -05:00) become UTC marked "row"; minutes (the timer time: WHOOP
+    does not pause), kcal, metres."""
     lift, run = read(workouts(LIFT, RUN)).activities.iter_rows(named=True)
     assert (lift["start_time_utc"], lift["utc_offset_s"], lift["utc_offset_source"]) == (
         datetime(2026, 1, 8, 17, 30),
@@ -69,6 +70,7 @@ def test_workouts_are_placed_in_the_cycles_zone_in_si_units() -> None:
         "row",
     )
     assert (lift["elapsed_s"], lift["moving_s"], lift["calories_kcal"]) == (58 * 60.0, 58 * 60.0, 390.0)
+    assert lift["timer_s"] == 58 * 60.0
     assert (lift["avg_hr"], lift["max_hr"], lift["distance_m"]) == (118.0, 162.0, None)
     assert (run["start_time_utc"], run["utc_offset_s"]) == (datetime(2026, 1, 11, 15, 0), -5 * 3600)
     assert (run["sport"], run["distance_m"], run["elapsed_s"]) == ("running", 11791.0, 68 * 60.0)

@@ -10,7 +10,7 @@ import pytest
 
 from fitbalance.models import Decoded
 from fitbalance.sources import decode_bytes
-from fitbalance.synth import json_exports
+from synth import json_exports
 
 ZONE = "Europe/Berlin"
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from fitbalance.synth import json_exports
+from synth import json_exports
 
 from .conftest import decode
 
@@ -45,8 +45,28 @@ def test_a_local_start_is_placed_in_the_athletes_zone_for_now() -> None:
         7200,
         None,
     )
-    assert (row["elapsed_s"], row["moving_s"], row["distance_m"]) == (1536.0, 1500.0, 5000.0)
+    assert (row["elapsed_s"], row["moving_s"], row["timer_s"]) == (1536.0, 1500.0, 1500.0)
+    assert row["distance_m"] == 5000.0
     assert (row["calories_kcal"], row["avg_hr"], row["source_ref"]) == (300.0, 150.0, "1")
+
+
+@pytest.mark.parametrize(
+    ("type_id", "name", "sport"),
+    [
+        (2131, "Gewichtheben", ("training", "strength_training")),  # the id, whatever the account's language
+        (90013, "Gehen", ("walking", "generic")),
+        (2040, "Circuit Training", ("training", "cardio_training")),
+        (2050, "Krafttraining", ("training", "strength_training")),  # a Compendium code of resistance training
+        (12150, "Laufen, 8 km/h", ("running", "generic")),  # the Compendium's running heading
+        (1010, "Radfahren", ("cycling", "generic")),
+        (99999999, "Weights", ("training", "strength_training")),  # an id of no table: the name
+    ],
+)
+def test_the_activity_type_id_is_read_before_the_name(type_id: int, name: str, sport: tuple[str, str]) -> None:
+    """Fitbit's catalogue id says the sport in every language; Compendium codes by their heading; then the name."""
+    record = exercise(activityTypeId=type_id, activityName=name)
+    (row,) = decode(exercises(record)).activities.to_dicts()
+    assert (row["sport"], row["sub_sport"]) == sport
 
 
 def test_an_original_start_with_an_offset_places_it() -> None:
@@ -118,3 +138,36 @@ def test_other_fitbit_kinds_are_told_by_their_keys(doc: Any, kind: str) -> None:
 def test_a_name_in_another_language_is_read_by_its_type_id() -> None:
     (row,) = decode(exercises(exercise(activityName="Gewichtheben", activityTypeId=2131))).activities.to_dicts()
     assert (row["sport"], row["sub_sport"], row["name"]) == ("training", "strength_training", "Gewichtheben")
+
+
+FITBIT_TCX = """<?xml version="1.0" encoding="UTF-8"?>
+<TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2">
+ <Activities><Activity Sport="Running"><Id>2020-04-24T17:35:46.000-07:00</Id>
+  <Lap StartTime="2020-04-24T17:35:46.000-07:00"><TotalTimeSeconds>1536.0</TotalTimeSeconds>
+   <DistanceMeters>5000.0</DistanceMeters><Calories>300</Calories><Intensity>Active</Intensity>
+   <TriggerMethod>Manual</TriggerMethod><Track>
+    <Trackpoint><Time>2020-04-24T17:35:46.000-07:00</Time><DistanceMeters>0.0</DistanceMeters>
+     <HeartRateBpm><Value>95</Value></HeartRateBpm></Trackpoint>
+    <Trackpoint><Time>2020-04-24T17:35:56.000-07:00</Time><DistanceMeters>30.0</DistanceMeters>
+     <HeartRateBpm><Value>110</Value></HeartRateBpm></Trackpoint>
+   </Track></Lap>
+  <Creator xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Device_t"><Name>Fitbit Charge 4</Name>
+   <UnitId>0</UnitId><ProductID>0</ProductID></Creator>
+ </Activity></Activities>
+</TrainingCenterDatabase>
+"""
+
+
+def test_a_fitbit_tcx_loads_through_the_tcx_reader() -> None:
+    """The TCX Fitbit writes for an exercise with GPS or heart rate (``<logId>.tcx``, a lap with its track and a
+    Fitbit creator): one run at its written offset, with its samples, by the TCX reader."""
+    decoded = decode(FITBIT_TCX.encode(), "31415926535.tcx")
+    (row,) = decoded.activities.to_dicts()
+    assert decoded.source_format == "tcx"
+    assert (row["sport"], row["start_time_utc"], row["utc_offset_s"]) == (
+        "running",
+        datetime(2020, 4, 25, 0, 35, 46),
+        -25200,
+    )
+    assert (row["distance_m"], row["device"]) == (5000.0, "Fitbit Charge 4")
+    assert decoded.samples["heart_rate"].to_list() == [95, 110]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from fitbalance.errors import DecodeError
-from fitbalance.synth import json_exports
+from synth import json_exports
 
 from .conftest import decode
 
@@ -22,7 +22,7 @@ def export(*activities: dict[str, Any]) -> bytes:
 
 
 def activity(activity_id: int, type_key: str = "running", **extra: Any) -> dict[str, Any]:
-    """2025-03-04 18:00 in Berlin (+01:00), an hour, 10 km, 2092 kJ (500 kcal), as the export writes them."""
+    """2025-03-04 18:00 in Berlin (+01:00), an hour, 10 km, 2093.4 kJ (500 kcal), as the export writes them."""
     record: dict[str, Any] = {
         "activityId": activity_id,
         "name": "Run",
@@ -34,7 +34,7 @@ def activity(activity_id: int, type_key: str = "running", **extra: Any) -> dict[
         "elapsedDuration": 3_700_000.0,
         "movingDuration": 3_500_000.0,
         "distance": 1_000_000.0,
-        "calories": 2092.0,
+        "calories": 2093.4,
         "avgHr": 141.0,
         "maxHr": 171.0,
     }
@@ -43,8 +43,9 @@ def activity(activity_id: int, type_key: str = "running", **extra: Any) -> dict[
 
 
 def test_units_are_read_as_the_export_writes_them() -> None:
-    """Epoch ms GMT and local give the UTC start and its offset (``row``); ms become seconds (the timer time is the
-    moving time), cm metres, kJ kcal; the activity id is the source's reference."""
+    """Epoch ms GMT and local give the UTC start and its offset (``row``); ms become seconds (``duration`` is the
+    timer time, kept apart from the elapsed and the moving time), cm metres, kJ kcal (Connect's factor, 4.1868);
+    the activity id is the source's reference."""
     decoded = decode(export(activity(7)))
     (row,) = decoded.activities.to_dicts()
     assert decoded.source_format == "json:garmin"
@@ -53,7 +54,8 @@ def test_units_are_read_as_the_export_writes_them() -> None:
         3600,
         "row",
     )
-    assert (row["elapsed_s"], row["moving_s"], row["distance_m"]) == (3700.0, 3600.0, 10_000.0)
+    assert (row["elapsed_s"], row["timer_s"], row["moving_s"]) == (3700.0, 3600.0, 3500.0)
+    assert row["distance_m"] == 10_000.0
     assert row["calories_kcal"] == pytest.approx(500.0)
     assert (row["avg_hr"], row["max_hr"], row["source_ref"]) == (141.0, 171.0, "7")
     assert (row["sport"], row["sub_sport"]) == ("running", "generic")
@@ -96,6 +98,8 @@ def test_summarised_exercise_sets_become_sets(garmin_zip: dict[str, bytes]) -> N
         ("barbell_bench_press", 8, 60.0, "working")
     ] * 3
     assert [s["weight_kg"] for s in sets if s["exercise_category"] == "pull_up"] == [0.0] * 3
+    (plank,) = [s for s in sets if s["exercise_category"] == "plank"]
+    assert (plank["reps"], plank["duration_s"]) == (None, 60.0)  # 0 reps over a minute: a timed hold, no reps
     (unknown,) = [s for s in sets if s["exercise_category"] is None]
     assert (unknown["reps"], unknown["weight_kg"], unknown["exercise_name"]) == (10, 20.0, None)
     assert bench[0]["notes"] == "summarised by Garmin: 3 sets, 24 reps, heaviest 60 kg"
@@ -110,6 +114,27 @@ def test_reps_that_do_not_divide_evenly_go_to_the_first_sets() -> None:
     )  # fmt: skip
     reps = decode(export(lift)).sets["reps"].to_list()
     assert reps == [6, 6, 5]
+
+
+def test_garmins_weight_sentinels_are_body_weight_and_not_entered() -> None:
+    """``maxWeight``/``volume`` 0 is a body-weight exercise (0 kg, as a watch's FIT set); -1 is a weight never
+    entered: the sets load with their reps and no weight, never -0.001 kg and never set aside."""
+    lift = activity(
+        9,
+        "strength_training",
+        summarizedExerciseSets=[
+            {"category": "PUSH_UP", "subCategory": "PUSH_UP", "reps": 20, "sets": 2, "volume": 0.0, "maxWeight": 0.0},
+            {"category": "CURL", "subCategory": "DUMBBELL_CURL", "reps": 10, "sets": 1, "volume": -1.0,
+             "maxWeight": -1.0},
+        ],
+    )  # fmt: skip
+    decoded = decode(export(lift))
+    assert decoded.rejected == ()
+    assert decoded.sets.select("exercise_category", "reps", "weight_kg").rows() == [
+        ("push_up", 10, 0.0),
+        ("push_up", 10, 0.0),
+        ("curl", 10, None),
+    ]
 
 
 def test_a_multi_sport_parent_without_its_legs_loads_once() -> None:

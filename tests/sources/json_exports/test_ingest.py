@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from fitbalance.sources.limits import MAX_JSON_BYTES
-from fitbalance.synth import json_exports
+from synth import json_exports
 from tests.accounts import assert_every_row_is_accounted_for
 from tests.conftest import SAMPLE_DATA
 
@@ -28,7 +28,7 @@ def q(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ..
 
 @pytest.fixture(scope="module")
 def exports_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from fitbalance.pipelines.ingest import ingest_flow
+    from fitbalance_pipelines.ingest import ingest_flow
 
     root = tmp_path_factory.mktemp("jsonflow")
     data = root / "in"

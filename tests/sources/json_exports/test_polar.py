@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fitbalance.errors import DecodeError
 from fitbalance.sources.json_exports.helpers import iso_duration
-from fitbalance.synth import json_exports
+from synth import json_exports
 
 from .conftest import decode
 
@@ -61,6 +63,40 @@ def test_a_local_start_with_its_offset_in_minutes() -> None:
     )
     assert (row["elapsed_s"], row["distance_m"], row["calories_kcal"]) == (pytest.approx(3217.925), 9000.0, 700.0)
     assert (row["avg_hr"], row["max_hr"], row["sport"]) == (150.0, 180.0, "running")
+
+
+def test_exercise_times_an_offset_before_the_sessions_start_are_utc() -> None:
+    """The session's ``startTime`` is the local start; exercises whose times lie ``timezoneOffset`` minutes before
+    it are on UTC (as published parsers of the export read them): the exercise, its stop and its samples are placed
+    as written, the offset only gives the local time."""
+    sample = {"heartRate": [{"dateTime": "2021-03-02T16:48:40.000", "value": 90}]}
+    utc_exercise = exercise(
+        startTime="2021-03-02T16:48:40.000", stopTime="2021-03-02T17:48:40.000", samples=sample, duration="PT55M"
+    )
+    decoded = decode(session(utc_exercise, startTime="2021-03-02T17:48:40.000", timeZoneOffset=60))
+    (row,) = decoded.activities.to_dicts()
+    assert (row["start_time_utc"], row["utc_offset_s"], row["utc_offset_source"]) == (
+        datetime(2021, 3, 2, 16, 48, 40),
+        3600,
+        "row",
+    )
+    assert (row["elapsed_s"], row["timer_s"]) == (3600.0, 3300.0)
+    assert decoded.samples["timestamp_utc"].to_list() == [datetime(2021, 3, 2, 16, 48, 40)]
+
+
+def test_exercise_times_equal_to_the_sessions_start_are_local() -> None:
+    """The session's start and its exercise's agree: both local, UTC = local - offset; samples alike."""
+    sample = {"heartRate": [{"dateTime": "2021-03-02T17:48:40.000", "value": 90}]}
+    decoded = decode(session(exercise(samples=sample), startTime="2021-03-02T17:48:40.000", timeZoneOffset=60))
+    (row,) = decoded.activities.to_dicts()
+    assert row["start_time_utc"] == datetime(2021, 3, 2, 16, 48, 40)
+    assert decoded.samples["timestamp_utc"].to_list() == [datetime(2021, 3, 2, 16, 48, 40)]
+
+
+def test_an_unreadable_stop_beside_a_duration_costs_only_the_elapsed_time() -> None:
+    """The duration still says how long it was: the exercise loads, its elapsed time the timer time."""
+    (row,) = decode(session(exercise(stopTime="later"))).activities.to_dicts()
+    assert row["elapsed_s"] == row["timer_s"] == pytest.approx(3217.925)
 
 
 def test_a_start_with_its_own_offset_is_read_as_written() -> None:
@@ -185,3 +221,26 @@ def test_a_heart_rate_no_column_can_hold_is_an_unreadable_sample() -> None:
     decoded = decode(session(exercise(samples=samples)))
     assert decoded.samples["heart_rate"].to_list() == [None]
     assert "heartRate 1e+12 is not a heart rate" in decoded.rejected[0].reason
+
+
+@given(
+    offset_min=st.integers(min_value=-12 * 60, max_value=14 * 60).filter(lambda m: m != 0),
+    minute=st.integers(min_value=0, max_value=60 * 24 * 365),
+    utc_clock=st.booleans(),
+)
+def test_the_exercise_clock_follows_the_sessions_own_start(offset_min: int, minute: int, utc_clock: bool) -> None:
+    """For any offset and moment: exercise times written on UTC (an offset before the session's local start) and
+    on the local clock (equal to it) give the same instant, the same offset, and samples at that instant."""
+    instant = datetime(2021, 1, 1) + timedelta(minutes=minute)
+    local = instant + timedelta(minutes=offset_min)
+    written = (instant if utc_clock else local).isoformat(timespec="milliseconds")
+    sample = {"heartRate": [{"dateTime": written, "value": 90}]}
+    doc = session(
+        exercise(startTime=written, timezoneOffset=offset_min, samples=sample),
+        startTime=local.isoformat(timespec="milliseconds"),
+        timeZoneOffset=offset_min,
+    )
+    decoded = decode(doc)
+    (row,) = decoded.activities.to_dicts()
+    assert (row["start_time_utc"], row["utc_offset_s"]) == (instant, offset_min * 60)
+    assert decoded.samples["timestamp_utc"].to_list() == [instant]

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from fitbalance.errors import InputError
 from fitbalance.models import RAW_ACTIVITY_SCHEMA, RAW_SAMPLE_SCHEMA, RAW_SET_SCHEMA
-from fitbalance.synth import json_exports
+from synth import json_exports
 
 from .conftest import decode
 

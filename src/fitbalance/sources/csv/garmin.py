@@ -19,9 +19,12 @@ Distances are in km or miles as the account was set, which the file does not say
 water swims carry metres (yards with statute units), so ``2,025`` on a pool swim is 2,025 m, not km. A swim value
 with a fraction below 100 (``1.52``) is a km or mile value. The unit is the ``distance_unit`` option when given;
 otherwise it is inferred from rows that carry stride length with steps or cadence (stride length is in metres:
-stride x steps over the distance is about 1,000 for km and 1,609 for miles), in every language, and a warning says
-so. When the file proves neither, its activities load all the same and each distance is kept as written, loaded
-as null until ``distance_unit`` is set (:meth:`Sheet.wait`, a ``repairs`` row ``unit_unknown``).
+stride x steps over the distance is about 1,000 for km and 1,609 for miles), in every language, or from an average
+pace or speed whose header or cells name the unit (``Avg Pace (min/km)``, ``12,3 km/h``) when distance over time
+agrees with it, and a warning says so. A pace or speed that names no unit proves nothing: Connect writes it in the
+distance's own unit, whichever that is. When the file proves neither, its activities load all the same and each
+distance is kept as written, loaded as null until ``distance_unit`` is set (:meth:`Sheet.wait`, a ``repairs`` row
+``unit_unknown``).
 
 A row that cannot be read (a bad date or number, the wrong number of fields) is set aside with its line; the rest
 is read.
@@ -79,6 +82,14 @@ DATE_FORMATS = (
 )
 _NUMERIC = ("distance", "calories", "avg_hr", "max_hr", "stride", "steps", "cadence")
 _DURATIONS = ("time", "moving", "elapsed")
+_RATES = ("pace", "speed")  # average pace or speed: "5:24" is a pace (time per unit), "12,3" a speed (unit per hour)
+RATE_AGREEMENT = 0.1  # distance over time and the written pace or speed agree within 10 %
+# A unit named in a pace or speed header or cell: "min/km", "/km", "km/h", "km/t" (da, no), "km/u" (nl), "kph";
+# "min/mi", "/mi", "mph", "mi/h".
+_RATE_UNITS = (
+    ("km", re.compile(r"(?:/\s*km\b|\bkm\s*/\s*[htu]\b|\bkph\b|\bkmh\b)", re.IGNORECASE)),
+    ("mi", re.compile(r"(?:/\s*mi(?:le)?\b|\bmi\s*/\s*h\b|\bmph\b)", re.IGNORECASE)),
+)
 KM_PER_UNIT_RANGE = (850.0, 1200.0)  # stride x steps / distance when distances are in km
 MI_PER_UNIT_RANGE = (1400.0, 1900.0)  # ... and when they are in miles
 SWIM_FRACTION_LIMIT = 100.0  # a swim value with a fraction below this is in km (or miles), not m (or yd)
@@ -200,6 +211,7 @@ class _Row:
     start: datetime
     values: dict[str, float | None]
     fractional_distance: bool
+    rate_unit: str | None = None  # the unit a pace or speed cell names ("5:24 /km"), if any
 
 
 def read(sheet: Sheet, options: Options) -> Decoded:
@@ -212,7 +224,9 @@ def read(sheet: Sheet, options: Options) -> Decoded:
     if not rows:
         return Decoded(FORMAT, file_type="no_activities", detail="Garmin activities export with no rows")
     warnings: list[str] = []
-    factors = _distance_unit(rows, options.distance_unit, warnings)
+    header_units = {rate_unit(sheet.header[i]) for f in _RATES if (i := cols.get(f)) is not None} - {None}
+    header_unit = header_units.pop() if len(header_units) == 1 else None
+    factors = _distance_unit(rows, options.distance_unit, warnings, header_unit)
     unmapped: dict[str, int] = {}
     activities: list[dict[str, Any]] = []
     for index, row in enumerate(rows):
@@ -317,6 +331,11 @@ def _parse(sheet: Sheet, record: Record, cols: dict[str, int | None], comma: boo
             values[field] = duration(record.get(cols[field]))
         except ValueError as exc:
             raise RowRejected(f"{sheet.header[cols[field] or 0]}: {exc}") from exc
+    rate_unit = None
+    for field in _RATES:
+        pace, speed, unit = _rate(record.get(cols.get(field)), comma)
+        values[f"{field}_pace"], values[f"{field}_speed"] = pace, speed
+        rate_unit = rate_unit or unit
     distance = values["distance"]
     kind = type_of(type_name)
     return _Row(
@@ -327,27 +346,50 @@ def _parse(sheet: Sheet, record: Record, cols: dict[str, int | None], comma: boo
         start,
         values,
         fractional_distance=distance is not None and distance != int(distance),
+        rate_unit=rate_unit,
     )
 
 
-def _distance_unit(rows: list[_Row], unit: str | None, warnings: list[str]) -> tuple[float, float] | None:
+def rate_unit(text: str) -> str | None:
+    """``km`` or ``mi`` when a pace or speed header or cell names its unit (``Avg Pace (min/km)``, ``12 mph``)."""
+    return next((unit for unit, pattern in _RATE_UNITS if pattern.search(text)), None)
+
+
+def _rate(cell: str, comma: bool) -> tuple[float | None, float | None, str | None]:
+    """A pace or speed cell as (seconds per unit, units per hour, the unit it names); a cell that is neither
+    (``--``, a word) gives nothing: these columns only ever serve as proof, never as a value that is loaded."""
+    unit = rate_unit(cell)
+    bare = re.sub(r"[^\d:.,]", "", cell.split("/")[0] if "/" in cell and ":" in cell else cell)
+    try:
+        if ":" in bare:
+            return duration(bare), None, unit
+        return None, number(bare, comma_decimal=comma), unit
+    except ValueError:
+        return None, None, unit
+
+
+def _distance_unit(
+    rows: list[_Row], unit: str | None, warnings: list[str], header_unit: str | None = None
+) -> tuple[float, float] | None:
     """Metres per distance unit for (land, swim) rows: from the option, else inferred; None when neither says it
     (the distances then wait for the setting)."""
-    inferred = _infer_unit(rows)
+    proof = _infer_unit(rows, header_unit)
+    inferred, how = proof or (None, "")
     if unit is not None:
         if inferred is not None and inferred != unit:
-            warnings.append(f"distance unit set to {unit} but stride lengths suggest {inferred}")
+            warnings.append(f"distance unit set to {unit} but {how} suggest {inferred}")
         chosen = unit
     elif inferred is not None:
         warnings.append(
-            f"distance unit inferred as {inferred} from stride length and steps or cadence; "
+            f"distance unit inferred as {inferred} from {how}; "
             "set the athlete's distance unit (distance_unit = 'km' or 'mi') to be explicit"
         )
         chosen = inferred
     elif any(r.values["distance"] for r in rows):
         warnings.append(
             "Garmin writes distances in km or miles as the account was set and this file does not say which (no "
-            "run with stride length and steps or cadence proves it): its distances wait for the athlete's "
+            "run with stride length and steps or cadence, and no pace or speed naming its unit, proves it): its "
+            "distances wait for the athlete's "
             "distance unit (distance_unit = 'km' or 'mi' in the settings file)"
         )
         return None
@@ -356,7 +398,49 @@ def _distance_unit(rows: list[_Row], unit: str | None, warnings: list[str]) -> t
     return (1000.0, 1.0) if chosen == "km" else (M_PER_MILE, M_PER_YARD)
 
 
-def _infer_unit(rows: list[_Row]) -> str | None:
+def _infer_unit(rows: list[_Row], rate_header_unit: str | None = None) -> tuple[str, str] | None:
+    """The distance unit the rows prove and what proves it: metres covered (stride x steps, or stride x cadence x
+    time) per distance unit, ~1000 for km and ~1609 for miles; else a pace or speed whose unit a header or cell names
+    (:func:`_rate_unit_proved`)."""
+    by_stride = _stride_unit(rows)
+    if by_stride is not None:
+        return by_stride, "stride length and steps or cadence"
+    by_rate = _rate_unit_proved(rows, rate_header_unit)
+    return (by_rate, "a pace or speed that names its unit, agreeing with distance over time") if by_rate else None
+
+
+def _rate_unit_proved(rows: list[_Row], header_unit: str | None) -> str | None:
+    """The unit a pace or speed header (``header_unit``) or its cells name, when it is the distance's: distance
+    over the time agrees with the pace or speed written (within :data:`RATE_AGREEMENT`) in at least 90 % of the
+    rows that have all three. Connect writes pace and speed in the distance's own unit, so a pace or speed that
+    names no unit proves nothing."""
+    agree = disagree = 0
+    named: set[str] = set()
+    for row in rows:
+        v = row.values
+        unit = row.rate_unit or header_unit
+        seconds = v["moving"] or v["time"] or v["elapsed"]
+        if unit is None or not v["distance"] or not seconds:
+            continue
+        for field in _RATES:
+            pace, speed = v[f"{field}_pace"], v[f"{field}_speed"]
+            if pace:
+                implied, written = seconds / v["distance"], pace
+            elif speed:
+                implied, written = v["distance"] / (seconds / 3600.0), speed
+            else:
+                continue
+            if abs(implied - written) <= RATE_AGREEMENT * written:
+                agree += 1
+                named.add(unit)
+            else:
+                disagree += 1
+    if len(named) == 1 and agree >= 0.9 * (agree + disagree):
+        return named.pop()
+    return None
+
+
+def _stride_unit(rows: list[_Row]) -> str | None:
     """Metres covered (stride x steps, or stride x cadence x time) per distance unit: ~1000 km, ~1609 mi."""
     votes = {"km": 0, "mi": 0}
     for row in rows:

@@ -28,7 +28,8 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from fitbalance.errors import DecodeError, SettingRequired
-from fitbalance.models import RAW_ACTIVITY_SCHEMA, RAW_SET_SCHEMA, Rejected
+from fitbalance.exercises import is_session_rating
+from fitbalance.models import RAW_ACTIVITY_SCHEMA, RAW_SET_SCHEMA, Rejected, SetType
 
 T = TypeVar("T")
 
@@ -38,6 +39,7 @@ EARLIEST = datetime(1980, 1, 1)
 LATEST = datetime(2100, 1, 1)
 STAGE = "decode"
 MAX_REPS = 10_000  # more repetitions than that in one set is a broken cell, not a set
+RATING_MAX = 10  # a session rating's scale is 0-10 (RPE, the apps' intensity)
 
 
 class Units(StrEnum):
@@ -512,13 +514,15 @@ def workout_frames(workouts: Sequence[Workout], zone: ZoneInfo) -> tuple[pl.Data
 
     A workout is strength training unless none of its sets has reps and some has a distance (a run logged in a
     lifting app), which makes it cardio training, or the workout's own ``sub_sport`` says otherwise. Sets are
-    numbered 0.. within the workout; a workout's ``source_line`` is its first set's.
+    numbered 0.. within the workout; a workout's ``source_line`` is its first set's. A row that rates the session
+    rather than lifts (:func:`session_ratings`) stays a row, of type ``rating``, and its number is the workout's
+    ``rpe``.
     """
     activities: list[dict[str, Any]] = []
     sets: list[dict[str, Any]] = []
     for index, workout in enumerate(workouts):
         start_utc, offset = local_to_utc(workout.start, zone)
-        rows = workout.sets or []
+        rows, rpe = session_ratings(workout.sets or [])
         cardio_only = not any(r.get("reps") is not None for r in rows) and any(r.get("distance_m") for r in rows)
         sub_sport = workout.sub_sport or ("cardio_training" if cardio_only else "strength_training")
         activities.append(
@@ -531,6 +535,7 @@ def workout_frames(workouts: Sequence[Workout], zone: ZoneInfo) -> tuple[pl.Data
                 "utc_offset_s": offset,
                 "elapsed_s": workout.elapsed_s,
                 "distance_m": workout.distance_m,
+                "rpe": rpe,
                 "source_line": min((r["source_line"] for r in rows if r.get("source_line")), default=None),
                 "source_ref": workout.source_ref or workout.start.isoformat(),
             }
@@ -538,6 +543,35 @@ def workout_frames(workouts: Sequence[Workout], zone: ZoneInfo) -> tuple[pl.Data
         for set_index, row in enumerate(rows):
             sets.append({**row, "session_index": index, "set_index": set_index})
     return frame(activities, RAW_ACTIVITY_SCHEMA), frame(sets, RAW_SET_SCHEMA)
+
+
+def session_ratings(rows: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], float | None]:
+    """A workout's rows with those that rate the session marked ``rating``, and the rating (the first on the scale).
+
+    Lifting apps let a user add any exercise, and some log how hard the session was as one: ``Intensity`` with 7
+    in the reps column and nothing else. A row is such a rating when its name is one
+    (:func:`fitbalance.exercises.is_session_rating`: intensity, session RPE, effort, difficulty ... in the apps'
+    languages) and it carries one number, the reps (else the RPE), with no load, distance or time. It is no set of
+    an exercise, so it is never counted nor listed as unmapped; the row is kept as read. Its number is the
+    session's rating when it lies on the 0-10 scale (an 11 is kept in the row only).
+    """
+    out: list[dict[str, Any]] = []
+    rating: float | None = None
+    for row in rows:
+        value = row.get("reps") if row.get("reps") is not None else row.get("rpe")
+        if (
+            row.get("set_type") != SetType.REST.value
+            and is_session_rating(row.get("exercise_name"))
+            and value is not None
+            and not row.get("weight_kg")
+            and not row.get("distance_m")
+            and not row.get("duration_s")
+        ):
+            row = {**row, "set_type": SetType.RATING.value, "weight_kg": None}
+            if rating is None and 0 <= value <= RATING_MAX:
+                rating = float(value)
+        out.append(row)
+    return out, rating
 
 
 OPTION_WEIGHT_UNITS = ("kg", "lbs")

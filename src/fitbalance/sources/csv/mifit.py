@@ -109,6 +109,7 @@ def read(sheet: Sheet, options: Options) -> Decoded:
             "utc_offset_s": utc_offset(start, options.zone),
             "elapsed_s": seconds,
             "moving_s": seconds,
+            "timer_s": seconds,  # sportTime: the workout's recorded time, the one duration the file gives
             "distance_m": distance * per_metre if distance else None,
             **figures,
             "device": "Mi Fit / Zepp",

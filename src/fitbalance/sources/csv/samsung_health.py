@@ -10,12 +10,17 @@ name after the last dot.
 What a row holds: ``start_time`` and ``end_time`` in UTC (``2023-12-22 11:48:00.000``, or epoch milliseconds),
 ``time_offset`` the local offset (``UTC+0100``), ``exercise_type`` a code of Samsung's published list
 (``samsung_health.toml``: every code with its FIT sport and why), ``title`` / ``exercise_custom_type`` the name
-of a custom workout (code 0, classified by that name), ``duration`` in milliseconds, ``distance`` in metres,
-``calorie`` (or ``total_calorie``) in kcal, ``mean_heart_rate`` and ``max_heart_rate`` in bpm, ``datauuid`` the
-workout's id, and ``live_data``: older exports put the samples inline as JSON (``[{"start_time": <ms>,
-"heart_rate": 121, ...}]``, read as samples), newer ones name a JSON file under ``jsons/`` (not read: a warning
-says how many). A time with its offset is marked ``utc_offset_source = "row"``; a row without one keeps its UTC time
-and takes the athlete's zone for its local time.
+of a custom workout (code 0, classified by that name), ``duration`` in milliseconds (the timer time: the recording
+time with pauses left out, while ``end_time`` - ``start_time`` holds them; a published analysis of a real export
+found 4,152,962 ms beside 4,169,935 ms of start to end, the difference the one long gap in its samples),
+``distance`` in metres, ``calorie`` (or ``total_calorie``) in kcal, ``mean_heart_rate`` and ``max_heart_rate`` in
+bpm, ``datauuid`` the workout's id, and ``live_data``: older exports put the samples inline as JSON
+(``[{"start_time": <ms>, "heart_rate": 121, ...}]``, read as samples), newer ones name a JSON file under ``jsons/``
+(``jsons/com.samsung.shealth.exercise/<first character>/<datauuid>.com.samsung.health.exercise.live_data.json``,
+the same points as a file of their own). A reader sees one file at a time, so those files are not joined to their
+row: the row loads without samples, a warning says how many, and the JSON files are skipped as Samsung Health
+samples (:mod:`fitbalance.sources.json_exports`, ``no_activities.toml``). A time with its offset is marked
+``utc_offset_source = "row"``; a row without one keeps its UTC time and takes the athlete's zone for its local time.
 
 The export's other tables (steps, sleep, weight, heart rate, floors, stress, the exercise table's own side tables
 ...) are recognised by their first line and skipped with their kind (``[kinds]`` in the TOML file). The exercise
@@ -187,6 +192,7 @@ def _read_exercises(sheet: Sheet, header: list[str], records: tuple[Record, ...]
             "utc_offset_source": "row" if offset is not None else None,
             "elapsed_s": elapsed,
             "moving_s": moving,
+            "timer_s": moving,  # duration: the recording time, pauses left out (end - start holds them)
             **figures,
             "device": "Samsung Health",
             "source_ref": cell(record, "datauuid") or start.isoformat(),

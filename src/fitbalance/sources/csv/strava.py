@@ -6,6 +6,12 @@
   ``distance_unit`` option. ``Activity Date`` looks like ``Oct 6, 2022, 11:19:20 PM`` and is UTC.
 - Older: ``id,date,name,type,description,elapsed_time,distance,...`` with ISO dates (UTC) and metres.
 
+Three durations, kept apart: ``Elapsed Time`` (start to end), ``Moving Time`` (Strava's own reckoning of the time
+spent moving, from the speed it computes: not a reading of the watch) and ``Timer Time`` (the time the device was
+recording, pauses left out: the FIT ``total_timer_time`` of the uploaded file; blank for activities without one, such
+as manual entries). The timer time is ``timer_s``, the moving time ``moving_s``; the views count them as for a FIT
+file.
+
 Strava times are UTC, so only the local offset comes from the athlete's zone.
 """
 
@@ -162,6 +168,7 @@ def _current(sheet: Sheet, record: Record, columns: Columns, options: Options) -
         "start_time_utc": _start(record, columns.find("Activity Date")),
         "elapsed_s": _first(sheet, record, list(reversed(elapsed)), seconds=True),
         "moving_s": _value(sheet, record, columns.find("Moving Time"), seconds=True),
+        "timer_s": _value(sheet, record, columns.find("Timer Time"), seconds=True),
         "distance_m": metres,
         "calories_kcal": _value(sheet, record, columns.find("Calories")),
         "avg_hr": _value(sheet, record, columns.find("Average Heart Rate")),
@@ -178,6 +185,7 @@ def _older(sheet: Sheet, record: Record, columns: Columns, options: Options) -> 
         "start_time_utc": _start(record, columns.find("date")),
         "elapsed_s": _value(sheet, record, columns.find("elapsed_time"), seconds=True),
         "moving_s": _value(sheet, record, columns.find("moving_time"), seconds=True),
+        "timer_s": _value(sheet, record, columns.find("timer_time"), seconds=True),
         "distance_m": _value(sheet, record, columns.find("distance")),
         "source_ref": record.get(columns.find("id")) or None,
     }

@@ -122,6 +122,8 @@ def read(sheet: Sheet, options: Options) -> Decoded:
             "utc_offset_source": source,
             "elapsed_s": elapsed,
             "moving_s": minutes * 60.0 if minutes is not None else None,
+            # WHOOP records a workout without pauses: its duration is the timer time, else start to end
+            "timer_s": minutes * 60.0 if minutes is not None else elapsed,
             **row,
             "device": "WHOOP",
             "source_ref": start.isoformat(),

@@ -1,8 +1,10 @@
 """Fitbit's account export (Google Takeout, ``Fitbit/Global Export Data/exercise-<n>.json``): a list of exercises,
 about a hundred a file.
 
-Each exercise, as the export writes it: ``logId``; ``activityName`` (``Walk``, ``Run``, ``Weights``, ``Yoga``...,
-mapped in ``sports.toml``) and ``activityTypeId`` (read when the name, in the account's language, is not known);
+Each exercise, as the export writes it: ``logId``; ``activityTypeId`` (Fitbit's catalogue id, the same in every
+language: read first, through ``sports.toml``'s ``fitbit_type_ids``, else by the Compendium of Physical Activities
+code it is, see there) and ``activityName`` (``Walk``, ``Run``, ``Weights``, ``Yoga``..., in the account's
+language: read when the id is in no table);
 ``startTime`` as ``MM/DD/YY HH:MM:SS``, a local wall time without a zone (some exports add ``originalStartTime``
 with its offset, ``2022-06-26T18:45:05.000-07:00``); ``duration`` and ``activeDuration`` in milliseconds;
 ``distance`` with ``distanceUnit`` (``Kilometer``, ``Mile``, ``Meter``, ``Yard``); ``calories`` (kcal);
@@ -12,7 +14,8 @@ with its offset, ``2022-06-26T18:45:05.000-07:00``); ``duration`` and ``activeDu
 
 A start with an offset (``originalStartTime`` of the same wall time) is placed by it (``row``); a bare local start is
 placed like every zone-less export time: by the athlete's own FIT files, else ``time_zone`` (the store does it).
-``duration`` is the elapsed time, ``activeDuration`` the moving time. A distance whose unit is not written is read
+``duration`` is the elapsed time, ``activeDuration`` the time recorded with pauses left out (the timer and moving
+time). A distance whose unit is not written is read
 with the athlete's ``distance_unit``, and without that it is left empty and a warning says so (never guessed). An
 exercise without a start, or with a value that cannot be read, is set aside with its values.
 """
@@ -107,6 +110,15 @@ def read(doc: Any, path: str, zone: ZoneInfo, distance_unit: str | None) -> Deco
     )
 
 
+def _compendium_sport(type_id: str | None) -> tuple[str, str] | None:
+    """The sport of a catalogue id that is a Compendium of Physical Activities code (four or five digits): its own
+    entry in ``fitbit_compendium_codes``, else its heading's (code // 1000) in ``fitbit_compendium_headings``."""
+    if type_id is None or not type_id.isdigit() or not 1000 <= int(type_id) < 100_000:
+        return None
+    code = int(type_id)
+    return sport_of("fitbit_compendium_codes", str(code)) or sport_of("fitbit_compendium_headings", str(code // 1000))
+
+
 def _ident(record: Any, index: int) -> str:
     found = record.get("logId") if isinstance(record, dict) else None
     return str(found) if found is not None else f"#{index + 1} of the file"
@@ -166,7 +178,8 @@ def _activity(record: Any, zone: ZoneInfo, distance_unit: str | None, unitless: 
         raise RecordRejected(f"not an exercise object: {type(record).__name__}")
     start, offset, source = _start(record, zone)
     name = text(record.get("activityName"))
-    sport = sport_of("fitbit", name) or sport_of("fitbit_type_ids", text(record.get("activityTypeId")))
+    type_id = text(record.get("activityTypeId"))
+    sport = sport_of("fitbit_type_ids", type_id) or sport_of("fitbit", name) or _compendium_sport(type_id)
     found = record.get("source")
     source_info: dict[str, Any] = found if isinstance(found, dict) else {}
     log_type = text(record.get("logType"))
@@ -179,6 +192,7 @@ def _activity(record: Any, zone: ZoneInfo, distance_unit: str | None, unitless: 
         "utc_offset_source": source,
         "elapsed_s": scaled(record.get("duration"), "duration", 0.001),
         "moving_s": scaled(record.get("activeDuration"), "activeDuration", 0.001),
+        "timer_s": scaled(record.get("activeDuration"), "activeDuration", 0.001),  # pauses left out
         "distance_m": _distance(record, distance_unit, unitless),
         "calories_kcal": number(record.get("calories"), "calories"),
         "avg_hr": number(record.get("averageHeartRate"), "averageHeartRate"),

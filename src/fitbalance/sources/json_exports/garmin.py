@@ -7,14 +7,27 @@ file), one object per activity:
   ``multi_sport``...) and ``sportType`` (``RUNNING``, ``TRAINING``...);
 - ``startTimeGmt`` (or ``beginTimestamp``) in epoch milliseconds, ``startTimeLocal`` the local wall clock in epoch
   milliseconds: their difference is the local offset (``utc_offset_source`` ``row``);
-- ``duration`` (timer time), ``elapsedDuration``, ``movingDuration`` in milliseconds; ``distance`` in centimetres;
-  ``calories`` in kilojoules (Connect shows about a 4.19th of it as kcal); ``avgHr``, ``maxHr`` in bpm;
+- ``duration`` (timer time: pauses left out, FIT ``total_timer_time``), ``elapsedDuration``, ``movingDuration`` in
+  milliseconds; ``distance`` in centimetres; ``calories`` in kilojoules (the kilocalories Connect shows times
+  4.1868, the international-table calorie); ``avgHr``, ``maxHr`` in bpm;
   ``manualActivity`` for an activity typed in by hand (no FIT file exists for it: it loads from here);
 - ``summarizedExerciseSets`` on strength activities: per exercise ``category`` and ``subCategory`` (the FIT
-  exercise category and name, upper case), ``sets``, ``reps`` (the total over its sets), ``volume`` and
-  ``maxWeight`` in grams, ``duration`` in milliseconds;
+  exercise category and name, upper case), ``sets``, ``reps`` (the total over its sets), ``volume`` (grams times
+  reps, summed over the sets) and ``maxWeight`` in grams (``0`` a body-weight exercise, ``-1`` a weight never
+  entered), ``duration`` in milliseconds;
 - multi-sport: the parent (``parent`` true, ``activityType`` ``multi_sport``, ``childIds``) and each leg as its own
   activity with ``parentId``.
+
+Units checked against published parsers of the same file (2026): durations in ms, distances in cm and
+``hrTimeInZone_*`` in ms (a multisport-frame parser of ``summarizedActivities`` and a French training-load parser,
+both on GitHub); ``calories`` divided by 4.19 to give Connect's kcal (a converter of the whole export to CSV, whose
+test has 419 -> 100 kcal; garmin_mcp PR #296 measured the same factor on three activities); ``maxWeight`` 16000 ->
+16 kg and ``volume``/``maxWeight`` in grams, 0 for body weight and -1 for "not entered" (the same converter, and an
+ingest of Garmin's exercise payloads whose tests pin 130000 -> 130 kg and the two sentinels).
+
+Not read (no column holds them): ``avgSpeed``/``maxSpeed`` (in the export tenths of m/s, i.e. cm per ms: the first
+parser multiplies by 10), ``elevationGain``/``elevationLoss`` (cm), ``hrTimeInZone_*`` (ms), training effect and
+load; the distance over the duration gives the speed.
 
 The same objects as Garmin Connect's own API writes them (a list of activities; ``activityType`` an object with
 ``typeKey``; ``startTimeGMT``/``startTimeLocal`` as ``2024-03-05 18:04:00`` text; distances in metres, calories
@@ -27,7 +40,8 @@ What is made of them:
 - a strength activity's ``summarizedExerciseSets`` become its sets when the FIT file is absent: one working set per
   set Garmin counted, the total reps spread over them, the load their average (volume over reps; the heaviest when
   there is no volume), the exercise as its FIT category and name (mapped to the catalogue as a watch's FIT sets
-  are) and a note saying the sets were summarised. Where the FIT file is in the export too, it counts (see below)
+  are) and a note saying the sets were summarised; an exercise of 0 reps (a plank held for time) is a timed hold: its
+  duration, no reps. Where the FIT file is in the export too, it counts (see below)
   and its own sets are the ones the set views read;
 - a multi-sport activity counts once: its legs load (each with its sport, as the watch's FIT file has one session
   per leg) and the parent, their sum, is not a row of its own; a parent whose legs are not in the file loads as
@@ -63,7 +77,7 @@ from fitbalance.sources.json_exports.sports import sport_of
 
 FORMAT = "json:garmin"
 WRAPPER = "summarizedActivitiesExport"
-KJ_PER_KCAL = 4.184
+KJ_PER_KCAL = 4.1868  # the international-table calorie; published parsers divide by 4.19
 MAX_SETS = 100  # sets of one exercise in one workout; more is a broken (or hostile) count, not a workout
 _START_KEYS = ("startTimeGmt", "startTimeGMT", "beginTimestamp", "startTimeLocal")
 _TEXT_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f")
@@ -216,7 +230,8 @@ def _activity(
         "utc_offset_s": offset,
         "utc_offset_source": source,
         "elapsed_s": scaled(record.get("elapsedDuration"), "elapsedDuration", 0.001) or timer,
-        "moving_s": timer or scaled(record.get("movingDuration"), "movingDuration", 0.001),
+        "moving_s": scaled(record.get("movingDuration"), "movingDuration", 0.001) or timer,
+        "timer_s": timer,  # Connect's Time: the watch's timer, pauses left out
         "distance_m": distance,
         "calories_kcal": calories,
         "avg_hr": number(record.get("avgHr", record.get("averageHR")), "avgHr"),
@@ -237,14 +252,25 @@ def _activity(
     return row, exercise_sets
 
 
+NOT_ENTERED = -1.0  # Garmin's weight for a set whose weight was never entered
+
+
+def _grams(value: Any, what: str) -> float | None:
+    """Grams (or gram-reps) as kilograms; Garmin's "not entered" (-1) as None, 0 (body weight) as 0."""
+    found = number(value, what)
+    if found is None or found == NOT_ENTERED:
+        return None
+    return found * 0.001
+
+
 def _sets(entry: Any) -> list[dict[str, Any]]:
     """One summarised exercise as its sets (see the module docstring)."""
     if not isinstance(entry, dict):
         raise RecordRejected(f"not an exercise object: {type(entry).__name__}")
     count = number(entry.get("sets"), "sets")
     reps = number(entry.get("reps"), "reps")
-    volume = scaled(entry.get("volume"), "volume", 0.001)  # g * reps -> kg * reps
-    heaviest = scaled(entry.get("maxWeight"), "maxWeight", 0.001)
+    volume = _grams(entry.get("volume"), "volume")  # g * reps -> kg * reps
+    heaviest = _grams(entry.get("maxWeight"), "maxWeight")
     seconds = scaled(entry.get("duration"), "duration", 0.001)
     for value, what in ((count, "sets"), (reps, "reps"), (volume, "volume"), (heaviest, "maxWeight")):
         if value is not None and value < 0:
@@ -272,7 +298,7 @@ def _sets(entry: Any) -> list[dict[str, Any]]:
     )
     rows = []
     for i in range(n):
-        share = None if total is None else total // n + (1 if i < total % n else 0)
+        share = None if not total else total // n + (1 if i < total % n else 0)  # 0 reps: a timed hold
         rows.append(
             {
                 "start_time_utc": None,  # Garmin's summary does not say when each set was

@@ -4,9 +4,16 @@ The shape (Polar's export, ``exportVersion`` 1.x): the session's ``startTime``, 
 ``duration``, ``distance``, ``kiloCalories``, ``sport``, and its ``exercises``: one per sport of the
 session (a triathlon has several), each with
 
-- ``startTime``/``stopTime``: local wall times (``2021-03-02T17:48:40.000``) with ``timezoneOffset`` in minutes
-  (UTC = local - offset, as Polar's own AccessLink API defines it); a time written with its own offset
-  (``...+02:00``, ``...Z``) is read as written;
+- ``startTime``/``stopTime``: wall times without a zone (``2021-03-02T17:48:40.000``) with ``timezoneOffset`` in
+  minutes east of UTC; a time written with its own offset (``...+02:00``, ``...Z``) is read as written. Which clock
+  the bare times are on is not documented, and published parsers disagree: Polar's AccessLink API gives local start
+  times with their offset, while two published parsers of this export (GitHub, 2025: a ``TrainingParser`` of
+  ``polar-user-data-export*`` zips and its notebook predecessor) add ``timezoneOffset`` to the exercises' and their
+  samples' times, taking them as UTC. The file itself says which: the session's own ``startTime`` (the local start
+  the file is named by, ``training-session-<local date>-...``) equal to its first exercise's ``startTime`` means
+  the exercise times are local (UTC = local - offset); the two ``timezoneOffset`` minutes apart means the exercise
+  times and their samples are UTC (local = UTC + offset). Without a session start to compare, times are read as
+  local, the AccessLink reading;
 - ``duration`` as an ISO 8601 duration (``PT1H2M3.5S``, ``PT3217.925S``); ``distance`` in metres; ``kiloCalories``;
   ``heartRate`` ``{min, avg, max}``; ``sport`` (``RUNNING``, ``STRENGTH_TRAINING``..., mapped in ``sports.toml``);
 - ``samples``: ``heartRate``, ``speed`` (km/h), ``cadence``, ``altitude`` (m), ``distance`` (m) as lists of
@@ -33,7 +40,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fitbalance.models import RAW_ACTIVITY_SCHEMA, RAW_LAP_SCHEMA, RAW_SAMPLE_SCHEMA, Decoded
-from fitbalance.sources.csv.helpers import local_to_utc
+from fitbalance.sources.csv.helpers import local_to_utc, utc_offset
 from fitbalance.sources.csv.sports import GENERIC
 from fitbalance.sources.json_exports.helpers import (
     RecordRejected,
@@ -78,10 +85,11 @@ def read(doc: Any, path: str, zone: ZoneInfo) -> Decoded:
     samples: list[dict[str, Any]] = []
     laps: list[dict[str, Any]] = []
     session_offset = _minutes(doc.get("timeZoneOffset", doc.get("timezoneOffset")))
+    in_utc = _exercises_in_utc(doc, exercises, session_offset)
     for i, exercise in enumerate(exercises):
         where = f"exercise {i + 1}"
         try:
-            row = _activity(exercise, doc, session_offset, zone)
+            row = _activity(exercise, doc, session_offset, zone, in_utc)
         except (RecordRejected, ValueError, TypeError, OverflowError) as exc:
             records.set_aside(where, str(exc), exercise)
             count = _sample_count(exercise) if isinstance(exercise, dict) else 0
@@ -91,7 +99,7 @@ def read(doc: Any, path: str, zone: ZoneInfo) -> Decoded:
         index = len(activities)
         row["session_index"] = index
         activities.append(row)
-        samples += _samples(exercise, index, row["utc_offset_s"], records, where)
+        samples += _samples(exercise, index, 0 if in_utc else row["utc_offset_s"], records, where)
         laps += _laps(exercise, index, row["start_time_utc"], records, where)
     if not activities:
         if records.rejected:
@@ -117,18 +125,47 @@ def _minutes(value: Any) -> int | None:
     return None if minutes is None else plausible_offset(minutes * 60)
 
 
-def _when(value: Any, offset: int | None, zone: ZoneInfo, what: str) -> tuple[datetime, int, str | None]:
-    """UTC time, offset and its source: the text's own offset, else the exercise's, else the athlete's zone."""
+SAME_INSTANT_S = 2  # the session's and its first exercise's starts, rounded differently by the export
+
+
+def _exercises_in_utc(session: Mapping[str, Any], exercises: list[Any], offset: int | None) -> bool:
+    """Whether the exercises' bare times are UTC: the session's local start lies ``offset`` after the first
+    exercise's (see the module docstring); False when nothing tells (no session start, no offset, offset 0)."""
+    first = next((e for e in exercises if isinstance(e, dict) and e.get("startTime")), None)
+    if not offset or first is None or not session.get("startTime"):
+        return False
+    try:
+        session_wall, session_own = iso_datetime(session["startTime"], "startTime")
+        exercise_wall, exercise_own = iso_datetime(first["startTime"], "startTime")
+    except ValueError:
+        return False
+    if session_own is not None or exercise_own is not None:
+        return False
+    apart = (session_wall - exercise_wall).total_seconds()
+    return abs(apart - offset) <= SAME_INSTANT_S < abs(apart)
+
+
+def _when(
+    value: Any, offset: int | None, zone: ZoneInfo, what: str, in_utc: bool = False
+) -> tuple[datetime, int, str | None]:
+    """UTC time, offset and its source: the text's own offset, else the exercise's, else the athlete's zone. With
+    ``in_utc`` a bare time is UTC already and the offset only places it locally."""
     wall, own = iso_datetime(value, what)
     if own is not None:
         return as_utc(wall, own), own, "row"
+    if in_utc:
+        if offset is not None:
+            return wall, offset, "row"
+        return wall, utc_offset(wall, zone), None
     if offset is not None:
         return as_utc(wall, offset), offset, "row"
     utc, placed = local_to_utc(wall, zone)
     return utc, placed, None
 
 
-def _activity(exercise: Any, session: Mapping[str, Any], session_offset: int | None, zone: ZoneInfo) -> dict[str, Any]:
+def _activity(
+    exercise: Any, session: Mapping[str, Any], session_offset: int | None, zone: ZoneInfo, in_utc: bool
+) -> dict[str, Any]:
     if not isinstance(exercise, dict):
         raise RecordRejected(f"not an exercise object: {type(exercise).__name__}")
     offset = _minutes(exercise.get("timezoneOffset", exercise.get("timeZoneOffset")))
@@ -136,11 +173,19 @@ def _activity(exercise: Any, session: Mapping[str, Any], session_offset: int | N
     start_text = exercise.get("startTime") or (session.get("startTime") if len(session["exercises"]) == 1 else None)
     if not start_text:
         raise RecordRejected("no start time (startTime missing)")
-    start, used, source = _when(start_text, offset, zone, "startTime")
-    elapsed = iso_duration(exercise.get("duration"), "duration")
-    if elapsed is None and exercise.get("stopTime"):
-        stop, _, _ = _when(exercise["stopTime"], offset, zone, "stopTime")
-        elapsed = (stop - start).total_seconds()
+    from_session = start_text is not exercise.get("startTime")  # the session's own start: a local time
+    start, used, source = _when(start_text, offset, zone, "startTime", in_utc and not from_session)
+    timer = iso_duration(exercise.get("duration"), "duration")
+    elapsed = timer
+    if exercise.get("stopTime"):
+        try:
+            stop, _, _ = _when(exercise["stopTime"], offset, zone, "stopTime", in_utc and not from_session)
+        except ValueError:
+            if timer is None:  # the stop was the only duration: the exercise cannot be read
+                raise
+        else:
+            if stop >= start:
+                elapsed = (stop - start).total_seconds()
     sport_name = _sport_name(exercise.get("sport")) or _sport_name(session.get("sport"))
     sport = sport_of("polar", sport_name)
     name = sport_name.replace("_", " ").title() if sport_name else None  # the session's "name" is not read
@@ -154,6 +199,7 @@ def _activity(exercise: Any, session: Mapping[str, Any], session_offset: int | N
         "utc_offset_s": used,
         "utc_offset_source": source,
         "elapsed_s": elapsed,
+        "timer_s": timer,  # Polar's duration: the recording time, pauses left out
         "distance_m": number(exercise.get("distance"), "distance"),
         "calories_kcal": number(exercise.get("kiloCalories"), "kiloCalories"),
         "avg_hr": number(heart.get("avg"), "heartRate.avg"),

@@ -35,5 +35,6 @@ CREATE OR REPLACE MACRO rpe_reserve_fraction(rpe) AS greatest(0.0, least(1.0, (r
 -- Percent change from b to a; null when b is not positive.
 CREATE OR REPLACE MACRO pct_change(a, b) AS CASE WHEN b > 0 THEN (a - b) / b * 100.0 END;
 
--- acwr_band(ratio), is_lifting_app(source_format) and is_counted_set(set_type) are made from the lists in
--- fitbalance/contracts.py (ACWR_BANDS, LIFTING_APPS, COUNTED_SET_TYPES) before these files run.
+-- acwr_band(ratio), is_lifting_app(source_format), is_counted_set(set_type) and is_exercise_row(set_type) are made
+-- from the lists in fitbalance/contracts.py (ACWR_BANDS, LIFTING_APPS, COUNTED_SET_TYPES, NOT_EXERCISE_SET_TYPES)
+-- before these files run.

@@ -8,7 +8,7 @@
 -- rows count for it (the same id, or one of its duplicates).
 CREATE OR REPLACE VIEW set_sources AS
 WITH with_sets AS (
-    SELECT DISTINCT activity_id FROM strength_sets WHERE set_type <> 'rest'
+    SELECT DISTINCT activity_id FROM strength_sets WHERE is_exercise_row(set_type)
 ),
 members AS (
     SELECT

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from xml.sax.saxutils import quoteattr
 
-from fitbalance.synth.zips import zip_bytes
+from synth.zips import zip_bytes
 
 __all__ = ["FOLDER", "WEEK", "sample_files", "write_big_export"]
 

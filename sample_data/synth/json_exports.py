@@ -26,8 +26,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fitbalance.synth.history import DEFAULT_ZONE, DEVICES, ActivityPlan, encode_activity, endurance_session, summarize
-from fitbalance.synth.zips import zip_bytes
+from synth.history import DEFAULT_ZONE, DEVICES, ActivityPlan, encode_activity, endurance_session, summarize
+from synth.zips import zip_bytes
 
 FOLDER = "exports"
 GARMIN_ZIP = f"{FOLDER}/garmin-account-export.zip"
@@ -38,7 +38,7 @@ ACCOUNT = "athlete@example.org"
 FITNESS = "DI_CONNECT/DI-Connect-Fitness"
 UPLOADED = "DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip"
 FITBIT_DIR = "Takeout/Fitbit/Global Export Data"
-KJ_PER_KCAL = 4.184
+KJ_PER_KCAL = 4.1868  # as Connect scales kcal into the export (see sources.json_exports.garmin)
 ZONE = ZoneInfo(DEFAULT_ZONE)
 
 

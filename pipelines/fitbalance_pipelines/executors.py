@@ -2,8 +2,8 @@
 library's engines (:mod:`fitbalance.executors`, re-exported here).
 
 - :class:`DaskBatches`: ``stage-batch`` tasks on the flow's task runner (a ``DaskTaskRunner``; see
-  :mod:`fitbalance.pipelines.scale`), each writing its validated batch as Parquet under the staging folder
-  (:mod:`fitbalance.pipelines.staging`); the flow process reads each back when its turn comes, and removes it once
+  :mod:`fitbalance_pipelines.scale`), each writing its validated batch as Parquet under the staging folder
+  (:mod:`fitbalance_pipelines.staging`); the flow process reads each back when its turn comes, and removes it once
   loaded. A batch never travels as a Prefect task parameter or result of its own (Prefect keeps those until the flow
   run ends).
 """
@@ -22,9 +22,9 @@ from prefect.futures import PrefectFuture
 from fitbalance.config import Athlete
 from fitbalance.executors import BatchExecutor, LocalBatches, process_pool
 from fitbalance.models import BatchResult, WorkItem
-from fitbalance.pipelines.staging import StagedBatch, discard, read_batch, write_batch
 from fitbalance.process import process_batch
 from fitbalance.sources.archive import cleanup
+from fitbalance_pipelines.staging import StagedBatch, discard, read_batch, write_batch
 
 __all__ = ["BatchExecutor", "DaskBatches", "LocalBatches", "process_pool", "stage_task"]
 

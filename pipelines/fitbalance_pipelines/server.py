@@ -3,7 +3,7 @@
 :func:`start_server` runs ``prefect server start --host 127.0.0.1 --port <free port>`` as a subprocess in its own
 process group, with its state (a SQLite database of flow runs and logs) in the ``PREFECT_HOME`` it is given, waits for
 ``/api/health``, and on exit stops the whole process group: SIGTERM, then SIGKILL after a grace period. The local
-server's supervisor (:mod:`fitbalance.pipelines.localserver`) is built on it.
+server's supervisor (:mod:`fitbalance_pipelines.localserver`) is built on it.
 
 The server asks every request for credentials (Prefect's ``PREFECT_SERVER_API_AUTH_STRING``; its health check
 excepted): a random secret kept in ``<home>/api-auth`` (:func:`auth_string`), which its clients send

@@ -6,9 +6,9 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-import common
 from fitbalance import charts, summaries
 from fitbalance.store import read
+from fitbalance_dashboards import common
 
 STATUS_ICONS = {"progressing": "🟢", "holding": "🔵", "stalled": "🟠", "regressing": "🔴", "new": "⚪"}
 
@@ -18,9 +18,10 @@ st.caption(
     "each week, compared with the previous week the exercise was trained."
 )
 
-selection = common.sidebar()
-if selection is None:
+picked = common.sidebar()
+if picked is None:
     st.stop()
+selection: common.Selection = picked  # typed, not narrowed: the functions below read it too
 unit = selection.unit
 
 

@@ -8,9 +8,9 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-import common
 from fitbalance import charts, summaries
 from fitbalance.store import read
+from fitbalance_dashboards import common
 
 LAST_WEEK = "vs last week"
 
@@ -20,9 +20,10 @@ st.caption(
     "activity a week (a vigorous minute counts double) and muscle-strengthening activity on 2 or more days."
 )
 
-selection = common.sidebar()
-if selection is None:
+picked = common.sidebar()
+if picked is None:
     st.stop()
+selection: common.Selection = picked  # typed, not narrowed: the functions below read it too
 
 # ---- This week: what's left (the weekly_targets view, at today's date) ---------------------------------------------
 clock = common.clock()
@@ -36,22 +37,22 @@ def _this_week(con: duckdb.DuckDBPyConnection) -> tuple[date, pl.DataFrame]:
 current = common.query(_this_week)
 if current is not None:
     monday, targets = current
-    left = summaries.week_left(targets, monday)
+    due = summaries.week_left(targets, monday)
     st.subheader("This week: what's left")
-    if left is None:
+    if due is None:
         st.caption("No targets for this week yet.")
     else:
         st.caption(
-            f"Week {common.week_span(monday)}, {left.days_left} day{'s' if left.days_left != 1 else ''} to go, "
+            f"Week {common.week_span(monday)}, {due.days_left} day{'s' if due.days_left != 1 else ''} to go, "
             "against your targets (settings `[athletes.NAME.targets]`, else WHO 2020 and ACSM)."
         )
-        boxes = st.columns(4 if left.multicomponent_days is not None else 3)
-        boxes[0].metric("Aerobic min left", f"{left.aerobic_minutes:.0f}", border=True)
-        boxes[1].metric("Strength days left", f"{left.strength_days}", border=True)
-        boxes[2].metric("Muscle groups below range", f"{len([m for m in left.muscles if m.sets > 0])}", border=True)
-        if left.multicomponent_days is not None:
-            boxes[3].metric("Balance days left", f"{left.multicomponent_days}", border=True, help="65+: WHO 2020.")
-        st.markdown(summaries.left_in_words(left).capitalize() + ".")
+        boxes = st.columns(4 if due.multicomponent_days is not None else 3)
+        boxes[0].metric("Aerobic min left", f"{due.aerobic_minutes:.0f}", border=True)
+        boxes[1].metric("Strength days left", f"{due.strength_days}", border=True)
+        boxes[2].metric("Muscle groups below range", f"{len([m for m in due.muscles if m.sets > 0])}", border=True)
+        if due.multicomponent_days is not None:
+            boxes[3].metric("Balance days left", f"{due.multicomponent_days}", border=True, help="65+: WHO 2020.")
+        st.markdown(summaries.left_in_words(due).capitalize() + ".")
         muscles = summaries.muscle_targets_frame(targets, monday)
         if not muscles.is_empty():
             common.chart(charts.muscle_targets_chart(muscles))

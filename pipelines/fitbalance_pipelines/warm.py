@@ -2,7 +2,7 @@
 
 Importing Prefect takes 1.7 s and the ingest flow's libraries (polars, pandera, pandas, duckdb) about as much again, in
 every command, before it looks at a single file; an ingest that finds nothing new does well under a second of work. So
-beside the local Prefect server (:mod:`fitbalance.pipelines.localserver`) its supervisor keeps this process: it has
+beside the local Prefect server (:mod:`fitbalance_pipelines.localserver`) its supervisor keeps this process: it has
 imported all of that, reports to the local server, and listens on ``<home>/runner.sock`` (a Unix socket only its user
 can open, checked by the peer's uid).
 
@@ -40,7 +40,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from fitbalance.pipelines.server import API_URL_VAR, AUTH_VAR, command_flow_settings, flush_prefect
+from fitbalance_pipelines.server import API_URL_VAR, AUTH_VAR, command_flow_settings, flush_prefect
 
 SOCKET = "runner.sock"
 CHILD_VAR = "FITBALANCE_WARM_CHILD"  # set in a command run by the warm process: it never delegates again
@@ -52,8 +52,8 @@ FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 # process takes three times as long as the next); imported once in the warm process
 PRELOAD = (
     "typer",
-    "fitbalance.pipelines.localserver",
-    "fitbalance.pipelines.ingest",
+    "fitbalance_pipelines.localserver",
+    "fitbalance_pipelines.ingest",
     "prefect.flow_engine",
     "prefect.task_engine",
     "prefect.utilities.visualization",
@@ -80,7 +80,7 @@ def code_stamp() -> str:
     """What identifies the code a process runs: the package files' count, sizes and newest time."""
     roots = {
         Path(location)
-        for name in ("fitbalance", "fitbalance.pipelines", "fitbalance.dashboards")
+        for name in ("fitbalance", "fitbalance_pipelines", "fitbalance_dashboards")
         if (spec := find_spec(name)) is not None
         for location in (spec.submodule_search_locations or [])
     }

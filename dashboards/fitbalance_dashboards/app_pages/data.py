@@ -7,9 +7,9 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-import common
 from fitbalance import charts, summaries
 from fitbalance.store import read
+from fitbalance_dashboards import common
 
 st.title("Data")
 st.caption("The files behind the numbers: where they came from, what was set aside and why.")
@@ -58,10 +58,10 @@ if files.is_empty():
     st.info(f"**No source files yet.** `{hint}` reads FIT files, zips and CSV exports.", icon="📂")
 else:
     totals = summaries.status_totals(files)
-    columns = st.columns(3)
-    columns[0].metric("Loaded", totals["loaded"], border=True)
-    columns[1].metric("Skipped", totals["skipped"], border=True, help="Not activities (e.g. monitoring files).")
-    columns[2].metric("Quarantined", totals["quarantined"], border=True)
+    status_columns = st.columns(3)
+    status_columns[0].metric("Loaded", totals["loaded"], border=True)
+    status_columns[1].metric("Skipped", totals["skipped"], border=True, help="Not activities (e.g. monitoring files).")
+    status_columns[2].metric("Quarantined", totals["quarantined"], border=True)
     common.chart(charts.source_status_chart(files))
 
 waiting = frames["waiting"]

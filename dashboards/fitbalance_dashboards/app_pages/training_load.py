@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-import common
 from fitbalance import charts, summaries
 from fitbalance.store import read
+from fitbalance_dashboards import common
 
 BAND_TEXT = {
     "low": "🔵 Low: less than you are used to",
@@ -21,9 +21,10 @@ st.caption(
     "strength. Acute is the last 7 days, chronic the last 28; their ratio (ACWR) is best between 0.8 and 1.3."
 )
 
-selection = common.sidebar()
-if selection is None:
+picked = common.sidebar()
+if picked is None:
     st.stop()
+selection: common.Selection = picked  # typed, not narrowed: the functions below read it too
 
 load = common.query(lambda con: read.training_load_daily(con, selection.athlete, selection.start, selection.end))
 if load is None:

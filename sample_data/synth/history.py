@@ -1,4 +1,4 @@
-"""Synthetic training histories, written as FIT files with :mod:`fitbalance.synth.fitwriter`.
+"""Synthetic training histories, written as FIT files with :mod:`synth.fitwriter`.
 
 Everything is a function of its arguments (a start date, a seed, a time zone): there is no wall clock, and the
 only I/O is :func:`generate_corpus`, which writes the files it makes. Three layers:
@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from fitbalance.synth.fitwriter import FieldValue, FitWriter, chain, fit_seconds
+from synth.fitwriter import FieldValue, FitWriter, chain, fit_seconds
 
 __all__ = [
     "DEVICES",

@@ -16,11 +16,11 @@ The local server keeps its state under the user's data folder (:func:`data_dir`)
     prefect/server.json     the running server (address, process ids, idle timeout); absent when none runs
     prefect/in-use          held (a shared lock) by every command using the server, touched when one starts or ends
     prefect/start.lock      one command at a time looks for a server and starts one
-    prefect/runner.sock     the warm process (:mod:`fitbalance.pipelines.warm`) that runs ``fitbalance ingest``
+    prefect/runner.sock     the warm process (:mod:`fitbalance_pipelines.warm`) that runs ``fitbalance ingest``
 
-Processes: ``python -m fitbalance.pipelines.localserver`` (the supervisor), detached in a session of its own, runs
+Processes: ``python -m fitbalance_pipelines.localserver`` (the supervisor), detached in a session of its own, runs
 ``prefect server start --host 127.0.0.1 --port <free port>`` in its own process group
-(:func:`fitbalance.pipelines.server.start_server`), writes ``server.json`` once the server answers, starts the warm
+(:func:`fitbalance_pipelines.server.start_server`), writes ``server.json`` once the server answers, starts the warm
 process (again if it ends), and then looks every :data:`POLL_S` seconds whether anyone holds ``in-use``. When nobody
 has for the idle timeout, when it gets SIGTERM or SIGINT (:func:`stop`, ``fitbalance server stop``), or SIGUSR1 while
 nobody uses the server, it stops the server's process group (SIGTERM, then SIGKILL) and the warm process, removes
@@ -56,7 +56,7 @@ from typing import IO
 
 import psutil
 
-from fitbalance.pipelines.server import (
+from fitbalance_pipelines.server import (
     API_URL_VAR,
     AUTH_FILE,
     AUTH_VAR,
@@ -76,7 +76,7 @@ DEFAULT_IDLE_S = 30 * 60.0
 POLL_S = 1.0  # how often the supervisor looks whether the server is in use (a flock attempt and a stat)
 STOP_TIMEOUT_S = 30.0  # SIGTERM to the supervisor until it has stopped the server (its group gets SIGKILL after 8 s)
 STATE, IN_USE, START_LOCK, LOG = "server.json", "in-use", "start.lock", "server.log"
-SUPERVISOR_MODULE = "fitbalance.pipelines.localserver"
+SUPERVISOR_MODULE = "fitbalance_pipelines.localserver"
 
 
 @dataclass(frozen=True)
@@ -256,11 +256,11 @@ def use(
 
 def run_warm(args: list[str], announce: Callable[[str], None]) -> int | None:
     """Run ``fitbalance ARGS`` in the warm process of the local server that runs, holding the server in use meanwhile
-    (:func:`fitbalance.pipelines.warm.delegate`); its exit status, or None when it cannot (then run it here).
+    (:func:`fitbalance_pipelines.warm.delegate`); its exit status, or None when it cannot (then run it here).
 
     With no server recorded, returns None at once: the command runs itself and starts one (:func:`prefect_api`).
     """
-    from fitbalance.pipelines import warm
+    from fitbalance_pipelines import warm
 
     if sys.platform != "linux" or os.environ.get(API_URL_VAR) or os.environ.get(warm.CHILD_VAR):
         return None
@@ -499,7 +499,7 @@ class _Supervisor:
         self.runner_starts.append(now)
         with os.fdopen(open_private(self.folder / LOG), "ab") as log:
             self.runner = subprocess.Popen(
-                [sys.executable, "-m", "fitbalance.pipelines.warm", "--home", str(self.folder)],
+                [sys.executable, "-m", "fitbalance_pipelines.warm", "--home", str(self.folder)],
                 env=runner_env(url, auth_string(self.folder)),
                 stdin=subprocess.DEVNULL,
                 stdout=log,

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from fitbalance.synth.csv_samples import (
+from synth.csv_samples import (
     FITBIT_ACTIVITIES_HEADER,
     Cardio,
     Expect,

@@ -7,7 +7,7 @@ the same sessions as "Strength Training": the same session arriving twice), and 
 layout) and, years before, in Strong's older kg/km layout; the German Garmin export covers that earlier
 period.
 
-``python -m fitbalance.synth.csv_samples --out sample_data/csv`` writes every file of :func:`samples`.
+``python -m synth.csv_samples --out sample_data/csv`` writes every file of :func:`samples`.
 """
 
 from __future__ import annotations
@@ -980,7 +980,7 @@ def data_rows(data: bytes, delimiter: str = ",") -> list[list[str]]:
 
 def sample_files(seed: int = SEED) -> dict[str, tuple[bytes, Expect]]:
     """Every sample file by name with what a reader must find in it. The same seed always gives the same bytes."""
-    from fitbalance.synth import csv_exports  # the later samples build on this module's athlete
+    from synth import csv_exports  # the later samples build on this module's athlete
 
     rng = random.Random(seed)
     hevy_lifts = hevy_workouts(rng)

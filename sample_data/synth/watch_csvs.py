@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fitbalance.synth.csv_samples import csv_text
+from synth.csv_samples import csv_text
 
 __all__ = ["FOLDER", "START", "WEEKS", "ZONE", "Session", "planned_sessions", "watch_files"]
 

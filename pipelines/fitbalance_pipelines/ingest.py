@@ -9,14 +9,14 @@ retry, and only on transient errors (a locked database).
 
 Where the batches are processed is a :class:`~fitbalance.executors.BatchExecutor`: a process pool of this machine
 (default), or, with ``staging`` set, the flow's Dask task runner handing batches back as Parquet
-(:class:`~fitbalance.pipelines.executors.DaskBatches`, :mod:`fitbalance.pipelines.scale`). Only the flow process
+(:class:`~fitbalance_pipelines.executors.DaskBatches`, :mod:`fitbalance_pipelines.scale`). Only the flow process
 writes the database either way.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
@@ -32,10 +32,10 @@ from fitbalance.config import Athlete, load_settings
 from fitbalance.errors import FitbalanceError
 from fitbalance.executors import BatchExecutor, LocalBatches
 from fitbalance.models import BatchResult, LoadCounts
-from fitbalance.pipelines.executors import DaskBatches
-from fitbalance.run import MAX_BATCH_SIZE, MIN_BATCH_SIZE, Plan, RunStart, RunSummary, end_of_today
+from fitbalance.run import MAX_BATCH_SIZE, MIN_BATCH_SIZE, RunStart, RunSummary, end_of_today
 from fitbalance.sources.archive import scratch_dir
-from fitbalance.store import corrections, ledger
+from fitbalance.store import ledger
+from fitbalance_pipelines.executors import DaskBatches
 
 __all__ = ["MAX_BATCH_SIZE", "MIN_BATCH_SIZE", "ingest_flow", "progress_to"]
 
@@ -108,17 +108,12 @@ def load_task(run: RunStart, parcel: Parcel) -> LoadCounts:
     return counts
 
 
-class TaskSteps:
-    """:mod:`fitbalance.run`'s steps, each a task run of the flow."""
+def _load(run: RunStart, batch: BatchResult) -> LoadCounts:
+    return load_task(run, Parcel(batch))
 
-    def plan(self, run: RunStart, paths: Sequence[str], workdir: str, reread: str | None) -> Plan:
-        return plan_task(run, paths, workdir, reread)
 
-    def load(self, run: RunStart, batch: BatchResult) -> LoadCounts:
-        return load_task(run, Parcel(batch))
-
-    def finish(self, run: RunStart, summary: RunSummary, outcome: str) -> corrections.RuleCounts | None:
-        return finish_task(run, summary, outcome)
+TASK_STEPS = engine.Steps(plan=plan_task, load=_load, finish=finish_task)
+""":mod:`fitbalance.run`'s steps, each a task run of the flow."""
 
 
 @flow(name="fitbalance-ingest", log_prints=False)
@@ -154,13 +149,13 @@ def ingest_flow(
     clock = datetime.fromisoformat(as_of) if as_of else end_of_today()
     flow_run = get_run_context().flow_run  # type: ignore[union-attr]
     with ledger.run_lock(Path(db), wait_s=lock_wait_s, on_wait=tell), scratch_dir() as scratch:
-        run = engine.new_run(db, who, settings, str(flow_run.id) if flow_run else None)
+        run = RunStart.new(db, who, settings, str(flow_run.id) if flow_run else None)
         summary = engine.execute(
             run,
             paths,
             str(scratch),
             _executor(who, clock, staging, run.run_id),
-            TaskSteps(),
+            TASK_STEPS,
             workers=workers,
             batch_size=batch_size,
             reread=reread,

@@ -1,10 +1,10 @@
 """The ingest flow on a Dask cluster: decode and validate on the workers, one loader merging into DuckDB.
 
-:func:`ingest_on_dask` runs :func:`fitbalance.pipelines.ingest.ingest_flow` with a ``prefect-dask``
+:func:`ingest_on_dask` runs :func:`fitbalance_pipelines.ingest.ingest_flow` with a ``prefect-dask``
 ``DaskTaskRunner``: either on the cluster whose scheduler is at ``address`` (``tcp://host:8786``), or on a
 ``LocalCluster`` of ``workers`` single-threaded worker processes (fitdecode is pure Python: threads would share one
 core). Each ``stage-batch`` task writes its validated batch as Parquet files under ``staging``
-(:mod:`fitbalance.pipelines.staging`); the flow process reads them back, one batch at a time, and loads each in one
+(:mod:`fitbalance_pipelines.staging`); the flow process reads them back, one batch at a time, and loads each in one
 transaction. Only the flow process opens the database.
 
 On a real cluster, the inbox and ``staging`` must be paths every worker sees the same (shared storage), and the
@@ -30,8 +30,8 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect_dask.task_runners import DaskTaskRunner
 
 from fitbalance.errors import ConfigError
-from fitbalance.pipelines.ingest import ingest_flow
-from fitbalance.pipelines.jobs import refuse_other_jobs
+from fitbalance_pipelines.ingest import ingest_flow
+from fitbalance_pipelines.jobs import refuse_other_jobs
 
 LOCAL = "local"
 DASK_BATCH_SIZE = 96  # files per task: each task costs API round trips, Parquet files and a load transaction
@@ -144,7 +144,7 @@ def dask_ingest_flow(
     settings_path: str | None = None,
 ) -> dict[str, Any]:
     """:func:`ingest_on_dask` as a flow of its own, for a deployment (``prefect.yaml``): the ingest is its subflow.
-    A run whose parameters are not its deployment's is refused (:mod:`fitbalance.pipelines.jobs`)."""
+    A run whose parameters are not its deployment's is refused (:mod:`fitbalance_pipelines.jobs`)."""
     given = {"paths": paths, "db": db, "address": address, "workers": workers, "staging": staging}
     refuse_other_jobs(dask_ingest_flow, given | {"athlete": athlete, "settings_path": settings_path})
     return ingest_on_dask(

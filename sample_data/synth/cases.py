@@ -26,8 +26,8 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from fitbalance.synth import csv_samples
-from fitbalance.synth.history import (
+from synth import csv_samples
+from synth.history import (
     DEVICES,
     LIFTS,
     ActivityPlan,

@@ -1,6 +1,6 @@
 """What every dashboard page shares: the database path, read-only queries that wait out a writer, the pickers.
 
-The pages import this module as ``common`` (Streamlit puts the entry script's folder on ``sys.path``). Nothing here
+The pages import it as ``fitbalance_dashboards.common``, the same module whichever page Streamlit runs. Nothing here
 writes: every query goes through :mod:`fitbalance.store.read`, one short read-only connection per batch.
 """
 
@@ -14,11 +14,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-import altair as alt
 import duckdb
 import streamlit as st
 
-from fitbalance import summaries
+from fitbalance import charts, summaries
 from fitbalance.config import default_db_path
 from fitbalance.errors import StoreError, StoreLockedError
 from fitbalance.store import read
@@ -151,7 +150,7 @@ def clock() -> date | datetime:
     return fixed if isinstance(fixed, date) else datetime.now(UTC)
 
 
-def chart(spec: alt.TopLevelMixin) -> None:
+def chart(spec: charts.Chart) -> None:
     """Show an Altair chart across the page width."""
     st.altair_chart(spec, width="stretch")
 

@@ -2,7 +2,7 @@
 
 Run it with ``fitbalance dashboard [--db FILE] [--port PORT]``, or directly::
 
-    streamlit run dashboards/app.py --server.address 127.0.0.1 -- --db fitbalance.duckdb
+    streamlit run dashboards/fitbalance_dashboards/app.py --server.address 127.0.0.1 -- --db fitbalance.duckdb
 
 It opens the database read-only and never writes; while an ingest writes, it waits and says so.
 

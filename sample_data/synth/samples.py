@@ -9,14 +9,14 @@ Layout (paths relative to ``sample_data/``)::
                                               UploadedFiles_0-_Part1.zip
     invalid/*                                 broken files, one valid FIT with impossible values (it loads,
                                               repaired) and one cut short (its records before the cut load)
-    csv/*                                     CSV exports of every dialect (fitbalance.synth.csv_samples)
+    csv/*                                     CSV exports of every dialect (synth.csv_samples)
     exports/*                                 JSON account exports: Garmin's "Export Your Data" zip, Polar Flow
-                                              sessions, a Fitbit Google Takeout zip (fitbalance.synth.json_exports)
+                                              sessions, a Fitbit Google Takeout zip (synth.json_exports)
     cases/*                                   the cases of real exports once lost or counted twice, of an athlete
-                                              with no settings file (fitbalance.synth.cases)
+                                              with no settings file (synth.cases)
     watches/*                                 the CSV exports of Samsung Health, WHOOP and Mi Fit / Zepp, as folders
-                                              the apps export (fitbalance.synth.watch_csvs)
-    xml/*                                     an Apple Health export.zip, a TCX and a GPX (fitbalance.synth.xml_exports)
+                                              the apps export (synth.watch_csvs)
+    xml/*                                     an Apple Health export.zip, a TCX and a GPX (synth.xml_exports)
     EXPECTED.json                             what a reader of all this should find (the CSV files under "csv",
                                               the cases under "cases", the watch exports under "watches", the JSON
                                               exports under "json_exports")
@@ -39,9 +39,9 @@ from zoneinfo import ZoneInfo
 
 import fitdecode
 
-from fitbalance.synth import cases, csv_samples, json_exports, watch_csvs, xml_exports
-from fitbalance.synth.fitwriter import FIT_EPOCH, fit_seconds
-from fitbalance.synth.history import (
+from synth import cases, csv_samples, json_exports, watch_csvs, xml_exports
+from synth.fitwriter import FIT_EPOCH, fit_seconds
+from synth.history import (
     DEFAULT_ZONE,
     ActivityPlan,
     ActivitySummary,
@@ -52,7 +52,7 @@ from fitbalance.synth.history import (
     summarize,
     training_history,
 )
-from fitbalance.synth.zips import zip_bytes
+from synth.zips import zip_bytes
 
 __all__ = ["SAMPLE_SEED", "SAMPLE_START", "SAMPLE_WEEKS", "sample_set", "write_sample_set"]
 
@@ -115,7 +115,7 @@ def sample_set() -> dict[str, bytes]:
         entry.setdefault("status", "quarantined")
 
     expected = _expected(history, activities, others, invalid, files)
-    # CSV exports (fitbalance.synth.csv_samples, csv_exports), each with what a reader must find in it
+    # CSV exports (synth.csv_samples, csv_exports), each with what a reader must find in it
     csv_files = csv_samples.sample_files()
     expected["csv"] = {f"csv/{name}": expect.as_json() for name, (_, expect) in csv_files.items()}
     for name, (data, _) in csv_files.items():
@@ -132,7 +132,7 @@ def sample_set() -> dict[str, bytes]:
     for name, (data, expect) in json_exports.export_files().items():
         files[name] = data
         expected["json_exports"][name] = expect
-    expected["xml"] = {}  # XML exports (fitbalance.synth.xml_exports): Apple Health, TCX, GPX
+    expected["xml"] = {}  # XML exports (synth.xml_exports): Apple Health, TCX, GPX
     for name, (data, expect) in xml_exports.sample_files().items():
         files[name] = data
         expected["xml"][name] = expect
@@ -349,7 +349,7 @@ def _expected(
     plain = [name for name in files if name.startswith("fit/") and not name.startswith("fit/other/")]
     return {
         "generator": {
-            "module": "fitbalance.synth.samples",
+            "module": "synth.samples",
             "start": SAMPLE_START.isoformat(),
             "weeks": SAMPLE_WEEKS,
             "seed": SAMPLE_SEED,

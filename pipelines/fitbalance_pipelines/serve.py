@@ -1,13 +1,13 @@
 """Scheduled ingestion: the ingest flow served as a Prefect deployment that watches an inbox folder.
 
 ``fitbalance serve --inbox DIR`` calls :func:`serve_inbox`. It makes sure there is a real Prefect API (the one named
-by ``PREFECT_API_URL``, or the local server of :mod:`fitbalance.pipelines.localserver`, started if none runs),
+by ``PREFECT_API_URL``, or the local server of :mod:`fitbalance_pipelines.localserver`, started if none runs),
 registers the deployment ``fitbalance-inbox/<inbox folder name>`` with an interval or cron schedule, and serves it from
 this process: each scheduled run is a subprocess running :func:`inbox_flow`, which
 
-0. refuses a run whose parameters are not the ones serve was started with (:mod:`fitbalance.pipelines.jobs`):
+0. refuses a run whose parameters are not the ones serve was started with (:mod:`fitbalance_pipelines.jobs`):
    whoever creates a run of this deployment cannot make it read other files or write another database;
-1. ingests the inbox with :func:`fitbalance.pipelines.ingest.ingest_flow` (a subflow): a file whose content hash is
+1. ingests the inbox with :func:`fitbalance_pipelines.ingest.ingest_flow` (a subflow): a file whose content hash is
    already in the database is not read again, so a run costs a scan and a hash per known file, plus the work on new
    ones;
 2. writes the HTML report (when :mod:`fitbalance.report` is installed) if anything changed or it is missing;
@@ -40,10 +40,10 @@ from prefect.runner import Runner
 from pydantic import ValidationError
 
 from fitbalance.errors import ConfigError, FitbalanceError
-from fitbalance.pipelines.ingest import ingest_flow
-from fitbalance.pipelines.jobs import JOB_VAR, job_env, refuse_other_jobs
-from fitbalance.pipelines.localserver import serving_api
-from fitbalance.pipelines.server import RUN_STOP_GRACE_S, flush_prefect, serving_env, stop_children
+from fitbalance_pipelines.ingest import ingest_flow
+from fitbalance_pipelines.jobs import JOB_VAR, job_env, refuse_other_jobs
+from fitbalance_pipelines.localserver import serving_api
+from fitbalance_pipelines.server import RUN_STOP_GRACE_S, flush_prefect, serving_env, stop_children
 
 FLOW_NAME = "fitbalance-inbox"
 RUNNER_STOP_S = 2.0  # each step of stopping the runner (cancel, pause the schedule) gets this long, then goes on
@@ -173,7 +173,7 @@ def serve_inbox(
     """Serve :func:`inbox_flow` for ``inbox`` on a schedule until Ctrl-C or SIGTERM (see the module docstring).
 
     ``prefect_home`` is the local server's folder when no API is configured (default: the one ``fitbalance ingest``
-    uses too, :func:`fitbalance.pipelines.localserver.home`).
+    uses too, :func:`fitbalance_pipelines.localserver.home`).
     """
     if (interval is None) == (cron is None):
         raise ConfigError("give exactly one of an interval and a cron expression")

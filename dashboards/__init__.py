@@ -1,1 +1,0 @@
-"""The Streamlit dashboards (``app.py``), installed as ``fitbalance.dashboards``; see :mod:`fitbalance.dashboard`."""

@@ -1,0 +1,1 @@
+"""The Streamlit dashboards (``app.py``), installed as ``fitbalance_dashboards``; see :mod:`fitbalance.dashboard`."""
