@@ -25,8 +25,10 @@ figures go to ``bench/RESULTS-apple.md`` with the date, the machine and its load
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -55,9 +57,13 @@ from fitbalance.models import SourceRef
 from fitbalance.sources import decode_source
 path = Path(sys.argv[1])
 decoded = decode_source(SourceRef(str(path), str(path), path.stat().st_size))
-print(decoded.activities.height, decoded.samples.height)
+chunks = decoded.sample_chunks() if decoded.sample_chunks is not None else iter(())
+print(decoded.activities.height, sum(getattr(chunk, "height", 0) for chunk in chunks))
 """
 BIG_ENERGY_EVERY_MIN = 2  # the big export is a long history: mostly records outside workouts, as real ones are
+
+
+TIME = Path("/usr/bin/time")
 
 
 @dataclass
@@ -66,12 +72,16 @@ class Measured:
     peak_process_mb: float
     peak_tree_mb: float
     returncode: int
+    max_rss_mb: float | None = None  # GNU time -v's "Maximum resident set size" (its largest process), when there
 
 
 def measure(command: list[str], env: dict[str, str] | None = None) -> Measured:
-    """Run ``command`` to its end; wall time and the peak RSS of its largest process and of its whole tree."""
+    """Run ``command`` to its end (under GNU ``time -v`` when the machine has it); wall time and the peak RSS of its
+    largest process and of its whole tree."""
+    timed = TIME.exists()
     started = time.perf_counter()
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    full = [str(TIME), "-v", *command] if timed else command
+    proc = subprocess.Popen(full, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     root = psutil.Process(proc.pid)
     peak_one = peak_all = 0
     done = threading.Event()
@@ -100,9 +110,16 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> Measured:
     seconds = time.perf_counter() - started
     done.set()
     watcher.join()
+    text = err.decode(errors="replace")
     if proc.returncode:
-        print(err.decode(errors="replace")[-2000:], file=sys.stderr)
-    return Measured(seconds, peak_one / MB, peak_all / MB, proc.returncode)
+        print(text[-2000:], file=sys.stderr)
+    found = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text) if timed else None
+    max_rss = int(found.group(1)) * 1024 / MB if found else None
+    return Measured(seconds, peak_one / MB, peak_all / MB, proc.returncode, max_rss)
+
+
+def _mb(value: float | None) -> str:
+    return f"{value:.0f} MB" if value is not None else "not measured (no GNU time)"
 
 
 def make_export(
@@ -111,6 +128,7 @@ def make_export(
     xml = folder / "export.xml"
     counts = write_big_export_file(xml, megabytes * MB, energy_every_min=energy_every_min)
     counts["xml_bytes"] = xml.stat().st_size
+    xml.with_suffix(".json").write_text(json.dumps(counts))
     if not zipped:
         return xml, counts
     archive = folder / "export.zip"
@@ -147,10 +165,26 @@ def loaded(db: Path) -> tuple[int, int]:
     return int(activities), int(samples)
 
 
+def set_aside(db: Path) -> str:
+    """The workouts not loaded, by the reason the quarantine table gives (what a user sees), or an empty string."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        found = con.execute(
+            "SELECT count(*), any_value(reason) FROM quarantine WHERE table_name = 'activities' "
+            "GROUP BY stage ORDER BY 1 DESC LIMIT 3"
+        ).fetchall()
+    return "; ".join(f"{n:,} set aside ({reason})" for n, reason in found)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--peer-mb", type=int, default=300)
     parser.add_argument("--big-mb", type=int, default=2048)
+    parser.add_argument(
+        "--big-xml",
+        type=Path,
+        default=None,
+        help="an export.xml the generator wrote before (its counts beside it, .json)",
+    )
     parser.add_argument("--work", type=Path, default=None, help="working folder (default: a temporary one)")
     parser.add_argument("--baseline", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--note", default="", help="a line for the results (the machine's state)")
@@ -187,7 +221,8 @@ def main() -> None:
             base = ingest(small, folder / "fitbalance.duckdb")
             lines += [
                 f"The same command on the sample export.zip ({len(data) / 1000:.0f} kB, seven workouts): "
-                f"{base.seconds:.1f} s, peak RSS {base.peak_process_mb:.0f} MB largest process, "
+                f"{base.seconds:.1f} s, peak RSS {base.peak_process_mb:.0f} MB largest process "
+                f"(`/usr/bin/time -v`: {_mb(base.max_rss_mb)}), "
                 f"{base.peak_tree_mb:.0f} MB process tree (exit {base.returncode}): the command's fixed cost "
                 "(Prefect's embedded API, the data libraries, the decoder process).",
                 "",
@@ -229,16 +264,22 @@ def main() -> None:
         if args.big_mb:
             folder = work / "big"
             folder.mkdir(exist_ok=True)
-            xml, counts = make_export(folder, args.big_mb, zipped=False, energy_every_min=BIG_ENERGY_EVERY_MIN)
+            if args.big_xml is not None:  # the generator's file made before (the same bytes for the same size)
+                xml, counts = args.big_xml, json.loads(args.big_xml.with_suffix(".json").read_text())
+            else:
+                xml, counts = make_export(folder, args.big_mb, zipped=False, energy_every_min=BIG_ENERGY_EVERY_MIN)
             alone = measure([sys.executable, "-c", READER_ALONE, str(xml)])
             ours = ingest(xml, folder / "fitbalance.duckdb")
             activities, samples = loaded(folder / "fitbalance.duckdb")
+            aside = set_aside(folder / "fitbalance.duckdb")
             lines += [
                 f"bare export.xml of {counts['xml_bytes'] / MB:,.0f} MB ({counts['records']:,} records, "
                 f"{counts['workouts']:,} workouts): `fitbalance ingest export.xml --workers 1 --no-server` "
-                f"{ours.seconds:.1f} s, peak RSS **{ours.peak_process_mb:.0f} MB** in the process reading it, "
-                f"{ours.peak_tree_mb:.0f} MB for the whole command; {activities:,} workouts and {samples:,} samples "
-                f"loaded (exit {ours.returncode}).",
+                f"{ours.seconds:.1f} s, peak RSS **{ours.peak_process_mb:.0f} MB** in the process reading it "
+                f"(`/usr/bin/time -v` maximum resident set size: {_mb(ours.max_rss_mb)}), "
+                f"{ours.peak_tree_mb:.0f} MB for the whole command with Prefect's embedded API process; "
+                f"{activities:,} of {counts['workouts']:,} workouts and {samples:,} samples loaded "
+                f"(exit {ours.returncode}){'; ' + aside if aside else ''}.",
                 "",
                 f"The streaming reader alone on the same file (a Python process that imports fitbalance and calls "
                 f"`decode_source`): {alone.seconds:.1f} s, peak RSS **{alone.peak_process_mb:.0f} MB** "

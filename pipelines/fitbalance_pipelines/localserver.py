@@ -56,11 +56,13 @@ from typing import IO
 
 import psutil
 
+from fitbalance.process_tree import terminate_tree
 from fitbalance_pipelines.server import (
     API_URL_VAR,
     AUTH_FILE,
     AUTH_VAR,
     STARTUP_TIMEOUT_S,
+    STOP_GRACE_S,
     ServerStartError,
     auth_string,
     is_healthy,
@@ -183,8 +185,7 @@ def _clear_stale(folder: Path) -> None:
     if state is None:
         return
     if _process(state.pid, SUPERVISOR_MODULE) is None and _process(state.server_pid, "prefect") is not None:
-        with suppress(ProcessLookupError, PermissionError):
-            os.killpg(state.server_pid, signal.SIGKILL)  # an orphan of a supervisor killed with -9
+        terminate_tree(state.server_pid, grace_s=STOP_GRACE_S)  # an orphan of a supervisor killed with -9
     (folder / STATE).unlink(missing_ok=True)
 
 
@@ -508,26 +509,10 @@ class _Supervisor:
                 umask=self.umask,
             )
 
-    def _signal_runner(self) -> list[psutil.Process]:
-        """SIGTERM the warm process (it stops the commands it runs); returns its family, to kill what stays."""
-        if self.runner is None or self.runner.poll() is not None:
-            return []
-        family: list[psutil.Process] = []
-        with suppress(psutil.Error):
-            family = [psutil.Process(self.runner.pid), *psutil.Process(self.runner.pid).children(recursive=True)]
-        with suppress(ProcessLookupError):
-            self.runner.send_signal(signal.SIGTERM)
-        return family
-
-    def _end_runner(self, family: list[psutil.Process]) -> None:
-        _, alive = psutil.wait_procs(family, timeout=STOP_TIMEOUT_S / 2)
-        for process in alive:
-            with suppress(psutil.Error):
-                process.kill()
-        psutil.wait_procs(alive, timeout=5)
+    def _stop_runner(self) -> None:
+        """Stop the warm process (it stops the commands it runs first) and whatever of its family is left."""
         if self.runner is not None:
-            with suppress(subprocess.TimeoutExpired):
-                self.runner.wait(timeout=5)
+            terminate_tree(self.runner, grace_s=STOP_TIMEOUT_S / 2)
 
     def _serve(self, in_use: IO[bytes], url: str) -> str:
         """Wait until stopped or idle; then hold ``in-use`` exclusively (until this process ends)."""
@@ -542,7 +527,6 @@ class _Supervisor:
     def run(self, answer: IO[str]) -> int:
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGUSR1):
             signal.signal(sig, self._on_signal)
-        family: list[psutil.Process] = []
         try:
             with start_server(self.folder) as api, _open(self.folder / IN_USE) as in_use:
                 assert api.pid is not None
@@ -557,13 +541,13 @@ class _Supervisor:
                     print(f"{say} stopping the server ({reason})", file=sys.stderr, flush=True)
                     (self.folder / STATE).unlink(missing_ok=True)
                 finally:
-                    family = self._signal_runner()  # the warm process stops while the server does
+                    self._stop_runner()  # first: a command it runs records its end while the server answers
         except (ServerStartError, _Stop) as exc:  # the server never answered: nothing was recorded
             with suppress(OSError, ValueError):
                 print(f"error: {exc or 'stopped while starting'}", file=answer, flush=True)
             return 1
         finally:
-            self._end_runner(family)
+            self._stop_runner()  # started before the server failed to answer
         return 0
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
 import socket
 import stat
 import subprocess
@@ -31,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+
+from fitbalance.process_tree import terminate_tree, terminate_trees
 
 API_URL_VAR = "PREFECT_API_URL"
 AUTH_VAR = "PREFECT_API_AUTH_STRING"  # what a client sends (HTTP basic authentication, ``user:password``)
@@ -160,18 +161,6 @@ def server_env(home: Path, auth: str, base: dict[str, str] | None = None) -> dic
     return env
 
 
-def stop_process_group(process: subprocess.Popen[bytes], grace_s: float = STOP_GRACE_S) -> None:
-    """SIGTERM the process group ``process`` leads, then SIGKILL whatever is left after ``grace_s``."""
-    with suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    with suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=grace_s)
-    with suppress(ProcessLookupError):  # children that outlived the leader, or a leader that ignored SIGTERM
-        os.killpg(process.pid, signal.SIGKILL)
-    with suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=grace_s)
-
-
 def serving_env() -> None:
     """Apply :data:`SERVE_ENV` where the user has not set those variables (call it before importing Prefect)."""
     for key, value in SERVE_ENV.items():
@@ -214,31 +203,26 @@ IGNORES_SIGTERM = ("multiprocessing.resource_tracker",)  # it ends when its pare
 
 
 def stop_children(*, spare_group: int | None = None, grace_s: float = RUN_STOP_GRACE_S) -> int:
-    """SIGTERM every descendant of this process except the process group ``spare_group``; SIGKILL what is left once
-    the others have ended or after ``grace_s``.
+    """Stop every child of this process, and what each started, except the process group ``spare_group``
+    (:func:`~fitbalance.process_tree.terminate_trees`: SIGTERM, SIGKILL after ``grace_s``).
 
     A Prefect runner stopped by a signal does not always stop the flow runs it started; they would go on without an
-    API. Multiprocessing's resource tracker ignores SIGTERM by design, so it is not waited for. Returns how many
-    processes were stopped.
+    API. Multiprocessing's resource tracker ignores SIGTERM by design: it is not waited for, but killed once the
+    others have ended. Returns how many children were stopped (the resource tracker not counted).
     """
     doomed: list[psutil.Process] = []
-    awaited: list[psutil.Process] = []
-    for child in psutil.Process().children(recursive=True):
+    trackers: list[psutil.Process] = []
+    for child in psutil.Process().children():
         with suppress(psutil.Error):
             if spare_group is None or os.getpgid(child.pid) != spare_group:
-                doomed.append(child)
-                if not any(marker in " ".join(child.cmdline()) for marker in IGNORES_SIGTERM):
-                    awaited.append(child)
-    for process in doomed:
+                ignores = any(marker in " ".join(child.cmdline()) for marker in IGNORES_SIGTERM)
+                (trackers if ignores else doomed).append(child)
+    terminate_trees([child.pid for child in doomed], grace_s=grace_s)
+    for tracker in trackers:
         with suppress(psutil.Error):
-            process.terminate()
-    psutil.wait_procs(awaited, timeout=grace_s)
-    alive = [p for p in doomed if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
-    for process in alive:
-        with suppress(psutil.Error):
-            process.kill()
-    psutil.wait_procs(alive, timeout=5)
-    return len(awaited)
+            tracker.kill()
+    psutil.wait_procs(trackers, timeout=5)  # reaped: no zombie stays
+    return len(doomed)
 
 
 @contextmanager
@@ -270,4 +254,4 @@ def start_server(home: Path, *, timeout_s: float = STARTUP_TIMEOUT_S) -> Iterato
             time.sleep(0.25)
         yield Api(url=url, pid=process.pid, home=home, log=log_path)
     finally:
-        stop_process_group(process)
+        terminate_tree(process, grace_s=STOP_GRACE_S)

@@ -29,6 +29,7 @@ from fitbalance.models import (
     FileOutcome,
     Tables,
 )
+from fitbalance.process import discard_sample_parts
 from fitbalance.validate import QUARANTINE_SCHEMA
 
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
@@ -49,6 +50,7 @@ class StagedBatch:
     outcomes: list[FileOutcome]
     read: dict[str, int]
     repeated: dict[str, int]
+    sample_parts: tuple[str, ...] = ()  # the streamed samples' Parquet parts, by name in the folder
 
 
 def _frames(batch: BatchResult) -> dict[str, pl.DataFrame]:
@@ -71,8 +73,14 @@ def write_batch(batch: BatchResult, folder: Path) -> StagedBatch:
     for name, frame in _frames(batch).items():
         if frame.height:
             frame.write_parquet(tmp / f"{name}.parquet", compression="lz4", statistics=False)
+    parts = tuple(f"samples-part-{i}.parquet" for i in range(len(batch.sample_parts)))
+    for part, name in zip(batch.sample_parts, parts, strict=True):  # a big export's samples, already on disk
+        shutil.move(part, tmp / name)
+    discard_sample_parts(batch)
     tmp.rename(folder)
-    return StagedBatch(folder=str(folder), outcomes=batch.outcomes, read=batch.read, repeated=batch.repeated)
+    return StagedBatch(
+        folder=str(folder), outcomes=batch.outcomes, read=batch.read, repeated=batch.repeated, sample_parts=parts
+    )
 
 
 def _read(folder: Path, name: str) -> pl.DataFrame:
@@ -97,6 +105,7 @@ def read_batch(staged: StagedBatch) -> BatchResult:
         repairs=_read(folder, "repairs"),
         read=staged.read,
         repeated=staged.repeated,
+        sample_parts=tuple(str(folder / name) for name in staged.sample_parts),
     )
 
 

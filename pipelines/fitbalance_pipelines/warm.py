@@ -27,12 +27,13 @@ import argparse
 import importlib
 import json
 import os
+import re
 import select
 import signal
 import socket
 import struct
 import sys
-import time
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, suppress
 from importlib.util import find_spec
@@ -40,6 +41,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from fitbalance.process_tree import terminate_trees
 from fitbalance_pipelines.server import API_URL_VAR, AUTH_VAR, command_flow_settings, flush_prefect
 
 SOCKET = "runner.sock"
@@ -59,9 +61,11 @@ PRELOAD = (
     "prefect.utilities.visualization",
     "fastapi.encoders",
     "anyio._backends._asyncio",
-    "fitbalance.cli",  # dropped again in each command: its consoles are made for the command's terminal
+    "fitbalance.cli",  # and the flow commands: dropped again in each command (COMMAND_MODULES)
 )
-# the defaults every command applies before Prefect reads its settings (fitbalance.cli sets them too)
+# imported again in each command: their consoles are made for the command's terminal
+COMMAND_MODULES = ("fitbalance.cli", "fitbalance_pipelines.commands")
+# the defaults every command applies before Prefect reads its settings (the flow commands set them too)
 COMMAND_ENV = {
     "PREFECT_LOGGING_LEVEL": "WARNING",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -93,6 +97,68 @@ def code_stamp() -> str:
                     info = os.stat(os.path.join(folder, name))
                     count, size, newest = count + 1, size + info.st_size, max(newest, info.st_mtime_ns)
     return f"{count}|{size}|{newest}"
+
+
+def thread_ids() -> set[int]:
+    """The ids of this process's threads as the kernel knows them (Python's and those libraries start natively)."""
+    return {int(tid) for tid in os.listdir("/proc/self/task")}
+
+
+def other_threads(allowed: set[int]) -> list[str]:
+    """The threads running beside the calling one, by name: every other Python thread, and any native thread not in
+    ``allowed`` (the warm process allows those its imports started and which wait idle: jemalloc's background threads,
+    which jemalloc stops around a fork, the BLAS pool numpy loads, polars' spill cleaner). A fork copies only the
+    calling thread; a lock another thread holds at that moment (logging's, an event loop's, a thread pool's) stays
+    locked in the child for good."""
+    me = threading.current_thread()
+    python = {t.native_id: t.name for t in threading.enumerate() if t is not me and t.native_id is not None}
+    found = [f"{name} (Python)" for name in python.values()]
+    for tid in sorted(thread_ids() - allowed - set(python) - {threading.get_native_id()}):
+        with suppress(OSError):
+            found.append(Path(f"/proc/self/task/{tid}/comm").read_text().strip() + " (native)")
+    return found
+
+
+def installed_versions() -> dict[str, str]:
+    """Every distribution installed on ``sys.path``, by normalized name, with its version: read from the names of the
+    ``*.dist-info`` folders (one listing per folder, no metadata file opened: a command pays a few milliseconds)."""
+    found: dict[str, str] = {}
+    for folder in sys.path:
+        try:
+            entries = os.scandir(folder or ".")
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                if entry.name.endswith(".dist-info"):
+                    name, _, version = entry.name.removesuffix(".dist-info").partition("-")
+                    found.setdefault(_normal(name), version)
+    return found
+
+
+def imported_versions() -> dict[str, str]:
+    """The distributions this process has imported from (polars, duckdb, prefect, pandera, fitdecode, numpy, ...),
+    with their installed versions: what the warm process keeps in memory, so after an upgrade it is stale."""
+    from importlib.metadata import packages_distributions
+
+    owners = packages_distributions()
+    installed = installed_versions()
+    tops = {name.partition(".")[0] for name in list(sys.modules)}
+    names = {_normal(dist) for top in tops for dist in owners.get(top, [])}
+    return {name: installed[name] for name in sorted(names) if name in installed}
+
+
+def changed_libraries(imported: dict[str, str], installed: dict[str, str]) -> list[str]:
+    """``name old -> new`` for each library imported at one version that is now installed at another (or gone)."""
+    return [
+        f"{name} {version} -> {installed.get(name, 'not installed')}"
+        for name, version in sorted(imported.items())
+        if installed.get(name) != version
+    ]
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
 
 
 SERVER_SIDE = ("PREFECT_SERVER_", "PREFECT_UI_", "PREFECT_API_DATABASE_")  # the server's settings, not a command's
@@ -163,7 +229,8 @@ def delegate(home: Path, args: list[str], on_stale: Callable[[str], None] = lamb
     """Run ``fitbalance ARGS`` in the warm process with this process's folder, environment and terminal.
 
     Returns its exit status, or None when there is no warm process fit for it (then run the command here).
-    ``on_stale`` is told when the warm process runs other code and was asked to make way for a fresh one.
+    ``on_stale`` is told when the warm process runs other code and was asked to make way for a fresh one, or when it
+    cannot fork safely now.
     """
     if sys.platform != "linux" or os.environ.get(CHILD_VAR):
         return None
@@ -173,6 +240,11 @@ def delegate(home: Path, args: list[str], on_stale: Callable[[str], None] = lamb
     if hello.get("stamp") != code_stamp():
         _ask(home, {"op": "quit"})
         on_stale("the warm process ran other code: it makes way for a fresh one")
+        return None
+    upgraded = changed_libraries(hello.get("libraries", {}), installed_versions())
+    if upgraded or "libraries" not in hello:
+        _ask(home, {"op": "quit"})
+        on_stale(f"the warm process ran other library versions ({', '.join(upgraded)}): it makes way for a fresh one")
         return None
     if hello.get("prefect_env") != prefect_env(os.environ) or hello.get("profile_api", True):
         return None
@@ -187,11 +259,12 @@ def delegate(home: Path, args: list[str], on_stale: Callable[[str], None] = lamb
             _send(sock, request, [0, 1, 2])
         except OSError:
             return None
-        return _follow(sock)
+        return _follow(sock, on_stale)
 
 
-def _follow(sock: socket.socket) -> int:
-    """Pass signals on to the child until it says how it ended; then its exit status."""
+def _follow(sock: socket.socket, on_refused: Callable[[str], None]) -> int | None:
+    """Pass signals on to the child until it says how it ended; then its exit status. None when the warm process
+    refuses to fork (``on_refused`` is told why): the command runs itself."""
     child: list[int] = []
     received: list[int] = []
 
@@ -204,6 +277,9 @@ def _follow(sock: socket.socket) -> int:
     previous = {sig: signal.signal(sig, forward) for sig in FORWARDED}
     try:
         for message in _lines(sock):
+            if "refused" in message:
+                on_refused(str(message["refused"]))
+                return None
             if "pid" in message:
                 child.append(int(message["pid"]))
                 for signum in received:  # a signal that came before the child was known
@@ -241,11 +317,13 @@ class _Runner:
 
         load_catalog()  # the packaged catalogue, read once (every run resolves exercise names with it)
         load_patterns()  # and its movement patterns (every run refreshes the exercise_patterns table)
+        self.import_threads = thread_ids()  # the native threads the imports started, idle (other_threads)
         _check_api_version()
         # held for the process's life: its commands inherit the settings instead of each paying for a copy
         self.settings = ExitStack()
         self.settings.enter_context(command_flow_settings())
         self.stamp = code_stamp()
+        self.libraries = imported_versions()  # after every import above: what this process holds in memory
         self.prefect_env = prefect_env(os.environ)
         # a Prefect profile naming an API: a command reports there, not to the local server, so it runs itself
         self.profile_api = any(setting.name == PREFECT_API_URL.name for setting in load_current_profile().settings)
@@ -266,17 +344,12 @@ class _Runner:
             print(f"warm process {os.getpid()}: command {pid} ended ({_ended(status)})", file=sys.stderr, flush=True)
 
     def _stop_children(self) -> None:
-        for pid in list(self.children):
-            with suppress(ProcessLookupError, PermissionError):
-                os.killpg(pid, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_GRACE_S
-        while self.children and time.monotonic() < deadline:
-            self._reap()
-            time.sleep(0.1)
-        for pid in list(self.children):
-            with suppress(ProcessLookupError, PermissionError):
-                os.killpg(pid, signal.SIGKILL)
-        self._reap()
+        """Stop the commands still running (each leads its own process group) and what they started."""
+        children = sorted(self.children)
+        for pid, status in zip(children, terminate_trees(children, grace_s=STOP_GRACE_S), strict=True):
+            self.children.discard(pid)
+            ended = "gone" if status is None else f"exit status {status}" if status >= 0 else f"signal {-status}"
+            print(f"warm process {os.getpid()}: command {pid} stopped ({ended})", file=sys.stderr, flush=True)
 
     def _read(self, conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
         conn.settimeout(ASK_TIMEOUT_S)
@@ -335,6 +408,7 @@ class _Runner:
                 reply = {
                     "python": sys.executable,
                     "stamp": self.stamp,
+                    "libraries": self.libraries,
                     "prefect_env": self.prefect_env,
                     "profile_api": self.profile_api,
                 }
@@ -345,6 +419,15 @@ class _Runner:
                 self.stopping = True
                 return
             if request.get("op") != "run" or len(fds) != 3:
+                for fd in fds:
+                    os.close(fd)
+                return
+            running = other_threads(self.import_threads)
+            if running:  # a fork now could leave the command's child stuck on a lock: the command runs itself
+                reason = f"the warm process has other threads running ({', '.join(running)}): running it here"
+                print(f"warm process {os.getpid()}: {reason}", file=sys.stderr, flush=True)
+                with suppress(OSError):
+                    conn.sendall(json.dumps({"refused": reason}).encode() + b"\n")
                 for fd in fds:
                     os.close(fd)
                 return
@@ -415,7 +498,8 @@ def _run_command(conn: socket.socket, request: dict[str, Any], fds: list[int]) -
 
 def _main(args: list[str]) -> int:
     """``fitbalance ARGS``, as the command line would run it; its exit status."""
-    sys.modules.pop("fitbalance.cli", None)
+    for name in [m for m in sys.modules if m in COMMAND_MODULES or m.startswith("fitbalance.cli.")]:
+        del sys.modules[name]
     from fitbalance.cli import app
 
     try:

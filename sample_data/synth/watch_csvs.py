@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from synth.csv_samples import csv_text
@@ -157,6 +158,20 @@ def _samsung_table(table: str, header: list[str], rows: list[list[str]]) -> byte
     return ("\ufeff" + "\n".join(lines) + "\n").encode("utf-8")
 
 
+SamsungLayout = Literal["current", "legacy"]
+"""How the exercise table is written. ``current`` (the sample files): as above. ``legacy``: as older app versions
+wrote it, after a parser of both layouts on GitHub (a ``samsung_export`` module and its tests, 2025): the table
+named alone on the first line under its older name (``com.samsung.health.exercise``), no byte-order mark, column
+names without the table prefix, no stray delimiter, and ``time_offset`` in milliseconds (``3600000``, the unit of
+the Samsung Health SDK's TIME_OFFSET), start and end still UTC (the SDK's START_TIME)."""
+
+
+def _samsung_legacy_table(table: str, header: list[str], rows: list[list[str]]) -> bytes:
+    lines = [table, ",".join(name.removeprefix(SAMSUNG_PREFIX) for name in header)]
+    lines += [csv_text([row]).rstrip("\n") for row in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
 def _live_data(session: Session) -> str:
     start_ms = int(session.utc_start.replace(tzinfo=UTC).timestamp() * 1000)
     points = [
@@ -166,7 +181,9 @@ def _live_data(session: Session) -> str:
     return json.dumps(points, separators=(",", ":"))
 
 
-def samsung_exercise(rng: random.Random, sessions: list[Session]) -> tuple[bytes, dict[str, Any]]:
+def samsung_exercise(
+    rng: random.Random, sessions: list[Session], layout: SamsungLayout = "current"
+) -> tuple[bytes, dict[str, Any]]:
     rows = []
     samples = 0
     for index, s in enumerate(sessions):
@@ -187,7 +204,7 @@ def samsung_exercise(rng: random.Random, sessions: list[Session]) -> tuple[bytes
             "create_time": _samsung_time(end + timedelta(minutes=1)),
             "distance": f"{s.metres:.1f}" if s.metres else "",
             "calorie": f"{s.kcal:.1f}",
-            "time_offset": "UTC+0100",
+            "time_offset": "UTC+0100" if layout == "current" else str(s.offset_s * 1000),
             "deviceuuid": "Zx9Kq3Ld0B",
             "live_data": live,
             "pkg_name": "com.sec.android.app.shealth",
@@ -196,8 +213,28 @@ def samsung_exercise(rng: random.Random, sessions: list[Session]) -> tuple[bytes
             "datauuid": f"5a1e{index:04d}-7b2c-4d3e-9f10-{index:012d}",
         }
         rows.append([values[name.removeprefix(SAMSUNG_PREFIX)] for name in SAMSUNG_COLUMNS])
-    data = _samsung_table("com.samsung.shealth.exercise", SAMSUNG_COLUMNS, rows)
+    if layout == "legacy":
+        data = _samsung_legacy_table("com.samsung.health.exercise", SAMSUNG_COLUMNS, rows)
+    else:
+        data = _samsung_table("com.samsung.shealth.exercise", SAMSUNG_COLUMNS, rows)
     return data, _expect("loaded", sessions, samples=samples)
+
+
+def samsung_live_data_files(sessions: list[Session]) -> dict[str, bytes]:
+    """The ``jsons/`` files the exercise table's rows name in ``live_data`` (every workout but the second, whose
+    samples are inline), by path relative to the table: ``jsons/com.samsung.shealth.exercise/<first character of the
+    datauuid>/<datauuid>.com.samsung.health.exercise.live_data.json``, as current exports keep them (a
+    Samsung-to-Garmin converter on GitHub reads them there), each a JSON list of one point a minute (epoch ms,
+    bpm, m/s). Not in the sample folder: a variant for the tests (``samples`` in :func:`samsung_exercise`'s
+    expectation counts the inline ones only)."""
+    files = {}
+    for index, session in enumerate(sessions):
+        if index == 1:
+            continue
+        uuid = f"5a1e{index:04d}-7b2c-4d3e-9f10-{index:012d}"
+        name = f"{index:08x}.com.samsung.health.exercise.live_data.json"
+        files[f"jsons/com.samsung.shealth.exercise/{uuid[0]}/{name}"] = _live_data(session).encode()
+    return files
 
 
 def samsung_steps(rng: random.Random) -> tuple[bytes, dict[str, Any]]:
@@ -263,7 +300,30 @@ def whoop_sessions(rng: random.Random) -> list[Session]:
     return sorted(sessions, key=lambda s: s.local_start)
 
 
-def whoop_workouts(rng: random.Random, sessions: list[Session]) -> tuple[bytes, dict[str, Any]]:
+WHOOP_GERMAN = {
+    "Cycle start time": "Startzeit des Zyklus",
+    "Cycle end time": "Endzeit des Zyklus",
+    "Cycle timezone": "Zeitzone des Zyklus",
+    "Workout start time": "Startzeit des Trainings",
+    "Workout end time": "Endzeit des Trainings",
+    "Duration (min)": "Dauer (Min.)",
+    "Activity name": "Name der Aktivität",
+    "Activity Strain": "Aktivitätsbelastung",
+    "Energy burned (cal)": "Verbrannte Energie (cal)",
+    "Max HR (bpm)": "Max HF (Schläge pro Minute)",
+    "Average HR (bpm)": "Durchschnittliche HF (Schläge pro Minute)",
+    **{f"HR Zone {n} %": f"HF-Zone {n} %" for n in range(1, 6)},
+    "GPS enabled": "GPS aktiviert",
+    "Running": "Laufen",
+}
+"""A German account's WHOOP export, as WHOOP importers on GitHub pin it from real files (2026): the column names and
+the activity names seen there; the distance columns (no German name seen) are left out."""
+
+
+def whoop_workouts(
+    rng: random.Random, sessions: list[Session], language: Literal["en", "de"] = "en"
+) -> tuple[bytes, dict[str, Any]]:
+    """``workouts.csv``; ``language="de"``: as a German account gets it (``Trainings.csv``, :data:`WHOOP_GERMAN`)."""
     rows = [WHOOP_HEADER]
     for s in sessions:
         cycle = datetime.combine(s.local_start.date(), datetime.min.time()) + timedelta(minutes=rng.randrange(0, 50))
@@ -289,6 +349,9 @@ def whoop_workouts(rng: random.Random, sessions: list[Session]) -> tuple[bytes, 
                 str(rng.randrange(20, 90)) if s.metres else "",
             ]
         )
+    if language == "de":
+        kept = [i for i, name in enumerate(WHOOP_HEADER) if name in WHOOP_GERMAN]
+        rows = [[WHOOP_GERMAN.get(row[i], row[i]) for i in kept] for row in rows]
     return csv_text(rows).encode("utf-8"), _expect("loaded", sessions)
 
 
@@ -340,22 +403,49 @@ def mifit_sessions(rng: random.Random) -> list[Session]:
     return sorted(sessions, key=lambda s: s.local_start)
 
 
-def mifit_sport(sessions: list[Session]) -> tuple[bytes, dict[str, Any]]:
-    rows = [MIFIT_HEADER]
+def mifit_sport(sessions: list[Session], *, units: bool = True) -> tuple[bytes, dict[str, Any]]:
+    """The SPORT table. ``units=False``: as an older Mi Fit export writes it (a Mi Fit importer on GitHub pins the
+    header in its test): a byte-order mark, column names without their units (``sportTime``, ``distance``,
+    ``avgPace``...), the start in epoch seconds, and 0 for what the band did not measure."""
+    rows = [MIFIT_HEADER if units else [re.sub(r"\(.*\)$", "", name) for name in MIFIT_HEADER]]
+    missing = "-1.0" if units else "0"
     for s in sessions:
         seconds = s.minutes * 60
-        pace = [f"{seconds / s.metres * 0.9:.4f}", f"{seconds / s.metres * 1.1:.4f}"] if s.metres else ["-1.0", "-1.0"]
+        pace = [f"{seconds / s.metres * 0.9:.4f}", f"{seconds / s.metres * 1.1:.4f}"] if s.metres else [missing] * 2
+        start = s.utc_start.replace(tzinfo=UTC)
         rows.append(
             [
                 s.kind,
-                s.utc_start.strftime("%Y-%m-%d %H:%M:%S") + "+0000",
+                start.strftime("%Y-%m-%d %H:%M:%S") + "+0000" if units else str(int(start.timestamp())),
                 str(seconds),
                 *pace,
-                f"{s.metres:.1f}" if s.metres else "-1.0",
-                f"{seconds / s.metres:.4f}" if s.metres else "-1.0",
+                f"{s.metres:.1f}" if s.metres else missing,
+                f"{seconds / s.metres:.4f}" if s.metres else missing,
                 f"{s.kcal:.1f}",
             ]
         )
+    return ("" if units else "\ufeff").encode() + csv_text(rows).encode("utf-8"), _expect("loaded", sessions)
+
+
+MI_FITNESS_KEYS = {"1": ("outdoor_running", "running"), "52": ("strength_training", "physical_training")}
+
+
+def mi_fitness_sport_record(sessions: list[Session]) -> tuple[bytes, dict[str, Any]]:
+    """The same workouts as Xiaomi's Mi Fitness app exports them (not a sample file: a variant for the tests):
+    ``<date>_<uid>_MiFitness_hlth_center_sport_record.csv`` with ``Uid,Sid,Key,Time,Category,Value,UpdateTime``, the
+    workout a JSON object in ``Value`` (epoch seconds, seconds, metres, kcal, ``avg_hrm``), as published parsers of
+    that export read it (see fitbalance.sources.csv.mi_fitness)."""
+    rows = [["Uid", "Sid", "Key", "Time", "Category", "Value", "UpdateTime"]]
+    for s in sessions:
+        start = int(s.utc_start.replace(tzinfo=UTC).timestamp())
+        seconds = s.minutes * 60
+        key, category = MI_FITNESS_KEYS[s.kind]
+        value: dict[str, Any] = {"sport_type": 1 if s.kind == "1" else 11, "start_time": start}
+        value |= {"end_time": start + seconds, "duration": seconds, "calories": s.kcal, "avg_hrm": s.avg_hr or 118}
+        if s.metres:
+            value["distance"] = s.metres
+        values = json.dumps(value, separators=(",", ":"))
+        rows.append(["6499811869", "1130263720", key, str(start), category, values, str(start + seconds + 60)])
     return csv_text(rows).encode("utf-8"), _expect("loaded", sessions)
 
 

@@ -105,7 +105,7 @@ class OffsetSource(StrEnum):
 PLACED_SOURCES = (OffsetSource.LEARNED.value, OffsetSource.SETTINGS.value, OffsetSource.ASSUMED_UTC.value)
 """Offsets that were chosen, not read: such activities are placed again whenever what they were placed by changes."""
 
-INSTANT_FORMATS = ("fit", "csv:strava", "csv:samsung_health", "csv:mifit", "tcx", "gpx")
+INSTANT_FORMATS = ("fit", "csv:strava", "csv:samsung_health", "csv:mifit", "csv:mi_fitness", "tcx", "gpx")
 """Source formats whose times are instants (UTC): placing one of their activities sets only its offset (and so its
 local time). Every other format's zone-less times are local wall times: placing such an activity keeps its
 ``start_time_local`` and moves its UTC times (and its sets', samples' and laps')."""
@@ -294,7 +294,8 @@ SOURCE_FILES = Table(
             "format",
             "VARCHAR",
             "`fit`, `csv:<dialect>` (`csv:garmin`, `csv:strava`, `csv:hevy`, `csv:strong`, `csv:fitnotes`, "
-            "`csv:apple_health`, `csv:polar`, `csv:samsung_health`, `csv:whoop`, `csv:mifit`, `csv:fitbit`), "
+            "`csv:apple_health`, `csv:polar`, `csv:samsung_health`, `csv:whoop`, `csv:mifit`, `csv:mi_fitness`, "
+            "`csv:fitbit`), "
             "`json:<export>` (`json:garmin`, `json:polar`, `json:fitbit`; `json` for JSON of no known export), "
             "`xml:apple_health` (Apple Health's export.xml), `tcx`, `gpx` or `unknown`.",
             nullable=False,
@@ -448,6 +449,15 @@ ACTIVITIES = Table(
         _c("calories_kcal", "DOUBLE", "Session calories.", lo=0, hi=50_000),
         _c("avg_hr", "DOUBLE", "Average heart rate, beats per minute.", lo=MIN_HR, hi=MAX_HR),
         _c("max_hr", "DOUBLE", "Maximum heart rate, beats per minute.", lo=MIN_HR, hi=MAX_HR),
+        _c(
+            "avg_mets",
+            "DOUBLE",
+            "Average metabolic equivalent of the workout (kcal per hour and kg of body weight) where the source "
+            "gives one (Apple Health's `HKAverageMETs`). Null for rows loaded before the column existed.",
+            lo=0,
+            hi=30,
+            added_later=True,
+        ),
         _c("device", "VARCHAR", "Manufacturer and product, e.g. `garmin fr965`."),
         _c("rpe", "DOUBLE", "Session RPE where the source has one.", lo=0, hi=10),
         _c("source_ref", "VARCHAR", "The source's own id (Strava or Garmin activity id) where it has one."),

@@ -9,13 +9,13 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 from types import FrameType
 
 from fitbalance.errors import ConfigError
+from fitbalance.process_tree import terminate_tree
 
 
 def app_path() -> Path:
@@ -99,35 +99,25 @@ def _serve_until_stopped(server: subprocess.Popen[bytes]) -> int:
     """Wait for Streamlit; on SIGINT, SIGTERM or SIGHUP to this process, stop its process group and return 0.
 
     Streamlit runs in a process group of its own, so a terminal's Ctrl-C reaches this process only, and a signal
-    sent to this process alone (by ``kill``, systemd, Docker) still ends Streamlit: it gets SIGTERM, and SIGKILL
-    after :data:`STOP_GRACE_S` seconds; nothing keeps the port.
+    sent to this process alone (by ``kill``, systemd, Docker) still ends Streamlit and what it started
+    (:func:`~fitbalance.process_tree.terminate_tree`: SIGTERM, SIGKILL after :data:`STOP_GRACE_S` seconds); nothing
+    keeps the port.
     """
     asked: list[int] = []
-    asked_at: float | None = None
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         asked.append(signum)
-        with suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGTERM)
 
     previous = {}
     if threading.current_thread() is threading.main_thread():  # only the main thread may handle signals
         previous = {sig: signal.signal(sig, stop) for sig in STOPPING_SIGNALS}
     try:
-        while True:
-            try:
-                code = server.wait(timeout=0.5)
+        while not asked:
+            with suppress(subprocess.TimeoutExpired):
+                server.wait(timeout=0.5)
                 break
-            except subprocess.TimeoutExpired:
-                if asked and asked_at is None:
-                    asked_at = time.monotonic()
-                if asked_at is not None and time.monotonic() - asked_at > STOP_GRACE_S:
-                    with suppress(ProcessLookupError):
-                        os.killpg(server.pid, signal.SIGKILL)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        with suppress(ProcessLookupError):  # whatever is left of its group: children that outlived the leader
-            os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
-    return 0 if asked else code
+        code = terminate_tree(server, grace_s=STOP_GRACE_S)  # whatever is left: children that outlived the leader
+    return 0 if asked else (code or 0)

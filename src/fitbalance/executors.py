@@ -27,7 +27,7 @@ from typing import Generic, Self, TypeVar
 
 from fitbalance.config import Athlete
 from fitbalance.models import BatchResult, WorkItem
-from fitbalance.process import process_batch
+from fitbalance.process import discard_sample_parts, process_batch
 
 Pending = TypeVar("Pending")
 """What an engine holds for a batch in flight (a future of some kind)."""
@@ -97,17 +97,30 @@ class LocalBatches(BatchExecutor["Future[BatchResult]"]):
 
     pool: Executor | None = None
 
+    def __init__(self, athlete: Athlete, as_of: datetime) -> None:
+        super().__init__(athlete, as_of)
+        self.unreleased: set[Future[BatchResult]] = set()
+
     def start(self, workers: int) -> None:
         super().start(workers)
         self.pool = process_pool(workers) if workers > 1 else ThreadPoolExecutor(max_workers=1)
 
     def submit(self, number: int, items: list[WorkItem]) -> Future[BatchResult]:
         assert self.pool is not None, "start() comes first"
-        return self.pool.submit(process_batch, items, athlete=self.athlete, as_of=self.as_of)
+        pending = self.pool.submit(process_batch, items, athlete=self.athlete, as_of=self.as_of)
+        self.unreleased.add(pending)
+        return pending
 
     def result(self, pending: Future[BatchResult]) -> BatchResult:
         return pending.result()
 
+    def release(self, pending: Future[BatchResult]) -> None:
+        self.unreleased.discard(pending)
+        if pending.done() and not pending.cancelled() and pending.exception() is None:
+            discard_sample_parts(pending.result())  # the streamed samples' files, loaded now
+
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
+        for pending in list(self.unreleased):  # a run that stopped early: its batches' files go too
+            self.release(pending)

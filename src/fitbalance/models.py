@@ -13,6 +13,7 @@ Units are SI and times are UTC everywhere: ``*_utc`` columns are naive ``Datetim
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Self
 
@@ -46,6 +47,7 @@ RAW_ACTIVITY_SCHEMA: dict[str, pl.DataType] = {
     "calories_kcal": pl.Float64(),
     "avg_hr": pl.Float64(),
     "max_hr": pl.Float64(),
+    "avg_mets": pl.Float64(),  # average metabolic equivalent (Apple Health's HKAverageMETs)
     "device": pl.String(),
     "rpe": pl.Float64(),  # session RPE (1-10) where the source has one
     "source_ref": pl.String(),  # the source's own id for the activity (Strava id, Garmin activity id), if any
@@ -178,10 +180,23 @@ class Decoded:
     # fields the reader itself chose between two values the file gave (an Apple Health workout's total and its
     # statistic): repair records as :data:`fitbalance.repair.SESSION_REPAIR_SCHEMA` rows, kept with the repairs
     repairs: tuple[dict[str, object], ...] = ()
+    # samples too many to hold at once (an Apple Health export's heart rate through years of workouts): called
+    # once, after the activities are known, it yields raw sample frames of a bounded size each, which the ingest
+    # repairs, normalizes, validates and hands to the loader on disk one at a time (BatchResult.sample_parts),
+    # and Rejected rows for samples set aside on the way; they come in addition to ``samples`` and ``rejected``
+    sample_chunks: Callable[[], Iterator[pl.DataFrame | Rejected]] | None = field(default=None, compare=False)
 
     @property
     def is_activity(self) -> bool:
         return self.file_type == "activity"
+
+    def every_sample(self) -> pl.DataFrame:
+        """``samples`` and every chunk of ``sample_chunks`` in one frame (for a small file or a test: a big export's
+        chunks are never held at once by the ingest)."""
+        if self.sample_chunks is None:
+            return self.samples
+        frames = [self.samples, *(f for f in self.sample_chunks() if isinstance(f, pl.DataFrame))]
+        return pl.concat([conform(f, RAW_SAMPLE_SCHEMA) for f in frames])
 
 
 @dataclass(frozen=True)
@@ -314,6 +329,9 @@ class BatchResult:
     repairs: pl.DataFrame = field(default_factory=lambda: empty(REPAIRS_SCHEMA))
     read: dict[str, int] = field(default_factory=dict)
     repeated: dict[str, int] = field(default_factory=dict)
+    # Parquet files of more ``samples`` rows (validated, normalized, of this batch's activities), written in bounded
+    # parts while a big export was processed; the loader inserts them from disk, the engine removes them
+    sample_parts: tuple[str, ...] = ()
 
     @property
     def activity_ids(self) -> list[str]:

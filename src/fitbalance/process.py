@@ -9,9 +9,14 @@ file becomes that file's quarantine row.
 
 from __future__ import annotations
 
+import json
+import shutil
+import tempfile
 import traceback
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -20,12 +25,22 @@ from fitbalance.config import Athlete
 from fitbalance.contracts import TABLE_NAMES
 from fitbalance.errors import InputError, ReadFailed
 from fitbalance.exercises import Catalog, load_catalog
-from fitbalance.models import BatchResult, Decoded, FileOutcome, FileStatus, Tables, WorkItem
+from fitbalance.models import (
+    SAMPLE_SCHEMA,
+    BatchResult,
+    Decoded,
+    FileOutcome,
+    FileStatus,
+    Rejected,
+    Tables,
+    WorkItem,
+    conform,
+)
 from fitbalance.normalize import ExerciseMatch, ExerciseResolver, normalize
 from fitbalance.repair import REPAIRS_SCHEMA, repair
 from fitbalance.sources import decode_bytes, decode_source, read_settings, reader_version, sniff_format
 from fitbalance.sources.archive import read_source
-from fitbalance.validate import quarantine_frame, quarantine_row, validate_tables
+from fitbalance.validate import quarantine_frame, quarantine_row, validate_child, validate_tables
 
 
 def exercise_resolver(athlete: Athlete, catalog: Catalog | None = None) -> ExerciseResolver:
@@ -58,6 +73,7 @@ class _Prepared:
     note: str | None = None  # how the file was read (Decoded.notes), for its detail
     repairs: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REPAIRS_SCHEMA))
     read: dict[str, int] = field(default_factory=dict)  # rows the file held, per table
+    chunks: Callable[[], Iterator[pl.DataFrame | Rejected]] | None = None  # more samples, in parts (Decoded)
 
 
 def _file_outcome(item: WorkItem, fmt: str, settings: str, status: FileStatus, **counts: Any) -> FileOutcome:
@@ -118,6 +134,7 @@ def _prepare(item: WorkItem, *, athlete: Athlete, resolve_exercise: ExerciseReso
                 time_zone=athlete.time_zone,
                 weight_unit=athlete.weight_unit,
                 distance_unit=athlete.distance_unit,
+                place=ref,
             )
         fmt = decoded.source_format
         settings = read_settings(fmt, athlete)
@@ -140,7 +157,18 @@ def _prepare(item: WorkItem, *, athlete: Athlete, resolve_exercise: ExerciseReso
     ]
     warning = decoded.warnings[0] if decoded.warnings else None
     note = "; ".join(decoded.notes) or None
-    return _Prepared(item, fmt, tables, rows, settings, warning=warning, note=note, repairs=repairs, read=read)
+    return _Prepared(
+        item,
+        fmt,
+        tables,
+        rows,
+        settings,
+        warning=warning,
+        note=note,
+        repairs=repairs,
+        read=read,
+        chunks=decoded.sample_chunks,
+    )
 
 
 def _rows_read(decoded: Decoded) -> dict[str, int]:
@@ -250,9 +278,14 @@ def process_batch(
     tables = Tables.concat(
         [v.tables.without(set().union(*(repeats[p.item.file_id] for p in group)))[0] for group, v in checked]
     )
-    decode_rows = quarantine_frame([row for p in prepared for row in p.rows])
+    streamed = _Streamed()
+    for p in prepared:
+        if p.chunks is not None and p.final is None:
+            fid = p.item.file_id
+            _stream_samples(p, set(valid.get(fid, [])) - repeats[fid], repeats[fid], as_of, streamed)
+    decode_rows = quarantine_frame([row for p in prepared for row in p.rows] + streamed.quarantine)
     quarantine = pl.concat([decode_rows, *(v.quarantine for _, v in checked)])
-    repairs = _repairs_of(pl.concat([p.repairs for p in prepared]), passed.activities)
+    repairs = _repairs_of(pl.concat([*(p.repairs for p in prepared), *streamed.repairs]), passed.activities)
     repaired = dict(repairs.group_by("file_id").agg(pl.col("rows").sum()).iter_rows())
     outcomes = [
         _outcome(
@@ -265,14 +298,104 @@ def process_batch(
         for p in prepared
     ]
     read = {table: sum(p.read.get(table, 0) for p in prepared) for table in TABLE_NAMES}
+    read["samples"] += streamed.read
+    repeated = {table: n - tables.heights[table] for table, n in passed.heights.items()}
+    repeated["samples"] += streamed.repeated
     return BatchResult(
         outcomes=outcomes,
         tables=tables,
         quarantine=quarantine,
         repairs=_repairs_of(repairs, tables.activities),
         read=read,
-        repeated={table: n - tables.heights[table] for table, n in passed.heights.items()},
+        repeated=repeated,
+        sample_parts=tuple(streamed.parts),
     )
+
+
+@dataclass
+class _Streamed:
+    """What the samples streamed in parts came to, over the files of a batch."""
+
+    read: int = 0
+    repeated: int = 0
+    parts: list[str] = field(default_factory=list)  # Parquet files of the rows to load
+    quarantine: list[dict[str, Any]] = field(default_factory=list)
+    repairs: list[pl.DataFrame] = field(default_factory=list)
+    folder: Path | None = None
+
+
+def _stream_samples(p: _Prepared, loads: set[str], repeated: set[str], as_of: datetime, out: _Streamed) -> None:
+    """The samples a reader hands on in parts (a big export's), one part at a time: repaired, normalized (the
+    activity ids of ``p``), validated, and written to a Parquet file for the loader; never all in memory.
+
+    ``loads`` are the file's activities that passed validation and load from this file; ``repeated`` those another
+    file of the batch holds first (their samples count as repeated). The samples of an activity that failed
+    validation are one quarantine row per activity, as :func:`fitbalance.validate.validate_tables` makes them.
+    """
+    assert p.chunks is not None
+    fid, path = p.item.file_id, p.item.ref.path
+    ids = p.tables.activities.select("session_index", "activity_id")
+    owners = p.tables.activities.select("activity_id", "file_id")
+    orphans: dict[str, int] = {}
+    for chunk in p.chunks():
+        if isinstance(chunk, Rejected):  # samples the reader set aside on the way
+            out.read += chunk.rows
+            out.quarantine.append(
+                quarantine_row(
+                    fid,
+                    path,
+                    chunk.stage,
+                    chunk.reason,
+                    chunk.payload,
+                    table="samples",
+                    line=chunk.line,
+                    rows=chunk.rows,
+                )
+            )
+            continue
+        out.read += chunk.height
+        repaired = repair(Decoded(p.fmt, samples=chunk))
+        out.repairs.append(_named_repairs(repaired.repairs, p.tables, fid, path))
+        rows = conform(repaired.decoded.samples.join(ids, on="session_index", how="inner"), SAMPLE_SCHEMA)
+        unknown = chunk.height - rows.height  # a sample of no activity of the file: a reader's bug, still counted
+        if unknown:
+            reason = f"{unknown} samples rows of no activity of the file not loaded"
+            out.quarantine.append(quarantine_row(fid, path, "decode", reason, table="samples", rows=unknown))
+        failed = ~pl.col("activity_id").is_in(list(loads | repeated))
+        for activity_id, n in rows.filter(failed).group_by("activity_id").len().iter_rows():
+            orphans[activity_id] = orphans.get(activity_id, 0) + n
+        good, bad = validate_child(rows.filter(~failed), "samples", as_of=as_of, owners=owners, paths={fid: path})
+        out.quarantine += bad
+        if repeated:
+            again = pl.col("activity_id").is_in(list(repeated))
+            out.repeated += good.filter(again).height
+            good = good.filter(~again)
+        if good.height:
+            if out.folder is None:
+                out.folder = Path(tempfile.mkdtemp(prefix="fitbalance-samples-"))
+            part = out.folder / f"samples-{len(out.parts)}.parquet"
+            good.write_parquet(part, compression="lz4", statistics=False)
+            out.parts.append(str(part))
+    out.quarantine += [
+        quarantine_row(
+            fid,
+            path,
+            "validate:samples",
+            f"{n} samples rows not loaded: their activity {activity_id} failed validation",
+            json.dumps({"activity_id": activity_id, "rows": n}),
+            table="samples",
+            rows=n,
+        )
+        for activity_id, n in sorted(orphans.items())
+    ]
+
+
+def discard_sample_parts(batch: BatchResult) -> None:
+    """Remove the Parquet parts of a batch's streamed samples (once loaded, or when the run gives up on it)."""
+    for part in batch.sample_parts:
+        Path(part).unlink(missing_ok=True)
+    for folder in {Path(part).parent for part in batch.sample_parts}:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _repairs_of(repairs: pl.DataFrame, activities: pl.DataFrame) -> pl.DataFrame:
@@ -287,6 +410,12 @@ def _paths(group: list[_Prepared]) -> dict[str, str]:
 def process_file(
     item: WorkItem, *, athlete: Athlete, as_of: datetime, resolve_exercise: ExerciseResolver | None = None
 ) -> tuple[FileOutcome, Tables, pl.DataFrame]:
-    """Decode, normalize and validate one file: its outcome, its loadable tables, its quarantine rows."""
+    """Decode, normalize and validate one file: its outcome, its loadable tables, its quarantine rows (the samples
+    a big export streamed to disk are read back into the tables: for one file's checks, not for the ingest)."""
     result = process_batch([item], athlete=athlete, as_of=as_of, resolve_exercise=resolve_exercise)
-    return result.outcomes[0], result.tables, result.quarantine
+    tables = result.tables
+    if result.sample_parts:
+        streamed = [pl.read_parquet(part) for part in result.sample_parts]
+        tables = replace(tables, samples=pl.concat([tables.samples, *streamed]))
+        discard_sample_parts(result)
+    return result.outcomes[0], tables, result.quarantine

@@ -192,3 +192,18 @@ def validate_tables(
         ),
         quarantine=quarantine_frame(quarantined),
     )
+
+
+def validate_child(
+    frame: pl.DataFrame,
+    table: str,
+    *,
+    as_of: datetime,
+    owners: pl.DataFrame,
+    paths: Mapping[str, str],
+) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+    """One part of a child table (``samples`` streamed in bounded parts) checked against its schema, for activities
+    already validated (``owners``: their ``activity_id`` and ``file_id``; the caller leaves out the rows of an
+    activity that failed): the rows that pass, and quarantine rows for the others."""
+    make_schema = {"strength_sets": set_schema, "samples": sample_schema, "laps": lap_schema}[table]
+    return _split(frame, make_schema(as_of), owners=owners, paths=paths)

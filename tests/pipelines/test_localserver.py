@@ -283,6 +283,20 @@ def test_a_warm_process_running_other_code_makes_way_for_a_fresh_one(
     assert localserver.running(served.folder) == served.state  # the server itself went on
 
 
+def test_a_warm_process_holding_an_older_library_makes_way_for_a_fresh_one(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an upgrade (here: polars installed at another version than the warm process imported), a command runs
+    itself, says which library changed, and the supervisor starts a fresh warm process."""
+    installed = warm.installed_versions()
+    monkeypatch.setattr(warm, "installed_versions", lambda: {**installed, "polars": "0.0.1"})
+    ready_before = log(served.folder).count("ready on")
+    told: list[str] = []
+    assert warm.delegate(served.folder, ["ingest", "--help"], on_stale=told.append) is None
+    assert told and f"polars {installed['polars']} -> 0.0.1" in told[0]
+    wait_for("a fresh warm process", lambda: log(served.folder).count("ready on") > ready_before, START_S)
+
+
 def test_status_and_stop_end_every_process_and_free_the_port(tmp_path: Path) -> None:
     """`fitbalance server start` starts it, `status` describes it, `stop` ends the supervisor, the server's process
     group and the warm process, and frees the port; `status` then exits 1."""

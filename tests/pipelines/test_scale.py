@@ -145,3 +145,33 @@ def test_the_deployable_dask_flow_runs_the_ingest_as_its_subflow(
     summary = dask_ingest_flow(paths=[str(inbox / "fit" / "2025-05")], db=str(db), workers=1)
     assert summary["loaded"] == len(list((inbox / "fit" / "2025-05").glob("*.fit"))) > 0
     assert rows(db, "SELECT count(*) FROM activities") == [(summary["activities_added"],)]
+
+
+def test_a_staged_batch_carries_its_streamed_samples(tmp_path: Path) -> None:
+    """An Apple Health export's samples, streamed to Parquet parts by the worker, move into the staged batch's
+    folder (shared with the loader): read back, the parts are there with every row, the worker's are gone."""
+    import hashlib
+    import io
+    import zipfile
+    from datetime import datetime
+
+    import polars as pl
+
+    from fitbalance.config import Athlete
+    from fitbalance.models import SourceRef, WorkItem
+    from fitbalance.process import process_batch
+    from synth import xml_exports
+
+    zipped, expect = xml_exports.sample_files()["xml/apple_health/export.zip"]
+    with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
+        data = archive.read("apple_health_export/export.xml")
+    path = tmp_path / "export.xml"
+    path.write_bytes(data)
+    item = WorkItem(SourceRef(str(path), str(path), len(data)), hashlib.sha256(data).hexdigest())
+    made = process_batch([item], athlete=Athlete(), as_of=datetime(2030, 1, 1))
+    assert made.sample_parts and made.tables.samples.height == 0
+    worker_parts = [Path(p) for p in made.sample_parts]
+    back = read_batch(write_batch(made, tmp_path / "batch-000001"))
+    assert not any(p.exists() for p in worker_parts)
+    assert all(Path(p).parent == tmp_path / "batch-000001" for p in back.sample_parts)
+    assert sum(pl.read_parquet(p).height for p in back.sample_parts) == expect["samples"]

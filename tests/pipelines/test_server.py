@@ -7,7 +7,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psutil
@@ -21,56 +20,20 @@ from fitbalance_pipelines.server import (
     SERVER_AUTH_VAR,
     is_healthy,
     server_env,
-    stop_process_group,
 )
 
 SLEEP = "import time; time.sleep(600)"
-TREE = f"import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', {SLEEP!r}]); time.sleep(600)"
-STUBBORN = (
-    "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ready', flush=True); time.sleep(600)"
-)
-
-
-def _tree(code: str, *, talks: bool = False) -> tuple[subprocess.Popen[bytes], list[psutil.Process]]:
-    out = subprocess.PIPE if talks else None
-    leader = subprocess.Popen([sys.executable, "-c", code], start_new_session=True, stdout=out)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        members = [psutil.Process(leader.pid), *psutil.Process(leader.pid).children(recursive=True)]
-        if len(members) >= (2 if "Popen" in code else 1):
-            return leader, members
-        time.sleep(0.05)
-    raise AssertionError("the process tree did not start")
-
-
-def test_stopping_a_process_group_ends_the_leader_and_its_children() -> None:
-    """A server's whole process group goes, not only the process we started."""
-    leader, members = _tree(TREE)
-    stop_process_group(leader, grace_s=10)
-    _, alive = psutil.wait_procs(members, timeout=10)
-    assert not alive and leader.returncode is not None
-
-
-def test_a_group_that_ignores_sigterm_is_killed_after_the_grace_period() -> None:
-    """A group that ignores SIGTERM (it says when its handler is in place, so the stop certainly meets it) is
-    SIGKILLed once the grace period is over."""
-    leader, members = _tree(STUBBORN, talks=True)
-    assert leader.stdout is not None and leader.stdout.readline() == b"ready\n"
-    started = time.monotonic()
-    stop_process_group(leader, grace_s=1)
-    assert not psutil.wait_procs(members, timeout=10)[1]
-    assert 1 <= time.monotonic() - started < 10
-    leader.stdout.close()
 
 
 STOP_CHILDREN = f"""
 import json, subprocess, sys
-from fitbalance_pipelines.server import stop_children, stop_process_group
+from fitbalance.process_tree import terminate_tree
+from fitbalance_pipelines.server import stop_children
 doomed = subprocess.Popen([sys.executable, "-c", {SLEEP!r}])
 spared = subprocess.Popen([sys.executable, "-c", {SLEEP!r}], start_new_session=True)
 stopped = stop_children(spare_group=spared.pid, grace_s=10)
 print(json.dumps({{"stopped": stopped, "doomed": doomed.poll(), "spared": spared.poll()}}))
-stop_process_group(spared, grace_s=5)
+terminate_tree(spared, grace_s=5)
 """
 
 

@@ -233,11 +233,12 @@ def test_heart_rate_records_inside_a_workout_become_its_samples(sample: tuple[De
     """Every reading the watch took during its workouts is a sample of that workout; the readings through the day,
     outside any workout, are not samples."""
     decoded, expect = sample
-    assert decoded.samples.height == expect["samples"]
-    per_session = dict(decoded.samples.group_by("session_index").len().iter_rows())
+    assert decoded.every_sample().height == expect["samples"]
+    per_session = dict(decoded.every_sample().group_by("session_index").len().iter_rows())
     assert set(per_session) == {0, 1, 4, 6}  # the watch's workouts with heart rate
     starts = decoded.activities["start_time_utc"].to_list()
-    first = decoded.samples.filter(decoded.samples["session_index"] == 0)["timestamp_utc"].min()
+    samples = decoded.every_sample()
+    first = samples.filter(samples["session_index"] == 0)["timestamp_utc"].min()
     assert first == starts[0]
 
 
@@ -320,7 +321,7 @@ def test_two_sources_at_the_same_second_count_once() -> None:
         )
     )
     decoded = read(export(body))
-    assert decoded.samples["heart_rate"].to_list() == [120, 125]
+    assert decoded.every_sample()["heart_rate"].to_list() == [120, 125]
 
 
 def test_an_export_without_workouts_is_skipped_with_its_kind() -> None:
@@ -416,3 +417,162 @@ def test_a_stream_reader_is_not_given_another_format() -> None:
     whole = apple_health.read(data, "export.xml", ReadOptions())
     streamed = apple_health.read_stream(io.BytesIO(data), "export.xml", ReadOptions())
     assert whole.activities.equals(streamed.activities)
+
+
+def _streamed_export(ref: SourceRef) -> Decoded:
+    decoded = decode_source(ref)
+    assert decoded is not None
+    return decoded
+
+
+def _running(decoded: Decoded) -> tuple[int, list[object]]:
+    """The sample week's run (the watch's, with a route): its session and the chunks' rows set aside."""
+    (session,) = (
+        decoded.activities.with_row_index()
+        .filter((decoded.activities["sport"] == "running") & (decoded.activities["device"] == "Apple Watch"))[
+            "session_index"
+        ]
+        .to_list()
+    )
+    assert decoded.sample_chunks is not None
+    notes = [c for c in decoded.sample_chunks() if not hasattr(c, "height")]
+    return session, notes
+
+
+def test_a_route_in_export_zip_gives_its_workout_positions(tmp_path: Path) -> None:
+    """export.zip as the Health app writes it: the run's ``<WorkoutRoute><FileReference path=.../>`` names
+    ``workout-routes/route_....gpx`` beside export.xml; its points become the run's positions (joined with its heart
+    rate by the second), no new activity; the route member itself is skipped as belonging to its workout."""
+    zipped, expect = xml_exports.sample_files()["xml/apple_health/export.zip"]
+    path = tmp_path / "export.zip"
+    path.write_bytes(zipped)
+    found = {ref.path.split("!/")[1]: ref for ref in discover([path], tmp_path / "work").files}
+    decoded = _streamed_export(found["apple_health_export/export.xml"])
+    assert decoded.activities.height == expect["activities"]
+    session, notes = _running(decoded)
+    assert notes == []
+    samples = decoded.every_sample()
+    assert samples.height == expect["samples"]  # the route's seconds are those of the heart-rate readings
+    run = samples.filter(samples["session_index"] == session)
+    positioned = run.drop_nulls("lat")
+    assert positioned.height == 48 * 60 // 10 + 1 and positioned["lon"].is_sorted()
+    assert positioned["heart_rate"].null_count() == 0 and positioned["speed_mps"].to_list()[0] == pytest.approx(3.1)
+    assert samples.filter(samples["session_index"] != session)["lat"].null_count() == samples.height - run.height
+    (route,) = [name for name in found if "workout-routes/" in name]
+    skipped = _streamed_export(found[route])
+    assert skipped.file_type == "no_activities" and "samples of their workout" in skipped.detail
+
+
+def test_a_route_beside_a_bare_export_xml_gives_its_workout_positions(tmp_path: Path) -> None:
+    """The export unzipped by the user: export.xml and its workout-routes/ folder on disk."""
+    zipped, _ = xml_exports.sample_files()["xml/apple_health/export.zip"]
+    with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
+        archive.extractall(tmp_path)
+    xml = tmp_path / "apple_health_export" / "export.xml"
+    decoded = _streamed_export(SourceRef(str(xml), str(xml), xml.stat().st_size))
+    session, notes = _running(decoded)
+    samples = decoded.every_sample()
+    assert notes == [] and samples.filter(samples["session_index"] == session)["lat"].count() == 289
+
+
+@pytest.mark.parametrize(
+    ("reference", "why"),
+    [
+        ("/workout-routes/missing.gpx", "No such file"),
+        ("/../../outside.gpx", "not a path inside the export"),
+    ],
+)
+def test_a_route_that_cannot_be_read_is_a_row_and_the_workout_loads(tmp_path: Path, reference: str, why: str) -> None:
+    """A route file that is missing, or a reference that climbs out of the export's folder (never followed), is a
+    quarantine row naming the route; the workout and its heart rate load."""
+    (tmp_path / "outside.gpx").write_text("<gpx/>")
+    folder = tmp_path / "a" / "b"
+    folder.mkdir(parents=True)
+    body = hr("2024-03-01 07:00:10 +0000", 120) + workout(
+        'workoutActivityType="HKWorkoutActivityTypeRunning" duration="10" durationUnit="min" '
+        'startDate="2024-03-01 07:00:00 +0000" endDate="2024-03-01 07:10:00 +0000"',
+        f'<WorkoutRoute sourceName="Apple Watch"><FileReference path="{reference}"/></WorkoutRoute>\n',
+    )
+    xml = folder / "export.xml"
+    xml.write_bytes(export(body))
+    decoded = _streamed_export(SourceRef(str(xml), str(xml), xml.stat().st_size))
+    assert decoded.sample_chunks is not None
+    chunks = list(decoded.sample_chunks())
+    (note,) = [c for c in chunks if not hasattr(c, "height")]
+    assert reference in note.reason and why in note.reason and note.table == "samples"  # type: ignore[union-attr]
+    assert decoded.activities.height == 1 and decoded.every_sample()["heart_rate"].to_list() == [120]
+
+
+def _event(kind: str, date: str, minutes: float | None = None) -> str:
+    length = f' duration="{minutes}" durationUnit="min"' if minutes is not None else ""
+    return f'<WorkoutEvent type="HKWorkoutEventType{kind}" date="{date}"{length}/>\n'
+
+
+def test_lap_events_are_laps_pauses_leave_the_timer_and_mets_are_kept() -> None:
+    """A run with two laps marked (``HKWorkoutEventTypeLap``), Apple's splits (``Segment``), a pause and a motion
+    pause, and ``HKAverageMETs``: the laps are its laps (start, length, the heart rate read in each), the splits are
+    not laps when laps are marked, the timer time leaves both pauses out, the METs are the workout's."""
+    body = (
+        hr("2024-03-01 07:01:00 +0000", 120)
+        + hr("2024-03-01 07:06:00 +0000", 150)
+        + hr("2024-03-01 07:08:00 +0000", 160)
+        + workout(
+            'workoutActivityType="HKWorkoutActivityTypeRunning" '
+            'startDate="2024-03-01 07:00:00 +0000" endDate="2024-03-01 07:12:00 +0000"',
+            _event("Lap", "2024-03-01 07:00:00 +0000", 5)
+            + _event("Lap", "2024-03-01 07:05:00 +0000", 5.5)
+            + _event("Segment", "2024-03-01 07:00:00 +0000", 6)
+            + _event("Pause", "2024-03-01 07:10:00 +0000")
+            + _event("Resume", "2024-03-01 07:11:00 +0000")
+            + _event("MotionPaused", "2024-03-01 07:11:00 +0000")
+            + _event("MotionResumed", "2024-03-01 07:11:30 +0000")
+            + '<MetadataEntry key="HKAverageMETs" value="7.5 kcal/hr·kg"/>\n',
+        )
+    )
+    decoded = read(export(body))
+    run = decoded.activities.row(0, named=True)
+    assert run["elapsed_s"] == 720 and run["timer_s"] == run["moving_s"] == 720 - 60 - 30
+    assert run["avg_mets"] == 7.5
+    laps = decoded.laps.sort("lap_index")
+    assert laps["elapsed_s"].to_list() == [300, 330]
+    assert laps["start_time_utc"].to_list() == [datetime(2024, 3, 1, 7, 0), datetime(2024, 3, 1, 7, 5)]
+    assert laps["avg_hr"].to_list() == [120, 155] and laps["max_hr"].to_list() == [120, 160]
+
+
+def test_segments_are_the_laps_when_no_lap_is_marked() -> None:
+    """Apple's splits (``HKWorkoutEventTypeSegment``) are the laps of a workout without lap events; a METs value
+    that is not a number is left out, the workout loads."""
+    body = workout(
+        'workoutActivityType="HKWorkoutActivityTypeCycling" duration="20" durationUnit="min" '
+        'startDate="2024-03-01 07:00:00 +0000" endDate="2024-03-01 07:20:00 +0000"',
+        _event("Segment", "2024-03-01 07:00:00 +0000", 10)
+        + _event("Segment", "2024-03-01 07:10:00 +0000", 10)
+        + '<MetadataEntry key="HKAverageMETs" value="n/a"/>\n',
+    )
+    decoded = read(export(body))
+    assert decoded.laps["elapsed_s"].to_list() == [600, 600] and decoded.laps["avg_hr"].null_count() == 2
+    assert decoded.activities["avg_mets"].to_list() == [None]
+
+
+def test_a_route_declaring_an_entity_is_refused_and_the_workout_loads(tmp_path: Path) -> None:
+    """A route GPX is read under the same rules as any XML: one that declares an entity is never expanded; a row
+    names the refusal, the workout loads without positions."""
+    routes = tmp_path / "workout-routes"
+    routes.mkdir()
+    (routes / "route.gpx").write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE gpx [<!ENTITY lol "lol">]>\n<gpx><trk><trkseg>'
+        '<trkpt lat="1" lon="1"><time>2024-03-01T07:01:00Z</time><name>&lol;</name></trkpt></trkseg></trk></gpx>\n'
+    )
+    body = hr("2024-03-01 07:00:10 +0000", 120) + workout(
+        'workoutActivityType="HKWorkoutActivityTypeRunning" duration="10" durationUnit="min" '
+        'startDate="2024-03-01 07:00:00 +0000" endDate="2024-03-01 07:10:00 +0000"',
+        '<WorkoutRoute sourceName="Apple Watch"><FileReference path="/workout-routes/route.gpx"/></WorkoutRoute>\n',
+    )
+    xml = tmp_path / "export.xml"
+    xml.write_bytes(export(body))
+    decoded = _streamed_export(SourceRef(str(xml), str(xml), xml.stat().st_size))
+    assert decoded.sample_chunks is not None
+    (note,) = [c for c in decoded.sample_chunks() if not hasattr(c, "height")]
+    assert "entit" in note.reason and "route.gpx" in note.reason  # type: ignore[union-attr]
+    samples = decoded.every_sample()
+    assert samples["heart_rate"].to_list() == [120] and samples["lat"].null_count() == 1

@@ -82,7 +82,7 @@ def test_an_apple_workout_route_belongs_to_its_workout() -> None:
     """A route GPX of Apple Health's export is skipped with that reason, not loaded as a second activity."""
     route = track([("2024-05-01T17:00:00Z", 8.0), ("2024-05-01T17:30:00Z", 8.2)])
     decoded = decode_bytes(document(route, "Apple Health Export"), "export.zip!/workout-routes/route_1.gpx")
-    assert decoded.file_type == "no_activities" and "belongs to its workout" in decoded.detail
+    assert decoded.file_type == "no_activities" and "samples of their workout" in decoded.detail
 
 
 def test_routes_and_waypoints_are_plans() -> None:
@@ -101,3 +101,35 @@ def test_a_point_with_a_bad_time_is_set_aside_alone() -> None:
     assert decoded.samples.height == 2
     (rejected,) = decoded.rejected
     assert rejected.table == "samples" and "half past" in rejected.reason and rejected.line == line
+
+
+def test_offsets_segments_and_garmins_v2_extension() -> None:
+    """GPX 1.1 with times at ``+01:00`` (kept as the offset), two ``<trkseg>`` of one track (one activity), and
+    Garmin's TrackPointExtension v2 (``gpxtpx:hr``, ``gpxtpx:cad``, ``gpxtpx:speed``; ``atemp`` left out)."""
+
+    def seg(minutes: tuple[int, ...]) -> str:
+        return (
+            "<trkseg>"
+            + "".join(
+                f'<trkpt lat="46.0" lon="{7 + m / 1000}"><ele>500</ele><time>2024-07-01T09:{m:02d}:00+01:00</time>'
+                "<extensions><gpxtpx:TrackPointExtension><gpxtpx:atemp>21</gpxtpx:atemp><gpxtpx:hr>140</gpxtpx:hr>"
+                "<gpxtpx:cad>85</gpxtpx:cad><gpxtpx:speed>2.8</gpxtpx:speed></gpxtpx:TrackPointExtension>"
+                "</extensions></trkpt>"
+                for m in minutes
+            )
+            + "</trkseg>\n"
+        )
+
+    data = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<gpx creator="Garmin Connect" version="1.1" '
+        'xmlns="http://www.topografix.com/GPX/1/1" '
+        'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v2">\n'
+        f"<trk><name>Hike</name><type>hiking</type>{seg((0, 10))}{seg((30, 40))}</trk>\n</gpx>\n"
+    ).encode()
+    decoded = decode_bytes(data, "hike.gpx")
+    (hike,) = decoded.activities.iter_rows(named=True)
+    assert (hike["sport"], hike["utc_offset_s"], hike["elapsed_s"]) == ("hiking", 3600, 40 * 60)
+    assert hike["start_time_utc"] == datetime(2024, 7, 1, 8, 0)
+    samples = decoded.samples
+    assert samples.height == 4 and samples["heart_rate"].to_list() == [140] * 4
+    assert samples["cadence"].to_list() == [85] * 4 and samples["speed_mps"].to_list() == [2.8] * 4

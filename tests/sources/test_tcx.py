@@ -117,3 +117,32 @@ def test_strava_tcx_with_spaces_before_its_declaration_is_read() -> None:
     data = b"          " + tcx(activity("Biking", "2024-01-05T17:00:00Z", point("2024-01-05T17:30:00Z")))
     decoded = decode_bytes(data, "strava.tcx")
     assert decoded.activities["sport"].to_list() == ["cycling"]
+
+
+def test_an_activity_list_holds_activities_and_multisport_sessions_with_tpx_values() -> None:
+    """The v2 schema's ``ActivityList_t``: ``<Activity>`` and ``<MultiSportSession>`` side by side in one file; a
+    trackpoint's ``Position``, ``Cadence`` and the ``ActivityExtension/v2`` ``TPX`` values (``Speed``, ``Watts``,
+    ``RunCadence``) are its samples."""
+    tpx = (
+        "<Position><LatitudeDegrees>47.1</LatitudeDegrees><LongitudeDegrees>8.5</LongitudeDegrees></Position>"
+        "<Extensions><ns3:TPX><ns3:Speed>3.5</ns3:Speed><ns3:Watts>250</ns3:Watts>"
+        "<ns3:RunCadence>88</ns3:RunCadence></ns3:TPX></Extensions>"
+    )
+    run_points = "".join(
+        point(f"2024-06-01T07:{m:02d}:00+01:00").replace("</Trackpoint>", f"{tpx}</Trackpoint>") for m in (0, 5, 10)
+    )
+    legs = "".join(
+        f"<{wrap}>{activity(sport, f'2024-06-02T08:{m:02d}:00Z', point(f'2024-06-02T08:{m + 9:02d}:00Z'))}</{wrap}>"
+        for wrap, sport, m in (("FirstSport", "Biking", 0), ("NextSport", "Running", 20))
+    )
+    data = tcx(
+        activity("Running", "2024-06-01T07:00:00+01:00", run_points)
+        + f"<MultiSportSession><Id>2024-06-02T08:00:00Z</Id>{legs}</MultiSportSession>"
+    )
+    decoded = decode_bytes(data, "mixed.tcx")
+    assert decoded.activities["sport"].to_list() == ["running", "cycling", "running"]
+    assert decoded.activities["utc_offset_s"].to_list() == [3600, None, None]
+    assert decoded.activities["start_time_utc"].to_list()[0] == datetime(2024, 6, 1, 6, 0)
+    run = decoded.samples.filter(decoded.samples["session_index"] == 0)
+    assert run["speed_mps"].to_list() == [3.5] * 3 and run["power_w"].to_list() == [250] * 3
+    assert run["cadence"].to_list() == [88] * 3 and run["lat"].to_list() == [47.1] * 3

@@ -142,3 +142,25 @@ def test_times_with_an_offset_keep_it_and_instants_are_placed(xml_run: dict[str,
         (datetime(2025, 11, 13, 7, 15),)
     ]
     assert date(2025, 11, 10) == xml_exports.WEEK
+
+
+def test_the_route_of_apples_run_is_its_positions_not_an_activity(xml_run: dict[str, Any]) -> None:
+    """The route GPX in export.zip is the watch's run's positions (samples with lat/lon), never an activity of its
+    own: no activity comes from a workout-routes/ file."""
+    ((positions, with_hr),) = q(
+        xml_run["db"],
+        "SELECT count(s.lat), count(s.heart_rate) FROM samples AS s JOIN activities AS a USING (activity_id) "
+        "WHERE a.source_format = 'xml:apple_health' AND a.sport = 'running' AND a.device = 'Apple Watch'",
+    )
+    assert positions == 48 * 60 // 10 + 1 and with_hr >= positions
+    assert q(
+        xml_run["db"],
+        "SELECT count(*) FROM activities AS a JOIN source_files AS f USING (file_id) "
+        "WHERE f.path LIKE '%workout-routes/%'",
+    ) == [(0,)]
+
+
+def test_apples_average_mets_are_a_column_of_the_workout(xml_run: dict[str, Any]) -> None:
+    """``HKAverageMETs`` of the strength session (``4.2 kcal/hr·kg``) is its ``avg_mets``, there for SQL."""
+    rows = q(xml_run["db"], "SELECT sport, avg_mets FROM activities WHERE avg_mets IS NOT NULL")
+    assert rows == [("training", 4.2)]

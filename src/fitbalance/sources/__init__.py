@@ -83,7 +83,12 @@ def _read_csv(data: bytes, path: str, options: ReadOptions) -> Decoded:
     from fitbalance.sources.csv import read_csv  # type: ignore[attr-defined,unused-ignore]
 
     decoded: Decoded = read_csv(
-        data, path, options.time_zone, weight_unit=options.weight_unit, distance_unit=options.distance_unit
+        data,
+        path,
+        options.time_zone,
+        weight_unit=options.weight_unit,
+        distance_unit=options.distance_unit,
+        place=options.place,
     )
     return decoded
 
@@ -121,6 +126,7 @@ def decode_bytes(
     weight_unit: str | None = None,
     distance_unit: str | None = None,
     budget: Budget | None = None,
+    place: SourceRef | None = None,
 ) -> Decoded:
     """Decode one file's bytes with the reader its content calls for.
 
@@ -130,7 +136,8 @@ def decode_bytes(
 
     Raises an :class:`~fitbalance.errors.InputError` subclass when the content is empty, unknown, broken or over
     a cap (:class:`~fitbalance.errors.LimitExceeded`; ``budget`` defaults to the caps of
-    :mod:`fitbalance.sources.limits`).
+    :mod:`fitbalance.sources.limits`). ``place`` is where the file is, for readers that read the files it names
+    beside it (None: bytes with no place; such files are then not read).
     """
     fault = os.environ.get(FAULT_ENV)
     if fault and fault in path:
@@ -138,7 +145,7 @@ def decode_bytes(
     if not data:
         raise UnknownFormatError("empty file", path=path, stage="decode")
     check_size(data, path)
-    decoded = _decode(data, path, ReadOptions(time_zone, weight_unit, distance_unit), budget)
+    decoded = _decode(data, path, ReadOptions(time_zone, weight_unit, distance_unit, place=place), budget)
     check_rows(
         {
             "activities": decoded.activities.height,
@@ -182,7 +189,8 @@ def decode_source(
             if reader is None:
                 return None
             stream.seek(0)
-            decoded = reader.read_stream(stream, ref.path, ReadOptions(time_zone, weight_unit, distance_unit))
+            options = ReadOptions(time_zone, weight_unit, distance_unit, place=ref)
+            decoded = reader.read_stream(stream, ref.path, options)
         except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
             raise ArchiveError(f"corrupt gzip: {exc}", path=ref.path, stage="read") from exc
     return decoded

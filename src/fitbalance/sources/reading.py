@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
-from fitbalance.models import Decoded
+from fitbalance.models import Decoded, SourceRef
 
 HEAD_BYTES = 64 * 1024
 """How much of a file a reader's ``detect`` is shown."""
@@ -23,6 +23,9 @@ class ReadOptions:
     time_zone: str | None = None
     weight_unit: str | None = None
     distance_unit: str | None = None
+    # where the file is (its shown and local paths), for a reader that reads the files it references (Apple Health's
+    # export.xml and the route GPX files of its workouts); None for bytes with no place
+    place: SourceRef | None = None
 
 
 class Reader(Protocol):

@@ -15,7 +15,7 @@ what changed (:mod:`fitbalance.store.links`) and the derived heart-rate table.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -42,6 +42,8 @@ from fitbalance.store.placement import place_times
 from fitbalance.store.views import refresh_derived
 
 CHILD_TABLES = ("strength_sets", "samples", "laps")
+DERIVED_BATCH = 500
+"""Activities whose derived rows are rebuilt in one statement: the statement holds their samples in memory."""
 
 
 def _delete_activities(
@@ -220,9 +222,12 @@ def _account(
     loaded: Tables,
     left_out: Tables,
     repairs: pl.DataFrame,
+    parts: _Parts,
 ) -> None:
     """Add the batch's rows to the run's accounts: read = loaded + quarantined + repeated, per table."""
     inserted, kept = loaded.heights, left_out.heights
+    inserted["samples"] += parts.inserted
+    kept["samples"] += parts.rows
     quarantined, repaired = _per_table(batch.quarantine), _per_table(repairs)
     accounts = pl.DataFrame(
         [
@@ -241,6 +246,49 @@ def _account(
     )
     with registered(con, "_accounts", accounts):
         con.execute(_ACCOUNT_SQL, [run_id])
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """The samples rows of a batch's Parquet parts: in the parts, inserted, inserted of activities new to the store."""
+
+    rows: int = 0
+    inserted: int = 0
+    new: int = 0
+
+
+def _insert_parts(
+    con: duckdb.DuckDBPyConnection, parts: Sequence[str], activities: pl.DataFrame, known_before: set[str]
+) -> _Parts:
+    """Insert the samples a batch streamed to Parquet parts (a big export's), one part at a time from disk, for the
+    activities inserted (``activities``); a session loaded before from another file keeps its own samples."""
+    if not parts:
+        return _Parts()
+    columns = ", ".join(SAMPLE_SCHEMA)
+    ids = activities.select("activity_id", pl.col("activity_id").is_in(list(known_before)).alias("known"))
+    rows = inserted = new = 0
+    with registered(con, "_part_activities", ids) as names:
+        for part in parts:
+            rows += rows_count(con, "SELECT count(*) FROM read_parquet(?)", [part])
+            new += rows_count(
+                con,
+                f"SELECT count(*) FROM read_parquet(?) WHERE activity_id IN "
+                f"(SELECT activity_id FROM {names} WHERE NOT known)",
+                [part],
+            )
+            inserted += rows_count(
+                con,
+                f"INSERT INTO samples ({columns}) SELECT {columns} FROM read_parquet(?) "
+                f"WHERE activity_id IN (SELECT activity_id FROM {names})",
+                [part],
+            )
+    return _Parts(rows, inserted, new)
+
+
+def rows_count(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> int:
+    """The one number a count or an INSERT returns."""
+    found = con.execute(sql, params).fetchone()
+    return int(found[0]) if found else 0
 
 
 def load_batch(
@@ -294,6 +342,7 @@ def load_batch(
         _insert(con, "activities", tables.activities, ACTIVITY_SCHEMA)
         _insert(con, "strength_sets", tables.sets, SET_SCHEMA)
         _insert(con, "samples", tables.samples, SAMPLE_SCHEMA)
+        parts = _insert_parts(con, batch.sample_parts, tables.activities, known_before)
         _insert(con, "laps", tables.laps, LAP_SCHEMA)
         apply_corrections(con, tables.activities["activity_id"].to_list())
         stamp = [pl.lit(run_id).alias("run_id"), pl.lit(now, dtype=pl.Datetime("us")).alias("created_at")]
@@ -304,7 +353,7 @@ def load_batch(
         if repairs.height:
             with registered(con, "_r", repairs.with_columns(stamp)):
                 con.execute("INSERT INTO repairs BY NAME SELECT * FROM _r")
-        _account(con, batch, run_id=run_id, loaded=tables, left_out=validated, repairs=repairs)
+        _account(con, batch, run_id=run_id, loaded=tables, left_out=validated, repairs=repairs, parts=parts)
         # the files first: the links rank an activity by when its file was first loaded, the batch's own included
         with registered(con, "_batch_files", _files_frame(outcomes)) as files:
             _record_files(con, files, athlete=athlete, run_id=run_id, now=now)
@@ -314,14 +363,16 @@ def load_batch(
             removed_frame = pl.DataFrame(removed, schema=CHANGED_SCHEMA, orient="row")
             changed = pl.concat([tables.activities.select(list(CHANGED_SCHEMA)), removed_frame, moved])
             link_duplicates(con, changed["athlete"].unique().to_list(), changed=changed)
-        refresh_derived(con, [*touched, *tables.activities["activity_id"].to_list()])
+        changed_ids = [*touched, *tables.activities["activity_id"].to_list()]
+        for at in range(0, len(changed_ids), DERIVED_BATCH):  # a big export's thousands of workouts, a few at once
+            refresh_derived(con, changed_ids[at : at + DERIVED_BATCH])
     # an updated export at the same path replaces its rows: only the sessions not known before count as added
     new = tables.without(known_before)[0] if known_before else tables
     working = new.sets.filter(~pl.col("set_type").is_in(NOT_EXERCISE_SET_TYPES)).height if new.sets.height else 0
     return LoadCounts(
         activities=new.activities.height,
         sets=working,
-        samples=new.samples.height,
+        samples=new.samples.height + parts.new,
         quarantine_rows=batch.quarantine.height,
         repairs=repairs.height,
         repeated=repeated,

@@ -8,7 +8,6 @@ from datetime import datetime
 import pytest
 
 from fitbalance.classify import classify_activity
-from fitbalance.errors import DecodeError
 from fitbalance.models import Category, Decoded
 from fitbalance.sources.csv import mifit, read_csv, typetables
 from synth import watch_csvs
@@ -21,6 +20,10 @@ LIFT = "52,2026-01-10 15:00:00+0000,2820,-1.0,-1.0,-1.0,-1.0,240.0"
 
 def read(text: str, name: str = "SPORT_1770022800.csv") -> Decoded:
     return read_csv(text.encode(), name, ZONE)
+
+
+def read_bytes(data: bytes, name: str = "SPORT_1770022800.csv") -> Decoded:
+    return read_csv(data, name, ZONE)
 
 
 def category(row: dict[str, object]) -> Category:
@@ -53,14 +56,33 @@ def test_every_way_of_writing_the_start_is_the_same_instant(start: str) -> None:
     assert read(f"{HEADER}\n{row}\n").activities.row(0, named=True)["start_time_utc"] == datetime(2026, 1, 9, 6, 3)
 
 
-def test_the_distance_unit_is_the_headers_else_proved_by_the_pace_else_refused() -> None:
-    """distance(km) is km; a bare distance in metres is proved by distance x pace = duration; unproved: refused."""
+def test_the_distance_unit_is_the_headers_else_proved_by_the_pace_else_left_empty() -> None:
+    """distance(km) is km; a bare distance in metres is proved by distance x pace = duration; unproved: the workouts
+    load with no distance, and a warning names the column."""
     in_km = read(f"{HEADER.replace('distance(m)', 'distance(km)')}\n{RUN.replace('5012.0', '5.012')}\n")
     assert in_km.activities.row(0, named=True)["distance_m"] == pytest.approx(5012.0)
     bare = HEADER.replace("distance(m)", "distance")
     assert read(f"{bare}\n{RUN}\n").activities.row(0, named=True)["distance_m"] == 5012.0
-    with pytest.raises(DecodeError, match="names no unit and no row proves it"):
-        read(f"{bare}\n{RUN.replace('5012.0', '5.012')}\n")
+    unproved = read(f"{bare}\n{RUN.replace('5012.0', '5.012')}\n{LIFT}\n")
+    assert unproved.activities["distance_m"].to_list() == [None, None]
+    assert any("names no unit and no row proves it" in w for w in unproved.warnings)
+
+
+def test_an_older_header_with_no_units_loads_gym_sessions_that_have_no_distance() -> None:
+    """The generator's ``units=False`` layout (BOM, ``type,startTime,sportTime,distance,...,calories``, as an older
+    Mi Fit export writes it): strength sessions with distance 0 need no unit and load; runs prove metres."""
+    sessions = watch_csvs.planned_sessions()["mifit"]
+    lifts = [s for s in sessions if s.kind == "52"]
+    data, _ = watch_csvs.mifit_sport(lifts, units=False)
+    header = data.decode("utf-8-sig").splitlines()[0]
+    assert data.startswith(b"\xef\xbb\xbf") and "(" not in header and ",distance," in header
+    decoded = read_bytes(data)
+    assert decoded.activities.height == len(lifts) and not decoded.warnings and not decoded.rejected
+    assert set(decoded.activities["sub_sport"]) == {"strength_training"}
+    everything, expect = watch_csvs.mifit_sport(sessions, units=False)
+    reference = read_bytes(watch_csvs.mifit_sport(sessions)[0])
+    assert read_bytes(everything).activities.equals(reference.activities)
+    assert reference.activities.height == expect["activities"]
 
 
 def test_every_listed_type_code_loads_with_its_sport_and_a_reason() -> None:

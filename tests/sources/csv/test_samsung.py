@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -153,6 +154,40 @@ def test_a_row_without_an_understood_offset_keeps_its_utc_time_and_takes_the_ath
     assert any("line(s) 4" in w for w in decoded.warnings)
 
 
+@pytest.mark.parametrize(
+    ("written", "offset_s"),
+    [("3600000", 3600), ("-18000000", -18000), ("19800000", 19800), ("0", 0), ("UTC", 0), ("UTC+0530", 19800)],
+)
+def test_an_offset_in_milliseconds_or_utc_alone_places_the_row(written: str, offset_s: int) -> None:
+    """time_offset in the SDK's unit (milliseconds, as older exports write it) or ``UTC`` alone is the row's own
+    offset, like ``UTC+0530``; the UTC start stands."""
+    row = next(read(exercise_csv([{**LIFT, "time_offset": written}])).activities.iter_rows(named=True))
+    assert row["start_time_utc"] == datetime(2026, 1, 5, 17, 2)
+    assert (row["utc_offset_s"], row["utc_offset_source"]) == (offset_s, "row")
+
+
+@pytest.mark.parametrize("written", ["1234567", "90000000", "+0200x"])
+def test_a_millisecond_offset_that_is_no_zones_is_not_used(written: str) -> None:
+    """Milliseconds that are not whole minutes or over 14 hours: not an offset; the athlete's zone and a warning."""
+    decoded = read(exercise_csv([{**LIFT, "time_offset": written}]))
+    row = next(decoded.activities.iter_rows(named=True))
+    assert (row["utc_offset_s"], row["utc_offset_source"]) == (3600, None)
+    assert any("time_offset not understood" in w for w in decoded.warnings)
+
+
+def test_the_older_layout_reads_the_same_workouts_as_the_current_one() -> None:
+    """The generator's legacy layout (the table named alone as com.samsung.health.exercise, no BOM, plain column
+    names, offsets in milliseconds) reads to the same workouts and samples as the sample export's layout."""
+    sessions = watch_csvs.planned_sessions()["samsung"]
+    current, expect = watch_csvs.samsung_exercise(random.Random(1), sessions)
+    legacy, _ = watch_csvs.samsung_exercise(random.Random(1), sessions, layout="legacy")
+    assert legacy.startswith(b"com.samsung.health.exercise\n") and b"UTC+" not in legacy
+    reference, decoded = read(current), read(legacy, "com.samsung.health.exercise.202507.csv")
+    assert decoded.activities.height == expect["activities"] and not decoded.rejected
+    assert decoded.activities.equals(reference.activities)
+    assert decoded.samples.equals(reference.samples) and decoded.samples.height == expect["samples"]
+
+
 def test_inline_live_data_becomes_samples_and_a_file_reference_is_named() -> None:
     """live_data as a JSON list gives samples (epoch ms, bpm, m/s); a jsons/ file name is counted in a warning."""
     start_ms = int(datetime(2026, 1, 6, 6, 0, tzinfo=UTC).timestamp() * 1000)
@@ -202,6 +237,7 @@ def test_the_exercise_table_without_workout_columns_is_refused_not_skipped() -> 
         ("com.samsung.shealth.tracker.heart_rate", "heart-rate"),
         ("com.samsung.health.floors_climbed", "floors climbed"),
         ("com.samsung.shealth.exercise.weather", "beside the exercise sessions"),
+        ("com.samsung.health.exercise.location", "beside the exercise sessions"),
         ("com.samsung.shealth.something_new", "records"),
     ],
 )
@@ -211,6 +247,15 @@ def test_the_exports_other_tables_are_skipped_with_their_kind(table: str, kind: 
     decoded = read(data, f"{table}.20260202090000.csv")
     assert (decoded.file_type, decoded.source_format) == ("no_activities", "csv:samsung_health")
     assert kind in decoded.detail and "1 data rows" in decoded.detail
+
+
+def test_an_older_table_line_that_names_the_table_alone_is_skipped_with_its_kind() -> None:
+    """``com.samsung.health.weight`` alone on the first line (older exports, no version or count): its kind."""
+    data = b"com.samsung.health.weight\nweight,height,start_time,time_offset,datauuid,\n"
+    data += b"91.0,,2025-07-01 20:49:34.277,0,w,\n"
+    decoded = read(data, "com.samsung.health.weight.202507.csv")
+    assert (decoded.file_type, decoded.source_format) == ("no_activities", "csv:samsung_health")
+    assert "body weight" in decoded.detail and "1 data rows" in decoded.detail
 
 
 def test_the_generated_export_gives_what_the_generator_planned() -> None:

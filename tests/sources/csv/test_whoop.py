@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from datetime import datetime
 
 import pytest
@@ -195,3 +196,48 @@ def test_the_generated_export_gives_what_the_generator_planned() -> None:
         rows = list(decoded.activities.iter_rows(named=True))
         assert len(rows) == expect["activities"] and not decoded.rejected and not decoded.warnings
         assert sum(category(r) is Category.RESISTANCE for r in rows) == expect["resistance"] == 4
+
+
+def test_a_german_accounts_export_reads_the_same_workouts() -> None:
+    """The generator's German ``Trainings.csv`` (German column names and "Laufen", as real German exports write
+    them): the same starts in the cycle's zone, durations, energy, heart rates and classes as the English file; the
+    runs are running."""
+    sessions = watch_csvs.planned_sessions()["whoop"]
+    english = read(watch_csvs.whoop_workouts(random.Random(3), sessions)[0])
+    data, expect = watch_csvs.whoop_workouts(random.Random(3), sessions, language="de")
+    assert "Startzeit des Trainings" in data.decode() and "Workout" not in data.decode()
+    german = read(data, "Trainings.csv")
+    assert german.source_format == "csv:whoop" and not german.rejected and not german.warnings
+    same = ["sport", "sub_sport", "start_time_utc", "utc_offset_s", "utc_offset_source", "elapsed_s", "timer_s"]
+    same += ["calories_kcal", "avg_hr", "max_hr"]
+    assert german.activities.select(same).equals(english.activities.select(same))
+    assert german.activities.height == expect["activities"]
+    assert "Laufen" in german.activities["name"].to_list()
+
+
+@pytest.mark.parametrize(
+    ("name", "header", "kind"),
+    [
+        (
+            "physiologische_zyklen.csv",
+            "Startzeit des Zyklus,Endzeit des Zyklus,Zeitzone des Zyklus,Erholungswert %",
+            "cycles",
+        ),
+        ("Schlaf.csv", "Startzeit des Zyklus,Endzeit des Zyklus,Zeitzone des Zyklus,Beginn des Schlafs", "sleep"),
+        (
+            "cycles_fr.csv",
+            "Heure de début du cycle,Heure de fin du cycle,Fuseau horaire du cycle,Score de récupération %",
+            "cycles",
+        ),
+        (
+            "ciclos.csv",
+            "Hora de início do ciclo,Hora de fim do ciclo,Fuso horário do ciclo,Pontuação de recuperação %",
+            "cycles",
+        ),
+    ],
+)
+def test_a_localised_exports_other_files_are_skipped_with_their_kind(name: str, header: str, kind: str) -> None:
+    """German, French and Brazilian Portuguese cycles and sleep files (their real headers' names) skip, not fail."""
+    decoded = read(f"{header}\n2026-01-08 00:15:00,2026-01-09 00:15:00,UTC+01:00,71\n".encode(), name)
+    assert (decoded.file_type, decoded.source_format) == ("no_activities", "csv:whoop")
+    assert kind in decoded.detail

@@ -43,13 +43,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 
 from fitbalance.errors import ConfigError, DecodeError, UnknownFormatError
-from fitbalance.models import Decoded, Waiting
+from fitbalance.models import Decoded, SourceRef, Waiting
 from fitbalance.sources.csv import (
     apple_health,
     daily_totals,
     fitnotes,
     garmin,
     hevy,
+    mi_fitness,
     mifit,
     no_activities,
     polar,
@@ -98,6 +99,7 @@ DIALECTS: tuple[Dialect, ...] = (
     samsung_health,
     whoop,
     mifit,
+    mi_fitness,
     no_activities,
     daily_totals,  # last: told by shape, for the files of totals no layout above names
 )
@@ -119,6 +121,7 @@ def read_csv(
     units: str | None = None,
     weight_unit: str | None = None,
     distance_unit: str | None = None,
+    place: SourceRef | None = None,
 ) -> Decoded:
     """Decode one CSV export.
 
@@ -128,13 +131,14 @@ def read_csv(
     file gives no way to infer them; Strava rows lacking the metric distance): ``weight_unit`` ``"kg"`` or
     ``"lbs"``, ``distance_unit`` ``"km"`` or ``"mi"``, or ``units`` ``"metric"``/``"imperial"`` as shorthand
     for both (the specific ones win). Without them such a file is refused with a reason naming the setting,
-    never guessed.
+    never guessed. ``place`` is where the file is (None for bytes with no place): a dialect whose rows name files
+    beside it reads them from there (Samsung Health's ``jsons/``).
     """
     try:
         zone = ZoneInfo(time_zone or "UTC")
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"unknown IANA time zone {time_zone!r}", path=path, stage=STAGE) from exc
-    options = _options(zone, units, weight_unit, distance_unit, path)
+    options = replace(_options(zone, units, weight_unit, distance_unit, path), place=place)
     text = decode_text(data, path)
     records = parse_records(text, path)
     if not records:

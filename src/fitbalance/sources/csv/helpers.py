@@ -29,7 +29,7 @@ import polars as pl
 
 from fitbalance.errors import DecodeError, SettingRequired
 from fitbalance.exercises import is_session_rating
-from fitbalance.models import RAW_ACTIVITY_SCHEMA, RAW_SET_SCHEMA, Rejected, SetType
+from fitbalance.models import RAW_ACTIVITY_SCHEMA, RAW_SET_SCHEMA, Rejected, SetType, SourceRef
 
 T = TypeVar("T")
 
@@ -235,6 +235,7 @@ class Options:
     zone: ZoneInfo
     weight_unit: str | None = None
     distance_unit: str | None = None
+    place: SourceRef | None = None  # where the file is, for a dialect that reads the files it names (Samsung Health)
 
 
 # ---- bytes -> text -> records --------------------------------------------------------------------

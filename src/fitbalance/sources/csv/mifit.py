@@ -10,7 +10,10 @@ seconds per metre, and ``-1`` (or ``null``) for a value the band did not measure
 
 The distance unit is the one the header names (``distance(m)``, ``distance(km)``). A header that names none is read
 in the unit its own rows prove: distance times average pace (seconds per metre) gives the workout's duration only
-when the distance is in metres; a file whose rows prove nothing is refused, never guessed.
+when the distance is in metres. Older exports name no unit in any column (``type,startTime,sportTime,distance,
+maxPace,minPace,avgPace,calories`` after a byte-order mark, as a Mi Fit importer on GitHub pins in its test): a file
+whose workouts have no distance (gym sessions only) needs no unit, and one whose rows prove nothing loads its
+workouts with the distance left empty and a warning saying so, never guessed.
 
 The export's other files (daily activity, sleep, heart rate, body, user ...) hold no workouts and are skipped with
 their kind (``no_activities.toml``).
@@ -110,7 +113,7 @@ def read(sheet: Sheet, options: Options) -> Decoded:
             "elapsed_s": seconds,
             "moving_s": seconds,
             "timer_s": seconds,  # sportTime: the workout's recorded time, the one duration the file gives
-            "distance_m": distance * per_metre if distance else None,
+            "distance_m": distance * per_metre if distance and per_metre is not None else None,
             **figures,
             "device": "Mi Fit / Zepp",
             "source_ref": start.isoformat(),
@@ -120,11 +123,16 @@ def read(sheet: Sheet, options: Options) -> Decoded:
     activities = [{**row, "session_index": i} for i, (_, row) in enumerate(sheet.parsed(parse))]
     if not activities and not sheet.rejected:
         return Decoded(FORMAT, file_type="no_activities", detail="Mi Fit / Zepp sport export with no workouts")
-    warnings: tuple[str, ...] = ()
+    warnings: list[str] = []
     if unmapped:
         listed = ", ".join(f"{k} ({v})" for k, v in sorted(unmapped.items()))
-        warnings = (f"sport types not in the Mi Fit / Zepp list, kept as generic: {listed}",)
-    return Decoded(FORMAT, activities=frame(activities, RAW_ACTIVITY_SCHEMA), warnings=warnings)
+        warnings.append(f"sport types not in the Mi Fit / Zepp list, kept as generic: {listed}")
+    if per_metre is None and distance_col is not None:
+        warnings.append(
+            f"the distance column {sheet.header[distance_col]!r} names no unit and no row proves it (distance x "
+            "average pace per metre should give the workout's duration): distances left empty"
+        )
+    return Decoded(FORMAT, activities=frame(activities, RAW_ACTIVITY_SCHEMA), warnings=tuple(warnings))
 
 
 def _start(text: str) -> datetime:
@@ -148,8 +156,9 @@ def _start(text: str) -> datetime:
     return found
 
 
-def _distance_unit(sheet: Sheet, distance: int | None, seconds: int | None, pace: int | None) -> float:
-    """Metres per unit of the distance column: the unit its name gives, else the one the rows' paces prove."""
+def _distance_unit(sheet: Sheet, distance: int | None, seconds: int | None, pace: int | None) -> float | None:
+    """Metres per unit of the distance column: the unit its name gives, else the one the rows' paces prove; 1 when
+    no row has a distance (nothing to read); None when rows have distances and none proves their unit."""
     if distance is None:
         return 1.0
     named = _UNIT.search(norm_header(sheet.header[distance]))
@@ -158,16 +167,15 @@ def _distance_unit(sheet: Sheet, distance: int | None, seconds: int | None, pace
             raise sheet.error(f"distance column {sheet.header[distance]!r} names no known unit")
         return DISTANCE_UNITS[named.group(1)]
     ratios = []
+    measured = False
     for record in sheet.body:
         try:
             metres, pace_s, duration = (number(record.get(i)) for i in (distance, pace, seconds))
         except ValueError:
             continue
+        measured = measured or bool(metres and metres > 0)
         if metres and pace_s and duration and metres > 0 and pace_s > 0 and duration > 0:
             ratios.append(metres * pace_s / duration)
-    if ratios and PACE_PROOF[0] <= sorted(ratios)[len(ratios) // 2] <= PACE_PROOF[1]:
+    if not measured or (ratios and PACE_PROOF[0] <= sorted(ratios)[len(ratios) // 2] <= PACE_PROOF[1]):
         return 1.0
-    raise sheet.error(
-        f"the distance column {sheet.header[distance]!r} names no unit and no row proves it "
-        "(distance x average pace per metre should give the workout's duration)"
-    )
+    return None

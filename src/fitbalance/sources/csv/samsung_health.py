@@ -8,7 +8,8 @@ row may end in a stray delimiter. The header names columns with the table's pref
 name after the last dot.
 
 What a row holds: ``start_time`` and ``end_time`` in UTC (``2023-12-22 11:48:00.000``, or epoch milliseconds),
-``time_offset`` the local offset (``UTC+0100``), ``exercise_type`` a code of Samsung's published list
+``time_offset`` the local offset (``UTC+0100``; older exports write it in milliseconds, ``3600000``, the SDK's
+unit), ``exercise_type`` a code of Samsung's published list
 (``samsung_health.toml``: every code with its FIT sport and why), ``title`` / ``exercise_custom_type`` the name
 of a custom workout (code 0, classified by that name), ``duration`` in milliseconds (the timer time: the recording
 time with pauses left out, while ``end_time`` - ``start_time`` holds them; a published analysis of a real export
@@ -17,9 +18,12 @@ found 4,152,962 ms beside 4,169,935 ms of start to end, the difference the one l
 bpm, ``datauuid`` the workout's id, and ``live_data``: older exports put the samples inline as JSON
 (``[{"start_time": <ms>, "heart_rate": 121, ...}]``, read as samples), newer ones name a JSON file under ``jsons/``
 (``jsons/com.samsung.shealth.exercise/<first character>/<datauuid>.com.samsung.health.exercise.live_data.json``,
-the same points as a file of their own). A reader sees one file at a time, so those files are not joined to their
-row: the row loads without samples, a warning says how many, and the JSON files are skipped as Samsung Health
-samples (:mod:`fitbalance.sources.json_exports`, ``no_activities.toml``). A time with its offset is marked
+the same points as a file of their own). Such a file is read from beside the table, in the export's folder on disk
+or in the zip it came in (:mod:`fitbalance.sources.companions`), as that workout's samples; a file not there, not a
+list of samples, or named by a path rather than a name costs that workout its samples only (a warning says how many
+and which lines). The JSON files are themselves skipped as Samsung Health samples when the ingest meets them
+(:mod:`fitbalance.sources.json_exports`, ``no_activities.toml``): their points are the table's workouts'.
+A time with its offset is marked
 ``utc_offset_source = "row"``; a row without one keeps its UTC time and takes the athlete's zone for its local time.
 
 The export's other tables (steps, sleep, weight, heart rate, floors, stress, the exercise table's own side tables
@@ -31,10 +35,12 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fitbalance.models import RAW_ACTIVITY_SCHEMA, RAW_SAMPLE_SCHEMA, Decoded
+from fitbalance.sources.companions import Beside, NotBeside
 from fitbalance.sources.csv import typetables
 from fitbalance.sources.csv.helpers import (
     EARLIEST,
@@ -59,11 +65,18 @@ ROWS = "activities"
 DATA_FILE = "samsung_health.toml"
 
 TABLE_PREFIX = "com.samsung."
-EXERCISE_TABLE = "com.samsung.shealth.exercise"
+EXERCISE_TABLES = ("com.samsung.shealth.exercise", "com.samsung.health.exercise")  # current; older exports
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S")
 CUSTOM_CODE = "0"
 MAX_WORKOUT_S = 7 * 86400
 _OFFSET = re.compile(r"(?:UTC|GMT)?\s*([+-])(\d{1,2}):?(\d{2})?", re.IGNORECASE)
+_ZULU = re.compile(r"(?:UTC|GMT|Z)", re.IGNORECASE)
+# ``time_offset`` as the Samsung Health SDK defines it (HealthConstants.SessionMeasurement.TIME_OFFSET, a long of
+# milliseconds: Tehran UTC+3:30 is 12600000, developer.samsung.com/health/android/data/api-reference/com/samsung/
+# android/sdk/healthdata/HealthConstants.SessionMeasurement.html) and as older exports write it: a parser of both
+# export layouts on GitHub pins ``7200000`` beside the current ``UTC+0200`` (2025). No sign, or ``-``, and at
+# least five digits (``+0200`` is hours and minutes), or ``0``.
+_OFFSET_MS = re.compile(r"-?(?:\d{5,9}|0)")
 _EPOCH_MS = re.compile(r"\d{12,13}")
 _EARLIEST_MS = (EARLIEST - datetime(1970, 1, 1)).total_seconds() * 1000
 _LATEST_MS = (LATEST - datetime(1970, 1, 1)).total_seconds() * 1000
@@ -78,7 +91,7 @@ def read(sheet: Sheet, options: Options) -> Decoded:
     records = sheet.body
     header = list(sheet.header)
     if table is not None:  # the table line: the header follows it
-        if table != EXERCISE_TABLE:
+        if table not in EXERCISE_TABLES:
             return _skipped(table, len(records) - 1)
         if not records or not _is_exercise_header([c.strip() for c in records[0].cells]):
             raise sheet.error(
@@ -94,9 +107,10 @@ def read(sheet: Sheet, options: Options) -> Decoded:
 
 
 def _table_line(cells: list[str]) -> str | None:
-    """The table named by a Samsung export's first line (``com.samsung.shealth.exercise,6313001,9``), else None."""
+    """The table named by a Samsung export's first line (``com.samsung.shealth.exercise,6313001,9``; older exports
+    write the name alone, ``com.samsung.health.exercise``, as a parser of both layouts on GitHub pins), else None."""
     named = [norm_header(c) for c in cells if c.strip()]
-    if len(named) < 2 or not named[0].startswith(TABLE_PREFIX) or not all(c.isdigit() for c in named[1:]):
+    if not named or not named[0].startswith(TABLE_PREFIX) or not all(c.isdigit() for c in named[1:]):
         return None
     return named[0]
 
@@ -141,7 +155,6 @@ def _read_exercises(sheet: Sheet, header: list[str], records: tuple[Record, ...]
     table = typetables.load(DATA_FILE)
     unmapped: dict[str, int] = {}
     unread_offsets: list[int] = []
-    live_files = 0
     unread_live: list[int] = []
     samples: list[dict[str, Any]] = []
 
@@ -201,6 +214,7 @@ def _read_exercises(sheet: Sheet, header: list[str], records: tuple[Record, ...]
         }
 
     activities: list[dict[str, Any]] = []
+    named: list[tuple[int, int, str, str]] = []  # (session, line, live_data file, datauuid)
     for index, (_, row) in enumerate(sheet.parsed(parse, records=records, header=header)):
         live = row.pop("_live")
         row["session_index"] = index
@@ -210,20 +224,28 @@ def _read_exercises(sheet: Sheet, header: list[str], records: tuple[Record, ...]
                 unread_live.append(row["source_line"])
             samples += found or []
         elif live:
-            live_files += 1
+            named.append((index, row["source_line"], live, row["source_ref"]))
         activities.append(row)
+    companions = _companion_samples(named, options) if named else _Companions()
+    samples += companions.samples
+    live_files = companions.missing
+    unread_live += companions.unread
     if not activities and not sheet.rejected:
         return Decoded(FORMAT, file_type="no_activities", detail="Samsung Health exercise table with no workouts")
     return Decoded(
         FORMAT,
         activities=frame(activities, RAW_ACTIVITY_SCHEMA),
         samples=frame(samples, RAW_SAMPLE_SCHEMA),
-        warnings=_warnings(unmapped, unread_offsets, live_files, unread_live),
+        warnings=_warnings(unmapped, unread_offsets, live_files, unread_live, companions.why_not),
     )
 
 
 def _warnings(
-    unmapped: dict[str, int], unread_offsets: list[int], live_files: int, unread_live: list[int]
+    unmapped: dict[str, int],
+    unread_offsets: list[int],
+    live_files: int,
+    unread_live: list[int],
+    why_not: str | None = None,
 ) -> tuple[str, ...]:
     warnings = []
     if unmapped:
@@ -233,12 +255,16 @@ def _warnings(
         lines = ", ".join(map(str, unread_offsets[:5]))
         warnings.append(f"time_offset not understood on line(s) {lines}: placed in the athlete's zone")
     if live_files:
+        because = f" ({why_not})" if why_not else " (not found beside the table)"
         warnings.append(
-            f"{live_files} workout(s) keep their samples in the export's jsons/ folder (live_data): not read"
+            f"{live_files} workout(s) keep their samples in the export's jsons/ folder (live_data), not read"
+            f"{because}: they load without samples"
         )
     if unread_live:
-        lines = ", ".join(map(str, unread_live[:5]))
-        warnings.append(f"live_data on line(s) {lines} is not valid JSON: those workouts load without samples")
+        lines = ", ".join(map(str, sorted(unread_live)[:5]))
+        warnings.append(
+            f"live_data of line(s) {lines} is not a readable list of samples: those workouts load without samples"
+        )
     return tuple(warnings)
 
 
@@ -259,8 +285,17 @@ def _instant(text: str, what: str) -> datetime:
 
 
 def _offset(text: str) -> int | None:
-    """Seconds east of UTC from ``UTC+0100``, ``UTC-05:30``, ``+0200``; None when absent or not understood."""
-    found = _OFFSET.fullmatch(text.strip())
+    """Seconds east of UTC from ``UTC+0100``, ``UTC-05:30``, ``+0200``, ``UTC`` (0) or milliseconds (``3600000``,
+    older exports and the SDK's own unit); None when absent or not understood (not whole minutes, or over 14 h)."""
+    raw = text.strip()
+    if _ZULU.fullmatch(raw):
+        return 0
+    if _OFFSET_MS.fullmatch(raw):
+        milliseconds = int(raw)
+        if milliseconds % 60_000 or abs(milliseconds) > 14 * 3_600_000:
+            return None
+        return milliseconds // 1000
+    found = _OFFSET.fullmatch(raw)
     if not found:
         return None
     sign, hours, minutes = found.groups()
@@ -287,6 +322,66 @@ def _sport(code: str, names: list[str], table: typetables.TypeTable) -> tuple[tu
         named = table.name(code)  # a type written by name rather than code
         return (named.pair, named.name) if named else (None, f"Samsung exercise type {code}")
     return None, None
+
+
+@dataclass
+class _Companions:
+    """What the workouts' ``jsons/`` files gave: samples, how many were not found, the lines of those unreadable."""
+
+    samples: list[dict[str, Any]] = field(default_factory=list)
+    missing: int = 0
+    unread: list[int] = field(default_factory=list)
+    why_not: str | None = None
+
+
+def _companion_paths(name: str, uuid: str) -> list[str]:
+    """Where an export keeps the live_data file a row names, relative to the exercise table: in a folder named by
+    the workout id's first character (current exports: ``jsons/com.samsung.shealth.exercise/<c>/<file>``, as a
+    Samsung-to-Garmin converter on GitHub reads it), directly in the table's folder of ``jsons/``, or, in older
+    exports, under ``jsons/com.samsung.health.exercise/`` with ``.json`` after the name the row gives (as a parser of
+    both layouts on GitHub pins it)."""
+    if "/" in name or "\\" in name or name.startswith("."):
+        return []
+    first = uuid[:1] if uuid[:1].isalnum() else ""
+    paths = [f"jsons/{table}/{first}/{name}" for table in EXERCISE_TABLES if first]
+    paths += [f"jsons/{table}/{name}" for table in EXERCISE_TABLES]
+    if not name.endswith(".json"):
+        paths += [f"jsons/{table}/{name}.json" for table in EXERCISE_TABLES]
+    return paths
+
+
+def _companion_samples(named: list[tuple[int, int, str, str]], options: Options) -> _Companions:
+    """The samples of the workouts whose ``live_data`` names a file: read from beside the table (its folder, or the
+    zip it came from); a file not there is counted, one that is not a list of samples names its line."""
+    found = _Companions()
+    with Beside(options.place) as beside:
+        found.why_not = beside.why_not
+        if beside.why_not is not None:  # no file can be read: each is counted, none is a wrong file
+            found.missing = len(named)
+            return found
+        for session, line, name, uuid in named:
+            data = None
+            paths = _companion_paths(name, uuid)
+            if not paths:  # not a file name: a path of its own is never followed
+                found.unread.append(line)
+                continue
+            try:
+                for path in paths:
+                    data = beside.read(path)
+                    if data is not None:
+                        break
+            except NotBeside:
+                found.unread.append(line)
+                continue
+            if data is None:
+                found.missing += 1
+                continue
+            samples = _live_samples(data.decode("utf-8-sig", errors="replace"), session, line)
+            if samples is None:
+                found.unread.append(line)
+            else:
+                found.samples += samples
+    return found
 
 
 def _live_samples(text: str, session: int, line: int) -> list[dict[str, Any]] | None:

@@ -4,9 +4,10 @@ The export (app: More > App Settings > Data Export, a zip of CSVs) writes ``Cycl
 timezone, Workout start time, Workout end time, Duration (min), Activity name, Activity Strain, Energy burned (cal),
 Max HR (bpm), Average HR (bpm), HR Zone 1 % ... HR Zone 5 %, GPS enabled`` and, in newer exports, ``Distance
 (meters), Altitude Gain (meters)``; an account set to Spanish gets the same columns in Spanish (the names are kept
-in ``whoop.toml``). Workout times are local wall times in the cycle's zone, written ``UTC+01:00``, ``-05:00`` or
-``UTCZ`` (UTC): they are placed with that offset (``utc_offset_source = "row"``); a row without one, or with one
-that is not an offset (a warning names its line), takes the athlete's zone. ``Energy burned (cal)`` is in
+in ``whoop.toml``; so are a German account's, ``Trainings.csv``). Workout times are local wall times in the
+cycle's zone, written ``UTC+01:00``, ``-05:00`` or ``UTCZ`` (UTC): they are placed with that offset
+(``utc_offset_source = "row"``); a row without one, or with one that is not an offset (a warning names its line),
+takes the athlete's zone. ``Energy burned (cal)`` is in
 kilocalories (WHOOP's "cal"). ``Activity name`` is looked up in the table of WHOOP's published activities
 (``whoop.toml``: each with its FIT sport and why): Weightlifting, Powerlifting, Strength Trainer and Functional
 Fitness are resistance training.
@@ -49,7 +50,9 @@ DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%m/
 ZONE_SUM_TOLERANCE = 1.5  # percent: five rounded percentages may add up to a little over 100
 MAX_WORKOUT_S = 2 * 86400
 _OFFSET = re.compile(r"(?:UTC|GMT)?\s*(?:(Z)|([+-])(\d{1,2}):?(\d{2})?)?", re.IGNORECASE)
-_ZONE = re.compile(r"^(?:hr zone|zona fc)\s*(\d)\s*%$")
+# zone columns: English, Spanish, German ("HF-Zone 1 %"), French ("Zone FC 1 %", a no-break space before the %) and
+# Brazilian Portuguese ("Zona 3 de FC %"), as a WHOOP importer on GitHub pins them from its users' exports (2026)
+_ZONE = re.compile(r"^(?:(?:hr zone|zona fc|hf-zone|zone fc)\s*(\d)|zona\s*(\d)\s*de fc)\s*%$")
 
 
 def _names(key: str) -> tuple[str, ...]:

@@ -9,7 +9,8 @@ time, position, elevation, and from the extensions heart rate (``gpxtpx:hr``, ``
 to its last point. ``creator`` is the device.
 
 Apple Health's ``workout-routes/route_*.gpx`` are the GPS tracks of workouts already in ``export.xml``: each
-belongs to its workout, so it is skipped with that reason, not loaded as a second activity. A GPX with routes
+belongs to its workout, so it is skipped with that reason, not loaded as a second activity; the Apple Health reader
+reads its points as the samples of its workout (:func:`track_points`). A GPX with routes
 (``<rte>``) or waypoints only, or tracks without times, is a plan, skipped with that kind. An activity of a few
 seconds with no movement is set aside (:mod:`.track`); a point whose time cannot be read is set aside as a row.
 """
@@ -92,8 +93,8 @@ def read_stream(stream: BinaryIO, path: str, options: ReadOptions) -> Decoded:
         return Decoded(
             NAME,
             file_type="no_activities",
-            detail="route of an Apple Health workout (workout-routes/): it belongs to its workout in export.xml, "
-            "not a new activity",
+            detail="route of an Apple Health workout (workout-routes/): its points are read with export.xml as the "
+            "samples of their workout, not a new activity",
         )
     reader = _Gpx()
     parse(_chain(head, stream), path, reader)
@@ -102,6 +103,16 @@ def read_stream(stream: BinaryIO, path: str, options: ReadOptions) -> Decoded:
     activities, samples, _, stubs = frames(reader.sessions)
     check_rows({"activities": activities.height, "samples": samples.height}, path)
     return Decoded(NAME, activities=activities, samples=samples, rejected=tuple(reader.rejected + stubs))
+
+
+def track_points(stream: BinaryIO, path: str, *, max_bytes: int) -> tuple[list[dict[str, object]], int]:
+    """Every timed point of every track of a GPX document (raw sample values: ``timestamp_utc``, ``lat``, ``lon``,
+    ``altitude_m``, ``speed_mps``, ...), and how many points could not be read: the route of an Apple Health
+    workout, read as that workout's samples. Raises what :func:`~fitbalance.sources.xml.parse` raises (entities
+    refused, ``max_bytes`` the cap)."""
+    reader = _Gpx()
+    parse(stream, path, reader, max_bytes=max_bytes)
+    return [point for session in reader.sessions for point in session.samples], len(reader.rejected)
 
 
 def _apple_route(head: bytes, path: str) -> bool:
