@@ -14,7 +14,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 
-.PHONY: setup dist demo test test-fast test-lowest check lint typecheck fmt bench bench-decode bench-everyday bench-scale bench-views bench-apple sample-data clean
+.PHONY: setup dist demo test test-fast test-lowest check lint typecheck fmt bench bench-flow bench-decode bench-everyday bench-scale bench-views bench-apple sample-data clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -70,7 +70,10 @@ sample-data: setup ## regenerate sample_data/ with the project's own generator (
 # the benchmarks generate their inputs with the sample-data generator, which is not installed: sample_data/ on the path
 BENCH := PYTHONPATH=sample_data $(BIN)/python
 
-bench: setup ## ingest flow vs a plain fitdecode loop (500 files); figures go to bench/RESULTS.md
+bench: setup ## cold `fitbalance ingest` CLI to CLI vs a plain fitdecode loop, 600 real-derived FIT files (issue 24); bench/RESULTS.md
+	$(BENCH) bench/bench_cold.py --no-server-too
+
+bench-flow: setup ## the Prefect ingest flow in-process vs a plain fitdecode loop (500 generated files); bench/RESULTS.md
 	$(BENCH) bench/bench_ingest.py
 
 bench-decode: setup ## FIT decode MB/s per core: columnar path vs fitdecode and the reader, same run; bench/RESULTS-decode.md
@@ -79,8 +82,9 @@ bench-decode: setup ## FIT decode MB/s per core: columnar path vs fitdecode and 
 bench-everyday: setup ## the everyday run CLI to CLI (nothing new, re-run of 600, one new among 5,000); bench/RESULTS-everyday.md
 	$(BENCH) bench/bench_everyday.py
 
-bench-scale: setup ## 1 vs 2 Dask workers (2,000 files), scheduled run over 5,010 files, peak memory; bench/RESULTS-scale.md
+bench-scale: setup ## 1 vs 2 Dask workers (2,000 files), scheduled run over 5,010 files, peak memory (columnar FIT on/off too); bench/RESULTS-scale.md
 	$(BENCH) bench/bench_scale.py
+	$(BENCH) bench/bench_scale.py --columnar-memory 500,5000
 
 bench-apple: setup ## Apple Health export.xml: ingest of a generated 300 MB export vs healthkit-to-sqlite, 2 GiB under 500 MB; bench/RESULTS-apple.md
 	$(BENCH) bench/bench_apple.py

@@ -162,6 +162,10 @@ def _step(step: str, folder: Path, db: Path, workers: int, staging: Path, stack:
     """What the step runs, with anything it needs started (not timed) on ``stack``."""
     if step == "fitdecode":
         return lambda: _fitdecode_loop(folder)
+    if step.startswith("columnar-"):  # the library's ingest, columnar FIT path on or off (set in the environment)
+        from fitbalance import ingest
+
+        return lambda: ingest([str(folder)], str(db), workers=workers).as_dict()
     if step.startswith("dask"):
         from fitbalance_pipelines.scale import ingest_on_dask
 
@@ -390,6 +394,45 @@ def report(results: list[dict[str, Any]], big: int, machine_line: str, when: str
     return "\n".join(lines) + "\n"
 
 
+def columnar_memory(args: argparse.Namespace) -> None:
+    """Peak RSS of ingests with the columnar FIT path on and off, same run, same real-derived files (issue 24)."""
+    from fitcorpus import real_derived
+
+    sizes = [int(n) for n in args.columnar_memory.split(",")]
+    source = args.corpus or Path(os.environ.get("FITBALANCE_TEST_CORPUS") or ROOT.parent / "shared" / "corpus")
+    work: Path = args.work / "columnar"
+    files = real_derived(source, work / f"real-{max(sizes)}", max(sizes))
+    results = []
+    load_before = os.getloadavg()
+    for n in sizes:
+        folder = _link_first(files, n, work / "sets" / f"first-{n}")
+        for state, value in (("on", "1"), ("off", "0")):
+            db = work / f"columnar-{n}-{state}.duckdb"
+            db.unlink(missing_ok=True)
+            env = {**os.environ, "FITBALANCE_FIT_COLUMNAR": value}
+            results.append((state, run_step(f"columnar-{state}", folder, db, 2, work, env)))
+    mb = {n: sum(p.stat().st_size for p in files[:n]) / 1e6 for n in sizes}
+    lines = [
+        f"\n## Peak memory, columnar FIT path on and off ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC, issue 24)\n",
+        f"\n`python bench/bench_scale.py --columnar-memory {args.columnar_memory}`: the library's ingest "
+        "(`fitbalance.ingest`, 2 worker processes, no Prefect) of the first N real-derived files "
+        "(`bench/fitcorpus.py`) into a fresh database, in a fresh process, on (`FITBALANCE_FIT_COLUMNAR=1`) then "
+        "off, for each N; RSS sampled "
+        f"every 0.2 s. {machine()}; load average {'/'.join(f'{x:.1f}' for x in load_before)} at the start, "
+        f"{'/'.join(f'{x:.1f}' for x in os.getloadavg())} at the end (machine shared with other developers).\n\n",
+        "| files | MB | columnar | wall s | flow process MB | largest worker MB | flow + workers MB | loaded |\n",
+        "|---:|---:|---|---:|---:|---:|---:|---|\n",
+        *[
+            f"| {f['files']} | {mb[f['files']]:.0f} | {state} | {f['wall_s']:.0f} | {f['rss_flow_mb']:.0f} | "
+            f"{f['rss_worker_max_mb']:.0f} | {f['rss_total_mb']:.0f} | {f['summary']} |\n"
+            for state, f in results
+        ],
+    ]
+    with args.out.open("a") as out:
+        out.writelines(lines)
+    print("".join(lines))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, help="folder of activity FIT files (default: generate one)")
@@ -401,6 +444,12 @@ def main() -> None:
     parser.add_argument("--from-results", type=Path, help="only write the report from a results.jsonl of a run")
     parser.add_argument("--steps", help="comma-separated steps to (re)run, keeping the other results of --work")
     parser.add_argument("--repeat", type=int, default=3, help="rounds of the dask-1 / dask-2 pair (median reported)")
+    parser.add_argument(
+        "--columnar-memory",
+        metavar="N,N",
+        help="only this: peak RSS of the library's ingest of the first N real-derived files (--corpus: the real files "
+        "they derive from), columnar FIT path on and off in turns; a section appended to --out",
+    )
     args = parser.parse_args()
 
     if args.from_results:
@@ -413,6 +462,10 @@ def main() -> None:
         a = json.loads(args.measure)
         figures = measure(a["step"], Path(a["folder"]), Path(a["db"]), a["workers"], Path(a["staging"]))
         print(json.dumps(figures))
+        return
+
+    if args.columnar_memory:
+        columnar_memory(args)
         return
 
     from fitbalance_pipelines.server import AUTH_VAR, auth_string, start_server

@@ -174,6 +174,7 @@ class Decoded:
     samples: pl.DataFrame = field(default_factory=lambda: empty(RAW_SAMPLE_SCHEMA))
     laps: pl.DataFrame = field(default_factory=lambda: empty(RAW_LAP_SCHEMA))
     warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # how the file was read, when a user may want to know (not about its content)
     rejected: tuple[Rejected, ...] = ()  # parts of the file left out, with reason and values: quarantine rows
     waiting: tuple[Waiting, ...] = ()  # values loaded as null until a unit setting says what they are
     # fields the reader itself chose between two values the file gave (an Apple Health workout's total and its
@@ -275,7 +276,8 @@ class FileOutcome:
     ``reason`` says why a file was skipped (its type) or quarantined (its first reasons). For a loaded file,
     ``activities`` counts its activities that passed validation (the repeats included), ``rows_quarantined`` its
     quarantine entries, ``repaired`` its repaired fields, ``repeated`` its activities already loaded from an earlier
-    file, and ``warning`` the decoder's first warning, if any. ``retryable`` says a quarantined file failed for a
+    file, ``warning`` the decoder's first warning, if any, and ``note`` how it was read when that is worth saying
+    (a FIT file read message by message, not as columns, and why). ``retryable`` says a quarantined file failed for a
     reason that was not its own (an internal error, the time cap, an I/O error): it is read again on the next runs.
     ``read_settings`` and ``reader_version`` are what it was read with (:func:`fitbalance.sources.read_settings`).
     """
@@ -294,6 +296,7 @@ class FileOutcome:
     retryable: bool = False
     read_settings: str = "{}"
     reader_version: str = ""
+    note: str | None = None
 
     @property
     def detail(self) -> str:
@@ -309,6 +312,8 @@ class FileOutcome:
             text += f"; {self.repeated} {REPEATED_NOTE}"
         if self.warning:
             text += f"; decoder warnings: {self.warning}"
+        if self.note:
+            text += f"; {self.note}"
         return text
 
 

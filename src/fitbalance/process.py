@@ -70,6 +70,7 @@ class _Prepared:
     settings: str  # the settings it was read with (read_settings)
     final: FileOutcome | None = None  # set when the file is done already: skipped or failed
     warning: str | None = None
+    note: str | None = None  # how the file was read (Decoded.notes), for its detail
     repairs: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REPAIRS_SCHEMA))
     read: dict[str, int] = field(default_factory=dict)  # rows the file held, per table
     chunks: Callable[[], Iterator[pl.DataFrame | Rejected]] | None = None  # more samples, in parts (Decoded)
@@ -155,8 +156,18 @@ def _prepare(item: WorkItem, *, athlete: Athlete, resolve_exercise: ExerciseReso
         for r in decoded.rejected
     ]
     warning = decoded.warnings[0] if decoded.warnings else None
+    note = "; ".join(decoded.notes) or None
     return _Prepared(
-        item, fmt, tables, rows, settings, warning=warning, repairs=repairs, read=read, chunks=decoded.sample_chunks
+        item,
+        fmt,
+        tables,
+        rows,
+        settings,
+        warning=warning,
+        note=note,
+        repairs=repairs,
+        read=read,
+        chunks=decoded.sample_chunks,
     )
 
 
@@ -204,6 +215,7 @@ def _outcome(p: _Prepared, passed: int, repeated: int, quarantine: pl.DataFrame,
         rows_quarantined=failed,
         repeated=repeated,
         warning=p.warning,
+        note=p.note,
         repaired=repaired,
     )
 

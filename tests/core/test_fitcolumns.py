@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 from fitbalance.sources import fit, fitcolumns
 from fitbalance.sources.fit import decode_fit
 from tests.conftest import SAMPLE_DATA, examples
+from tests.ingesting import ingest_like_the_flow
 from tests.reliability import fitbytes as fb
 
 
@@ -110,12 +112,12 @@ def test_same_result_both_ways_on_damaged_and_mutated_files(monkeypatch: pytest.
 T0 = fb.fit_time(datetime(2025, 3, 4, 18, 30, tzinfo=UTC))
 
 
-def _run(records: list[list[fb.Field]]) -> bytes:
+def _run(records: list[list[fb.Field]], start: int = T0) -> bytes:
     session = (
         fb.SESSION,
-        [(253, fb.UINT32, T0 + 60), (2, fb.UINT32, T0), (7, fb.UINT32, 60_000), (5, fb.ENUM, 1)],
+        [(253, fb.UINT32, start + 60), (2, fb.UINT32, start), (7, fb.UINT32, 60_000), (5, fb.ENUM, 1)],
     )
-    file_id = (fb.FILE_ID, [(0, fb.ENUM, 4), (1, fb.UINT16, 1), (4, fb.UINT32, T0)])
+    file_id = (fb.FILE_ID, [(0, fb.ENUM, 4), (1, fb.UINT16, 1), (4, fb.UINT32, start)])
     return fb.encode([file_id, *((fb.RECORD, r) for r in records), session])
 
 
@@ -155,6 +157,70 @@ def _run(records: list[list[fb.Field]]) -> bytes:
 )
 def test_field_order_invalid_values_and_layouts(records: list[list[fb.Field]], monkeypatch: pytest.MonkeyPatch) -> None:
     """Which of two fields giving a value wins, invalid values, undated records: as the reader decides."""
+    data = _run(records)
+    assert _columnar(data)
+    assert _same_both_ways(data, monkeypatch)[0] == "decoded"
+
+
+HR = 132
+
+
+def _hr(fields: list[fb.Field]) -> fb.Message:
+    return (HR, fields)
+
+
+def _with_hr(hr_messages: list[fb.Message], *, first: bool = False) -> bytes:
+    """A run with hr messages (a chest strap's beats, as swim watches write them) among its records, or first."""
+    records = [(fb.RECORD, [(253, fb.UINT32, T0 + i), (3, fb.UINT8, 120 + i)]) for i in range(4)]
+    file_id = (fb.FILE_ID, [(0, fb.ENUM, 4), (1, fb.UINT16, 1), (4, fb.UINT32, T0)])
+    session = (
+        fb.SESSION,
+        [(253, fb.UINT32, T0 + 60), (2, fb.UINT32, T0), (7, fb.UINT32, 60_000), (5, fb.ENUM, 1)],
+    )
+    body = [*hr_messages, *records] if first else [*records, *hr_messages]
+    return fb.encode([file_id, *body, session])
+
+
+EVENT_12 = (10, fb.BYTE, tuple(range(1, 13)))  # eight 12-bit event times packed in 12 bytes
+
+
+@pytest.mark.parametrize(
+    ("messages", "first", "columnar"),
+    [
+        # the usual: an hr message with a start time, then ones with packed event times; the records before them
+        # give the start timestamp
+        (
+            [_hr([(253, fb.UINT32, T0 + 5), (9, fb.UINT32, 1024)]), _hr([EVENT_12, (6, fb.UINT8, (90,) * 8)])],
+            False,
+            True,
+        ),
+        # event times with no start timestamp yet: the reader fails on them, so the columnar path falls back
+        ([_hr([EVENT_12])], True, False),
+        # an hr message's own timestamp before its event_timestamp field starts the count
+        ([_hr([(253, fb.UINT32, T0), (9, fb.UINT32, 0), EVENT_12])], True, True),
+        # event times without a value (all 0xFF): the reader fails; so does the columnar path, by falling back
+        ([_hr([(9, fb.UINT32, 5)]), _hr([(10, fb.BYTE, (0xFF,) * 12)])], False, False),
+    ],
+    ids=["after-records", "before-any-timestamp", "own-timestamp", "event-times-invalid"],
+)
+def test_hr_messages_are_dropped_as_the_reader_would_read_them(
+    messages: list[fb.Message], first: bool, columnar: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """hr messages are not read by the FIT source, but the reader's arithmetic on them can fail (event times
+    counted from a start timestamp that is not there yet): the columnar path drops them where the reader would not
+    fail, falls back where it would, and the outcome is the same both ways."""
+    data = _with_hr(messages, first=first)
+    assert _columnar(data) is columnar
+    _same_both_ways(data, monkeypatch)
+
+
+def test_a_record_field_defined_twice_is_read_as_the_reader_reads_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A watch writing the timestamp twice in its record definition (some pool-swim watches do): the later wins,
+    invalid or not, as with the reader; the file is still read as columns."""
+    records = [
+        [(253, fb.UINT32, T0 + i), (3, fb.UINT8, 100 + i), (253, fb.UINT32, 0xFFFFFFFF if i == 2 else T0 + 10 + i)]
+        for i in range(4)
+    ]
     data = _run(records)
     assert _columnar(data)
     assert _same_both_ways(data, monkeypatch)[0] == "decoded"
@@ -211,6 +277,26 @@ def test_what_the_columnar_path_does_not_reproduce_falls_back_and_says_why() -> 
     ]
     after = fitcolumns.fallback_counts()
     assert after["file CRC"] == before.get("file CRC", 0) + 1
+
+
+def test_a_file_read_message_by_message_says_so_in_its_detail(tmp_path: Path) -> None:
+    """A real ingest: a file the columnar path cannot read exactly (a record's heart rate written as a uint16) is
+    loaded by the reader all the same, and its ``source_files`` detail says it was read message by message and why;
+    the file read as columns says nothing of the kind."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "columns.fit").write_bytes(_run([[(253, fb.UINT32, T0 + i), (3, fb.UINT8, 120)] for i in range(3)]))
+    odd = [[(253, fb.UINT32, T0 + 86_400 + i), (3, fb.UINT16, 120)] for i in range(3)]
+    (inbox / "messages.fit").write_bytes(_run(odd, start=T0 + 86_400))
+    db = tmp_path / "history.duckdb"
+    summary = ingest_like_the_flow([inbox], db, workers=1)
+    assert summary["loaded"] == 2
+    with duckdb.connect(str(db), read_only=True) as con:
+        details = dict(con.execute("SELECT path, detail FROM source_files").fetchall())
+    assert details[str(inbox / "columns.fit")] == "1 activities"
+    assert details[str(inbox / "messages.fit")] == (
+        f"1 activities; {fit.FALLBACK_NOTE}: record heart_rate as base type 0x84, 2 bytes"
+    )
 
 
 @settings(max_examples=examples(300), deadline=None)

@@ -20,6 +20,7 @@ from its laps or records.
 from __future__ import annotations
 
 import json
+import os
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -149,6 +150,7 @@ class _Collected:
     messages: int = 0  # data messages read
     records: dict[str, list[Any]] = field(default_factory=lambda: {k: [] for k in _RECORD_COLUMNS})
     record_columns: pl.DataFrame | None = None  # the records, when decoded as columns (fitcolumns)
+    fallback: str | None = None  # why the file was read message by message after all, when the columns were on
 
     def record_frame(self) -> pl.DataFrame:
         schema = {k: RAW_SAMPLE_SCHEMA[k] for k in _RECORD_COLUMNS}
@@ -197,8 +199,12 @@ def _frames(data: bytes, path: str, budget: Budget) -> Iterator[fitdecode.FitDat
         raise DecodeError(f"corrupt FIT data ({type(exc).__name__}: {exc})", path=path, stage="decode") from exc
 
 
-COLUMNAR = True
-"""Whether records are decoded as columns (:mod:`fitbalance.sources.fitcolumns`) where the file allows it."""
+COLUMNAR = os.environ.get("FITBALANCE_FIT_COLUMNAR", "1") != "0"
+"""Whether records are decoded as columns (:mod:`fitbalance.sources.fitcolumns`) where the file allows it: yes,
+unless the environment says ``FITBALANCE_FIT_COLUMNAR=0`` (the benchmarks compare both ways)."""
+
+FALLBACK_NOTE = "FIT read message by message, not as columns"
+"""The start of the note in a file's detail when the columnar path could not read it exactly (the reason follows)."""
 
 MAX_WARNINGS = 20  # distinct decoder complaints kept per file; a broken file can make one per message
 
@@ -224,6 +230,8 @@ def _collect_messages(data: bytes, path: str, budget: Budget) -> _Collected:
         if columnar is not None:
             return columnar
     out = _Collected()  # not for the columnar path: the whole file, message by message
+    if fast is not None:
+        out.fallback = fast.reason if isinstance(fast, fitcolumns.Fallback) else _REST_COMPLAINED
     try:
         _read_messages(data, path, budget, out)
     except Truncated as cut:  # the messages before the cut were read whole: keep them
@@ -234,9 +242,10 @@ def _collect_messages(data: bytes, path: str, budget: Budget) -> _Collected:
 def _collect_columnar(fast: fitcolumns.Columns, path: str, budget: Budget) -> _Collected | None:
     """The records as columns, the other messages read from the rest; None (and counted) when the reader
     complains of the rest or fails on it: its words would name offsets in the rest, not the file's."""
-    out = _Collected(record_columns=fast.records, messages=fast.record_messages, undated_records=fast.undated)
+    out = _Collected(record_columns=fast.records, messages=fast.dropped, undated_records=fast.undated)
     ticked = budget.messages
-    for _ in range(fast.record_messages):
+    if fast.dropped:  # the messages read as columns or dropped unread count against the caps as the reader's would
+        budget.messages += fast.dropped - 1
         budget.tick()
     heard: list[str] = []
     try:
@@ -246,9 +255,12 @@ def _collect_columnar(fast: fitcolumns.Columns, path: str, budget: Budget) -> _C
         heard.append("failed")
     if heard:
         budget.messages = ticked
-        fitcolumns.count_fallback("the reader complained of the rest")
+        fitcolumns.count_fallback(_REST_COMPLAINED)
         return None
     return out
+
+
+_REST_COMPLAINED = "the reader warned of or failed on the messages left after the records"
 
 
 def _read_messages(data: bytes, path: str, budget: Budget, out: _Collected) -> None:
@@ -505,6 +517,7 @@ def decode_fit(data: bytes, path: str, *, budget: Budget | None = None) -> Decod
         samples=samples,
         laps=laps.select(list(RAW_LAP_SCHEMA)),
         warnings=(f"{c.cut.reason} (what precedes it is loaded)", *complaints) if c.cut else complaints,
+        notes=(f"{FALLBACK_NOTE}: {c.fallback}",) if c.fallback else (),
         rejected=_rejected(c, len(data)),
     )
 

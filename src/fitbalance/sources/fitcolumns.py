@@ -4,18 +4,22 @@ Record messages (one per second of an activity) are nearly all of a FIT file's b
 headers once (a tight loop that reads headers and definitions only), notes the offset of every record data message
 per definition, then decodes all records of one definition at once with a NumPy structured dtype (the definition's
 endianness, fields at their offsets), applying each column's invalid value, scale and offset as the FIT profile
-fitdecode ships gives them. What is left (definitions and every other message: file_id, session, lap, set, ...) is
-handed back as a FIT stream of its own, with its headers and CRCs made right, for the regular reader.
+fitdecode ships gives them. The data messages the FIT source does not read (gps_metadata, event, device_info, hrv,
+hr, length, ...: most of the rest of a file's bytes) are dropped unread. What is left (the header, every definition,
+and the :data:`KEPT` messages: file_id, session, lap, set, sport, activity, developer data descriptions) is handed
+back as a FIT stream of its own, with its headers and CRCs made right, for the regular reader.
 
-The result equals what the regular reader makes of the record messages, value for value: whenever the file holds
-anything this path does not reproduce exactly, :func:`split` returns a :class:`Fallback` with the reason, and the
-caller decodes the whole file with the regular reader (counted in :func:`fallback_counts`). Such things are: a header
-or CRC that is not right, a file cut short or with bytes past its end, a compressed-timestamp header, a developer
-field named as a record field read here, an HR message (whose timestamps depend on records), a definition with a field
-size that is not a whole number of its base type's values, and a record definition whose fields this path does not
-read exactly (a base type other than the profile's, an array, a repeated field, compressed speed/distance). The caller
-also falls back when the reader complains of the rest (a warning or an error would name offsets in the rest, not in
-the file). Never a wrong value; at worst the old speed.
+The result equals what the regular reader makes of the whole file, value for value, warnings and errors included:
+whenever the file holds anything this path does not reproduce exactly, :func:`split` returns a :class:`Fallback`
+with the reason, and the caller decodes the whole file with the regular reader (counted in :func:`fallback_counts`
+and named in the file's detail). Such things are: a header or CRC that is not right, a file cut short or with bytes
+past its end, a compressed-timestamp header, a developer field named as a record field read here, a definition with
+a field size that is not a whole number of its base type's values, a dropped message the reader would fail on (a
+component field as a string, a float or an array; an hr message whose event timestamps have no start yet: the
+reader's timestamp state is followed through a file with hr messages, :func:`_follow`), and a record definition
+whose fields this path does not read exactly (a base type other than the profile's, an array, compressed
+speed/distance). The caller also falls back when the reader complains of the rest (a warning or an
+error would name offsets in the rest, not in the file). Never a wrong value; at worst the old speed.
 
 ``tests/core/test_fitcolumns.py`` compares both paths on every FIT file it can find, damaged and mutated ones too.
 """
@@ -37,8 +41,10 @@ from fitbalance.fitcrc import fit_crc
 __all__ = ["Columns", "Fallback", "count_fallback", "fallback_counts", "split"]
 
 RECORD = 20  # global message number of record
-_HR = 132  # hr messages: their event timestamps build on the last record timestamp
+_HR = 132  # hr messages: their event timestamps build on the last timestamp of any message before them
 _TIMESTAMP = 253
+_HR_EVENT_TIMESTAMP, _HR_EVENT_TIMESTAMP_12 = 9, 10
+_UINT32, _BYTE = 0x86, 0x0D
 _FIT_EPOCH_S = 631065600  # 1989-12-31T00:00:00Z in Unix seconds
 _DATETIME_MIN = 0x10000000  # below: seconds since power-up, not a date (as fitbalance.sources.fit)
 _SEMICIRCLE_TO_DEG = 180.0 / 2**31
@@ -101,7 +107,27 @@ def _profile_columns() -> tuple[dict[int, _Column], frozenset[int]]:
 
 _COLUMNS, _UNSUPPORTED = _profile_columns()
 _NAMES_READ = frozenset(_READ)
-_FIELD_DESCRIPTION, _FIELD_NAME = 206, 3
+_FIELD_DESCRIPTION, _FIELD_NAME, _DEVELOPER_DATA_ID = 206, 3, 207
+
+KEPT = frozenset({0, 12, 18, 19, 34, 225, _FIELD_DESCRIPTION, _DEVELOPER_DATA_ID})
+"""The messages handed on to the reader (file_id, sport, session, lap, activity, set, and the developer data
+descriptions their fields may need); records are read here, every other data message is dropped unread."""
+
+
+def _components() -> dict[int, frozenset[int]]:
+    """Per message, the fields whose value the reader splits into components (themselves or a subfield of theirs).
+    The reader's component arithmetic works on integers (arrays of them too) and fails on a string or a float
+    (:data:`_NOT_INTEGER`): a file where it would must fail here the same way, so such a definition falls back."""
+    out: dict[int, set[int]] = {}
+    for num, msg in profile.MESSAGE_TYPES.items():
+        for field_num, fld in msg.fields.items():
+            if fld.components or any(sub.components for sub in fld.subfields or ()):
+                out.setdefault(num, set()).add(field_num)
+    return {num: frozenset(fields) for num, fields in out.items()}
+
+
+_NOT_INTEGER = frozenset({0x07, 0x88, 0x89})  # string, float32, float64
+_WITH_COMPONENTS = _components()
 
 
 @dataclass(frozen=True)
@@ -115,12 +141,14 @@ class Fallback:
 class Columns:
     """A file split in two: ``records`` (the ``timestamp_utc, heart_rate, speed_mps, cadence, power_w, distance_m,
     altitude_m, lat, lon`` columns of every dated record, file order), and ``rest``: a FIT stream of everything else
-    for the regular reader. ``record_messages`` counts the record messages, ``undated`` those without a date."""
+    for the regular reader (the messages it reads: :data:`KEPT`). ``record_messages`` counts the record messages,
+    ``undated`` those without a date, ``dropped`` every data message not in ``rest``."""
 
     records: pl.DataFrame
     rest: bytes
     record_messages: int
     undated: int
+    dropped: int = 0  # data messages left out of ``rest``, records included
 
 
 _counts: Counter[str] = Counter()
@@ -147,6 +175,10 @@ class _Odd(Exception):
     """Something this path does not reproduce: fall back."""
 
 
+class _HrSeen(Exception):
+    """An hr definition in a walk that did not follow timestamps: walk again, following them."""
+
+
 @dataclass
 class _Def:
     global_num: int
@@ -154,6 +186,8 @@ class _Def:
     size: int  # bytes of a data message after its header byte
     fields: list[tuple[int, int, int]]  # (number, size, base type) in order
     offsets: list[int]  # of the record data messages (first byte after the header), records only
+    timestamp: int | None = None  # where the uint32 timestamp field is, when following timestamps
+    hr: tuple[tuple[int, int, int], ...] = ()  # hr only: (field number, offset, size) of fields 253, 9, 10 in order
 
 
 def split(data: bytes) -> Columns | Fallback:
@@ -169,11 +203,20 @@ def split(data: bytes) -> Columns | Fallback:
 
 
 def _split(data: bytes) -> Columns:
+    try:
+        return _walk(data, follow=False)
+    except _HrSeen:
+        return _walk(data, follow=True)
+
+
+def _walk(data: bytes, follow: bool) -> Columns:
+    """The split; ``follow``: following the timestamps as the reader does for hr messages (see :func:`_follow`)."""
     rest = bytearray()
     record_defs: list[_Def] = []
+    dropped = [0]
     pos = 0
     while pos < len(data):
-        pos = _segment(data, pos, rest, record_defs)
+        pos = _segment(data, pos, rest, record_defs, dropped, follow)
     frames = [_decode(data, d) for d in record_defs if d.offsets]
     offsets = [np.asarray(d.offsets, dtype=np.int64) for d in record_defs if d.offsets]
     total = sum(len(d.offsets) for d in record_defs)
@@ -188,14 +231,17 @@ def _split(data: bytes) -> Columns:
     for name in _OUT:
         values = pl.Series(name, columns[name][dated], dtype=pl.Float64, nan_to_null=True)
         series.append(values.cast(pl.Int32) if name == "heart_rate" else values)
-    return Columns(pl.DataFrame(series), bytes(rest), total, int(total - dated.sum()))
+    return Columns(pl.DataFrame(series), bytes(rest), total, int(total - dated.sum()), dropped[0])
 
 
 _OUT = ("heart_rate", "speed_mps", "cadence", "power_w", "distance_m", "altitude_m", "lat", "lon")
 
 
-def _segment(data: bytes, start: int, rest: bytearray, record_defs: list[_Def]) -> int:
-    """Walk one FIT file of a chain starting at ``start``; append its non-record part to ``rest``; the next start."""
+def _segment(
+    data: bytes, start: int, rest: bytearray, record_defs: list[_Def], dropped: list[int], follow: bool
+) -> int:
+    """Walk one FIT file of a chain starting at ``start``; append its header, definitions and :data:`KEPT` messages
+    to ``rest``; count the data messages left out in ``dropped[0]``; the next start."""
     if len(data) - start < 12:
         raise _Odd("a header cut short")
     header_size, _, _, data_size, magic = struct.unpack_from("<2BHI4s", data, start)
@@ -216,27 +262,32 @@ def _segment(data: bytes, start: int, rest: bytearray, record_defs: list[_Def]) 
         raise _Odd("file CRC")
     kept = bytearray()
     defs: dict[int, _Def] = {}
-    run = body  # start of the bytes kept since the last record message
+    run = body  # start of the bytes kept since the last message dropped
     pos = body
+    clock = [0, 0]  # following timestamps: the reader's last timestamp and hr start timestamp (reset per file)
     while pos < end:
         head = data[pos]
         if head & 0x80:
             raise _Odd("compressed-timestamp header")
         if head & 0x40:
-            pos = _definition(data, pos, end, defs, record_defs)
+            pos = _definition(data, pos, end, defs, record_defs, follow)
             continue
         d = defs.get(head & 0x0F)
         if d is None:
             raise _Odd("data message of an undefined local type")
+        if follow:
+            _follow(data, pos + 1, d, clock)
         if d.global_num == _FIELD_DESCRIPTION:
             _field_name(data, pos + 1, d)
+        if d.global_num in KEPT:
+            pos += 1 + d.size
+            continue
+        kept += data[run:pos]
         if d.global_num == RECORD:
-            kept += data[run:pos]
             d.offsets.append(pos + 1)
-            pos += 1 + d.size
-            run = pos
-        else:
-            pos += 1 + d.size
+        dropped[0] += 1
+        pos += 1 + d.size
+        run = pos
     if pos != end:
         raise _Odd("a message runs past the data size")
     kept += data[run:end]
@@ -250,7 +301,7 @@ def _segment(data: bytes, start: int, rest: bytearray, record_defs: list[_Def]) 
     return end + 2
 
 
-def _definition(data: bytes, pos: int, end: int, defs: dict[int, _Def], record_defs: list[_Def]) -> int:
+def _definition(data: bytes, pos: int, end: int, defs: dict[int, _Def], record_defs: list[_Def], follow: bool) -> int:
     head = data[pos]
     if pos + 6 > end:
         raise _Odd("a definition runs past the data size")
@@ -260,8 +311,8 @@ def _definition(data: bytes, pos: int, end: int, defs: dict[int, _Def], record_d
     after = pos + 6 + 3 * count
     if after > end:
         raise _Odd("a definition runs past the data size")
-    if global_num == _HR:
-        raise _Odd("hr messages")
+    if global_num == _HR and not follow:
+        raise _HrSeen
     fields = []
     for i in range(pos + 6, after, 3):
         num, size, base = data[i], data[i + 1], data[i + 2]
@@ -276,8 +327,14 @@ def _definition(data: bytes, pos: int, end: int, defs: dict[int, _Def], record_d
         if dev_end > end:
             raise _Odd("a definition runs past the data size")
         size += sum(data[i + 1] for i in range(after + 1, dev_end, 3))
+        if follow and any(data[i] == _TIMESTAMP for i in range(after + 1, dev_end, 3)):
+            raise _Odd("a developer field numbered as the timestamp, in a file with hr messages")
         after = dev_end
     d = _Def(global_num, big, size, fields, [])
+    if follow:
+        _timestamps(d)
+    if global_num not in KEPT:
+        _check_components(d)
     if global_num == RECORD:
         _check_record(d)
         record_defs.append(d)
@@ -296,10 +353,62 @@ def _field_name(data: bytes, at: int, d: _Def) -> None:
         at += size
 
 
+def _timestamps(d: _Def) -> None:
+    """Where ``d``'s messages hold what the reader's hr arithmetic reads (see :func:`_follow`); a layout it would
+    read otherwise than here falls back."""
+    at, hr = 0, []
+    for num, size, base in d.fields:
+        if num == _TIMESTAMP:
+            if base != _UINT32 or size != 4 or d.timestamp is not None:
+                raise _Odd("a timestamp that is not one uint32, in a file with hr messages")
+            d.timestamp = at
+            hr.append((num, at, size))
+        elif d.global_num == _HR and num == _HR_EVENT_TIMESTAMP:
+            hr.append((num, at, size))
+        elif d.global_num == _HR and num == _HR_EVENT_TIMESTAMP_12:
+            if base != _BYTE or size == 0:
+                raise _Odd("hr event_timestamp_12 that is not bytes")
+            hr.append((num, at, size))
+        at += size
+    if d.global_num == _HR:
+        d.hr = tuple(hr)
+
+
+def _follow(data: bytes, at: int, d: _Def, clock: list[int]) -> None:
+    """The reader's timestamp state after the data message at ``at``, as it keeps it: the last valid timestamp of
+    any message, and, at an hr message's event_timestamp field, the hr start timestamp its event_timestamp_12 values
+    build on. Where the reader would fail on an hr message (no start timestamp yet, or event_timestamp_12 without a
+    value), the file falls back, so it fails the same way; the hr messages are dropped, not read."""
+    order = ">I" if d.big else "<I"
+    if not d.hr:
+        if d.timestamp is not None:
+            (value,) = struct.unpack_from(order, data, at + d.timestamp)
+            if value != 0xFFFFFFFF:
+                clock[0] = value
+        return
+    for num, offset, size in d.hr:
+        if num == _TIMESTAMP:
+            (value,) = struct.unpack_from(order, data, at + offset)
+            if value != 0xFFFFFFFF:
+                clock[0] = value
+        elif num == _HR_EVENT_TIMESTAMP:
+            clock[1] = clock[0]
+        elif data[at + offset : at + offset + size].count(0xFF) == size:
+            raise _Odd("hr event_timestamp_12 without a value")
+        elif clock[1] <= 0:
+            raise _Odd("hr event timestamps before any timestamp")
+
+
+def _check_components(d: _Def) -> None:
+    """A dropped message with a component field the reader could not split: the reader might fail on it."""
+    split = _WITH_COMPONENTS.get(d.global_num)
+    if split:
+        for num, size, base in d.fields:
+            if num in split and (base in _NOT_INTEGER or (base != _BYTE and size != _BASE_SIZE[base])):
+                raise _Odd("a field with components as a string, a float or an array")
+
+
 def _check_record(d: _Def) -> None:
-    nums = [f[0] for f in d.fields]
-    if len(set(nums)) != len(nums):
-        raise _Odd("a record field defined twice")
     for num, size, base in d.fields:
         if num in _UNSUPPORTED:
             raise _Odd("compressed speed/distance")
@@ -311,11 +420,11 @@ def _check_record(d: _Def) -> None:
 def _decode(data: bytes, d: _Def) -> dict[str, Any]:
     """Every record of definition ``d`` at once: the fields read, by name, as float64 with NaN for no value."""
     order = ">" if d.big else "<"
-    names, formats, offsets = [], [], []
+    names, formats, offsets = [], [], []  # a field defined twice is read twice: the later one wins, as in the reader
     at = 0
-    for num, size, base in d.fields:
+    for i, (num, size, base) in enumerate(d.fields):
         if num in _COLUMNS:
-            names.append(_COLUMNS[num].name)
+            names.append(f"{i}")
             formats.append(order + _BASE[base][0])
             offsets.append(at)
         at += size
@@ -327,19 +436,17 @@ def _decode(data: bytes, d: _Def) -> dict[str, Any]:
         rows = buffer[starts[:, None] + np.arange(d.size, dtype=np.int64)]  # one row of bytes per message
         layout = np.dtype({"names": names, "formats": formats, "offsets": offsets, "itemsize": d.size})
         table = rows.view(layout).reshape(n)
-    values: dict[str, Any] = {}
     last: dict[str, Any] = {}  # per name, the last value written in field order (a component first, then its field)
-    for num, _, base in d.fields:
+    for i, (num, _, base) in enumerate(d.fields):
         column = _COLUMNS.get(num)
         if column is None:
             continue
-        raw = table[column.name]
+        raw = table[f"{i}"]
         invalid = raw == _BASE[base][1]
         if column.component is not None:
             target, scale, offset = column.component
             last[target] = _scaled(raw, invalid, scale, offset)
-        values[column.name] = _scaled(raw, invalid, column.scale, column.offset)
-        last[column.name] = values[column.name]
+        last[column.name] = _scaled(raw, invalid, column.scale, column.offset)
     nothing = np.full(n, np.nan)
     speed, enhanced = last.get("speed", nothing), last.get("enhanced_speed", nothing)
     altitude, enhanced_alt = last.get("altitude", nothing), last.get("enhanced_altitude", nothing)
