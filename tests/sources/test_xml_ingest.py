@@ -1,5 +1,5 @@
-"""The XML exports of sample_data/xml through the real ingest flow into a DuckDB file, with **no settings file**: an
-Apple Watch owner who lifts, whose Hevy and Strava workouts reach Apple Health too.
+"""The XML exports of sample_data/xml through the real ingest (fitbalance.run) into a DuckDB file, with **no settings
+file**: an Apple Watch owner who lifts, whose Hevy and Strava workouts reach Apple Health too.
 
 Checked against EXPECTED.json (written by ``synth.xml_exports`` from its own plan): every workout once,
 Apple's strength workouts as resistance in the weekly balance, the Strava run and Hevy's workout (each in Apple
@@ -18,6 +18,7 @@ import duckdb
 import pytest
 
 from synth import csv_samples, xml_exports
+from tests.ingesting import ingest_like_the_flow
 
 from ..accounts import assert_every_row_is_accounted_for
 from ..conftest import SAMPLE_DATA
@@ -36,9 +37,7 @@ def q(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ..
 
 
 @pytest.fixture(scope="module")
-def xml_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from fitbalance_pipelines.ingest import ingest_flow
-
+def xml_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("xmlflow")
     shutil.copytree(SAMPLE_DATA / "xml", root / "xml")
     sets = [csv_samples.LiftSet("Bench Press (Barbell)", "normal", 60.0, 8) for _ in range(4)]
@@ -49,8 +48,8 @@ def xml_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> 
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("FITBALANCE_SETTINGS", raising=False)
         patch.chdir(root)
-        first = ingest_flow(paths=[str(root / "xml")], db=str(db))
-        second = ingest_flow(paths=[str(root / "xml")], db=str(db))
+        first = ingest_like_the_flow([root / "xml"], db)
+        second = ingest_like_the_flow([root / "xml"], db)
     return {"db": db, "first": first, "second": second}
 
 

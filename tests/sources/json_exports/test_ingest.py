@@ -1,4 +1,4 @@
-"""The JSON account exports through a real ingest into a DuckDB file (the Prefect flow, as users run it): every
+"""The JSON account exports through a real ingest into a DuckDB file (fitbalance.run, the steps the flow runs): every
 workout counted once, strength sessions as resistance with their sets, the exports' other files skipped with their
 kind, rows without a start quarantined alone, a JSON file over its cap quarantined with the cap named, and every
 row accounted for."""
@@ -17,6 +17,7 @@ from fitbalance.sources.limits import MAX_JSON_BYTES
 from synth import json_exports
 from tests.accounts import assert_every_row_is_accounted_for
 from tests.conftest import SAMPLE_DATA
+from tests.ingesting import ingest_like_the_flow
 
 SETTINGS = 'default_athlete = "me"\n[athletes.me]\ntime_zone = "Europe/Berlin"\n'
 
@@ -27,9 +28,7 @@ def q(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ..
 
 
 @pytest.fixture(scope="module")
-def exports_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from fitbalance_pipelines.ingest import ingest_flow
-
+def exports_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("jsonflow")
     data = root / "in"
     shutil.copytree(SAMPLE_DATA / json_exports.FOLDER, data / json_exports.FOLDER)
@@ -37,8 +36,8 @@ def exports_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory)
     settings = root / "fitbalance.toml"
     settings.write_text(SETTINGS)
     db = root / "json.duckdb"
-    first = ingest_flow(paths=[str(data)], db=str(db), settings_path=str(settings), workers=1, batch_size=4)
-    second = ingest_flow(paths=[str(data)], db=str(db), settings_path=str(settings))
+    first = ingest_like_the_flow([data], db, settings, workers=1, batch_size=4)
+    second = ingest_like_the_flow([data], db, settings)
     return {"db": db, "first": first, "second": second}
 
 
