@@ -33,7 +33,7 @@ from fitbalance.config import Athlete
 from fitbalance.errors import InputError, LimitExceeded
 from fitbalance.models import FileStatus, SourceRef, WorkItem
 from fitbalance.process import process_file
-from fitbalance.sources import decode_bytes, limits
+from fitbalance.sources import decode_bytes, fit, fitcolumns, limits
 from fitbalance.sources.fit import decode_fit
 from fitbalance.sources.limits import Budget
 from tests.conftest import examples
@@ -316,16 +316,35 @@ def test_the_message_cap_stops_a_decode() -> None:
         decode_fit(fb.run_activity(records=50), "big.fit", budget=Budget("big.fit", max_messages=10))
 
 
-def test_the_time_cap_stops_a_decode_without_a_thread() -> None:
-    """A decode that runs past its time cap stops at the next message; the clock is a fake that ticks 1 s a call."""
+def test_the_time_cap_stops_a_decode_without_a_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A decode read message by message that runs past its time cap stops at the next message; the clock is a fake
+    that ticks 1 s a call."""
+    monkeypatch.setattr(fit, "COLUMNAR", False)
     budget = Budget("slow.fit", max_seconds=5, clock=_ticking(1.0))
     with pytest.raises(LimitExceeded, match="longer than the 5 s cap") as info:
         decode_fit(fb.run_activity(records=50), "slow.fit", budget=budget)
     assert budget.messages == 6 and info.value.path == "slow.fit"
 
 
-def test_the_slowest_messages_still_reach_the_time_check() -> None:
-    """Unknown messages of 255 fields x 255 bytes (the slowest fitdecode parses) are each one tick of the budget."""
+def test_the_time_cap_also_stops_a_columnar_decode() -> None:
+    """On the columnar path the records are split from the file in one pass over its bytes (no Python step per
+    message) and count against the caps together: the time is checked once after that pass, and then at each message
+    the reader still reads one by one. So the cap stops the decode after the pass, with every split message counted,
+    and before the rest of the file is read."""
+    data = fb.run_activity(records=50)
+    columns = fitcolumns.split(data)
+    assert isinstance(columns, fitcolumns.Columns) and columns.dropped >= 50  # this file takes the columnar path
+    budget = Budget("slow.fit", max_seconds=5, clock=_ticking(1.0))
+    with pytest.raises(LimitExceeded, match="longer than the 5 s cap") as info:
+        decode_fit(data, "slow.fit", budget=budget)
+    assert info.value.path == "slow.fit"
+    assert columns.dropped <= budget.messages < columns.dropped + 6
+
+
+def test_the_slowest_messages_still_reach_the_time_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unknown messages of 255 fields x 255 bytes (the slowest fitdecode parses) are each one tick of the budget
+    when read message by message (the columnar path drops them unread)."""
+    monkeypatch.setattr(fit, "COLUMNAR", False)
     body = bytearray(struct.pack("<BBBHB", 0x40, 0, 0, 0xFF00, 255))
     for i in range(255):
         body += struct.pack("<BBB", i, 255, 0x0D)
