@@ -39,24 +39,12 @@ from pathlib import Path
 
 import psutil
 
-from fitcorpus import real_derived
+from fitcorpus import PLAIN_LOOP, real_derived
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 FITBALANCE = str(BIN / "fitbalance")
 ANCHORS = "fitdecode 0.69 MB/s, garmin-fit-sdk 1.52, FastFitReader 2.23, pyfitparsernative 5.35, fitfast 13.9"
-
-PLAIN_LOOP = """
-import sys
-from pathlib import Path
-import fitdecode
-n = 0
-for path in sorted(Path(sys.argv[1]).glob("*.fit")):
-    with fitdecode.FitReader(str(path)) as reader:
-        for frame in reader:
-            n += isinstance(frame, fitdecode.FitDataMessage)
-print(n)
-"""
 
 
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:

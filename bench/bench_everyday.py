@@ -44,23 +44,13 @@ import psutil
 
 from fitbalance_pipelines.server import AUTH_VAR, auth_string
 from fitbalance_pipelines.warm import COMMAND_ENV
+from fitcorpus import PLAIN_LOOP
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 FITBALANCE = str(BIN / "fitbalance")
 CORPUS_START = date(2019, 1, 7)  # two activities a day: 5,010 files end in 2025, none in the future
 
-PLAIN_LOOP = """
-import sys
-from pathlib import Path
-import fitdecode
-n = 0
-for path in sorted(Path(sys.argv[1]).glob("*.fit")):
-    with fitdecode.FitReader(str(path)) as reader:
-        for frame in reader:
-            n += isinstance(frame, fitdecode.FitDataMessage)
-print(n)
-"""
 TRIVIAL_FLOW = """
 from prefect import flow, task
 @task

@@ -24,6 +24,20 @@ from fitdecode import profile
 from fitbalance.fitcrc import fit_crc
 
 WEEK_S = 7 * 86400
+
+PLAIN_LOOP = """
+import sys
+from pathlib import Path
+import fitdecode
+n = 0
+for path in sorted(Path(sys.argv[1]).glob("*.fit")):
+    with fitdecode.FitReader(str(path)) as reader:
+        for frame in reader:
+            n += isinstance(frame, fitdecode.FitDataMessage)
+print(n)
+"""
+"""The baseline the ingest benchmarks time against: a plain single-process fitdecode loop over a folder's FIT files
+(``python -c PLAIN_LOOP FOLDER``), run as its own process like the command it is compared with."""
 _DATE_TYPES = {"date_time", "local_date_time"}
 _DATES: dict[int, frozenset[int]] = {
     num: frozenset(n for n, f in msg.fields.items() if f.type.name in _DATE_TYPES)
