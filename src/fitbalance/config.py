@@ -54,6 +54,8 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -77,6 +79,15 @@ DBeaver) opens the file, not only the DuckDB that wrote it. ``FITBALANCE_STORAGE
 def storage_version() -> str:
     """The storage version new database files get (see :data:`STORAGE_VERSION`)."""
     return os.environ.get("FITBALANCE_STORAGE_VERSION", STORAGE_VERSION)
+
+
+@cache
+def package_version() -> str:
+    """The fitbalance release running now (the installed package's version; "0" in a checkout never installed)."""
+    try:
+        return metadata.version("fitbalance")
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a checkout without installing
+        return "0"
 
 
 def default_db_path() -> Path:

@@ -18,11 +18,9 @@ import gzip
 import json
 import os
 import zlib
-from functools import cache
-from importlib import metadata
 from typing import BinaryIO
 
-from fitbalance.config import Athlete
+from fitbalance.config import Athlete, package_version
 from fitbalance.errors import ArchiveError, UnknownFormatError
 from fitbalance.models import Decoded, SourceRef
 from fitbalance.sources.fit import decode_fit, looks_like_fit
@@ -32,13 +30,8 @@ from fitbalance.sources.limits import Budget, check_rows, check_size
 FAULT_ENV = "FITBALANCE_TEST_FAULT"
 
 
-@cache
-def reader_version() -> str:
-    """The fitbalance release reading files now (the installed package's version)."""
-    try:
-        return metadata.version("fitbalance")
-    except metadata.PackageNotFoundError:  # pragma: no cover - run from a checkout without installing
-        return "0"
+reader_version = package_version
+"""The fitbalance release reading files now (recorded with each file, so a newer release can read it again)."""
 
 
 def read_settings(source_format: str, athlete: Athlete) -> str:

@@ -19,12 +19,12 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
-from functools import cache
-from importlib import metadata, resources
+from importlib import resources
 from typing import TypeVar
 
 import duckdb
 
+from fitbalance.config import package_version
 from fitbalance.store.connection import rows, transaction
 from fitbalance.store.schema import SCHEMA_TABLE, record_digest
 
@@ -41,18 +41,10 @@ def fingerprint(*inputs: object) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-@cache
-def _version() -> str:
-    try:
-        return metadata.version("fitbalance")
-    except metadata.PackageNotFoundError:  # pragma: no cover - run from a checkout without installing
-        return "0"
-
-
 def release() -> str:
     """The release running: its version, and the path, size and time of every file of the package, its code and its
     packaged data (a checkout's files change without a new version number). A run asks once (a few hundred stats)."""
-    sha = hashlib.sha256(_version().encode("utf-8"))
+    sha = hashlib.sha256(package_version().encode("utf-8"))
     folders = [str(resources.files("fitbalance"))]
     while folders:
         with os.scandir(folders.pop()) as entries:
